@@ -1,0 +1,120 @@
+// Op definitions: one value per op family holding everything the compiler knows about it.
+//
+// An OpDef gives the attribute schema (with defaults), the input and output slots, the type
+// rule (including symbolic dims), the reference kernel used by the interpreter, and optional
+// hooks: `fromOnnx` turns a node of any supported opset into the IR form (e.g. constant
+// inputs that became inputs in later opsets are read into attributes), and `foldDims` evaluates
+// shape computations (Shape -> Gather -> Concat ...) on symbolic dims at import.
+// Adding an op means adding one definition and listing it in ir/ops/index.ts.
+import type { DType } from "./dtype.js";
+import type { Dim } from "./dim.js";
+import type { AttrValue, Attrs } from "./graph.js";
+import type { Tensor, TensorType } from "./types.js";
+
+export type AttrKind = "int" | "float" | "ints" | "floats" | "string" | "strings" | "tensor" | "dims";
+
+export interface AttrSpec<T = AttrValue | undefined> {
+  readonly kind: AttrKind;
+  /** Default value; undefined means the attribute is optional with no default. */
+  readonly default?: T;
+  readonly required?: boolean;
+  /** Phantom field carrying the TypeScript type of the value. */
+  readonly __type?: T;
+}
+
+export const int = (def?: number): AttrSpec<number> => ({ kind: "int", default: def });
+export const float = (def?: number): AttrSpec<number> => ({ kind: "float", default: def });
+export const ints = (def?: number[]): AttrSpec<readonly number[]> => ({ kind: "ints", default: def });
+export const floats = (def?: number[]): AttrSpec<readonly number[]> => ({ kind: "floats", default: def });
+export const str = (def?: string): AttrSpec<string> => ({ kind: "string", default: def });
+export const strs = (def?: string[]): AttrSpec<readonly string[]> => ({ kind: "strings", default: def });
+export const tensorAttr = (): AttrSpec<Tensor> => ({ kind: "tensor" });
+export const dims = (def?: Dim[]): AttrSpec<readonly Dim[]> => ({ kind: "dims", default: def });
+/** Marks an attribute as required. */
+export function required<T>(s: AttrSpec<T>): AttrSpec<T> {
+  return { ...s, required: true };
+}
+
+export type AttrSchema = Readonly<Record<string, AttrSpec<any>>>;
+/** Attribute record as seen by infer/evaluate: defaults filled in, optional ones may be undefined. */
+export type AttrsOf<S extends AttrSchema> = {
+  readonly [K in keyof S]: S[K] extends AttrSpec<infer T> ? (S[K]["default"] extends undefined ? T | undefined : T) : never;
+};
+
+export interface InferContext {
+  /** Number of outputs the node has (for variadic outputs such as Split). */
+  readonly numOutputs: number;
+  /** Constant value of input i when it is a known constant. */
+  constant(i: number): Tensor | undefined;
+}
+
+export interface EvalContext {
+  readonly numOutputs: number;
+}
+
+/** An ONNX node as the frontend hands it to `fromOnnx`: attributes already decoded. */
+export interface OnnxNodeIn {
+  readonly opType: string;
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+}
+
+/** What an import hook returns: one IR node (op defaults to the def's name). */
+export interface IrNodeSpec {
+  readonly op?: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+}
+
+export interface OnnxImportContext {
+  /** Opset version of the default ONNX domain of the model. */
+  readonly opset: number;
+  /** Constant value of a value name, when known at import (initializer or folded). */
+  constant(name: string): Tensor | undefined;
+  /** Known element values of a small integer tensor, possibly symbolic (folded shape math). */
+  dimsValue(name: string): readonly Dim[] | undefined;
+  type(name: string): TensorType | undefined;
+  /** Throws an import error naming the node. */
+  fail(message: string): never;
+}
+
+export interface OpDef<S extends AttrSchema = AttrSchema> {
+  readonly name: string;
+  /** One line describing the op (shown by `neonc inspect` and docs). */
+  readonly doc: string;
+  readonly attrs: S;
+  /** Input slots: "x" required, "b?" optional, "xs*" variadic (last only). */
+  readonly inputs: readonly string[];
+  /** Output slots, same notation. */
+  readonly outputs: readonly string[];
+  /** ONNX op types this definition imports (default: [name]). */
+  readonly onnxOps?: readonly string[];
+  /** Type rule. Throws (any Error) with a readable message on inconsistent inputs. */
+  infer(inputs: readonly (TensorType | undefined)[], attrs: AttrsOf<S>, ctx: InferContext): TensorType[];
+  /** Reference semantics: the interpreter's kernel. Never mutates its inputs. */
+  evaluate(inputs: readonly (Tensor | undefined)[], attrs: AttrsOf<S>, ctx: EvalContext): Tensor[];
+  /** Normalises an ONNX node of any opset into this op's IR form. Default: attributes copied. */
+  fromOnnx?(node: OnnxNodeIn, ctx: OnnxImportContext): IrNodeSpec;
+  /** Symbolic evaluation over small integer vectors whose elements may be symbolic dims. */
+  foldDims?(inputs: readonly (readonly Dim[] | undefined)[], attrs: AttrsOf<S>, inputTypes: readonly (TensorType | undefined)[]): (readonly Dim[] | undefined)[] | undefined;
+  /** Data types this op accepts on input 0 (checked at import; default: any). */
+  readonly dtypes?: readonly DType[];
+  /** Multiply-accumulates of one run (for `neonc inspect`); omit for ops without MACs. */
+  macs?(inputs: readonly (TensorType | undefined)[], outputs: readonly TensorType[], attrs: AttrsOf<S>): Dim;
+}
+
+export function defineOp<S extends AttrSchema>(def: OpDef<S>): OpDef<S> {
+  return def;
+}
+
+/** Fills defaults into a node's attributes according to the op's schema. */
+export function resolveAttrs<S extends AttrSchema>(def: OpDef<S>, attrs: Attrs): AttrsOf<S> {
+  const out: Record<string, unknown> = {};
+  for (const [k, spec] of Object.entries(def.attrs)) {
+    out[k] = attrs[k] !== undefined ? attrs[k] : spec.default;
+  }
+  return out as AttrsOf<S>;
+}

@@ -1,0 +1,9 @@
+// Registers every op definition. Importing this module (as src/index.ts does) makes all ops known.
+import { registerOp } from "../registry.js";
+import { elementwiseOps } from "./elementwise/index.js";
+import { nnOps } from "./nn/index.js";
+import { shapeOps } from "./shape/index.js";
+import { recurrentOps } from "./recurrent/index.js";
+import { quantOps } from "./quant/index.js";
+
+for (const def of [...elementwiseOps, ...nnOps, ...shapeOps, ...recurrentOps, ...quantOps]) registerOp(def);

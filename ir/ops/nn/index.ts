@@ -1,0 +1,4 @@
+// Op family group "nn": the definitions listed here are registered by ir/ops/index.ts.
+import type { OpDef } from "../../op.js";
+
+export const nnOps: OpDef<any>[] = [];

@@ -1,0 +1,32 @@
+// The op registry: every OpDef by IR name, and the ONNX op types each one imports.
+import type { OpDef } from "./op.js";
+
+const byName = new Map<string, OpDef<any>>();
+const byOnnx = new Map<string, OpDef<any>>();
+
+export function registerOp(def: OpDef<any>): void {
+  if (byName.has(def.name)) throw new Error(`op ${def.name} is defined twice`);
+  byName.set(def.name, def);
+  for (const t of def.onnxOps ?? [def.name]) byOnnx.set(t, def);
+}
+
+/** The definition of an IR op, or undefined. */
+export function findOp(name: string): OpDef<any> | undefined {
+  return byName.get(name);
+}
+
+/** The definition of an IR op; throws when it is unknown. */
+export function getOp(name: string): OpDef<any> {
+  const d = byName.get(name);
+  if (!d) throw new Error(`unknown op ${name}`);
+  return d;
+}
+
+/** The definition importing an ONNX op type of the default domain, or undefined. */
+export function findOnnxOp(opType: string): OpDef<any> | undefined {
+  return byOnnx.get(opType);
+}
+
+export function allOps(): OpDef<any>[] {
+  return [...byName.values()];
+}

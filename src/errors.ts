@@ -1,0 +1,30 @@
+// Errors that reach the user as one clear sentence (no stack trace) with an exit code.
+//
+// Exit codes follow DESIGN.md: 1 for a bad model or input, 2 for bad usage.
+
+export class NeoncError extends Error {
+  constructor(message: string, readonly exitCode: 1 | 2 = 1) {
+    super(message);
+    this.name = "NeoncError";
+  }
+}
+
+/** A problem with the model or input data (exit 1). */
+export class ModelError extends NeoncError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = "ModelError";
+  }
+}
+
+/** A problem with how neonc was called (exit 2). */
+export class UsageError extends NeoncError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = "UsageError";
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
