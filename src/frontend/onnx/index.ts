@@ -1,14 +1,45 @@
-// The ONNX frontend: decodes a model file and lowers it to an IR graph (being written).
-export { readTensorFile, encodeTensorFile, tensorFromProto, tensorToProto } from "./tensor.js";
+// The ONNX frontend: reads a model file, decodes it and lowers it to a verified IR graph.
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import type { Graph } from "../../../ir/graph.js";
-import { ModelError } from "../../errors.js";
+import { ModelError, errorMessage } from "../../errors.js";
+import { lowerModel } from "./import.js";
+import { onnx, type ModelProto } from "./proto.js";
+export { readTensorFile, encodeTensorFile, tensorFromProto, tensorToProto } from "./tensor.js";
 
-export interface ImportOptions {
-  /** Values for symbolic input dims, e.g. { T: 200 } (default: dims stay symbolic). */
-  fixDims?: Record<string, number>;
+/** Model files larger than this are refused before reading (protobuf's own limit is 2 GiB). */
+const MAX_MODEL_BYTES = 2 ** 31 - 1;
+
+/** Decodes ONNX model bytes; `where` names the source in messages. */
+export function decodeModel(bytes: Uint8Array, where: string): ModelProto {
+  let model: ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    throw new ModelError(`${where}: not a valid ONNX model (the protobuf data is truncated or corrupt: ${errorMessage(e)})`);
+  }
+  if (!model.graph || (!model.irVersion && (model.opsetImport ?? []).length === 0)) {
+    throw new ModelError(`${where}: not an ONNX model (no graph or version information found)`);
+  }
+  return model;
 }
 
-/** Imports an ONNX model file into a verified IR graph, or throws a ModelError naming the problem. */
-export function importOnnxFile(file: string, _options: ImportOptions = {}): Graph {
-  throw new ModelError(`${file}: the ONNX importer is not written yet`);
+/** Imports ONNX model bytes into an IR graph, or throws a ModelError naming the problem. */
+export function importOnnxBytes(bytes: Uint8Array, where: string, baseDir?: string): Graph {
+  return lowerModel(decodeModel(bytes, where), { where, baseDir });
+}
+
+/** Imports an ONNX model file into an IR graph, or throws a ModelError naming the problem. */
+export function importOnnxFile(file: string): Graph {
+  let bytes: Uint8Array;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) throw new ModelError(`${file}: is a folder, not an ONNX model file`);
+    if (st.size > MAX_MODEL_BYTES) throw new ModelError(`${file}: ${st.size} bytes is larger than an ONNX protobuf can be`);
+    bytes = readFileSync(file);
+  } catch (e) {
+    if (e instanceof ModelError) throw e;
+    throw new ModelError(`${file}: cannot read the model (${errorMessage(e)})`);
+  }
+  return importOnnxBytes(bytes, file, path.dirname(file));
 }

@@ -1,0 +1,67 @@
+// Operator conformance: every ONNX backend node test in ../shared/onnx-backend-tests is imported
+// and run through the interpreter, and its outputs compared with the expected ones at the ONNX
+// backend's tolerance (rtol 1e-3, atol 1e-7). Known failures are listed with their reason in
+// expected-failures.txt. NEONC_ONLY=substring restricts the run to matching test names.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { importOnnxFile, readTensorFile } from "../../src/frontend/onnx/index.js";
+import { runGraph } from "../../src/runtime/interpreter.js";
+import type { Tensor } from "../../ir/types.js";
+import { compareTensors } from "../helpers/compare.js";
+import { sharedPath } from "../helpers/shared.js";
+
+const root = sharedPath("onnx-backend-tests");
+const only = process.env.NEONC_ONLY;
+const expectedFailures = new Map(
+  readFileSync(new URL("./expected-failures.txt", import.meta.url), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() && !l.startsWith("#"))
+    .map((l) => [l.slice(0, l.indexOf(":")).trim(), l.slice(l.indexOf(":") + 1).trim()] as const),
+);
+
+/** Runs one backend test folder; returns undefined on success or the reason it failed. */
+function runBackendTest(dir: string): string | undefined {
+  let graph;
+  try {
+    graph = importOnnxFile(path.join(dir, "model.onnx"));
+  } catch (e) {
+    return `import: ${(e as Error).message}`;
+  }
+  const sets = readdirSync(dir).filter((d) => d.startsWith("test_data_set_")).sort();
+  for (const set of sets) {
+    const sdir = path.join(dir, set);
+    const files = readdirSync(sdir);
+    const inputs: Record<string, Tensor> = {};
+    graph.inputs.forEach((name, k) => {
+      const f = path.join(sdir, `input_${k}.pb`);
+      if (existsSync(f)) inputs[name] = readTensorFile(f).tensor;
+    });
+    let outputs;
+    try {
+      outputs = runGraph(graph, inputs);
+    } catch (e) {
+      return `${set}: run: ${(e as Error).message}`;
+    }
+    const nOut = files.filter((f) => /^output_\d+\.pb$/.test(f)).length;
+    for (let k = 0; k < nOut; k++) {
+      const expected = readTensorFile(path.join(sdir, `output_${k}.pb`)).tensor;
+      const name = graph.outputs[k]!;
+      const r = compareTensors(outputs[name]!, expected, { rtol: 1e-3, atol: 1e-7 });
+      if (!r.ok) return `${set}: output ${name}: ${r.message}`;
+    }
+  }
+  return undefined;
+}
+
+describe.runIf(root)("ONNX backend node tests", () => {
+  const tests = root ? readdirSync(root).filter((d) => d.startsWith("test_") && (!only || d.includes(only))).sort() : [];
+  for (const name of tests) {
+    const reason = expectedFailures.get(name);
+    it(`${name}${reason ? " (expected to fail)" : ""}`, () => {
+      const failure = runBackendTest(path.join(root!, name));
+      if (reason) expect(failure, `${name} now passes: remove it from expected-failures.txt`).toBeDefined();
+      else expect(failure).toBeUndefined();
+    });
+  }
+});
