@@ -1,0 +1,83 @@
+// Builds small ONNX models in memory for tests (valid ones and deliberately broken ones).
+import { onnx } from "../../src/frontend/onnx/proto.js";
+import { tensorToProto } from "../../src/frontend/onnx/tensor.js";
+import type { Tensor } from "../../ir/types.js";
+
+export interface NodeSpec {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  name?: string;
+  domain?: string;
+  attrs?: Record<string, number | number[] | string | Tensor>;
+  /** Attributes whose numbers are floats (default: ints). */
+  floatAttrs?: string[];
+}
+
+export interface ValueSpec {
+  name: string;
+  /** ONNX data type number (1 = FLOAT). */
+  elemType?: number;
+  /** Numbers are fixed dims, strings are dim_params. */
+  shape: (number | string)[];
+}
+
+export interface ModelSpec {
+  inputs: ValueSpec[];
+  outputs: ValueSpec[];
+  nodes: NodeSpec[];
+  initializers?: Record<string, Tensor>;
+  opset?: number;
+}
+
+function valueInfo(v: ValueSpec) {
+  return onnx.ValueInfoProto.create({
+    name: v.name,
+    type: onnx.TypeProto.create({
+      tensorType: onnx.TypeProto.Tensor.create({
+        elemType: v.elemType ?? 1,
+        shape: onnx.TensorShapeProto.create({
+          dim: v.shape.map((d) => (typeof d === "number" ? onnx.TensorShapeProto.Dimension.create({ dimValue: d }) : onnx.TensorShapeProto.Dimension.create({ dimParam: d }))),
+        }),
+      }),
+    }),
+  });
+}
+
+function attribute(name: string, v: number | number[] | string | Tensor, isFloat: boolean) {
+  const A = onnx.AttributeProto.AttributeType;
+  if (typeof v === "string") return onnx.AttributeProto.create({ name, type: A.STRING, s: new TextEncoder().encode(v) });
+  if (typeof v === "number") return isFloat ? onnx.AttributeProto.create({ name, type: A.FLOAT, f: v }) : onnx.AttributeProto.create({ name, type: A.INT, i: v });
+  if (Array.isArray(v)) return isFloat ? onnx.AttributeProto.create({ name, type: A.FLOATS, floats: v }) : onnx.AttributeProto.create({ name, type: A.INTS, ints: v });
+  return onnx.AttributeProto.create({ name, type: A.TENSOR, t: tensorToProto(v as Tensor, name) });
+}
+
+/** The ModelProto object (mutable, for tests that then break it). */
+export function buildModelProto(spec: ModelSpec) {
+  return onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: "neonc-tests",
+    opsetImport: [onnx.OperatorSetIdProto.create({ domain: "", version: spec.opset ?? 13 })],
+    graph: onnx.GraphProto.create({
+      name: "test",
+      input: spec.inputs.map(valueInfo),
+      output: spec.outputs.map(valueInfo),
+      initializer: Object.entries(spec.initializers ?? {}).map(([n, t]) => tensorToProto(t, n)),
+      node: spec.nodes.map((n, k) =>
+        onnx.NodeProto.create({
+          name: n.name ?? `n${k}`,
+          opType: n.op,
+          domain: n.domain ?? "",
+          input: n.inputs,
+          output: n.outputs,
+          attribute: Object.entries(n.attrs ?? {}).map(([a, v]) => attribute(a, v, n.floatAttrs?.includes(a) ?? false)),
+        }),
+      ),
+    }),
+  });
+}
+
+/** Serialized ONNX model bytes. */
+export function buildModel(spec: ModelSpec): Uint8Array {
+  return onnx.ModelProto.encode(buildModelProto(spec)).finish();
+}
