@@ -1,0 +1,13 @@
+// The neonc library API: the IR, the ONNX frontend, the interpreter and the error types.
+import "../ir/ops/index.js";
+
+export * from "../ir/dtype.js";
+export * from "../ir/dim.js";
+export * from "../ir/types.js";
+export * from "../ir/graph.js";
+export * from "../ir/op.js";
+export * from "../ir/registry.js";
+export * from "../ir/shape-util.js";
+export { importOnnxFile, importOnnxBytes, readTensorFile, encodeTensorFile } from "./frontend/onnx/index.js";
+export { runGraph, bindSymbols, type RunOptions } from "./runtime/interpreter.js";
+export { NeoncError, ModelError, UsageError } from "./errors.js";

@@ -1,0 +1,208 @@
+// Single-precision matrix multiply for the interpreter: C = alpha * op(A) * op(B) + beta * C.
+//
+// Conv (through im2col or straight on the input for 1x1), MatMul and Gemm all end here, so this
+// is where calibration time goes. The layout follows the GotoBLAS scheme: a KC x NC block of B
+// and an MC x KC block of A are packed into contiguous panels (NR columns / MR rows interleaved
+// along k), and a 4x4 micro-kernel keeps its 16 sums in local variables (V8 keeps them in
+// registers and accumulates in double precision). Packing buffers are module-level and only grow,
+// so steady-state calls allocate nothing.
+
+const MR = 4;
+const NR = 4;
+/** Depth of one packed block: 4 KiB A and B panels for the micro-kernel stay in L1. */
+const KC = 256;
+/** Rows of A packed at once (64 KiB, fits L2 next to the B block). */
+const MC = 64;
+/** Columns of B packed at once (1 MiB at KC = 256). */
+const NC = 1024;
+
+let packA = new Float32Array(MC * KC);
+let packB = new Float32Array(KC * NC);
+/** Result of a partial edge tile, copied out element by element. */
+const edge = new Float64Array(MR * NR);
+
+/**
+ * C[cOff + i*ldc + j] = alpha * sum_k op(A)(i,k) * op(B)(k,j) + beta * C[...], for i < M, j < N.
+ * op(A)(i,k) is A[aOff + i*lda + k], or A[aOff + k*lda + i] when transA; likewise for B.
+ * With beta = 0 the old contents of C are ignored (NaN in C does not leak into the result).
+ */
+export function sgemm(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  alpha: number, A: Float32Array, aOff: number, lda: number,
+  B: Float32Array, bOff: number, ldb: number,
+  beta: number, C: Float32Array, cOff: number, ldc: number,
+): void {
+  if (M <= 0 || N <= 0) return;
+  scaleC(M, N, beta, C, cOff, ldc);
+  if (K <= 0 || alpha === 0) return;
+
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = Math.min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = Math.min(KC, K - pc);
+      packBBlock(transB, B, bOff, ldb, pc, kc, jc, nc);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = Math.min(MC, M - ic);
+        packABlock(transA, A, aOff, lda, ic, mc, pc, kc);
+        macroKernel(mc, nc, kc, alpha, C, cOff + ic * ldc + jc, ldc);
+      }
+    }
+  }
+}
+
+function scaleC(M: number, N: number, beta: number, C: Float32Array, cOff: number, ldc: number): void {
+  if (beta === 1) return;
+  for (let i = 0; i < M; i++) {
+    const row = cOff + i * ldc;
+    if (beta === 0) C.fill(0, row, row + N);
+    else for (let j = row, end = row + N; j < end; j++) C[j] = beta * C[j]!;
+  }
+}
+
+/** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-wide panels, zero-padding the last panel. */
+function packBBlock(transB: boolean, B: Float32Array, bOff: number, ldb: number, pc: number, kc: number, jc: number, nc: number): void {
+  const panels = Math.ceil(nc / NR);
+  if (packB.length < panels * NR * kc) packB = new Float32Array(panels * NR * kc);
+  const P = packB;
+  for (let q = 0; q < panels; q++) {
+    const j0 = jc + q * NR;
+    const nr = Math.min(NR, jc + nc - j0);
+    let o = q * NR * kc;
+    if (!transB) {
+      let src = bOff + pc * ldb + j0;
+      if (nr === NR) {
+        for (let p = 0; p < kc; p++, src += ldb, o += NR) {
+          P[o] = B[src]!; P[o + 1] = B[src + 1]!; P[o + 2] = B[src + 2]!; P[o + 3] = B[src + 3]!;
+        }
+      } else {
+        for (let p = 0; p < kc; p++, src += ldb, o += NR) {
+          for (let j = 0; j < NR; j++) P[o + j] = j < nr ? B[src + j]! : 0;
+        }
+      }
+    } else {
+      for (let j = 0; j < NR; j++) {
+        if (j < nr) {
+          let src = bOff + (j0 + j) * ldb + pc;
+          for (let p = 0, d = o + j; p < kc; p++, d += NR) P[d] = B[src++]!;
+        } else {
+          for (let p = 0, d = o + j; p < kc; p++, d += NR) P[d] = 0;
+        }
+      }
+    }
+  }
+}
+
+/** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-high panels, zero-padding the last panel. */
+function packABlock(transA: boolean, A: Float32Array, aOff: number, lda: number, ic: number, mc: number, pc: number, kc: number): void {
+  const panels = Math.ceil(mc / MR);
+  if (packA.length < panels * MR * kc) packA = new Float32Array(panels * MR * kc);
+  const P = packA;
+  for (let q = 0; q < panels; q++) {
+    const i0 = ic + q * MR;
+    const mr = Math.min(MR, ic + mc - i0);
+    const o = q * MR * kc;
+    if (!transA) {
+      for (let r = 0; r < MR; r++) {
+        if (r < mr) {
+          let src = aOff + (i0 + r) * lda + pc;
+          for (let p = 0, d = o + r; p < kc; p++, d += MR) P[d] = A[src++]!;
+        } else {
+          for (let p = 0, d = o + r; p < kc; p++, d += MR) P[d] = 0;
+        }
+      }
+    } else {
+      let src = aOff + pc * lda + i0;
+      let d = o;
+      if (mr === MR) {
+        for (let p = 0; p < kc; p++, src += lda, d += MR) {
+          P[d] = A[src]!; P[d + 1] = A[src + 1]!; P[d + 2] = A[src + 2]!; P[d + 3] = A[src + 3]!;
+        }
+      } else {
+        for (let p = 0; p < kc; p++, src += lda, d += MR) {
+          for (let r = 0; r < MR; r++) P[d + r] = r < mr ? A[src + r]! : 0;
+        }
+      }
+    }
+  }
+}
+
+/** Runs the micro-kernel over every MR x NR tile of the packed mc x nc block. */
+function macroKernel(mc: number, nc: number, kc: number, alpha: number, C: Float32Array, cBase: number, ldc: number): void {
+  const Ap = packA, Bp = packB;
+  for (let j = 0; j < nc; j += NR) {
+    const nr = Math.min(NR, nc - j);
+    const bIdx = (j / NR) * NR * kc;
+    for (let i = 0; i < mc; i += MR) {
+      const mr = Math.min(MR, mc - i);
+      const aIdx = (i / MR) * MR * kc;
+      if (mr === MR && nr === NR) microKernel(kc, Ap, aIdx, Bp, bIdx, alpha, C, cBase + i * ldc + j, ldc);
+      else edgeKernel(kc, Ap, aIdx, Bp, bIdx, alpha, C, cBase + i * ldc + j, ldc, mr, nr);
+    }
+  }
+}
+
+/** C[4x4 tile] += alpha * Ap-panel . Bp-panel. */
+function microKernel(kc: number, A: Float32Array, ia: number, B: Float32Array, ib: number, alpha: number, C: Float32Array, c: number, ldc: number): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let p = 0; p < kc; p++, ia += MR, ib += NR) {
+    const a0 = A[ia]!, a1 = A[ia + 1]!, a2 = A[ia + 2]!, a3 = A[ia + 3]!;
+    const b0 = B[ib]!, b1 = B[ib + 1]!, b2 = B[ib + 2]!, b3 = B[ib + 3]!;
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+  }
+  C[c] += alpha * c00; C[c + 1] += alpha * c01; C[c + 2] += alpha * c02; C[c + 3] += alpha * c03;
+  c += ldc;
+  C[c] += alpha * c10; C[c + 1] += alpha * c11; C[c + 2] += alpha * c12; C[c + 3] += alpha * c13;
+  c += ldc;
+  C[c] += alpha * c20; C[c + 1] += alpha * c21; C[c + 2] += alpha * c22; C[c + 3] += alpha * c23;
+  c += ldc;
+  C[c] += alpha * c30; C[c + 1] += alpha * c31; C[c + 2] += alpha * c32; C[c + 3] += alpha * c33;
+}
+
+/** A partial tile at the bottom or right edge: full computation, partial write-back. */
+function edgeKernel(kc: number, A: Float32Array, ia: number, B: Float32Array, ib: number, alpha: number, C: Float32Array, c: number, ldc: number, mr: number, nr: number): void {
+  const T = edge;
+  T.fill(0);
+  for (let p = 0; p < kc; p++, ia += MR, ib += NR) {
+    for (let r = 0; r < MR; r++) {
+      const a = A[ia + r]!;
+      const t = r * NR;
+      T[t] += a * B[ib]!; T[t + 1] += a * B[ib + 1]!; T[t + 2] += a * B[ib + 2]!; T[t + 3] += a * B[ib + 3]!;
+    }
+  }
+  for (let r = 0; r < mr; r++, c += ldc) {
+    for (let j = 0; j < nr; j++) C[c + j] += alpha * T[r * NR + j]!;
+  }
+}
+
+/**
+ * The same contract as sgemm for any numeric array type (f64 and integer MatMul/Gemm): a plain
+ * i-k-j loop, accumulating in double precision into a row buffer.
+ */
+export function gemmGeneric(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  alpha: number, A: ArrayLike<number>, aOff: number, lda: number,
+  B: ArrayLike<number>, bOff: number, ldb: number,
+  beta: number, C: { [i: number]: number; length: number }, cOff: number, ldc: number,
+): void {
+  const acc = new Float64Array(N);
+  for (let i = 0; i < M; i++) {
+    acc.fill(0);
+    for (let k = 0; k < K; k++) {
+      const a = transA ? A[aOff + k * lda + i]! : A[aOff + i * lda + k]!;
+      if (!transB) {
+        const row = bOff + k * ldb;
+        for (let j = 0; j < N; j++) acc[j] += a * B[row + j]!;
+      } else {
+        for (let j = 0, s = bOff + k; j < N; j++, s += ldb) acc[j] += a * B[s]!;
+      }
+    }
+    const row = cOff + i * ldc;
+    for (let j = 0; j < N; j++) C[row + j] = beta === 0 ? alpha * acc[j]! : alpha * acc[j]! + beta * C[row + j]!;
+  }
+}
