@@ -4,12 +4,15 @@
 // from ./onnx-summary.ts. When the importer accepts the model, the IR graph adds what only it
 // knows: inferred types with symbolic dims and MACs per layer. When it refuses the model, the
 // report says why instead of failing, so the user still sees which ops are missing.
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import { dimSymbols, dimToString, type Dim } from "../../ir/dim.js";
 import type { Graph } from "../../ir/graph.js";
-import { NeoncError } from "../errors.js";
-import { importOnnxFile } from "../frontend/onnx/index.js";
+import { ModelError, NeoncError } from "../errors.js";
+import { decodeModel, importOnnxBytes } from "../frontend/onnx/index.js";
 import { evalAt, graphMacs, macsSymbols } from "./macs.js";
-import { summarizeOnnxFile, type ParameterSummary, type UnsupportedOp, type ValueSummary } from "./onnx-summary.js";
+import { fsReason } from "./report-error.js";
+import { summarizeOnnxModel, type ParameterSummary, type UnsupportedOp, type ValueSummary } from "./onnx-summary.js";
 
 /** Dim values MACs are evaluated at unless the user says otherwise: T=100 is 1 s of 10 ms frames. */
 export const DEFAULT_DIMS: Readonly<Record<string, number>> = { T: 100 };
@@ -66,11 +69,19 @@ function irValues(g: Graph, names: readonly string[]): ValueSummary[] {
 
 /** Builds the inspect report; throws a ModelError only when the file is not a readable ONNX model. */
 export function inspectOnnxFile(file: string, options: InspectOptions = {}): InspectReport {
-  const summary = summarizeOnnxFile(file);
+  let bytes: Uint8Array;
+  try {
+    if (!statSync(file).isFile()) throw new ModelError(`${file}: the model path is not a file`);
+    bytes = readFileSync(file);
+  } catch (e) {
+    if (e instanceof ModelError) throw e;
+    throw new ModelError(`${file}: cannot read the model (${fsReason(e)})`);
+  }
+  const summary = summarizeOnnxModel(decodeModel(bytes, file));
   let graph: Graph | undefined;
   let importError: string | null = null;
   try {
-    graph = importOnnxFile(file);
+    graph = importOnnxBytes(bytes, file, path.dirname(file));
   } catch (e) {
     if (!(e instanceof NeoncError)) throw e;
     importError = e.message;

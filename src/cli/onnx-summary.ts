@@ -2,13 +2,11 @@
 // parameter sizes, declared inputs and outputs, and which ops neonc cannot import.
 //
 // This is the part of the report that must survive a failed import (an unsupported op stops
-// the importer), so it decodes the protobuf directly and never decodes tensor data.
-import { readFileSync } from "node:fs";
+// the importer), so it reads the decoded protobuf directly and never decodes tensor data.
 import { byteSize } from "../../ir/dtype.js";
 import { findOnnxOp } from "../../ir/registry.js";
-import { ModelError, errorMessage } from "../errors.js";
 import { dtypeFromOnnx, onnxTypeName } from "../frontend/onnx/dtypes.js";
-import { onnx, toNum, type GraphProto, type TensorProto, type ValueInfoProto } from "../frontend/onnx/proto.js";
+import { toNum, type GraphProto, type ModelProto, type TensorProto, type ValueInfoProto } from "../frontend/onnx/proto.js";
 import "../../ir/ops/index.js";
 
 /** A graph input or output: dims are numbers, symbol names or expressions, or "?" when unknown. */
@@ -48,22 +46,9 @@ export interface OnnxSummary {
 
 const DEFAULT_DOMAINS = new Set(["", "ai.onnx"]);
 
-export function summarizeOnnxFile(file: string): OnnxSummary {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new ModelError(`${file}: cannot read the model (${errorMessage(e)})`);
-  }
-  let model: InstanceType<typeof onnx.ModelProto>;
-  try {
-    model = onnx.ModelProto.decode(bytes);
-  } catch (e) {
-    throw new ModelError(`${file}: not a valid ONNX model file (${errorMessage(e)})`);
-  }
-  const g = model.graph;
-  if (!g) throw new ModelError(`${file}: the ONNX model has no graph`);
-
+/** Summarizes a decoded model; never touches tensor data, so it is cheap even for big models. */
+export function summarizeOnnxModel(model: ModelProto): OnnxSummary {
+  const g: GraphProto = model.graph ?? {};
   const opsetEntry = (model.opsetImport ?? []).find((o) => DEFAULT_DOMAINS.has(o.domain ?? ""));
   const producer = [model.producerName, model.producerVersion].filter(Boolean).join(" ");
   return {
@@ -93,18 +78,28 @@ function opHistogram(g: GraphProto): Record<string, number> {
   return Object.fromEntries(sorted);
 }
 
+/** Ops the importer has no definition for, in the graph and in If branches as the importer sees them. */
 function unsupportedOps(g: GraphProto): UnsupportedOp[] {
   const found = new Map<string, { op: string; domain: string; nodes: string[] }>();
-  for (const n of g.node ?? []) {
-    const op = n.opType ?? "";
-    const domain = n.domain ?? "";
-    // The registry only holds ops of the default ONNX domain.
-    if (DEFAULT_DOMAINS.has(domain) && findOnnxOp(op)) continue;
-    const k = opKey(op, domain);
-    const entry = found.get(k) ?? { op, domain, nodes: [] };
-    entry.nodes.push(n.name || (n.output ?? [])[0] || "(unnamed)");
-    found.set(k, entry);
-  }
+  const visit = (graph: GraphProto) => {
+    for (const n of graph.node ?? []) {
+      const op = n.opType ?? "";
+      const domain = n.domain ?? "";
+      // The registry only holds ops of the default ONNX domain; the importer inlines If itself.
+      const known = DEFAULT_DOMAINS.has(domain) && (op === "If" || findOnnxOp(op) !== undefined);
+      if (!known) {
+        const k = opKey(op, domain);
+        const entry = found.get(k) ?? { op, domain, nodes: [] };
+        entry.nodes.push(n.name || (n.output ?? [])[0] || "(unnamed)");
+        found.set(k, entry);
+      }
+      for (const a of n.attribute ?? []) {
+        if (a.g) visit(a.g);
+        for (const sub of a.graphs ?? []) visit(sub);
+      }
+    }
+  };
+  visit(g);
   return [...found.values()].map((e) => ({ ...e, count: e.nodes.length }));
 }
 

@@ -34,15 +34,30 @@ function isSystemError(e: unknown): e is SystemError {
   return e instanceof Error && typeof (e as Partial<SystemError>).code === "string" && /^E[A-Z]+$/.test((e as SystemError).code);
 }
 
+/** The reason of a file-system error in a few words ("no such file or directory"). */
+export function fsReason(e: unknown): string {
+  if (isSystemError(e)) return FS_CODES[e.code] ?? oneLine(e.message);
+  return oneLine(errorMessage(e));
+}
+
 /** Folds a possibly multi-line message into one line. */
 export function oneLine(message: string): string {
   return message.trim().split(/\s*\n\s*/).filter(Boolean).join("; ");
 }
 
-/** Commander's messages start with "error: " and may hold two sentences or a suggestion line. */
+/**
+ * Commander's messages start with "error: ", may end in a "(Did you mean ...?)" line, and a few
+ * hold two sentences ("... is invalid. Allowed choices are ...").
+ */
 function commanderSentence(message: string): string {
-  return oneLine(message.replace(/^error:\s*/, ""))
-    .replace(/\.\s+([A-Z])/g, (_m, c: string) => `; ${c.toLowerCase()}`)
+  return message
+    .replace(/^error:\s*/, "")
+    .trim()
+    .replace(/\s*\n\s*\(Did you mean/g, " (did you mean")
+    .replace(/\.\s+(Expected|Allowed)\b/g, (_m, w: string) => `; ${w.toLowerCase()}`)
+    .replace(/ is invalid\.\s+/g, " is invalid: ")
+    .split(/\s*\n\s*/)
+    .join("; ")
     .replace(/\.$/, "");
 }
 

@@ -1,0 +1,100 @@
+// Clip: limits every element to [min, max].
+//
+// IR form: optional float attributes `min` and `max` (absent = unbounded). Opset 6-10 had them as
+// attributes; from opset 11 they are optional scalar inputs, which the importer reads into the
+// attributes when they are constants. A bound that is really computed at run time stays an input
+// (slots "min?" and "max?"), so graphs such as ONNX's own Clip tests still import.
+// For integer inputs the bounds apply in the integer domain (a fractional bound rounds inward).
+import { isBig, isPackedFloat } from "../../dtype.js";
+import { storeReals, tensorToF32 } from "../../float-formats.js";
+import type { AttrValue } from "../../graph.js";
+import { defineOp, float } from "../../op.js";
+import { makeTensor, readNumber, tensorType, type Tensor } from "../../types.js";
+import { clipBigKernel, clipKernel } from "../../../src/runtime/kernels/elementwise-unary.js";
+import type { NumArr } from "../../../src/runtime/kernels/elementwise.js";
+import { checkDtype, NUMERIC } from "./common.js";
+
+function scalarBound(t: Tensor | undefined, which: string): Tensor | undefined {
+  if (!t) return undefined;
+  if (t.data.length !== 1) throw new Error(`Clip: ${which} must be a scalar, it has ${t.data.length} elements`);
+  return t;
+}
+
+export const Clip = defineOp({
+  name: "Clip",
+  doc: "Elementwise clamp to [min, max]; a missing bound is open. If min > max every element becomes max.",
+  attrs: { min: float(), max: float() },
+  inputs: ["input", "min?", "max?"],
+  outputs: ["output"],
+  dtypes: NUMERIC,
+  infer: (inputs, a) => {
+    const x = inputs[0];
+    if (!x) throw new Error("Clip: input is missing");
+    checkDtype("Clip", x, NUMERIC);
+    for (const [k, which] of [[1, "min"], [2, "max"]] as const) {
+      const b = inputs[k];
+      if (!b) continue;
+      if (a[which] !== undefined) throw new Error(`Clip: ${which} is given both as an attribute and as an input`);
+      if (b.dtype !== x.dtype) throw new Error(`Clip: ${which} has dtype ${b.dtype}, the input has ${x.dtype}`);
+      if (b.shape.length > 1 || (b.shape.length === 1 && b.shape[0] !== 1)) throw new Error(`Clip: ${which} must be a scalar`);
+    }
+    return [tensorType(x.dtype, x.shape)];
+  },
+  evaluate: (inputs, a) => {
+    const x = inputs[0];
+    if (!x) throw new Error("Clip: input is missing");
+    const minT = scalarBound(inputs[1], "min"), maxT = scalarBound(inputs[2], "max");
+    const out = makeTensor(x.dtype, x.shape);
+    if (isBig(x.dtype)) {
+      const bound = (t: Tensor | undefined, v: number | undefined, up: boolean): bigint | undefined => {
+        if (t) return (t.data as BigInt64Array)[0]!;
+        if (v === undefined || Number.isNaN(v)) return undefined;
+        if (!Number.isFinite(v)) return undefined;
+        return BigInt(up ? Math.ceil(v) : Math.floor(v));
+      };
+      clipBigKernel(x.data as BigInt64Array, out.data as BigInt64Array, bound(minT, a.min, true), bound(maxT, a.max, false));
+      return [out];
+    }
+    const integer = !isPackedFloat(x.dtype) && x.dtype !== "f32" && x.dtype !== "f64";
+    let lo = minT ? readNumber(isPackedFloat(x.dtype) ? { ...minT, data: tensorToF32(minT) } : minT, 0) : a.min ?? -Infinity;
+    let hi = maxT ? readNumber(isPackedFloat(x.dtype) ? { ...maxT, data: tensorToF32(maxT) } : maxT, 0) : a.max ?? Infinity;
+    if (integer) {
+      lo = Math.ceil(lo);
+      hi = Math.floor(hi);
+    }
+    if (isPackedFloat(x.dtype)) {
+      const tmp = new Float32Array(x.data.length);
+      clipKernel(tensorToF32(x), tmp, lo, hi);
+      storeReals(x.dtype, tmp, out.data);
+      return [out];
+    }
+    clipKernel(x.data as NumArr, out.data as NumArr, lo, hi);
+    return [out];
+  },
+  fromOnnx: (node, ctx) => {
+    const attrs: Record<string, AttrValue> = {};
+    if (ctx.opset < 11) {
+      if (node.attrs["min"] !== undefined) attrs["min"] = node.attrs["min"];
+      if (node.attrs["max"] !== undefined) attrs["max"] = node.attrs["max"];
+      return { inputs: [node.inputs[0]!], outputs: node.outputs, attrs };
+    }
+    const inputs: string[] = [node.inputs[0]!];
+    for (const [k, which] of [[1, "min"], [2, "max"]] as const) {
+      const name = node.inputs[k];
+      if (!name) {
+        inputs.push("");
+        continue;
+      }
+      const c = ctx.constant(name);
+      if (!c) {
+        inputs.push(name);
+        continue;
+      }
+      if (c.data.length !== 1) ctx.fail(`Clip: ${which} must be a scalar, it has ${c.data.length} elements`);
+      attrs[which] = readNumber(isPackedFloat(c.dtype) ? { ...c, data: tensorToF32(c) } : c, 0);
+      inputs.push("");
+    }
+    while (inputs.length > 1 && inputs[inputs.length - 1] === "") inputs.pop();
+    return { inputs, outputs: node.outputs, attrs };
+  },
+});

@@ -1,0 +1,80 @@
+// Dropout. In inference it is the identity (mask all true). In training mode it zeroes each
+// element with probability `ratio` and scales the rest by 1/(1-ratio), drawing the mask exactly
+// as the ONNX reference does (numpy RandomState(seed).uniform), so seeded runs reproduce it.
+//
+// IR form: `ratio` and `training_mode` are attributes when the model gives constants (opset
+// 12+ inputs, older attributes); a ratio or training_mode computed at run time stays an input.
+// `mask_type` "input" marks the opset 7-9 mask, which has the input's dtype instead of bool.
+import { isFloat, isPackedFloat } from "../../dtype.js";
+import { defineOp, float, int, str, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
+import { makeTensor, readNumber, tensorType, type Tensor } from "../../types.js";
+import { MT19937 } from "../../../src/runtime/mt19937.js";
+import { input } from "./util.js";
+
+function importDropout(node: OnnxNodeIn, ctx: OnnxImportContext) {
+  const attrs: Record<string, OnnxNodeIn["attrs"][string]> = {};
+  for (const [k, v] of Object.entries(node.attrs)) if (k !== "is_test") attrs[k] = v;
+  if (ctx.opset < 10 && node.outputs.length > 1) attrs.mask_type = "input";
+  const inputs = [node.inputs[0]!, "", ""];
+  const fold = (i: number, key: string) => {
+    const name = node.inputs[i];
+    if (!name) return;
+    const t = ctx.constant(name);
+    if (t) attrs[key] = readNumber(t, 0);
+    else inputs[i] = name;
+  };
+  fold(1, "ratio");
+  fold(2, "training_mode");
+  while (inputs.length > 1 && inputs[inputs.length - 1] === "") inputs.pop();
+  return { inputs, outputs: node.outputs, attrs };
+}
+
+/** The dropout of x: output and bool mask (values as stored: 1 keeps, 0 drops). */
+export function dropout(x: Tensor, ratio: number, training: boolean, seed: number | undefined): [Tensor, Uint8Array] {
+  const n = x.data.length;
+  const mask = new Uint8Array(n);
+  if (!training || ratio === 0) {
+    mask.fill(1);
+    return [x, mask];
+  }
+  if (!(ratio >= 0 && ratio < 1)) throw new Error(`dropout ratio ${ratio} is not in [0, 1)`);
+  if (!isFloat(x.dtype) || isPackedFloat(x.dtype)) throw new Error(`training-mode dropout on ${x.dtype} data is not supported`);
+  const rng = MT19937.fromSeed(seed ?? Math.floor(Math.random() * 0x100000000));
+  const out = makeTensor(x.dtype, x.shape);
+  const src = x.data as Float32Array | Float64Array;
+  const dst = out.data as Float32Array | Float64Array;
+  // numpy computes mask * X * scale with scale rounded to the data's precision.
+  const scale = x.dtype === "f32" ? Math.fround(1 / (1 - ratio)) : 1 / (1 - ratio);
+  for (let i = 0; i < n; i++) {
+    const keep = rng.nextDouble() >= ratio ? 1 : 0;
+    mask[i] = keep;
+    dst[i] = keep * src[i]! * scale;
+  }
+  return [out, mask];
+}
+
+export const Dropout = defineOp({
+  name: "Dropout",
+  doc: "Identity in inference; in training mode zeroes elements with probability `ratio` and rescales.",
+  attrs: { ratio: float(0.5), training_mode: int(0), seed: int(), mask_type: str("bool") },
+  inputs: ["x", "ratio?", "training_mode?"],
+  outputs: ["y", "mask?"],
+  fromOnnx: importDropout,
+  infer: (xs, a, ctx) => {
+    const x = input(xs, 0, "x");
+    const out = [x];
+    if (ctx.numOutputs > 1) out.push(tensorType(a.mask_type === "input" ? x.dtype : "bool", x.shape));
+    return out;
+  },
+  evaluate: (xs, a, ctx) => {
+    const x = input(xs, 0, "x");
+    const ratio = xs[1] ? readNumber(xs[1], 0) : a.ratio;
+    const training = xs[2] ? readNumber(xs[2], 0) !== 0 : a.training_mode !== 0;
+    const [y, keep] = dropout(x, ratio, training, a.seed);
+    if (ctx.numOutputs < 2) return [y];
+    if (a.mask_type !== "input") return [y, makeTensor("bool", x.shape, keep)];
+    const m = makeTensor(x.dtype, x.shape);
+    (m.data as Float32Array).set(keep); // opset 7-9: 1/0 in the input's (float) dtype
+    return [y, m];
+  },
+});

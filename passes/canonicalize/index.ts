@@ -1,0 +1,39 @@
+// canonicalize: the clean-up every other pass relies on. Dead code, no-op nodes (Identity,
+// inference Dropout), algebraic identities (x*1, x+0, ...), layout round trips (double
+// transpose, reshape of reshape, squeeze/unsqueeze pairs), constant folding through the ops'
+// own kernels, and shape-computation folding.
+import { definePass } from "../pass.js";
+import { intOption } from "../options.js";
+import { algebraic, $, splat, type AlgebraicRule } from "../algebra.js";
+import { deadCodeRule } from "./dce.js";
+import { foldConstantsRule } from "./fold-constants.js";
+import { foldShapesRule } from "./fold-shapes.js";
+import { removeIdentity, removeInferenceDropout } from "./remove-noops.js";
+import { transposeRules, viewRules } from "./views.js";
+
+/** Identities that hold bit for bit (x + 0 maps -0 to +0, which every consumer treats alike). */
+export const identityTable: readonly AlgebraicRule[] = [
+  { name: "x*1", op: "Mul", args: [$("x"), splat(1)], commutative: true, result: "x" },
+  { name: "x+0", op: "Add", args: [$("x"), splat(0)], commutative: true, result: "x" },
+  { name: "x-0", op: "Sub", args: [$("x"), splat(0)], result: "x" },
+  { name: "x/1", op: "Div", args: [$("x"), splat(1)], result: "x" },
+  { name: "x^1", op: "Pow", args: [$("x"), splat(1)], result: "x" },
+];
+
+export const canonicalize = definePass({
+  name: "canonicalize",
+  doc: "Folds constants and shape computations, removes dead code, Identity, inference Dropout and algebraic no-ops.",
+  options: {
+    "fold-limit": intOption(1 << 20, "largest result (in elements) constant folding may create", { min: 0 }),
+  },
+  rules: (o) => [
+    deadCodeRule,
+    removeIdentity,
+    removeInferenceDropout,
+    ...algebraic(identityTable),
+    ...transposeRules,
+    ...viewRules,
+    foldConstantsRule(o["fold-limit"]),
+    foldShapesRule,
+  ],
+});

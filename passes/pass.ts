@@ -1,0 +1,100 @@
+// What a pass is: a named, documented value with typed options and `run(graph, ctx) -> graph`.
+//
+// A pass never mutates its input graph (graphs are frozen; rewrites go through immer or build a
+// new graph) and returns the very same object when it changed nothing, which is how pipelines
+// detect a fixed point cheaply. Passes made of rewrite rules give `rules` instead of `run`; the
+// rules run to a fixed point with `applyRules` (passes/patterns.ts).
+import type { Graph, Node } from "../ir/graph.js";
+import { resolveTypedOptions, type OptionSchema, type OptionsOf } from "./options.js";
+import { applyRules, type Rule } from "./patterns.js";
+
+/** One explanation of why a rule did or did not fire on a node (for `--explain`). */
+export interface ExplainEvent {
+  readonly pass: string;
+  readonly node: string;
+  readonly op: string;
+  readonly rule: string;
+  readonly fired: boolean;
+  /** Why the rule declined, or what the rewrite did. */
+  readonly message: string;
+}
+
+export interface PassContext<O = Record<string, unknown>> {
+  readonly pass: string;
+  readonly options: O;
+  /** True when someone listens to explain events (skip building costly messages otherwise). */
+  readonly explaining: boolean;
+  explain(event: Omit<ExplainEvent, "pass">): void;
+  /** Diagnostics meant for the user (stderr in the CLI). */
+  log(message: string): void;
+}
+
+export interface Pass<O = any> {
+  readonly name: string;
+  /** One line shown by `neonc passes`. */
+  readonly doc: string;
+  readonly options: OptionSchema;
+  run(graph: Graph, ctx: PassContext<O>): Graph;
+}
+
+interface PassSpecBase<S extends OptionSchema> {
+  readonly name: string;
+  readonly doc: string;
+  readonly options?: S;
+}
+export type PassSpec<S extends OptionSchema> = PassSpecBase<S> & (
+  | { run(graph: Graph, ctx: PassContext<OptionsOf<S>>): Graph; rules?: undefined }
+  | { rules: readonly Rule[] | ((options: OptionsOf<S>) => readonly Rule[]); run?: undefined; maxRewrites?: number }
+);
+
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** Defines a pass; `rules` passes get a `run` that applies them to a fixed point. */
+export function definePass<const S extends OptionSchema = {}>(spec: PassSpec<S>): Pass<OptionsOf<S>> {
+  if (!NAME.test(spec.name)) throw new Error(`pass name '${spec.name}' must be lower-case words joined by '-'`);
+  if (!spec.doc || spec.doc.includes("\n")) throw new Error(`pass '${spec.name}' needs a one-line doc`);
+  const options = (spec.options ?? {}) as S;
+  if (spec.rules !== undefined) {
+    const rules = spec.rules;
+    const maxRewrites = spec.maxRewrites;
+    return {
+      name: spec.name,
+      doc: spec.doc,
+      options,
+      run: (graph, ctx) => applyRules(graph, typeof rules === "function" ? rules(ctx.options) : rules, { ctx, maxRewrites }),
+    };
+  }
+  return { name: spec.name, doc: spec.doc, options, run: spec.run };
+}
+
+export interface ContextInit {
+  explain?: (event: ExplainEvent) => void;
+  log?: (message: string) => void;
+}
+
+/** A context for running one pass directly (tests, library users); options are checked against the schema. */
+export function passContext<O>(pass: Pass<O>, options: Readonly<Record<string, unknown>> = {}, init: ContextInit = {}): PassContext<O> {
+  const resolved = resolveTypedOptions(pass.name, pass.options, options) as O;
+  return makeContext(pass.name, resolved, init);
+}
+
+export function makeContext<O>(pass: string, options: O, init: ContextInit): PassContext<O> {
+  const sink = init.explain;
+  return {
+    pass,
+    options,
+    explaining: sink !== undefined,
+    explain: sink ? (e) => sink({ pass, ...e }) : () => {},
+    log: init.log ?? ((m) => process.stderr.write(`${pass}: ${m}\n`)),
+  };
+}
+
+/** Runs a single pass with typed options: `runPass(g, foldBatchNorm)`. */
+export function runPass<O>(graph: Graph, pass: Pass<O>, options: Readonly<Record<string, unknown>> = {}, init: ContextInit = {}): Graph {
+  return pass.run(graph, passContext(pass, options, init));
+}
+
+/** Node description used in explanations and logs: `Conv conv_3 (-> %c)`. */
+export function describeNode(n: Node): string {
+  return `${n.op} ${n.name} (-> ${n.outputs.filter((o) => o).map((o) => `%${o}`).join(", ")})`;
+}

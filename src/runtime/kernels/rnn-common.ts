@@ -1,0 +1,137 @@
+// Set-up shared by the RNN, GRU and LSTM kernels: sizes, layouts, sequence lengths, the input
+// projection of all time steps, initial states and output storage.
+//
+// Everything is computed in float64 and stored in the node's dtype. Offsets are computed from
+// layout strides instead of transposing, so batch-major (layout 1) tensors are read and
+// written in place.
+import { makeTensor, type Tensor } from "../../../ir/types.js";
+import { sgemm } from "./gemm.js";
+import { matmulABt } from "./rnn-matmul.js";
+
+export interface RnnRun {
+  readonly T: number;
+  readonly B: number;
+  readonly I: number;
+  readonly H: number;
+  /** Number of directions (1 or 2). */
+  readonly D: number;
+  readonly batchMajor: boolean;
+  /** Valid length of each batch entry (T when sequence_lens is absent). */
+  readonly lens: Int32Array;
+  readonly maxLen: number;
+  /** X in its stored order: row (t, b) starts at xRow(t, b) * I. */
+  readonly x: Tensor;
+}
+
+export function toF64(t: Tensor): Float64Array {
+  const d = t.data;
+  if (d instanceof Float64Array) return d;
+  if (d instanceof Float32Array) return Float64Array.from(d);
+  throw new Error(`expected a float tensor, got ${t.dtype}`);
+}
+
+export function setupRun(x: Tensor, hidden: number, D: number, layout: number, seq: Tensor | undefined): RnnRun {
+  if (x.shape.length !== 3) throw new Error(`X must have rank 3, got [${x.shape.join(",")}]`);
+  const batchMajor = layout === 1;
+  const T = batchMajor ? x.shape[1]! : x.shape[0]!;
+  const B = batchMajor ? x.shape[0]! : x.shape[1]!;
+  const I = x.shape[2]!;
+  const lens = new Int32Array(B);
+  if (seq) {
+    if (seq.data.length !== B) throw new Error(`sequence_lens has ${seq.data.length} entries, the batch is ${B}`);
+    for (let b = 0; b < B; b++) {
+      const v = Number(seq.data[b]);
+      if (!(v >= 0 && v <= T)) throw new Error(`sequence_lens[${b}] = ${v} is outside [0, ${T}]`);
+      lens[b] = v;
+    }
+  } else {
+    lens.fill(T);
+  }
+  let maxLen = 0;
+  for (let b = 0; b < B; b++) if (lens[b]! > maxLen) maxLen = lens[b]!;
+  return { T, B, I, H: hidden, D, batchMajor, lens, maxLen, x };
+}
+
+/** Row index of time step t of batch entry b in X (and in the input projection). */
+export function xRow(run: RnnRun, t: number, b: number): number {
+  return run.batchMajor ? b * run.T + t : t * run.B + b;
+}
+
+/** Element offset of Y[t, d, b, :] (or Y[b, t, d, :] for layout 1). */
+export function yOffset(run: RnnRun, t: number, d: number, b: number): number {
+  return run.batchMajor ? ((b * run.T + t) * run.D + d) * run.H : ((t * run.D + d) * run.B + b) * run.H;
+}
+
+/** Element offset of a state Y_h[d, b, :] (or Y_h[b, d, :] for layout 1). */
+export function stateOffset(run: RnnRun, d: number, b: number): number {
+  return run.batchMajor ? (b * run.D + d) * run.H : (d * run.B + b) * run.H;
+}
+
+/**
+ * X·W_d^T for every (t, b) row: [rows, gates*H] with rows in X's stored order. f32 models go
+ * through the shared sgemm (the result is then widened once); f64 ones use a local product.
+ */
+export function inputProjection(run: RnnRun, W: Tensor, d: number, gh: number): Float64Array {
+  const rows = run.T * run.B;
+  const x = run.x.data;
+  const w = W.data;
+  if (x instanceof Float32Array && w instanceof Float32Array) {
+    const out32 = new Float32Array(rows * gh);
+    sgemm(false, true, rows, gh, run.I, 1, x, 0, run.I, w, d * gh * run.I, run.I, 0, out32, 0, gh);
+    return Float64Array.from(out32);
+  }
+  const out = new Float64Array(rows * gh);
+  matmulABt(toF64(run.x), rows, run.I, toF64(W), d * gh * run.I, gh, out);
+  return out;
+}
+
+/** Wb + Rb of direction d (gates*H values), zeros when B is absent. */
+export function combinedBias(bias: Float64Array | undefined, d: number, gh: number): Float64Array {
+  const out = new Float64Array(gh);
+  if (!bias) return out;
+  const off = d * 2 * gh;
+  for (let j = 0; j < gh; j++) out[j] = bias[off + j]! + bias[off + gh + j]!;
+  return out;
+}
+
+/** Initial state of direction d as [B*H] (zeros when the input is absent). */
+export function initialState(run: RnnRun, init: Float64Array | undefined, d: number): Float64Array {
+  const s = new Float64Array(run.B * run.H);
+  if (!init) return s;
+  for (let b = 0; b < run.B; b++) {
+    const o = stateOffset(run, d, b);
+    s.set(init.subarray(o, o + run.H), b * run.H);
+  }
+  return s;
+}
+
+/** Whether direction d runs backwards in time. */
+export function isReverse(direction: string, d: number): boolean {
+  return direction === "reverse" || (direction === "bidirectional" && d === 1);
+}
+
+export interface RnnOutputs {
+  readonly y: Tensor;
+  readonly states: Tensor[];
+}
+
+/** Zeroed Y and final-state tensors (zeros are the ONNX value past a sequence's length). */
+export function allocOutputs(run: RnnRun, dtype: Tensor["dtype"], numStates: number): RnnOutputs {
+  const { T, B, D, H, batchMajor } = run;
+  const y = makeTensor(dtype, batchMajor ? [B, T, D, H] : [T, D, B, H]);
+  const states: Tensor[] = [];
+  for (let i = 0; i < numStates; i++) states.push(makeTensor(dtype, batchMajor ? [B, D, H] : [D, B, H]));
+  return { y, states };
+}
+
+/**
+ * Stores the final state of direction d. An entry whose sequence is empty gets zeros, as in
+ * onnxruntime (its state never advanced past the initial value).
+ */
+export function storeFinalState(run: RnnRun, state: Float64Array, d: number, out: Tensor): void {
+  const dst = out.data as Float64Array | Float32Array;
+  for (let b = 0; b < run.B; b++) {
+    if (run.lens[b] === 0) continue;
+    dst.set(state.subarray(b * run.H, (b + 1) * run.H), stateOffset(run, d, b));
+  }
+}

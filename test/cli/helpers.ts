@@ -1,0 +1,137 @@
+// Shared helpers of the CLI tests: run the compiled `neonc` as a user would, and write small
+// ONNX models and TensorProto files to a temporary folder.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { DType } from "../../ir/dtype.js";
+import { fromNumbers, toNumbers, type Tensor } from "../../ir/types.js";
+import { dtypeToOnnx } from "../../src/frontend/onnx/dtypes.js";
+import { onnx } from "../../src/frontend/onnx/proto.js";
+import { encodeTensorFile, readTensorFile, tensorToProto } from "../../src/frontend/onnx/tensor.js";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const MAIN = process.env.NEONC_TEST_MAIN ?? path.join(ROOT, "dist/src/cli/main.js");
+export const SHARED = path.resolve(ROOT, "../shared");
+
+/** Compiles the project when the CLI has not been built yet (npm test builds it first). */
+export function ensureBuilt(): void {
+  if (existsSync(MAIN)) return;
+  // Type errors elsewhere in the tree do not stop tsc from emitting, so the status is ignored.
+  spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "ignore" });
+  if (!existsSync(MAIN)) throw new Error(`building the CLI did not produce ${MAIN}`);
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `neonc ARGS` with stdin, stdout and stderr as pipes (so not a TTY). */
+export function neonc(...args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function tempDir(prefix = "neonc-cli-"): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** True when ../shared is there; otherwise warns, or throws when NEONC_REQUIRE_SHARED=1. */
+export function haveShared(): boolean {
+  if (existsSync(SHARED)) return true;
+  if (process.env.NEONC_REQUIRE_SHARED === "1") throw new Error(`../shared not found at ${SHARED}, and NEONC_REQUIRE_SHARED=1`);
+  console.warn("skipping: ../shared not found");
+  return false;
+}
+
+/** A graph value for the model builder: symbolic dims are strings (ONNX dim_param). */
+export interface ValueSpec {
+  name: string;
+  dtype?: DType;
+  shape: (number | string)[];
+}
+
+export interface NodeSpec {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  name?: string;
+  domain?: string;
+}
+
+export interface ModelSpec {
+  inputs: ValueSpec[];
+  outputs: ValueSpec[];
+  nodes: NodeSpec[];
+  initializers?: Record<string, Tensor>;
+  opset?: number;
+}
+
+function valueInfo(v: ValueSpec) {
+  return {
+    name: v.name,
+    type: {
+      tensorType: {
+        elemType: dtypeToOnnx(v.dtype ?? "f32"),
+        shape: { dim: v.shape.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+/** Writes an ONNX model file and returns its path. */
+export function writeModel(file: string, spec: ModelSpec): string {
+  const domains = new Set(spec.nodes.map((n) => n.domain ?? "").filter((d) => d !== ""));
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: "neonc-cli-test",
+    opsetImport: [{ domain: "", version: spec.opset ?? 13 }, ...[...domains].map((domain) => ({ domain, version: 1 }))],
+    graph: {
+      name: "test",
+      node: spec.nodes.map((n, i) => ({
+        opType: n.op,
+        input: n.inputs,
+        output: n.outputs,
+        name: n.name ?? `${n.op}_${i}`,
+        domain: n.domain ?? "",
+      })),
+      input: spec.inputs.map(valueInfo),
+      output: spec.outputs.map(valueInfo),
+      initializer: Object.entries(spec.initializers ?? {}).map(([name, t]) => tensorToProto(t, name)),
+    },
+  });
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, onnx.ModelProto.encode(model).finish());
+  return file;
+}
+
+export function f32(shape: number[], values: number[]): Tensor {
+  return fromNumbers("f32", shape, values);
+}
+
+/** Writes a TensorProto file and returns its path. */
+export function writeTensor(file: string, t: Tensor, name: string): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, encodeTensorFile(t, name));
+  return file;
+}
+
+export function readTensor(file: string): { name: string; shape: readonly number[]; dtype: string; values: number[] } {
+  const { name, tensor } = readTensorFile(file);
+  return { name, shape: tensor.shape, dtype: tensor.dtype, values: toNumbers(tensor) };
+}
+
+export function readJson(text: string): Record<string, any> {
+  return JSON.parse(text) as Record<string, any>;
+}
+
+/** Checks the error contract: one line on stderr, prefixed "neonc: ", no stack trace. */
+export function oneLineError(r: CliResult): string {
+  const lines = r.stderr.split("\n").filter((l) => l !== "");
+  if (lines.length !== 1) throw new Error(`expected one line on stderr, got ${lines.length}:\n${r.stderr}`);
+  if (!lines[0]!.startsWith("neonc: ")) throw new Error(`stderr does not start with "neonc: ": ${lines[0]}`);
+  return lines[0]!;
+}

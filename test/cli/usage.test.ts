@@ -1,0 +1,133 @@
+// The command-line contract that needs no working importer: help, version, usage errors (exit
+// 2), unreadable models and inputs (exit 1), and the one-line error style.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, ensureBuilt, neonc, oneLineError, tempDir, writeModel } from "./helpers.js";
+
+let dir: string;
+let model: string;
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = tempDir();
+  model = writeModel(path.join(dir, "relu.onnx"), {
+    inputs: [{ name: "x", shape: [1, 3, "T"] }],
+    outputs: [{ name: "y", shape: [1, 3, "T"] }],
+    nodes: [{ op: "Relu", inputs: ["x"], outputs: ["y"] }],
+  });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("help and version", () => {
+  it("neonc --help lists the commands and exits 0", () => {
+    const r = neonc("--help");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: neonc/);
+    expect(r.stdout).toMatch(/\binspect\b/);
+    expect(r.stdout).toMatch(/\brun\b/);
+    expect(r.stderr).toBe("");
+  });
+
+  it("neonc COMMAND --help describes the command's flags", () => {
+    const run = neonc("run", "--help");
+    expect(run.code).toBe(0);
+    for (const flag of ["--input", "--input-dir", "--output-dir", "--engine", "--target", "--passes"]) expect(run.stdout).toContain(flag);
+    const inspect = neonc("inspect", "--help");
+    expect(inspect.code).toBe(0);
+    for (const flag of ["--json", "--dim"]) expect(inspect.stdout).toContain(flag);
+  });
+
+  it("neonc --version prints the package version", () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
+    const r = neonc("--version");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+});
+
+describe("usage errors exit 2 with one line on stderr", () => {
+  const cases: [string, string[], RegExp][] = [
+    ["no command", [], /no command given/],
+    ["an unknown command", ["frobnicate"], /unknown command 'frobnicate'/],
+    ["an unknown option", ["inspect", "--bogus", "m.onnx"], /unknown option '--bogus'/],
+    ["a missing model argument", ["inspect"], /missing required argument 'model'/],
+    ["too many arguments", ["inspect", "a.onnx", "b.onnx"], /too many arguments/],
+    ["a bad --dim", ["inspect", "m.onnx", "--dim", "T"], /--dim.*NAME=N/],
+    ["a missing --output-dir", ["run", "m.onnx", "--input", "x.pb"], /--output-dir/],
+    ["no input", ["run", "m.onnx", "--output-dir", "out"], /no input given/],
+    ["--input with --input-dir", ["run", "m.onnx", "--input", "x.pb", "--input-dir", "d", "--output-dir", "out"], /either --input or --input-dir/],
+    ["--engine c", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--engine", "c"], /the C engine is not available yet/],
+    ["an unknown engine", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--engine", "gpu"], /--engine.*'gpu' is invalid/],
+    ["--passes", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--passes", "canonicalize"], /--passes is not available yet/],
+    ["--target", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--target", "aarch64"], /--target/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`for ${what}`, () => {
+      const r = neonc(...args);
+      expect(r.code).toBe(2);
+      expect(oneLineError(r)).toMatch(message);
+      expect(r.stdout).toBe("");
+    });
+  }
+
+  it("for an --input-dir without input files", () => {
+    const empty = path.join(dir, "empty");
+    mkdirSync(empty, { recursive: true });
+    writeFileSync(path.join(empty, "notes.txt"), "nothing here");
+    const r = neonc("run", model, "--input-dir", empty, "--output-dir", path.join(dir, "out-empty"));
+    expect(r.code).toBe(2);
+    expect(oneLineError(r)).toMatch(/no input_K\.pb or NAME\.input\.pb files/);
+  });
+
+  it("for model-zoo inputs with a gap in their numbers", () => {
+    const gap = path.join(dir, "gap");
+    mkdirSync(gap, { recursive: true });
+    writeFileSync(path.join(gap, "input_0.pb"), "");
+    writeFileSync(path.join(gap, "input_2.pb"), "");
+    const r = neonc("run", model, "--input-dir", gap, "--output-dir", path.join(dir, "out-gap"));
+    expect(r.code).toBe(2);
+    expect(oneLineError(r)).toMatch(/without gaps/);
+  });
+});
+
+describe("bad models and inputs exit 1 with one line on stderr", () => {
+  it("for a model file that does not exist", () => {
+    for (const cmd of [["inspect"], ["run"]]) {
+      const extra = cmd[0] === "run" ? ["--input", "x.pb", "--output-dir", path.join(dir, "o")] : [];
+      const r = neonc(...cmd, path.join(dir, "missing.onnx"), ...extra);
+      expect(r.code).toBe(1);
+      expect(oneLineError(r)).toMatch(/missing\.onnx: cannot read the model \(no such file or directory\)/);
+    }
+  });
+
+  it("for a file that is not an ONNX model", () => {
+    const junk = path.join(dir, "junk.onnx");
+    writeFileSync(junk, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02]));
+    const r = neonc("inspect", junk);
+    expect(r.code).toBe(1);
+    expect(oneLineError(r)).toMatch(/junk\.onnx/);
+    expect(r.stdout).toBe("");
+  });
+
+  it("for a model path that is a folder", () => {
+    const r = neonc("inspect", dir);
+    expect(r.code).toBe(1);
+    oneLineError(r);
+  });
+
+  it("for an --input-dir that does not exist", () => {
+    const r = neonc("run", model, "--input-dir", path.join(dir, "nowhere"), "--output-dir", path.join(dir, "o"));
+    expect(r.code).toBe(1);
+    expect(oneLineError(r)).toMatch(/nowhere: cannot read the input folder/);
+  });
+
+  it("--debug adds the stack trace", () => {
+    const r = neonc("inspect", path.join(dir, "missing.onnx"), "--debug");
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines[0]).toMatch(/^neonc: /);
+    expect(lines.length).toBeGreaterThan(2);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+});
