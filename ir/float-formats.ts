@@ -90,6 +90,56 @@ function overflowBits(f: MiniFloat, neg: boolean, saturate: boolean): number {
  * IEEE rounding does).
  */
 function encode(x: number, f: MiniFloat, saturate: boolean): number {
+  // Values that are exactly f32 (everything a kernel computes in f32) take the bit-level path.
+  if (Math.fround(x) === x) return f === BF16 ? encodeBf16FromF32(x) : encodeFromF32(x, f, saturate);
+  return encodeExact(x, f, saturate);
+}
+
+const encScratch = new Float32Array(1);
+const encScratchU32 = new Uint32Array(encScratch.buffer);
+
+/** bf16 bits of an f32 value (not NaN), nearest even: add half an ulp minus the tie bit, drop 16 bits. */
+function encodeBf16FromF32(x: number): number {
+  encScratch[0] = x;
+  const b = encScratchU32[0]!;
+  return ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** Bits of an f32 value (not NaN) in a format of at most 16 bits, from its f32 encoding. */
+function encodeFromF32(x: number, f: MiniFloat, saturate: boolean): number {
+  encScratch[0] = x;
+  const b = encScratchU32[0]!;
+  const neg = b >>> 31 === 1;
+  const sign = neg && !f.uz ? 1 << (f.expBits + f.manBits) : 0;
+  const e = (b >>> 23) & 0xff;
+  const m = b & 0x7fffff;
+  if (e === 0xff) return overflowBits(f, neg, saturate); // Inf (NaN never gets here)
+  if (e === 0) return sign; // zero or an f32 subnormal: below half the smallest subnormal of f
+  const exp = e - 127;
+  if (exp + f.bias >= 1 << f.expBits) return overflowBits(f, neg, saturate);
+  const minExp = 1 - f.bias;
+  let h: number, shift: number, rest: number;
+  if (exp >= minExp) {
+    shift = 23 - f.manBits;
+    h = ((exp + f.bias) << f.manBits) | (m >>> shift);
+    rest = m & ((1 << shift) - 1);
+  } else {
+    // Subnormal in f: the significand with its implicit bit, shifted down to units of 2^(minExp-manBits).
+    shift = 23 - f.manBits + (minExp - exp);
+    if (shift > 24) return sign;
+    const sig = m | 0x800000;
+    h = sig >>> shift;
+    rest = sig & ((1 << shift) - 1);
+  }
+  const half = 1 << (shift - 1);
+  // A carry out of the mantissa moves into the exponent, which is the right result.
+  if (rest > half || (rest === half && (h & 1) === 1)) h++;
+  if (h > f.maxBits) return overflowBits(f, neg, saturate);
+  return h === 0 ? sign : sign | h;
+}
+
+/** Encodes any double by exact scaling (used for values that are not f32, and for NaN). */
+function encodeExact(x: number, f: MiniFloat, saturate: boolean): number {
   const signBit = 1 << (f.expBits + f.manBits);
   const neg = x < 0 || Object.is(x, -0);
   if (x !== x) return f.uz ? f.nanBits : (neg ? signBit : 0) | f.nanBits;

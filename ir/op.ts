@@ -81,6 +81,28 @@ export interface OnnxImportContext {
   fail(message: string): never;
 }
 
+/** What an export hook emits: one ONNX node of the exporter's opset. */
+export interface OnnxNodeOut {
+  readonly opType: string;
+  readonly domain?: string;
+  readonly name?: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** Attributes; numbers are written as INT unless listed in `floatAttrs`. */
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+  readonly floatAttrs?: readonly string[];
+}
+
+export interface OnnxExportContext {
+  /** ONNX opset the exporter writes. */
+  readonly opset: number;
+  /** Adds a constant (initializer) and returns its name; `hint` seeds the name. */
+  constant(t: Tensor, hint: string): string;
+  /** A fresh value name for an intermediate result. */
+  fresh(hint: string): string;
+  type(name: string): TensorType;
+}
+
 export interface OpDef<S extends AttrSchema = AttrSchema> {
   readonly name: string;
   /** One line describing the op (shown by `neonc inspect` and docs). */
@@ -98,6 +120,12 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
   evaluate(inputs: readonly (Tensor | undefined)[], attrs: AttrsOf<S>, ctx: EvalContext): Tensor[];
   /** Normalises an ONNX node of any opset into this op's IR form. Default: attributes copied. */
   fromOnnx?(node: OnnxNodeIn, ctx: OnnxImportContext): IrNodeSpec;
+  /**
+   * Writes the node as ONNX nodes of ctx.opset (default: the same op with its attributes, typed
+   * by the schema). Needed where the IR form differs: attributes that are inputs in ONNX, fused
+   * activations, IR-only ops.
+   */
+  toOnnx?(node: { readonly name: string; readonly inputs: readonly string[]; readonly outputs: readonly string[] }, attrs: AttrsOf<S>, ctx: OnnxExportContext): OnnxNodeOut[];
   /** Symbolic evaluation over small integer vectors whose elements may be symbolic dims. */
   foldDims?(inputs: readonly (readonly Dim[] | undefined)[], attrs: AttrsOf<S>, inputTypes: readonly (TensorType | undefined)[]): (readonly Dim[] | undefined)[] | undefined;
   /** Data types this op accepts on input 0 (checked at import; default: any). */

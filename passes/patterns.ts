@@ -335,7 +335,7 @@ export function applyRules(graph: Graph, rules: readonly Rule[], opts: ApplyOpti
         if (ctx?.explaining) ctx.explain({ node: node.name, op: node.op, rule: r.name, fired: false, message: result.reason });
         continue;
       }
-      const problem = applyRewrite(work, id, result, push);
+      const problem = applyRewrite(work, result, push);
       if (problem !== undefined) {
         if (ctx?.explaining) ctx.explain({ node: node.name, op: node.op, rule: r.name, fired: false, message: problem });
         continue;
@@ -363,8 +363,12 @@ function describeRewrite(r: Rewrite): string {
  * Checks and applies one rewrite to the work graph. Returns undefined on success or the reason
  * it cannot be applied (the rule is then reported as declining).
  */
-function applyRewrite(work: WorkGraph, rootId: number, rw: Rewrite, push: (id: number | undefined) => void): string | undefined {
+function applyRewrite(work: WorkGraph, rw: Rewrite, push: (id: number | undefined) => void): string | undefined {
   const root = rw.root;
+  // The root may be another node than the one the rule matched (a BatchNormalization rule can
+  // rewrite the Conv after it).
+  const rootId = work.idOfNode(root);
+  if (rootId === undefined) return `the rewrite's root ${root.op} ${root.name} is not in the graph`;
   const outs = root.outputs;
   const created = new Set<string>([...rw.constants.keys(), ...rw.nodes.flatMap((n) => n.outputs)]);
 

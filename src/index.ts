@@ -11,3 +11,6 @@ export * from "../ir/shape-util.js";
 export { importOnnxFile, importOnnxBytes, readTensorFile, encodeTensorFile } from "./frontend/onnx/index.js";
 export { runGraph, bindSymbols, type RunOptions } from "./runtime/interpreter.js";
 export { NeoncError, ModelError, UsageError } from "./errors.js";
+export { verifyGraph, verifyProblems } from "../ir/verify.js";
+export { printGraph, parseGraph, graphFromText, IrTextError } from "../ir/text/index.js";
+export { exportOnnx, EXPORT_OPSET, type ExportOptions } from "./export/onnx.js";

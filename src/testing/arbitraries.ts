@@ -68,7 +68,7 @@ export function randomTensor(rng: Rng, dtype: DType, shape: readonly number[]): 
     for (let i = 0; i < n; i++) (d as string[])[i] = rng.pick(STRINGS);
   } else if (dtype === "f32" || dtype === "f64") {
     const edges = dtype === "f32" ? F32_EDGES : F64_EDGES;
-    for (let i = 0; i < n; i++) (d as Float64Array)[i] = rng.chance(0.15) ? rng.pick(edges) : (rng.next() - 0.5) * 4;
+    for (let i = 0; i < n; i++) (d as Float64Array)[i] = rng.chance(0.3) ? rng.pick(edges) : (rng.next() - 0.5) * 4;
     // Now and then a NaN with a payload, which only the byte form keeps.
     if (dtype === "f32" && n > 0 && rng.chance(0.05)) new Uint32Array((d as Float32Array).buffer)[rng.int(0, n - 1)] = 0x7fc00001;
   } else if (isPackedFloat(dtype)) {
@@ -92,7 +92,10 @@ export function arbTensor(dtypes: readonly DType[] = DTYPES): fc.Arbitrary<Tenso
   return fc
     .record({
       dtype: fc.constantFrom(...dtypes),
-      shape: fc.oneof(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }), fc.constantFrom([17], [5, 5], [2, 3, 4])),
+      shape: fc.oneof(
+        { arbitrary: fc.array(fc.oneof({ arbitrary: fc.integer({ min: 1, max: 4 }), weight: 6 }, fc.constant(0)), { maxLength: 3 }), weight: 3 },
+        fc.constantFrom([17], [5, 5], [2, 3, 4]),
+      ),
       seed: fc.integer(),
     })
     .map(({ dtype, shape, seed }) => randomTensor(new Rng(seed), dtype, shape));
@@ -254,7 +257,8 @@ function applyStep(b: ChainBuilder, s: Step, cur: Value): Value {
     }
     case "Dropout": {
       const mask: TensorType | undefined = rng.chance(0.5) ? { dtype: "bool", shape: cur.type.shape } : undefined;
-      return b.node("Dropout", [cur.name], {}, [cur.type, mask], rng);
+      const attrs: Attrs = rng.chance(0.3) ? { ratio: rng.pick([0.1, 0.5, 0]) } : {};
+      return b.node("Dropout", [cur.name], attrs, [cur.type, mask], rng);
     }
     case "Add": {
       const same = b.pool.filter((v) => v.name && v.type.dtype === "f32" && sameShape(v.type.shape, cur.type.shape));

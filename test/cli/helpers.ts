@@ -12,7 +12,7 @@ import { onnx } from "../../src/frontend/onnx/proto.js";
 import { encodeTensorFile, readTensorFile, tensorToProto } from "../../src/frontend/onnx/tensor.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const MAIN = process.env.NEONC_TEST_MAIN ?? path.join(ROOT, "dist/src/cli/main.js");
+export const MAIN = path.join(ROOT, "dist/src/cli/main.js");
 export const SHARED = path.resolve(ROOT, "../shared");
 
 /** Compiles the project when the CLI has not been built yet (npm test builds it first). */

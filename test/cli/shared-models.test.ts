@@ -21,8 +21,8 @@ function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
 }
 
 // Parameters and MACs at T=291 (test_data_set_0) as stated in each model's README. neonc counts
-// every initializer, so BatchNormalization running statistics and Constant shape vectors add a
-// little to the trainable parameter counts given there.
+// every initializer as stored, so BatchNormalization running statistics and Constant shape
+// vectors add a little, and folding BatchNormalization into the convolutions removes a little.
 const MODELS: [string, { params: number; macs: number; ops: Record<string, number> }][] = [
   ["wav2letter", { params: 343_165, macs: 50e6, ops: { Conv: 11, Relu: 11, LogSoftmax: 1 } }],
   ["convdfsmn", { params: 460_061, macs: 67e6, ops: { Conv: 20, Add: 11, Relu: 7, LogSoftmax: 1 } }],
@@ -43,8 +43,7 @@ describe("inspect on the shared models", () => {
       expect(j.imported).toBe(true);
       expect(j.unsupportedOps).toEqual([]);
       expect(j.ops).toMatchObject(want.ops);
-      expect(j.parameters.count).toBeGreaterThanOrEqual(want.params);
-      expect(j.parameters.count).toBeLessThan(want.params * 1.01);
+      expect(Math.abs(j.parameters.count - want.params)).toBeLessThan(want.params * 0.01);
       expect(j.inputs[0].name).toBe("features");
       expect(j.inputs[0].shape).toContain("T");
       expect(j.dims).toEqual({ T: 291 });

@@ -8,6 +8,8 @@ import { importOnnxFile, readTensorFile } from "../../src/frontend/onnx/index.js
 import { runGraph } from "../../src/runtime/interpreter.js";
 import type { Tensor } from "../../ir/types.js";
 import { compareTensors } from "../helpers/compare.js";
+import { parseGraph, printGraph } from "../../ir/text/index.js";
+import { verifyGraph } from "../../ir/verify.js";
 import { sharedPath } from "../helpers/shared.js";
 
 const models = sharedPath("models");
@@ -27,6 +29,9 @@ describe.runIf(models)("shared speech models against their reference outputs", (
     it(name, () => {
       const dir = path.join(models!, name);
       const g = importOnnxFile(path.join(dir, "model.onnx"));
+      verifyGraph(g, { allowDead: false });
+      const text = printGraph(g);
+      expect(printGraph(parseGraph(text))).toBe(text);
       const sets = readdirSync(dir).filter((d) => d.startsWith("test_data_set_")).sort();
       expect(sets.length).toBeGreaterThan(0);
       for (const set of sets) {

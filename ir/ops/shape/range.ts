@@ -1,6 +1,7 @@
-// Range: start, start+delta, ... up to (excluding) limit. With constant inputs import folds it to
-// a Constant; otherwise it stays a run-time op on its three scalar inputs, and `size` records
-// the output length when shape arithmetic gives it (e.g. T for Range(0, Shape(x)[1], 1)).
+// Range: start, start+delta, ... up to (excluding) limit. With constant inputs the importer folds
+// it (the type rule reads the length from the constants); otherwise it stays a run-time op on
+// its three scalar inputs, and `size` records the output length when shape arithmetic gives it
+// (e.g. T for Range(0, Shape(x)[1], 1)).
 import { ceilDivDim, isSymbolic, subDim, type Dim } from "../../dim.js";
 import { isBig, type DType } from "../../dtype.js";
 import { defineOp, dims, type IrNodeSpec, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
@@ -42,11 +43,8 @@ function symbolicLength(start: Dim, limit: Dim, delta: Dim): Dim | undefined {
 }
 
 function importRange(node: OnnxNodeIn, ctx: OnnxImportContext): IrNodeSpec {
-  const [s, l, d] = node.inputs.map((n) => (n ? ctx.constant(n) : undefined));
-  if (s && l && d) {
-    const value = range(s.dtype, scalar(s, "start"), scalar(l, "limit"), scalar(d, "delta"));
-    return { op: "Constant", inputs: [], outputs: node.outputs, attrs: { value } };
-  }
+  // All constant: the type rule reads the length from the constants and the importer folds it.
+  if (node.inputs.every((n) => n && ctx.constant(n))) return { inputs: node.inputs, outputs: node.outputs, attrs: {} };
   const dimOf = (i: number): Dim | undefined => {
     const name = node.inputs[i];
     const v = name ? ctx.dimsValue(name) : undefined;

@@ -14,6 +14,7 @@ import { resolveAttrs, type OnnxImportContext, type OnnxNodeIn, type OpDef, type
 import { findOnnxOp } from "../../../ir/registry.js";
 import { fromNumbers, numel, toNumbers, typeOfTensor, typeToString, type Tensor, type TensorType } from "../../../ir/types.js";
 import "../../../ir/ops/index.js";
+import { verifyProblems } from "../../../ir/verify.js";
 import { ModelError, errorMessage } from "../../errors.js";
 import { decodeAttribute, type DecodedAttr } from "./attributes.js";
 import { dtypeFromOnnx, onnxTypeName } from "./dtypes.js";
@@ -369,7 +370,12 @@ function finish(L: Lowering, name: string, inputs: string[], outputs: string[], 
   for (const n of kept) for (const o of n.outputs) if (o) types[o] = L.types.get(o)!;
   const meta: Record<string, string> = { opset: String(L.opset) };
   if (model.producerName) meta["producer"] = model.producerName + (model.producerVersion ? ` ${model.producerVersion}` : "");
-  return makeGraph({ name: name.replace(/[^A-Za-z0-9_.]/g, "_") || "main", inputs, outputs, nodes: kept, types, constants, meta });
+  const graph = makeGraph({ name: name.replace(/[^A-Za-z0-9_.]/g, "_") || "main", inputs, outputs, nodes: kept, types, constants, meta });
+  // The lowering should only ever build valid graphs; a problem here is a neonc bug, reported
+  // as such rather than handed on as a half-valid graph.
+  const problems = verifyProblems(graph);
+  if (problems.length > 0) L.fail(`the imported graph does not verify (a neonc bug, please report it): ${problems.slice(0, 3).join("; ")}`);
+  return graph;
 }
 
 export type { DType };

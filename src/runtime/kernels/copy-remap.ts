@@ -2,8 +2,9 @@
 // input through its own index map, out[o0,o1,..] = x[map0[o0], map1[o1], ..], where a map entry
 // of -1 means "no source element" and takes the fill value (Pad's constant).
 //
-// Rows whose map is the identity run of the input are moved with one block copy, so slicing
-// and padding large activations stays close to memcpy speed.
+// The last axis's map is cut once into segments (a contiguous source run, a fill, one source
+// element repeated, or scattered indices), so slicing, padding and broadcasting large
+// activations are block copies and fills rather than element-by-element moves.
 import type { TensorData } from "../../../ir/dtype.js";
 import { makeTensor, stridesOf, type Tensor } from "../../../ir/types.js";
 import { copyBlock, fillBlock, type Cells, type Elem } from "./copy.js";
@@ -18,9 +19,60 @@ interface Plan {
   readonly outShape: readonly number[];
   readonly inStrides: readonly number[];
   readonly outStrides: readonly number[];
-  /** For the last axis: first source index when its map is a contiguous run, else -1. */
-  readonly lastRunStart: number;
+  readonly segments: readonly Segment[];
   readonly fill: Elem;
+}
+
+const enum Kind { Run, Fill, Repeat, Scatter }
+
+/** A stretch [o, o+n) of the last output axis; `src` is the first (or only) source index. */
+interface Segment {
+  readonly kind: Kind;
+  readonly o: number;
+  readonly n: number;
+  readonly src: number;
+}
+
+/** Shorter runs are cheaper to move element by element than to set up a block move. */
+const MIN_BLOCK = 8;
+
+function segmentsOf(map: AxisMap, n: number): Segment[] {
+  if (map === null) return [{ kind: Kind.Run, o: 0, n, src: 0 }];
+  const out: Segment[] = [];
+  let scatterFrom = -1;
+  const closeScatter = (end: number) => {
+    if (scatterFrom >= 0) out.push({ kind: Kind.Scatter, o: scatterFrom, n: end - scatterFrom, src: 0 });
+    scatterFrom = -1;
+  };
+  let o = 0;
+  while (o < n) {
+    const v = map[o]!;
+    let e = o + 1;
+    if (v < 0) {
+      while (e < n && map[e]! < 0) e++;
+      closeScatter(o);
+      out.push({ kind: Kind.Fill, o, n: e - o, src: -1 });
+    } else if (e < n && map[e] === v) {
+      while (e < n && map[e] === v) e++;
+      if (e - o < MIN_BLOCK) {
+        if (scatterFrom < 0) scatterFrom = o;
+      } else {
+        closeScatter(o);
+        out.push({ kind: Kind.Repeat, o, n: e - o, src: v });
+      }
+    } else {
+      while (e < n && map[e] === v + (e - o)) e++;
+      if (e - o < MIN_BLOCK) {
+        if (scatterFrom < 0) scatterFrom = o;
+      } else {
+        closeScatter(o);
+        out.push({ kind: Kind.Run, o, n: e - o, src: v });
+      }
+    }
+    o = e;
+  }
+  closeScatter(n);
+  return out;
 }
 
 /** Rearranges x into outShape; maps[k][o] is the input index on axis k for output index o. */
@@ -41,18 +93,10 @@ export function remapAxes(x: Tensor, outShape: readonly number[], maps: readonly
   const plan: Plan = {
     src: x.data, dst: out.data, maps, outShape,
     inStrides: stridesOf(x.shape), outStrides: stridesOf(outShape),
-    lastRunStart: runStart(maps[rank - 1]!), fill,
+    segments: segmentsOf(maps[rank - 1]!, outShape[rank - 1]!), fill,
   };
   walk(plan, 0, 0, 0);
   return out;
-}
-
-function runStart(m: AxisMap): number {
-  if (m === null) return 0;
-  const s = m[0]!;
-  if (s < 0) return -1;
-  for (let i = 1; i < m.length; i++) if (m[i] !== s + i) return -1;
-  return s;
 }
 
 function walk(p: Plan, k: number, inOff: number, outOff: number): void {
@@ -60,16 +104,24 @@ function walk(p: Plan, k: number, inOff: number, outOff: number): void {
   const m = p.maps[k]!;
   const is = p.inStrides[k]!;
   if (k === p.outShape.length - 1) {
-    if (p.lastRunStart >= 0) {
-      copyBlock(p.src, inOff + p.lastRunStart * is, p.dst, outOff, n);
-      return;
-    }
     const s = p.src as Cells;
     const d = p.dst as Cells;
-    const fill = p.fill;
-    for (let o = 0; o < n; o++) {
-      const i = m[o]!;
-      d[outOff + o] = i < 0 ? fill : s[inOff + i * is]!;
+    for (const g of p.segments) {
+      const at = outOff + g.o;
+      switch (g.kind) {
+        case Kind.Run:
+          if (is === 1) copyBlock(p.src, inOff + g.src, p.dst, at, g.n);
+          else for (let j = 0; j < g.n; j++) d[at + j] = s[inOff + (g.src + j) * is]!;
+          break;
+        case Kind.Fill: fillBlock(p.dst, at, g.n, p.fill); break;
+        case Kind.Repeat: fillBlock(p.dst, at, g.n, s[inOff + g.src * is]!); break;
+        case Kind.Scatter:
+          for (let j = 0; j < g.n; j++) {
+            const i = m[g.o + j]!;
+            d[at + j] = i < 0 ? p.fill : s[inOff + i * is]!;
+          }
+          break;
+      }
     }
     return;
   }

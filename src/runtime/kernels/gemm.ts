@@ -131,10 +131,10 @@ function macroKernel(mc: number, nc: number, kc: number, alpha: number, C: Float
   const Ap = packA, Bp = packB;
   for (let j = 0; j < nc; j += NR) {
     const nr = Math.min(NR, nc - j);
-    const bIdx = (j / NR) * NR * kc;
+    const bIdx = j * kc; // panel j / NR starts at (j / NR) * NR * kc
     for (let i = 0; i < mc; i += MR) {
       const mr = Math.min(MR, mc - i);
-      const aIdx = (i / MR) * MR * kc;
+      const aIdx = i * kc;
       if (mr === MR && nr === NR) microKernel(kc, Ap, aIdx, Bp, bIdx, alpha, C, cBase + i * ldc + j, ldc);
       else edgeKernel(kc, Ap, aIdx, Bp, bIdx, alpha, C, cBase + i * ldc + j, ldc, mr, nr);
     }

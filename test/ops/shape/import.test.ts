@@ -57,10 +57,8 @@ describe("import of shape inputs", () => {
 
 describe("import of Range, Dropout and Constant", () => {
   const s = (v: number): Tensor => i64([v], []);
-  it("Range with constant inputs folds to a Constant", () => {
-    const spec = importNode("Range", ["a", "b", "c"], ["y"], {}, { constants: { a: s(1), b: s(7), c: s(2) } });
-    expect(spec.op).toBe("Constant");
-    expect(nums(spec.attrs.value as Tensor)).toEqual([1, 3, 5]);
+  it("Range with constant inputs keeps them for the importer to fold", () => {
+    expect(importNode("Range", ["a", "b", "c"], ["y"], {}, { constants: { a: s(1), b: s(7), c: s(2) } })).toEqual({ inputs: ["a", "b", "c"], outputs: ["y"], attrs: {} });
   });
   it("Range over a shape stays a run-time op with its symbolic size", () => {
     const spec = importNode("Range", ["a", "b", "c"], ["y"], {}, { constants: { a: s(0), c: s(2) }, dims: { a: [0], b: [T], c: [2] } });

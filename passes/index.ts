@@ -1,0 +1,28 @@
+// The pass manager's public API, and registration of the built-in passes and presets.
+//
+// Importing this module (as src/index.ts does) registers canonicalize, fold-batchnorm,
+// fuse-activation, conv1d and -O1. User passes are made with definePass and either passed to
+// runPass / runPipeline directly or registered to be named in pipelines.
+import "../ir/ops/index.js";
+import { canonicalize } from "./canonicalize/index.js";
+import { conv1d } from "./conv1d.js";
+import { foldBatchNorm } from "./fold-batchnorm.js";
+import { fuseActivation } from "./fuse-activation.js";
+import { O1 } from "./presets.js";
+import { registerPass, registerPreset } from "./registry.js";
+import * as patterns from "./pattern-api.js";
+
+for (const p of [canonicalize, foldBatchNorm, fuseActivation, conv1d]) registerPass(p);
+registerPreset(O1);
+
+export { canonicalize, conv1d, foldBatchNorm, fuseActivation, O1, patterns };
+export { definePass, runPass, passContext, describeNode, type Pass, type PassContext, type PassSpec, type ExplainEvent } from "./pass.js";
+export { intOption, floatOption, boolOption, stringOption, enumOption, type OptionSpec, type OptionSchema, type OptionsOf } from "./options.js";
+export { registerPass, registerPreset, findPass, findPreset, allPasses, allPresets, describePasses, type Preset } from "./registry.js";
+export { parsePipeline, pipelineToString, type Pipeline, type PipelineStep } from "./pipeline.js";
+export { runPipeline, runPipelineFromOptions, loadPassModule, type RunPipelineOptions, type PipelineCliOptions } from "./run.js";
+export {
+  rule, decline, ensure, replace, erase, applyRules, Decline, GraphView, RewriteBuilder,
+  type Rule, type RuleFn, type RuleResult, type Rewrite, type ProducerSpec, type ApplyOptions,
+} from "./patterns.js";
+export { algebraic, $, splat, isSplat, producedBy, type AlgebraicRule, type ArgMatcher, type Captures, type ValueTest } from "./algebra.js";

@@ -1,0 +1,57 @@
+// Test helpers for the quantization ops: run an op's kernel or type rule by name, and small
+// tensor constructors.
+import type { DType } from "../../../ir/dtype.js";
+import type { AttrValue } from "../../../ir/graph.js";
+import { resolveAttrs } from "../../../ir/op.js";
+import { getOp } from "../../../ir/registry.js";
+import { fromNumbers, makeTensor, typeToString, type Tensor, type TensorType } from "../../../ir/types.js";
+import "../../../ir/ops/index.js";
+
+export function run(op: string, inputs: (Tensor | undefined)[], attrs: Record<string, AttrValue> = {}): Tensor {
+  const def = getOp(op);
+  return def.evaluate(inputs, resolveAttrs(def, attrs), { numOutputs: 1 })[0]!;
+}
+
+export function inferType(
+  op: string, inputs: (TensorType | undefined)[], attrs: Record<string, AttrValue> = {}, constants: (Tensor | undefined)[] = [],
+): TensorType {
+  const def = getOp(op);
+  return def.infer(inputs, resolveAttrs(def, attrs), { numOutputs: 1, constant: (i) => constants[i] })[0]!;
+}
+
+export function inferString(op: string, inputs: (TensorType | undefined)[], attrs: Record<string, AttrValue> = {}): string {
+  return typeToString(inferType(op, inputs, attrs));
+}
+
+export function t(dtype: DType, shape: number[], values: number[]): Tensor {
+  return fromNumbers(dtype, shape, values);
+}
+
+/** A scalar tensor. */
+export function s(dtype: DType, v: number): Tensor {
+  return fromNumbers(dtype, [], [v]);
+}
+
+/** A tensor of raw storage values (bit patterns for f16/f8). */
+export function raw(dtype: DType, shape: number[], bits: number[]): Tensor {
+  const out = makeTensor(dtype, shape);
+  (out.data as Uint8Array).set(bits);
+  return out;
+}
+
+export function values(x: Tensor): number[] {
+  return Array.from(x.data as ArrayLike<number>, Number);
+}
+
+/** Deterministic integers in [lo, hi] (mulberry32). */
+export function intRng(seed: number): (lo: number, hi: number) => number {
+  let a = seed >>> 0;
+  return (lo, hi) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    const u = ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+    return lo + Math.floor(u * (hi - lo + 1));
+  };
+}
