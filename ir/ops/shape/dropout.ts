@@ -5,7 +5,8 @@
 // IR form: `ratio` and `training_mode` are attributes when the model gives constants (opset
 // 12+ inputs, older attributes); a ratio or training_mode computed at run time stays an input.
 // `mask_type` "input" marks the opset 7-9 mask, which has the input's dtype instead of bool.
-import { isFloat, isPackedFloat } from "../../dtype.js";
+import { isFloat } from "../../dtype.js";
+import { tensorFromF64, tensorToF64 } from "../../float-formats.js";
 import { defineOp, float, int, str, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
 import { makeTensor, readNumber, tensorType, type Tensor } from "../../types.js";
 import { MT19937 } from "../../../src/runtime/mt19937.js";
@@ -38,19 +39,19 @@ export function dropout(x: Tensor, ratio: number, training: boolean, seed: numbe
     return [x, mask];
   }
   if (!(ratio >= 0 && ratio < 1)) throw new Error(`dropout ratio ${ratio} is not in [0, 1)`);
-  if (!isFloat(x.dtype) || isPackedFloat(x.dtype)) throw new Error(`training-mode dropout on ${x.dtype} data is not supported`);
+  if (!isFloat(x.dtype)) throw new Error(`training-mode dropout on ${x.dtype} data is not supported`);
   const rng = MT19937.fromSeed(seed ?? Math.floor(Math.random() * 0x100000000));
-  const out = makeTensor(x.dtype, x.shape);
-  const src = x.data as Float32Array | Float64Array;
-  const dst = out.data as Float32Array | Float64Array;
-  // numpy computes mask * X * scale with scale rounded to the data's precision.
-  const scale = x.dtype === "f32" ? Math.fround(1 / (1 - ratio)) : 1 / (1 - ratio);
+  // numpy computes mask * X * scale in the data's precision, scale rounded to it first. The
+  // double product of two such values is exact, so one rounding on store gives the same result.
+  const src = tensorToF64(x);
+  const y = new Float64Array(n);
+  const scale = tensorToF64(tensorFromF64(x.dtype, [], [1 / (1 - ratio)]))[0]!;
   for (let i = 0; i < n; i++) {
     const keep = rng.nextDouble() >= ratio ? 1 : 0;
     mask[i] = keep;
-    dst[i] = keep * src[i]! * scale;
+    y[i] = keep * src[i]! * scale;
   }
-  return [out, mask];
+  return [tensorFromF64(x.dtype, x.shape, y), mask];
 }
 
 export const Dropout = defineOp({

@@ -4,7 +4,7 @@
 // expands into full-rank pads.
 import { addDim } from "../../dim.js";
 import { defineOp, float, ints, required, str, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
-import { readNumber } from "../../types.js";
+import { tensorToF64 } from "../../float-formats.js";
 import { isPadMode, pad } from "../../../src/runtime/kernels/pad.js";
 import { storedValue } from "../../../src/runtime/kernels/copy.js";
 import { constantInts, input, quantThrough, safeInt, typeWith, withoutAttrs } from "./util.js";
@@ -42,10 +42,8 @@ function importPad(node: OnnxNodeIn, ctx: OnnxImportContext) {
     if (v.data.length !== 1) ctx.fail(`its constant_value has ${v.data.length} elements, not 1`);
     if (v.dtype === "string") {
       if (v.data[0] !== "") ctx.fail("a non-empty string pad value is not supported");
-    } else if (v.dtype === "f16" || v.dtype === "bf16" || v.dtype.startsWith("f8")) {
-      if (v.data[0] !== 0) ctx.fail(`a non-zero ${v.dtype} pad value is not supported`);
     } else {
-      attrs.value = readNumber(v, 0);
+      attrs.value = tensorToF64(v)[0]!; // exact for every dtype but i64 beyond 2^53
     }
   }
   return { inputs: [x], outputs: node.outputs, attrs: attrs as OnnxNodeIn["attrs"] };

@@ -31,6 +31,11 @@ export interface LowerOptions {
   where: string;
   /** Folder of the model file, for external data. */
   baseDir?: string;
+  /**
+   * Graph inputs to specialise on known values: they become constants, so operands that the IR
+   * needs at compile time (shapes, axes, pads fed as inputs) can come from data files.
+   */
+  bind?: Readonly<Record<string, Tensor>>;
 }
 
 /** State of one import: values known so far, nodes emitted. */
@@ -80,7 +85,16 @@ export function lowerModel(model: ModelProto, opts: LowerOptions): Graph {
   for (const vi of g.input ?? []) {
     const name = vi.name ?? "";
     if (L.constants.has(name)) continue; // IR < 4 lists initializers among the inputs
-    L.types.set(name, valueInfoType(vi, `input "${name}"`, L));
+    const type = valueInfoType(vi, `input "${name}"`, L);
+    const bound = opts.bind?.[name];
+    if (bound) {
+      if (bound.dtype !== type.dtype || bound.shape.length !== type.shape.length) {
+        L.fail(`the value bound to input "${name}" is ${bound.dtype}[${bound.shape.join(",")}], the input is ${typeToString(type)}`);
+      }
+      L.addConstant(name, bound);
+      continue;
+    }
+    L.types.set(name, type);
     inputs.push(name);
   }
 

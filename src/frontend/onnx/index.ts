@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Graph } from "../../../ir/graph.js";
+import type { Tensor } from "../../../ir/types.js";
 import { ModelError, errorMessage } from "../../errors.js";
 import { lowerModel } from "./import.js";
 import { onnx, type ModelProto } from "./proto.js";
@@ -25,12 +26,17 @@ export function decodeModel(bytes: Uint8Array, where: string): ModelProto {
 }
 
 /** Imports ONNX model bytes into an IR graph, or throws a ModelError naming the problem. */
-export function importOnnxBytes(bytes: Uint8Array, where: string, baseDir?: string): Graph {
-  return lowerModel(decodeModel(bytes, where), { where, baseDir });
+export function importOnnxBytes(bytes: Uint8Array, where: string, baseDir?: string, options: ImportOptions = {}): Graph {
+  return lowerModel(decodeModel(bytes, where), { where, baseDir, bind: options.bind });
+}
+
+export interface ImportOptions {
+  /** Graph inputs to specialise on known values (they become constants of the graph). */
+  bind?: Readonly<Record<string, Tensor>>;
 }
 
 /** Imports an ONNX model file into an IR graph, or throws a ModelError naming the problem. */
-export function importOnnxFile(file: string): Graph {
+export function importOnnxFile(file: string, options: ImportOptions = {}): Graph {
   let bytes: Uint8Array;
   try {
     const st = statSync(file);
@@ -41,5 +47,5 @@ export function importOnnxFile(file: string): Graph {
     if (e instanceof ModelError) throw e;
     throw new ModelError(`${file}: cannot read the model (${errorMessage(e)})`);
   }
-  return importOnnxBytes(bytes, file, path.dirname(file));
+  return importOnnxBytes(bytes, file, path.dirname(file), options);
 }

@@ -79,18 +79,18 @@ function rowInner(
   }
 }
 
-/** One kernel row over border output columns [lo, hi): each tap is checked against the input. */
+/** One kernel row over border output columns [lo, hi): each output sums only its in-range taps. */
 function rowBorder(
   x: Float32Array, w: Float32Array, y: Float32Array, xrow: number, wrow: number, yo: number,
   lo: number, hi: number, kW: number, sW: number, dW: number, pW: number, W: number,
 ): void {
   for (let ow = lo; ow < hi; ow++) {
-    let a = 0;
     const start = ow * sW - pW;
-    for (let kw = 0; kw < kW; kw++) {
-      const iw = start + kw * dW;
-      if (iw >= 0 && iw < W) a += w[wrow + kw]! * x[xrow + pW + iw]!;
-    }
+    // Taps kw with 0 <= start + kw*dW < W.
+    const kLo = start >= 0 ? 0 : Math.ceil(-start / dW);
+    const kHi = Math.min(kW, W - start <= 0 ? 0 : Math.floor((W - 1 - start) / dW) + 1);
+    let a = 0;
+    for (let kw = kLo, p = xrow + pW + start + kLo * dW; kw < kHi; kw++, p += dW) a += w[wrow + kw]! * x[p]!;
     y[yo + ow] += a;
   }
 }

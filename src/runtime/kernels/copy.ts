@@ -3,7 +3,8 @@
 // Every dtype is moved as its stored element: numbers for typed arrays (f16/bf16/float8 keep their
 // raw bits), bigints for i64/u64 and strings for string tensors. Nothing is converted on the way,
 // so one generic loop serves all dtypes and packed formats pass through bit for bit.
-import type { DType, TensorData } from "../../../ir/dtype.js";
+import { allocData, type DType, type TensorData } from "../../../ir/dtype.js";
+import { storeReals } from "../../../ir/float-formats.js";
 
 /** One stored element of any dtype. */
 export type Elem = number | bigint | string;
@@ -33,17 +34,14 @@ export function fillBlock(dst: TensorData, off: number, n: number, v: Elem): voi
   }
 }
 
-/** The stored element that represents the number v in dtype dt (for fill values such as Pad's). */
+/**
+ * The stored element that represents the number v in dtype dt (for fill values such as Pad's):
+ * rounded to nearest even for floats (packed formats as their bits), truncated for integers.
+ * A string tensor fills with "" for 0, since ONNX's default pad value of a string is empty.
+ */
 export function storedValue(dt: DType, v: number): Elem {
-  switch (dt) {
-    case "f32": return Math.fround(v);
-    case "f64": return v;
-    case "i64": case "u64": return BigInt(Math.trunc(v));
-    case "bool": return v !== 0 ? 1 : 0;
-    case "string": return v === 0 ? "" : String(v);
-    case "f16": case "bf16": case "f8e4m3fn": case "f8e4m3fnuz": case "f8e5m2": case "f8e5m2fnuz":
-      if (v === 0 && !Object.is(v, -0)) return 0; // +0 is all-zero bits in every packed format
-      throw new Error(`a fill value of ${v} for ${dt} data is not supported (only 0)`);
-    default: return Math.trunc(v);
-  }
+  if (dt === "string" && v === 0) return "";
+  const one = allocData(dt, 1);
+  storeReals(dt, [v], one);
+  return one[0]!;
 }

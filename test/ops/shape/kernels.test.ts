@@ -79,6 +79,11 @@ describe("Pad", () => {
     const [z] = evalOp("Pad", [t("f32", [4], [1, 2, 3, 4])], { pads: [-1, 2], mode: "edge" });
     expect(nums(z!)).toEqual([2, 3, 4, 4, 4]);
   });
+  it("fills packed f16 with the value's bits and strings with empty text", () => {
+    const h = makeTensor("f16", [1], Uint16Array.of(0x3c00));
+    expect(Array.from(evalOp("Pad", [h], { pads: [1, 1], value: 1.5 })[0]!.data as Uint16Array)).toEqual([0x3e00, 0x3c00, 0x3e00]);
+    expect(evalOp("Pad", [makeTensor("string", [1], ["a"])], { pads: [0, 2] })[0]!.data).toEqual(["a", "", ""]);
+  });
   it("rejects an unknown mode", () => {
     expect(() => evalOp("Pad", [a], { pads: [1, 1], mode: "symmetric" })).toThrow(/pad mode/);
   });
@@ -172,6 +177,11 @@ describe("Shape, Size, ConstantOfShape, Range, Identity, Constant", () => {
     expect(same).toBe(x);
     expect(fm!.dtype).toBe("f32");
     expect(nums(fm!)).toEqual([1, 1, 1, 1, 1]);
+  });
+  it("training-mode Dropout on f16 rounds the scaled values to f16", () => {
+    const h = makeTensor("f16", [5], Uint16Array.of(0x3c00, 0x3c01, 0x4000, 0x4200, 0x4400)); // 1, 1+2^-10, 2, 3, 4
+    const [y] = evalOp("Dropout", [h], { ratio: 0.5, training_mode: 1, seed: 0 });
+    expect(Array.from(y!.data as Uint16Array)).toEqual([0x4000, 0x4001, 0x4400, 0x4600, 0]);
   });
   it("Identity returns its input and Constant its value", () => {
     expect(evalOp("Identity", [x])[0]).toBe(x);

@@ -10,6 +10,8 @@ import { typeToString, type Tensor, type TensorType } from "../../../ir/types.js
 import "../../../ir/ops/index.js";
 import { onnx, toNum, type AttributeProto } from "../../../src/frontend/onnx/proto.js";
 import { readTensorFile, tensorFromProto } from "../../../src/frontend/onnx/tensor.js";
+import { lowerModel } from "../../../src/frontend/onnx/import.js";
+import { runGraph } from "../../../src/runtime/interpreter.js";
 
 export const BACKEND_DIR = path.resolve(import.meta.dirname, "../../../../shared/onnx-backend-tests");
 
@@ -101,4 +103,39 @@ export function typeDiff(t: TensorType, want: Tensor): string | undefined {
   const s = typeToString(t);
   const w = `${want.dtype}[${want.shape.join(",")}]`;
   return s === w ? undefined : `inferred ${s}, expected ${w}`;
+}
+
+/**
+ * Runs a backend test through the real ONNX frontend and the interpreter, with the graph inputs
+ * the op reads at import (every input but the data) turned into initializers, as a model would
+ * hold them. Returns the outputs and the expected tensors.
+ */
+export function runThroughFrontend(test: string): { outputs: Tensor[]; expected: Tensor[] } {
+  const dir = path.join(BACKEND_DIR, test);
+  const model = onnx.ModelProto.decode(readFileSync(path.join(dir, "model.onnx")));
+  const g = model.graph!;
+  const node = g.node![0]!;
+  const firstIsData = !ALL_CONSTANT.has(node.opType!);
+  const data = path.join(dir, "test_data_set_0");
+  const runtime: Record<string, Tensor> = {};
+  const kept: typeof g.input = [];
+  g.input!.forEach((v, i) => {
+    const file = path.join(data, `input_${i}.pb`);
+    const asConstant = (node.input ?? []).indexOf(v.name!) >= (firstIsData ? 1 : 0);
+    if (asConstant) {
+      const tp = onnx.TensorProto.decode(readFileSync(file));
+      tp.name = v.name!;
+      g.initializer!.push(tp);
+    } else {
+      runtime[v.name!] = readTensorFile(file).tensor;
+      kept.push(v);
+    }
+  });
+  g.input = kept;
+  const graph = lowerModel(model, { where: test });
+  const out = runGraph(graph, runtime);
+  return {
+    outputs: graph.outputs.map((o) => out[o]!),
+    expected: g.output!.map((_, i) => readTensorFile(path.join(data, `output_${i}.pb`)).tensor),
+  };
 }
