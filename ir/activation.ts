@@ -5,8 +5,8 @@
 // "Clip" or "LeakyRelu") and `activation_params` ([min, max] for Clip, [alpha] for LeakyRelu).
 // Keeping it on the op lets a quantized kernel apply it as a clamp on the accumulator instead of
 // running a separate elementwise pass; the ONNX exporter writes it back as op + activation node.
-import type { Tensor, TensorType } from "./types.js";
-import { floats, str } from "./op.js";
+import { makeTensor, type Tensor, type TensorType } from "./types.js";
+import { floats, str, type AttrSchema, type OpDef } from "./op.js";
 
 export const ACTIVATION_KINDS = ["Relu", "Clip", "LeakyRelu"] as const;
 export type ActivationKind = (typeof ACTIVATION_KINDS)[number];
@@ -97,4 +97,30 @@ export function applyFusedActivation(out: Tensor, attrs: { readonly activation?:
   }
   applyActivation(out.data, act);
   return out;
+}
+
+/**
+ * The op definition `def` with a fused activation: the two attributes added to its schema,
+ * checked by its type rule and applied to its first output after its kernel runs. This is how
+ * Conv, ConvTranspose, Gemm, MatMul and Add get theirs, so the rule lives in one place.
+ */
+export function withFusedActivation<S extends AttrSchema>(def: OpDef<S>): OpDef<S & typeof activationAttrs> {
+  type A = S & typeof activationAttrs;
+  return {
+    ...def,
+    attrs: { ...def.attrs, ...activationAttrs } as A,
+    infer(inputs, attrs, ctx) {
+      const out = def.infer(inputs, attrs, ctx);
+      if (out[0]) checkActivation(attrs, out[0]);
+      return out;
+    },
+    evaluate(inputs, attrs, ctx) {
+      const out = def.evaluate(inputs, attrs, ctx);
+      const y = out[0];
+      if (!y || !activationOf(attrs)) return out;
+      // Apply in place only on storage the kernel allocated, never on one of its inputs.
+      const own = inputs.some((t) => t?.data === y.data) ? makeTensor(y.dtype, y.shape, y.data.slice() as Tensor["data"]) : y;
+      return [applyFusedActivation(own, attrs), ...out.slice(1)];
+    },
+  } as OpDef<A>;
 }

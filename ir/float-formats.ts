@@ -110,11 +110,12 @@ function encodeFromF32(x: number, f: MiniFloat, saturate: boolean): number {
   encScratch[0] = x;
   const b = encScratchU32[0]!;
   const neg = b >>> 31 === 1;
-  const sign = neg && !f.uz ? 1 << (f.expBits + f.manBits) : 0;
+  const sign = neg ? 1 << (f.expBits + f.manBits) : 0;
+  const zero = f.uz ? 0 : sign; // FNUZ formats have no -0
   const e = (b >>> 23) & 0xff;
   const m = b & 0x7fffff;
   if (e === 0xff) return overflowBits(f, neg, saturate); // Inf (NaN never gets here)
-  if (e === 0) return sign; // zero or an f32 subnormal: below half the smallest subnormal of f
+  if (e === 0) return zero; // zero or an f32 subnormal: below half the smallest subnormal of f
   const exp = e - 127;
   if (exp + f.bias >= 1 << f.expBits) return overflowBits(f, neg, saturate);
   const minExp = 1 - f.bias;
@@ -126,7 +127,7 @@ function encodeFromF32(x: number, f: MiniFloat, saturate: boolean): number {
   } else {
     // Subnormal in f: the significand with its implicit bit, shifted down to units of 2^(minExp-manBits).
     shift = 23 - f.manBits + (minExp - exp);
-    if (shift > 24) return sign;
+    if (shift > 24) return zero;
     const sig = m | 0x800000;
     h = sig >>> shift;
     rest = sig & ((1 << shift) - 1);
@@ -135,7 +136,7 @@ function encodeFromF32(x: number, f: MiniFloat, saturate: boolean): number {
   // A carry out of the mantissa moves into the exponent, which is the right result.
   if (rest > half || (rest === half && (h & 1) === 1)) h++;
   if (h > f.maxBits) return overflowBits(f, neg, saturate);
-  return h === 0 ? sign : sign | h;
+  return h === 0 ? zero : sign | h;
 }
 
 /** Encodes any double by exact scaling (used for values that are not f32, and for NaN). */
@@ -143,10 +144,11 @@ function encodeExact(x: number, f: MiniFloat, saturate: boolean): number {
   const signBit = 1 << (f.expBits + f.manBits);
   const neg = x < 0 || Object.is(x, -0);
   if (x !== x) return f.uz ? f.nanBits : (neg ? signBit : 0) | f.nanBits;
-  const sign = neg && !f.uz ? signBit : 0;
+  const sign = neg ? signBit : 0;
+  const zero = f.uz ? 0 : sign; // FNUZ formats have no -0
   const a = neg ? -x : x;
   if (a === Infinity) return overflowBits(f, neg, saturate);
-  if (a === 0) return sign;
+  if (a === 0) return zero;
   const minExp = 1 - f.bias;
   const e = exponentOf(a);
   const qExp = (e < minExp ? minExp : e) - f.manBits;
@@ -154,7 +156,7 @@ function encodeExact(x: number, f: MiniFloat, saturate: boolean): number {
   const r = roundHalfEven(a * 2 ** -qExp);
   const v = r * 2 ** qExp;
   if (v > f.max) return overflowBits(f, neg, saturate);
-  if (r === 0) return sign;
+  if (r === 0) return zero;
   if (v < 2 ** minExp) return sign | r; // subnormal: exponent field 0, mantissa r
   const ev = exponentOf(v);
   const mant = v * 2 ** (f.manBits - ev) - (1 << f.manBits);

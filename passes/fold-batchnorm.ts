@@ -193,7 +193,8 @@ export const foldBatchNorm = definePass({
     }, "into-producer"),
     rule("BatchNormalization", (bn, g) => {
       const y = bn.outputs[0]!;
-      ensure(g.hasSingleUse(y), () => `%${y} has ${g.useCount(y)} uses${g.isGraphOutput(y) ? " and is a graph output" : ""}`);
+      ensure(!g.isGraphOutput(y), `%${y} is a graph output`);
+      ensure(g.hasSingleUse(y), () => `%${y} has ${g.useCount(y)} uses`);
       const conv = g.users(y)[0]!;
       ensure(conv.op === "Conv" && conv.inputs[0] === y, `%${y} is read by ${conv.op} ${conv.name}, not as the input of a Conv`);
       const f = bnAffine(bn, g);

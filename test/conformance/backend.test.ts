@@ -34,7 +34,7 @@ function declaredInputs(model: string): string[] {
  *
  * neonc's IR takes shape-like operands (Reshape's shape, Slice's starts, axes, pads...) as
  * compile-time constants. Some backend tests feed them as graph inputs; when a model does not
- * import as it is, its integer inputs are bound to each data set's values at import.
+ * import as it is, its integer and scalar inputs are bound to each data set's values at import.
  */
 function runBackendTest(dir: string): string | undefined {
   const model = path.join(dir, "model.onnx");
@@ -57,12 +57,12 @@ function runBackendTest(dir: string): string | undefined {
     });
     let graph = plain;
     if (!graph) {
-      const bind = Object.fromEntries(Object.entries(all).filter(([, t]) => t.dtype === "i64" || t.dtype === "i32"));
+      const bind = Object.fromEntries(Object.entries(all).filter(([, t]) => t.dtype === "i64" || t.dtype === "i32" || t.shape.length === 0));
       if (Object.keys(bind).length === 0) return `import: ${plainError}`;
       try {
         graph = importOnnxFile(model, { bind });
       } catch (e) {
-        return `import: ${plainError}; with integer inputs bound: ${(e as Error).message}`;
+        return `import: ${plainError}; with integer and scalar inputs bound: ${(e as Error).message}`;
       }
     }
     const inputs: Record<string, Tensor> = {};

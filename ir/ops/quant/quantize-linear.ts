@@ -65,7 +65,10 @@ export const QuantizeLinear = defineOp({
   },
   fromOnnx: (node, ctx) => {
     const attrs: Record<string, AttrValue> = {};
-    for (const k of ["axis", "saturate", "block_size"]) if (node.attrs[k] !== undefined) attrs[k] = node.attrs[k]!;
+    for (const [k, v] of Object.entries(node.attrs)) {
+      if (k === "axis" || k === "saturate" || k === "block_size") attrs[k] = v;
+      else if (k !== "output_dtype") return ctx.fail(`attribute "${k}" is not supported`);
+    }
     const od = node.attrs.output_dtype;
     if (od !== undefined && od !== 0) {
       const dt = typeof od === "number" ? dtypeFromOnnx(od) : undefined;

@@ -118,12 +118,15 @@ export function rnnMacs(fam: RnnFamily, inputs: readonly (TensorType | undefined
 }
 
 /**
- * Import: keeps the known attributes, checks direction and activation names up front (so a
+ * Import: refuses unknown attributes, checks direction and activation names up front (so a
  * bad node is reported at import, not at run time) and records hidden_size from R when absent.
  */
 export function rnnFromOnnx(fam: RnnFamily, names: readonly string[], node: OnnxNodeIn, ctx: OnnxImportContext): IrNodeSpec {
   const attrs: Record<string, AttrValue> = {};
-  for (const k of names) if (node.attrs[k] !== undefined) attrs[k] = node.attrs[k]!;
+  for (const [k, v] of Object.entries(node.attrs)) {
+    if (!names.includes(k)) return ctx.fail(`attribute "${k}" is not supported`);
+    attrs[k] = v;
+  }
   const direction = (attrs.direction as string | undefined) ?? "forward";
   let nd: number;
   try {

@@ -55,12 +55,11 @@ export const Concat = defineOp({
   },
   evaluate: (xs, a) => {
     const ts = present(xs);
-    const shape = concatShape(ts.map((t) => t.shape), a.axis);
-    if (shape.some(isSymbolic)) throw new Error("Concat: unexpected symbolic dim at run time");
+    const shape = concatShape(ts.map((t) => t.shape), a.axis); // checks the other dims agree
     return [concat(ts, normAxis(a.axis, shape.length))];
   },
   foldDims: (vals, a, types) => {
-    if (types.some((t) => !t || t.shape.length !== 1) || a.axis !== 0 && a.axis !== -1) return undefined;
+    if (types.some((t) => !t || t.shape.length !== 1) || (a.axis !== 0 && a.axis !== -1)) return undefined;
     if (vals.some((v) => v === undefined)) return undefined;
     return [vals.flatMap((v) => [...v!])];
   },

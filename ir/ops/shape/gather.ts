@@ -26,7 +26,7 @@ export const Gather = defineOp({
     const data = input(xs, 0, "data");
     return [gather(data, input(xs, 1, "indices"), normAxis(a.axis, data.shape.length))];
   },
-  foldDims: ([data, indices], a, types) => {
+  foldDims: ([data, indices], _a, types) => {
     if (!data || !indices || types[0]?.shape.length !== 1) return undefined;
     const n = data.length;
     const out: Dim[] = [];
