@@ -106,21 +106,22 @@ export function applyFusedActivation(out: Tensor, attrs: { readonly activation?:
  */
 export function withFusedActivation<S extends AttrSchema>(def: OpDef<S>): OpDef<S & typeof activationAttrs> {
   type A = S & typeof activationAttrs;
+  type Fused = Parameters<typeof activationOf>[0];
   return {
     ...def,
     attrs: { ...def.attrs, ...activationAttrs } as A,
     infer(inputs, attrs, ctx) {
       const out = def.infer(inputs, attrs, ctx);
-      if (out[0]) checkActivation(attrs, out[0]);
+      if (out[0]) checkActivation(attrs as Fused, out[0]);
       return out;
     },
     evaluate(inputs, attrs, ctx) {
       const out = def.evaluate(inputs, attrs, ctx);
       const y = out[0];
-      if (!y || !activationOf(attrs)) return out;
+      if (!y || !activationOf(attrs as Fused)) return out;
       // Apply in place only on storage the kernel allocated, never on one of its inputs.
       const own = inputs.some((t) => t?.data === y.data) ? makeTensor(y.dtype, y.shape, y.data.slice() as Tensor["data"]) : y;
-      return [applyFusedActivation(own, attrs), ...out.slice(1)];
+      return [applyFusedActivation(own, attrs as Fused), ...out.slice(1)];
     },
   } as OpDef<A>;
 }

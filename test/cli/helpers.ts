@@ -35,6 +35,25 @@ export function neonc(...args: string[]): CliResult {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs the same command line inside the test process (no spawn: fast enough for long tables of
+ * usage errors); stdout and stderr are captured while it runs.
+ */
+export async function neoncInProcess(...args: string[]): Promise<CliResult> {
+  const { runCli } = await import("../../src/cli/program.js");
+  let stdout = "", stderr = "";
+  const out = process.stdout.write, err = process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const code = await runCli(args);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
 export function tempDir(prefix = "neonc-cli-"): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }

@@ -1,9 +1,10 @@
-// The command-line contract that needs no working importer: help, version, usage errors (exit
-// 2), unreadable models and inputs (exit 1), and the one-line error style.
+// The command-line contract around the commands' work: help, version, usage errors (exit 2),
+// unreadable models and inputs (exit 1), and the one-line error style. The long table of usage
+// errors runs in-process; a few of its cases also run as a real process.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, ensureBuilt, neonc, oneLineError, tempDir, writeModel } from "./helpers.js";
+import { ROOT, ensureBuilt, neonc, neoncInProcess, oneLineError, tempDir, writeModel } from "./helpers.js";
 
 let dir: string;
 let model: string;
@@ -63,29 +64,39 @@ describe("usage errors exit 2 with one line on stderr", () => {
     ["--target", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--target", "aarch64"], /--target/],
   ];
   for (const [what, args, message] of cases) {
-    it(`for ${what}`, () => {
-      const r = neonc(...args);
+    it(`for ${what}`, async () => {
+      const r = await neoncInProcess(...args);
       expect(r.code).toBe(2);
       expect(oneLineError(r)).toMatch(message);
       expect(r.stdout).toBe("");
     });
   }
 
-  it("for an --input-dir without input files", () => {
+  it("the same from a real process (unknown option, --engine c, no command)", () => {
+    for (const i of [0, 2, 9]) {
+      const [, args, message] = cases[i]!;
+      const r = neonc(...args);
+      expect(r.code).toBe(2);
+      expect(oneLineError(r)).toMatch(message);
+      expect(r.stdout).toBe("");
+    }
+  });
+
+  it("for an --input-dir without input files", async () => {
     const empty = path.join(dir, "empty");
     mkdirSync(empty, { recursive: true });
     writeFileSync(path.join(empty, "notes.txt"), "nothing here");
-    const r = neonc("run", model, "--input-dir", empty, "--output-dir", path.join(dir, "out-empty"));
+    const r = await neoncInProcess("run", model, "--input-dir", empty, "--output-dir", path.join(dir, "out-empty"));
     expect(r.code).toBe(2);
     expect(oneLineError(r)).toMatch(/no input_K\.pb or NAME\.input\.pb files/);
   });
 
-  it("for model-zoo inputs with a gap in their numbers", () => {
+  it("for model-zoo inputs with a gap in their numbers", async () => {
     const gap = path.join(dir, "gap");
     mkdirSync(gap, { recursive: true });
     writeFileSync(path.join(gap, "input_0.pb"), "");
     writeFileSync(path.join(gap, "input_2.pb"), "");
-    const r = neonc("run", model, "--input-dir", gap, "--output-dir", path.join(dir, "out-gap"));
+    const r = await neoncInProcess("run", model, "--input-dir", gap, "--output-dir", path.join(dir, "out-gap"));
     expect(r.code).toBe(2);
     expect(oneLineError(r)).toMatch(/without gaps/);
   });
@@ -110,14 +121,14 @@ describe("bad models and inputs exit 1 with one line on stderr", () => {
     expect(r.stdout).toBe("");
   });
 
-  it("for a model path that is a folder", () => {
-    const r = neonc("inspect", dir);
+  it("for a model path that is a folder", async () => {
+    const r = await neoncInProcess("inspect", dir);
     expect(r.code).toBe(1);
     oneLineError(r);
   });
 
-  it("for an --input-dir that does not exist", () => {
-    const r = neonc("run", model, "--input-dir", path.join(dir, "nowhere"), "--output-dir", path.join(dir, "o"));
+  it("for an --input-dir that does not exist", async () => {
+    const r = await neoncInProcess("run", model, "--input-dir", path.join(dir, "nowhere"), "--output-dir", path.join(dir, "o"));
     expect(r.code).toBe(1);
     expect(oneLineError(r)).toMatch(/nowhere: cannot read the input folder/);
   });

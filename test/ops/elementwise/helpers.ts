@@ -4,14 +4,15 @@ import type { DType } from "../../../ir/dtype.js";
 import type { AttrValue } from "../../../ir/graph.js";
 import { resolveAttrs, type IrNodeSpec, type OnnxImportContext } from "../../../ir/op.js";
 import { findOnnxOp, getOp } from "../../../ir/registry.js";
-import { fromNumbers, makeTensor, type Tensor, type TensorType } from "../../../ir/types.js";
+import { tensorFromF64, tensorToF64 } from "../../../ir/float-formats.js";
+import { makeTensor, type Tensor, type TensorType } from "../../../ir/types.js";
 import "../../../ir/ops/index.js";
 
 export type Attrs = Record<string, AttrValue>;
 
-/** A tensor from plain numbers (bigint storage for i64/u64; bool from 0/1). */
+/** A tensor holding these real values (f16/bf16/f8 encoded, bigint storage for i64/u64, bool from 0/1). */
 export function t(dtype: DType, shape: number[], values: number[]): Tensor {
-  return fromNumbers(dtype, shape, values);
+  return tensorFromF64(dtype, shape, values);
 }
 
 export function big(dtype: "i64" | "u64", shape: number[], values: bigint[]): Tensor {
@@ -63,6 +64,6 @@ export function importNode(opType: string, inputs: string[], outputs: string[], 
   return def.fromOnnx ? def.fromOnnx(node, ctx) : { inputs, outputs, attrs };
 }
 
-/** Element values as plain numbers (bigints converted). */
-export const nums = (x: Tensor): number[] => Array.from(x.data as ArrayLike<number | bigint>, Number);
+/** Element values as plain numbers (bigints converted, packed floats decoded). */
+export const nums = (x: Tensor): number[] => Array.from(tensorToF64(x));
 export const ty = (dtype: DType, shape: Dim[]): TensorType => ({ dtype, shape });

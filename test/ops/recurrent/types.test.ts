@@ -81,7 +81,8 @@ describe("recurrent ONNX import", () => {
     expect(maxDiff(out.Y_h!, want.Yh)).toBeLessThan(2e-6);
   });
 
-  it("rejects a bad direction at import, naming the node", () => {
+  it("rejects a bad direction or an unknown attribute at import, naming the node", () => {
     expect(() => model({ direction: "sideways" })).toThrow(/LSTM.*direction must be forward, reverse or bidirectional/s);
+    expect(() => model({ output_sequence: 1 })).toThrow(/LSTM.*attribute "output_sequence" is not supported/s);
   });
 });
