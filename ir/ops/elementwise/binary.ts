@@ -3,6 +3,7 @@
 // Add/Sub/Mul/Div also fold at import on shape vectors whose elements may be symbolic dims
 // (e.g. Shape -> Gather -> Div(2) -> Concat -> Reshape computing T/2), so the time axis keeps a
 // symbolic size through such shape arithmetic.
+import { withFusedActivation } from "../../activation.js";
 import { isBig, isInteger, isPackedFloat, type DType } from "../../dtype.js";
 import { addDim, dimEquals, floorDivDim, isSymbolic, mulDim, subDim, type Dim } from "../../dim.js";
 import { storeReals, tensorToF32, tensorToF64 } from "../../float-formats.js";
@@ -106,7 +107,8 @@ function binaryArith(name: ArithOp & ("Add" | "Sub" | "Mul" | "Div"), doc: strin
   });
 }
 
-export const Add = binaryArith("Add", "Elementwise sum with numpy broadcasting.", () => (a, b) => (intOrSym(a, b) ? addDim(a, b) : undefined));
+// withFusedActivation adds the optional `activation` / `activation_params` attributes (ir/activation.ts).
+export const Add = withFusedActivation(binaryArith("Add", "Elementwise sum with numpy broadcasting.", () => (a, b) => (intOrSym(a, b) ? addDim(a, b) : undefined)));
 export const Sub = binaryArith("Sub", "Elementwise difference with numpy broadcasting.", () => (a, b) => (intOrSym(a, b) ? subDim(a, b) : undefined));
 export const Mul = binaryArith("Mul", "Elementwise product with numpy broadcasting (integers wrap).", () => (a, b) => (intOrSym(a, b) ? mulDim(a, b) : undefined));
 export const Div = binaryArith(

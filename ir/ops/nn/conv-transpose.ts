@@ -6,6 +6,7 @@
 // otherwise at the beginning.
 import { addDim, mulDim, type Dim } from "../../dim.js";
 import { defineOp, int, ints, str } from "../../op.js";
+import { withFusedActivation } from "../../activation.js";
 import { makeTensor, tensorType } from "../../types.js";
 import type { ConvGeometry } from "../../../src/runtime/kernels/conv-geometry.js";
 import { convTransposeFloat } from "../../../src/runtime/kernels/conv-transpose.js";
@@ -24,7 +25,8 @@ interface ConvTransposeAttrs {
   readonly output_shape: readonly number[] | undefined;
 }
 
-export const ConvTranspose = defineOp({
+// withFusedActivation adds the optional `activation` / `activation_params` attributes (ir/activation.ts).
+export const ConvTranspose = withFusedActivation(defineOp({
   name: "ConvTranspose",
   doc: "Transposed N-D convolution with groups, output_padding and output_shape (ONNX ConvTranspose).",
   attrs: {
@@ -90,7 +92,7 @@ export const ConvTranspose = defineOp({
     // Every input element is multiplied by the whole (M/group x kernel) slice of its channel.
     return mulDim(dimProduct(need(xt, "x").shape), dimProduct(need(wt, "w").shape.slice(1)));
   },
-});
+}));
 
 function params(kernel: readonly number[], a: ConvTransposeAttrs): WindowParams {
   const p = windowParams(kernel, a);

@@ -3,6 +3,7 @@
 // Output lengths stay symbolic (e.g. T -> floor((T-1)/2)+1 for k=3, s=2, pads 1). The kernel
 // (src/runtime/kernels/conv.ts) chooses pointwise GEMM, direct depthwise, or im2col + GEMM.
 import { defineOp, int, ints, str } from "../../op.js";
+import { withFusedActivation } from "../../activation.js";
 import { makeTensor, tensorType } from "../../types.js";
 import { convFloat } from "../../../src/runtime/kernels/conv.js";
 import {
@@ -11,7 +12,8 @@ import {
 import { normalizeWindowAttrs, windowGeometry, windowOutShape, windowParams } from "./spatial.js";
 import { mulDim, type Dim } from "../../dim.js";
 
-export const Conv = defineOp({
+// withFusedActivation adds the optional `activation` / `activation_params` attributes (ir/activation.ts).
+export const Conv = withFusedActivation(defineOp({
   name: "Conv",
   doc: "N-D convolution with groups, strides, dilations and padding (ONNX Conv).",
   attrs: {
@@ -68,7 +70,7 @@ export const Conv = defineOp({
     // Every output element takes one MAC per weight of its group's filter.
     return mulDim(dimProduct(y!.shape), dimProduct(need(wt, "w").shape.slice(1)));
   },
-});
+}));
 
 function checkKernel(kernel: readonly number[], wSpatial: readonly Dim[]): void {
   if (kernel.length !== wSpatial.length) {

@@ -4,13 +4,15 @@
 import type { DType } from "../../dtype.js";
 import { mulDim } from "../../dim.js";
 import { defineOp, float, int } from "../../op.js";
+import { withFusedActivation } from "../../activation.js";
 import { makeTensor, tensorType } from "../../types.js";
 import { gemmGeneric, sgemm } from "../../../src/runtime/kernels/gemm.js";
 import { checkDim, expectRank, expectSameDtype, need, needTensor, numericData, shapeStr } from "./common.js";
 
 const GEMM_TYPES: readonly DType[] = ["f32", "f64", "i32", "u32"];
 
-export const Gemm = defineOp({
+// withFusedActivation adds the optional `activation` / `activation_params` attributes (ir/activation.ts).
+export const Gemm = withFusedActivation(defineOp({
   name: "Gemm",
   doc: "General matrix multiply alpha*A'B' + beta*C with optional transposes (ONNX Gemm).",
   attrs: { alpha: float(1), beta: float(1), transA: int(0), transB: int(0) },
@@ -61,7 +63,7 @@ export const Gemm = defineOp({
     const K = attrs.transA ? a.shape[0]! : a.shape[1]!;
     return mulDim(mulDim(y!.shape[0]!, y!.shape[1]!), K);
   },
-});
+}));
 
 /** Writes C broadcast to [M, N] into Y. */
 function broadcastC(C: ArrayLike<number>, shape: readonly number[], M: number, N: number, Y: { [i: number]: number }): void {

@@ -5,6 +5,7 @@
 import { mulDim, type Dim } from "../../dim.js";
 import type { DType } from "../../dtype.js";
 import { defineOp } from "../../op.js";
+import { withFusedActivation } from "../../activation.js";
 import { broadcastDims, broadcastShapes } from "../../shape-util.js";
 import { makeTensor, numel, stridesOf, tensorType } from "../../types.js";
 import { gemmGeneric, sgemm } from "../../../src/runtime/kernels/gemm.js";
@@ -12,7 +13,8 @@ import { checkDim, dimProduct, expectSameDtype, need, needTensor, numericData, s
 
 const MATMUL_TYPES: readonly DType[] = ["f32", "f64", "i32", "u32"];
 
-export const MatMul = defineOp({
+// withFusedActivation adds the optional `activation` / `activation_params` attributes (ir/activation.ts).
+export const MatMul = withFusedActivation(defineOp({
   name: "MatMul",
   doc: "Matrix product with numpy broadcasting of batch dims (ONNX MatMul).",
   attrs: {},
@@ -79,7 +81,7 @@ export const MatMul = defineOp({
     const a = need(at, "a");
     return mulDim(dimProduct(y!.shape), a.shape[a.shape.length - 1]!);
   },
-});
+}));
 
 /** Element strides of an operand's batch dims aligned to the broadcast batch shape (0 where broadcast). */
 function batchStrides(own: readonly number[], batch: readonly number[], matSize: number): number[] {

@@ -11,7 +11,7 @@ import { isSymbolic } from "../../../ir/dim.js";
 import type { DType } from "../../../ir/dtype.js";
 import { makeGraph, type AttrValue, type Graph, type Node } from "../../../ir/graph.js";
 import { resolveAttrs, type OnnxImportContext, type OnnxNodeIn, type OpDef, type IrNodeSpec } from "../../../ir/op.js";
-import { findOnnxOp } from "../../../ir/registry.js";
+import { findOnnxOp, findOp } from "../../../ir/registry.js";
 import { fromNumbers, numel, toNumbers, typeOfTensor, typeToString, type Tensor, type TensorType } from "../../../ir/types.js";
 import "../../../ir/ops/index.js";
 import { verifyProblems } from "../../../ir/verify.js";
@@ -251,7 +251,10 @@ function lowerNode(n: NodeProto, L: Lowering, depth: number): void {
     if (e instanceof ModelError) throw e;
     return fail(errorMessage(e));
   }
-  emit(spec, def, n.name || outputs[0] || opType, L, fail);
+  // A hook may lower to another IR op (e.g. a form that only exists in old opsets).
+  const target = spec.op && spec.op !== def.name ? findOp(spec.op) : def;
+  if (!target) return fail(`lowers to unknown IR op ${spec.op}`);
+  emit(spec, target, n.name || outputs[0] || opType, L, fail);
 }
 
 function defaultImport(def: OpDef<any>, n: OnnxNodeIn, fail: (m: string) => never): IrNodeSpec {
