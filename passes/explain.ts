@@ -10,7 +10,7 @@ export function formatExplanation(pass: string, label: string, events: readonly 
     if (e.fired) entry.fired ??= e;
     else entry.declined.set(e.rule, e.message);
   }
-  const lines = [`// explain ${pass}${label}: ${byNode.size === 0 ? "no rule looked at any node" : `${byNode.size} node${byNode.size === 1 ? "" : "s"}`}`];
+  const lines = [`// explain ${pass}${label}: ${byNode.size === 0 ? "no node matched its rules" : `${byNode.size} node${byNode.size === 1 ? "" : "s"}`}`];
   for (const [node, entry] of byNode) {
     if (entry.fired) {
       lines.push(`${entry.op} ${node}: fired ${entry.fired.rule}: ${entry.fired.message}`);
