@@ -71,6 +71,8 @@ export interface Rewrite {
   readonly absorbed: readonly Node[];
   /** Shown by --explain when the rule fires. */
   readonly note?: string;
+  /** New value names that differ from the name asked for (taken at the time), by the name asked for. */
+  readonly suffixed?: ReadonlyMap<string, string>;
 }
 
 /** Replaces `root`'s outputs by existing values: `replace(mulByOne, x)`. */
@@ -95,10 +97,13 @@ export class RewriteBuilder {
 
   constructor(private readonly view: GraphView, readonly root: Node) {}
 
+  private readonly suffixed = new Map<string, string>();
+
   private fresh(hint: string): string {
     let name = this.view.work.freshValue(hint);
     for (let k = 1; this.taken.has(name); k++) name = this.view.work.freshValue(`${hint}.${k}`);
     this.taken.add(name);
+    if (name !== hint && !this.taken.has(hint)) this.suffixed.set(name, hint);
     return name;
   }
 
@@ -176,7 +181,7 @@ export class RewriteBuilder {
   replaceWith(...results: string[]): Rewrite {
     return {
       kind: "rewrite", root: this.root, results, nodes: this.nodes, constants: this.constants,
-      types: this.types, absorbed: this.absorbed, note: this.note,
+      types: this.types, absorbed: this.absorbed, note: this.note, suffixed: this.suffixed,
     };
   }
 }
@@ -447,13 +452,37 @@ function applyRewrite(work: WorkGraph, rw: Rewrite, push: (id: number | undefine
     for (const id of work.readerIds(o)) push(id);
   });
 
+  // Erase what the rewrite left dead: the absorbed producers and, transitively, producers whose
+  // last reader was the root (nodes that were dead before are canonicalize's business).
+  const dead = (n: Node) => n.outputs.every((o) => !o || (work.readCount(o) === 0 && !work.isOutput(o)));
+  const candidates: Node[] = [];
   for (const id of absorbedIds) {
     const n = id === undefined ? undefined : work.node(id);
-    if (!n) continue;
-    if (n.outputs.every((o) => !o || (work.readCount(o) === 0 && !work.isOutput(o)))) {
-      work.remove(id!);
-      for (const i of n.inputs) pushProducer(i);
+    if (n) candidates.push(n);
+  }
+  for (const i of root.inputs) {
+    const p = i ? work.producer(i) : undefined;
+    if (p) candidates.push(p);
+  }
+  while (candidates.length > 0) {
+    const n = candidates.pop()!;
+    const id = work.idOfNode(n);
+    if (id === undefined || !dead(n)) continue;
+    work.remove(id);
+    for (const o of n.outputs) if (o) work.types.delete(o);
+    for (const i of n.inputs) {
+      const p = i ? work.producer(i) : undefined;
+      if (p) candidates.push(p);
     }
+  }
+  // New values got a suffix when the name they asked for was still held by a node this rewrite
+  // erased (MatMul %m folded into a new MatMul became %m.1): give them the name they asked for.
+  for (const [name, wanted] of rw.suffixed ?? []) {
+    if (rn(name) !== name || work.isTaken(wanted) || !work.types.has(name)) continue;
+    work.renameValue(name, wanted);
+    const p = work.producer(wanted);
+    const pid = p ? work.idOfNode(p) : undefined;
+    if (p && pid !== undefined && p.name === name) work.renameNode(pid, work.freshNodeName(wanted));
   }
   // Producers of the root's inputs may have lost their last other reader.
   for (const i of root.inputs) pushProducer(i);

@@ -134,7 +134,9 @@ export class WorkGraph {
     const pid = this.producerIds.get(from);
     if (pid !== undefined) {
       const p = this.nodes.get(pid)!;
-      this.swap(pid, { ...p, outputs: p.outputs.map((o) => (o === from ? to : o)) });
+      // A node named after the value follows it (the text form then needs no @name).
+      const name = p.name === from && !this.nodeNames.has(to) ? to : p.name;
+      this.swap(pid, { ...p, name, outputs: p.outputs.map((o) => (o === from ? to : o)) });
     }
     this.replaceUses(from, to);
     const t = this.types.get(from);
@@ -149,6 +151,11 @@ export class WorkGraph {
     }
     this.outputs = this.outputs.map((o) => (o === from ? to : o));
     this.changed = true;
+  }
+
+  renameNode(id: Id, name: string): void {
+    const n = this.nodes.get(id);
+    if (n && n.name !== name) this.swap(id, { ...n, name });
   }
 
   private swap(id: Id, next: Node): void {

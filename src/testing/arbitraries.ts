@@ -1,6 +1,5 @@
-// fast-check arbitraries for IR property tests: random tensors of every dtype (with the edge
-// values that break naive printers and kernels: NaN, -0, denormals, ±inf, integer extremes) and
-// random well-typed graphs.
+// fast-check arbitraries for the IR text format and verifier tests: random well-typed graphs
+// full of the text form's corners (the speech-model graphs for pass tests are in speech-graph.ts).
 //
 // Graphs are chains over a fixed set of ops (Conv, Relu, LeakyRelu, Add, MatMul, Transpose,
 // Reshape, BatchNormalization, Concat, Dropout) built by hand-written node constructors that
@@ -10,10 +9,16 @@
 // dropping steps. With `extras`, graphs also exercise the text format's corners: names that
 // need quoting, node names, metadata, quantized types and constants of every dtype.
 import fc from "fast-check";
-import { DTYPES, intRange, isBig, isPackedFloat, type DType } from "../../ir/dtype.js";
+import { DTYPES, type DType } from "../../ir/dtype.js";
 import { addDim, floorDivDim, isSymbolic, mulDim, parseDim, sym, type Dim } from "../../ir/dim.js";
 import { makeGraph, type AttrValue, type Attrs, type Graph, type Node } from "../../ir/graph.js";
-import { makeTensor, type Quant, type Tensor, type TensorType } from "../../ir/types.js";
+import type { Quant, Tensor, TensorType } from "../../ir/types.js";
+import { arbTensor } from "./tensor-arb.js";
+import { arbAnyTensor, randomTensor, tensorBits } from "./any-tensor.js";
+import { Rng } from "./rng.js";
+
+// Re-exported for the tests written against this module before the kit was split up.
+export { arbTensor, randomTensor, Rng, tensorBits };
 
 export const CHAIN_OPS = [
   "Conv", "Relu", "LeakyRelu", "Add", "MatMul", "Transpose", "Reshape", "BatchNormalization", "Concat", "Dropout",
@@ -29,76 +34,6 @@ export interface GraphArbOptions {
   readonly symbolic?: boolean;
   /** Odd names, node names, metadata, quantized inputs and extra constants (default true). */
   readonly extras?: boolean;
-}
-
-/** A small deterministic generator (mulberry32) for the data drawn inside one step. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed | 0;
-  }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) | 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** Integer in [lo, hi]. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
-
-const F32_EDGES = [NaN, -0, 0, Infinity, -Infinity, 1.4e-45, -1e-40, 1.1754943508222875e-38, 3.4028234663852886e38, 1, -1, 0.1];
-const F64_EDGES = [NaN, -0, 0, Infinity, -Infinity, 5e-324, -2.2250738585072014e-308, Number.MAX_VALUE, 0.1, 1 / 3, -1];
-const STRINGS = ["", "a", 'say "hi"', "back\\slash", "new\nline", "tab\t", "ωμέγα", "\u0000", "emoji 😀", "\ud800", "//not a comment"];
-
-/** Fills a tensor of the given dtype and static shape with random values and edge cases. */
-export function randomTensor(rng: Rng, dtype: DType, shape: readonly number[]): Tensor {
-  const t = makeTensor(dtype, shape);
-  const d = t.data;
-  const n = d.length;
-  if (dtype === "string") {
-    for (let i = 0; i < n; i++) (d as string[])[i] = rng.pick(STRINGS);
-  } else if (dtype === "f32" || dtype === "f64") {
-    const edges = dtype === "f32" ? F32_EDGES : F64_EDGES;
-    for (let i = 0; i < n; i++) (d as Float64Array)[i] = rng.chance(0.3) ? rng.pick(edges) : (rng.next() - 0.5) * 4;
-    // Now and then a NaN with a payload, which only the byte form keeps.
-    if (dtype === "f32" && n > 0 && rng.chance(0.05)) new Uint32Array((d as Float32Array).buffer)[rng.int(0, n - 1)] = 0x7fc00001;
-  } else if (isPackedFloat(dtype)) {
-    const top = dtype === "f16" || dtype === "bf16" ? 0xffff : 0xff;
-    for (let i = 0; i < n; i++) (d as Uint16Array)[i] = rng.int(0, top);
-  } else if (isBig(dtype)) {
-    const edges = dtype === "i64" ? [-(1n << 63n), (1n << 63n) - 1n, 0n, -1n] : [0n, (1n << 64n) - 1n, 1n << 63n];
-    for (let i = 0; i < n; i++) {
-      const small = BigInt(dtype === "u64" ? rng.int(0, 2e9) : rng.int(-1e9, 1e9));
-      (d as BigInt64Array)[i] = rng.chance(0.3) ? rng.pick(edges) : small;
-    }
-  } else {
-    const [lo, hi] = intRange(dtype);
-    for (let i = 0; i < n; i++) (d as Int32Array)[i] = rng.chance(0.3) ? rng.pick([lo, hi, 0]) : rng.int(lo, hi);
-  }
-  return t;
-}
-
-/** A random tensor of any dtype with up to 3 dims (sometimes big enough for the byte form). */
-export function arbTensor(dtypes: readonly DType[] = DTYPES): fc.Arbitrary<Tensor> {
-  return fc
-    .record({
-      dtype: fc.constantFrom(...dtypes),
-      shape: fc.oneof(
-        { arbitrary: fc.array(fc.oneof({ arbitrary: fc.integer({ min: 1, max: 4 }), weight: 6 }, fc.constant(0)), { maxLength: 3 }), weight: 3 },
-        fc.constantFrom([17], [5, 5], [2, 3, 4]),
-      ),
-      seed: fc.integer(),
-    })
-    .map(({ dtype, shape, seed }) => randomTensor(new Rng(seed), dtype, shape));
 }
 
 /** A random quantization annotation fitting a shape (per tensor, per channel or fixed point). */
@@ -132,7 +67,7 @@ export function arbAttrValue(): fc.Arbitrary<AttrValue> {
     fc.array(num, { maxLength: 5 }),
     fc.array(fc.string(), { maxLength: 3 }),
     fc.array(dim, { maxLength: 4 }),
-    arbTensor(),
+    arbAnyTensor(),
   );
 }
 
@@ -334,11 +269,4 @@ function sameShape(a: readonly Dim[], b: readonly Dim[]): boolean {
     const e = b[i]!;
     return typeof d === "number" || typeof e === "number" ? d === e : JSON.stringify(d) === JSON.stringify(e);
   });
-}
-
-/** Bit-level description of a tensor, for exact comparisons in tests. */
-export function tensorBits(t: Tensor): unknown {
-  if (Array.isArray(t.data)) return { dtype: t.dtype, shape: [...t.shape], data: [...t.data] };
-  const d = t.data as Exclude<Tensor["data"], string[]>;
-  return { dtype: t.dtype, shape: [...t.shape], bytes: Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString("hex"), kind: d.constructor.name };
 }

@@ -3,7 +3,7 @@
 // broadcasting row kernels of src/runtime/kernels/elementwise.ts.
 import { isBig, isPackedFloat, type DType, type NumericArray } from "../../dtype.js";
 import { dimToString, type Dim } from "../../dim.js";
-import { storeReals, tensorToF32, tensorToF64 } from "../../float-formats.js";
+import { storeReals, tensorToF32 } from "../../float-formats.js";
 import { broadcastDims, broadcastShapes } from "../../shape-util.js";
 import { makeTensor, tensorType, type Tensor, type TensorType } from "../../types.js";
 import {
@@ -138,12 +138,4 @@ export function unary(op: UnaryOp, x: Tensor, alpha = 0, beta = 0, gamma = 0): T
   if (x.dtype === "string" || x.dtype === "bool") throw new Error(`${op}: dtype ${x.dtype} is not supported`);
   unaryKernel(op, x.data as NumericArray, out.data as NumericArray, alpha, beta, gamma);
   return out;
-}
-
-/** Values of t as numbers in storage a row kernel can read (f32 stays f32, bigints become doubles). */
-export function numbersOf(t: Tensor): NumArr {
-  if (isPackedFloat(t.dtype)) return tensorToF32(t);
-  if (isBig(t.dtype)) return tensorToF64(t);
-  if (t.dtype === "string") throw new Error(`dtype string is not numeric`);
-  return t.data as NumArr;
 }

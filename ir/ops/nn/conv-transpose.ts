@@ -47,7 +47,7 @@ export const ConvTranspose = withFusedActivation(defineOp({
     const x = need(xt, "x"), w = need(wt, "w");
     expectFloat(x, "x");
     expectSameDtype(x, w, "x", "w");
-    if (x.shape.length < 3) throw new Error(`input x must be [N, C, ...spatial], got ${shapeStr(x.shape)}`);
+    if (x.shape.length < 3 || x.shape.length > 5) throw new Error(`input x must be [N, C, ...spatial] with 1 to 3 spatial dims, got ${shapeStr(x.shape)}`);
     expectRank(w, x.shape.length, "w");
     const kernel = a.kernel_shape ?? staticDims(w.shape.slice(2), "the weight's kernel dims");
     if (a.group < 1 || !Number.isInteger(a.group)) throw new Error(`group must be a positive integer, got ${a.group}`);

@@ -123,6 +123,7 @@ export function windowOutShape(x: readonly Dim[], channels: Dim, p: WindowParams
   if (x.length < 3 || spatial.length !== p.kernel.length) {
     throw new Error(`input of rank ${x.length} does not match a ${p.kernel.length}-D window (expected rank ${p.kernel.length + 2})`);
   }
+  if (spatial.length > 3) throw new Error(`${spatial.length} spatial dims are not supported (1 to 3 are)`);
   return [x[0]!, channels, ...spatial.map((d, i) => windowOutDim(d, p, i, ceilMode))];
 }
 

@@ -64,6 +64,8 @@ export function importNode(opType: string, inputs: string[], outputs: string[], 
   return def.fromOnnx ? def.fromOnnx(node, ctx) : { inputs, outputs, attrs };
 }
 
+/** Raw stored elements (bits of packed floats, bigints, strings) as a plain array. */
+export const raw = (d: Tensor["data"]): (number | bigint | string)[] => Array.from(d as ArrayLike<number | bigint | string>);
 /** Element values as plain numbers (bigints converted, packed floats decoded). */
 export const nums = (x: Tensor): number[] => Array.from(tensorToF64(x));
 export const ty = (dtype: DType, shape: Dim[]): TensorType => ({ dtype, shape });

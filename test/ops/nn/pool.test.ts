@@ -5,7 +5,7 @@ import { dimToString, parseDim, sym } from "../../../ir/dim.js";
 import { AveragePool, GlobalAveragePool, GlobalMaxPool, MaxPool } from "../../../ir/ops/nn/pool.js";
 import { expectClose, f32, importCtx, infer, onnxNode, run, tt } from "./helpers.js";
 
-const values = (t: { data: unknown }) => [...(t.data as ArrayLike<number>)].map(Number);
+const values = (t: { data: unknown }) => Array.from(t.data as ArrayLike<number>, Number);
 const grid = (h: number, w: number) => f32([1, 1, h, w], Array.from({ length: h * w }, (_, i) => i + 1));
 
 describe("AveragePool", () => {
