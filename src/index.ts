@@ -1,4 +1,4 @@
-// The neonc library API: the IR, the ONNX frontend, the interpreter and the error types.
+// The neonc library API: the IR, the ONNX frontend, the interpreter, the pass manager and the error types.
 import "../ir/ops/index.js";
 
 export * from "../ir/dtype.js";
@@ -14,3 +14,4 @@ export { NeoncError, ModelError, UsageError } from "./errors.js";
 export { verifyGraph, verifyProblems } from "../ir/verify.js";
 export { printGraph, parseGraph, graphFromText, IrTextError } from "../ir/text/index.js";
 export { exportOnnx, EXPORT_OPSET, type ExportOptions } from "./export/onnx.js";
+export * from "../passes/index.js";

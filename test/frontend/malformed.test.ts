@@ -190,7 +190,14 @@ describe("malformed ONNX models", () => {
   });
 
   it("refuses unsupported opsets and files that are not there", () => {
-    expect(importError(buildModel({ ...reluModel, opset: 5 })).message).toMatch(/opset 5 is not supported/);
+    expect(importError(buildModel({ ...reluModel, opset: 22 })).message).toMatch(/opset 22 is not supported/);
+    const legacyAdd = buildModel({
+      inputs: [{ name: "a", shape: [2, 3] }, { name: "b", shape: [3] }],
+      outputs: [{ name: "y", shape: [2, 3] }],
+      nodes: [{ op: "Add", inputs: ["a", "b"], outputs: ["y"], name: "add6", attrs: { broadcast: 1 } }],
+      opset: 6,
+    });
+    expect(importError(legacyAdd).message).toMatch(/node "add6" \(Add\): attribute "broadcast" is not supported/);
     expect(() => importOnnxFile("/nonexistent/model.onnx")).toThrow(/cannot read the model/);
     expect(() => importOnnxFile(os.tmpdir())).toThrow(/is a folder/);
   });

@@ -9,7 +9,7 @@ import type { AttrValue } from "../../graph.js";
 import { defineOp, int, required, str, type OnnxImportContext } from "../../op.js";
 import { fromNumbers, tensorType, toNumbers } from "../../types.js";
 import { castTensor } from "../../../src/runtime/kernels/elementwise-cast.js";
-import { dtypeFromOnnx } from "../../../src/frontend/onnx/dtypes.js";
+import { dtypeFromOnnx, dtypeToOnnx } from "../../../src/frontend/onnx/dtypes.js";
 
 /** ONNX TensorProto.DataType names, for the string `to` of Cast before opset 6. */
 const ONNX_TYPE_NAMES: Readonly<Record<string, number>> = {
@@ -64,6 +64,15 @@ export const Cast = defineOp({
     const attrs: Record<string, AttrValue> = { to: onnxDtype(node.attrs["to"], ctx) };
     if (node.attrs["saturate"] !== undefined) attrs["saturate"] = node.attrs["saturate"];
     return { inputs: [node.inputs[0]!], outputs: node.outputs, attrs };
+  },
+  toOnnx: (node, a, ctx) => {
+    const attrs: Record<string, AttrValue> = { to: dtypeToOnnx(checkTo(a.to)) };
+    // `saturate` exists from opset 19 and only matters for float8 targets.
+    if (a.saturate !== 1) {
+      if (ctx.opset < 19) throw new Error("Cast with saturate=0 needs opset 19 or later");
+      attrs["saturate"] = a.saturate;
+    }
+    return [{ opType: "Cast", name: node.name, inputs: node.inputs, outputs: node.outputs, attrs }];
   },
   foldDims: (inputs, a) => {
     const v = inputs[0];

@@ -1,12 +1,12 @@
 // Clip: limits every element to [min, max].
 //
-// IR form: optional float attributes `min` and `max` (absent = unbounded). Opset 6-10 had them as
+// IR form: optional float attributes `min` and `max` (absent = unbounded). Before opset 11 they were
 // attributes; from opset 11 they are optional scalar inputs, which the importer reads into the
 // attributes when they are constants. A bound that is really computed at run time stays an input
 // (slots "min?" and "max?"), so graphs such as ONNX's own Clip tests still import.
 // For integer inputs the bounds apply in the integer domain (a fractional bound rounds inward).
 import { isBig, isPackedFloat } from "../../dtype.js";
-import { storeReals, tensorToF32 } from "../../float-formats.js";
+import { storeReals, tensorFromF64, tensorToF32 } from "../../float-formats.js";
 import type { AttrValue } from "../../graph.js";
 import { defineOp, float } from "../../op.js";
 import { makeTensor, readNumber, tensorType, type Tensor } from "../../types.js";
@@ -96,5 +96,22 @@ export const Clip = defineOp({
     }
     while (inputs.length > 1 && inputs[inputs.length - 1] === "") inputs.pop();
     return { inputs, outputs: node.outputs, attrs };
+  },
+  toOnnx: (node, a, ctx) => {
+    const [x, minIn, maxIn] = node.inputs;
+    if (ctx.opset < 11) {
+      if (minIn || maxIn) throw new Error("a Clip bound computed at run time needs opset 11 or later");
+      const attrs: Record<string, AttrValue> = {};
+      if (a.min !== undefined) attrs["min"] = a.min;
+      if (a.max !== undefined) attrs["max"] = a.max;
+      return [{ opType: "Clip", name: node.name, inputs: [x!], outputs: node.outputs, attrs, floatAttrs: ["min", "max"] }];
+    }
+    // From opset 11 the bounds are scalar inputs of the input's dtype.
+    const dt = ctx.type(x!).dtype;
+    const bound = (v: number | undefined, input: string | undefined, hint: string): string =>
+      input ? input : v === undefined ? "" : ctx.constant(tensorFromF64(dt, [], [v]), `${node.name}.${hint}`);
+    const inputs = [x!, bound(a.min, minIn, "min"), bound(a.max, maxIn, "max")];
+    while (inputs.length > 1 && inputs[inputs.length - 1] === "") inputs.pop();
+    return [{ opType: "Clip", name: node.name, inputs, outputs: node.outputs, attrs: {} }];
   },
 });

@@ -21,7 +21,9 @@ import { dtypeFromOnnx, onnxTypeName } from "./dtypes.js";
 import { toNum, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from "./proto.js";
 import { tensorFromProto } from "./tensor.js";
 
-const MIN_OPSET = 7;
+// Opsets below 7 are read too: op forms that changed since (legacy broadcast attributes and
+// the like) are refused attribute by attribute by the op definitions, never guessed.
+const MIN_OPSET = 1;
 const MAX_OPSET = 21;
 /** Small integer tensors whose values are tracked for shape folding. */
 const MAX_TRACKED = 64;

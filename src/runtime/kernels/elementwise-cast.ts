@@ -1,8 +1,9 @@
 // Cast between any two IR dtypes, with ONNX Cast semantics.
 //
 // - float -> float rounds to nearest even (out of range: ±Inf; float8 per the `saturate` rules in
-//   ir/float-formats.ts). The exception is f32 -> bf16, which drops the low 16 bits as the ONNX
-//   reference does (and as the backend test data of onnx 1.15 expects).
+//   ir/float-formats.ts). The exception is a cast to bf16, which drops the low 16 bits of the f32
+//   value as the ONNX reference does (and as the backend test data of onnx 1.15 expects); kernels
+//   that store bf16 results otherwise round to nearest even.
 // - float -> integer truncates toward zero (out of range is undefined in ONNX: it wraps here, NaN
 //   and ±Inf give 0); integer -> integer keeps the low bits (200 as i16 -> -56 as i8).
 // - anything -> bool is x != 0 (NaN is true); bool -> number is 0/1.
