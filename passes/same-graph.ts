@@ -25,7 +25,7 @@ function fingerprint(g: Graph, id: (o: object) => number): string {
     if (Array.isArray(v)) return `[${v.map((d: Dim | string) => (typeof d === "object" ? dimToString(d) : String(d))).join(",")}]`;
     return JSON.stringify(v);
   };
-  const parts: string[] = [g.inputs.join(","), g.outputs.join(",")];
+  const parts: string[] = [g.name, JSON.stringify(g.meta ?? null), g.inputs.join(","), g.outputs.join(",")];
   for (const n of g.nodes) {
     const attrs = Object.keys(n.attrs).sort().map((k) => `${k}=${attr(n.attrs[k])}`).join(";");
     parts.push(`${n.op}(${n.inputs.join(",")})->${n.outputs.join(",")}{${attrs}}`);
