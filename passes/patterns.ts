@@ -346,6 +346,9 @@ export function applyRules(graph: Graph, rules: readonly Rule[], opts: ApplyOpti
         continue;
       }
       view.memo.clear();
+      // The rewrite may have been rooted elsewhere (a BatchNormalization rewriting the Conv after
+      // it): the matched node, if it survived, is looked at again.
+      if (work.node(id)) push(id);
       if (ctx?.explaining) ctx.explain({ node: node.name, op: node.op, rule: r.name, fired: true, message: result.note ?? describeRewrite(result) });
       if (++rewrites > limit) {
         throw new Error(`${ctx ? `pass ${ctx.pass}: ` : ""}rules did not reach a fixed point after ${limit} rewrites (rule ${r.name} keeps firing, last on ${node.op} ${node.name})`);
@@ -392,13 +395,13 @@ function applyRewrite(work: WorkGraph, rw: Rewrite, push: (id: number | undefine
         if (work.readCount(o) > 0 || work.isOutput(o)) return `output %${o} is read but the rewrite gives no replacement`;
         continue;
       }
+      if (outs.includes(v) && !created.has(v)) return `the replacement %${v} is an output of the node being replaced`;
       const tv = rw.types.get(v) ?? work.types.get(v);
       if (!tv) return `replacement %${v} has no type`;
       const to = work.types.get(o)!;
       if (!typesEqual(tv, to)) return `the replacement %${v} has type ${typeToString(tv)} but %${o} has ${typeToString(to)}`;
-      if (work.isOutput(o) && !created.has(v) && v !== o) {
-        if (work.isInput(v) || work.isOutput(v)) return `%${o} is a graph output and its replacement %${v} is a graph ${work.isInput(v) ? "input" : "output"}`;
-        if (outs.includes(v)) return `%${o} is a graph output and its replacement is another output of the same node`;
+      if (work.isOutput(o) && !created.has(v) && (work.isInput(v) || work.isOutput(v))) {
+        return `%${o} is a graph output and its replacement %${v} is a graph ${work.isInput(v) ? "input" : "output"}`;
       }
     }
   }

@@ -23,7 +23,7 @@ interface RawItem {
 
 /** Parses and resolves a pipeline string; throws a UsageError naming the problem. */
 export function parsePipeline(text: string): Pipeline {
-  return resolveItems(splitItems(text), text, []);
+  return resolveItems(splitItems(text), []);
 }
 
 /** The pipeline as text again (options in canonical form, presets by name). */
@@ -79,7 +79,7 @@ function splitItems(text: string): RawItem[] {
   }
 }
 
-function resolveItems(items: readonly RawItem[], text: string, presetStack: readonly string[]): Pipeline {
+function resolveItems(items: readonly RawItem[], presetStack: readonly string[]): Pipeline {
   return items.map((item): PipelineStep => {
     if (item.name.startsWith("-")) {
       const preset = findPreset(item.name);
@@ -89,7 +89,7 @@ function resolveItems(items: readonly RawItem[], text: string, presetStack: read
       }
       if (Object.keys(item.options).length > 0) throw new UsageError(`preset '${item.name}' takes no options`);
       if (presetStack.includes(preset.name)) throw new UsageError(`preset '-${preset.name}' includes itself`);
-      const steps = resolveItems(splitItems(preset.pipeline), preset.pipeline, [...presetStack, preset.name]);
+      const steps = resolveItems(splitItems(preset.pipeline), [...presetStack, preset.name]);
       return { kind: "fixpoint", name: preset.name, steps, maxRounds: preset.maxRounds };
     }
     const pass = findPass(item.name);

@@ -20,10 +20,10 @@ export type Layer =
   | {
     readonly kind: "Conv"; readonly out: number; readonly kernel: number; readonly stride: number; readonly dilation: number;
     readonly padding: Padding; readonly padShift: number; readonly grouping: Grouping; readonly groupPick: number;
-    readonly bias: boolean; readonly kernelAttr: boolean; readonly bn: boolean; readonly act: number; readonly seed: number;
+    readonly bias: boolean; readonly kernelAttr: boolean; readonly explicitDefaults: boolean; readonly bn: boolean; readonly act: number; readonly seed: number;
   }
   | { readonly kind: "BatchNormalization"; readonly epsilon: number; readonly seed: number }
-  | { readonly kind: "Relu" | "Sigmoid" | "Tanh" | "Identity" }
+  | { readonly kind: "Relu" | "Sigmoid" | "Tanh" | "Identity" | "Transpose" }
   | { readonly kind: "Clip"; readonly bounds: "both" | "min" | "max"; readonly min: number; readonly max: number }
   | { readonly kind: "LeakyRelu"; readonly alpha: number }
   | { readonly kind: "Add"; readonly residual: boolean; readonly back: number; readonly operand: "channel" | "scalar"; readonly swap: boolean; readonly seed: number }
@@ -33,7 +33,6 @@ export type Layer =
     readonly kind: "Gemm"; readonly out: number; readonly transB: boolean; readonly bias: "none" | "vector" | "row";
     readonly alpha: number; readonly beta: number; readonly seed: number;
   }
-  | { readonly kind: "Transpose"; readonly explicitPerm: boolean }
   | { readonly kind: "Reshape"; readonly mode: "zeros" | "split" | "flatten"; readonly explicit: boolean }
   | { readonly kind: "Concat"; readonly back: number; readonly negativeAxis: boolean }
   | { readonly kind: "Dropout"; readonly ratio: number; readonly mask: boolean }
@@ -81,12 +80,12 @@ function layerArb(kind: SpeechOp, has: (op: SpeechOp) => boolean, maxChannels: n
         kind: fc.constant(kind), out, kernel: fc.integer({ min: 1, max: 5 }), stride: fc.integer({ min: 1, max: 3 }),
         dilation: fc.integer({ min: 1, max: 3 }), padding: fc.constantFrom<Padding>("same", "valid", "extra", "auto"),
         padShift: fc.nat(4), grouping: fc.constantFrom<Grouping>("dense", "depthwise", "grouped"), groupPick: fc.nat(7),
-        bias: bool, kernelAttr: bool, bn: has("BatchNormalization") ? bool : fc.constant(false),
+        bias: bool, kernelAttr: bool, explicitDefaults: bool, bn: has("BatchNormalization") ? bool : fc.constant(false),
         act: ACTIVATION_OPS.some(has) ? fc.integer({ min: -1, max: 4 }) : fc.constant(-1), seed,
       });
     case "BatchNormalization":
       return fc.record({ kind: fc.constant(kind), epsilon: fc.constantFrom(1e-5, 1e-3, 0.1), seed });
-    case "Relu": case "Sigmoid": case "Tanh": case "Identity":
+    case "Relu": case "Sigmoid": case "Tanh": case "Identity": case "Transpose":
       return fc.constant({ kind });
     case "Clip":
       return fc.record({
@@ -106,8 +105,6 @@ function layerArb(kind: SpeechOp, has: (op: SpeechOp) => boolean, maxChannels: n
         kind: fc.constant(kind), out, transB: bool, bias: fc.constantFrom<"none" | "vector" | "row">("vector", "none", "row"),
         alpha: fc.constantFrom(1, 0.5, 2), beta: fc.constantFrom(1, 0.5), seed,
       });
-    case "Transpose":
-      return fc.record({ kind: fc.constant(kind), explicitPerm: bool });
     case "Reshape":
       return fc.record({ kind: fc.constant(kind), mode: fc.constantFrom<"zeros" | "split" | "flatten">("zeros", "split", "flatten"), explicit: bool });
     case "Concat":
@@ -142,6 +139,6 @@ export function arbPlan(options: PlanOptions = {}): fc.Arbitrary<SpeechPlan> {
     layers: layer
       ? fc.array(layer, { minLength: options.minLayers ?? 1, maxLength: Math.max(options.maxLayers ?? 8, options.minLayers ?? 1) })
       : fc.constant([]),
-    extraOutput: options.extraOutputs === false ? fc.constant(null) : fc.option(fc.nat(15), { freq: 4 }),
+    extraOutput: options.extraOutputs === false ? fc.constant(null) : fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.nat(15), weight: 1 }),
   });
 }

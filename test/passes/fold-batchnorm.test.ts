@@ -1,7 +1,6 @@
 // fold-batchnorm: what folds (numbers checked), and every reason not to fold.
 import { describe, expect, it } from "vitest";
 import { printGraph } from "../../ir/text/index.js";
-import type { ExplainEvent } from "../../passes/pass.js";
 import { expectSameNumbers, ir, ops, run } from "./helpers.js";
 
 const params = `
@@ -14,10 +13,8 @@ const params = `
 
 /** The reasons each rule gave on the BatchNormalization named `bn`. */
 function reasons(g: ReturnType<typeof ir>, bn = "y"): Record<string, string> {
-  const events: ExplainEvent[] = [];
   const lines: string[] = [];
   run(g, "fold-batchnorm", { explain: ["fold-batchnorm"], log: (t) => lines.push(t) });
-  void events;
   const line = lines.join("").split("\n").find((l) => l.startsWith(`BatchNormalization ${bn}:`)) ?? "";
   const out: Record<string, string> = {};
   for (const m of line.matchAll(/(into-[a-z-]+): ([^;]*?)(?=; into-|\)$)/g)) out[m[1]!] = m[2]!;

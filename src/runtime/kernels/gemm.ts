@@ -7,8 +7,10 @@
 // registers and accumulates in double precision). Packing buffers are module-level and only grow,
 // so steady-state calls allocate nothing.
 
-const MR = 4;
-const NR = 4;
+/** Panel width; A and B panels are equally wide, so one packer (packPanels) serves both. */
+const PANEL = 4;
+const MR = PANEL;
+const NR = PANEL;
 /** Depth of one packed block: 4 KiB A and B panels for the micro-kernel stay in L1. */
 const KC = 256;
 /** Rows of A packed at once (64 KiB, fits L2 next to the B block). */
@@ -40,10 +42,10 @@ export function sgemm(
     const nc = Math.min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = Math.min(KC, K - pc);
-      packBBlock(transB, B, bOff, ldb, pc, kc, jc, nc);
+      packB = packPanels(packB, B, bOff, ldb, !transB, jc, nc, pc, kc);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = Math.min(MC, M - ic);
-        packABlock(transA, A, aOff, lda, ic, mc, pc, kc);
+        packA = packPanels(packA, A, aOff, lda, transA, ic, mc, pc, kc);
         macroKernel(mc, nc, kc, alpha, C, cOff + ic * ldc + jc, ldc);
       }
     }
@@ -59,71 +61,48 @@ function scaleC(M: number, N: number, beta: number, C: Float32Array, cOff: numbe
   }
 }
 
-/** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-wide panels, zero-padding the last panel. */
-function packBBlock(transB: boolean, B: Float32Array, bOff: number, ldb: number, pc: number, kc: number, jc: number, nc: number): void {
-  const panels = Math.ceil(nc / NR);
-  if (packB.length < panels * NR * kc) packB = new Float32Array(panels * NR * kc);
-  const P = packB;
+/**
+ * Packs `count` panel-dim indices from `first` by kc k-indices from pc of a matrix X into
+ * PANEL-wide panels interleaved along k, zero-padding the last panel:
+ * dst[q*PANEL*kc + p*PANEL + r] = X(first + q*PANEL + r, pc + p). X(i, k) is src[off + i*ld + k],
+ * or src[off + k*ld + i] when kStrided. Returns dst, or a larger buffer when dst is too small.
+ * A block of op(A) is rows i x depth k (kStrided = transA); a block of op(B) is columns j x
+ * depth k (kStrided = !transB).
+ */
+function packPanels(
+  dst: Float32Array, src: Float32Array, off: number, ld: number, kStrided: boolean,
+  first: number, count: number, pc: number, kc: number,
+): Float32Array {
+  const panels = Math.ceil(count / PANEL);
+  const P = dst.length < panels * PANEL * kc ? new Float32Array(panels * PANEL * kc) : dst;
   for (let q = 0; q < panels; q++) {
-    const j0 = jc + q * NR;
-    const nr = Math.min(NR, jc + nc - j0);
-    let o = q * NR * kc;
-    if (!transB) {
-      let src = bOff + pc * ldb + j0;
-      if (nr === NR) {
-        for (let p = 0; p < kc; p++, src += ldb, o += NR) {
-          P[o] = B[src]!; P[o + 1] = B[src + 1]!; P[o + 2] = B[src + 2]!; P[o + 3] = B[src + 3]!;
-        }
-      } else {
-        for (let p = 0; p < kc; p++, src += ldb, o += NR) {
-          for (let j = 0; j < NR; j++) P[o + j] = j < nr ? B[src + j]! : 0;
+    const i0 = first + q * PANEL;
+    const n = Math.min(PANEL, first + count - i0);
+    const o = q * PANEL * kc;
+    if (!kStrided) {
+      for (let r = 0; r < PANEL; r++) {
+        if (r < n) {
+          let s = off + (i0 + r) * ld + pc;
+          for (let p = 0, d = o + r; p < kc; p++, d += PANEL) P[d] = src[s++]!;
+        } else {
+          for (let p = 0, d = o + r; p < kc; p++, d += PANEL) P[d] = 0;
         }
       }
     } else {
-      for (let j = 0; j < NR; j++) {
-        if (j < nr) {
-          let src = bOff + (j0 + j) * ldb + pc;
-          for (let p = 0, d = o + j; p < kc; p++, d += NR) P[d] = B[src++]!;
-        } else {
-          for (let p = 0, d = o + j; p < kc; p++, d += NR) P[d] = 0;
-        }
-      }
-    }
-  }
-}
-
-/** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-high panels, zero-padding the last panel. */
-function packABlock(transA: boolean, A: Float32Array, aOff: number, lda: number, ic: number, mc: number, pc: number, kc: number): void {
-  const panels = Math.ceil(mc / MR);
-  if (packA.length < panels * MR * kc) packA = new Float32Array(panels * MR * kc);
-  const P = packA;
-  for (let q = 0; q < panels; q++) {
-    const i0 = ic + q * MR;
-    const mr = Math.min(MR, ic + mc - i0);
-    const o = q * MR * kc;
-    if (!transA) {
-      for (let r = 0; r < MR; r++) {
-        if (r < mr) {
-          let src = aOff + (i0 + r) * lda + pc;
-          for (let p = 0, d = o + r; p < kc; p++, d += MR) P[d] = A[src++]!;
-        } else {
-          for (let p = 0, d = o + r; p < kc; p++, d += MR) P[d] = 0;
-        }
-      }
-    } else {
-      let src = aOff + pc * lda + i0;
+      let s = off + pc * ld + i0;
       let d = o;
-      if (mr === MR) {
-        for (let p = 0; p < kc; p++, src += lda, d += MR) {
-          P[d] = A[src]!; P[d + 1] = A[src + 1]!; P[d + 2] = A[src + 2]!; P[d + 3] = A[src + 3]!;
+      if (n === PANEL) {
+        for (let p = 0; p < kc; p++, s += ld, d += PANEL) {
+          P[d] = src[s]!; P[d + 1] = src[s + 1]!; P[d + 2] = src[s + 2]!; P[d + 3] = src[s + 3]!;
         }
       } else {
-        for (let p = 0; p < kc; p++, src += lda, d += MR) {
-          for (let r = 0; r < MR; r++) P[d + r] = r < mr ? A[src + r]! : 0;
+        for (let p = 0; p < kc; p++, s += ld, d += PANEL) {
+          for (let r = 0; r < PANEL; r++) P[d + r] = r < n ? src[s + r]! : 0;
         }
       }
     }
   }
+  return P;
 }
 
 /** Runs the micro-kernel over every MR x NR tile of the packed mc x nc block. */
