@@ -101,6 +101,19 @@ export interface OnnxExportContext {
   /** A fresh value name for an intermediate result. */
   fresh(hint: string): string;
   type(name: string): TensorType;
+  /**
+   * A graph input and axis whose dim is exactly the symbol `name` (e.g. T), so a hook can
+   * compute a symbolic dim at run time (Shape of that input); undefined when no input has it.
+   */
+  symbolSource?(name: string): { readonly value: string; readonly axis: number } | undefined;
+}
+
+/** The node handed to `toOnnx`: `attrs` are the attributes as written in the IR (no defaults). */
+export interface OnnxExportNode {
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs?: Readonly<Record<string, AttrValue>>;
 }
 
 export interface OpDef<S extends AttrSchema = AttrSchema> {
@@ -125,7 +138,7 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    * by the schema). Needed where the IR form differs: attributes that are inputs in ONNX, fused
    * activations, IR-only ops.
    */
-  toOnnx?(node: { readonly name: string; readonly inputs: readonly string[]; readonly outputs: readonly string[] }, attrs: AttrsOf<S>, ctx: OnnxExportContext): OnnxNodeOut[];
+  toOnnx?(node: OnnxExportNode, attrs: AttrsOf<S>, ctx: OnnxExportContext): OnnxNodeOut[];
   /** Symbolic evaluation over small integer vectors whose elements may be symbolic dims. */
   foldDims?(inputs: readonly (readonly Dim[] | undefined)[], attrs: AttrsOf<S>, inputTypes: readonly (TensorType | undefined)[]): (readonly Dim[] | undefined)[] | undefined;
   /** Data types this op accepts on input 0 (checked at import; default: any). */

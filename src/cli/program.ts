@@ -4,6 +4,8 @@ import { Command } from "commander";
 import { UsageError } from "../errors.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerRun } from "./commands/run.js";
+import { registerOptimize } from "./commands/optimize.js";
+import { registerPasses } from "./commands/passes.js";
 import { packageVersion } from "./package-info.js";
 import { describeFailure, printFailure } from "./report-error.js";
 
@@ -20,6 +22,8 @@ export function createProgram(): Command {
   // Subcommands made with .command() inherit the output settings and exitOverride above.
   registerInspect(program);
   registerRun(program);
+  registerOptimize(program);
+  registerPasses(program);
   return program;
 }
 

@@ -52,6 +52,13 @@ export function exportOnnx(g: Graph, options: ExportOptions = {}): Uint8Array {
       if (!t) throw new Error(`no type for "${name}"`);
       return t;
     },
+    symbolSource: (sym) => {
+      for (const value of g.inputs) {
+        const axis = g.types[value]!.shape.findIndex((d) => isSymbolic(d) && dimToString(d) === sym);
+        if (axis >= 0) return { value, axis };
+      }
+      return undefined;
+    },
   };
 
   const nodes: NodeProto[] = [];
@@ -65,7 +72,7 @@ export function exportOnnx(g: Graph, options: ExportOptions = {}): Uint8Array {
       if (act) outputs[0] = fresh(`${finalOut}.preact`);
       const attrs = resolveAttrs(def, rest);
       const outs: OnnxNodeOut[] = def.toOnnx
-        ? def.toOnnx({ name: node.name, inputs: node.inputs, outputs }, attrs, ctx)
+        ? def.toOnnx({ name: node.name, inputs: node.inputs, outputs, attrs: rest }, attrs, ctx)
         : [defaultNode(node.op, node.name, node.inputs, outputs, rest, def.attrs)];
       for (const o of outs) nodes.push(nodeProto(o));
       if (act) {

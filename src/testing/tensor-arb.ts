@@ -34,19 +34,39 @@ export function arbTensor(options?: TensorArbOptions | readonly DType[]): fc.Arb
   const o = options as TensorArbOptions;
   const dtypes: readonly DType[] = o.dtype === undefined ? ["f32"] : typeof o.dtype === "string" ? [o.dtype] : o.dtype;
   if (dtypes.length === 0) throw new Error("arbTensor: dtype lists no types");
-  for (const dt of dtypes) checkValueSpec(dt, o.values ?? "normal");
-  return fc
-    .record({ dtype: fc.constantFrom(...dtypes), shape: arbShape(o) })
-    .chain(({ dtype, shape }) => {
-      const n = numel(shape);
-      return fc.array(arbElement(dtype, o), { minLength: n, maxLength: n }).map((vals) => storeValues(dtype, shape, vals));
-    });
+  const perType = dtypes.map((dt) => tensorsOf(dt, arbElement(dt, o), o));
+  return perType.length === 1 ? perType[0]! : fc.oneof(...perType);
+}
+
+/** Elements drawn beside the shape (and cut to its size) up to this many, so both shrink freely. */
+const MAX_UNCHAINED = 1024;
+
+function tensorsOf(dt: DType, element: fc.Arbitrary<number | bigint>, o: TensorArbOptions): fc.Arbitrary<Tensor> {
+  if (o.shape) {
+    const shape = [...o.shape], n = numel(shape);
+    return fc.array(element, { minLength: n, maxLength: n }).map((vals) => storeValues(dt, shape, vals));
+  }
+  const rank = rankRange(o);
+  const most = (o.maxDim ?? 4) ** rank.max;
+  if (most <= MAX_UNCHAINED) {
+    return fc.record({ shape: arbShape(o), vals: fc.array(element, { minLength: most, maxLength: most }) })
+      .map(({ shape, vals }) => storeValues(dt, shape, vals.slice(0, numel(shape))));
+  }
+  // Too many elements to draw the largest tensor every time: draw the shape, then its elements.
+  return arbShape(o).chain((shape) => {
+    const n = numel(shape);
+    return fc.array(element, { minLength: n, maxLength: n }).map((vals) => storeValues(dt, shape, vals));
+  });
+}
+
+function rankRange(o: Pick<TensorArbOptions, "rank">): { min: number; max: number } {
+  return typeof o.rank === "number" ? { min: o.rank, max: o.rank } : o.rank ?? { min: 0, max: 3 };
 }
 
 /** A random shape within the options' rank and dim bounds (or the fixed shape). */
 export function arbShape(o: Pick<TensorArbOptions, "shape" | "rank" | "maxDim" | "minDim"> = {}): fc.Arbitrary<number[]> {
   if (o.shape) return fc.constant([...o.shape]);
-  const rank = typeof o.rank === "number" ? { min: o.rank, max: o.rank } : o.rank ?? { min: 0, max: 3 };
+  const rank = rankRange(o);
   const dim = fc.integer({ min: o.minDim ?? 1, max: o.maxDim ?? 4 });
   return fc.array(dim, { minLength: rank.min, maxLength: rank.max });
 }

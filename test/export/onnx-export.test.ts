@@ -2,7 +2,6 @@
 // with the interpreter's outputs, and imports again to the same IR (textual form compared).
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import type { Graph } from "../../ir/graph.js";
 import { printGraph } from "../../ir/text/index.js";
@@ -11,23 +10,13 @@ import { exportOnnx } from "../../src/export/onnx.js";
 import { importOnnxBytes, importOnnxFile, readTensorFile } from "../../src/frontend/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { sharedPath } from "../helpers/shared.js";
+import { runOrt } from "../helpers/ort.js";
 
 const models = sharedPath("models");
 
 /** Textual IR without the provenance line (the opset and producer change on export). */
 function text(g: Graph): string {
   return printGraph({ ...g, meta: undefined });
-}
-
-export async function runOrt(bytes: Uint8Array, inputs: Record<string, Tensor>): Promise<Record<string, Float32Array>> {
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const [k, t] of Object.entries(inputs)) feeds[k] = new ort.Tensor("float32", t.data as Float32Array, [...t.shape]);
-  const out = await session.run(feeds);
-  const result: Record<string, Float32Array> = {};
-  for (const [k, v] of Object.entries(out)) result[k] = v.data as Float32Array;
-  await session.release();
-  return result;
 }
 
 describe.runIf(models)("ONNX export of the shared models", () => {

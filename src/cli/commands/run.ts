@@ -1,28 +1,29 @@
 // `neonc run MODEL (--input F.pb ... | --input-dir DIR) --output-dir OUT`: runs a model on
 // TensorProto files and writes its outputs as TensorProto files named after the graph outputs.
 //
-// Only the reference interpreter exists yet; --engine c, --target and --passes are part of the
-// command-line contract already and are refused with a usage error until they are built.
+// The pipeline flags (--passes, -O1, ...) transform the model before it runs. Only the reference
+// interpreter exists yet; --engine c and --target are part of the command-line contract already
+// and are refused with a usage error until the code generator is built.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { encodeTensorFile, readTensorFile } from "../../frontend/onnx/tensor.js";
 import { runGraph } from "../../runtime/interpreter.js";
 import { loadModel } from "../load-model.js";
+import { addPipelineFlags, applyPipelineFlags, type PipelineFlags } from "../pipeline-flags.js";
 import { startProgress } from "../progress.js";
 import { bindInputs, listInputDir, planRuns, type InputSource } from "../run-plan.js";
 
-interface RunFlags {
+interface RunFlags extends PipelineFlags {
   input?: string[];
   inputDir?: string;
   outputDir: string;
   engine: "interpreter" | "c";
   target?: string;
-  passes?: string;
 }
 
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command("run")
     .summary("run a model on TensorProto (.pb) files and write its outputs")
     .description(
@@ -35,38 +36,37 @@ export function registerRun(program: Command): void {
     .option("--input-dir <dir>", "folder of input_K.pb files, or of NAME.input.pb files for a batch")
     .requiredOption("--output-dir <dir>", "folder for the output files (created if missing)")
     .addOption(new Option("--engine <engine>", "what runs the model").choices(["interpreter", "c"]).default("interpreter"))
-    .option("--target <target>", "C target for --engine c (not available yet)")
-    .option("--passes <pipeline>", "optimization passes to apply first (not available yet)")
-    .action(async (model: string, flags: RunFlags) => {
-      const source = checkFlags(flags);
-      const graph = loadModel(model);
-      const jobs = planRuns(source, graph.inputs, graph.outputs, flags.outputDir);
-      mkdirSync(flags.outputDir, { recursive: true });
-      const progress = startProgress(jobs.length, "running");
-      const start = performance.now();
-      let done = false;
-      try {
-        for (const job of jobs) {
-          const given = job.inputs.map((file) => ({ file, ...readTensorFile(file) }));
-          const outputs = runGraph(graph, bindInputs(graph.inputs, given));
-          graph.outputs.forEach((name, k) => writeFileSync(job.outputs[k]!, encodeTensorFile(outputs[name]!, name)));
-          progress.tick(job.label);
-          // Lets the bar's timer and signal handlers run between synchronous runs.
-          if (jobs.length > 1) await new Promise((resolve) => setImmediate(resolve));
-        }
-        done = true;
-      } finally {
-        const seconds = ((performance.now() - start) / 1000).toFixed(1);
-        progress.stop(done ? `ran ${jobs.length} inputs in ${seconds} s; outputs in ${flags.outputDir}` : undefined);
+    .option("--target <target>", "C target for --engine c (not available yet)");
+  addPipelineFlags(cmd);
+  cmd.action(async (model: string, flags: RunFlags) => {
+    const source = checkFlags(flags);
+    const graph = await applyPipelineFlags(loadModel(model), flags);
+    const jobs = planRuns(source, graph.inputs, graph.outputs, flags.outputDir);
+    mkdirSync(flags.outputDir, { recursive: true });
+    const progress = startProgress(jobs.length, "running");
+    const start = performance.now();
+    let done = false;
+    try {
+      for (const job of jobs) {
+        const given = job.inputs.map((file) => ({ file, ...readTensorFile(file) }));
+        const outputs = runGraph(graph, bindInputs(graph.inputs, given));
+        graph.outputs.forEach((name, k) => writeFileSync(job.outputs[k]!, encodeTensorFile(outputs[name]!, name)));
+        progress.tick(job.label);
+        // Lets the bar's timer and signal handlers run between synchronous runs.
+        if (jobs.length > 1) await new Promise((resolve) => setImmediate(resolve));
       }
-    });
+      done = true;
+    } finally {
+      const seconds = ((performance.now() - start) / 1000).toFixed(1);
+      progress.stop(done ? `ran ${jobs.length} inputs in ${seconds} s; outputs in ${flags.outputDir}` : undefined);
+    }
+  });
 }
 
 /** Usage checks that need no file: the reserved flags and the choice of input form. */
 function checkFlags(flags: RunFlags): InputSource {
   if (flags.engine === "c") throw new UsageError("the C engine is not available yet; use --engine interpreter");
   if (flags.target !== undefined) throw new UsageError("--target selects a C target, and the C engine is not available yet");
-  if (flags.passes !== undefined) throw new UsageError("--passes is not available yet; run the model without passes");
   if (flags.input && flags.inputDir) throw new UsageError("give either --input or --input-dir, not both");
   if (flags.input) return { kind: "files", files: flags.input };
   if (flags.inputDir) return listInputDir(flags.inputDir);

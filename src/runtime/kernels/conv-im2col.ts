@@ -22,12 +22,36 @@ export function im2col(
   x: NumericArray, xOff: number, channels: number, g: ConvGeometry,
   col: NumericArray, colOff = 0, padValue = 0,
 ): void {
+  moveColumns(x, xOff, channels, g, col, colOff, padValue, false);
+}
+
+/**
+ * The adjoint of im2col: adds col[colOff + row * cols + o] onto the image y (layout
+ * [channels, ...g.inShape] from yOff) at the position tap `row` of output position o reads.
+ * Used by ConvTranspose, where the "image" is the (large) output and `outShape` the input dims.
+ */
+export function col2imAdd(
+  col: NumericArray, colOff: number, channels: number, g: ConvGeometry,
+  y: NumericArray, yOff: number,
+): void {
+  moveColumns(y, yOff, channels, g, col, colOff, 0, true);
+}
+
+/**
+ * The one walk behind both directions, so that they pair taps with pixels identically:
+ * image -> col (padding taps get padValue), or with `toImage` col added back onto the image
+ * (padding taps are dropped). The direction is tested once per row of oW positions.
+ */
+function moveColumns(
+  img: NumericArray, imgOff: number, channels: number, g: ConvGeometry,
+  col: NumericArray, colOff: number, padValue: number, toImage: boolean,
+): void {
   const q = to3d(g);
   const inPlane = q.D * q.H * q.W;
   const outCols = q.oD * q.oH * q.oW;
   let row = colOff;
   for (let c = 0; c < channels; c++) {
-    const xc = xOff + c * inPlane;
+    const ic = imgOff + c * inPlane;
     for (let kd = 0; kd < q.kD; kd++) {
       const offD = kd * q.dD - q.pD;
       for (let kh = 0; kh < q.kH; kh++) {
@@ -42,56 +66,21 @@ export function im2col(
             for (let oh = 0; oh < q.oH; oh++, o += q.oW) {
               const ih = oh * q.sH + offH;
               if (!dIn || ih < 0 || ih >= q.H) {
-                col.fill(padValue, o, o + q.oW);
+                if (!toImage) col.fill(padValue, o, o + q.oW);
                 continue;
               }
-              const src = xc + (id * q.H + ih) * q.W + offW;
+              const px = ic + (id * q.H + ih) * q.W + offW;
+              if (toImage) {
+                for (let ow = wLo, s = px + wLo * q.sW; ow < wHi; ow++, s += q.sW) img[s] += col[o + ow]!;
+                continue;
+              }
               if (wLo > 0) col.fill(padValue, o, o + wLo);
               if (q.sW === 1) {
-                col.set(x.subarray(src + wLo, src + wHi), o + wLo);
+                col.set(img.subarray(px + wLo, px + wHi), o + wLo);
               } else {
-                for (let ow = wLo, s = src + wLo * q.sW; ow < wHi; ow++, s += q.sW) col[o + ow] = x[s]!;
+                for (let ow = wLo, s = px + wLo * q.sW; ow < wHi; ow++, s += q.sW) col[o + ow] = img[s]!;
               }
               if (wHi < q.oW) col.fill(padValue, o + wHi, o + q.oW);
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-/**
- * The adjoint of im2col: adds col[colOff + row * cols + o] onto the image y (layout
- * [channels, ...g.inShape] from yOff) at the position tap `row` of output position o reads.
- * Used by ConvTranspose, where the "image" is the (large) output and `outShape` the input dims.
- */
-export function col2imAdd(
-  col: NumericArray, colOff: number, channels: number, g: ConvGeometry,
-  y: NumericArray, yOff: number,
-): void {
-  const q = to3d(g);
-  const inPlane = q.D * q.H * q.W;
-  const outCols = q.oD * q.oH * q.oW;
-  let row = colOff;
-  for (let c = 0; c < channels; c++) {
-    const yc = yOff + c * inPlane;
-    for (let kd = 0; kd < q.kD; kd++) {
-      const offD = kd * q.dD - q.pD;
-      for (let kh = 0; kh < q.kH; kh++) {
-        const offH = kh * q.dH - q.pH;
-        for (let kw = 0; kw < q.kW; kw++, row += outCols) {
-          const offW = kw * q.dW - q.pW;
-          const [wLo, wHi] = validRange(q.oW, q.sW, offW, q.W);
-          let o = row;
-          for (let od = 0; od < q.oD; od++) {
-            const id = od * q.sD + offD;
-            const dIn = id >= 0 && id < q.D;
-            for (let oh = 0; oh < q.oH; oh++, o += q.oW) {
-              const ih = oh * q.sH + offH;
-              if (!dIn || ih < 0 || ih >= q.H) continue;
-              const dst = yc + (id * q.H + ih) * q.W + offW;
-              for (let ow = wLo, s = dst + wLo * q.sW; ow < wHi; ow++, s += q.sW) y[s] += col[o + ow]!;
             }
           }
         }

@@ -18,8 +18,8 @@ const MC = 64;
 /** Columns of B packed at once (1 MiB at KC = 256). */
 const NC = 1024;
 
-let packA = new Float32Array(MC * KC);
-let packB = new Float32Array(KC * NC);
+let packA: Float32Array = new Float32Array(MC * KC);
+let packB: Float32Array = new Float32Array(KC * NC);
 /** Result of a partial edge tile, copied out element by element. */
 const edge = new Float64Array(MR * NR);
 
@@ -62,12 +62,11 @@ function scaleC(M: number, N: number, beta: number, C: Float32Array, cOff: numbe
 }
 
 /**
- * Packs `count` panel-dim indices from `first` by kc k-indices from pc of a matrix X into
- * PANEL-wide panels interleaved along k, zero-padding the last panel:
- * dst[q*PANEL*kc + p*PANEL + r] = X(first + q*PANEL + r, pc + p). X(i, k) is src[off + i*ld + k],
- * or src[off + k*ld + i] when kStrided. Returns dst, or a larger buffer when dst is too small.
- * A block of op(A) is rows i x depth k (kStrided = transA); a block of op(B) is columns j x
- * depth k (kStrided = !transB).
+ * Packs X[first:first+count, pc:pc+kc] into PANEL-wide panels interleaved along k, zero-padding
+ * the last panel: dst[q*PANEL*kc + p*PANEL + r] = X(first + q*PANEL + r, pc + p), where X(i, k)
+ * is src[off + i*ld + k], or src[off + k*ld + i] when kStrided. For op(A) i is the row
+ * (kStrided = transA), for op(B) the column (kStrided = !transB). Returns dst, or a larger
+ * buffer when dst is too small.
  */
 function packPanels(
   dst: Float32Array, src: Float32Array, off: number, ld: number, kStrided: boolean,

@@ -1,0 +1,370 @@
+// Lowers an IR graph to C: model.h (the API), model.c (the run function: one block per node),
+// weights.h / weights.c (const arrays), plus the test harness and Makefile (harness.ts).
+//
+// Emission runs twice: a first pass collects each node's scratch requests, the memory plan
+// places activations and scratch, and a second pass emits the code with the final offsets.
+// Kernels are pure functions of the node and context, so both passes agree. Output is
+// deterministic: nothing depends on time, paths or iteration order of unordered maps.
+import { byteSize } from "../ir/dtype.js";
+import { dimSymbols, dimToString, evalDim, isSymbolic, type Dim } from "../ir/dim.js";
+import type { Graph, Node } from "../ir/graph.js";
+import { resolveAttrs } from "../ir/op.js";
+import { getOp } from "../ir/registry.js";
+import type { Tensor } from "../ir/types.js";
+import { cComment, cDim, cIdent, cProduct, ctype, uniqueIdents } from "./c-util.js";
+import { findKernel, type KernelContext, type WeightData } from "./kernel.js";
+import { maxNumel, planGraph, type GraphPlan } from "./memory-plan.js";
+import type { Target } from "./targets.js";
+import { WeightStore } from "./weights.js";
+import { harnessSource, makefileSource } from "./harness.js";
+import "./kernels/index.js";
+
+export interface CompileOptions {
+  readonly target: Target;
+  /** Compile-time maximum of every symbolic dim (the arena is sized for it). */
+  readonly maxDims?: Readonly<Record<string, number>>;
+  /** Prefix of every exported C name (default "model"). */
+  readonly prefix?: string;
+}
+
+export interface IoDesc {
+  readonly name: string;
+  readonly ident: string;
+  readonly dtype: Tensor["dtype"];
+  readonly shape: readonly Dim[];
+}
+
+export interface CompiledModel {
+  readonly prefix: string;
+  readonly target: Target;
+  /** File name -> contents: model.h, model.c, weights.h, weights.c, main.c, Makefile. */
+  readonly files: Readonly<Record<string, string>>;
+  readonly symbols: readonly string[];
+  readonly maxDims: Readonly<Record<string, number>>;
+  readonly inputs: readonly IoDesc[];
+  readonly outputs: readonly IoDesc[];
+  readonly arenaBytes: number;
+  readonly lowerBound: number;
+  readonly weightBytes: number;
+}
+
+export class CodegenError extends Error {}
+
+/** Symbolic dim names used by a graph's values, sorted. */
+export function graphSymbols(g: Graph): string[] {
+  const s = new Set<string>();
+  for (const t of Object.values(g.types)) for (const d of t.shape) dimSymbols(d, s);
+  return [...s].sort();
+}
+
+export function compileGraph(g: Graph, opts: CompileOptions): CompiledModel {
+  const prefix = cIdent(opts.prefix ?? "model");
+  const symbols = graphSymbols(g);
+  const maxDims: Record<string, number> = {};
+  const missing = symbols.filter((s) => opts.maxDims?.[s] === undefined);
+  if (missing.length > 0) {
+    throw new CodegenError(`the model has symbolic dims (${symbols.join(", ")}); give their maximum with ${missing.map((s) => `--max-dim ${s}=N`).join(" ")}`);
+  }
+  for (const s of symbols) maxDims[s] = opts.maxDims![s]!;
+  const symIdents = symbols.map(cIdent);
+  if (new Set(symIdents).size !== symIdents.length || symIdents.some((s) => ["in", "out", "a", "arena"].includes(s))) {
+    throw new CodegenError(`symbolic dim names ${symbols.join(", ")} do not make distinct C variable names`);
+  }
+
+  const problems: string[] = [];
+  for (const n of g.nodes) {
+    const k = findKernel(n.op);
+    if (!k) {
+      problems.push(`${n.name} (${n.op}): no C kernel for ${n.op}`);
+      continue;
+    }
+    const why = k.supports?.(n, resolveAttrs(getOp(n.op), n.attrs), g);
+    if (why) problems.push(`${n.name} (${n.op}): ${why}`);
+  }
+  if (problems.length > 0) throw new CodegenError(`cannot generate C for ${problems.length} node(s):\n  ${problems.join("\n  ")}`);
+
+  const ioIdents = uniqueIdents([...g.inputs, ...g.outputs]);
+  const inputs = g.inputs.map((name) => ({ name, ident: ioIdents.get(name)!, dtype: g.types[name]!.dtype, shape: g.types[name]!.shape }));
+  const outputs = g.outputs.map((name) => ({ name, ident: ioIdents.get(name)!, dtype: g.types[name]!.dtype, shape: g.types[name]!.shape }));
+
+  const isView = (n: Node) => findKernel(n.op)?.view === true;
+  const inPlace = (n: Node) => findKernel(n.op)?.inPlace;
+
+  // Pass 1: scratch sizes (the code and weights of this pass are thrown away).
+  const scratchReq = new Map<number, number[]>();
+  const dryPlan = planGraph(g, { maxDims, isView, inPlace });
+  const dry = new Emitter(g, opts.target, prefix, maxDims, dryPlan, new WeightStore(prefix), ioIdents, true);
+  g.nodes.forEach((n, i) => {
+    const req = dry.emitNode(n, i);
+    if (req.length > 0) scratchReq.set(i, req);
+  });
+
+  // Pass 2: the real plan and code.
+  const plan = planGraph(g, { maxDims, isView, inPlace, scratch: scratchReq });
+  const weights = new WeightStore(prefix);
+  const em = new Emitter(g, opts.target, prefix, maxDims, plan, weights, ioIdents, false);
+  const blocks = g.nodes.map((n, i) => {
+    em.emitNode(n, i);
+    return em.lastCode;
+  });
+  const copies = outputCopies(g, plan, em);
+
+  const modelH = modelHeader(prefix, symbols, maxDims, inputs, outputs);
+  const modelC = modelSource(g, opts.target, prefix, symbols, plan, em.helpers, blocks, copies, inputs, outputs);
+  const compiled: CompiledModel = {
+    prefix, target: opts.target, symbols, maxDims, inputs, outputs,
+    arenaBytes: plan.arenaBytes, lowerBound: plan.lowerBound, weightBytes: weights.totalBytes,
+    files: {},
+  };
+  return {
+    ...compiled,
+    files: {
+      "model.h": modelH,
+      "model.c": modelC,
+      "weights.h": weights.header(),
+      "weights.c": weights.source(),
+      "main.c": harnessSource(compiled),
+      Makefile: makefileSource(compiled),
+    },
+  };
+}
+
+class Emitter {
+  readonly helpers = new Map<string, string>();
+  lastCode = "";
+  private readonly constPtrs = new Map<string, string>();
+
+  constructor(
+    readonly g: Graph,
+    readonly target: Target,
+    readonly prefix: string,
+    readonly maxDims: Readonly<Record<string, number>>,
+    readonly plan: GraphPlan,
+    readonly weights: WeightStore,
+    readonly ioIdents: ReadonlyMap<string, string>,
+    readonly dry: boolean,
+  ) {}
+
+  /** Emits one node into lastCode; returns its scratch requests in bytes. */
+  emitNode(node: Node, index: number): number[] {
+    const k = findKernel(node.op)!;
+    const attrs = resolveAttrs(getOp(node.op), node.attrs);
+    const header = `/* [${index}] ${node.op} ${cComment(node.name)}: ${node.outputs.filter(Boolean).map((o) => `${cComment(o)} ${this.g.types[o]!.dtype}[${this.g.types[o]!.shape.map(dimToString).join(",")}]`).join(", ")} */`;
+    const scratch: number[] = [];
+    let locals = 0;
+    const self = this;
+    const ctx: KernelContext = {
+      target: this.target,
+      graph: this.g,
+      node,
+      type: (v) => {
+        const t = this.g.types[v];
+        if (!t) return ctx.fail(`value ${v} has no type`);
+        return t;
+      },
+      ptr: (v) => self.ptr(v, node),
+      dim: cDim,
+      shape: (v) => ctx.type(v).shape.map(cDim),
+      numel: (v) => cProduct(ctx.type(v).shape),
+      maxDim: (d) => Math.max(0, maxNumel([d], this.maxDims)),
+      constant: (v) => this.g.constants[v],
+      addWeights: (hint, data: WeightData) => this.weights.add(hint, data),
+      helper: (key, code) => {
+        if (!this.helpers.has(key)) this.helpers.set(key, code);
+      },
+      scratch: (bytes, ct = "float") => {
+        const n = maxNumel([bytes], this.maxDims);
+        const k2 = scratch.length;
+        scratch.push(Math.max(n, 1));
+        const off = this.dry ? 0 : this.plan.scratch.get(index)![k2]!;
+        return `((${ct} *)(a + ${off}))`;
+      },
+      local: (hint) => `${cIdent(hint)}_${locals++}`,
+      fail: (m) => {
+        throw new CodegenError(`node ${node.name} (${node.op}): ${m}`);
+      },
+    };
+    const out = node.outputs[0];
+    if (k.view) {
+      // A view that could not alias (its output is a graph output) copies its bytes.
+      if (out && this.plan.roots.get(out) === out && node.inputs[0]) {
+        const t = this.g.types[out]!;
+        this.lastCode = `${header}\nmemcpy(${ctx.ptr(out)}, ${ctx.ptr(node.inputs[0])}, (size_t)${ctx.numel(out)} * sizeof(${ctype(t.dtype)}));`;
+      } else {
+        this.lastCode = `${header}\n/* view: no code */`;
+      }
+      return scratch;
+    }
+    const body = k.emit(node, attrs, ctx).trimEnd();
+    this.lastCode = `${header}\n{\n${indent(body)}\n}`;
+    return scratch;
+  }
+
+  ptr(v: string, node: Node): string {
+    const slot = this.plan.slots.get(v);
+    const t = this.g.types[v];
+    if (!slot || !t) throw new CodegenError(`node ${node.name} (${node.op}) reads "${v}", which has no storage`);
+    const ct = ctype(t.dtype);
+    switch (slot.kind) {
+      case "input":
+        return `in->${this.ioIdents.get(slot.name)!}`;
+      case "output":
+        return `out->${this.ioIdents.get(slot.name)!}`;
+      case "arena":
+        return `((${ct} *)(a + ${slot.offset}))`;
+      case "const": {
+        const cached = this.constPtrs.get(slot.name);
+        if (cached) return cached;
+        const p = this.weights.add(slot.name, weightArray(this.g.constants[slot.name]!, node));
+        this.constPtrs.set(slot.name, p);
+        return p;
+      }
+    }
+  }
+}
+
+function weightArray(t: Tensor, node: Node): WeightData {
+  const d = t.data;
+  if (d instanceof Float32Array || d instanceof Int8Array || d instanceof Uint8Array || d instanceof Int16Array || d instanceof Int32Array || d instanceof Uint32Array) return d;
+  throw new CodegenError(`node ${node.name} (${node.op}) reads a ${t.dtype} constant, which the C code generator cannot store`);
+}
+
+function indent(s: string, pad = "  "): string {
+  return s.split("\n").map((l) => (l ? pad + l : l)).join("\n");
+}
+
+/** Graph outputs that are graph inputs or constants are copied at the end of run. */
+function outputCopies(g: Graph, plan: GraphPlan, em: Emitter): string[] {
+  const out: string[] = [];
+  for (const o of g.outputs) {
+    const slot = plan.slots.get(o);
+    if (slot?.kind === "input" || slot?.kind === "const") {
+      const t = g.types[o]!;
+      const dst = `out->${em.ioIdents.get(o)!}`;
+      const src = slot.kind === "input" ? `in->${em.ioIdents.get(slot.name)!}` : em.ptr(o, { name: "output", op: "copy", inputs: [], outputs: [], attrs: {} });
+      out.push(`memcpy(${dst}, ${src}, (size_t)${cProduct(t.shape)} * sizeof(${ctype(t.dtype)}));`);
+    }
+  }
+  return out;
+}
+
+function symParams(symbols: readonly string[]): string {
+  return symbols.map((s) => `int ${cIdent(s)}`).join(", ");
+}
+
+function modelHeader(prefix: string, symbols: readonly string[], maxDims: Readonly<Record<string, number>>, inputs: readonly IoDesc[], outputs: readonly IoDesc[]): string {
+  const P = prefix.toUpperCase();
+  const sp = symbols.length > 0 ? `${symParams(symbols)}, ` : "";
+  const spOnly = symbols.length > 0 ? symParams(symbols) : "void";
+  const io = (d: IoDesc, isConst: boolean) => `  ${isConst ? "const " : ""}${ctype(d.dtype)} *${d.ident}; /* ${cComment(d.name)}: ${d.dtype}[${d.shape.map(dimToString).join(",")}] */`;
+  return [
+    `/* Generated by neonc: the C API of the compiled model. */`,
+    `#ifndef ${P}_MODEL_H`,
+    `#define ${P}_MODEL_H`,
+    `#include <stddef.h>`,
+    `#include <stdint.h>`,
+    `#ifdef __cplusplus`,
+    `extern "C" {`,
+    `#endif`,
+    ``,
+    ...symbols.map((s) => `#define ${P}_${cIdent(s).toUpperCase()}_MAX ${maxDims[s]} /* largest ${s} the arena is sized for */`),
+    ...(symbols.length > 0 ? [""] : []),
+    `typedef struct {`,
+    ...inputs.map((d) => io(d, true)),
+    `} ${prefix}_inputs;`,
+    ``,
+    `typedef struct {`,
+    ...outputs.map((d) => io(d, false)),
+    `} ${prefix}_outputs;`,
+    ``,
+    `/* Bytes of working memory ${prefix}_run needs (for the largest dims); pass a 16-byte aligned block. */`,
+    `size_t ${prefix}_arena_size(void);`,
+    ``,
+    `/* Element counts of input / output k for the given dims (0 when k is out of range). */`,
+    `size_t ${prefix}_input_numel(int k${symbols.length > 0 ? ", " + symParams(symbols) : ""});`,
+    `size_t ${prefix}_output_numel(int k${symbols.length > 0 ? ", " + symParams(symbols) : ""});`,
+    ``,
+    `/*`,
+    ` * Runs the model. Reentrant: all state lives in \`arena\` (no malloc, no mutable globals).`,
+    ` * Returns 0 on success, 1 when a dim exceeds its maximum or is below 1, 2 when a derived`,
+    ` * length (e.g. after a strided convolution) would be empty, 3 on a null pointer.`,
+    ` */`,
+    `int ${prefix}_run(const ${prefix}_inputs *in, ${prefix}_outputs *out, ${sp}void *arena);`,
+    ``,
+    `#ifdef __cplusplus`,
+    `}`,
+    `#endif`,
+    `#endif`,
+    ``,
+  ].join("\n").replace(/\(void\)void/, spOnly);
+}
+
+function modelSource(
+  g: Graph, target: Target, prefix: string, symbols: readonly string[], plan: GraphPlan,
+  helpers: ReadonlyMap<string, string>, blocks: readonly string[], copies: readonly string[],
+  inputs: readonly IoDesc[], outputs: readonly IoDesc[],
+): string {
+  const P = prefix.toUpperCase();
+  const sp = symbols.length > 0 ? `${symParams(symbols)}, ` : "";
+  const symArgs = symbols.length > 0 ? ", " + symParams(symbols) : "";
+  // Every distinct symbolic dim must be positive for the run to make sense.
+  const checks = new Map<string, string>();
+  for (const t of Object.values(g.types)) for (const d of t.shape) if (isSymbolic(d)) checks.set(dimToString(d), cDim(d));
+  const numelFn = (kind: "input" | "output", list: readonly IoDesc[]) => [
+    `size_t ${prefix}_${kind}_numel(int k${symArgs}) {`,
+    ...symbols.map((s) => `  (void)${cIdent(s)};`),
+    `  switch (k) {`,
+    ...list.map((d, i) => `  case ${i}: return (size_t)${cProduct(d.shape)};`),
+    `  default: return 0;`,
+    `  }`,
+    `}`,
+  ];
+  const neonInclude = target.neon
+    ? [
+        `#if defined(__ARM_NEON) || defined(__ARM_NEON__)`,
+        `#include <arm_neon.h>`,
+        `#else`,
+        `/* Not an ARM compiler: run the NEON code through SIMDe (NEON intrinsics on x86). */`,
+        `#define SIMDE_ENABLE_NATIVE_ALIASES`,
+        `#include <simde/arm/neon.h>`,
+        `#endif`,
+      ]
+    : [];
+  return [
+    `/* Generated by neonc for target ${target.name} (${target.doc}). Do not edit. */`,
+    `#include <math.h>`,
+    `#include <stddef.h>`,
+    `#include <stdint.h>`,
+    `#include <string.h>`,
+    ...neonInclude,
+    `#include "model.h"`,
+    `#include "weights.h"`,
+    ``,
+    `/* Floor division for symbolic dims (C's / truncates toward zero). */`,
+    `static inline int neonc_floordiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }`,
+    ``,
+    ...[...helpers.values()].map((h) => h.trimEnd() + "\n"),
+    `size_t ${prefix}_arena_size(void) { return ${plan.arenaBytes}u; }`,
+    ``,
+    ...numelFn("input", inputs),
+    ``,
+    ...numelFn("output", outputs),
+    ``,
+    `int ${prefix}_run(const ${prefix}_inputs *in, ${prefix}_outputs *out, ${sp}void *arena) {`,
+    `  unsigned char *const a = (unsigned char *)arena;`,
+    `  if (!in || !out || (!arena && ${plan.arenaBytes} > 0)) return 3;`,
+    `  (void)a;`,
+    ...symbols.map((s) => `  if (${cIdent(s)} < 1 || ${cIdent(s)} > ${P}_${cIdent(s).toUpperCase()}_MAX) return 1;`),
+    ...[...checks.values()].filter((c) => !symbols.map(cIdent).includes(c)).map((c) => `  if (${c} < 1) return 2;`),
+    ...blocks.map((b) => indent(b)),
+    ...copies.map((c) => "  " + c),
+    `  return 0;`,
+    `}`,
+    ``,
+  ].join("\n");
+}
+
+/** Bytes of a value for given dims (for the TS side of the harness). */
+export function valueBytes(d: IoDesc, env: Readonly<Record<string, number>>): number {
+  return d.shape.reduce<number>((n, x) => n * evalDim(x, env), 1) * byteSize(d.dtype);
+}

@@ -1,0 +1,61 @@
+// The PIPELINE flags shared by every command that transforms a model (run, optimize, compile,
+// check): --passes, -O, --load, --verify-each, --print-ir-after(-all), --timing, --explain.
+import type { Command } from "commander";
+import type { Graph } from "../../ir/graph.js";
+import { runPipelineFromOptions } from "../../passes/index.js";
+import { UsageError } from "../errors.js";
+
+export interface PipelineFlags {
+  passes?: string;
+  O?: string;
+  load?: string[];
+  verifyEach?: boolean;
+  printIrAfter?: string[];
+  printIrAfterAll?: boolean;
+  timing?: boolean;
+  explain?: string[];
+}
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+/** Adds the pipeline flags to a command. */
+export function addPipelineFlags(cmd: Command): Command {
+  return cmd
+    .option("--passes <pipeline>", 'optimization pipeline, e.g. "canonicalize,fold-batchnorm,fuse-activation" (see neonc passes)')
+    .option("-O <level>", "preset pipeline: -O1 = canonicalize, fold-batchnorm, fuse-activation, conv1d to a fixed point")
+    .option("--load <module>", "load user passes from a JavaScript module (repeatable)", collect)
+    .option("--verify-each", "run the IR verifier after every pass")
+    .option("--print-ir-after <pass>", "print the textual IR after this pass (repeatable)", collect)
+    .option("--print-ir-after-all", "print the textual IR after every pass")
+    .option("--timing", "print the time spent in each pass")
+    .option("--explain <pass>", "print, per node, why a pass did or did not rewrite it (repeatable; 'all' for every pass)", collect);
+}
+
+/** The pipeline string the flags ask for ("" when none). */
+export function pipelineOf(flags: PipelineFlags): string {
+  const parts: string[] = [];
+  if (flags.O !== undefined) {
+    if (flags.O === "0") {
+      // -O0: no preset
+    } else if (flags.O === "1") parts.push("-O1");
+    else throw new UsageError(`unknown optimization level -O${flags.O} (neonc has -O0 and -O1)`);
+  }
+  if (flags.passes) parts.push(flags.passes);
+  return parts.join(",");
+}
+
+/** Applies the pipeline the flags ask for (the graph itself when there is none). */
+export async function applyPipelineFlags(graph: Graph, flags: PipelineFlags): Promise<Graph> {
+  const passes = pipelineOf(flags);
+  const diagnostics = flags.verifyEach || flags.printIrAfter || flags.printIrAfterAll || flags.timing || flags.explain || flags.load;
+  if (!passes && !diagnostics) return graph;
+  return runPipelineFromOptions(graph, {
+    passes,
+    load: flags.load,
+    verifyEach: flags.verifyEach,
+    printIrAfter: flags.printIrAfter,
+    printIrAfterAll: flags.printIrAfterAll,
+    timing: flags.timing,
+    explain: flags.explain,
+  });
+}
