@@ -2,7 +2,7 @@
 // check): --passes, -O, --load, --verify-each, --print-ir-after(-all), --timing, --explain.
 import type { Command } from "commander";
 import type { Graph } from "../../ir/graph.js";
-import { runPipelineFromOptions } from "../../passes/index.js";
+import { loadPassModule, parsePipeline, runPipelineFromOptions } from "../../passes/index.js";
 import { UsageError } from "../errors.js";
 
 export interface PipelineFlags {
@@ -44,18 +44,26 @@ export function pipelineOf(flags: PipelineFlags): string {
   return parts.join(",");
 }
 
-/** Applies the pipeline the flags ask for (the graph itself when there is none). */
-export async function applyPipelineFlags(graph: Graph, flags: PipelineFlags): Promise<Graph> {
+/** A checked pipeline, ready to run on the model once it is loaded. */
+export type PreparedPipeline = (graph: Graph) => Promise<Graph>;
+
+/**
+ * Loads --load modules and parses the pipeline before the model is read, so a misspelt pass is
+ * reported as a usage error (exit 2) whatever the model.
+ */
+export async function preparePipeline(flags: PipelineFlags): Promise<PreparedPipeline> {
   const passes = pipelineOf(flags);
-  const diagnostics = flags.verifyEach || flags.printIrAfter || flags.printIrAfterAll || flags.timing || flags.explain || flags.load;
-  if (!passes && !diagnostics) return graph;
-  return runPipelineFromOptions(graph, {
-    passes,
-    load: flags.load,
-    verifyEach: flags.verifyEach,
-    printIrAfter: flags.printIrAfter,
-    printIrAfterAll: flags.printIrAfterAll,
-    timing: flags.timing,
-    explain: flags.explain,
-  });
+  for (const file of flags.load ?? []) await loadPassModule(file);
+  parsePipeline(passes);
+  const diagnostics = flags.verifyEach || flags.printIrAfter || flags.printIrAfterAll || flags.timing || flags.explain;
+  if (!passes && !diagnostics) return async (graph) => graph;
+  return (graph) =>
+    runPipelineFromOptions(graph, {
+      passes,
+      verifyEach: flags.verifyEach,
+      printIrAfter: flags.printIrAfter,
+      printIrAfterAll: flags.printIrAfterAll,
+      timing: flags.timing,
+      explain: flags.explain,
+    });
 }

@@ -14,7 +14,8 @@ import { toleranceToString, type Tolerance } from "./compare.js";
 import { checkEquivalent, indent, type EquivalenceResult } from "./equivalence.js";
 import { formatLargeConstants, formatTensors } from "./format.js";
 import { acceptedValues, inputSymbols, type DimsSpec } from "./inputs.js";
-import { arbSpeechGraph, type SpeechGraphOptions } from "./speech-graph.js";
+import { buildSpeechGraph, type SpeechGraphOptions } from "./speech-graph.js";
+import { arbPlan, type SpeechPlan } from "./speech-plan.js";
 import type { ValueOptions } from "./tensor-values.js";
 
 /** Seed used when neither the options nor NEONC_SEED give one. */
@@ -47,9 +48,14 @@ export function propertyPreserves(pass: (g: Graph) => Graph, options: PreservesO
   const numRuns = options.numRuns ?? envInt("NEONC_PROPERTY_RUNS") ?? DEFAULT_RUNS;
   const seed = options.seed ?? envInt("NEONC_SEED") ?? DEFAULT_SEED;
   const maxDim = options.maxDim ?? 40;
-  const graphs = options.graph instanceof fc.Arbitrary ? options.graph : arbSpeechGraph(options.graph);
-  const property = fc.property(graphs, fc.integer({ min: 1, max: maxDim }), fc.nat(), (g, t, inputSeed) => {
-    const outcome = runCase(pass, options, g, t, inputSeed);
+  const custom = options.graph instanceof fc.Arbitrary ? options.graph : undefined;
+  const planOptions = custom ? {} : (options.graph as SpeechGraphOptions | undefined) ?? {};
+  // Speech graphs are drawn as plans so that, after fast-check's shrinking, layers can still be
+  // dropped one by one (fast-check's array shrinking may keep a trailing layer that is not needed).
+  const cases: fc.Arbitrary<GraphOrPlan> = custom ? custom.map((graph) => ({ graph })) : arbPlan(planOptions).map((plan) => ({ plan }));
+  const toGraph = (c: GraphOrPlan) => c.graph ?? buildSpeechGraph(c.plan!, planOptions);
+  const property = fc.property(cases, fc.integer({ min: 1, max: maxDim }), fc.nat(), (c, t, inputSeed) => {
+    const outcome = runCase(pass, options, toGraph(c), t, inputSeed);
     if (outcome.problems.length > 0) throw new Error(outcome.problems.join("\n"));
   });
   const details = fc.check(property, { numRuns, seed, ...(options.path ? { path: options.path } : {}) });
@@ -61,9 +67,35 @@ export function propertyPreserves(pass: (g: Graph) => Graph, options: PreservesO
   if (!details.counterexample) {
     throw new Error(`${head}\nfast-check stopped without a counterexample (the run was interrupted or skipped too many cases).`);
   }
-  const [g, t, inputSeed] = details.counterexample;
+  const [found, t, inputSeed] = details.counterexample;
+  const fails = (c: GraphOrPlan) => runCase(pass, options, toGraph(c), t, inputSeed).problems.length > 0;
+  const c = found.plan ? { plan: dropLayers(found.plan, (plan) => fails({ plan })) } : found;
+  const g = toGraph(c);
   const outcome = runCase(pass, options, g, t, inputSeed);
-  throw new Error(`${head}\n${report(outcome, g, inputSeed, options.tolerance)}`);
+  const plan = c.plan ? `\nplan (buildSpeechGraph reproduces the graph from it): ${JSON.stringify(c.plan)}` : "";
+  throw new Error(`${head}\n${report(outcome, g, inputSeed, options.tolerance)}${plan}`);
+}
+
+interface GraphOrPlan {
+  readonly graph?: Graph;
+  readonly plan?: SpeechPlan;
+}
+
+/** Greedily removes layers (and the extra output) while the plan still fails. */
+function dropLayers(plan: SpeechPlan, fails: (p: SpeechPlan) => boolean): SpeechPlan {
+  let cur = plan;
+  if (cur.extraOutput !== null && fails({ ...cur, extraOutput: null })) cur = { ...cur, extraOutput: null };
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let i = 0; i < cur.layers.length && !changed; i++) {
+      const next = { ...cur, layers: cur.layers.filter((_, k) => k !== i) };
+      if (fails(next)) {
+        cur = next;
+        changed = true;
+      }
+    }
+  }
+  return cur;
 }
 
 interface Outcome {

@@ -60,7 +60,9 @@ describe("usage errors exit 2 with one line on stderr", () => {
     ["--input with --input-dir", ["run", "m.onnx", "--input", "x.pb", "--input-dir", "d", "--output-dir", "out"], /either --input or --input-dir/],
     ["--engine c", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--engine", "c"], /the C engine is not available yet/],
     ["an unknown engine", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--engine", "gpu"], /--engine.*'gpu' is invalid/],
-    ["--passes", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--passes", "canonicalize"], /--passes is not available yet/],
+    ["an unknown pass", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--passes", "fold-batchnrom"], /unknown pass 'fold-batchnrom'; did you mean 'fold-batchnorm'\?/],
+    ["an unknown optimization level", ["optimize", "m.onnx", "-O3", "-o", "out.onnx"], /unknown optimization level -O3/],
+    ["optimize without -o", ["optimize", "m.onnx", "-O1"], /--output/],
     ["--target", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--target", "aarch64"], /--target/],
   ];
   for (const [what, args, message] of cases) {

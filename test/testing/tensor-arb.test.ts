@@ -8,7 +8,7 @@ import type { Tensor } from "../../ir/types.js";
 import { arbTensor, floatEdges, Rng, seededTensor } from "../../src/testing/index.js";
 
 const sample = (arb: fc.Arbitrary<Tensor>, n = 200) => fc.sample(arb, { numRuns: n, seed: 42 });
-const values = (ts: Tensor[]) => ts.flatMap((t) => [...(t.data as ArrayLike<number | bigint>) as Iterable<number | bigint>]);
+const values = (ts: Tensor[]) => ts.flatMap((t) => Array.from(t.data as ArrayLike<number | bigint>));
 
 describe("arbTensor", () => {
   it("gives the requested dtype and shape", () => {

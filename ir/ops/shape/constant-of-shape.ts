@@ -5,6 +5,8 @@ import { defineOp, dims, required, tensorAttr } from "../../op.js";
 import { fromNumbers, makeTensor, tensorType, type Tensor } from "../../types.js";
 import { fillBlock, type Elem } from "../../../src/runtime/kernels/copy.js";
 import { constantDims, withoutAttrs } from "./util.js";
+import { dimsInput, passAttrs } from "../onnx-export.js";
+import type { OnnxNodeOut } from "../../op.js";
 
 const ZERO = fromNumbers("f32", [1], [0]);
 
@@ -29,6 +31,11 @@ export const ConstantOfShape = defineOp({
     outputs: node.outputs,
     attrs: { ...withoutAttrs(node.attrs, "shape"), shape: constantDims(node, 0, ctx, "shape") ?? ctx.fail("it has no shape input") },
   }),
+  toOnnx: (node, a, ctx) => {
+    const out: OnnxNodeOut[] = [];
+    const shape = dimsInput(ctx, a.shape, `${node.name}.shape`, out);
+    return [...out, { opType: "ConstantOfShape", name: node.name, inputs: [shape], outputs: node.outputs, ...passAttrs("ConstantOfShape", node, ["shape"]) }];
+  },
   infer: (_xs, a) => {
     checkShape(a.shape);
     return [tensorType(fillValue(a.value).dtype, a.shape)];

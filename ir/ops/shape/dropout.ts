@@ -11,6 +11,10 @@ import { defineOp, float, int, str, type OnnxImportContext, type OnnxNodeIn } fr
 import { makeTensor, readNumber, tensorType, type Tensor } from "../../types.js";
 import { MT19937 } from "../../../src/runtime/mt19937.js";
 import { input } from "./util.js";
+import { fromNumbers } from "../../types.js";
+import { dtypeToOnnx } from "../../../src/frontend/onnx/dtypes.js";
+import { hasAttr, passAttrs } from "../onnx-export.js";
+import type { OnnxExportContext, OnnxExportNode, OnnxNodeOut } from "../../op.js";
 
 function importDropout(node: OnnxNodeIn, ctx: OnnxImportContext) {
   const attrs: Record<string, OnnxNodeIn["attrs"][string]> = {};
@@ -54,6 +58,23 @@ export function dropout(x: Tensor, ratio: number, training: boolean, seed: numbe
   return [tensorFromF64(x.dtype, x.shape, y), mask];
 }
 
+/** Opset 12+ form: constant ratio and training_mode inputs; the opset 7-9 mask is a Cast of the bool one. */
+function exportDropout(node: OnnxExportNode, a: { ratio: number; training_mode: number; mask_type: string }, ctx: OnnxExportContext): OnnxNodeOut[] {
+  const inputs = [node.inputs[0]!, node.inputs[1] ?? "", node.inputs[2] ?? ""];
+  // f64 holds the IR's ratio exactly (ONNX allows any float type for it).
+  if (!inputs[1] && hasAttr(node, "ratio")) inputs[1] = ctx.constant(fromNumbers("f64", [], [a.ratio]), `${node.name}.ratio`);
+  if (!inputs[2] && hasAttr(node, "training_mode")) inputs[2] = ctx.constant(fromNumbers("bool", [], [a.training_mode ? 1 : 0]), `${node.name}.training_mode`);
+  while (inputs.length > 1 && inputs[inputs.length - 1] === "") inputs.pop();
+  const { attrs, floatAttrs } = passAttrs("Dropout", node, ["ratio", "training_mode", "mask_type"]);
+  const mask = node.outputs[1];
+  if (a.mask_type !== "input" || !mask) return [{ opType: "Dropout", name: node.name, inputs, outputs: node.outputs, attrs, floatAttrs }];
+  const boolMask = ctx.fresh(`${mask}.bool`);
+  return [
+    { opType: "Dropout", name: node.name, inputs, outputs: [node.outputs[0]!, boolMask], attrs, floatAttrs },
+    { opType: "Cast", name: ctx.fresh(`${node.name}.mask_cast`), inputs: [boolMask], outputs: [mask], attrs: { to: dtypeToOnnx(ctx.type(node.inputs[0]!).dtype) } },
+  ];
+}
+
 export const Dropout = defineOp({
   name: "Dropout",
   doc: "Identity in inference; in training mode zeroes elements with probability `ratio` and rescales.",
@@ -61,6 +82,7 @@ export const Dropout = defineOp({
   inputs: ["x", "ratio?", "training_mode?"],
   outputs: ["y", "mask?"],
   fromOnnx: importDropout,
+  toOnnx: exportDropout,
   infer: (xs, a, ctx) => {
     const x = input(xs, 0, "x");
     const out = [x];

@@ -4,6 +4,8 @@ import { defineOp, dims, required } from "../../op.js";
 import { broadcastDims, broadcastShapes } from "../../shape-util.js";
 import { expand } from "../../../src/runtime/kernels/copy-repeat.js";
 import { constantDims, input, quantThrough, typeWith, withoutAttrs } from "./util.js";
+import { dimsInput, passAttrs } from "../onnx-export.js";
+import type { OnnxNodeOut } from "../../op.js";
 
 export const Expand = defineOp({
   name: "Expand",
@@ -16,6 +18,11 @@ export const Expand = defineOp({
     outputs: node.outputs,
     attrs: { ...withoutAttrs(node.attrs, "shape"), shape: constantDims(node, 1, ctx, "shape") ?? ctx.fail("it has no shape input") },
   }),
+  toOnnx: (node, a, ctx) => {
+    const out: OnnxNodeOut[] = [];
+    const shape = dimsInput(ctx, a.shape, `${node.name}.shape`, out, [node.inputs[0]!]);
+    return [...out, { opType: "Expand", name: node.name, inputs: [node.inputs[0]!, shape], outputs: node.outputs, ...passAttrs("Expand", node, ["shape"]) }];
+  },
   infer: (xs, a) => {
     const x = input(xs, 0, "x");
     const shape = broadcastDims(x.shape, a.shape);

@@ -8,6 +8,8 @@ import { tensorToF64 } from "../../float-formats.js";
 import { isPadMode, pad } from "../../../src/runtime/kernels/pad.js";
 import { storedValue } from "../../../src/runtime/kernels/copy.js";
 import { constantInts, input, quantThrough, safeInt, typeWith, withoutAttrs } from "./util.js";
+import { tensorFromF64 } from "../../float-formats.js";
+import { hasAttr, int64Input, passAttrs } from "../onnx-export.js";
 
 function checkMode(mode: string) {
   if (!isPadMode(mode)) throw new Error(`pad mode "${mode}" is not one of constant, reflect, edge, wrap`);
@@ -56,6 +58,13 @@ export const Pad = defineOp({
   inputs: ["x"],
   outputs: ["y"],
   fromOnnx: importPad,
+  toOnnx: (node, a, ctx) => {
+    const x = node.inputs[0]!;
+    const inputs = [x, int64Input(ctx, a.pads, `${node.name}.pads`)];
+    // The value is in x's storage domain, so a tensor of x's dtype holds it exactly.
+    if (hasAttr(node, "value")) inputs.push(ctx.constant(tensorFromF64(ctx.type(x).dtype, [], [a.value]), `${node.name}.value`));
+    return [{ opType: "Pad", name: node.name, inputs, outputs: node.outputs, ...passAttrs("Pad", node, ["pads", "value"]) }];
+  },
   infer: (xs, a) => {
     const x = input(xs, 0, "x");
     const r = x.shape.length;

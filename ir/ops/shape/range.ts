@@ -6,6 +6,7 @@ import { ceilDivDim, isSymbolic, subDim, type Dim } from "../../dim.js";
 import { isBig, type DType } from "../../dtype.js";
 import { defineOp, dims, type IrNodeSpec, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
 import { makeTensor, readNumber, tensorType, type Tensor } from "../../types.js";
+import { passAttrs } from "../onnx-export.js";
 
 const RANGE_TYPES: readonly DType[] = ["f32", "f64", "i16", "i32", "i64"];
 
@@ -66,6 +67,8 @@ export const Range = defineOp({
   outputs: ["y"],
   dtypes: RANGE_TYPES,
   fromOnnx: importRange,
+  // `size` only records what import derived from the inputs; importing the export derives it again.
+  toOnnx: (node) => [{ opType: "Range", name: node.name, inputs: node.inputs, outputs: node.outputs, ...passAttrs("Range", node, ["size"]) }],
   infer: (xs, a, ctx) => {
     const t = xs[0];
     if (!t) throw new Error("Range input start is missing");

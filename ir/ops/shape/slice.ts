@@ -9,6 +9,8 @@ import { addDim, ceilDivDim, dimEquals, isSymbolic, subDim, type Dim } from "../
 import { defineOp, dims, ints, required, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
 import { resolveSlice, slice, sliceAxis } from "../../../src/runtime/kernels/slice.js";
 import { constantDims, constantInts, input, quantThrough, safeInt, typeWith, withoutAttrs } from "./util.js";
+import { dimsInput, int64Input, passAttrs } from "../onnx-export.js";
+import type { OnnxNodeOut } from "../../op.js";
 
 const HUGE = 2 ** 31;
 
@@ -76,6 +78,14 @@ export const Slice = defineOp({
   inputs: ["x"],
   outputs: ["y"],
   fromOnnx: importSlice,
+  toOnnx: (node, a, ctx) => {
+    const x = node.inputs[0]!;
+    const out: OnnxNodeOut[] = [];
+    const inputs = [x, dimsInput(ctx, a.starts, `${node.name}.starts`, out, [x]), dimsInput(ctx, a.ends, `${node.name}.ends`, out, [x])];
+    if (a.axes || a.steps) inputs.push(a.axes ? int64Input(ctx, a.axes, `${node.name}.axes`) : "");
+    if (a.steps) inputs.push(int64Input(ctx, a.steps, `${node.name}.steps`));
+    return [...out, { opType: "Slice", name: node.name, inputs, outputs: node.outputs, ...passAttrs("Slice", node, ["starts", "ends", "axes", "steps"]) }];
+  },
   infer: (xs, a) => {
     const x = input(xs, 0, "x");
     const shape = sliceShape(x.shape, a.starts, a.ends, a.axes, a.steps);

@@ -7,6 +7,7 @@ import { defineOp, int, ints } from "../../op.js";
 import { normAxis } from "../../shape-util.js";
 import { split } from "../../../src/runtime/kernels/copy-concat.js";
 import { constantInts, input, quantThrough, typeWith, withoutAttrs } from "./util.js";
+import { int64Input, passAttrs } from "../onnx-export.js";
 
 /** Sizes of the n pieces of a dim of size d. */
 export function splitSizes(d: Dim, n: number, sizes: readonly number[] | undefined): Dim[] {
@@ -39,6 +40,14 @@ export const Split = defineOp({
     const sizes = node.inputs.length > 1 ? constantInts(node, 1, ctx, "split") : (node.attrs.split as number[] | undefined);
     if (sizes && numOutputs !== undefined) ctx.fail("it gives both split sizes and num_outputs");
     return { inputs: [node.inputs[0]!], outputs: node.outputs, attrs: sizes ? { ...attrs, split: sizes } : attrs };
+  },
+  toOnnx: (node, a, ctx) => {
+    const { attrs, floatAttrs } = passAttrs("Split", node, ["split"]);
+    const x = node.inputs[0]!;
+    // Opset 18 needs either the sizes or num_outputs; its num_outputs rule is the IR's default.
+    return a.split
+      ? [{ opType: "Split", name: node.name, inputs: [x, int64Input(ctx, a.split, `${node.name}.split`)], outputs: node.outputs, attrs, floatAttrs }]
+      : [{ opType: "Split", name: node.name, inputs: [x], outputs: node.outputs, attrs: { ...attrs, num_outputs: node.outputs.length }, floatAttrs }];
   },
   infer: (xs, a, ctx) => {
     const x = input(xs, 0, "x");

@@ -4,6 +4,7 @@ import { dimToString, type Dim } from "../../dim.js";
 import { defineOp, ints } from "../../op.js";
 import { makeTensor } from "../../types.js";
 import { constantInts, input, quantThrough, typeWith, withoutAttrs } from "./util.js";
+import { int64Input, passAttrs } from "../onnx-export.js";
 
 /** The kept axes of a squeeze, checked. */
 export function squeezeKeep(shape: readonly Dim[], axes: readonly number[] | undefined): number[] {
@@ -30,6 +31,10 @@ export const Squeeze = defineOp({
     outputs: node.outputs,
     attrs: node.inputs.length > 1 ? { ...withoutAttrs(node.attrs, "axes"), ...optional(constantInts(node, 1, ctx, "axes")) } : node.attrs,
   }),
+  toOnnx: (node, a, ctx) => [{
+    opType: "Squeeze", name: node.name, outputs: node.outputs, ...passAttrs("Squeeze", node, ["axes"]),
+    inputs: a.axes ? [node.inputs[0]!, int64Input(ctx, a.axes, `${node.name}.axes`)] : [node.inputs[0]!],
+  }],
   infer: (xs, a) => {
     const x = input(xs, 0, "x");
     const keep = squeezeKeep(x.shape, a.axes);

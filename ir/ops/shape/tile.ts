@@ -3,6 +3,7 @@ import { mulDim } from "../../dim.js";
 import { defineOp, ints, required } from "../../op.js";
 import { tile } from "../../../src/runtime/kernels/copy-repeat.js";
 import { constantInts, input, quantThrough, typeWith, withoutAttrs } from "./util.js";
+import { int64Input, passAttrs } from "../onnx-export.js";
 
 function checkRepeats(repeats: readonly number[], rank: number): void {
   if (repeats.length !== rank) throw new Error(`repeats has ${repeats.length} values for a rank-${rank} input`);
@@ -20,6 +21,10 @@ export const Tile = defineOp({
     outputs: node.outputs,
     attrs: { ...withoutAttrs(node.attrs, "repeats"), repeats: constantInts(node, 1, ctx, "repeats") ?? ctx.fail("it has no repeats input") },
   }),
+  toOnnx: (node, a, ctx) => [{
+    opType: "Tile", name: node.name, inputs: [node.inputs[0]!, int64Input(ctx, a.repeats, `${node.name}.repeats`)], outputs: node.outputs,
+    ...passAttrs("Tile", node, ["repeats"]),
+  }],
   infer: (xs, a) => {
     const x = input(xs, 0, "x");
     checkRepeats(a.repeats, x.shape.length);

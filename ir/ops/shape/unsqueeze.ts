@@ -4,6 +4,7 @@ import type { Dim } from "../../dim.js";
 import { defineOp, ints, required } from "../../op.js";
 import { makeTensor } from "../../types.js";
 import { constantInts, input, quantThrough, typeWith, withoutAttrs } from "./util.js";
+import { int64Input, passAttrs } from "../onnx-export.js";
 
 /** Output shape and, per input axis, its output axis. */
 export function unsqueezeDims(shape: readonly Dim[], axes: readonly number[]): { shape: Dim[]; axisOf: number[] } {
@@ -42,6 +43,10 @@ export const Unsqueeze = defineOp({
       attrs: { ...withoutAttrs(node.attrs, "axes"), axes: constantInts(node, 1, ctx, "axes") ?? ctx.fail("it has no axes") },
     };
   },
+  toOnnx: (node, a, ctx) => [{
+    opType: "Unsqueeze", name: node.name, inputs: [node.inputs[0]!, int64Input(ctx, a.axes, `${node.name}.axes`)], outputs: node.outputs,
+    ...passAttrs("Unsqueeze", node, ["axes"]),
+  }],
   infer: (xs, a) => {
     const x = input(xs, 0, "x");
     const u = unsqueezeDims(x.shape, a.axes);

@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { exportOnnx } from "../../export/onnx.js";
 import { loadModel } from "../load-model.js";
-import { addPipelineFlags, applyPipelineFlags, type PipelineFlags } from "../pipeline-flags.js";
+import { addPipelineFlags, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
 
 interface OptimizeFlags extends PipelineFlags {
   output: string;
@@ -19,7 +19,8 @@ export function registerOptimize(program: Command): void {
     .argument("<model>", "ONNX model file")
     .requiredOption("-o, --output <file>", "where to write the optimized ONNX model");
   addPipelineFlags(cmd).action(async (model: string, flags: OptimizeFlags) => {
-    const graph = await applyPipelineFlags(loadModel(model), flags);
+    const pipeline = await preparePipeline(flags);
+    const graph = await pipeline(loadModel(model));
     const bytes = exportOnnx(graph);
     mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
     writeFileSync(flags.output, bytes);

@@ -10,7 +10,7 @@ import { UsageError } from "../../errors.js";
 import { encodeTensorFile, readTensorFile } from "../../frontend/onnx/tensor.js";
 import { runGraph } from "../../runtime/interpreter.js";
 import { loadModel } from "../load-model.js";
-import { addPipelineFlags, applyPipelineFlags, type PipelineFlags } from "../pipeline-flags.js";
+import { addPipelineFlags, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
 import { startProgress } from "../progress.js";
 import { bindInputs, listInputDir, planRuns, type InputSource } from "../run-plan.js";
 
@@ -40,7 +40,8 @@ export function registerRun(program: Command): void {
   addPipelineFlags(cmd);
   cmd.action(async (model: string, flags: RunFlags) => {
     const source = checkFlags(flags);
-    const graph = await applyPipelineFlags(loadModel(model), flags);
+    const pipeline = await preparePipeline(flags);
+    const graph = await pipeline(loadModel(model));
     const jobs = planRuns(source, graph.inputs, graph.outputs, flags.outputDir);
     mkdirSync(flags.outputDir, { recursive: true });
     const progress = startProgress(jobs.length, "running");
