@@ -13,7 +13,8 @@ import { defineOp, int, str } from "../../op.js";
 import { toNumbers, tensorType, type Quant, type Tensor, type TensorType } from "../../types.js";
 import { normAxis } from "../../shape-util.js";
 import { quantizeLinear } from "../../../src/runtime/kernels/quant-linear.js";
-import { dtypeFromOnnx } from "../../../src/frontend/onnx/dtypes.js";
+import { dtypeFromOnnx, dtypeToOnnx } from "../../../src/frontend/onnx/dtypes.js";
+import { passAttrs } from "../onnx-export.js";
 import { checkParamType, paramLayout } from "./quant-params.js";
 
 const OUTPUT_TYPES: readonly DType[] = ["u8", "i8", "u16", "i16", "i32", "f8e4m3fn", "f8e4m3fnuz", "f8e5m2", "f8e5m2fnuz"];
@@ -76,5 +77,10 @@ export const QuantizeLinear = defineOp({
       attrs.output_dtype = dt;
     }
     return { inputs: node.inputs, outputs: node.outputs, attrs };
+  },
+  toOnnx: (node, a, ctx) => {
+    const { attrs, floatAttrs } = passAttrs("QuantizeLinear", node, ["output_dtype"]);
+    if (a.output_dtype !== undefined) attrs.output_dtype = dtypeToOnnx(outputDtype(undefined, a.output_dtype));
+    return [{ opType: "QuantizeLinear", name: node.name, inputs: node.inputs, outputs: node.outputs, attrs, floatAttrs }];
   },
 });

@@ -7,14 +7,12 @@
 // `mask_type` "input" marks the opset 7-9 mask, which has the input's dtype instead of bool.
 import { isFloat } from "../../dtype.js";
 import { tensorFromF64, tensorToF64 } from "../../float-formats.js";
-import { defineOp, float, int, str, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
-import { makeTensor, readNumber, tensorType, type Tensor } from "../../types.js";
+import { defineOp, float, int, str, type OnnxExportContext, type OnnxExportNode, type OnnxImportContext, type OnnxNodeIn, type OnnxNodeOut } from "../../op.js";
+import { fromNumbers, makeTensor, readNumber, tensorType, type Tensor } from "../../types.js";
 import { MT19937 } from "../../../src/runtime/mt19937.js";
 import { input } from "./util.js";
-import { fromNumbers } from "../../types.js";
 import { dtypeToOnnx } from "../../../src/frontend/onnx/dtypes.js";
 import { hasAttr, passAttrs } from "../onnx-export.js";
-import type { OnnxExportContext, OnnxExportNode, OnnxNodeOut } from "../../op.js";
 
 function importDropout(node: OnnxNodeIn, ctx: OnnxImportContext) {
   const attrs: Record<string, OnnxNodeIn["attrs"][string]> = {};

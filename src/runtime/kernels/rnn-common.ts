@@ -1,12 +1,24 @@
 // Set-up shared by the RNN, GRU and LSTM kernels: sizes, layouts, sequence lengths, the input
-// projection of all time steps, initial states and output storage.
+// projection of all time steps, initial states, the order of the time steps and output storage.
 //
 // Everything is computed in float64 and stored in the node's dtype. Offsets are computed from
 // layout strides instead of transposing, so batch-major (layout 1) tensors are read and
 // written in place.
+import type { Activation } from "../../../ir/ops/recurrent/activations.js";
 import { makeTensor, type Tensor } from "../../../ir/types.js";
 import { sgemm } from "./gemm.js";
 import { matmulABt } from "./rnn-matmul.js";
+
+/** The attributes all three ops share; each kernel's options add its own. */
+export interface RnnOptions {
+  readonly hidden: number;
+  readonly direction: string;
+  /** Per direction: the op's activation functions in ONNX order (RNN [f], GRU [f, g], LSTM [f, g, h]). */
+  readonly acts: readonly (readonly Activation[])[];
+  readonly clip: number | undefined;
+  readonly layout: number;
+  readonly numOutputs: number;
+}
 
 export interface RnnRun {
   readonly T: number;
@@ -50,6 +62,54 @@ export function setupRun(x: Tensor, hidden: number, D: number, layout: number, s
   let maxLen = 0;
   for (let b = 0; b < B; b++) if (lens[b]! > maxLen) maxLen = lens[b]!;
   return { T, B, I, H: hidden, D, batchMajor, lens, maxLen, x };
+}
+
+/** What every kernel starts from: the run, its zeroed outputs, and R, B, initial_h in float64. */
+export interface RnnStart {
+  readonly run: RnnRun;
+  readonly out: RnnOutputs;
+  /** The storage of out.y. */
+  readonly Y: Float32Array | Float64Array;
+  readonly W: Tensor;
+  readonly r: Float64Array;
+  readonly bias: Float64Array | undefined;
+  readonly initH: Float64Array | undefined;
+}
+
+/**
+ * Reads the inputs the three ops share (X, W, R, B?, sequence_lens?, initial_h?) and allocates
+ * Y and `numStates` final-state outputs.
+ */
+export function startRnn(inputs: readonly (Tensor | undefined)[], o: RnnOptions, numStates: number): RnnStart {
+  const [X, W, R, Bias, seq, h0] = inputs;
+  const run = setupRun(X!, o.hidden, o.acts.length, o.layout, seq);
+  const out = allocOutputs(run, X!.dtype, numStates);
+  return {
+    run, out, Y: out.y.data as Float32Array | Float64Array, W: W!,
+    r: toF64(R!), bias: Bias ? toF64(Bias) : undefined, initH: h0 ? toF64(h0) : undefined,
+  };
+}
+
+/**
+ * The steps of one direction as flattened (t, b) pairs: every entry's step s before any step
+ * s + 1; entry b takes lens[b] steps, and a reverse direction starts at its own last valid time
+ * lens[b] - 1, not at T - 1.
+ */
+export function stepOrder(run: RnnRun, reverse: boolean): Int32Array {
+  const { B, lens, maxLen } = run;
+  let count = 0;
+  for (let b = 0; b < B; b++) count += lens[b]!;
+  const steps = new Int32Array(2 * count);
+  let i = 0;
+  for (let s = 0; s < maxLen; s++) {
+    for (let b = 0; b < B; b++) {
+      const len = lens[b]!;
+      if (s >= len) continue;
+      steps[i++] = reverse ? len - 1 - s : s;
+      steps[i++] = b;
+    }
+  }
+  return steps;
 }
 
 /** Row index of time step t of batch entry b in X (and in the input projection). */
@@ -122,6 +182,12 @@ export function allocOutputs(run: RnnRun, dtype: Tensor["dtype"], numStates: num
   const states: Tensor[] = [];
   for (let i = 0; i < numStates; i++) states.push(makeTensor(dtype, batchMajor ? [B, D, H] : [D, B, H]));
   return { y, states };
+}
+
+/** Copies batch entry b's new hidden state (row b of h) into Y at time t of direction d. */
+export function storeStep(run: RnnRun, h: Float64Array, Y: Float32Array | Float64Array, t: number, d: number, b: number): void {
+  const hb = b * run.H;
+  Y.set(h.subarray(hb, hb + run.H), yOffset(run, t, d, b));
 }
 
 /**

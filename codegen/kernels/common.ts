@@ -1,0 +1,49 @@
+// Pieces shared by the float kernels: fused-activation arguments, the scalar activation helper,
+// and the NEON vector helpers that several kernels use.
+import { activationOf } from "../../ir/activation.js";
+import type { Attrs } from "../../ir/graph.js";
+import type { KernelContext } from "../kernel.js";
+import { cFloat } from "../c-util.js";
+
+/** `act, p0, p1` arguments of the C helpers for a node's fused activation. */
+export function actArgs(attrs: Attrs): string {
+  const a = activationOf(attrs as { activation?: string; activation_params?: readonly number[] });
+  if (!a) return "0, 0.0f, 0.0f";
+  switch (a.kind) {
+    case "Relu": return "1, 0.0f, 0.0f";
+    case "Clip": return `2, ${cFloat(a.params[0]!)}, ${cFloat(a.params[1]!)}`;
+    case "LeakyRelu": return `3, ${cFloat(a.params[0]!)}, 0.0f`;
+  }
+}
+
+/** Adds the scalar activation helper: act 0 none, 1 Relu, 2 Clip(p0, p1), 3 LeakyRelu(p0). */
+export function useScalarAct(ctx: KernelContext): void {
+  ctx.helper("act_f32", `
+static inline float neonc_act_f32(float v, int act, float p0, float p1) {
+  switch (act) {
+  case 1: return v < 0.0f ? 0.0f : v;
+  case 2: return v < p0 ? p0 : (v > p1 ? p1 : v);
+  case 3: return v < 0.0f ? v * p0 : v;
+  default: return v;
+  }
+}`);
+}
+
+/** Adds the NEON activation helper (same codes as the scalar one). */
+export function useVectorAct(ctx: KernelContext): void {
+  useScalarAct(ctx);
+  ctx.helper("act_f32x4", `
+static inline float32x4_t neonc_act_f32x4(float32x4_t v, int act, float p0, float p1) {
+  switch (act) {
+  case 1: return vmaxq_f32(v, vdupq_n_f32(0.0f));
+  case 2: return vminq_f32(vmaxq_f32(v, vdupq_n_f32(p0)), vdupq_n_f32(p1));
+  case 3: return vbslq_f32(vcltq_f32(v, vdupq_n_f32(0.0f)), vmulq_f32(v, vdupq_n_f32(p0)), v);
+  default: return v;
+  }
+}`);
+}
+
+/** `acc + a * b` for a vector and a scalar, fused where the target has FMA. */
+export function fmaN(ctx: KernelContext, acc: string, v: string, s: string): string {
+  return ctx.target.arch === "aarch64" ? `vfmaq_n_f32(${acc}, ${v}, ${s})` : `vmlaq_n_f32(${acc}, ${v}, ${s})`;
+}

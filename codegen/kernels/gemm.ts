@@ -1,0 +1,121 @@
+// The float GEMM shared by pointwise / im2col convolution, MatMul and the recurrent cells:
+//   Y[M, N] = act(Wp * X[K, N] + bias)
+// with W packed at compile time in blocks of 4 rows, k-major ([ceil(M/4)][K][4], zero padded),
+// so the micro-kernel reads one 4-float vector of weights per k. X and Y are row-major with
+// leading dimensions ldx and ldy. The NEON micro-kernel holds a 4 x 8 block of Y in eight
+// registers; the scalar one a 4 x 4 block in locals that compilers keep in registers.
+import type { KernelContext } from "../kernel.js";
+import { useScalarAct, useVectorAct } from "./common.js";
+
+/** Packs rows [row0, row0+M) of a row-major [*, K] matrix into 4-row k-major blocks. */
+export function packRows4(w: Float32Array, M: number, K: number, row0 = 0): Float32Array {
+  const blocks = Math.ceil(M / 4);
+  const out = new Float32Array(blocks * K * 4);
+  for (let m = 0; m < M; m++) {
+    const b = m >> 2, r = m & 3;
+    const src = (row0 + m) * K;
+    const dst = b * K * 4 + r;
+    for (let k = 0; k < K; k++) out[dst + k * 4] = w[src + k]!;
+  }
+  return out;
+}
+
+/** Bias padded to a multiple of 4 (zeros when there is none). */
+export function padBias(b: Float32Array | undefined, M: number, row0 = 0): Float32Array {
+  const out = new Float32Array(Math.ceil(M / 4) * 4);
+  if (b) out.set(b.subarray(row0, row0 + M));
+  return out;
+}
+
+/**
+ * Adds `neonc_gemm_f32(M, N, K, wp, x, ldx, y, ldy, bias4, act, p0, p1)`; bias4 is padded to
+ * a multiple of 4 and may be NULL.
+ */
+export function useGemm(ctx: KernelContext): void {
+  if (ctx.target.neon) {
+    useVectorAct(ctx);
+    const a64 = ctx.target.arch === "aarch64";
+    const mla = (acc: string, x: string, lane: number) =>
+      a64 ? `${acc} = vfmaq_laneq_f32(${acc}, ${x}, wv, ${lane});` : `${acc} = vmlaq_lane_f32(${acc}, ${x}, ${lane < 2 ? "wl" : "wh"}, ${lane & 1});`;
+    const wsplit = a64 ? "" : "      float32x2_t wl = vget_low_f32(wv), wh = vget_high_f32(wv);\n";
+    const fmaN = (acc: string, v: string, s: string) => (a64 ? `vfmaq_n_f32(${acc}, ${v}, ${s})` : `vmlaq_n_f32(${acc}, ${v}, ${s})`);
+    ctx.helper("gemm_f32", `
+static void neonc_store_rows(float *y, int ldy, int rows, int n, float32x4_t v) {
+  float t[4];
+  int r;
+  vst1q_f32(t, v);
+  for (r = 0; r < rows; r++) y[(size_t)r * ldy + n] = t[r];
+}
+
+static void neonc_gemm_f32(int M, int N, int K, const float *wp, const float *x, int ldx,
+                           float *y, int ldy, const float *bias, int act, float p0, float p1) {
+  int m0, n0, k, r;
+  for (m0 = 0; m0 < M; m0 += 4) {
+    const float *w = wp + (size_t)m0 * K;
+    const int rows = M - m0 < 4 ? M - m0 : 4;
+    float *yb = y + (size_t)m0 * ldy;
+    float bv[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    if (bias) for (r = 0; r < 4; r++) bv[r] = bias[m0 + r];
+    for (n0 = 0; n0 + 8 <= N; n0 += 8) {
+      float32x4_t c00 = vdupq_n_f32(bv[0]), c01 = c00, c10 = vdupq_n_f32(bv[1]), c11 = c10;
+      float32x4_t c20 = vdupq_n_f32(bv[2]), c21 = c20, c30 = vdupq_n_f32(bv[3]), c31 = c30;
+      for (k = 0; k < K; k++) {
+        const float *xr = x + (size_t)k * ldx + n0;
+        const float32x4_t wv = vld1q_f32(w + 4 * k);
+        const float32x4_t x0 = vld1q_f32(xr), x1 = vld1q_f32(xr + 4);
+${wsplit}        ${mla("c00", "x0", 0)} ${mla("c01", "x1", 0)}
+        ${mla("c10", "x0", 1)} ${mla("c11", "x1", 1)}
+        ${mla("c20", "x0", 2)} ${mla("c21", "x1", 2)}
+        ${mla("c30", "x0", 3)} ${mla("c31", "x1", 3)}
+      }
+      vst1q_f32(yb + n0, neonc_act_f32x4(c00, act, p0, p1));
+      vst1q_f32(yb + n0 + 4, neonc_act_f32x4(c01, act, p0, p1));
+      if (rows > 1) { vst1q_f32(yb + ldy + n0, neonc_act_f32x4(c10, act, p0, p1)); vst1q_f32(yb + ldy + n0 + 4, neonc_act_f32x4(c11, act, p0, p1)); }
+      if (rows > 2) { vst1q_f32(yb + 2 * (size_t)ldy + n0, neonc_act_f32x4(c20, act, p0, p1)); vst1q_f32(yb + 2 * (size_t)ldy + n0 + 4, neonc_act_f32x4(c21, act, p0, p1)); }
+      if (rows > 3) { vst1q_f32(yb + 3 * (size_t)ldy + n0, neonc_act_f32x4(c30, act, p0, p1)); vst1q_f32(yb + 3 * (size_t)ldy + n0 + 4, neonc_act_f32x4(c31, act, p0, p1)); }
+    }
+    /* Remaining columns: one column at a time, the 4 rows in one vector. */
+    for (; n0 < N; n0++) {
+      float32x4_t c = vld1q_f32(bv);
+      for (k = 0; k < K; k++) c = ${fmaN("c", "vld1q_f32(w + 4 * k)", "x[(size_t)k * ldx + n0]")};
+      neonc_store_rows(yb, ldy, rows, n0, neonc_act_f32x4(c, act, p0, p1));
+    }
+  }
+}`);
+    return;
+  }
+  useScalarAct(ctx);
+  ctx.helper("gemm_f32", `
+static void neonc_gemm_f32(int M, int N, int K, const float *wp, const float *x, int ldx,
+                           float *y, int ldy, const float *bias, int act, float p0, float p1) {
+  int m0, n0, k, r, j;
+  for (m0 = 0; m0 < M; m0 += 4) {
+    const float *w = wp + (size_t)m0 * K;
+    const int rows = M - m0 < 4 ? M - m0 : 4;
+    float bv[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    if (bias) for (r = 0; r < 4; r++) bv[r] = bias[m0 + r];
+    for (n0 = 0; n0 < N; n0 += 4) {
+      const int cols = N - n0 < 4 ? N - n0 : 4;
+      float c[4][4];
+      for (r = 0; r < 4; r++) for (j = 0; j < 4; j++) c[r][j] = bv[r];
+      if (cols == 4) {
+        for (k = 0; k < K; k++) {
+          const float *xr = x + (size_t)k * ldx + n0;
+          const float *wk = w + 4 * k;
+          const float x0 = xr[0], x1 = xr[1], x2 = xr[2], x3 = xr[3];
+          for (r = 0; r < 4; r++) {
+            const float wr = wk[r];
+            c[r][0] += wr * x0; c[r][1] += wr * x1; c[r][2] += wr * x2; c[r][3] += wr * x3;
+          }
+        }
+      } else {
+        for (k = 0; k < K; k++) {
+          const float *xr = x + (size_t)k * ldx + n0;
+          for (r = 0; r < 4; r++) for (j = 0; j < cols; j++) c[r][j] += w[4 * k + r] * xr[j];
+        }
+      }
+      for (r = 0; r < rows; r++) for (j = 0; j < cols; j++) y[(size_t)(m0 + r) * ldy + n0 + j] = neonc_act_f32(c[r][j], act, p0, p1);
+    }
+  }
+}`);
+}
