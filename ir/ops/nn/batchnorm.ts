@@ -10,6 +10,7 @@ import { defineOp, float, int } from "../../op.js";
 import { makeTensor, numel, tensorType, type TensorType } from "../../types.js";
 import { batchNormInference, channelStats } from "../../../src/runtime/kernels/norm.js";
 import { checkDim, expectFloat, expectSameDtype, floatData, FLOAT_TYPES, need, needTensor, shapeStr } from "./common.js";
+import { passAttrs } from "../onnx-export.js";
 
 export const BatchNormalization = defineOp({
   name: "BatchNormalization",
@@ -69,6 +70,15 @@ export const BatchNormalization = defineOp({
       attrs.training_mode = 1;
     }
     return { inputs: node.inputs, outputs: node.outputs, attrs };
+  },
+  toOnnx(node) {
+    // Opset 15 has outputs y, running_mean, running_var; the batch statistics are gone.
+    if (node.outputs.slice(3).some((o) => o !== "")) {
+      throw new Error("the saved_mean/saved_var outputs of opsets before 14 have no equivalent in ONNX opset 14 or later");
+    }
+    const outputs = node.outputs.slice(0, 3);
+    while (outputs.length > 1 && outputs[outputs.length - 1] === "") outputs.pop();
+    return [{ opType: "BatchNormalization", name: node.name, inputs: node.inputs, outputs, ...passAttrs("BatchNormalization", node) }];
   },
 });
 

@@ -8,6 +8,8 @@ import { defineOp, float, int, required } from "../../op.js";
 import { makeTensor, numel, tensorType } from "../../types.js";
 import { affineChannels, normalizeRows } from "../../../src/runtime/kernels/norm.js";
 import { checkDim, expectFloat, expectRank, expectSameDtype, floatData, FLOAT_TYPES, need, needTensor, shapeStr } from "./common.js";
+import { int64Input, passAttrs } from "../onnx-export.js";
+import type { OnnxNodeOut } from "../../op.js";
 
 export const GroupNormalization = defineOp({
   name: "GroupNormalization",
@@ -46,6 +48,26 @@ export const GroupNormalization = defineOp({
   },
   fromOnnx(node, ctx) {
     return { inputs: node.inputs, outputs: node.outputs, attrs: { ...node.attrs, per_channel: ctx.opset >= 21 ? 1 : 0 } };
+  },
+  toOnnx(node, a, ctx) {
+    const { attrs, floatAttrs } = passAttrs("GroupNormalization", node, ["per_channel"]);
+    if (a.per_channel) return [{ opType: "GroupNormalization", name: node.name, inputs: node.inputs, outputs: node.outputs, attrs, floatAttrs }];
+    // Opset 21 takes scale and bias per channel: repeat each group's value over its channels.
+    const C = ctx.type(node.inputs[0]!).shape[1]!;
+    const G = a.num_groups;
+    if (typeof C !== "number") throw new Error("per-group scale and bias need a known channel count to be written per channel");
+    const pre: OnnxNodeOut[] = [];
+    const perChannel = (v: string, what: string) => {
+      const col = ctx.fresh(`${node.name}.${what}_col`), rep = ctx.fresh(`${node.name}.${what}_rep`), flat = ctx.fresh(`${node.name}.${what}_per_channel`);
+      pre.push(
+        { opType: "Reshape", name: col, inputs: [v, int64Input(ctx, [G, 1], `${node.name}.groups_col`)], outputs: [col], attrs: {} },
+        { opType: "Expand", name: rep, inputs: [col, int64Input(ctx, [G, C / G], `${node.name}.groups_rep`)], outputs: [rep], attrs: {} },
+        { opType: "Reshape", name: flat, inputs: [rep, int64Input(ctx, [C], `${node.name}.channels`)], outputs: [flat], attrs: {} },
+      );
+      return flat;
+    };
+    const inputs = [node.inputs[0]!, perChannel(node.inputs[1]!, "scale"), perChannel(node.inputs[2]!, "bias")];
+    return [...pre, { opType: "GroupNormalization", name: node.name, inputs, outputs: node.outputs, attrs, floatAttrs }];
   },
 });
 

@@ -4,7 +4,8 @@
 // `axis` (default 1) and normalize over the flattened trailing part. The IR attribute
 // `flatten` = 1 selects the latter: normalize jointly over all axes from `axis` to the last.
 // Import sets it only when it matters (axis is not already the last axis).
-import { defineOp, int, type IrNodeSpec, type OnnxImportContext, type OnnxNodeIn, type OpDef } from "../../op.js";
+import { defineOp, int, type IrNodeSpec, type OnnxExportContext, type OnnxExportNode, type OnnxImportContext, type OnnxNodeIn, type OnnxNodeOut, type OpDef } from "../../op.js";
+import { passAttrs } from "../onnx-export.js";
 import { normAxis } from "../../shape-util.js";
 import { makeTensor, numel, tensorType } from "../../types.js";
 import { softmax } from "../../../src/runtime/kernels/softmax.js";
@@ -39,7 +40,29 @@ function defineSoftmax(name: "Softmax" | "LogSoftmax", log: boolean): OpDef<type
       return [y];
     },
     fromOnnx: importSoftmax,
+    toOnnx: (node, a, ctx) => exportSoftmax(name, node, a, ctx),
   });
+}
+
+/**
+ * Opset 13+ normalizes along one axis, so the flatten=1 form is written as the opset < 13
+ * definition reads: Flatten at `axis`, the op along the flattened trailing part, and a Reshape
+ * back to the input's shape.
+ */
+function exportSoftmax(op: string, node: OnnxExportNode, a: { axis: number; flatten: number }, ctx: OnnxExportContext): OnnxNodeOut[] {
+  const { attrs, floatAttrs } = passAttrs(op, node, ["flatten"]);
+  const x = node.inputs[0]!;
+  const rank = ctx.type(x).shape.length;
+  if (!a.flatten || normAxis(a.axis, rank) === rank - 1) {
+    return [{ opType: op, name: node.name, inputs: node.inputs, outputs: node.outputs, attrs, floatAttrs }];
+  }
+  const flat = ctx.fresh(`${node.name}.flat`), y2 = ctx.fresh(`${node.name}.flat_out`), shape = ctx.fresh(`${node.name}.in_shape`);
+  return [
+    { opType: "Flatten", name: flat, inputs: [x], outputs: [flat], attrs: { axis: a.axis } },
+    { opType: op, name: node.name, inputs: [flat], outputs: [y2], attrs: { axis: 1 } },
+    { opType: "Shape", name: shape, inputs: [x], outputs: [shape], attrs: {} },
+    { opType: "Reshape", name: ctx.fresh(`${node.name}.unflatten`), inputs: [y2, shape], outputs: node.outputs, attrs: {} },
+  ];
 }
 
 function importSoftmax(node: OnnxNodeIn, ctx: OnnxImportContext): IrNodeSpec {

@@ -8,41 +8,28 @@ import type { Activation } from "../../../ir/ops/recurrent/activations.js";
 import type { Tensor } from "../../../ir/types.js";
 import { applyActivation } from "./rnn-activations.js";
 import { addMatVec } from "./rnn-matmul.js";
-import { allocOutputs, initialState, inputProjection, isReverse, setupRun, storeFinalState, toF64, xRow, yOffset } from "./rnn-common.js";
+import {
+  initialState, inputProjection, isReverse, startRnn, stepOrder, storeFinalState, storeStep, xRow, type RnnOptions,
+} from "./rnn-common.js";
 
-export interface GruOptions {
-  readonly hidden: number;
-  readonly direction: string;
-  /** Per direction: [f, g]. */
-  readonly acts: readonly (readonly Activation[])[];
-  readonly clip: number | undefined;
+/** acts per direction: [f, g]. */
+export interface GruOptions extends RnnOptions {
   readonly linearBeforeReset: boolean;
-  readonly layout: number;
-  readonly numOutputs: number;
 }
 
 /** inputs: X, W, R, B?, sequence_lens?, initial_h?; returns [Y, Y_h]. */
 export function gru(inputs: readonly (Tensor | undefined)[], o: GruOptions): Tensor[] {
-  const [X, W, R, Bias, seq, h0] = inputs;
-  const D = o.acts.length;
-  const H = o.hidden;
-  const run = setupRun(X!, H, D, o.layout, seq);
-  const out = allocOutputs(run, X!.dtype, 1);
+  const { run, out, Y, W, r, bias, initH } = startRnn(inputs, o, 1);
   const yh = out.states[0]!;
-  const Y = out.y.data as Float32Array | Float64Array;
-  const r = toF64(R!);
-  const bias = Bias ? toF64(Bias) : undefined;
-  const initH = h0 ? toF64(h0) : undefined;
+  const H = o.hidden;
   const G = 3 * H;
   const gates = new Float64Array(G);
   const tmp = new Float64Array(H);
-  const { B, lens, maxLen } = run;
   const clip = o.clip;
 
-  for (let d = 0; d < D; d++) {
+  for (let d = 0; d < run.D; d++) {
     const [fAct, gAct] = o.acts[d] as [Activation, Activation];
-    const reverse = isReverse(o.direction, d);
-    const xw = inputProjection(run, W!, d, G);
+    const xw = inputProjection(run, W, d, G);
     // wb: all three W biases; rb: the R biases (Rbh is applied inside the reset product).
     const wb = new Float64Array(G);
     const rb = new Float64Array(G);
@@ -53,37 +40,32 @@ export function gru(inputs: readonly (Tensor | undefined)[], o: GruOptions): Ten
     const h = initialState(run, initH, d);
     const rOff = d * G * H;
     const rhOff = rOff + 2 * H * H;
-    for (let s = 0; s < maxLen; s++) {
-      for (let b = 0; b < B; b++) {
-        const len = lens[b]!;
-        if (s >= len) continue;
-        const t = reverse ? len - 1 - s : s;
-        const xo = xRow(run, t, b) * G;
-        const hb = b * H;
-        for (let j = 0; j < 2 * H; j++) gates[j] = xw[xo + j]! + wb[j]! + rb[j]!;
-        for (let j = 2 * H; j < G; j++) gates[j] = xw[xo + j]! + wb[j]!;
-        addMatVec(r, rOff, 2 * H, H, h, hb, gates, 0);
-        applyActivation(fAct, gates, 0, 2 * H, clip);
-        if (o.linearBeforeReset) {
-          for (let k = 0; k < H; k++) tmp[k] = rb[2 * H + k]!;
-          addMatVec(r, rhOff, H, H, h, hb, tmp, 0);
-          for (let k = 0; k < H; k++) gates[2 * H + k] += gates[H + k]! * tmp[k]!;
-        } else {
-          for (let k = 0; k < H; k++) {
-            tmp[k] = gates[H + k]! * h[hb + k]!;
-            gates[2 * H + k] += rb[2 * H + k]!;
-          }
-          addMatVec(r, rhOff, H, H, tmp, 0, gates, 2 * H);
-        }
-        applyActivation(gAct, gates, 2 * H, H, clip);
-        const yo = yOffset(run, t, d, b);
+    const steps = stepOrder(run, isReverse(o.direction, d));
+    for (let i = 0; i < steps.length; i += 2) {
+      const t = steps[i]!, b = steps[i + 1]!;
+      const xo = xRow(run, t, b) * G;
+      const hb = b * H;
+      for (let j = 0; j < 2 * H; j++) gates[j] = xw[xo + j]! + wb[j]! + rb[j]!;
+      for (let j = 2 * H; j < G; j++) gates[j] = xw[xo + j]! + wb[j]!;
+      addMatVec(r, rOff, 2 * H, H, h, hb, gates, 0);
+      applyActivation(fAct, gates, 0, 2 * H, clip);
+      if (o.linearBeforeReset) {
+        for (let k = 0; k < H; k++) tmp[k] = rb[2 * H + k]!;
+        addMatVec(r, rhOff, H, H, h, hb, tmp, 0);
+        for (let k = 0; k < H; k++) gates[2 * H + k] += gates[H + k]! * tmp[k]!;
+      } else {
         for (let k = 0; k < H; k++) {
-          const z = gates[k]!;
-          const v = (1 - z) * gates[2 * H + k]! + z * h[hb + k]!;
-          h[hb + k] = v;
-          Y[yo + k] = v;
+          tmp[k] = gates[H + k]! * h[hb + k]!;
+          gates[2 * H + k] += rb[2 * H + k]!;
         }
+        addMatVec(r, rhOff, H, H, tmp, 0, gates, 2 * H);
       }
+      applyActivation(gAct, gates, 2 * H, H, clip);
+      for (let k = 0; k < H; k++) {
+        const z = gates[k]!;
+        h[hb + k] = (1 - z) * gates[2 * H + k]! + z * h[hb + k]!;
+      }
+      storeStep(run, h, Y, t, d, b);
     }
     storeFinalState(run, h, d, yh);
   }
