@@ -7,7 +7,7 @@
 // deterministic: nothing depends on time, paths or iteration order of unordered maps.
 import { byteSize } from "../ir/dtype.js";
 import { dimSymbols, dimToString, evalDim, isSymbolic, type Dim } from "../ir/dim.js";
-import type { Graph, Node } from "../ir/graph.js";
+import type { Attrs, Graph, Node } from "../ir/graph.js";
 import { resolveAttrs } from "../ir/op.js";
 import { getOp } from "../ir/registry.js";
 import type { Tensor } from "../ir/types.js";
@@ -78,7 +78,7 @@ export function compileGraph(g: Graph, opts: CompileOptions): CompiledModel {
       problems.push(`${n.name} (${n.op}): no C kernel for ${n.op}`);
       continue;
     }
-    const why = k.supports?.(n, resolveAttrs(getOp(n.op), n.attrs), g);
+    const why = k.supports?.(n, resolveAttrs(getOp(n.op), n.attrs) as Attrs, g);
     if (why) problems.push(`${n.name} (${n.op}): ${why}`);
   }
   if (problems.length > 0) throw new CodegenError(`cannot generate C for ${problems.length} node(s):\n  ${problems.join("\n  ")}`);
@@ -148,7 +148,7 @@ class Emitter {
   /** Emits one node into lastCode; returns its scratch requests in bytes. */
   emitNode(node: Node, index: number): number[] {
     const k = findKernel(node.op)!;
-    const attrs = resolveAttrs(getOp(node.op), node.attrs);
+    const attrs = resolveAttrs(getOp(node.op), node.attrs) as Attrs;
     const header = `/* [${index}] ${node.op} ${cComment(node.name)}: ${node.outputs.filter(Boolean).map((o) => `${cComment(o)} ${this.g.types[o]!.dtype}[${this.g.types[o]!.shape.map(dimToString).join(",")}]`).join(", ")} */`;
     const scratch: number[] = [];
     let locals = 0;
@@ -172,8 +172,8 @@ class Emitter {
       helper: (key, code) => {
         if (!this.helpers.has(key)) this.helpers.set(key, code);
       },
-      scratch: (bytes, ct = "float") => {
-        const n = maxNumel([bytes], this.maxDims);
+      scratch: (count, ct = "float") => {
+        const n = maxNumel([count], this.maxDims) * (ct === "float" || ct === "int32_t" ? 4 : ct === "int16_t" ? 2 : 1);
         const k2 = scratch.length;
         scratch.push(Math.max(n, 1));
         const off = this.dry ? 0 : this.plan.scratch.get(index)![k2]!;

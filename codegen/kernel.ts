@@ -41,8 +41,12 @@ export interface KernelContext {
   addWeights(hint: string, data: WeightData): string;
   /** Adds a static helper (functions, macros) to model.c once per key; returns nothing. */
   helper(key: string, code: string): void;
-  /** Temporary arena space live only during this node; a 16-byte aligned C pointer `float*`-compatible `void*` cast to `ctype*`. */
-  scratch(bytes: Dim, ctype?: string): string;
+  /**
+   * Temporary arena space for `count` elements of C type `ctype` (default float), live only
+   * during this node, 16-byte aligned. Returns a `ctype *` C expression. `count` may be
+   * symbolic; the plan reserves its maximum.
+   */
+  scratch(count: Dim, ctype?: "float" | "int32_t" | "int16_t" | "int8_t" | "uint8_t"): string;
   /** A fresh local C identifier. */
   local(hint: string): string;
   /** Throws a compile error naming the node. */

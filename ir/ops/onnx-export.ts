@@ -9,11 +9,23 @@ import { dimEquals, dimToString, isSymbolic, sym, type Dim, type SymDim } from "
 import type { AttrValue } from "../graph.js";
 import type { OnnxExportContext, OnnxExportNode, OnnxNodeOut } from "../op.js";
 import { getOp } from "../registry.js";
-import { fromNumbers, type Tensor } from "../types.js";
+import { makeTensor, type Tensor } from "../types.js";
 
-/** A 1-D int64 tensor (ONNX's type for shapes, axes, pads, starts/ends...). */
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * A 1-D int64 tensor (ONNX's type for shapes, axes, pads, starts/ends...). Values beyond the
+ * int64 range (an IR end of 2^63 meaning "to the end") are clamped instead of wrapping around.
+ */
 export function int64(values: readonly number[]): Tensor {
-  return fromNumbers("i64", [values.length], values);
+  const data = new BigInt64Array(values.length);
+  values.forEach((v, i) => {
+    if (!Number.isFinite(v)) throw new Error(`${v} is not an integer for an int64 input`);
+    const b = BigInt(Math.trunc(v));
+    data[i] = b > INT64_MAX ? INT64_MAX : b < INT64_MIN ? INT64_MIN : b;
+  });
+  return makeTensor("i64", [values.length], data);
 }
 
 /** Name of a new int64 initializer holding `values`. */

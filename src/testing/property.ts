@@ -48,7 +48,7 @@ export function propertyPreserves(pass: (g: Graph) => Graph, options: PreservesO
   const numRuns = options.numRuns ?? envInt("NEONC_PROPERTY_RUNS") ?? DEFAULT_RUNS;
   const seed = options.seed ?? envInt("NEONC_SEED") ?? DEFAULT_SEED;
   const maxDim = options.maxDim ?? 40;
-  const custom = options.graph instanceof fc.Arbitrary ? options.graph : undefined;
+  const custom = isArbitrary(options.graph) ? options.graph : undefined;
   const planOptions = custom ? {} : (options.graph as SpeechGraphOptions | undefined) ?? {};
   // Speech graphs are drawn as plans so that, after fast-check's shrinking, layers can still be
   // dropped one by one (fast-check's array shrinking may keep a trailing layer that is not needed).
@@ -150,6 +150,12 @@ function report(outcome: Outcome, g: Graph, inputSeed: number, tolerance: Tolera
   const weights = formatLargeConstants(g);
   if (weights) lines.push("constants of the graph before the pass, as lists:", indent(weights));
   return lines.join("\n");
+}
+
+/** Duck-typed, so an arbitrary from another copy of fast-check is recognised too. */
+function isArbitrary(x: unknown): x is fc.Arbitrary<Graph> {
+  const a = x as { generate?: unknown; shrink?: unknown } | undefined;
+  return typeof a?.generate === "function" && typeof a.shrink === "function";
 }
 
 function envInt(name: string): number | undefined {

@@ -1,5 +1,5 @@
 // The tensor arbitrary: dtypes, shapes and the three kinds of values, edge values included,
-// and shrinking of a failing tensor to one small element.
+// and shrinking of a failing tensor to a small one.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { isFloat, type DType } from "../../ir/dtype.js";

@@ -11,7 +11,7 @@ import { normAxis } from "../../shape-util.js";
 import { fromNumbers, makeTensor, toNumbers, tensorType, type Tensor } from "../../types.js";
 import { reduce, type ReduceKind } from "../../../src/runtime/kernels/reduce.js";
 import { need, needTensor } from "./common.js";
-import { int64Input, passAttrs } from "../onnx-export.js";
+import { hasAttr, int64Input, passAttrs } from "../onnx-export.js";
 
 const REDUCE_TYPES: readonly DType[] = ["f32", "f64", "i8", "u8", "i16", "u16", "i32", "u32", "i64", "u64"];
 
@@ -79,10 +79,11 @@ function defineReduce(name: string, kind: ReduceKind, axesInputSince: number): O
       }
       return { inputs: node.inputs.slice(0, 1), outputs: node.outputs, attrs: out };
     },
-    // Opset 18+ (13+ for ReduceSum): axes is an input; none means all axes (or noop_with_empty_axes).
+    // Opset 18+ (13+ for ReduceSum): axes is an input, empty or absent meaning all axes (or none
+    // with noop_with_empty_axes), as in the IR.
     toOnnx: (node, a, ctx) => [{
       opType: name, name: node.name, outputs: node.outputs, ...passAttrs(name, node, ["axes"]),
-      inputs: a.axes.length > 0 ? [node.inputs[0]!, int64Input(ctx, a.axes, `${node.name}.axes`)] : [node.inputs[0]!],
+      inputs: hasAttr(node, "axes") ? [node.inputs[0]!, int64Input(ctx, a.axes, `${node.name}.axes`)] : [node.inputs[0]!],
     }],
     foldDims: kind === "sum" || kind === "prod" ? ([v], a, [t]) => foldVector(v, a, t?.shape.length, kind) : undefined,
   });

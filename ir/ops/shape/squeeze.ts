@@ -31,10 +31,14 @@ export const Squeeze = defineOp({
     outputs: node.outputs,
     attrs: node.inputs.length > 1 ? { ...withoutAttrs(node.attrs, "axes"), ...optional(constantInts(node, 1, ctx, "axes")) } : node.attrs,
   }),
-  toOnnx: (node, a, ctx) => [{
-    opType: "Squeeze", name: node.name, outputs: node.outputs, ...passAttrs("Squeeze", node, ["axes"]),
-    inputs: a.axes ? [node.inputs[0]!, int64Input(ctx, a.axes, `${node.name}.axes`)] : [node.inputs[0]!],
-  }],
+  toOnnx: (node, a, ctx) => {
+    // onnxruntime reads an empty axes input as "every size-1 axis"; the IR's empty list keeps all.
+    if (a.axes?.length === 0) return [{ opType: "Identity", name: node.name, inputs: [node.inputs[0]!], outputs: node.outputs, attrs: {} }];
+    return [{
+      opType: "Squeeze", name: node.name, outputs: node.outputs, ...passAttrs("Squeeze", node, ["axes"]),
+      inputs: a.axes ? [node.inputs[0]!, int64Input(ctx, a.axes, `${node.name}.axes`)] : [node.inputs[0]!],
+    }];
+  },
   infer: (xs, a) => {
     const x = input(xs, 0, "x");
     const keep = squeezeKeep(x.shape, a.axes);

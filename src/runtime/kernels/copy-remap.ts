@@ -52,21 +52,15 @@ function segmentsOf(map: AxisMap, n: number): Segment[] {
       while (e < n && map[e]! < 0) e++;
       closeScatter(o);
       out.push({ kind: Kind.Fill, o, n: e - o, src: -1 });
-    } else if (e < n && map[e] === v) {
-      while (e < n && map[e] === v) e++;
-      if (e - o < MIN_BLOCK) {
-        if (scatterFrom < 0) scatterFrom = o;
-      } else {
-        closeScatter(o);
-        out.push({ kind: Kind.Repeat, o, n: e - o, src: v });
-      }
     } else {
-      while (e < n && map[e] === v + (e - o)) e++;
+      // A repeat (source step 0) or a contiguous run (step 1), whichever the next entry starts.
+      const step = e < n && map[e] === v ? 0 : 1;
+      while (e < n && map[e] === v + step * (e - o)) e++;
       if (e - o < MIN_BLOCK) {
         if (scatterFrom < 0) scatterFrom = o;
       } else {
         closeScatter(o);
-        out.push({ kind: Kind.Run, o, n: e - o, src: v });
+        out.push({ kind: step === 0 ? Kind.Repeat : Kind.Run, o, n: e - o, src: v });
       }
     }
     o = e;

@@ -8,6 +8,8 @@ import type { NumericArray } from "../../../ir/dtype.js";
 import { to3d, validRange, type ConvGeometry } from "./conv-geometry.js";
 
 interface DimTaps {
+  /** Input index of each output position's window origin (tap 0; may lie in the padding). */
+  readonly start: Int32Array;
   /** First and one-past-last kernel tap inside the input, per output position. */
   readonly lo: Int32Array;
   readonly hi: Int32Array;
@@ -16,15 +18,16 @@ interface DimTaps {
 }
 
 function dimTaps(out: number, k: number, s: number, d: number, p: number, size: number, padEnd: number): DimTaps {
-  const lo = new Int32Array(out), hi = new Int32Array(out), padded = new Int32Array(out);
+  const start = new Int32Array(out), lo = new Int32Array(out), hi = new Int32Array(out), padded = new Int32Array(out);
   for (let o = 0; o < out; o++) {
-    const [a, b] = validRange(k, d, o * s - p, size);
+    start[o] = o * s - p;
+    const [a, b] = validRange(k, d, start[o]!, size);
     lo[o] = a;
     hi[o] = b;
     const [pa, pb] = validRange(k, d, o * s, size + p + padEnd);
     padded[o] = pb - pa;
   }
-  return { lo, hi, padded };
+  return { start, lo, hi, padded };
 }
 
 function taps3(g: ConvGeometry) {
@@ -39,6 +42,10 @@ function taps3(g: ConvGeometry) {
   };
 }
 
+// averagePool and maxPool walk the windows alike but keep separate loop nests: their per-tap
+// bodies differ (a sum vs. a first-maximum with its storage-order index), and a shared walker
+// would need a call or a branch per window.
+
 /** y [N, C, ...outShape] = average of each window of x [N, C, ...inShape]. */
 export function averagePool(x: NumericArray, y: NumericArray, N: number, C: number, g: ConvGeometry, countIncludePad: boolean): void {
   const { q, td, th, tw } = taps3(g);
@@ -47,11 +54,11 @@ export function averagePool(x: NumericArray, y: NumericArray, N: number, C: numb
   for (let nc = 0; nc < N * C; nc++) {
     const xc = nc * inPlane;
     for (let od = 0; od < q.oD; od++) {
-      const d0 = od * q.sD - q.pD;
+      const d0 = td.start[od]!;
       for (let oh = 0; oh < q.oH; oh++) {
-        const h0 = oh * q.sH - q.pH;
+        const h0 = th.start[oh]!;
         for (let ow = 0; ow < q.oW; ow++, yo++) {
-          const w0 = ow * q.sW - q.pW;
+          const w0 = tw.start[ow]!;
           let s = 0;
           for (let kd = td.lo[od]!; kd < td.hi[od]!; kd++) {
             const rowD = xc + (d0 + kd * q.dD) * q.H * q.W;
@@ -96,11 +103,11 @@ export function maxPool(
   for (let nc = 0; nc < N * C; nc++) {
     const xc = nc * inPlane;
     for (let od = 0; od < q.oD; od++) {
-      const d0 = od * q.sD - q.pD;
+      const d0 = td.start[od]!;
       for (let oh = 0; oh < q.oH; oh++) {
-        const h0 = oh * q.sH - q.pH;
+        const h0 = th.start[oh]!;
         for (let ow = 0; ow < q.oW; ow++, yo++) {
-          const w0 = ow * q.sW - q.pW;
+          const w0 = tw.start[ow]!;
           let m = -Infinity, arg = -1;
           for (let kd = td.lo[od]!; kd < td.hi[od]!; kd++) {
             const id = d0 + kd * q.dD;

@@ -42,7 +42,7 @@ export function toF64(t: Tensor): Float64Array {
   throw new Error(`expected a float tensor, got ${t.dtype}`);
 }
 
-export function setupRun(x: Tensor, hidden: number, D: number, layout: number, seq: Tensor | undefined): RnnRun {
+function setupRun(x: Tensor, hidden: number, D: number, layout: number, seq: Tensor | undefined): RnnRun {
   if (x.shape.length !== 3) throw new Error(`X must have rank 3, got [${x.shape.join(",")}]`);
   const batchMajor = layout === 1;
   const T = batchMajor ? x.shape[1]! : x.shape[0]!;
@@ -176,7 +176,7 @@ export interface RnnOutputs {
 }
 
 /** Zeroed Y and final-state tensors (zeros are the ONNX value past a sequence's length). */
-export function allocOutputs(run: RnnRun, dtype: Tensor["dtype"], numStates: number): RnnOutputs {
+function allocOutputs(run: RnnRun, dtype: Tensor["dtype"], numStates: number): RnnOutputs {
   const { T, B, D, H, batchMajor } = run;
   const y = makeTensor(dtype, batchMajor ? [B, T, D, H] : [T, D, B, H]);
   const states: Tensor[] = [];

@@ -22,7 +22,7 @@ export interface LstmOptions extends RnnOptions {
 /** inputs: X, W, R, B?, sequence_lens?, initial_h?, initial_c?, P?; returns [Y, Y_h, Y_c]. */
 export function lstm(inputs: readonly (Tensor | undefined)[], o: LstmOptions): Tensor[] {
   const { run, out, Y, W, r, bias, initH } = startRnn(inputs, o, 2);
-  const [, , , , , , c0, P] = inputs;
+  const c0 = inputs[6], P = inputs[7];
   const [yh, yc] = out.states as [Tensor, Tensor];
   const initC = c0 ? toF64(c0) : undefined;
   const peep = P ? toF64(P) : undefined;

@@ -2,7 +2,8 @@
 //
 // `addMatVec` adds R·h for one batch row per step; `matmulABt` is the input projection X·W^T of
 // all time steps for f64 models (f32 ones use the shared sgemm in gemm.ts). Both read rows of
-// W/R contiguously (ONNX stores them [gates*H, K]), so no transpose is needed.
+// W/R contiguously (ONNX stores them [gates*H, K]), so no transpose is needed. Their unrolled
+// tiles (2x4 and 1x4) look alike but stay separate: each keeps its own sums in registers.
 
 /**
  * out[r*n + j] = sum_k a[r*k + kk] * b[bOff + j*k + kk] for r < m, j < n.

@@ -1,0 +1,181 @@
+// The test rig: writes generated sources, builds them with a target's compiler (caching builds
+// by a hash of the sources and flags, and the weights object separately because it is large
+// and the same for every target built by one compiler), runs the harness natively, through
+// SIMDe or under qemu-user, and reads the outputs back.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { evalDim, isSymbolic } from "../ir/dim.js";
+import { makeTensor, type Tensor } from "../ir/types.js";
+import type { CompiledModel } from "./emit-model.js";
+import { rigTools, type Rig } from "./targets.js";
+
+export class BuildError extends Error {}
+
+/** Writes every generated file into dir (created if missing). */
+export function writeSources(m: CompiledModel, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(m.files)) writeFileSync(path.join(dir, name), text);
+}
+
+const toolCache = new Map<string, boolean>();
+
+/** True when `cmd --version` runs. */
+export function hasTool(cmd: string): boolean {
+  let ok = toolCache.get(cmd);
+  if (ok === undefined) {
+    ok = spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
+    toolCache.set(cmd, ok);
+  }
+  return ok;
+}
+
+/** Why a rig cannot run on this machine, or undefined when it can. */
+export function rigMissing(r: Rig): string | undefined {
+  const missing = rigTools(r).filter((t) => !hasTool(t));
+  if (r.mode === "qemu" && !existsSync(r.runPrefix[2]!)) missing.push(`the sysroot ${r.runPrefix[2]}`);
+  if (r.mode === "simde" && !existsSync("/usr/include/simde/arm/neon.h")) missing.push("the SIMDe headers (libsimde-dev)");
+  return missing.length > 0 ? `missing ${missing.join(", ")}` : undefined;
+}
+
+function sha(...parts: (string | Uint8Array)[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p).update("\0");
+  return h.digest("hex").slice(0, 24);
+}
+
+function run(cmd: string, args: readonly string[], cwd: string): void {
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.error) throw new BuildError(`${cmd} could not be run: ${r.error.message}`);
+  if (r.status !== 0) {
+    const err = (r.stderr || r.stdout || "").split("\n").slice(0, 30).join("\n");
+    throw new BuildError(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${err}`);
+  }
+}
+
+export interface BuildOptions {
+  /** Extra compile and link flags (e.g. sanitizers). */
+  readonly extraFlags?: readonly string[];
+  /** Where builds are cached (default: os.tmpdir()/neonc-build). */
+  readonly cacheRoot?: string;
+}
+
+export interface Build {
+  readonly dir: string;
+  readonly exe: string;
+  readonly rig: Rig;
+  readonly cached: boolean;
+}
+
+/** Builds the harness for a compiled model with a rig, reusing an identical earlier build. */
+export function buildModel(m: CompiledModel, rig: Rig, opts: BuildOptions = {}): Build {
+  const why = rigMissing(rig);
+  if (why) throw new BuildError(`cannot build for ${m.target.name} (${rig.mode}): ${why}`);
+  const root = opts.cacheRoot ?? path.join(os.tmpdir(), "neonc-build");
+  mkdirSync(root, { recursive: true });
+  const flags = [...rig.cflags, ...(opts.extraFlags ?? [])];
+  const files = m.files;
+  const weightsKey = sha(files["weights.c"]!, files["weights.h"]!, rig.cc, ...rig.cflags.filter((f) => f.startsWith("-m")));
+  const key = sha(files["model.c"]!, files["model.h"]!, files["main.c"]!, weightsKey, rig.cc, ...flags);
+  const dir = path.join(root, key);
+  const exe = path.join(dir, "model");
+  if (existsSync(exe)) return { dir, exe, rig, cached: true };
+
+  const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  writeSources(m, tmp);
+  const weightsObj = path.join(root, `weights-${weightsKey}.o`);
+  try {
+    if (!existsSync(weightsObj)) {
+      // Data only: optimisation and sanitizers do not matter, so one object serves every build.
+      const wtmp = `${weightsObj}.tmp-${process.pid}`;
+      run(rig.cc, [...rig.cflags.filter((f) => !f.startsWith("-O")), "-O0", "-c", "weights.c", "-o", wtmp], tmp);
+      renameSync(wtmp, weightsObj);
+    }
+    copyFileSync(weightsObj, path.join(tmp, "weights.o"));
+    run(rig.cc, [...flags, "-c", "model.c", "-o", "model.o"], tmp);
+    run(rig.cc, [...flags, "-c", "main.c", "-o", "main.o"], tmp);
+    run(rig.cc, [...flags, "-o", "model", "main.o", "model.o", "weights.o", "-lm"], tmp);
+    try {
+      renameSync(tmp, dir);
+    } catch {
+      // Another process built the same thing first: use theirs.
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return { dir, exe, rig, cached: false };
+}
+
+/** Values of the symbolic dims, read from the input tensors' shapes. */
+export function bindDims(m: CompiledModel, inputs: Readonly<Record<string, Tensor>>): Record<string, number> {
+  const env: Record<string, number> = {};
+  for (const d of m.inputs) {
+    const t = inputs[d.name];
+    if (!t) throw new BuildError(`missing input "${d.name}"`);
+    d.shape.forEach((s, i) => {
+      if (isSymbolic(s) && s.c === 0 && s.terms.length === 1 && s.terms[0]!.coef === 1 && s.terms[0]!.atom.kind === "sym") env[s.terms[0]!.atom.name] = t.shape[i]!;
+    });
+  }
+  for (const s of m.symbols) if (env[s] === undefined) throw new BuildError(`no input determines the symbolic dim ${s}`);
+  return env;
+}
+
+export interface RunResult {
+  readonly outputs: Record<string, Tensor>;
+  readonly medianMs: number;
+  readonly minMs: number;
+}
+
+/** Runs a built harness `runs` times on the given inputs and returns its outputs and timing. */
+export function runBuild(m: CompiledModel, b: Build, inputs: Readonly<Record<string, Tensor>>, runs = 1, workDir?: string): RunResult {
+  const env = bindDims(m, inputs);
+  const dir = workDir ?? path.join(os.tmpdir(), `neonc-run-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    const inFiles = m.inputs.map((d, k) => {
+      const t = inputs[d.name]!;
+      if (t.dtype !== d.dtype) throw new BuildError(`input "${d.name}" is ${t.dtype}, the model expects ${d.dtype}`);
+      const f = path.join(dir, `input_${k}.bin`);
+      const data = t.data as Float32Array;
+      writeFileSync(f, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      return f;
+    });
+    const outFiles = m.outputs.map((_, k) => path.join(dir, `output_${k}.bin`));
+    const args = [...b.rig.runPrefix.slice(1), b.exe, String(runs), ...m.symbols.map((s) => String(env[s])), ...inFiles, ...outFiles];
+    const cmd = b.rig.runPrefix[0] ?? b.exe;
+    const r = spawnSync(cmd, b.rig.runPrefix.length > 0 ? args : args.slice(1), { encoding: "utf8", maxBuffer: 16 << 20 });
+    if (r.error) throw new BuildError(`cannot run ${cmd}: ${r.error.message}`);
+    if (r.status !== 0) throw new BuildError(`the generated code failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split("\n").slice(0, 20).join("\n")}`);
+    const stat = (k: string) => Number(new RegExp(`^${k} ([0-9.]+)$`, "m").exec(r.stdout)?.[1] ?? NaN);
+    const outputs: Record<string, Tensor> = {};
+    m.outputs.forEach((d, k) => {
+      const shape = d.shape.map((x) => evalDim(x, env));
+      const bytes = readFileSync(outFiles[k]!);
+      const t = makeTensor(d.dtype, shape);
+      const view = t.data as Float32Array;
+      new Uint8Array(view.buffer, view.byteOffset, view.byteLength).set(bytes);
+      outputs[d.name] = t;
+    });
+    return { outputs, medianMs: stat("median_ms"), minMs: stat("min_ms") };
+  } finally {
+    if (!workDir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Largest absolute difference and the largest reference magnitude. */
+export function compareTensors(got: Tensor, ref: Tensor): { maxAbs: number; maxRef: number; rel: number } {
+  const a = got.data as Float32Array, b = ref.data as Float32Array;
+  if (a.length !== b.length) throw new BuildError(`output has ${a.length} elements, the reference ${b.length}`);
+  let maxAbs = 0, maxRef = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (!(d <= maxAbs)) maxAbs = Number.isNaN(d) ? Infinity : d;
+    const r = Math.abs(b[i]!);
+    if (r > maxRef) maxRef = r;
+  }
+  return { maxAbs, maxRef, rel: maxRef > 0 ? maxAbs / maxRef : maxAbs };
+}

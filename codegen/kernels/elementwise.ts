@@ -1,0 +1,151 @@
+// Elementwise float kernels: unary math (Relu vectorized on NEON, the rest through math.h) and
+// the broadcasting binary ops Add/Sub/Mul/Div (with Add's fused activation). Same-shape
+// operands run as one flat loop; broadcasting runs nested loops whose strides are 0 on
+// broadcast axes. Both may write over their first input (in place).
+import { dimEquals, type Dim } from "../../ir/dim.js";
+import type { Graph, Node } from "../../ir/graph.js";
+import { activationOf } from "../../ir/activation.js";
+import { cFloat, cProduct } from "../c-util.js";
+import { defineKernel, type KernelDef } from "../kernel.js";
+import { actArgs, useScalarAct, useVectorAct } from "./common.js";
+
+function floatOnly(node: Node, _a: unknown, g: Graph): string | undefined {
+  for (const v of [...node.inputs, ...node.outputs]) if (v && g.types[v]?.dtype !== "f32") return "only float32 is generated";
+  return undefined;
+}
+
+const UNARY: Readonly<Record<string, (x: string) => string>> = {
+  Sigmoid: (x) => `1.0f / (1.0f + expf(-${x}))`,
+  Tanh: (x) => `tanhf(${x})`,
+  Exp: (x) => `expf(${x})`,
+  Log: (x) => `logf(${x})`,
+  Sqrt: (x) => `sqrtf(${x})`,
+  Neg: (x) => `-${x}`,
+  Abs: (x) => `fabsf(${x})`,
+  Reciprocal: (x) => `1.0f / ${x}`,
+  Floor: (x) => `floorf(${x})`,
+  Ceil: (x) => `ceilf(${x})`,
+  Erf: (x) => `(float)erf((double)${x})`,
+  Softplus: (x) => `(float)log1p(exp((double)${x}))`,
+};
+
+function unaryKernel(op: string, f: (x: string) => string): KernelDef {
+  return defineKernel({
+    op,
+    inPlace: 0,
+    supports: floatOnly,
+    emit(node, _attrs, ctx) {
+      const x = ctx.ptr(node.inputs[0]!), y = ctx.ptr(node.outputs[0]!);
+      return [
+        `const float *x = ${x};`,
+        `float *y = ${y};`,
+        `size_t i, n = (size_t)${ctx.numel(node.outputs[0]!)};`,
+        `for (i = 0; i < n; i++) { const float v = x[i]; y[i] = ${f("v")}; }`,
+      ].join("\n");
+    },
+  });
+}
+
+export const relu = defineKernel({
+  op: "Relu",
+  inPlace: 0,
+  supports: floatOnly,
+  emit(node, _attrs, ctx) {
+    const lines = [`const float *x = ${ctx.ptr(node.inputs[0]!)};`, `float *y = ${ctx.ptr(node.outputs[0]!)};`, `size_t i = 0, n = (size_t)${ctx.numel(node.outputs[0]!)};`];
+    if (ctx.target.neon) lines.push(`for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vmaxq_f32(vld1q_f32(x + i), vdupq_n_f32(0.0f)));`);
+    lines.push(`for (; i < n; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];`);
+    return lines.join("\n");
+  },
+});
+
+export const leakyRelu = defineKernel({
+  op: "LeakyRelu",
+  inPlace: 0,
+  supports: floatOnly,
+  emit(node, attrs, ctx) {
+    const alpha = cFloat((attrs.alpha as number | undefined) ?? 0.01);
+    return [
+      `const float *x = ${ctx.ptr(node.inputs[0]!)};`,
+      `float *y = ${ctx.ptr(node.outputs[0]!)};`,
+      `size_t i, n = (size_t)${ctx.numel(node.outputs[0]!)};`,
+      `for (i = 0; i < n; i++) y[i] = x[i] < 0.0f ? x[i] * ${alpha} : x[i];`,
+    ].join("\n");
+  },
+});
+
+const BINARY: Readonly<Record<string, [string, string]>> = {
+  Add: ["+", "vaddq_f32"],
+  Sub: ["-", "vsubq_f32"],
+  Mul: ["*", "vmulq_f32"],
+  Div: ["/", ""],
+};
+
+/** Row-major strides of `shape` aligned to an output of rank `rank`, 0 on broadcast axes. */
+function bcastStrides(shape: readonly Dim[], out: readonly Dim[]): string[] {
+  const rank = out.length;
+  const padded: Dim[] = [...new Array<Dim>(rank - shape.length).fill(1), ...shape];
+  return padded.map((d, i) => (d === 1 && out[i] !== 1 ? "0" : cProduct(padded.slice(i + 1))));
+}
+
+function binaryKernel(op: string, sym: string, vop: string): KernelDef {
+  return defineKernel({
+    op,
+    inPlace: 0,
+    supports: floatOnly,
+    emit(node, attrs, ctx) {
+      const [an, bn] = node.inputs as [string, string];
+      const yn = node.outputs[0]!;
+      const at = ctx.type(an), bt = ctx.type(bn), yt = ctx.type(yn);
+      const hasAct = activationOf(attrs as { activation?: string }) !== undefined;
+      const act = actArgs(attrs);
+      const pre = [`const float *pa = ${ctx.ptr(an)};`, `const float *pb = ${ctx.ptr(bn)};`, `float *py = ${ctx.ptr(yn)};`];
+      const same = (s: readonly Dim[]) => s.length === yt.shape.length && s.every((d, i) => dimEquals(d, yt.shape[i]!));
+      const scalarOf = (s: readonly Dim[]) => s.every((d) => d === 1);
+      if (hasAct) (ctx.target.neon ? useVectorAct : useScalarAct)(ctx);
+      const fin = (e: string) => (hasAct ? `neonc_act_f32(${e}, ${act})` : e);
+      if ((same(at.shape) || scalarOf(at.shape)) && (same(bt.shape) || scalarOf(bt.shape))) {
+        const ia = same(at.shape) ? "pa[i]" : "pa[0]", ib = same(bt.shape) ? "pb[i]" : "pb[0]";
+        const lines = [...pre, `size_t i = 0, n = (size_t)${ctx.numel(yn)};`];
+        if (ctx.target.neon && vop) {
+          const va = same(at.shape) ? "vld1q_f32(pa + i)" : "vdupq_n_f32(pa[0])";
+          const vb = same(bt.shape) ? "vld1q_f32(pb + i)" : "vdupq_n_f32(pb[0])";
+          const v = `${vop}(${va}, ${vb})`;
+          lines.push(`for (; i + 4 <= n; i += 4) vst1q_f32(py + i, ${hasAct ? `neonc_act_f32x4(${v}, ${act})` : v});`);
+        }
+        lines.push(`for (; i < n; i++) py[i] = ${fin(`${ia} ${sym} ${ib}`)};`);
+        return lines.join("\n");
+      }
+      // General broadcast: nested loops over the output, innermost axis strided per operand.
+      const out = yt.shape;
+      const R = out.length;
+      const sa = bcastStrides(at.shape, out), sb = bcastStrides(bt.shape, out);
+      const dims = ctx.shape(yn);
+      const idx = Array.from({ length: R }, (_, i) => `i${i}`);
+      const lines = [...pre, `int ${idx.join(", ")};`];
+      let depth = "";
+      for (let i = 0; i < R - 1; i++) {
+        lines.push(`${depth}for (i${i} = 0; i${i} < ${dims[i]}; i${i}++)`);
+        depth += "  ";
+      }
+      const offA = idx.slice(0, R - 1).map((v, i) => `(size_t)${v} * ${sa[i]}`).join(" + ") || "0";
+      const offB = idx.slice(0, R - 1).map((v, i) => `(size_t)${v} * ${sb[i]}`).join(" + ") || "0";
+      let offY = "0";
+      for (let i = 0; i < R - 1; i++) offY = i === 0 ? "(size_t)i0" : `(${offY}) * ${dims[i]} + i${i}`;
+      const last = `i${R - 1}`;
+      lines.push(`${depth}{`);
+      lines.push(`${depth}  const float *qa = pa + ${offA}, *qb = pb + ${offB};`);
+      lines.push(`${depth}  float *qy = py + (${offY}) * ${dims[R - 1]};`);
+      lines.push(`${depth}  for (${last} = 0; ${last} < ${dims[R - 1]}; ${last}++) qy[${last}] = ${fin(`qa[${last} * ${sa[R - 1]}] ${sym} qb[${last} * ${sb[R - 1]}]`)};`);
+      lines.push(`${depth}}`);
+      return lines.join("\n");
+    },
+  });
+}
+
+export const elementwiseKernels: KernelDef[] = [
+  relu,
+  leakyRelu,
+  ...Object.entries(UNARY).map(([op, f]) => unaryKernel(op, f)),
+  ...Object.entries(BINARY).map(([op, [s, v]]) => binaryKernel(op, s, v)),
+];
+
