@@ -5,8 +5,9 @@
 // and an int32 accumulator is scaled by it with one of four explicit rounding rules:
 //
 // - "gemmlowp"  (default) TFLite's reference MultiplyByQuantizedMultiplier: saturating left
-//               shift by max(shift, 0), SaturatingRoundingDoublingHighMul (ties away from
-//               zero), then RoundingDivideByPOT by max(-shift, 0) (ties away from zero).
+//               shift by max(shift, 0), SaturatingRoundingDoublingHighMul (its nudge of
+//               2^30, or 1 - 2^30 below zero, then truncation send ties towards +infinity),
+//               then RoundingDivideByPOT by max(-shift, 0) (ties away from zero).
 //               Two roundings, so a result can differ by one step from the exact product.
 // - "tflite"    TFLite's TFLITE_SINGLE_ROUNDING: (acc * multiplier + 2^(k-1)) >> k with
 //               k = 31 - shift in 64 bits, i.e. one rounding, ties towards +infinity.
@@ -132,8 +133,9 @@ function compareRemainderToHalf(k: number): number {
 }
 
 /**
- * gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31) with ties away from zero;
- * the one overflowing case a = b = INT32_MIN gives INT32_MAX.
+ * gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31), ties towards +infinity
+ * (the negative nudge 1 - 2^30 stops short of a tie, and truncation then goes up); the one
+ * overflowing case a = b = INT32_MIN gives INT32_MAX.
  */
 export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
