@@ -12,9 +12,10 @@
 // - "tflite"    TFLite's TFLITE_SINGLE_ROUNDING: (acc * multiplier + 2^(k-1)) >> k with
 //               k = 31 - shift in 64 bits, i.e. one rounding, ties towards +infinity.
 // - "rndnu"     what NEON gives with vqshlq_s32 (saturating pre-shift), vqdmulhq_s32
-//               (truncating doubling high half) and vrshlq_s32 (rounding post-shift, ties up).
-//               Mathematically this is single rounding with ties up; it differs from "tflite"
-//               only where the saturating pre-shift clips (shift > 0 and a large accumulator).
+//               (truncating doubling high half) and vrshlq_s32 (rounding post-shift, ties up),
+//               with pre = shift + 1, post = 1 when shift >= 0 and pre = 0, post = -shift
+//               otherwise. Mathematically single rounding with ties up; it differs from
+//               "tflite" only where the saturating pre-shift clips (shift >= 0 and |acc| large).
 // - "half-even" the exact product acc * multiplier * 2^(shift-31) rounded to nearest with ties to
 //               even, as ONNX's float requantization rounds (with the multiplier exact).
 //
@@ -189,12 +190,13 @@ export function multiplyByQuantizedMultiplier(acc: number, multiplier: number, s
       return sat32(floorShift(true, k));
     }
     case "rndnu": {
-      const left = shift > 0 ? shift : 0;
-      const post = shift > 0 ? 0 : -shift;
+      // The post-shift is at least 1 so the truncating vqdmulh is always followed by a rounding
+      // shift: for shift >= 0 the pre-shift takes one extra bit and the post-shift is 1.
+      const left = shift >= 0 ? shift + 1 : 0;
+      const post = shift >= 0 ? 1 : -shift;
       mul64(saturatingLeftShift(acc, left), multiplier);
-      // vqdmulh: floor(2*a*b / 2^32); vrshl by -post then rounds half up, exactly in wider precision.
+      // vqdmulh: floor(2*a*b / 2^32); vrshl by -post rounds half up, exactly in wider precision.
       const high = sat32(floorShift(false, 31));
-      if (post === 0) return high;
       return Math.floor((high + 2 ** (post - 1)) / 2 ** post);
     }
     case "half-even": {

@@ -108,6 +108,15 @@ static void neonc_gemm_f32(int M, int N, int K, const float *wp, const float *x,
             c[r][0] += wr * x0; c[r][1] += wr * x1; c[r][2] += wr * x2; c[r][3] += wr * x3;
           }
         }
+      } else if (cols == 1) {
+        /* Matrix-vector products (recurrent cells) land here: keep the 4 sums in locals. */
+        float s0 = c[0][0], s1 = c[1][0], s2 = c[2][0], s3 = c[3][0];
+        for (k = 0; k < K; k++) {
+          const float xv = x[(size_t)k * ldx + n0];
+          const float *wk = w + 4 * k;
+          s0 += wk[0] * xv; s1 += wk[1] * xv; s2 += wk[2] * xv; s3 += wk[3] * xv;
+        }
+        c[0][0] = s0; c[1][0] = s1; c[2][0] = s2; c[3][0] = s3;
       } else {
         for (k = 0; k < K; k++) {
           const float *xr = x + (size_t)k * ldx + n0;

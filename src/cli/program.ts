@@ -2,6 +2,8 @@
 // one line on stderr and an exit code (0 ok, 1 bad model or input, 2 bad usage).
 import { Command } from "commander";
 import { UsageError } from "../errors.js";
+import { registerCheck } from "./commands/check.js";
+import { registerCompile } from "./commands/compile.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerRun } from "./commands/run.js";
 import { registerOptimize } from "./commands/optimize.js";
@@ -22,6 +24,8 @@ export function createProgram(): Command {
   // Subcommands made with .command() inherit the output settings and exitOverride above.
   registerInspect(program);
   registerRun(program);
+  registerCompile(program);
+  registerCheck(program);
   registerOptimize(program);
   registerPasses(program);
   return program;

@@ -2,7 +2,8 @@
 // 21) and a sample of ops without one. Each graph is exported, then
 //   1. imported again: the same IR (textual form, provenance ignored), where the IR form has an
 //      exact ONNX spelling; translated forms (Softmax flatten=1, per-group GroupNormalization,
-//      the opset 7-9 Dropout mask) import as other ops and are checked by numbers instead;
+//      the opset 7-9 Dropout mask, fused activations) import as other ops, and all-constant
+//      nodes fold at import, so those are checked by numbers only;
 //   2. run in onnxruntime-node: the interpreter's outputs within 1e-5 relative (integers exact).
 // Symbolic dims run with T = 5.
 import * as ort from "onnxruntime-node";
@@ -15,6 +16,7 @@ import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
 import { exportOnnx } from "../../src/export/onnx.js";
 import { decodeModel, importOnnxBytes } from "../../src/frontend/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
+import { buildModel, type ModelSpec } from "../helpers/onnx-builder.js";
 
 const ENV = { T: 5 };
 
@@ -77,7 +79,8 @@ function expectClose(name: string, a: Tensor, b: ort.Tensor): void {
 
 interface Case {
   name: string;
-  ir: string;
+  /** The graph as IR text, or as an ONNX model to import. */
+  ir: string | ModelSpec;
   /** False for IR forms that ONNX spells with other ops (checked by numbers only). */
   sameIr?: boolean;
   /** Op types the exported ONNX graph must (not) contain, e.g. "!Flatten". */
@@ -85,7 +88,7 @@ interface Case {
 }
 
 async function checkCase(c: Case): Promise<void> {
-  const g = parseGraph(c.ir);
+  const g = typeof c.ir === "string" ? parseGraph(c.ir) : importOnnxBytes(buildModel(c.ir), `${c.name}.source.onnx`);
   const bytes = exportOnnx(g);
   const back = importOnnxBytes(bytes, `${c.name}.onnx`);
   if (c.sameIr !== false) expect(text(back)).toBe(text(g));
@@ -154,6 +157,12 @@ cases("shape ops with export hooks", [
       %b = Squeeze(%x)
       %c = Unsqueeze(%x) {axes=[0, 5]}
     }`,
+  },
+  {
+    name: "Squeeze with an empty axes list keeps every axis (onnxruntime would drop the 1s)",
+    ir: `graph @g(%x: f32[1,3,1]) -> (%y) { %y = Squeeze(%x) {axes=[]} }`,
+    sameIr: false,
+    onnxOps: ["!Squeeze"],
   },
   {
     name: "Split with sizes and into equal chunks (num_outputs)",
@@ -239,13 +248,14 @@ cases("nn ops", [
   },
   {
     name: "Reductions with axes as inputs",
-    ir: `graph @g(%x: f32[2,3,4]) -> (%a, %b, %c, %d, %e, %f) {
+    ir: `graph @g(%x: f32[2,3,4]) -> (%a, %b, %c, %d, %e, %f, %g) {
       %a = ReduceMean(%x) {axes=[1], keepdims=0}
       %b = ReduceSum(%x) {axes=[0, -1]}
       %c = ReduceMax(%x)
       %d = ReduceL2(%x) {axes=[2]}
       %e = ReduceLogSumExp(%x) {axes=[1, 2], keepdims=0}
       %f = ReduceMean(%x) {noop_with_empty_axes=1}
+      %g = ReduceSum(%x) {axes=[]}
     }`,
   },
   {
@@ -332,6 +342,74 @@ cases("quantization ops", [
       %d = DequantizeLinear(%q, %s)
       %u = QuantizeLinear(%x, %s, %z)
     }`,
+  },
+]);
+
+const i64 = (values: number[]) => fromNumbers("i64", [values.length], values);
+const f32 = (value: number) => fromNumbers("f32", [], [value]);
+
+cases("ONNX models of older opsets: imported, exported at opset 21, imported again", [
+  {
+    name: "opset 11: axes, split and pads attributes or inputs, Shape -> Gather -> Concat -> Reshape over T",
+    ir: {
+      opset: 11,
+      inputs: [{ name: "x", shape: [1, "T", 4] }],
+      outputs: [
+        { name: "sq", shape: ["T", 4] }, { name: "un", shape: ["T", 1, 4] }, { name: "rm", shape: [1, "T", 1] },
+        { name: "s1", shape: [1, "T", 1] }, { name: "s2", shape: [1, "T", 3] }, { name: "r", shape: ["T", 4] },
+        { name: "c", shape: [1, "T", 4] }, { name: "p", shape: [1, "T1", 5] },
+      ],
+      initializers: { idx: fromNumbers("i64", [], [1]), four: i64([4]), lo: f32(-0.5), hi: f32(0.5), pads: i64([0, 1, 0, 0, 0, 1]) },
+      nodes: [
+        { op: "Squeeze", inputs: ["x"], outputs: ["sq"], attrs: { axes: [0] } },
+        { op: "Unsqueeze", inputs: ["sq"], outputs: ["un"], attrs: { axes: [1] } },
+        { op: "ReduceMean", inputs: ["x"], outputs: ["rm"], attrs: { axes: [2], keepdims: 1 } },
+        { op: "Split", inputs: ["x"], outputs: ["s1", "s2"], attrs: { axis: 2, split: [1, 3] } },
+        { op: "Shape", inputs: ["x"], outputs: ["shape"] },
+        { op: "Gather", inputs: ["shape", "idx"], outputs: ["t"], attrs: { axis: 0 } },
+        { op: "Unsqueeze", inputs: ["t"], outputs: ["t1"], attrs: { axes: [0] } },
+        { op: "Concat", inputs: ["t1", "four"], outputs: ["target"], attrs: { axis: 0 } },
+        { op: "Reshape", inputs: ["x", "target"], outputs: ["r"] },
+        { op: "Clip", inputs: ["x", "lo", "hi"], outputs: ["c"] },
+        { op: "Pad", inputs: ["x", "pads"], outputs: ["p"], attrs: { mode: "edge" } },
+      ],
+    },
+  },
+  {
+    name: "opset 9: Slice and Pad attributes",
+    ir: {
+      opset: 9,
+      inputs: [{ name: "x", shape: [2, "T", 4] }],
+      outputs: [{ name: "s", shape: [2, "S", 3] }, { name: "p", shape: [2, "T", 7] }],
+      nodes: [
+        { op: "Slice", inputs: ["x"], outputs: ["s"], attrs: { starts: [1, 0], ends: [1000, -1], axes: [2, 1] } },
+        { op: "Pad", inputs: ["x"], outputs: ["p"], attrs: { pads: [0, 0, 1, 0, 0, 2], value: 0.5 }, floatAttrs: ["value"] },
+      ],
+    },
+  },
+  {
+    name: "opset 9: Dropout's mask in the input's dtype",
+    ir: {
+      opset: 9,
+      inputs: [{ name: "x", shape: [2, 3] }],
+      outputs: [{ name: "y", shape: [2, 3] }, { name: "m", shape: [2, 3] }],
+      nodes: [{ op: "Dropout", inputs: ["x"], outputs: ["y", "m"], attrs: { ratio: 0.25 }, floatAttrs: ["ratio"] }],
+    },
+    sameIr: false,
+  },
+  {
+    name: "opset 11: Softmax and LogSoftmax over the flattened trailing axes",
+    ir: {
+      opset: 11,
+      inputs: [{ name: "x", shape: [2, 3, 4] }],
+      outputs: [{ name: "a", shape: [2, 3, 4] }, { name: "b", shape: [2, 3, 4] }],
+      nodes: [
+        { op: "Softmax", inputs: ["x"], outputs: ["a"] },
+        { op: "LogSoftmax", inputs: ["x"], outputs: ["b"], attrs: { axis: 0 } },
+      ],
+    },
+    sameIr: false,
+    onnxOps: ["Flatten"],
   },
 ]);
 

@@ -36,9 +36,9 @@ function refMul(acc: bigint, m: bigint, shift: bigint, r: Rounding): bigint {
       return sat(floorDiv(acc * m + (1n << (k - 1n)), k));
     }
     case "rndnu": {
-      const left = shift > 0n ? shift : 0n, post = shift > 0n ? 0n : -shift;
+      const left = shift >= 0n ? shift + 1n : 0n, post = shift >= 0n ? 1n : -shift;
       const high = floorDiv(sat(acc << left) * m * 2n, 32n);
-      return post === 0n ? high : floorDiv(high + (1n << (post - 1n)), post);
+      return floorDiv(high + (1n << (post - 1n)), post);
     }
     case "half-even": {
       const k = 31n - shift;

@@ -44,6 +44,7 @@ export function quantizeLinear(x: Tensor, scale: Tensor, zp: Tensor | undefined,
   const sv = tensorToF64(scale);
   const zv = zp && isInteger(zp.dtype) ? tensorToF64(zp) : undefined;
   const q = new Float64Array(xv.length);
+  // Each pass below walks (outer, axis, inner) itself: a shared per-element index table was slower.
   for (let ob = 0; ob < outer; ob++) {
     for (let a = 0; a < n; a++) {
       const base = (ob * n + a) * inner;

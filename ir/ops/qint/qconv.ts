@@ -1,0 +1,65 @@
+// QConv: integer convolution, int8/uint8 activations with a zero point, int8 symmetric weights
+// (per output channel), int32 bias, int32 accumulation, and per-channel requantization to the
+// output type with the fused Relu/Clip as the clamp [qmin, qmax].
+import { mulDim } from "../../dim.js";
+import { defineOp, int, ints, str } from "../../op.js";
+import { makeTensor, tensorType } from "../../types.js";
+import { qconvAccumulate } from "../../../src/runtime/kernels/qint-conv.js";
+import { requantizeChannels } from "../../../src/runtime/kernels/qint-requant.js";
+import { windowGeometry, windowOutShape, windowParams } from "../nn/spatial.js";
+import { dimProduct } from "../nn/common.js";
+import type { NumericArray } from "../../dtype.js";
+import { checkZeroPoint, expectDtype, need, outDtype, requantAttrs, requantParams } from "./common.js";
+
+export const QConv = defineOp({
+  name: "QConv",
+  doc: "Integer convolution: int8 x (zero point) * int8 per-channel w + int32 b, requantized with a fixed-point multiplier.",
+  attrs: {
+    kernel_shape: ints(),
+    strides: ints([]),
+    pads: ints([]),
+    dilations: ints([]),
+    group: int(1),
+    auto_pad: str("NOTSET"),
+    x_zero_point: int(0),
+    ...requantAttrs,
+  },
+  inputs: ["x", "w", "b?"],
+  outputs: ["y"],
+  infer([xt, wt, bt], a) {
+    const x = need(xt, "x"), w = need(wt, "w");
+    expectDtype(x, ["i8", "u8"], "x");
+    expectDtype(w, ["i8"], "w");
+    checkZeroPoint(a.x_zero_point, x.dtype, "x_zero_point");
+    if (x.shape.length < 3 || w.shape.length !== x.shape.length) throw new Error(`x must be [N, C, ...spatial] and w of the same rank`);
+    const M = w.shape[0]!;
+    const kernel = a.kernel_shape ?? (w.shape.slice(2) as number[]);
+    if (bt) {
+      expectDtype(bt, ["i32"], "b");
+      if (bt.shape.length !== 1) throw new Error("b must be 1-D");
+    }
+    const cw = w.shape[1]!;
+    if (typeof cw === "number" && typeof x.shape[1] === "number" && cw * a.group !== x.shape[1]) {
+      throw new Error(`x has ${x.shape[1]} channels, w expects ${cw} x group ${a.group}`);
+    }
+    requantParams(a, typeof M === "number" ? M : undefined);
+    return [tensorType(outDtype(a), windowOutShape(x.shape, M, windowParams(kernel, a)))];
+  },
+  evaluate([xt, wt, bt], a) {
+    const x = need(xt, "x"), w = need(wt, "w");
+    const kernel = a.kernel_shape ?? w.shape.slice(2);
+    const g = windowGeometry(x.shape.slice(2), windowParams(kernel, a));
+    const [N, C] = x.shape as [number, number];
+    const M = w.shape[0]!;
+    const rq = requantParams(a, M);
+    const acc = qconvAccumulate(x.data as NumericArray, w.data as Int8Array, bt?.data as Int32Array | undefined, {
+      N, C, M, group: a.group, geometry: g, xZeroPoint: a.x_zero_point,
+    });
+    const y = makeTensor(outDtype(a), [N, M, ...g.outShape]);
+    requantizeChannels(acc, y.data as NumericArray, N, M, acc.length / (N * M), rq);
+    return [y];
+  },
+  macs([, wt], [y]) {
+    return mulDim(dimProduct(y!.shape), dimProduct(need(wt, "w").shape.slice(1)));
+  },
+});
