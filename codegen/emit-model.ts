@@ -18,6 +18,7 @@ import type { Target } from "./targets.js";
 import { WeightStore } from "./weights.js";
 import { harnessSource, makefileSource } from "./harness.js";
 import "./kernels/index.js";
+import "../ir/ops/index.js";
 
 export interface CompileOptions {
   readonly target: Target;

@@ -64,6 +64,7 @@ export function harnessSource(m: Pick<CompiledModel, "prefix" | "symbols" | "inp
     `  double *times;`,
     `  int runs, r, k, rc = 0;`,
     `  if (argc != ${2 + nSym + nIn + nOut}) { fprintf(stderr, "${usage}", argv[0]); return 2; }`,
+    `  (void)dims;`,
     `  runs = atoi(argv[1]);`,
     `  if (runs < 1) runs = 1;`,
     `  for (k = 0; k < ${nSym}; k++) dims[k] = atoi(argv[2 + k]);`,

@@ -175,6 +175,12 @@ export function saturatingLeftShift(x: number, s: number): number {
   return sat32(x * 2 ** s);
 }
 
+/**
+ * Below this magnitude an operand times a multiplier (< 2^31) is below 2^52, so the product and
+ * a rounding term of at most 2^51 are exact in a double: the fast paths use plain arithmetic.
+ */
+const SMALL = 2097152; // 2^21
+
 /** Scales an int32 accumulator by a quantized multiplier with the given rounding; int32 result. */
 export function multiplyByQuantizedMultiplier(acc: number, multiplier: number, shift: number, rounding: Rounding): number {
   if (multiplier === 0) return 0;
@@ -182,10 +188,19 @@ export function multiplyByQuantizedMultiplier(acc: number, multiplier: number, s
     case "gemmlowp": {
       const left = shift > 0 ? shift : 0;
       const right = shift > 0 ? 0 : -shift;
-      return roundingDivideByPOT(saturatingRoundingDoublingHighMul(saturatingLeftShift(acc, left), multiplier), right);
+      const a = left === 0 ? acc : saturatingLeftShift(acc, left);
+      let high: number;
+      if (a < SMALL && a > -SMALL) {
+        const p = a * multiplier;
+        high = ((p >= 0 ? p + 1073741824 : p - 1073741823) / TWO31) | 0; // truncation, never -0
+      } else {
+        high = saturatingRoundingDoublingHighMul(a, multiplier);
+      }
+      return roundingDivideByPOT(high, right);
     }
     case "tflite": {
       const k = 31 - shift;
+      if (acc < SMALL && acc > -SMALL && k <= 52) return sat32(Math.floor((acc * multiplier + 2 ** (k - 1)) / 2 ** k));
       mul64(acc, multiplier);
       return sat32(floorShift(true, k));
     }
@@ -194,13 +209,24 @@ export function multiplyByQuantizedMultiplier(acc: number, multiplier: number, s
       // shift: for shift >= 0 the pre-shift takes one extra bit and the post-shift is 1.
       const left = shift >= 0 ? shift + 1 : 0;
       const post = shift >= 0 ? 1 : -shift;
-      mul64(saturatingLeftShift(acc, left), multiplier);
+      const a = saturatingLeftShift(acc, left);
+      if (a < SMALL && a > -SMALL) {
+        const high = Math.floor((a * multiplier) / TWO31);
+        return Math.floor((high + 2 ** (post - 1)) / 2 ** post);
+      }
+      mul64(a, multiplier);
       // vqdmulh: floor(2*a*b / 2^32); vrshl by -post rounds half up, exactly in wider precision.
       const high = sat32(floorShift(false, 31));
       return Math.floor((high + 2 ** (post - 1)) / 2 ** post);
     }
     case "half-even": {
       const k = 31 - shift;
+      if (acc < SMALL && acc > -SMALL) {
+        const v = (acc * multiplier) / 2 ** k; // exact: a power-of-two scaling of an exact product
+        const fl = Math.floor(v);
+        const d = v - fl;
+        return sat32(d > 0.5 ? fl + 1 : d < 0.5 ? fl : fl % 2 === 0 ? fl : fl + 1);
+      }
       mul64(acc, multiplier);
       const cmp = compareRemainderToHalf(k);
       const fl = floorShift(false, k);

@@ -5,5 +5,6 @@ import { nnOps } from "./nn/index.js";
 import { shapeOps } from "./shape/index.js";
 import { recurrentOps } from "./recurrent/index.js";
 import { quantOps } from "./quant/index.js";
+import { qintOps } from "./qint/index.js";
 
-for (const def of [...elementwiseOps, ...nnOps, ...shapeOps, ...recurrentOps, ...quantOps]) registerOp(def);
+for (const def of [...elementwiseOps, ...nnOps, ...shapeOps, ...recurrentOps, ...quantOps, ...qintOps]) registerOp(def);

@@ -36,27 +36,71 @@ export function qconvAccumulate(x: NumericArray, w: Int8Array, bias: Int32Array 
   }
   const K = Cg * KS;
   const pointwise = isPointwise(g);
-  const col = pointwise ? xc : new Int16Array(K * outPlane);
+  const col = pointwise ? new Int16Array(0) : new Int16Array(K * outPlane);
+  const colT = new Int16Array(K * outPlane);
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < group; gi++) {
       const xOff = (n * C + gi * Cg) * inPlane;
       if (!pointwise) im2col(xc, xOff, Cg, g, col, 0, 0);
-      igemm(w, gi * Mg * K, col, pointwise ? xOff : 0, acc, (n * M + gi * Mg) * outPlane, Mg, K, outPlane);
+      transpose(pointwise ? xc : col, pointwise ? xOff : 0, K, outPlane, colT);
+      igemmT(w, gi * Mg * K, colT, acc, (n * M + gi * Mg) * outPlane, Mg, K, outPlane);
     }
   }
   return acc;
 }
 
-/** acc[m, p] += sum_k w[m, k] * col[k, p] for an [Mg, K] weight block and a [K, P] column block. */
-function igemm(w: Int8Array, wOff: number, col: Int16Array, cOff: number, acc: Int32Array, aOff: number, Mg: number, K: number, P: number): void {
-  for (let m = 0; m < Mg; m++) {
-    const ar = aOff + m * P;
-    const wr = wOff + m * K;
-    for (let k = 0; k < K; k++) {
-      const wv = w[wr + k]!;
-      if (wv === 0) continue;
-      const cr = cOff + k * P;
-      for (let p = 0; p < P; p++) acc[ar + p] += wv * col[cr + p]!;
+/** dst[p, k] = src[off + k * P + p]. */
+function transpose(src: Int16Array, off: number, K: number, P: number, dst: Int16Array): void {
+  for (let k = 0; k < K; k++) {
+    const r = off + k * P;
+    for (let p = 0; p < P; p++) dst[p * K + k] = src[r + p]!;
+  }
+}
+
+/**
+ * acc[m, p] += sum_k w[m, k] * colT[p, k]: dot products over contiguous k, blocked 4 rows by
+ * 2 columns so each loaded weight and column value serves several products. Sums stay exact in
+ * doubles (far below 2^53) and wrap to int32 on the store.
+ */
+function igemmT(w: Int8Array, wOff: number, colT: Int16Array, acc: Int32Array, aOff: number, Mg: number, K: number, P: number): void {
+  let m = 0;
+  for (; m + 4 <= Mg; m += 4) {
+    const w0 = wOff + m * K, w1 = w0 + K, w2 = w1 + K, w3 = w2 + K;
+    const a0 = aOff + m * P, a1 = a0 + P, a2 = a1 + P, a3 = a2 + P;
+    let p = 0;
+    for (; p + 2 <= P; p += 2) {
+      const c0 = p * K, c1 = c0 + K;
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+      for (let k = 0; k < K; k++) {
+        const x0 = colT[c0 + k]!, x1 = colT[c1 + k]!;
+        const v0 = w[w0 + k]!, v1 = w[w1 + k]!, v2 = w[w2 + k]!, v3 = w[w3 + k]!;
+        s00 += v0 * x0; s01 += v0 * x1;
+        s10 += v1 * x0; s11 += v1 * x1;
+        s20 += v2 * x0; s21 += v2 * x1;
+        s30 += v3 * x0; s31 += v3 * x1;
+      }
+      acc[a0 + p] += s00; acc[a0 + p + 1] += s01;
+      acc[a1 + p] += s10; acc[a1 + p + 1] += s11;
+      acc[a2 + p] += s20; acc[a2 + p + 1] += s21;
+      acc[a3 + p] += s30; acc[a3 + p + 1] += s31;
+    }
+    for (; p < P; p++) {
+      const c0 = p * K;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0; k < K; k++) {
+        const x0 = colT[c0 + k]!;
+        s0 += w[w0 + k]! * x0; s1 += w[w1 + k]! * x0; s2 += w[w2 + k]! * x0; s3 += w[w3 + k]! * x0;
+      }
+      acc[a0 + p] += s0; acc[a1 + p] += s1; acc[a2 + p] += s2; acc[a3 + p] += s3;
+    }
+  }
+  for (; m < Mg; m++) {
+    const w0 = wOff + m * K, a0 = aOff + m * P;
+    for (let p = 0; p < P; p++) {
+      const c0 = p * K;
+      let s = 0;
+      for (let k = 0; k < K; k++) s += w[w0 + k]! * colT[c0 + k]!;
+      acc[a0 + p] += s;
     }
   }
 }

@@ -1,0 +1,71 @@
+// QConcat: concatenation of integer tensors with different scales. Each input i is requantized
+// to the output's scale and zero point (multipliers[i]/shifts[i] = s_i / s_y); an input that
+// already has the output's parameters (multiplier 0 marks it) is copied unchanged.
+import { addDim } from "../../dim.js";
+import { defineOp, int, ints } from "../../op.js";
+import { normAxis } from "../../shape-util.js";
+import { makeTensor, tensorType } from "../../types.js";
+import { intRange, type NumericArray } from "../../dtype.js";
+import { multiplyByQuantizedMultiplier } from "../../fixed-point.js";
+import { checkRounding, expectDtype, need, outDtype, requantAttrs } from "./common.js";
+
+export const QConcat = defineOp({
+  name: "QConcat",
+  doc: "Concatenation of integer tensors, each requantized to the output scale (multiplier 0: copied as is).",
+  attrs: { axis: int(0), x_zero_points: ints([]), multipliers: ints([]), shifts: ints([]), ...requantAttrs },
+  inputs: ["xs*"],
+  outputs: ["y"],
+  infer(inputs, a) {
+    const xs = inputs.map((t, i) => need(t, `x${i}`));
+    if (xs.length === 0) throw new Error("QConcat needs at least one input");
+    const n = xs.length;
+    if (a.x_zero_points.length !== n || a.multipliers.length !== n || a.shifts.length !== n) {
+      throw new Error(`x_zero_points, multipliers and shifts need ${n} values each`);
+    }
+    checkRounding(a.rounding);
+    const rank = xs[0]!.shape.length;
+    const axis = normAxis(a.axis, rank);
+    let len = xs[0]!.shape[axis]!;
+    for (let i = 0; i < n; i++) {
+      expectDtype(xs[i]!, ["i8", "u8"], `x${i}`);
+      if (xs[i]!.shape.length !== rank) throw new Error(`input ${i} has rank ${xs[i]!.shape.length}, expected ${rank}`);
+      if (i > 0) len = addDim(len, xs[i]!.shape[axis]!);
+    }
+    const shape = [...xs[0]!.shape];
+    shape[axis] = len;
+    return [tensorType(outDtype(a), shape)];
+  },
+  evaluate(inputs, a) {
+    const xs = inputs.map((t, i) => need(t, `x${i}`));
+    const rounding = checkRounding(a.rounding);
+    const dt = outDtype(a);
+    const [lo, hi] = intRange(dt);
+    const axis = normAxis(a.axis, xs[0]!.shape.length);
+    const shape = [...xs[0]!.shape];
+    shape[axis] = xs.reduce((s, x) => s + x.shape[axis]!, 0);
+    const out = makeTensor(dt, shape);
+    const od = out.data as NumericArray;
+    const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
+    const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+    const rowOut = shape[axis]! * inner;
+    let at = 0;
+    xs.forEach((x, i) => {
+      const xd = x.data as NumericArray;
+      const row = x.shape[axis]! * inner;
+      const m = a.multipliers[i]!, s = a.shifts[i]!, zp = a.x_zero_points[i]!;
+      for (let o = 0; o < outer; o++) {
+        const src = o * row, dst = o * rowOut + at;
+        if (m === 0) {
+          for (let k = 0; k < row; k++) od[dst + k] = xd[src + k]!;
+        } else {
+          for (let k = 0; k < row; k++) {
+            const v = multiplyByQuantizedMultiplier(xd[src + k]! - zp, m, s, rounding) + a.y_zero_point;
+            od[dst + k] = v < lo ? lo : v > hi ? hi : v;
+          }
+        }
+      }
+      at += row;
+    });
+    return [out];
+  },
+});

@@ -1,0 +1,97 @@
+// Choosing quantization parameters at compile time (float arithmetic is fine here: none of it
+// runs at inference): activation scales and zero points from calibrated ranges, symmetric int8
+// weights per output channel, int32 biases, fused-activation clamps and lookup tables.
+import type { Activation } from "../../ir/activation.js";
+import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
+
+/** Parameters of an 8-bit activation: real = scale * (q - zeroPoint). */
+export interface QParams {
+  readonly dtype: "i8";
+  readonly scale: number;
+  readonly zeroPoint: number;
+}
+
+export const QMIN = -128;
+export const QMAX = 127;
+const INT32_MIN = -2147483648, INT32_MAX = 2147483647;
+
+/** int8 parameters covering [min, max] (widened to contain 0), asymmetric or symmetric. */
+export function activationParams(min: number, max: number, symmetric: boolean): QParams {
+  const lo = Math.min(min, 0), hi = Math.max(max, 0);
+  if (symmetric) {
+    const a = Math.max(-lo, hi);
+    return { dtype: "i8", scale: a > 0 ? a / 127 : 1, zeroPoint: 0 };
+  }
+  if (!(hi - lo > 0)) return { dtype: "i8", scale: 1, zeroPoint: 0 };
+  const scale = (hi - lo) / 255;
+  const zp = Math.min(QMAX, Math.max(QMIN, roundHalfEven(QMIN - lo / scale)));
+  return { dtype: "i8", scale, zeroPoint: zp };
+}
+
+export function sameParams(a: QParams, b: QParams): boolean {
+  return a.scale === b.scale && a.zeroPoint === b.zeroPoint;
+}
+
+export interface QuantizedWeights {
+  readonly q: Int8Array;
+  /** One scale per channel (or one). */
+  readonly scales: number[];
+}
+
+/**
+ * Symmetric int8 weights in [-127, 127], per channel along axis `axis` of `shape` (or per tensor).
+ * A channel of zeros gets scale 1 (any scale represents it exactly).
+ */
+export function quantizeWeights(w: ArrayLike<number>, shape: readonly number[], axis: number, perChannel: boolean): QuantizedWeights {
+  const C = perChannel ? shape[axis]! : 1;
+  const inner = perChannel ? shape.slice(axis + 1).reduce((p, d) => p * d, 1) : w.length;
+  const maxAbs = new Float64Array(C);
+  for (let i = 0; i < w.length; i++) {
+    const c = perChannel ? Math.floor(i / inner) % C : 0;
+    const a = Math.abs(w[i]!);
+    if (a > maxAbs[c]!) maxAbs[c] = a;
+  }
+  const scales = Array.from(maxAbs, (m) => (m > 0 ? m / 127 : 1));
+  const q = new Int8Array(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const c = perChannel ? Math.floor(i / inner) % C : 0;
+    const v = roundHalfEven(w[i]! / scales[c]!);
+    q[i] = v < -127 ? -127 : v > 127 ? 127 : v;
+  }
+  return { q, scales };
+}
+
+/** int32 bias b / (s_x * s_w[c]), rounded half to even and saturated. */
+export function quantizeBias(b: ArrayLike<number>, xScale: number, wScales: readonly number[]): Int32Array {
+  const out = new Int32Array(b.length);
+  for (let i = 0; i < b.length; i++) {
+    const v = roundHalfEven(b[i]! / (xScale * wScales[wScales.length === 1 ? 0 : i]!));
+    out[i] = v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : v;
+  }
+  return out;
+}
+
+/** The clamp a fused activation becomes on the output's integer grid. */
+export function activationClamp(act: Activation | undefined, out: QParams): { qmin: number; qmax: number } | undefined {
+  if (!act) return { qmin: QMIN, qmax: QMAX };
+  const q = (v: number) => roundHalfEven(v / out.scale) + out.zeroPoint;
+  switch (act.kind) {
+    case "Relu": return { qmin: Math.max(QMIN, out.zeroPoint), qmax: QMAX };
+    case "Clip": {
+      const qmin = Math.max(QMIN, Math.min(QMAX, q(act.params[0]!)));
+      const qmax = Math.min(QMAX, Math.max(QMIN, q(act.params[1]!)));
+      return { qmin, qmax };
+    }
+    default: return undefined; // LeakyRelu is not a clamp
+  }
+}
+
+/** Quantizes real results onto an 8-bit grid (NaN to the zero point), for lookup tables. */
+export function quantizeTable(values: ArrayLike<number>, out: QParams): number[] {
+  return Array.from({ length: values.length }, (_, i) => {
+    const v = values[i]!;
+    if (v !== v) return out.zeroPoint;
+    const q = roundHalfEven(v / out.scale) + out.zeroPoint;
+    return q < QMIN ? QMIN : q > QMAX ? QMAX : q;
+  });
+}
