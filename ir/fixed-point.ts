@@ -246,3 +246,95 @@ export function requantizeValue(acc: number, multiplier: number, shift: number, 
   const v = multiplyByQuantizedMultiplier(acc, multiplier, shift, rounding) + zeroPoint;
   return v < qmin ? qmin : v > qmax ? qmax : v;
 }
+
+const INV31 = 2 ** -31;
+const LIMIT = 2 ** 52;
+
+/**
+ * requantizeValue over a row: out[outOff + i] = clamp(zp + M(acc[accOff + i])) for i < n with one
+ * multiplier. The same results as the scalar function (the tests check it), faster: the rounding
+ * mode is chosen once per row, powers of two are precomputed, and products below 2^52 (exact in
+ * a double, as are the rounding terms added to them) take plain double arithmetic; larger ones go
+ * through the exact two-limb path.
+ */
+export function requantizeRow(
+  acc: ArrayLike<number>, accOff: number, out: { [i: number]: number }, outOff: number, n: number,
+  multiplier: number, shift: number, rounding: Rounding, zp: number, qmin: number, qmax: number,
+): void {
+  const m = multiplier;
+  if (m === 0) {
+    const v = zp < qmin ? qmin : zp > qmax ? qmax : zp;
+    for (let i = 0; i < n; i++) out[outOff + i] = v;
+    return;
+  }
+  switch (rounding) {
+    case "gemmlowp": {
+      const left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+      const lmul = 2 ** left, pow = 2 ** right, inv = 2 ** -right, half = pow / 2;
+      for (let i = 0; i < n; i++) {
+        const x = acc[accOff + i]!;
+        const a = x * lmul;
+        const pr = a * m;
+        let v: number;
+        if (pr < LIMIT && pr > -LIMIT && a <= INT32_MAX && a >= INT32_MIN) {
+          const high = ((pr >= 0 ? pr + 1073741824 : pr - 1073741823) * INV31) | 0;
+          const q = Math.floor(high * inv);
+          const r = high - q * pow;
+          v = r > half || (r === half && high >= 0) ? q + 1 : q;
+        } else {
+          v = multiplyByQuantizedMultiplier(x, m, shift, rounding);
+        }
+        v += zp;
+        out[outOff + i] = v < qmin ? qmin : v > qmax ? qmax : v;
+      }
+      return;
+    }
+    case "tflite": {
+      const k = 31 - shift;
+      const inv = 2 ** -k, add = 2 ** (k - 1);
+      const fast = k <= 52;
+      for (let i = 0; i < n; i++) {
+        const x = acc[accOff + i]!;
+        const pr = x * m;
+        let v = fast && pr < LIMIT && pr > -LIMIT ? sat32(Math.floor((pr + add) * inv)) : multiplyByQuantizedMultiplier(x, m, shift, rounding);
+        v += zp;
+        out[outOff + i] = v < qmin ? qmin : v > qmax ? qmax : v;
+      }
+      return;
+    }
+    case "rndnu": {
+      const left = shift >= 0 ? shift + 1 : 0, post = shift >= 0 ? 1 : -shift;
+      const lmul = 2 ** left, add = 2 ** (post - 1), inv = 2 ** -post;
+      for (let i = 0; i < n; i++) {
+        const x = acc[accOff + i]!;
+        const a = x * lmul;
+        const pr = a * m;
+        let v = pr < LIMIT && pr > -LIMIT && a <= INT32_MAX && a >= INT32_MIN
+          ? Math.floor((Math.floor(pr * INV31) + add) * inv)
+          : multiplyByQuantizedMultiplier(x, m, shift, rounding);
+        v += zp;
+        out[outOff + i] = v < qmin ? qmin : v > qmax ? qmax : v;
+      }
+      return;
+    }
+    case "half-even": {
+      const inv = 2 ** -(31 - shift);
+      for (let i = 0; i < n; i++) {
+        const x = acc[accOff + i]!;
+        const pr = x * m;
+        let v: number;
+        if (pr < LIMIT && pr > -LIMIT) {
+          const y = pr * inv;
+          const fl = Math.floor(y);
+          const d = y - fl;
+          v = sat32(d > 0.5 ? fl + 1 : d < 0.5 ? fl : fl % 2 === 0 ? fl : fl + 1);
+        } else {
+          v = multiplyByQuantizedMultiplier(x, m, shift, rounding);
+        }
+        v += zp;
+        out[outOff + i] = v < qmin ? qmin : v > qmax ? qmax : v;
+      }
+      return;
+    }
+  }
+}

@@ -90,9 +90,12 @@ function unaryKernel(s: UnarySpec): KernelDef {
         `size_t i = 0, n = (size_t)${ctx.numel(node.outputs[0]!)};`,
       ];
       if (ctx.target.neon) {
-        lines.push(`for (; i + 4 <= n; i += 4) {`, `  const float32x4_t v = vld1q_f32(x + i);`, `  float32x4_t r;`, `  ${s.vector(attrs)}`, `  vst1q_f32(y + i, r);`, `}`);
+        // The tail restarts from n rounded down: gcc cannot always bound i after the vector loop.
+        lines.push(`for (; i < (n & ~(size_t)3); i += 4) {`, `  const float32x4_t v = vld1q_f32(x + i);`, `  float32x4_t r;`, `  ${s.vector(attrs)}`, `  vst1q_f32(y + i, r);`, `}`);
+        lines.push(`for (i = n & ~(size_t)3; i < n; i++) { const float v = x[i]; y[i] = ${s.scalar("v", attrs)}; }`);
+      } else {
+        lines.push(`for (; i < n; i++) { const float v = x[i]; y[i] = ${s.scalar("v", attrs)}; }`);
       }
-      lines.push(`for (; i < n; i++) { const float v = x[i]; y[i] = ${s.scalar("v", attrs)}; }`);
       return lines.join("\n");
     },
   });

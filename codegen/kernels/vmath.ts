@@ -77,16 +77,15 @@ function vectorSource(target: Target): string {
         `static inline float32x4_t neonc_fma_f32x4(float32x4_t a, float32x4_t b, float32x4_t c) { return vmlaq_f32(a, b, c); }`,
         `#endif`,
       ].join("\n");
-  const div = a64
-    ? `static inline float32x4_t neonc_div_f32x4(float32x4_t n, float32x4_t d) { return vdivq_f32(n, d); }`
-    : `/* n / d without vdivq_f32 (not on armv7): estimate, two Newton steps, one residual step. */
-static inline float32x4_t neonc_div_f32x4(float32x4_t n, float32x4_t d) {
+  // vdivq_f32 exists on aarch64 only (and SIMDe does not emulate it).
+  const div = `/* n / d without vdivq_f32 (not on armv7): estimate, two Newton steps, one residual step. */
+${a64 ? "#if defined(__aarch64__)\nstatic inline float32x4_t neonc_div_f32x4(float32x4_t n, float32x4_t d) { return vdivq_f32(n, d); }\n#else\n" : ""}static inline float32x4_t neonc_div_f32x4(float32x4_t n, float32x4_t d) {
   float32x4_t r = vrecpeq_f32(d), q;
   r = vmulq_f32(r, vrecpsq_f32(d, r));
   r = vmulq_f32(r, vrecpsq_f32(d, r));
   q = vmulq_f32(n, r);
   return neonc_fma_f32x4(q, r, vmlsq_f32(n, d, q));
-}`;
+}${a64 ? "\n#endif" : ""}`;
   const horner = (v: string, first: string) =>
     [`  p = vdupq_n_f32(${cFloat(TAYLOR[0]!)});`, ...TAYLOR.slice(1).map((c) => `  p = neonc_fma_f32x4(vdupq_n_f32(${cFloat(c)}), p, ${v});`), first].join("\n");
   const reduce = `  t = neonc_fma_f32x4(vdupq_n_f32(0.5f), xc, vdupq_n_f32(1.44269504f));

@@ -9,6 +9,7 @@ import type { Rounding } from "../../ir/fixed-point.js";
 import { typeOfTensor, type Tensor, type TensorType } from "../../ir/types.js";
 import type { CalibratedRange } from "../../src/calibration/calibrate.js";
 import { activationParams, type QParams } from "./params.js";
+import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
 
 export interface LoweringOptions {
   readonly perChannel: boolean;
@@ -143,7 +144,7 @@ export class Lowering {
     const p = activationParams(lo, hi, this.options.symmetric);
     const q = new Int8Array(d.length);
     for (let i = 0; i < d.length; i++) {
-      const x = Math.round(d[i]! / p.scale) + p.zeroPoint;
+      const x = roundHalfEven(d[i]! / p.scale) + p.zeroPoint;
       q[i] = x < -128 ? -128 : x > 127 ? 127 : x;
     }
     const name = this.addConstant(`${v}.q`, { dtype: "i8", shape: t.shape, data: q },

@@ -8,3 +8,4 @@ export {
 } from "./observers.js";
 export { Histogram, HISTOGRAM_BINS } from "./histogram.js";
 export { readCalibrationDir, type CalibrationSamples, type ReadDirOptions } from "./data-dir.js";
+export { sqnrReport, type LayerReport, type SqnrReport } from "./sqnr.js";

@@ -58,7 +58,7 @@ describe("usage errors exit 2 with one line on stderr", () => {
     ["a missing --output-dir", ["run", "m.onnx", "--input", "x.pb"], /--output-dir/],
     ["no input", ["run", "m.onnx", "--output-dir", "out"], /no input given/],
     ["--input with --input-dir", ["run", "m.onnx", "--input", "x.pb", "--input-dir", "d", "--output-dir", "out"], /either --input or --input-dir/],
-    ["--engine c", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--engine", "c"], /the C engine is not available yet/],
+    ["--engine c", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--engine", "c", "--target", "pdp11"], /--target.*'pdp11' is invalid/],
     ["an unknown engine", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--engine", "gpu"], /--engine.*'gpu' is invalid/],
     ["an unknown pass", ["run", "m.onnx", "--input", "x.pb", "--output-dir", "out", "--passes", "fold-batchnrom"], /unknown pass 'fold-batchnrom'; did you mean 'fold-batchnorm'\?/],
     ["an unknown optimization level", ["optimize", "m.onnx", "-O3", "-o", "out.onnx"], /unknown optimization level -O3/],

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   INT32_MAX, INT32_MIN, multiplierValue, multiplyByQuantizedMultiplier, quantizeMultiplier, requantizeValue,
-  roundingDivideByPOT, saturatingRoundingDoublingHighMul, type Rounding,
+  requantizeRow, roundingDivideByPOT, saturatingRoundingDoublingHighMul, type Rounding,
 } from "../../ir/fixed-point.js";
 
 const MIN = -(2n ** 31n), MAX = 2n ** 31n - 1n;
@@ -125,5 +125,17 @@ describe("fixed point", () => {
     expect(requantizeValue(1000, 2 ** 30, 0, "gemmlowp", -128, -128, 127)).toBe(127);
     expect(requantizeValue(-1000, 2 ** 30, 0, "gemmlowp", 10, 10, 127)).toBe(10);
     expect(requantizeValue(11, 2 ** 30, 0, "half-even", 3, -128, 127)).toBe(9); // 5.5 -> 6 + 3
+  });
+});
+
+describe("requantizeRow", () => {
+  it("gives exactly the scalar results, fast path and exact path alike", () => {
+    const accs = fc.array(fc.oneof(int32, fc.integer({ min: -(2 ** 22), max: 2 ** 22 }), fc.integer({ min: -300, max: 300 })), { minLength: 1, maxLength: 40 });
+    fc.assert(fc.property(accs, mult, shift, rounding, fc.integer({ min: -128, max: 127 }), (xs, m, s, r, zp) => {
+      const acc = Int32Array.from(xs);
+      const out = new Int32Array(xs.length);
+      requantizeRow(acc, 0, out, 0, xs.length, m, s, r, zp, -128, 127);
+      xs.forEach((x, i) => expect(out[i], `${r} acc=${x} m=${m} shift=${s}`).toBe(requantizeValue(x, m, s, r, zp, -128, 127)));
+    }), { numRuns: 3000 });
   });
 });

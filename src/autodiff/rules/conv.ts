@@ -5,7 +5,7 @@
 // never disagree on padding, stride or dilation. Depthwise convs (one input channel per group)
 // take a direct loop instead: a one-row GEMM per channel would cost more than it computes.
 import { makeTensor, type Tensor } from "../../../ir/types.js";
-import { windowGeometry, windowParams } from "../../../ir/ops/nn/spatial.js";
+import { windowGeometry, windowParams, type WindowAttrs } from "../../../ir/ops/nn/spatial.js";
 import { prod, to3d, validRange, type ConvGeometry } from "../../runtime/kernels/conv-geometry.js";
 import { col2imAdd, im2col } from "../../runtime/kernels/conv-im2col.js";
 import { isPointwise } from "../../runtime/kernels/conv.js";
@@ -39,7 +39,7 @@ export function convVjp({ inputs, outputs, attrs, dy, wants }: VjpArgs): (Tensor
   if (!g0) return [];
   const gy = throughFusedActivation(g0, outputs[0]!, attrs);
   const kernel: readonly number[] = attrs.kernel_shape ?? w.shape.slice(2);
-  const geo = windowGeometry(x.shape.slice(2), windowParams(kernel, attrs as never));
+  const geo = windowGeometry(x.shape.slice(2), windowParams(kernel, attrs as WindowAttrs));
   const [N, C] = x.shape as [number, number];
   const M = w.shape[0]!, group = attrs.group as number;
   const dims = { N, C, M, group, geo };

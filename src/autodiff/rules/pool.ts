@@ -1,7 +1,7 @@
 // Gradients of pooling: AveragePool spreads dy evenly over the taps its window averaged (with
 // the forward op's divisor), MaxPool routes dy to the first maximum of each window (the tap the
 // forward kernel picks on ties), and the global pools do the same over whole planes.
-import { windowGeometry, windowParams } from "../../../ir/ops/nn/spatial.js";
+import { windowGeometry, windowParams, type WindowAttrs } from "../../../ir/ops/nn/spatial.js";
 import { makeTensor, numel, type Tensor } from "../../../ir/types.js";
 import { to3d, validRange, type Geometry3 } from "../../runtime/kernels/conv-geometry.js";
 import { fdata } from "../grad-util.js";
@@ -23,7 +23,7 @@ function axisTaps(out: number, k: number, s: number, d: number, p: number, size:
 interface Windows { readonly q: Geometry3; readonly td: AxisTaps; readonly th: AxisTaps; readonly tw: AxisTaps }
 
 function windowsOf(x: Tensor, attrs: Readonly<Record<string, any>>): Windows {
-  const g = windowGeometry(x.shape.slice(2), windowParams(attrs.kernel_shape as number[], attrs as never), attrs.ceil_mode !== 0);
+  const g = windowGeometry(x.shape.slice(2), windowParams(attrs.kernel_shape as number[], attrs as WindowAttrs), attrs.ceil_mode !== 0);
   const r = g.inShape.length;
   const end = (i: number) => (i - (3 - r) >= 0 ? g.padEnd[i - (3 - r)]! : 0);
   const q = to3d(g);

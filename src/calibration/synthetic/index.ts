@@ -61,6 +61,7 @@ export interface SyntheticResult {
 }
 
 const DEFAULT_LENGTH = 200;
+export const DEFAULT_STEPS = 50;
 
 /** Synthetic calibration inputs for `graph` (see runSyntheticCalibration for the figures). */
 export function synthesizeCalibrationInputs(graph: Graph, options: SyntheticOptions = {}): Record<string, Tensor>[] {
@@ -69,7 +70,7 @@ export function synthesizeCalibrationInputs(graph: Graph, options: SyntheticOpti
 
 /** Synthesises calibration inputs and reports how well their statistics match. */
 export function runSyntheticCalibration(graph: Graph, options: SyntheticOptions = {}): SyntheticResult {
-  const count = options.count ?? 8, steps = options.steps ?? 50, lr = options.lr ?? 0.2, seed = options.seed ?? 0;
+  const count = options.count ?? 8, steps = options.steps ?? DEFAULT_STEPS, lr = options.lr ?? 0.2, seed = options.seed ?? 0;
   if (!Number.isInteger(count) || count < 1) throw new ModelError(`synthetic calibration needs a positive sample count, got ${count}`);
   if (!Number.isInteger(steps) || steps < 0) throw new ModelError(`synthetic calibration needs a non-negative step count, got ${steps}`);
 

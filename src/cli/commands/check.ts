@@ -13,6 +13,8 @@ import { getTarget, rigFor, runModes, type RunMode } from "../../../codegen/targ
 import { ModelError, NeoncError, UsageError } from "../../errors.js";
 import { readTensorFile } from "../../frontend/onnx/tensor.js";
 import { runGraph } from "../../runtime/interpreter.js";
+import { formatProfile } from "../../../codegen/profile.js";
+import { CEngine } from "../c-engine.js";
 import { bindInputs } from "../run-plan.js";
 import { addCodegenOptions, compileForFlags, formatSizes, loadAndOptimize, type CodegenFlags } from "./compile.js";
 
@@ -21,6 +23,7 @@ interface CheckFlags extends CodegenFlags {
   run?: RunMode;
   runs: string;
   tolerance: string;
+  profile?: boolean;
 }
 
 export function registerCheck(program: Command): void {
@@ -37,6 +40,7 @@ export function registerCheck(program: Command): void {
     .addOption(new Option("--run <mode>", "how to run: native (c99), simde or qemu (NEON targets)").choices(["native", "simde", "qemu"]))
     .option("--runs <n>", "runs to time per input", "3")
     .option("--tolerance <x>", "largest allowed max|c - ref| / max|ref|", "1e-4")
+    .option("--profile", "also build a per-node timed variant and print the time of every node (op, name, ms, share) on the first input")
     .action(async (model: string, flags: CheckFlags) => {
       const runs = Number(flags.runs), tol = Number(flags.tolerance);
       if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs ${flags.runs}: expected a whole number of at least 1`);
@@ -79,6 +83,10 @@ export function registerCheck(program: Command): void {
           worst = Math.max(worst, c.rel);
           out.write(`${set.label}: ${o} max abs error ${c.maxAbs.toExponential(2)} (${c.rel.toExponential(2)} of max |ref| ${c.maxRef.toPrecision(4)}); ${r.medianMs.toFixed(3)} ms per run (median of ${runs})\n`);
         }
+      }
+      if (flags.profile) {
+        const p = CEngine.fromCompiled(graph, m, rig, { profile: true }).run([sets[0]!.inputs], { runs, labels: [sets[0]!.label] });
+        out.write(`profile of ${sets[0]!.label} (mean of ${runs} runs):\n${formatProfile(p.profile!)}\n`);
       }
       if (!(worst <= tol)) throw new ModelError(`the generated C differs from the interpreter: relative error ${worst.toExponential(2)} is above the tolerance ${tol}`);
       out.write(`ok: within ${tol} of the largest output magnitude\n`);

@@ -1,14 +1,16 @@
 // Integer convolution of QConv: int8 (or uint8) activations with a zero point, int8 symmetric
 // weights, int32 bias and int32 accumulators.
 //
-// The input is centred once (x - zp, an Int16Array), so padding contributes the value 0 exactly
-// as a padded zero point would; then pointwise convs are a GEMM on the input, depthwise convs a
-// direct loop, and the rest im2col + GEMM. Products fit 16 bits and sums stay far below 2^31
-// for any real layer; the Int32Array accumulator wraps like int32 hardware would beyond that.
+// The input is centred once (x - zp), so padding contributes the value 0 exactly as a padded
+// zero point would; then depthwise convs are a direct integer loop, pointwise convs a GEMM on the
+// input and the rest im2col + GEMM. The GEMM runs in float32 on chunks of rows small enough that
+// every partial sum is an exactly represented integer (see EXACT_ROWS), so the result is the exact
+// integer accumulator; the Int32Array accumulator wraps like int32 hardware would beyond 2^31.
 import type { NumericArray } from "../../../ir/dtype.js";
 import { prod, to3d, validRange, type ConvGeometry } from "./conv-geometry.js";
 import { isPointwise } from "./conv.js";
 import { im2col } from "./conv-im2col.js";
+import { sgemm } from "./gemm.js";
 
 export interface QConvArgs {
   readonly N: number;
@@ -36,74 +38,33 @@ export function qconvAccumulate(x: NumericArray, w: Int8Array, bias: Int32Array 
   }
   const K = Cg * KS;
   const pointwise = isPointwise(g);
-  const col = pointwise ? new Int16Array(0) : new Int16Array(K * outPlane);
-  const colT = new Int16Array(K * outPlane);
+  // Float32 GEMM, exactly: products are below 2^15 in magnitude, so any partial sum over at most
+  // EXACT_ROWS products is an integer below 2^24, which float32 holds exactly whatever the
+  // summation order (or FMA). Each chunk of rows is summed in float32, then added in int32.
+  const xf = new Float32Array(xc.length);
+  for (let i = 0; i < xc.length; i++) xf[i] = xc[i]!;
+  const wf = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) wf[i] = w[i]!;
+  const col = pointwise ? xf : new Float32Array(K * outPlane);
+  const part = new Float32Array(Mg * outPlane);
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < group; gi++) {
       const xOff = (n * C + gi * Cg) * inPlane;
-      if (!pointwise) im2col(xc, xOff, Cg, g, col, 0, 0);
-      transpose(pointwise ? xc : col, pointwise ? xOff : 0, K, outPlane, colT);
-      igemmT(w, gi * Mg * K, colT, acc, (n * M + gi * Mg) * outPlane, Mg, K, outPlane);
+      if (!pointwise) im2col(xf, xOff, Cg, g, col, 0, 0);
+      const cOff = pointwise ? xOff : 0;
+      const aOff = (n * M + gi * Mg) * outPlane;
+      for (let k0 = 0; k0 < K; k0 += EXACT_ROWS) {
+        const kc = Math.min(EXACT_ROWS, K - k0);
+        sgemm(false, false, Mg, outPlane, kc, 1, wf, gi * Mg * K + k0, K, col, cOff + k0 * outPlane, outPlane, 0, part, 0, outPlane);
+        for (let i = 0; i < part.length; i++) acc[aOff + i] += part[i]!;
+      }
     }
   }
   return acc;
 }
 
-/** dst[p, k] = src[off + k * P + p]. */
-function transpose(src: Int16Array, off: number, K: number, P: number, dst: Int16Array): void {
-  for (let k = 0; k < K; k++) {
-    const r = off + k * P;
-    for (let p = 0; p < P; p++) dst[p * K + k] = src[r + p]!;
-  }
-}
-
-/**
- * acc[m, p] += sum_k w[m, k] * colT[p, k]: dot products over contiguous k, blocked 4 rows by
- * 2 columns so each loaded weight and column value serves several products. Sums stay exact in
- * doubles (far below 2^53) and wrap to int32 on the store.
- */
-function igemmT(w: Int8Array, wOff: number, colT: Int16Array, acc: Int32Array, aOff: number, Mg: number, K: number, P: number): void {
-  let m = 0;
-  for (; m + 4 <= Mg; m += 4) {
-    const w0 = wOff + m * K, w1 = w0 + K, w2 = w1 + K, w3 = w2 + K;
-    const a0 = aOff + m * P, a1 = a0 + P, a2 = a1 + P, a3 = a2 + P;
-    let p = 0;
-    for (; p + 2 <= P; p += 2) {
-      const c0 = p * K, c1 = c0 + K;
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
-      for (let k = 0; k < K; k++) {
-        const x0 = colT[c0 + k]!, x1 = colT[c1 + k]!;
-        const v0 = w[w0 + k]!, v1 = w[w1 + k]!, v2 = w[w2 + k]!, v3 = w[w3 + k]!;
-        s00 += v0 * x0; s01 += v0 * x1;
-        s10 += v1 * x0; s11 += v1 * x1;
-        s20 += v2 * x0; s21 += v2 * x1;
-        s30 += v3 * x0; s31 += v3 * x1;
-      }
-      acc[a0 + p] += s00; acc[a0 + p + 1] += s01;
-      acc[a1 + p] += s10; acc[a1 + p + 1] += s11;
-      acc[a2 + p] += s20; acc[a2 + p + 1] += s21;
-      acc[a3 + p] += s30; acc[a3 + p + 1] += s31;
-    }
-    for (; p < P; p++) {
-      const c0 = p * K;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let k = 0; k < K; k++) {
-        const x0 = colT[c0 + k]!;
-        s0 += w[w0 + k]! * x0; s1 += w[w1 + k]! * x0; s2 += w[w2 + k]! * x0; s3 += w[w3 + k]! * x0;
-      }
-      acc[a0 + p] += s0; acc[a1 + p] += s1; acc[a2 + p] += s2; acc[a3 + p] += s3;
-    }
-  }
-  for (; m < Mg; m++) {
-    const w0 = wOff + m * K, a0 = aOff + m * P;
-    for (let p = 0; p < P; p++) {
-      const c0 = p * K;
-      let s = 0;
-      for (let k = 0; k < K; k++) s += w[w0 + k]! * colT[c0 + k]!;
-      acc[a0 + p] += s;
-    }
-  }
-}
+/** Rows of products per float32 partial sum: 512 * 255 * 128 < 2^24. */
+const EXACT_ROWS = 512;
 
 /** One input channel per group: every output channel m reads channel floor(m / Mg). */
 function depthwise(xc: Int16Array, w: Int8Array, acc: Int32Array, N: number, C: number, Mg: number, geom: ConvGeometry): void {

@@ -3,7 +3,7 @@
 // Everything here is integer arithmetic through ir/fixed-point.ts; the per-channel parameters
 // are hoisted out of the element loop, and the rounding mode is fixed per call.
 import type { NumericArray } from "../../../ir/dtype.js";
-import { multiplyByQuantizedMultiplier, type Rounding } from "../../../ir/fixed-point.js";
+import { requantizeRow, type Rounding } from "../../../ir/fixed-point.js";
 
 export interface RequantParams {
   /** One entry per channel, or one for the whole tensor. */
@@ -28,10 +28,7 @@ export function requantizeChannels(acc: ArrayLike<number>, out: NumericArray, ou
       const m = p.multiplier[per ? c : 0]!;
       const s = p.shift[per ? c : 0]!;
       const base = (o * C + c) * plane;
-      for (let i = base; i < base + plane; i++) {
-        const v = multiplyByQuantizedMultiplier(acc[i]!, m, s, rounding) + zp;
-        out[i] = v < qmin ? qmin : v > qmax ? qmax : v;
-      }
+      requantizeRow(acc, base, out, base, plane, m, s, rounding, zp, qmin, qmax);
     }
   }
 }

@@ -10,6 +10,8 @@ import { runSyntheticCalibration, synthesizeCalibrationInputs } from "../../../s
 import { ModelError } from "../../../src/errors.js";
 import { importOnnxFile } from "../../../src/frontend/onnx/index.js";
 import { GraphBuilder } from "../../../src/testing/graph-builder.js";
+import { resolveCalibration } from "../../../passes/quantize/calibration-source.js";
+import "../../../src/calibration/synthetic/register.js";
 import { Rng } from "../../../src/testing/rng.js";
 import { sharedPath } from "../../helpers/shared.js";
 import { randomF64 } from "./gradcheck.js";
@@ -133,6 +135,19 @@ describe("synthesizeCalibrationInputs", () => {
     const g = smallNet("f32", false);
     expect(() => synthesizeCalibrationInputs(g)).toThrow(ModelError);
     expect(() => synthesizeCalibrationInputs(g)).toThrow(/no BatchNormalization statistics.*--calibration DIR/);
+  });
+});
+
+describe("the quantize pass's synthetic calibration source", () => {
+  it("calibrates every float value on synthesised inputs, the same for the same seed", () => {
+    const g = trainedNet("f32");
+    const logs: string[] = [];
+    const opts = { observer: "minmax", samples: 2, seed: 9, log: (m: string) => logs.push(m) };
+    const r = resolveCalibration(g, "synthetic", opts);
+    expect(r.samples).toBe(2);
+    for (const v of ["x", "c1", "bn1", "r1", "c2", "bn2", "y"]) expect(r.ranges[v], v).toBeDefined();
+    expect(logs.join("\n")).toMatch(/2 inputs matched to 2 BatchNorm statistics/);
+    expect(resolveCalibration(g, "synthetic", opts).ranges).toEqual(r.ranges);
   });
 });
 
