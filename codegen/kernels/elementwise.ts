@@ -1,4 +1,5 @@
-// Elementwise float kernels: unary math (Relu vectorized on NEON, the rest through math.h) and
+// Elementwise float kernels: simple unary math (Relu vectorized on NEON, the rest through math.h;
+// exp, tanh, sigmoid and erf are in unary-math.ts with the vector math) and
 // the broadcasting binary ops Add/Sub/Mul/Div (with Add's fused activation). Same-shape
 // operands run as one flat loop; broadcasting runs nested loops whose strides are 0 on
 // broadcast axes. Both may write over their first input (in place).
@@ -15,9 +16,6 @@ function floatOnly(node: Node, _a: unknown, g: Graph): string | undefined {
 }
 
 const UNARY: Readonly<Record<string, (x: string) => string>> = {
-  Sigmoid: (x) => `1.0f / (1.0f + expf(-${x}))`,
-  Tanh: (x) => `tanhf(${x})`,
-  Exp: (x) => `expf(${x})`,
   Log: (x) => `logf(${x})`,
   Sqrt: (x) => `sqrtf(${x})`,
   Neg: (x) => `-${x}`,
@@ -25,7 +23,6 @@ const UNARY: Readonly<Record<string, (x: string) => string>> = {
   Reciprocal: (x) => `1.0f / ${x}`,
   Floor: (x) => `floorf(${x})`,
   Ceil: (x) => `ceilf(${x})`,
-  Erf: (x) => `(float)erf((double)${x})`,
   Softplus: (x) => `(float)log1p(exp((double)${x}))`,
 };
 

@@ -1,5 +1,5 @@
-// Float activations that elementwise.ts does not cover: Gelu (erf and tanh forms), Clip,
-// HardSigmoid, HardSwish and Elu. One flat loop over the elements: 4 at a time with NEON (the
+// Float activations that need the vector math of vmath.ts or attributes: Sigmoid, Tanh, Exp,
+// Erf, Gelu (erf and tanh forms), Clip, HardSigmoid, HardSwish and Elu. One flat loop over the elements: 4 at a time with NEON (the
 // transcendental ones through vmath.ts), the tail and the c99 target in scalar C. All may
 // write over their input.
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
@@ -22,6 +22,10 @@ const SQRT_HALF = cFloat(Math.SQRT1_2);
 const GELU_K = cFloat(Math.sqrt(2 / Math.PI));
 
 const SPECS: readonly UnarySpec[] = [
+  { op: "Sigmoid", math: true, scalar: (v) => `neonc_sigmoid_f32(${v})`, vector: () => `r = neonc_sigmoid_f32x4(v);` },
+  { op: "Tanh", math: true, scalar: (v) => `neonc_tanh_f32(${v})`, vector: () => `r = neonc_tanh_f32x4(v);` },
+  { op: "Exp", math: true, scalar: (v) => `neonc_exp_f32(${v})`, vector: () => `r = neonc_exp_f32x4(v);` },
+  { op: "Erf", math: true, scalar: (v) => `neonc_erf_f32(${v})`, vector: () => `r = neonc_erf_f32x4(v);` },
   {
     op: "Gelu",
     math: true,

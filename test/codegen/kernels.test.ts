@@ -62,8 +62,8 @@ ${c("w2", [8, 1, 5], 6)}
   %d = Conv(%a, %w2) {kernel_shape=[5], strides=[2], pads=[2, 2], group=8}
   %y = Softmax(%d) {axis=-1}
 }`,
-  "pointwise with 10 outputs, LeakyRelu, Mul, Sub of a scalar, Sigmoid, Tanh": `
-graph @g(%x: f32[1,12,T]) -> (%y, %z) {
+  "pointwise with 10 outputs, LeakyRelu, Mul, Sub of a scalar, Sigmoid, Tanh, Exp, Erf": `
+graph @g(%x: f32[1,12,T]) -> (%y, %z, %e, %f) {
 ${c("w", [10, 12, 1], 7)}
 ${c("one", [1], 8)}
   %p = Conv(%x, %w) {kernel_shape=[1], activation="LeakyRelu", activation_params=[0.1]}
@@ -71,6 +71,9 @@ ${c("one", [1], 8)}
   %s = Sub(%m, %one)
   %y = Sigmoid(%s)
   %z = Tanh(%s)
+  %n = Neg(%m)
+  %e = Exp(%n)
+  %f = Erf(%s)
 }`,
   "2-D conv with strides and pads, then Relu": `
 graph @g(%x: f32[1,3,6,T]) -> (%y) {
