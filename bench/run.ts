@@ -1,10 +1,16 @@
-// `npm run bench`: neonc's interpreter against ONNX Runtime on the shared speech models.
+// `npm run bench`: neonc's interpreter and its generated C against ONNX Runtime on the shared
+// speech models.
 //
 // For each ../shared/models/*/model.onnx (on test_data_set_0) and ../shared/asr-digits (on the
 // first dev utterance) it measures the import time (median of 3), the interpreter's time per run
 // and ORT's (single-threaded, all graph optimizations; medians over as many runs as fit in a few
-// seconds), their ratio, and the largest difference between the two engines' outputs. Prints a
-// markdown table with the date and the machine. Arguments filter the models by name.
+// seconds), their ratio, and the largest difference between the two engines' outputs. Then the
+// generated C of the -O1 graph, built on this machine with -O3 -march=native, twice: the c99
+// target natively and the aarch64 NEON code through SIMDe; each is timed by its own harness
+// (median over repeated runs of the same input, no process start inside the timing) and
+// compared with ORT (ratio C/ORT, below 1 means faster). Prints a markdown table with the date
+// and the machine. Arguments filter the models by name.
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,11 +21,22 @@ import { bindInputs, type GivenTensor } from "../src/cli/run-plan.js";
 import { errorMessage } from "../src/errors.js";
 import { importOnnxFile, readTensorFile } from "../src/frontend/onnx/index.js";
 import { runGraph } from "../src/runtime/interpreter.js";
+import { runPipelineFromOptions } from "../passes/index.js";
+import { CEngine, haveSimde } from "../src/cli/c-engine.js";
+import { hasTool } from "../codegen/build.js";
 import { createOrtSession, ortVersion, runOrt } from "./ort.js";
 
 /** Wall time the timed runs of one engine on one model may take (the first run is extra). */
 const NEONC_BUDGET_MS = 3000;
 const ORT_BUDGET_MS = 1500;
+const C_BUDGET_MS = 2000;
+
+/** The generated-C variants measured: the portable target and the NEON code through SIMDe. */
+const C_VARIANTS = [
+  { key: "c99", target: "c99", mode: "native" },
+  { key: "simde", target: "aarch64", mode: "simde" },
+] as const;
+type CKey = (typeof C_VARIANTS)[number]["key"];
 
 interface Case {
   name: string;
@@ -36,6 +53,7 @@ interface Row {
   neonc?: { ms: number; runs: number };
   ort?: { ms: number; runs: number };
   maxAbsDiff?: number;
+  c: Partial<Record<CKey, { ms: number; runs: number; maxAbsDiff?: number }>>;
   errors: string[];
 }
 
@@ -93,7 +111,7 @@ function maxAbsDiff(a: Record<string, Tensor>, b: Record<string, Tensor>): numbe
 }
 
 async function benchCase(c: Case): Promise<Row> {
-  const row: Row = { name: c.name, input: c.inputLabel, errors: [] };
+  const row: Row = { name: c.name, input: c.inputLabel, errors: [], c: {} };
   const given: GivenTensor[] = c.inputs.map((file) => ({ file, ...readTensorFile(file) }));
   const shape = given.map((g) => `[${g.tensor.shape.join(",")}]`).join(" ");
   row.input = `${c.inputLabel} ${shape}`;
@@ -136,14 +154,48 @@ async function benchCase(c: Case): Promise<Row> {
       row.errors.push(`comparing outputs: ${errorMessage(e)}`);
     }
   }
+  await benchC(c, given, row, ortOut);
   return row;
+}
+
+/** The generated C of the -O1 graph, -O3 -march=native, each variant timed by its harness. */
+async function benchC(c: Case, given: readonly GivenTensor[], row: Row, ortOut: Record<string, Tensor> | undefined): Promise<void> {
+  let graph: Graph;
+  try {
+    graph = await runPipelineFromOptions(importOnnxFile(c.model), { passes: "-O1" });
+  } catch (e) {
+    row.errors.push(`-O1: ${errorMessage(e)}`);
+    return;
+  }
+  const feeds = bindInputs(graph.inputs, given);
+  const maxDims: Record<string, number> = {};
+  for (const name of graph.inputs) {
+    graph.types[name]!.shape.forEach((d, i) => {
+      if (typeof d !== "number" && d.terms.length === 1 && d.c === 0 && d.terms[0]!.atom.kind === "sym") maxDims[d.terms[0]!.atom.name] = feeds[name]!.shape[i]!;
+    });
+  }
+  for (const v of C_VARIANTS) {
+    if (v.mode === "simde" && !haveSimde()) {
+      row.errors.push(`C ${v.key}: skipped, the SIMDe headers are not installed (libsimde-dev)`);
+      continue;
+    }
+    try {
+      const engine = CEngine.create(graph, { target: v.target, mode: v.mode, maxDims, opt: "-O3", extraFlags: ["-march=native"] });
+      const first = engine.run([feeds], { runs: 1 }).runs[0]!;
+      const runs = runsFor(first.medianMs, C_BUDGET_MS, 5, 200);
+      const timed = engine.run([feeds], { runs }).runs[0]!;
+      row.c[v.key] = { ms: timed.medianMs, runs, maxAbsDiff: ortOut ? maxAbsDiff(timed.outputs, ortOut) : undefined };
+    } catch (e) {
+      row.errors.push(`C ${v.key}: ${errorMessage(e)}`);
+    }
+  }
 }
 
 const ms = (v: number | undefined): string => (v === undefined ? "-" : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
 function formatTable(rows: readonly Row[]): string {
   const lines = [
-    "| model | input | import ms | neonc ms/run (runs) | ORT ms/run (runs) | neonc/ORT | max abs diff |",
+    "| model | input | import ms | interpreter ms/run (runs) | ORT ms/run (runs) | interpreter/ORT | max abs diff |",
     "|---|---|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
@@ -154,6 +206,29 @@ function formatTable(rows: readonly Row[]): string {
     );
   }
   return lines.join("\n");
+}
+
+/** Generated C beside ORT: the ratio is C time over ORT time (below 1.00 means C is faster). */
+function formatCTable(rows: readonly Row[]): string {
+  const lines = [
+    "| model | ORT ms/run | C c99 ms/run (runs) | c99/ORT | C NEON via SIMDe ms/run (runs) | SIMDe/ORT | max abs diff vs ORT |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  ];
+  const cell = (r: Row, k: CKey) => {
+    const v = r.c[k];
+    return v ? `${ms(v.ms)} (${v.runs})` : "-";
+  };
+  const ratio = (r: Row, k: CKey) => (r.c[k] && r.ort ? (r.c[k]!.ms / r.ort.ms).toFixed(2) : "-");
+  for (const r of rows) {
+    const diffs = C_VARIANTS.map((v) => r.c[v.key]?.maxAbsDiff).filter((d): d is number => d !== undefined);
+    lines.push(`| ${r.name} | ${r.ort ? ms(r.ort.ms) : "-"} | ${cell(r, "c99")} | ${ratio(r, "c99")} | ${cell(r, "simde")} | ${ratio(r, "simde")} | ${diffs.length ? Math.max(...diffs).toExponential(2) : "-"} |`);
+  }
+  return lines.join("\n");
+}
+
+function gccVersion(): string {
+  const r = spawnSync("gcc", ["-dumpfullversion"], { encoding: "utf8" });
+  return `gcc ${(r.stdout || "").trim() || "?"}`;
 }
 
 async function main(): Promise<void> {
@@ -182,6 +257,10 @@ async function main(): Promise<void> {
   );
   console.log("");
   console.log(formatTable(rows));
+  console.log("");
+  console.log(`generated C (-O1 graph; ${hasTool("gcc") ? gccVersion() : "gcc missing"} -O3 -march=native; median of the harness's timed runs on the same input):`);
+  console.log("");
+  console.log(formatCTable(rows));
   const notes = rows.flatMap((r) => r.errors.map((e) => `- ${r.name}: ${e.replace(/\s*\n\s*/g, " ")}`));
   if (notes.length > 0) console.log(["", "errors:", ...notes].join("\n"));
 }

@@ -338,3 +338,57 @@ export function requantizeRow(
     }
   }
 }
+
+// ---- wide accumulators (16x8 mode) ----------------------------------------------------------
+// int16 activations times int8 weights overflow int32 (products reach 2^22, sums 2^33 and more),
+// so 16x8 layers accumulate exactly in doubles (|acc| < 2^53) and requantize with the same four
+// roundings applied to the exact 64-bit-and-wider product, with no pre-shift saturation:
+//   gemmlowp: round(acc*m / 2^31) ties up, then RoundingDivideByPOT(max(-shift, 0)) (shift <= 0;
+//             a positive shift multiplies acc by 2^shift first);
+//   tflite, rndnu: floor((acc*m*2^shift + 2^30) / 2^31) (single rounding, ties up);
+//   half-even: the exact product rounded to nearest, ties to even.
+// For accumulators within int32 and shift <= 0 these equal the 32-bit definitions above.
+// Products below 2^52 take plain doubles; larger ones are computed exactly with BigInt.
+
+const B31 = 31n;
+
+/** The wide requantization of one accumulator (an integer with |acc| < 2^53); int32-saturated. */
+export function multiplyWide(acc: number, multiplier: number, shift: number, rounding: Rounding): number {
+  if (multiplier === 0) return 0;
+  const pr = acc * multiplier;
+  if (pr < LIMIT && pr > -LIMIT && shift <= 0) {
+    if (acc <= INT32_MAX && acc >= INT32_MIN) return multiplyByQuantizedMultiplier(acc, multiplier, shift, rounding === "rndnu" ? "tflite" : rounding);
+  }
+  const p = BigInt(acc) * BigInt(multiplier) * (shift > 0 ? 1n << BigInt(shift) : 1n);
+  const right = BigInt(shift > 0 ? 0 : -shift);
+  let q: bigint;
+  switch (rounding) {
+    case "gemmlowp": {
+      // SRDHM over the wide product: ties towards +infinity, then RDBP: ties away from zero.
+      const high = (p + (1n << 30n)) >> B31;
+      if (right === 0n) q = high;
+      else {
+        const mask = (1n << right) - 1n;
+        const rem = high & mask;
+        const threshold = (mask >> 1n) + (high < 0n ? 1n : 0n);
+        q = (high >> right) + (rem > threshold ? 1n : 0n);
+      }
+      break;
+    }
+    case "tflite":
+    case "rndnu": {
+      const k = B31 + right;
+      q = (p + (1n << (k - 1n))) >> k;
+      break;
+    }
+    case "half-even": {
+      const k = B31 + right;
+      const fl = p >> k;
+      const rem = p - (fl << k);
+      const half = 1n << (k - 1n);
+      q = rem < half ? fl : rem > half ? fl + 1n : (fl & 1n) === 0n ? fl : fl + 1n;
+      break;
+    }
+  }
+  return q > 2147483647n ? INT32_MAX : q < -2147483648n ? INT32_MIN : Number(q);
+}

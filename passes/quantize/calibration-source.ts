@@ -1,6 +1,7 @@
 // Where the quantize pass gets its activation ranges (option `calibration`):
-// - "" (default): ranges attached to the graph with `attachCalibration` (library use), else an
-//   error saying how to calibrate;
+// - "" (default): ranges attached to the graph with `attachCalibration` (library use); without
+//   them the pass leaves the graph in float and logs how to calibrate (so pipelines that list
+//   every pass, like the pass property tests, run it harmlessly);
 // - a .json file written by calibrationToJson;
 // - a folder of input .pb files: the pass calibrates its own input graph on them with the
 //   chosen observer (`--calibration DIR`);
@@ -42,11 +43,14 @@ export function attachedCalibration(graph: Graph): CalibrationResult | undefined
   return text ? calibrationFromJson(text) : undefined;
 }
 
+export const NO_CALIBRATION_MESSAGE = "no activation ranges, so the graph stays in float: give calibration=DIR (a folder of input .pb files), calibration=FILE.json or a registered source such as synthetic, or attach ranges with attachCalibration";
+
+/** The ranges the option names; throws a UsageError when it is "" and the graph carries none. */
 export function resolveCalibration(graph: Graph, spec: string, options: SourceOptions): CalibrationResult {
   if (spec === "") {
     const attached = attachedCalibration(graph);
     if (attached) return attached;
-    throw new UsageError("quantize needs activation ranges: give calibration=DIR (a folder of input .pb files), calibration=FILE.json, calibration=synthetic, or attach ranges with attachCalibration");
+    throw new UsageError(`quantize has ${NO_CALIBRATION_MESSAGE}`);
   }
   const registered = sources.get(spec);
   if (registered) return registered(graph, options);

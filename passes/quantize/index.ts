@@ -13,7 +13,7 @@ import { OBSERVER_NAMES } from "../../src/calibration/observers.js";
 import type { CalibratedRange } from "../../src/calibration/calibrate.js";
 import { definePass, describeNode } from "../pass.js";
 import { boolOption, enumOption, intOption, stringOption } from "../options.js";
-import { resolveCalibration } from "./calibration-source.js";
+import { attachedCalibration, NO_CALIBRATION_MESSAGE, resolveCalibration } from "./calibration-source.js";
 
 export { attachCalibration, attachedCalibration, registerCalibrationSource, type CalibrationSource, type SourceOptions } from "./calibration-source.js";
 export type { QuantizedValue } from "./lowering.js";
@@ -47,6 +47,10 @@ export const quantize = definePass({
     }
     const keep = new Set(o.keep_float.split(/[|\s]+/).filter(Boolean));
     if (!graph.nodes.some((n) => LOWERINGS[n.op] && !keep.has(n.op))) return graph;
+    if (o.calibration === "" && !attachedCalibration(graph)) {
+      ctx.log(NO_CALIBRATION_MESSAGE);
+      return graph;
+    }
     const cal = resolveCalibration(graph, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed, log: ctx.log });
     return quantizeGraph(graph, cal.ranges, {
       perChannel: o.per_channel, symmetric: o.symmetric, rounding: o.rounding, biasCorrection: o.bias_correction, keepFloat: keep,

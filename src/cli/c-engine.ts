@@ -56,6 +56,8 @@ export interface CEngineOptions {
   /** Build the per-node profiling variant (codegen/profile.ts). */
   readonly profile?: boolean;
   readonly prefix?: string;
+  /** C compiler for native and SIMDe runs (default gcc; the demo falls back to cc). */
+  readonly cc?: string;
 }
 
 export interface CRun {
@@ -92,6 +94,7 @@ export class CEngine {
     let rig: Rig;
     try {
       rig = rigFor(target, mode, opts.opt ?? "-O2");
+      if (opts.cc !== undefined && rig.mode !== "qemu") rig = { ...rig, cc: opts.cc };
     } catch (e) {
       throw new UsageError((e as Error).message);
     }

@@ -14,6 +14,7 @@ import { runGraph } from "../../src/runtime/interpreter.js";
 import { encodeTensorFile } from "../../src/frontend/onnx/tensor.js";
 import { runPipeline, runPass } from "../../passes/index.js";
 import { attachCalibration, quantize, quantizeGraph } from "../../passes/quantize/index.js";
+import { resolveCalibration } from "../../passes/quantize/calibration-source.js";
 import { calibrate } from "../../src/calibration/index.js";
 import { sqnrReport } from "../../src/calibration/sqnr.js";
 import { arbSpeechGraph, GraphBuilder, pickDims, randomInputs, Rng } from "../../src/testing/index.js";
@@ -112,13 +113,17 @@ describe("quantize pass on a hand-built graph", () => {
     expect(events.some((e) => e.startsWith("Sigmoid") && e.includes("no calibrated range"))).toBe(true);
   });
 
-  it("runs from a pipeline string with a calibration folder, and says what is missing otherwise", () => {
+  it("runs from a pipeline string with a calibration folder, and says when ranges are missing", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "neonc-cal-"));
     samples(new Rng(3), 4).forEach((s, i) => writeFileSync(path.join(dir, `${i}.input.pb`), encodeTensorFile(s["x"]!, "x")));
     const q = runPipeline(g, `quantize{calibration=${dir}, observer=percentile}`, { log: () => {} });
     verifyGraph(q);
     expect(q.nodes[0]!.op).toBe("Quantize");
-    expect(() => runPass(g, quantize, {}, { log: () => {} })).toThrow(/needs activation ranges/);
+    const logs: string[] = [];
+    expect(runPass(g, quantize, {}, { log: (m) => logs.push(m) })).toBe(g);
+    expect(logs.join("")).toMatch(/no activation ranges, so the graph stays in float/);
+    expect(() => resolveCalibration(g, "", { observer: "minmax", samples: 1, seed: 0, log: () => {} })).toThrow(/quantize has no activation ranges/);
+    expect(() => runPass(g, quantize, { calibration: "/no/such/dir" }, { log: () => {} })).toThrow(/neither a folder, a .json file/);
     // Already quantized: left as is (so -int8 reaches a fixed point).
     expect(runPass(q, quantize, { calibration: dir }, { log: () => {} })).toBe(q);
   });

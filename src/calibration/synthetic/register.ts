@@ -17,11 +17,15 @@ export const SYNTHETIC_SAMPLES = 8;
 registerCalibrationSource("synthetic", (graph, options) => {
   const steps = DEFAULT_STEPS;
   const bar = startProgress(steps, "synthesising calibration inputs");
-  const r = runSyntheticCalibration(graph, {
-    count: Math.min(options.samples, SYNTHETIC_SAMPLES), seed: options.seed, steps,
-    onProgress: (p) => bar.tick(`BN loss ${p.loss.toPrecision(4)}`),
-  });
-  bar.stop();
+  let r;
+  try {
+    r = runSyntheticCalibration(graph, {
+      count: Math.min(options.samples, SYNTHETIC_SAMPLES), seed: options.seed, steps,
+      onProgress: (p) => bar.tick(`BN loss ${p.loss.toPrecision(4)}`),
+    });
+  } finally {
+    bar.stop();
+  }
   options.log(`synthetic calibration: ${r.inputs.length} inputs matched to ${r.batchNorms} BatchNorm statistics, loss ${r.initialLoss.toPrecision(4)} -> ${r.finalLoss.toPrecision(4)} in ${steps} steps (${(r.msPerStep / 1000).toFixed(2)} s/step); observer ${options.observer}`);
   return calibrate(graph, r.inputs, { observer: observerByName(options.observer) });
 });
