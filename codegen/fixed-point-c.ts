@@ -66,17 +66,32 @@ static inline int32_t neonc_fp_half_even_s32(int32_t x, int32_t m, int shift) {
 
 /** NEON helpers: neonc_fp_<rounding>_s32x4(int32x4_t x, int32x4_t m, int32x4_t shift), per-lane parameters. */
 export const FIXED_POINT_NEON_C = `
+/* Rounding shift right by -nb (nb in [-31, 0]). On ARM this is vrshlq_s32, exact in wide
+   precision. SIMDe's portable vrshlq_s32 adds the rounding constant in 32 bits and wraps near
+   INT32_MAX, so the x86 test build computes the same thing lane by lane in 64 bits. */
+#if defined(__ARM_NEON) || defined(__ARM_NEON__)
+#define neonc_rshr_s32x4(x, nb) vrshlq_s32((x), (nb))
+#else
+static inline int32x4_t neonc_rshr_s32x4(int32x4_t x, int32x4_t nb) {
+  int32_t v[4], s[4];
+  int i;
+  vst1q_s32(v, x);
+  vst1q_s32(s, nb);
+  for (i = 0; i < 4; i++) if (s[i] < 0) v[i] = (int32_t)(((int64_t)v[i] + ((int64_t)1 << (-s[i] - 1))) >> -s[i]);
+  return vld1q_s32(v);
+}
+#endif
 static inline int32x4_t neonc_fp_gemmlowp_s32x4(int32x4_t x, int32x4_t m, int32x4_t shift) {
   int32x4_t zero = vdupq_n_s32(0);
   int32x4_t rneg = vminq_s32(shift, zero);
   int32x4_t high = vqrdmulhq_s32(vqshlq_s32(x, vmaxq_s32(shift, zero)), m);
   int32x4_t fix = vshrq_n_s32(vandq_s32(high, rneg), 31);
-  return vrshlq_s32(vqaddq_s32(high, fix), rneg);
+  return neonc_rshr_s32x4(vqaddq_s32(high, fix), rneg);
 }
 static inline int32x4_t neonc_fp_rndnu_s32x4(int32x4_t x, int32x4_t m, int32x4_t shift) {
   int32x4_t pre = vmaxq_s32(vaddq_s32(shift, vdupq_n_s32(1)), vdupq_n_s32(0));
   int32x4_t post = vminq_s32(shift, vdupq_n_s32(-1));
-  return vrshlq_s32(vqdmulhq_s32(vqshlq_s32(x, pre), m), post);
+  return neonc_rshr_s32x4(vqdmulhq_s32(vqshlq_s32(x, pre), m), post);
 }
 static inline int32x4_t neonc_fp_tflite_s32x4(int32x4_t x, int32x4_t m, int32x4_t shift) {
   int32x4_t nk = vsubq_s32(shift, vdupq_n_s32(31));
@@ -84,16 +99,17 @@ static inline int32x4_t neonc_fp_tflite_s32x4(int32x4_t x, int32x4_t m, int32x4_
   int64x2_t hi = vrshlq_s64(vmull_s32(vget_high_s32(x), vget_high_s32(m)), vmovl_s32(vget_high_s32(nk)));
   return vcombine_s32(vqmovn_s64(lo), vqmovn_s64(hi));
 }
-static inline int64x2_t neonc_fp_half_even_s64x2(int64x2_t p, int64x2_t nk) {
+static inline int64x2_t neonc_fp_half_even_s64x2(int64x2_t p, int64x2_t nk, int64x2_t km1) {
   int64x2_t one = vdupq_n_s64(1);
-  int64x2_t half = vshlq_s64(one, vsubq_s64(vnegq_s64(nk), one));
+  int64x2_t half = vshlq_s64(one, km1);
   int64x2_t odd = vandq_s64(vshlq_s64(p, nk), one);
   return vshlq_s64(vaddq_s64(p, vaddq_s64(vsubq_s64(half, one), odd)), nk);
 }
 static inline int32x4_t neonc_fp_half_even_s32x4(int32x4_t x, int32x4_t m, int32x4_t shift) {
   int32x4_t nk = vsubq_s32(shift, vdupq_n_s32(31));
-  int64x2_t lo = neonc_fp_half_even_s64x2(vmull_s32(vget_low_s32(x), vget_low_s32(m)), vmovl_s32(vget_low_s32(nk)));
-  int64x2_t hi = neonc_fp_half_even_s64x2(vmull_s32(vget_high_s32(x), vget_high_s32(m)), vmovl_s32(vget_high_s32(nk)));
+  int32x4_t km1 = vsubq_s32(vdupq_n_s32(30), shift);
+  int64x2_t lo = neonc_fp_half_even_s64x2(vmull_s32(vget_low_s32(x), vget_low_s32(m)), vmovl_s32(vget_low_s32(nk)), vmovl_s32(vget_low_s32(km1)));
+  int64x2_t hi = neonc_fp_half_even_s64x2(vmull_s32(vget_high_s32(x), vget_high_s32(m)), vmovl_s32(vget_high_s32(nk)), vmovl_s32(vget_high_s32(km1)));
   return vcombine_s32(vqmovn_s64(lo), vqmovn_s64(hi));
 }
 `;

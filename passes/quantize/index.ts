@@ -12,16 +12,19 @@ import { ROUNDINGS } from "../../ir/fixed-point.js";
 import { OBSERVER_NAMES } from "../../src/calibration/observers.js";
 import type { CalibratedRange } from "../../src/calibration/calibrate.js";
 import { definePass, describeNode } from "../pass.js";
-import { boolOption, enumOption, intOption, stringOption } from "../options.js";
+import { boolOption, enumOption, floatOption, intOption, stringOption } from "../options.js";
 import { attachedCalibration, NO_CALIBRATION_MESSAGE, resolveCalibration } from "./calibration-source.js";
 
 export { attachCalibration, attachedCalibration, registerCalibrationSource, type CalibrationSource, type SourceOptions } from "./calibration-source.js";
 export type { QuantizedValue } from "./lowering.js";
-import { Lowering, type QuantizedValue } from "./lowering.js";
+export { chooseInt16Layers } from "./auto-int16.js";
+import { Lowering, QUANTIZED_VALUES_META, type QuantizedValue } from "./lowering.js";
+import { chooseInt16Layers } from "./auto-int16.js";
+import { existsSync, statSync } from "node:fs";
+import { readCalibrationDir } from "../../src/calibration/data-dir.js";
 import { LOWERINGS } from "./lower-ops.js";
 
-/** Metadata key of the float-name -> int-version map the pass records (for SQNR reports). */
-export const QUANTIZED_VALUES_META = "neonc.quantized-values";
+export { QUANTIZED_VALUES_META } from "./lowering.js";
 
 const INTEGER_OPS = new Set(["QConv", "QMatMul", "QAdd", "QMul", "QConcat", "QLookup", "Requantize", "Quantize"]);
 
@@ -38,6 +41,8 @@ export const quantize = definePass({
     rounding: enumOption(ROUNDINGS, "gemmlowp", "rounding of every requantization"),
     keep_float: stringOption("LogSoftmax|Softmax", "op types left in float, separated by '|'"),
     bias_correction: boolOption(false, "correct biases for the mean error of quantized weights (needs calibration channel means)"),
+    int16: stringOption("", "Conv/MatMul/Gemm layers (node or output names, '|'-separated) with int16 inputs: the 16x8 mode"),
+    int16_below_db: floatOption(0, "also run in 16x8 every Conv/MatMul/Gemm whose int8 output SQNR is below this many dB (needs calibration=DIR; 0: off)", { min: 0 }),
   },
   run(graph, ctx) {
     const o = ctx.options;
@@ -52,14 +57,28 @@ export const quantize = definePass({
       return graph;
     }
     const cal = resolveCalibration(graph, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed, log: ctx.log });
-    return quantizeGraph(graph, cal.ranges, {
-      perChannel: o.per_channel, symmetric: o.symmetric, rounding: o.rounding, biasCorrection: o.bias_correction, keepFloat: keep,
+    const int16 = new Set(o.int16.split(/[|\s]+/).filter(Boolean));
+    const options: QuantizeGraphOptions = {
+      perChannel: o.per_channel, symmetric: o.symmetric, rounding: o.rounding, biasCorrection: o.bias_correction, keepFloat: keep, int16,
       explain: ctx.explaining ? (node, op, fired, message) => ctx.explain({ node, op, rule: "lower", fired, message }) : undefined,
-    });
+    };
+    if (o.int16_below_db > 0) {
+      if (!(existsSync(o.calibration) && statSync(o.calibration).isDirectory())) {
+        ctx.log("int16_below_db needs calibration=DIR (samples to measure SQNR on); no layer was moved to 16x8 automatically");
+      } else {
+        const samples = [...readCalibrationDir(o.calibration, graph, { limit: Math.min(4, o.samples) })];
+        const chosen = chooseInt16Layers(graph, cal.ranges, samples, o.int16_below_db, options);
+        if (chosen.length > 0) ctx.log(`16x8 for ${chosen.length} layer(s) below ${o.int16_below_db} dB: ${chosen.join(", ")}`);
+        for (const c of chosen) int16.add(c);
+      }
+    }
+    return quantizeGraph(graph, cal.ranges, options);
   },
 });
 
 export interface QuantizeGraphOptions {
+  /** Node or output names of Conv/MatMul/Gemm layers run in the 16x8 mode. */
+  readonly int16?: ReadonlySet<string>;
   readonly perChannel?: boolean;
   readonly symmetric?: boolean;
   readonly rounding?: (typeof ROUNDINGS)[number];
@@ -72,6 +91,7 @@ export interface QuantizeGraphOptions {
 export function quantizeGraph(graph: Graph, ranges: Readonly<Record<string, CalibratedRange>>, options: QuantizeGraphOptions = {}): Graph {
   const keep = options.keepFloat ?? new Set(["LogSoftmax", "Softmax"]);
   const L = new Lowering(graph, ranges, {
+    int16: options.int16 ?? new Set(),
     perChannel: options.perChannel ?? true, symmetric: options.symmetric ?? false,
     rounding: options.rounding ?? "gemmlowp", biasCorrection: options.biasCorrection ?? false,
   });

@@ -21,6 +21,11 @@ export const LOOKUP_OPS = new Set([
 /** Ops that only move int8 data: their output keeps the input's parameters. */
 export const PASS_THROUGH_OPS = new Set(["Reshape", "Transpose", "Squeeze", "Unsqueeze", "Flatten", "Identity", "MaxPool"]);
 
+/** Whether the node was chosen for the 16x8 mode (by its name or its output's). */
+function is16x8(n: Node, L: Lowering): boolean {
+  return L.options.int16.has(n.name) || L.options.int16.has(n.outputs[0]!);
+}
+
 const WINDOW_ATTRS = ["kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"] as const;
 
 function f32(t: Tensor | undefined): Float32Array | undefined {
@@ -59,7 +64,7 @@ const lowerConv: LowerFn = (n, L) => {
   if (typeof p === "string") return p;
   const clamp = activationClamp(act, p);
   if (!clamp) return `a fused ${act!.kind} is not a clamp`;
-  const xi = L.int(x!);
+  const xi = is16x8(n, L) ? L.int16(x!) : L.int(x!);
   if (!xi) return `its input ${x} has no calibrated range`;
   const M = wt!.shape[0]!;
   const qw = quantizeWeights(wd, wt!.shape, 0, L.options.perChannel);
@@ -136,7 +141,7 @@ const lowerMatMul: LowerFn = (n, L) => {
   if (typeof p === "string") return p;
   const clamp = activationClamp(act, p);
   if (!clamp) return `a fused ${act!.kind} is not a clamp`;
-  const xi = L.int(x!);
+  const xi = is16x8(n, L) ? L.int16(x!) : L.int(x!);
   if (!xi) return `its input ${x} has no calibrated range`;
   // Per output column: the weights' channel axis is 1.
   const qw = quantizeWeights(weights, [K, N], 1, L.options.perChannel);
@@ -215,7 +220,7 @@ const lowerConcat: LowerFn = (n, L) => {
   return finishInt(n, L, "QConcat", xs.map((x) => x.name), {
     axis: resolveAttrs(getOp("Concat"), n.attrs)["axis"] as number,
     x_zero_points: xs.map((x) => x.params.zeroPoint), multipliers: mult, shifts: shift,
-    multiplier: [0], shift: [0], rounding: L.options.rounding, y_zero_point: p.zeroPoint, out_dtype: "i8",
+    rounding: L.options.rounding, y_zero_point: p.zeroPoint, out_dtype: "i8",
   }, p);
 };
 

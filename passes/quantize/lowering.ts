@@ -8,10 +8,16 @@ import { getOp } from "../../ir/registry.js";
 import type { Rounding } from "../../ir/fixed-point.js";
 import { typeOfTensor, type Tensor, type TensorType } from "../../ir/types.js";
 import type { CalibratedRange } from "../../src/calibration/calibrate.js";
-import { activationParams, type QParams } from "./params.js";
+import { activationParams, int16Params, type QParams } from "./params.js";
+import { quantizeMultiplier } from "../../ir/fixed-point.js";
 import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
 
+/** Metadata key of the float-name -> int-version map the pass records (for SQNR reports). */
+export const QUANTIZED_VALUES_META = "neonc.quantized-values";
+
 export interface LoweringOptions {
+  /** Node or output names of layers run in the 16x8 mode (int16 input). */
+  readonly int16: ReadonlySet<string>;
   readonly perChannel: boolean;
   readonly symmetric: boolean;
   readonly rounding: Rounding;
@@ -129,6 +135,34 @@ export class Lowering {
     const r = { name, params: p };
     this.intOf.set(v, r);
     return r;
+  }
+
+  private readonly int16Of = new Map<string, { name: string; params: QParams }>();
+
+  /**
+   * The int16 version of v for a 16x8 layer: a Requantize of its int8 version when an integer op
+   * made it, else a Quantize of the float value. Symmetric over the calibrated range.
+   */
+  int16(v: string): { name: string; params: QParams } | undefined {
+    const known = this.int16Of.get(v);
+    if (known) return known;
+    const r = this.ranges[v];
+    if (!r || !Number.isFinite(r.min) || !Number.isFinite(r.max) || this.isConstant(v)) return undefined;
+    const p = int16Params(r.min, r.max);
+    const name = this.fresh(`${v}.q16`);
+    const q8 = this.intOf.get(v);
+    if (q8) {
+      const m = quantizeMultiplier(q8.params.scale / p.scale);
+      this.emit("Requantize", [q8.name], {
+        x_zero_point: q8.params.zeroPoint, multiplier: [m.multiplier], shift: [m.shift], rounding: this.options.rounding,
+        y_zero_point: 0, out_dtype: "i16",
+      }, [name], p);
+    } else {
+      this.emit("Quantize", [this.float(v)], { scale: p.scale, zero_point: 0, out_dtype: "i16" }, [name], p);
+    }
+    const res = { name, params: p };
+    this.int16Of.set(v, res);
+    return res;
   }
 
   /** A float constant as an int8 constant with parameters from its own range. */

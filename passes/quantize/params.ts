@@ -4,9 +4,9 @@
 import type { Activation } from "../../ir/activation.js";
 import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
 
-/** Parameters of an 8-bit activation: real = scale * (q - zeroPoint). */
+/** Parameters of an integer activation: real = scale * (q - zeroPoint). */
 export interface QParams {
-  readonly dtype: "i8";
+  readonly dtype: "i8" | "i16";
   readonly scale: number;
   readonly zeroPoint: number;
 }
@@ -28,8 +28,14 @@ export function activationParams(min: number, max: number, symmetric: boolean): 
   return { dtype: "i8", scale, zeroPoint: zp };
 }
 
+/** Symmetric int16 parameters (the 16x8 mode's activations) covering [min, max]. */
+export function int16Params(min: number, max: number): QParams {
+  const a = Math.max(-min, max, 0);
+  return { dtype: "i16", scale: a > 0 ? a / 32767 : 1, zeroPoint: 0 };
+}
+
 export function sameParams(a: QParams, b: QParams): boolean {
-  return a.scale === b.scale && a.zeroPoint === b.zeroPoint;
+  return a.dtype === b.dtype && a.scale === b.scale && a.zeroPoint === b.zeroPoint;
 }
 
 export interface QuantizedWeights {

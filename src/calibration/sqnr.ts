@@ -12,7 +12,7 @@ import { resolveAttrs } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
 import type { Tensor } from "../../ir/types.js";
 import { bindSymbols, runGraph } from "../runtime/interpreter.js";
-import { QUANTIZED_VALUES_META, type QuantizedValue } from "../../passes/quantize/index.js";
+import { QUANTIZED_VALUES_META, type QuantizedValue } from "../../passes/quantize/lowering.js";
 
 export interface LayerReport {
   /** The float node's name and op. */
@@ -86,7 +86,7 @@ export function sqnrReport(floatGraph: Graph, quantGraph: Graph, samples: Iterab
         const f = intNames.get(n.outputs[0]!);
         if (f === undefined) return;
         const q = map[f]!;
-        power.get(f)!.add(floats.get(f)!.data as Float32Array, outs[0]!.data as Int8Array, q.scale, q.zeroPoint, true);
+        power.get(f)!.add(floats.get(f)!.data as Float32Array, outs[0]!.data as Int8Array | Int16Array, q.scale, q.zeroPoint, true);
       },
     });
     for (const o of floatGraph.outputs) outPower.get(o)!.add(fOut[o]!.data as Float32Array, qOut[o]!.data as Float32Array);

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   INT32_MAX, INT32_MIN, multiplierValue, multiplyByQuantizedMultiplier, quantizeMultiplier, requantizeValue,
-  requantizeRow, roundingDivideByPOT, saturatingRoundingDoublingHighMul, type Rounding,
+  multiplyWide, requantizeRow, roundingDivideByPOT, saturatingRoundingDoublingHighMul, type Rounding,
 } from "../../ir/fixed-point.js";
 
 const MIN = -(2n ** 31n), MAX = 2n ** 31n - 1n;
@@ -137,5 +137,28 @@ describe("requantizeRow", () => {
       requantizeRow(acc, 0, out, 0, xs.length, m, s, r, zp, -128, 127);
       xs.forEach((x, i) => expect(out[i], `${r} acc=${x} m=${m} shift=${s}`).toBe(requantizeValue(x, m, s, r, zp, -128, 127)));
     }), { numRuns: 3000 });
+  });
+});
+
+describe("multiplyWide (16x8 accumulators)", () => {
+  function refWide(acc: bigint, m: bigint, s: bigint, r: Rounding): bigint {
+    const p = acc * m * (s > 0n ? 1n << s : 1n);
+    const right = s > 0n ? 0n : -s;
+    switch (r) {
+      case "gemmlowp": return sat(refRdbp(floorDiv(p + (1n << 30n), 31n), right));
+      case "tflite": case "rndnu": return sat(floorDiv(p + (1n << (30n + right)), 31n + right));
+      case "half-even": {
+        const k = 31n + right, fl = floorDiv(p, k), rem = p - (fl << k), half = 1n << (k - 1n);
+        return sat(rem < half ? fl : rem > half ? fl + 1n : fl % 2n === 0n ? fl : fl + 1n);
+      }
+    }
+  }
+  const wide = fc.oneof(int32, fc.integer({ min: -(2 ** 50), max: 2 ** 50 }), fc.integer({ min: -(2 ** 34), max: 2 ** 34 }));
+
+  it("matches the exact wide reference, and the 32-bit definitions inside int32", () => {
+    fc.assert(fc.property(wide, mult, fc.integer({ min: -31, max: 4 }), rounding, (acc, m, s, r) => {
+      expect(multiplyWide(acc, m, s, r), `${r} acc=${acc} m=${m} shift=${s}`).toBe(Number(refWide(BigInt(acc), BigInt(m), BigInt(s), r)));
+      if (acc >= INT32_MIN && acc <= INT32_MAX && s <= 0 && r !== "rndnu") expect(multiplyWide(acc, m, s, r)).toBe(multiplyByQuantizedMultiplier(acc, m, s, r));
+    }), { numRuns: 10000 });
   });
 });

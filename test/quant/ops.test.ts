@@ -132,6 +132,41 @@ describe("QConv", () => {
   });
 });
 
+describe("16x8 mode (int16 activations)", () => {
+  it("QConv accumulates wide (beyond int32) and requantizes exactly", () => {
+    const C = 200, T = 6, K = 5;
+    const xs = Array.from({ length: C * T }, (_, i) => (i % 13 === 0 ? -32768 : 32767));
+    const ws = Array.from({ length: C * K }, (_, i) => (i % 11 === 0 ? -127 : 127));
+    const x = t("i16", [1, C, T], xs), w = t("i8", [1, C, K], ws), b = t("i32", [1], [123456]);
+    for (const rounding of ["half-even", "gemmlowp", "tflite"] as const) {
+      const y = run("QConv", [x, w, b], { pads: [2, 2], multiplier: [2 ** 30], shift: [-24], rounding, out_dtype: "i16" });
+      let largest = 0;
+      for (let o = 0; o < T; o++) {
+        let acc = 123456;
+        for (let c = 0; c < C; c++) for (let k = 0; k < K; k++) {
+          const p = o + k - 2;
+          if (p >= 0 && p < T) acc += xs[c * T + p]! * ws[c * K + k]!;
+        }
+        largest = Math.max(largest, Math.abs(acc));
+        const want = Math.max(-32768, Math.min(32767, roundHalfEven(acc / 2 ** 25))) + 0;
+        const got = (y.data as Int16Array)[o]!;
+        if (rounding === "half-even") expect(got, `o=${o} acc=${acc}`).toBe(want);
+        else expect(Math.abs(got - want)).toBeLessThanOrEqual(1);
+      }
+      expect(largest).toBeGreaterThan(2 ** 31);
+    }
+  });
+
+  it("QMatMul takes int16 x; int16 inputs must be symmetric", () => {
+    const x = t("i16", [1, 3], [30000, -30000, 1000]);
+    const w = t("i8", [3, 1], [100, -100, 1]);
+    // acc = 3e6 + 3e6 + 1000 = 6001000; times 2^-10 -> 5860.35 -> 5860
+    const y = run("QMatMul", [x, w], { multiplier: [2 ** 30], shift: [-9], rounding: "half-even", out_dtype: "i16" });
+    expect(Array.from(y.data as Int16Array)).toEqual([5860]);
+    expect(() => run("QMatMul", [x, w], { x_zero_point: 3, multiplier: [2 ** 30], shift: [0] })).toThrow(/symmetric/);
+  });
+});
+
 describe("QMatMul", () => {
   it("hand case with bias and per-column multipliers", () => {
     const x = t("i8", [2, 2], [1, 2, 3, 4]);

@@ -13,7 +13,7 @@ import { verifyGraph } from "../../ir/verify.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { encodeTensorFile } from "../../src/frontend/onnx/tensor.js";
 import { runPipeline, runPass } from "../../passes/index.js";
-import { attachCalibration, quantize, quantizeGraph } from "../../passes/quantize/index.js";
+import { attachCalibration, chooseInt16Layers, quantize, quantizeGraph } from "../../passes/quantize/index.js";
 import { resolveCalibration } from "../../passes/quantize/calibration-source.js";
 import { calibrate } from "../../src/calibration/index.js";
 import { sqnrReport } from "../../src/calibration/sqnr.js";
@@ -97,6 +97,25 @@ describe("quantize pass on a hand-built graph", () => {
     const ops = q.nodes.map((n) => n.op);
     expect(ops).toContain("Add");
     expect(ops.filter((o) => o === "Dequantize").length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("runs chosen layers in the 16x8 mode, by name or below an SQNR threshold", () => {
+    const q = quantizeGraph(g, cal.ranges, { int16: new Set(["c1", "mm"]) });
+    verifyGraph(q);
+    const conv = q.nodes.find((n) => n.op === "QConv" && q.types[n.inputs[0]!]!.dtype === "i16")!;
+    expect(q.nodes.find((n) => n.outputs.includes(conv.inputs[0]!))!.op).toBe("Quantize");
+    // The MatMul's input comes from an integer op: a Requantize to int16 feeds it.
+    const mm = q.nodes.find((n) => n.op === "QMatMul")!;
+    expect(q.types[mm.inputs[0]!]!.dtype).toBe("i16");
+    expect(q.nodes.find((n) => n.outputs.includes(mm.inputs[0]!))!.op).toBe("Requantize");
+    const rep8 = sqnrReport(g, quantizeGraph(g, cal.ranges), samples(new Rng(1), 2));
+    const rep16 = sqnrReport(g, q, samples(new Rng(1), 2));
+    const at = (r: typeof rep8, node: string) => r.layers.find((l) => l.node === node)!.sqnrDb;
+    expect(at(rep16, "c1")).toBeGreaterThan(at(rep8, "c1"));
+    // Automatic: a threshold above every layer's SQNR picks all Conv/MatMul layers, 0 picks none.
+    const all = chooseInt16Layers(g, cal.ranges, samples(new Rng(1), 2), 200);
+    expect(all.sort()).toEqual(["c1", "c2", "mm"]);
+    expect(chooseInt16Layers(g, cal.ranges, samples(new Rng(1), 2), 1)).toEqual([]);
   });
 
   it("the -int8 preset runs -O1 then quantize, with ranges attached to the graph", () => {

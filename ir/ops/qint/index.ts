@@ -3,6 +3,7 @@
 // describes the numerics.
 import type { OpDef } from "../../op.js";
 import { Dequantize, Quantize } from "./boundary.js";
+import { HybridGRU, HybridLSTM, HybridRNN } from "./hybrid.js";
 import { QAdd, QMul } from "./qadd.js";
 import { QConcat } from "./qconcat.js";
 import { QConv } from "./qconv.js";
@@ -10,4 +11,4 @@ import { QLookup } from "./qlookup.js";
 import { QMatMul } from "./qmatmul.js";
 import { Requantize } from "./requantize.js";
 
-export const qintOps: OpDef<any>[] = [Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup];
+export const qintOps: OpDef<any>[] = [Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, HybridLSTM, HybridGRU, HybridRNN];

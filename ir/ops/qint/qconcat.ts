@@ -2,17 +2,20 @@
 // to the output's scale and zero point (multipliers[i]/shifts[i] = s_i / s_y); an input that
 // already has the output's parameters (multiplier 0 marks it) is copied unchanged.
 import { addDim } from "../../dim.js";
-import { defineOp, int, ints } from "../../op.js";
+import { defineOp, int, ints, str } from "../../op.js";
 import { normAxis } from "../../shape-util.js";
 import { makeTensor, tensorType } from "../../types.js";
 import { intRange, type NumericArray } from "../../dtype.js";
 import { multiplyByQuantizedMultiplier } from "../../fixed-point.js";
-import { checkRounding, expectDtype, need, outDtype, requantAttrs } from "./common.js";
+import { checkRounding, checkZeroPoint, expectDtype, need, outDtype } from "./common.js";
 
 export const QConcat = defineOp({
   name: "QConcat",
   doc: "Concatenation of integer tensors, each requantized to the output scale (multiplier 0: copied as is).",
-  attrs: { axis: int(0), x_zero_points: ints([]), multipliers: ints([]), shifts: ints([]), ...requantAttrs },
+  attrs: {
+    axis: int(0), x_zero_points: ints([]), multipliers: ints([]), shifts: ints([]),
+    rounding: str("gemmlowp"), y_zero_point: int(0), out_dtype: str("i8"),
+  },
   inputs: ["xs*"],
   outputs: ["y"],
   infer(inputs, a) {
@@ -23,6 +26,7 @@ export const QConcat = defineOp({
       throw new Error(`x_zero_points, multipliers and shifts need ${n} values each`);
     }
     checkRounding(a.rounding);
+    checkZeroPoint(a.y_zero_point, outDtype(a), "y_zero_point");
     const rank = xs[0]!.shape.length;
     const axis = normAxis(a.axis, rank);
     let len = xs[0]!.shape[axis]!;

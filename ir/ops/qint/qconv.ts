@@ -1,10 +1,11 @@
 // QConv: integer convolution, int8/uint8 activations with a zero point, int8 symmetric weights
 // (per output channel), int32 bias, int32 accumulation, and per-channel requantization to the
-// output type with the fused Relu/Clip as the clamp [qmin, qmax].
+// output type with the fused Relu/Clip as the clamp [qmin, qmax]. With int16 activations (the
+// 16x8 mode, zero point 0) the accumulators are wide (exact beyond int32, see fixed-point.ts).
 import { mulDim } from "../../dim.js";
 import { defineOp, int, ints, str } from "../../op.js";
 import { makeTensor, tensorType } from "../../types.js";
-import { qconvAccumulate } from "../../../src/runtime/kernels/qint-conv.js";
+import { qconvAccumulate, qconvAccumulateWide } from "../../../src/runtime/kernels/qint-conv.js";
 import { requantizeChannels } from "../../../src/runtime/kernels/qint-requant.js";
 import { windowGeometry, windowOutShape, windowParams } from "../nn/spatial.js";
 import { dimProduct } from "../nn/common.js";
@@ -28,9 +29,10 @@ export const QConv = defineOp({
   outputs: ["y"],
   infer([xt, wt, bt], a) {
     const x = need(xt, "x"), w = need(wt, "w");
-    expectDtype(x, ["i8", "u8"], "x");
+    expectDtype(x, ["i8", "u8", "i16"], "x");
     expectDtype(w, ["i8"], "w");
     checkZeroPoint(a.x_zero_point, x.dtype, "x_zero_point");
+    if (x.dtype === "i16" && a.x_zero_point !== 0) throw new Error("int16 activations are symmetric: x_zero_point must be 0");
     if (x.shape.length < 3 || w.shape.length !== x.shape.length) throw new Error(`x must be [N, C, ...spatial] and w of the same rank`);
     const M = w.shape[0]!;
     const kernel = a.kernel_shape ?? (w.shape.slice(2) as number[]);
@@ -52,9 +54,9 @@ export const QConv = defineOp({
     const [N, C] = x.shape as [number, number];
     const M = w.shape[0]!;
     const rq = requantParams(a, M);
-    const acc = qconvAccumulate(x.data as NumericArray, w.data as Int8Array, bt?.data as Int32Array | undefined, {
-      N, C, M, group: a.group, geometry: g, xZeroPoint: a.x_zero_point,
-    });
+    const args = { N, C, M, group: a.group, geometry: g, xZeroPoint: a.x_zero_point };
+    const accumulate = x.dtype === "i16" ? qconvAccumulateWide : qconvAccumulate;
+    const acc = accumulate(x.data as NumericArray, w.data as Int8Array, bt?.data as Int32Array | undefined, args);
     const y = makeTensor(outDtype(a), [N, M, ...g.outShape]);
     requantizeChannels(acc, y.data as NumericArray, N, M, acc.length / (N * M), rq);
     return [y];

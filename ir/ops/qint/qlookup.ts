@@ -1,11 +1,10 @@
 // QLookup: a unary function on 8-bit integers as a 256-entry table, y = table[x - min(x's type)].
 // The quantize pass computes the table at compile time from the float op's own kernel (sigmoid,
 // tanh, exp, erf, gelu, hardswish, ...), so inference is a lookup with no arithmetic at all.
-import { defineOp, ints } from "../../op.js";
+import { defineOp, ints, str } from "../../op.js";
 import { makeTensor, tensorType } from "../../types.js";
-import { intRange, type NumericArray } from "../../dtype.js";
+import { intRange, type DType, type NumericArray } from "../../dtype.js";
 import { expectDtype, need, outDtype } from "./common.js";
-import { str } from "../../op.js";
 
 export const QLookup = defineOp({
   name: "QLookup",
@@ -32,8 +31,8 @@ export const QLookup = defineOp({
   },
 });
 
-function checkTable(t: readonly number[], dt: "i8" | "u8" | "i16" | string): void {
+function checkTable(t: readonly number[], dt: DType): void {
   if (t.length !== 256) throw new Error(`table must have 256 entries, got ${t.length}`);
-  const [lo, hi] = intRange(dt as "i8");
+  const [lo, hi] = intRange(dt);
   for (const v of t) if (!Number.isInteger(v) || v < lo || v > hi) throw new Error(`table entry ${v} is outside the range of ${dt}`);
 }

@@ -1,6 +1,7 @@
 // QMatMul: integer x[..., K] (zero point) times a constant int8 w[K, N] (symmetric, per output
 // column), plus an int32 bias[N], requantized per column. Gemm and MatMul both lower to it
-// (the quantize pass transposes a Gemm's B when transB is set).
+// (the quantize pass transposes a Gemm's B when transB is set). int16 x (16x8 mode, zero point
+// 0) accumulates wide.
 import { mulDim } from "../../dim.js";
 import { defineOp, int } from "../../op.js";
 import { makeTensor, tensorType } from "../../types.js";
@@ -17,9 +18,10 @@ export const QMatMul = defineOp({
   outputs: ["y"],
   infer([xt, wt, bt], a) {
     const x = need(xt, "x"), w = need(wt, "w");
-    expectDtype(x, ["i8", "u8"], "x");
+    expectDtype(x, ["i8", "u8", "i16"], "x");
     expectDtype(w, ["i8"], "w");
     checkZeroPoint(a.x_zero_point, x.dtype, "x_zero_point");
+    if (x.dtype === "i16" && a.x_zero_point !== 0) throw new Error("int16 activations are symmetric: x_zero_point must be 0");
     if (x.shape.length < 1 || w.shape.length !== 2) throw new Error("x must have rank >= 1 and w must be [K, N]");
     const K = x.shape[x.shape.length - 1]!, N = w.shape[1]!;
     if (typeof K === "number" && typeof w.shape[0] === "number" && K !== w.shape[0]) throw new Error(`inner dims differ: x has ${K}, w has ${w.shape[0]}`);
@@ -37,7 +39,8 @@ export const QMatMul = defineOp({
     const rq = requantParams(a, N);
     const xd = x.data as NumericArray, wd = w.data as Int8Array, bd = bt?.data as Int32Array | undefined;
     const R = xd.length / K;
-    const acc = new Int32Array(R * N);
+    // 16x8: wide accumulators, exact integers in doubles (see ir/fixed-point.ts multiplyWide).
+    const acc = x.dtype === "i16" ? new Float64Array(R * N) : new Int32Array(R * N);
     const zp = a.x_zero_point;
     for (let r = 0; r < R; r++) {
       const ar = r * N;

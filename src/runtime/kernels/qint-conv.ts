@@ -8,7 +8,7 @@
 // integer accumulator; the Int32Array accumulator wraps like int32 hardware would beyond 2^31.
 import type { NumericArray } from "../../../ir/dtype.js";
 import { prod, to3d, validRange, type ConvGeometry } from "./conv-geometry.js";
-import { isPointwise } from "./conv.js";
+import { convFloat, isPointwise } from "./conv.js";
 import { im2col } from "./conv-im2col.js";
 import { sgemm } from "./gemm.js";
 
@@ -60,6 +60,21 @@ export function qconvAccumulate(x: NumericArray, w: Int8Array, bias: Int32Array 
       }
     }
   }
+  return acc;
+}
+
+/**
+ * Wide accumulators of a 16x8 conv (int16 x, int8 w): products reach 2^22 and sums overflow
+ * int32, so the conv runs on Float64Arrays of the centred integers through the float kernel. Every
+ * value is an integer and every partial sum stays below 2^53, so the result is exact whatever the
+ * kernel's summation order.
+ */
+export function qconvAccumulateWide(x: NumericArray, w: Int8Array, bias: Int32Array | undefined, a: QConvArgs): Float64Array {
+  const { N, M, geometry: g } = a;
+  const xc = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) xc[i] = x[i]! - a.xZeroPoint;
+  const acc = new Float64Array(N * M * prod(g.outShape));
+  convFloat(xc, Float64Array.from(w), bias ? Float64Array.from(bias) : undefined, acc, { N, C: a.C, M, group: a.group, geometry: g });
   return acc;
 }
 

@@ -3,7 +3,7 @@
 // Everything here is integer arithmetic through ir/fixed-point.ts; the per-channel parameters
 // are hoisted out of the element loop, and the rounding mode is fixed per call.
 import type { NumericArray } from "../../../ir/dtype.js";
-import { requantizeRow, type Rounding } from "../../../ir/fixed-point.js";
+import { multiplyWide, requantizeRow, type Rounding } from "../../../ir/fixed-point.js";
 
 export interface RequantParams {
   /** One entry per channel, or one for the whole tensor. */
@@ -17,6 +17,8 @@ export interface RequantParams {
 }
 
 /**
+ * Accumulators in a Float64Array are wide (16x8 layers: exact integers beyond int32) and go
+ * through ir/fixed-point.ts's multiplyWide; Int32Array ones through the 32-bit requantizeRow.
  * out[(o*C + c)*plane + p] = clamp(zp + M_c(acc[...]), qmin, qmax) for acc viewed as
  * [outer, C, plane]; channel parameters are M_c = (multiplier[c], shift[c]), or the single entry.
  */
@@ -28,7 +30,14 @@ export function requantizeChannels(acc: ArrayLike<number>, out: NumericArray, ou
       const m = p.multiplier[per ? c : 0]!;
       const s = p.shift[per ? c : 0]!;
       const base = (o * C + c) * plane;
-      requantizeRow(acc, base, out, base, plane, m, s, rounding, zp, qmin, qmax);
+      if (acc instanceof Float64Array) {
+        for (let i = base; i < base + plane; i++) {
+          const v = multiplyWide(acc[i]!, m, s, rounding) + zp;
+          out[i] = v < qmin ? qmin : v > qmax ? qmax : v;
+        }
+      } else {
+        requantizeRow(acc, base, out, base, plane, m, s, rounding, zp, qmin, qmax);
+      }
     }
   }
 }

@@ -1,0 +1,22 @@
+// Automatic mixed precision: which layers to run in the 16x8 mode (int16 inputs, int8 weights).
+// The graph is quantized all-int8 first; every Conv/MatMul/Gemm whose output SQNR against the
+// float graph (measured on the given samples) is below the threshold is chosen. The SQNR of a
+// layer includes the error its inputs bring, which is what a user of the model sees.
+import type { Graph } from "../../ir/graph.js";
+import type { Tensor } from "../../ir/types.js";
+import type { CalibratedRange } from "../../src/calibration/calibrate.js";
+import { sqnrReport } from "../../src/calibration/sqnr.js";
+import { quantizeGraph, type QuantizeGraphOptions } from "./index.js";
+
+const MIXED_OPS = new Set(["Conv", "MatMul", "Gemm"]);
+
+/** Node names of the layers whose int8 SQNR is below `thresholdDb`. */
+export function chooseInt16Layers(
+  graph: Graph, ranges: Readonly<Record<string, CalibratedRange>>, samples: readonly Readonly<Record<string, Tensor>>[],
+  thresholdDb: number, options: QuantizeGraphOptions = {},
+): string[] {
+  if (samples.length === 0) return [];
+  const q = quantizeGraph(graph, ranges, { ...options, int16: new Set(), explain: undefined });
+  const report = sqnrReport(graph, q, samples);
+  return report.layers.filter((l) => MIXED_OPS.has(l.op) && l.sqnrDb < thresholdDb).map((l) => l.node);
+}
