@@ -36,7 +36,7 @@ export function dtypesIn(node: Node, g: Graph, allowed: Readonly<Record<number, 
  * `one(acc, y, n, m, shift, zp, qmin, qmax)` with one multiplier for the row, and
  * `per(acc, y, n, const int32_t *m, const int32_t *shift, zp, qmin, qmax)` with one per element.
  */
-export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType): { one: string; per: string } {
+export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType): { readonly one: string; readonly per: string } {
   const fp = useFixedPoint(ctx, p.rounding);
   const ct = ctype(out);
   const tag = `${roundingSuffix(p.rounding)}_${out}`;
@@ -60,19 +60,25 @@ export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType):
     `  }`,
   ];
   const neon = ctx.target.neon;
-  ctx.helper(`rq_${tag}`, [
+  const oneCode = [
     `static void ${one}(const int32_t *acc, ${ct} *y, int n, int32_t m, int shift, int32_t zp, int32_t qmin, int32_t qmax) {`,
     `  int i = 0;`,
     ...(neon ? [`  int32x4_t vm = vdupq_n_s32(m), vs = vdupq_n_s32(shift);`, ...vecBody("vm", "vs", "vm", "vs")] : []),
     scalarTail("m", "shift"),
     `}`,
+  ].join("\n");
+  const perCode = [
     `static void ${per}(const int32_t *acc, ${ct} *y, int n, const int32_t *m, const int32_t *shift, int32_t zp, int32_t qmin, int32_t qmax) {`,
     `  int i = 0;`,
     ...(neon ? vecBody("vld1q_s32(m + i)", "vld1q_s32(shift + i)", "vld1q_s32(m + i + 4)", "vld1q_s32(shift + i + 4)") : []),
     scalarTail("m[i]", "shift[i]"),
     `}`,
-  ].join("\n"));
-  return { one, per };
+  ].join("\n");
+  // Helpers are added when a kernel asks for them (unused static functions are -Werror).
+  return {
+    get one() { ctx.helper(`rq_${tag}`, oneCode); return one; },
+    get per() { ctx.helper(`rqv_${tag}`, perCode); return per; },
+  };
 }
 
 /** The C arguments `zp, qmin, qmax` of a requantization. */

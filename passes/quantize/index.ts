@@ -26,7 +26,7 @@ import { LOWERINGS } from "./lower-ops.js";
 
 export { QUANTIZED_VALUES_META } from "./lowering.js";
 
-const INTEGER_OPS = new Set(["QConv", "QMatMul", "QAdd", "QMul", "QConcat", "QLookup", "Requantize", "Quantize"]);
+const INTEGER_OPS = new Set(["QConv", "QMatMul", "QAdd", "QMul", "QConcat", "QLookup", "QSoftmax", "QLogSoftmax", "Requantize", "Quantize", "HybridLSTM", "HybridGRU", "HybridRNN"]);
 
 export const quantize = definePass({
   name: "quantize",
@@ -39,8 +39,9 @@ export const quantize = definePass({
     per_channel: boolOption(true, "int8 weights with one scale per output channel (else one per tensor)"),
     symmetric: boolOption(false, "symmetric int8 activations (zero point 0)"),
     rounding: enumOption(ROUNDINGS, "gemmlowp", "rounding of every requantization"),
-    keep_float: stringOption("LogSoftmax|Softmax", "op types left in float, separated by '|'"),
+    keep_float: stringOption("LogSoftmax|Softmax", "op types left in float, separated by '|' ("none" lowers Softmax/LogSoftmax to integers too)"),
     bias_correction: boolOption(false, "correct biases for the mean error of quantized weights (needs calibration channel means)"),
+    hybrid_rnn: boolOption(true, "LSTM/GRU/RNN keep float activations with int8 weights (the hybrid mode)"),
     int16: stringOption("", "Conv/MatMul/Gemm layers (node or output names, '|'-separated) with int16 inputs: the 16x8 mode"),
     int16_below_db: floatOption(0, "also run in 16x8 every Conv/MatMul/Gemm whose int8 output SQNR is below this many dB (needs calibration=DIR; 0: off)", { min: 0 }),
   },
@@ -50,7 +51,7 @@ export const quantize = definePass({
       ctx.log("the graph is already quantized; left unchanged");
       return graph;
     }
-    const keep = new Set(o.keep_float.split(/[|\s]+/).filter(Boolean));
+    const keep = new Set(o.keep_float === "none" ? [] : o.keep_float.split(/[|\s]+/).filter(Boolean));
     if (!graph.nodes.some((n) => LOWERINGS[n.op] && !keep.has(n.op))) return graph;
     if (o.calibration === "" && !attachedCalibration(graph)) {
       ctx.log(NO_CALIBRATION_MESSAGE);
@@ -60,6 +61,7 @@ export const quantize = definePass({
     const int16 = new Set(o.int16.split(/[|\s]+/).filter(Boolean));
     const options: QuantizeGraphOptions = {
       perChannel: o.per_channel, symmetric: o.symmetric, rounding: o.rounding, biasCorrection: o.bias_correction, keepFloat: keep, int16,
+      hybridRnn: o.hybrid_rnn,
       explain: ctx.explaining ? (node, op, fired, message) => ctx.explain({ node, op, rule: "lower", fired, message }) : undefined,
     };
     if (o.int16_below_db > 0) {
@@ -83,6 +85,8 @@ export interface QuantizeGraphOptions {
   readonly symmetric?: boolean;
   readonly rounding?: (typeof ROUNDINGS)[number];
   readonly biasCorrection?: boolean;
+  /** LSTM/GRU/RNN become Hybrid ops with int8 weights (default true). */
+  readonly hybridRnn?: boolean;
   readonly keepFloat?: ReadonlySet<string>;
   readonly explain?: (node: string, op: string, fired: boolean, message: string) => void;
 }
@@ -94,6 +98,7 @@ export function quantizeGraph(graph: Graph, ranges: Readonly<Record<string, Cali
     int16: options.int16 ?? new Set(),
     perChannel: options.perChannel ?? true, symmetric: options.symmetric ?? false,
     rounding: options.rounding ?? "gemmlowp", biasCorrection: options.biasCorrection ?? false,
+    hybridRnn: options.hybridRnn ?? true,
   });
   for (const n of graph.nodes) {
     const lower = keep.has(n.op) ? undefined : LOWERINGS[n.op];

@@ -259,7 +259,56 @@ const lowerPassThrough: LowerFn = (n, L) => {
   return undefined;
 };
 
+/**
+ * Softmax and LogSoftmax along one axis (ir/ops/qint/qsoftmax.ts): the exp and log tables are
+ * computed here. Softmax outputs have the fixed scale 1/256 (zero point -128).
+ */
+const lowerSoftmax: LowerFn = (n, L) => {
+  const a = resolveAttrs(getOp(n.op), n.attrs) as { axis: number; flatten: number };
+  if (a.flatten) return "softmax over flattened axes (flatten=1) is not lowered";
+  const log = n.op === "LogSoftmax";
+  const p: QParams | string = log ? outParams(n, L) : { dtype: "i8", scale: 1 / 256, zeroPoint: -128 };
+  if (typeof p === "string") return p;
+  if (!log && L.source.types[n.outputs[0]!]?.dtype !== "f32") return "its output is not f32";
+  const xi = L.int(n.inputs[0]!);
+  if (!xi) return `its input ${n.inputs[0]} has no calibrated range`;
+  const sx = xi.params.scale;
+  const expTable = Array.from({ length: 256 }, (_, d) => Math.round(32768 * Math.exp(-sx * d)));
+  if (!log) return finishInt(n, L, "QSoftmax", [xi.name], { axis: a.axis, exp_table: expTable, y_zero_point: p.zeroPoint, out_dtype: "i8" }, p);
+  const xm = quantizeMultiplier(sx / p.scale), lm = quantizeMultiplier(1 / (65536 * p.scale));
+  return finishInt(n, L, "QLogSoftmax", [xi.name], {
+    axis: a.axis, exp_table: expTable,
+    log_table: Array.from({ length: 256 }, (_, m) => Math.round(65536 * Math.log(1 + (m + 0.5) / 256))),
+    ln2_q16: Math.round(65536 * Math.LN2),
+    x_multiplier: xm.multiplier, x_shift: xm.shift, log_multiplier: lm.multiplier, log_shift: lm.shift,
+    rounding: L.options.rounding, y_zero_point: p.zeroPoint, out_dtype: "i8",
+  }, p);
+};
+
+/** The hybrid mode of recurrent layers: W and R as int8 rows, everything else float. */
+const lowerHybrid: LowerFn = (n, L) => {
+  if (!L.options.hybridRnn) return "hybrid_rnn is off";
+  const [x, w, r, ...rest] = n.inputs;
+  const wt = L.constant(w!), rt = L.constant(r!);
+  if (!f32(wt) || !f32(rt) || wt!.shape.length !== 3 || rt!.shape.length !== 3) return "its weights W and R are not 3-D f32 constants";
+  const q = (t: Tensor, v: string) => {
+    const [nd, rows, cols] = t.shape as [number, number, number];
+    const qw = quantizeWeights(t.data as Float32Array, [nd * rows, cols], 0, L.options.perChannel);
+    const scales = qw.scales.length === 1 ? new Array<number>(nd * rows).fill(qw.scales[0]!) : qw.scales;
+    return { name: L.addConstant(`${v}.q`, { dtype: "i8", shape: t.shape, data: qw.q }), scales };
+  };
+  const qw = q(wt!, w!), qr = q(rt!, r!);
+  L.emit(`Hybrid${n.op}`, [L.float(x!), qw.name, qr.name, ...rest.map((v) => L.float(v))], { ...n.attrs, w_scales: qw.scales, r_scales: qr.scales }, n.outputs);
+  for (const o of n.outputs) if (o) L.setFloat(o);
+  return undefined;
+};
+
 export const LOWERINGS: Readonly<Record<string, LowerFn>> = {
+  Softmax: lowerSoftmax,
+  LogSoftmax: lowerSoftmax,
+  LSTM: lowerHybrid,
+  GRU: lowerHybrid,
+  RNN: lowerHybrid,
   Conv: lowerConv,
   MatMul: lowerMatMul,
   Gemm: lowerMatMul,

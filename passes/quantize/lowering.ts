@@ -22,6 +22,8 @@ export interface LoweringOptions {
   readonly symmetric: boolean;
   readonly rounding: Rounding;
   readonly biasCorrection: boolean;
+  /** LSTM/GRU/RNN with constant weights become their Hybrid ops (int8 weights, float activations). */
+  readonly hybridRnn: boolean;
 }
 
 /** Where an integer version of a float value came from (for reports: float name -> int name). */
@@ -186,6 +188,11 @@ export class Lowering {
     const r = { name, params: p };
     this.intOf.set(v, r);
     return r;
+  }
+
+  /** Records that `v` is computed in float under its own name by a node just emitted. */
+  setFloat(v: string): void {
+    this.floatOf.set(v, v);
   }
 
   /** Records that node output `v` (a float value of the source) is now computed in integers as `name`. */

@@ -262,3 +262,50 @@ describe("QConcat and QLookup", () => {
     expect(() => run("QLookup", [t("i8", [1], [0])], { table: [1, 2] })).toThrow(/256 entries/);
   });
 });
+
+describe("QSoftmax and QLogSoftmax", () => {
+  const sx = 0.08, zx = 5;
+  const expTable = Array.from({ length: 256 }, (_, d) => Math.round(32768 * Math.exp(-sx * d)));
+  const rowsArb = fc.array(fc.integer({ min: -128, max: 127 }), { minLength: 12, maxLength: 12 });
+
+  function floatRows(xs: number[], len: number, log: boolean): number[] {
+    const out: number[] = [];
+    for (let r = 0; r < xs.length / len; r++) {
+      const row = xs.slice(r * len, (r + 1) * len).map((q) => sx * (q - zx));
+      const mx = Math.max(...row);
+      const lse = mx + Math.log(row.reduce((s, v) => s + Math.exp(v - mx), 0));
+      for (const v of row) out.push(log ? v - lse : Math.exp(v - lse));
+    }
+    return out;
+  }
+
+  it("QSoftmax is within 1 LSB (1/256) of the float softmax, along the last axis and axis 0", () => {
+    fc.assert(fc.property(rowsArb, (xs) => {
+      const y = run("QSoftmax", [t("i8", [3, 4], xs)], { axis: -1, exp_table: expTable });
+      const want = floatRows(xs, 4, false);
+      want.forEach((p, i) => expect(Math.abs(((y.data as Int8Array)[i]! + 128) / 256 - p)).toBeLessThanOrEqual(1 / 256 + 1e-9));
+      // axis 0 of [3,4] is the last axis of its transpose.
+      const y0 = run("QSoftmax", [t("i8", [3, 4], xs)], { axis: 0, exp_table: expTable });
+      const tr = [0, 1, 2, 3].flatMap((j) => [0, 1, 2].map((i) => xs[i * 4 + j]!));
+      const want0 = floatRows(tr, 3, false);
+      [0, 1, 2, 3].forEach((j) => [0, 1, 2].forEach((i) => {
+        expect(Math.abs(((y0.data as Int8Array)[i * 4 + j]! + 128) / 256 - want0[j * 3 + i]!)).toBeLessThanOrEqual(1 / 256 + 1e-9);
+      }));
+    }), { numRuns: 200 });
+  });
+
+  it("QLogSoftmax is within 1 LSB of the float log-softmax", () => {
+    const sy = 0.1, zy = 127;
+    const xm = quantizeMultiplier(sx / sy), lm = quantizeMultiplier(1 / (65536 * sy));
+    const attrs = {
+      axis: -1, exp_table: expTable, log_table: Array.from({ length: 256 }, (_, m) => Math.round(65536 * Math.log(1 + (m + 0.5) / 256))),
+      ln2_q16: Math.round(65536 * Math.LN2), x_multiplier: xm.multiplier, x_shift: xm.shift, log_multiplier: lm.multiplier, log_shift: lm.shift,
+      y_zero_point: zy, rounding: "half-even",
+    };
+    fc.assert(fc.property(rowsArb, (xs) => {
+      const y = run("QLogSoftmax", [t("i8", [2, 6], xs)], attrs);
+      const want = floatRows(xs, 6, true);
+      want.forEach((v, i) => expect(Math.abs((y.data as Int8Array)[i]! - clamp8(roundHalfEven(v / sy) + zy))).toBeLessThanOrEqual(1));
+    }), { numRuns: 300 });
+  });
+});

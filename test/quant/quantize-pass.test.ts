@@ -175,3 +175,35 @@ describe("quantize pass on random speech graphs", () => {
     expect(lowered).toBeGreaterThan(25); // the property is not vacuous: integer ops were made
   });
 });
+
+describe("hybrid recurrent layers", () => {
+  it("LSTM and GRU keep float activations with int8 weights, a quarter of the bytes", () => {
+    const rng = new Rng(11);
+    const b = new GraphBuilder("rnn");
+    const x = b.input("x", tensorType("f32", [sym("T"), 1, 6]));
+    const H = 8;
+    const w = b.constant("W", randn(rng, [1, 4 * H, 6], 0.4)), r = b.constant("R", randn(rng, [1, 4 * H, H], 0.4));
+    const bias = b.constant("B", randn(rng, [1, 8 * H], 0.1));
+    const [y] = b.node("LSTM", [x, w, r, bias], { hidden_size: H }, "lstm", 1);
+    const gw = b.constant("GW", randn(rng, [1, 3 * H, H], 0.4)), gr = b.constant("GR", randn(rng, [1, 3 * H, H], 0.4));
+    const [sq] = b.node("Squeeze", [y!], { axes: [1] }, "sq");
+    const [gy] = b.node("GRU", [sq!, gw, gr], { hidden_size: H }, "gru", 1);
+    const g = b.build([x], [gy!]);
+    const data = Array.from({ length: 3 }, () => ({ x: randn(rng, [10, 1, 6], 1) }));
+    const q = quantizeGraph(g, calibrate(g, data).ranges);
+    verifyGraph(q);
+    expect(q.nodes.map((n) => n.op).filter((o) => o.startsWith("Hybrid"))).toEqual(["HybridLSTM", "HybridGRU"]);
+    const bytes = (gr: Graph, names: string[]) => names.reduce((s, n) => s + (gr.constants[n]!.data as Int8Array).byteLength, 0);
+    const lstm = q.nodes.find((n) => n.op === "HybridLSTM")!;
+    expect(bytes(q, lstm.inputs.slice(1, 3))).toBe(bytes(g, ["W", "R"]) / 4);
+    const f = runGraph(g, data[0]!)[gy!]!.data as Float32Array, h = runGraph(q, data[0]!)[gy!]!.data as Float32Array;
+    let sig = 0, err = 0;
+    f.forEach((v, i) => {
+      sig += v * v;
+      err += (v - h[i]!) ** 2;
+    });
+    expect(10 * Math.log10(sig / err)).toBeGreaterThan(30);
+    // Off: the recurrent layers stay as they are.
+    expect(quantizeGraph(g, calibrate(g, data).ranges, { hybridRnn: false }).nodes.some((n) => n.op === "LSTM")).toBe(true);
+  });
+});

@@ -42,8 +42,8 @@ function hybridOf(def: OpDef<any>): OpDef<any> {
       return def.infer([inputs[0], floatType(inputs[1], "W"), floatType(inputs[2], "R"), ...inputs.slice(3)], a, ctx);
     },
     evaluate(inputs, a, ctx) {
-      const w = dequantizeRows(inputs[1]!, a.w_scales, "W");
-      const r = dequantizeRows(inputs[2]!, a.r_scales, "R");
+      const w = dequantizeRows(inputs[1]!, a.w_scales as readonly number[], "W");
+      const r = dequantizeRows(inputs[2]!, a.r_scales as readonly number[], "R");
       return def.evaluate([inputs[0], w, r, ...inputs.slice(3)], a, ctx);
     },
     macs: def.macs,

@@ -9,6 +9,7 @@ import { QConcat } from "./qconcat.js";
 import { QConv } from "./qconv.js";
 import { QLookup } from "./qlookup.js";
 import { QMatMul } from "./qmatmul.js";
+import { QLogSoftmax, QSoftmax } from "./qsoftmax.js";
 import { Requantize } from "./requantize.js";
 
-export const qintOps: OpDef<any>[] = [Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, HybridLSTM, HybridGRU, HybridRNN];
+export const qintOps: OpDef<any>[] = [Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, QSoftmax, QLogSoftmax, HybridLSTM, HybridGRU, HybridRNN];

@@ -1,0 +1,70 @@
+// QMatMul in C: rows of x[..., K] (uint8 moved to int8 by x - 128 in scratch, with the zero
+// point) times the constant int8 w[K, N], packed transposed at compile time so both operands
+// are k-contiguous for the int8 GEMM; the bias carries the zero-point correction; requantized
+// per column (one multiplier array across each row) or per tensor.
+import { mulDim } from "../../ir/dim.js";
+import { ctype } from "../c-util.js";
+import { defineKernel } from "../kernel.js";
+import { dtypesIn, requantOf, rqTail, useRequantRow } from "./qint-common.js";
+import { packRowsInt8, useQGemm } from "./qint-gemm.js";
+
+export const qMatMulKernel = defineKernel({
+  op: "QMatMul",
+  supports(node, _a, g) {
+    const bad = dtypesIn(node, g, { 0: ["i8", "u8"], 1: ["i8"], 2: ["i32"] }, ["i8", "u8", "i16"]);
+    if (bad) return bad;
+    if (!g.constants[node.inputs[1]!]) return "the weights must be constant";
+    if (node.inputs[2] && !g.constants[node.inputs[2]]) return "the bias must be constant";
+    return undefined;
+  },
+  emit(node, attrs, ctx) {
+    const [xN, wN, bN] = node.inputs as [string, string, string | undefined];
+    const yN = node.outputs[0]!;
+    const xt = ctx.type(xN), yt = ctx.type(yN);
+    const wc = ctx.constant(wN)!;
+    const [K, N] = wc.shape as [number, number];
+    const w = wc.data as Int8Array;
+    const p = requantOf(attrs, N, ctx);
+    const u8 = xt.dtype === "u8";
+    const zp = (attrs.x_zero_point as number) - (u8 ? 128 : 0);
+    const b = bN ? (ctx.constant(bN)!.data as Int32Array) : undefined;
+    const wt = new Int8Array(N * K);
+    const bias = new Int32Array(N);
+    for (let n = 0; n < N; n++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) {
+        wt[n * K + k] = w[k * N + n]!;
+        s += w[k * N + n]!;
+      }
+      bias[n] = (b ? b[n]! : 0) - zp * s;
+    }
+    const gemm = useQGemm(ctx, !w.some((v) => v === -128));
+    const row = useRequantRow(ctx, p, yt.dtype);
+    const numelY = yt.shape.reduce<ReturnType<typeof mulDim>>((a, d) => mulDim(a, d), 1);
+    const numelX = xt.shape.reduce<ReturnType<typeof mulDim>>((a, d) => mulDim(a, d), 1);
+    const lines = [
+      `const int qR = ${ctx.numel(xN)} / ${K};`,
+      `${ctype(yt.dtype)} *y = ${ctx.ptr(yN)};`,
+      `int32_t *acc = ${ctx.scratch(numelY, "int32_t")};`,
+      `int r;`,
+    ];
+    if (u8) {
+      lines.push(
+        `const uint8_t *xu = ${ctx.ptr(xN)};`,
+        `int8_t *x = ${ctx.scratch(numelX, "int8_t")};`,
+        `for (r = 0; r < qR * ${K}; r++) x[r] = (int8_t)((int32_t)xu[r] - 128);`,
+      );
+    } else {
+      lines.push(`const int8_t *x = ${ctx.ptr(xN)};`);
+    }
+    lines.push(`${gemm}(${N}, qR, ${K}, ${ctx.addWeights("qmatmul_w", packRowsInt8(wt, N, K))}, x, ${K}, ${ctx.addWeights("qmatmul_bias", bias)}, acc, 1, ${N});`);
+    if (p.multiplier.length > 1) {
+      const mArr = ctx.addWeights("qmatmul_mult", Int32Array.from(p.multiplier));
+      const sArr = ctx.addWeights("qmatmul_shift", Int32Array.from(p.shift));
+      lines.push(`for (r = 0; r < qR; r++) ${row.per}(acc + (size_t)r * ${N}, y + (size_t)r * ${N}, ${N}, ${mArr}, ${sArr}, ${rqTail(p)});`);
+    } else {
+      lines.push(`${row.one}(acc, y, qR * ${N}, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`);
+    }
+    return lines.join("\n");
+  },
+});
