@@ -53,82 +53,107 @@ static void neonc_im2col2d_f32(const float *x, int C, int H, int W, int KH, int 
 }
 
 /**
- * `neonc_dwconv1d_f32(C, Tin, Tout, K, s, d, pl, x, w, bias, y, act, p0, p1)`: one filter of K
- * taps per channel. Edges (taps outside the input) are scalar; the interior is vectorized over
- * time on NEON (stride 1 directly, stride 2 by de-interleaving loads).
+ * `neonc_dwconv1d_f32(C, Tin, Tout, K, s, d, pl, x, w, bias, y, act, p0, p1, row)`: one filter of K
+ * taps per channel. Each channel's input is first copied into `row` (scratch of at least
+ * Tin + pads + 4 floats) with the zero padding materialized, so every output takes the same
+ * branch-free path: blocks of outputs in accumulators, taps outside, outputs innermost. Adding
+ * the padding's zero products leaves every sum as it was (same order, +0 terms).
  */
 export function useDepthwise1d(ctx: KernelContext): void {
   const neon = ctx.target.neon;
   if (neon) useVectorAct(ctx);
   else useScalarAct(ctx);
-  const f = (acc: string, v: string, s: string) => fmaN(ctx, acc, v, s);
-  const vectorInterior = neon
+  const f = (acc: string, v: string, sc: string) => fmaN(ctx, acc, v, sc);
+  const blocks = neon
     ? `
     if (s == 1) {
-      for (; t + 8 <= hi; t += 8) {
-        const float *xp = xc + t - pl;
+      for (; t + 16 <= Tout; t += 16) {
+        const float *xp = xr + t;
+        float32x4_t a0 = vdupq_n_f32(b), a1 = a0, a2 = a0, a3 = a0;
+        for (j = 0; j < K; j++) {
+          const float wj = wc[j];
+          const float *xj = xp + (size_t)j * d;
+          a0 = ${f("a0", "vld1q_f32(xj)", "wj")};
+          a1 = ${f("a1", "vld1q_f32(xj + 4)", "wj")};
+          a2 = ${f("a2", "vld1q_f32(xj + 8)", "wj")};
+          a3 = ${f("a3", "vld1q_f32(xj + 12)", "wj")};
+        }
+        vst1q_f32(yc + t, neonc_act_f32x4(a0, act, p0, p1));
+        vst1q_f32(yc + t + 4, neonc_act_f32x4(a1, act, p0, p1));
+        vst1q_f32(yc + t + 8, neonc_act_f32x4(a2, act, p0, p1));
+        vst1q_f32(yc + t + 12, neonc_act_f32x4(a3, act, p0, p1));
+      }
+      for (; t + 4 <= Tout; t += 4) {
+        float32x4_t a0 = vdupq_n_f32(b);
+        for (j = 0; j < K; j++) a0 = ${f("a0", "vld1q_f32(xr + t + (size_t)j * d)", "wc[j]")};
+        vst1q_f32(yc + t, neonc_act_f32x4(a0, act, p0, p1));
+      }
+    } else if (s == 2) {
+      /* vld2q reads one float past the last tap of the 4th output: row has room for it. */
+      for (; t + 8 <= Tout; t += 8) {
+        const float *xp = xr + 2 * (size_t)t;
         float32x4_t a0 = vdupq_n_f32(b), a1 = a0;
         for (j = 0; j < K; j++) {
           const float wj = wc[j];
-          a0 = ${f("a0", "vld1q_f32(xp + j * d)", "wj")};
-          a1 = ${f("a1", "vld1q_f32(xp + j * d + 4)", "wj")};
+          a0 = ${f("a0", "vld2q_f32(xp + (size_t)j * d).val[0]", "wj")};
+          a1 = ${f("a1", "vld2q_f32(xp + (size_t)j * d + 8).val[0]", "wj")};
         }
         vst1q_f32(yc + t, neonc_act_f32x4(a0, act, p0, p1));
         vst1q_f32(yc + t + 4, neonc_act_f32x4(a1, act, p0, p1));
       }
-      for (; t + 4 <= hi; t += 4) {
-        const float *xp = xc + t - pl;
-        float32x4_t a0 = vdupq_n_f32(b);
-        for (j = 0; j < K; j++) a0 = ${f("a0", "vld1q_f32(xp + j * d)", "wc[j]")};
-        vst1q_f32(yc + t, neonc_act_f32x4(a0, act, p0, p1));
-      }
-    } else if (s == 2) {
-      /* vld2q reads one float past the last tap of the 4th output: keep it inside the row. */
-      for (; t + 4 <= hi && 2 * (t + 3) + span + 1 <= Tin - 1; t += 4) {
-        const float *xp = xc + 2 * t - pl;
-        float32x4_t a0 = vdupq_n_f32(b);
-        for (j = 0; j < K; j++) a0 = ${f("a0", "vld2q_f32(xp + j * d).val[0]", "wc[j]")};
-        vst1q_f32(yc + t, neonc_act_f32x4(a0, act, p0, p1));
-      }
     }`
-    : "";
-  ctx.helper("dwconv1d_f32", `
-static void neonc_dwconv1d_f32(int C, int Tin, int Tout, int K, int s, int d, int pl, const float *x,
-                               const float *w, const float *bias, float *y, int act, float p0, float p1) {
-  int c, t, j;
-  const int span = (K - 1) * d - pl;
-  int lo = (pl + s - 1) / s;
-  int hi = Tin - 1 - span < 0 ? 0 : (Tin - 1 - span) / s + 1;
-  if (hi > Tout) hi = Tout;
-  if (lo > hi) lo = hi;
+    : `
+    if (s == 1) {
+      for (; t + 24 <= Tout; t += 24) NEONC_DW_BLOCK(24, 1)
+      for (; t + 8 <= Tout; t += 8) NEONC_DW_BLOCK(8, 1)
+    } else if (s == 2) {
+      for (; t + 8 <= Tout; t += 8) NEONC_DW_BLOCK(8, 2)
+    }`;
+  /* The compiler vectorizes the tt loops and keeps acc[] in registers (NB = 16 is avoided: gcc 12
+     vectorizes it badly on x86). */
+  const blockMacro = neon
+    ? ""
+    : `
+#define NEONC_DW_BLOCK(NB, S) \\
+  { \\
+    const float *restrict xp = xr + (size_t)t * S; \\
+    float acc[NB]; \\
+    int tt; \\
+    for (tt = 0; tt < NB; tt++) acc[tt] = b; \\
+    for (j = 0; j < K; j++) { \\
+      const float wj = wc[j]; \\
+      const float *restrict xj = xp + (size_t)j * d; \\
+      for (tt = 0; tt < NB; tt++) acc[tt] += wj * xj[tt * S]; \\
+    } \\
+    for (tt = 0; tt < NB; tt++) yc[t + tt] = neonc_act_f32(acc[tt], act, p0, p1); \\
+  }
+`;
+  ctx.helper("dwconv1d_f32", `${blockMacro}
+static void neonc_dwconv1d_f32(int C, int Tin, int Tout, int K, int s, int d, int pl, const float *restrict x,
+                               const float *restrict w, const float *restrict bias, float *restrict y, int act, float p0, float p1,
+                               float *restrict row) {
+  int c, t, j, i;
+  /* Input positions (after padding) that the outputs read. */
+  const int L = (Tout - 1) * s + (K - 1) * d + 1;
   for (c = 0; c < C; c++) {
     const float *xc = x + (size_t)c * Tin;
     const float *wc = w + (size_t)c * K;
     float *yc = y + (size_t)c * Tout;
     const float b = bias ? bias[c] : 0.0f;
-    for (t = 0; t < lo; t++) {
-      float acc = b;
-      for (j = 0; j < K; j++) {
-        const int i = t * s + j * d - pl;
-        if (i >= 0 && i < Tin) acc += wc[j] * xc[i];
+    const float *xr = row;
+    if (pl == 0 && L < Tin) xr = xc;
+    else
+      for (i = 0; i < L + 1; i++) {
+        const int src = i - pl;
+        row[i] = src >= 0 && src < Tin ? xc[src] : 0.0f;
       }
-      yc[t] = neonc_act_f32(acc, act, p0, p1);
-    }
-    t = lo;${vectorInterior}
-    for (; t < hi; t++) {
-      const float *xp = xc + t * s - pl;
+    t = 0;${blocks}
+    for (; t < Tout; t++) {
+      const float *xp = xr + (size_t)t * s;
       float acc = b;
-      for (j = 0; j < K; j++) acc += wc[j] * xp[j * d];
-      yc[t] = neonc_act_f32(acc, act, p0, p1);
-    }
-    for (t = hi > lo ? hi : lo; t < Tout; t++) {
-      float acc = b;
-      for (j = 0; j < K; j++) {
-        const int i = t * s + j * d - pl;
-        if (i >= 0 && i < Tin) acc += wc[j] * xc[i];
-      }
+      for (j = 0; j < K; j++) acc += wc[j] * xp[(size_t)j * d];
       yc[t] = neonc_act_f32(acc, act, p0, p1);
     }
   }
-}`);
+}${neon ? "" : "\n#undef NEONC_DW_BLOCK"}`);
 }

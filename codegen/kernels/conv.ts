@@ -4,7 +4,7 @@
 // are applied in the GEMM's epilogue. Weights are packed at compile time.
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { defineKernel } from "../kernel.js";
-import { mulDim } from "../../ir/dim.js";
+import { addDim, mulDim } from "../../ir/dim.js";
 import { actArgs } from "./common.js";
 import { packRows4, padBias, useGemm } from "./gemm.js";
 import { useDepthwise1d, useIm2col1d, useIm2col2d } from "./conv-helpers.js";
@@ -14,6 +14,7 @@ interface Geometry {
   readonly strides: readonly number[];
   readonly dilations: readonly number[];
   readonly padBegin: readonly number[];
+  readonly padEnd: readonly number[];
 }
 
 function geometry(node: Node, attrs: Attrs, g: Graph): Geometry {
@@ -27,6 +28,7 @@ function geometry(node: Node, attrs: Attrs, g: Graph): Geometry {
     strides: fill(attrs.strides as readonly number[] | undefined, 1),
     dilations: fill(attrs.dilations as readonly number[] | undefined, 1),
     padBegin: pads.slice(0, r),
+    padEnd: pads.slice(r),
   };
 }
 
@@ -69,11 +71,13 @@ export const convKernel = defineKernel({
       useDepthwise1d(ctx);
       const wp = ctx.addWeights(`${wName}`, wd);
       const bp = bias ? ctx.addWeights(bName!, bias) : "0";
+      // One zero-padded input row (plus room for the NEON stride-2 loads' extra float).
+      const row = ctx.scratch(addDim(x.shape[2]!, geo.padBegin[0]! + geo.padEnd[0]! + 4));
       return [
         `int n;`,
         `for (n = 0; n < ${N}; n++)`,
         `  neonc_dwconv1d_f32(${C}, ${inSp[0]}, ${outSp[0]}, ${geo.kernel[0]}, ${geo.strides[0]}, ${geo.dilations[0]}, ${geo.padBegin[0]},`,
-        `                     ${xp} + (size_t)n * ${C} * ${inSp[0]}, ${wp}, ${bp}, ${yp} + (size_t)n * ${C} * ${outSp[0]}, ${act});`,
+        `                     ${xp} + (size_t)n * ${C} * ${inSp[0]}, ${wp}, ${bp}, ${yp} + (size_t)n * ${C} * ${outSp[0]}, ${act}, ${row});`,
       ].join("\n");
     }
 

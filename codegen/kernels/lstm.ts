@@ -1,22 +1,55 @@
 // LSTM (ONNX semantics: gates i, o, f, c; optional peepholes, clip, input_forget; forward,
-// reverse or bidirectional) with the default activations. Each step computes W·x_t and R·h as
-// packed GEMMs with N = 1 (the 4-row blocks make them matrix-vector products that NEON runs 4
-// rows at a time), then the cell update in a scalar loop with expf/tanhf.
+// reverse or bidirectional) with the default activations. The input projections X·W^T + b of all
+// time steps are one blocked matrix product before the recurrence; each step then only adds
+// R·h (a matrix-vector product over the 4H gate rows, R transposed at compile time so the rows
+// are the contiguous, vectorized axis) and updates the cell (vector sigmoid/tanh on NEON).
 import type { Graph, Node } from "../../ir/graph.js";
 import type { Attrs } from "../../ir/graph.js";
 import { cFloat } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
-import { packRows4, useGemm } from "./gemm.js";
+import { fmaN } from "./common.js";
+import { useMatmul } from "./matmul.js";
+import { useVMath } from "./vmath.js";
+import { mulDim } from "../../ir/dim.js";
 
 function useCell(ctx: KernelContext): void {
+  useVMath(ctx);
+  const neon = ctx.target.neon;
+  // NEON: four hidden units at a time with the vector sigmoid/tanh; the scalar loop finishes.
+  const vec = neon
+    ? `
+  if (!p && !use_clip && !input_forget)
+    for (; k + 4 <= H; k += 4) {
+      const float32x4_t i = neonc_sigmoid_f32x4(vaddq_f32(vld1q_f32(g + k), vld1q_f32(r + k)));
+      const float32x4_t o = neonc_sigmoid_f32x4(vaddq_f32(vld1q_f32(g + H + k), vld1q_f32(r + H + k)));
+      const float32x4_t f = neonc_sigmoid_f32x4(vaddq_f32(vld1q_f32(g + 2 * H + k), vld1q_f32(r + 2 * H + k)));
+      const float32x4_t z = neonc_tanh_f32x4(vaddq_f32(vld1q_f32(g + 3 * H + k), vld1q_f32(r + 3 * H + k)));
+      const float32x4_t cn = vaddq_f32(vmulq_f32(f, vld1q_f32(c + k)), vmulq_f32(i, z));
+      vst1q_f32(c + k, cn);
+      vst1q_f32(h + k, vmulq_f32(o, neonc_tanh_f32x4(cn)));
+    }`
+    : "";
   ctx.helper("lstm_cell_f32", `
-static inline float neonc_sigmoid_f32(float x) { return 1.0f / (1.0f + expf(-x)); }
 static inline float neonc_clamp_f32(float x, float c) { return x < -c ? -c : (x > c ? c : x); }
 
-static void neonc_lstm_cell_f32(int H, const float *g, const float *r, float *c, float *h, const float *p,
-                                int use_clip, float clip, int input_forget) {
-  int k;
-  for (k = 0; k < H; k++) {
+/* tanh for the cell: glibc's tanhf goes through a slow expm1f. Odd Taylor polynomial up to x^7
+   below |x| = 1/8 (truncation under 1e-9 relative), (1 - e)/(1 + e) with e = exp(-2|x|) above
+   (cancellation costs at most two bits there). */
+static inline float neonc_lstm_tanh_f32(float x) {
+  const float ax = x < 0.0f ? -x : x;
+  float t;
+  if (ax < 0.125f) {
+    const float x2 = x * x;
+    return x + x * x2 * (-1.0f / 3.0f + x2 * (2.0f / 15.0f + x2 * (-17.0f / 315.0f)));
+  }
+  { const float e = expf(-2.0f * ax); t = (1.0f - e) / (1.0f + e); }
+  return x < 0.0f ? -t : t;
+}
+
+static void neonc_lstm_cell_f32(int H, const float *restrict g, const float *restrict r, float *restrict c, float *restrict h,
+                                const float *restrict p, int use_clip, float clip, int input_forget) {
+  int k = 0;${vec}
+  for (; k < H; k++) {
     float gi = g[k] + r[k], go = g[H + k] + r[H + k], gf = g[2 * H + k] + r[2 * H + k], gc = g[3 * H + k] + r[3 * H + k];
     const float cp = c[k];
     float i, f, o, cn, ct;
@@ -24,15 +57,76 @@ static void neonc_lstm_cell_f32(int H, const float *g, const float *r, float *c,
     if (use_clip) { gi = neonc_clamp_f32(gi, clip); gf = neonc_clamp_f32(gf, clip); gc = neonc_clamp_f32(gc, clip); }
     i = neonc_sigmoid_f32(gi);
     f = input_forget ? 1.0f - i : neonc_sigmoid_f32(gf);
-    cn = f * cp + i * tanhf(gc);
+    cn = f * cp + i * neonc_lstm_tanh_f32(gc);
     c[k] = cn;
     if (p) go += p[H + k] * cn;
     if (use_clip) go = neonc_clamp_f32(go, clip);
     o = neonc_sigmoid_f32(go);
     ct = use_clip ? neonc_clamp_f32(cn, clip) : cn;
-    h[k] = o * tanhf(ct);
+    h[k] = o * neonc_lstm_tanh_f32(ct);
   }
 }`);
+}
+
+/** Output rows per block of the recurrent matrix-vector product (accumulators held at once). */
+function gemvBlock(ctx: KernelContext): number {
+  return ctx.target.neon ? 32 : 64;
+}
+
+/**
+ * `neonc_gemv_f32(K, N, x, wp, y)`: y[N] = W x with W packed [N/NB][K][NB] (N a multiple of NB),
+ * so each block streams through one contiguous run of weights with NB sums in registers.
+ */
+function useGemv(ctx: KernelContext): void {
+  const nb = gemvBlock(ctx);
+  const f = (acc: string, v: string, sc: string) => fmaN(ctx, acc, v, sc);
+  const neonBody = () => {
+    const accs = Array.from({ length: nb / 4 }, (_, i) => `a${i}`);
+    return `
+  for (n0 = 0; n0 < N; n0 += ${nb}) {
+    const float *w = wp + (size_t)n0 * K;
+    float32x4_t ${accs.map((a) => `${a} = vdupq_n_f32(0.0f)`).join(", ")};
+    for (k = 0; k < K; k++) {
+      const float xv = x[k];
+      const float *wk = w + (size_t)k * ${nb};
+${accs.map((a, i) => `      ${a} = ${f(a, `vld1q_f32(wk + ${4 * i})`, "xv")};`).join("\n")}
+    }
+${accs.map((a, i) => `    vst1q_f32(y + n0 + ${4 * i}, ${a});`).join("\n")}
+  }`;
+  };
+  const scalarBody = `
+  for (n0 = 0; n0 < N; n0 += ${nb}) {
+    const float *restrict w = wp + (size_t)n0 * K;
+    float c[${nb}];
+    for (j = 0; j < ${nb}; j++) c[j] = 0.0f;
+    for (k = 0; k < K; k++) {
+      const float xv = x[k];
+      const float *restrict wk = w + (size_t)k * ${nb};
+      for (j = 0; j < ${nb}; j++) c[j] += xv * wk[j];
+    }
+    for (j = 0; j < ${nb}; j++) y[n0 + j] = c[j];
+  }`;
+  ctx.helper("lstm_gemv_f32", `
+static void neonc_gemv_f32(int K, int N, const float *restrict x, const float *restrict wp, float *restrict y) {
+  int n0, k${ctx.target.neon ? "" : ", j"};${ctx.target.neon ? neonBody() : scalarBody}
+}`);
+}
+
+/** Packs a row-major [N, K] matrix as [ceil(N/nb)][K][nb], zero padded. */
+function packGemv(w: Float32Array, N: number, K: number, nb: number): Float32Array {
+  const out = new Float32Array(Math.ceil(N / nb) * nb * K);
+  for (let n = 0; n < N; n++) {
+    const base = Math.floor(n / nb) * nb * K + (n % nb);
+    for (let k = 0; k < K; k++) out[base + k * nb] = w[n * K + k]!;
+  }
+  return out;
+}
+
+/** Row-major [rows, cols] -> [cols, rows], the k-major order the matmul helper reads. */
+function transpose(src: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c]!;
+  return out;
 }
 
 function isDefaultActs(attrs: Attrs, D: number): boolean {
@@ -55,7 +149,8 @@ export const lstmKernel = defineKernel({
     return undefined;
   },
   emit(node, attrs, ctx) {
-    useGemm(ctx);
+    useMatmul(ctx);
+    useGemv(ctx);
     useCell(ctx);
     const [xN, wN, rN, bN, , h0N, c0N, pN] = node.inputs;
     const [yN, yhN, ycN] = [node.outputs[0], node.outputs[1], node.outputs[2]];
@@ -66,19 +161,21 @@ export const lstmKernel = defineKernel({
     const reverseAll = attrs.direction === "reverse";
     const clip = attrs.clip as number | undefined;
     const inputForget = ((attrs.input_forget as number | undefined) ?? 0) !== 0 ? 1 : 0;
-    const gates = ctx.scratch(G), rec = ctx.scratch(G);
+    const Bs = x.shape[1] as number;
+    const nb = gemvBlock(ctx);
+    const proj = ctx.scratch(mulDim(x.shape[0]!, Bs * G)), rec = ctx.scratch(Math.ceil(G / nb) * nb);
     const hs = ctx.scratch((x.shape[1] as number) * H), cs = ctx.scratch((x.shape[1] as number) * H);
     const lines = [
       `const float *X = ${ctx.ptr(xN!)};`,
-      `float *gates = ${gates}, *rec = ${rec}, *h = ${hs}, *c = ${cs};`,
+      `float *proj = ${proj}, *rec = ${rec}, *h = ${hs}, *c = ${cs};`,
       `const int Tn = ${Tn}, Bn = ${Bn};`,
       `int step, b;`,
     ];
     for (let d = 0; d < D; d++) {
       const wd = (W.data as Float32Array).subarray(d * G * I, (d + 1) * G * I);
       const rd = (R.data as Float32Array).subarray(d * G * H, (d + 1) * G * H);
-      const wp = ctx.addWeights(`${wN}_d${d}_packed`, packRows4(wd, G, I));
-      const rp = ctx.addWeights(`${rN}_d${d}_packed`, packRows4(rd, G, H));
+      const wt = ctx.addWeights(`${wN}_d${d}_t`, transpose(wd, G, I));
+      const rp = ctx.addWeights(`${rN}_d${d}_gemv${nb}`, packGemv(rd, G, H, nb));
       let bias = "0";
       if (bN) {
         const bd = ctx.constant(bN)!.data as Float32Array;
@@ -92,13 +189,13 @@ export const lstmKernel = defineKernel({
       lines.push(h0N ? `memcpy(h, ${ctx.ptr(h0N)} + (size_t)${d} * Bn * ${H}, (size_t)Bn * ${H} * sizeof(float));` : `memset(h, 0, (size_t)Bn * ${H} * sizeof(float));`);
       lines.push(c0N ? `memcpy(c, ${ctx.ptr(c0N)} + (size_t)${d} * Bn * ${H}, (size_t)Bn * ${H} * sizeof(float));` : `memset(c, 0, (size_t)Bn * ${H} * sizeof(float));`);
       lines.push(
+        `neonc_matmul_f32(Tn * Bn, ${I}, ${G}, X, ${wt}, ${bias}, proj, 0, 0.0f, 0.0f);`,
         `for (step = 0; step < Tn; step++) {`,
         `  const int t = ${reverse ? "Tn - 1 - step" : "step"};`,
         `  for (b = 0; b < Bn; b++) {`,
         `    float *hb = h + (size_t)b * ${H}, *cb = c + (size_t)b * ${H};`,
-        `    neonc_gemm_f32(${G}, 1, ${I}, ${wp}, X + ((size_t)t * Bn + b) * ${I}, 1, gates, 1, ${bias}, 0, 0.0f, 0.0f);`,
-        `    neonc_gemm_f32(${G}, 1, ${H}, ${rp}, hb, 1, rec, 1, 0, 0, 0.0f, 0.0f);`,
-        `    neonc_lstm_cell_f32(${H}, gates, rec, cb, hb, ${peep}, ${clip === undefined ? "0, 0.0f" : `1, ${cFloat(clip)}`}, ${inputForget});`,
+        `    neonc_gemv_f32(${H}, ${Math.ceil(G / nb) * nb}, hb, ${rp}, rec);`,
+        `    neonc_lstm_cell_f32(${H}, proj + ((size_t)t * Bn + b) * ${G}, rec, cb, hb, ${peep}, ${clip === undefined ? "0, 0.0f" : `1, ${cFloat(clip)}`}, ${inputForget});`,
         ...(yN ? [`    memcpy(${ctx.ptr(yN)} + (((size_t)t * ${D} + ${d}) * Bn + b) * ${H}, hb, ${H} * sizeof(float));`] : []),
         `  }`,
         `}`,

@@ -39,7 +39,7 @@ export const quantize = definePass({
     per_channel: boolOption(true, "int8 weights with one scale per output channel (else one per tensor)"),
     symmetric: boolOption(false, "symmetric int8 activations (zero point 0)"),
     rounding: enumOption(ROUNDINGS, "gemmlowp", "rounding of every requantization"),
-    keep_float: stringOption("LogSoftmax|Softmax", "op types left in float, separated by '|' ("none" lowers Softmax/LogSoftmax to integers too)"),
+    keep_float: stringOption("LogSoftmax|Softmax", "op types left in float, separated by '|' ('none' lowers Softmax/LogSoftmax to integers too)"),
     bias_correction: boolOption(false, "correct biases for the mean error of quantized weights (needs calibration channel means)"),
     hybrid_rnn: boolOption(true, "LSTM/GRU/RNN keep float activations with int8 weights (the hybrid mode)"),
     int16: stringOption("", "Conv/MatMul/Gemm layers (node or output names, '|'-separated) with int16 inputs: the 16x8 mode"),

@@ -91,6 +91,14 @@ describe("quantize pass on a hand-built graph", () => {
     expect(sym.nodes.find((n) => n.op === "Quantize")!.attrs["zero_point"]).toBe(0);
   });
 
+  it("keep_float=none lowers the LogSoftmax too: integer-only between one Quantize and one Dequantize", () => {
+    const q = runPass(attachCalibration(g, cal), quantize, { keep_float: "none" });
+    verifyGraph(q);
+    expect(q.nodes.map((n) => n.op).filter((o) => !o.startsWith("Q") && o !== "Transpose")).toEqual(["Dequantize"]);
+    expect(q.nodes.at(-2)!.op).toBe("QLogSoftmax");
+    expect(sqnrReport(g, q, samples(new Rng(1), 2)).outputs[0]!.sqnrDb).toBeGreaterThan(20);
+  });
+
   it("keep_float leaves the listed op types in float between Dequantize and Quantize", () => {
     const q = runPass(attachCalibration(g, cal), quantize, { keep_float: "Add|LogSoftmax" });
     verifyGraph(q);
@@ -143,6 +151,12 @@ describe("quantize pass on a hand-built graph", () => {
     expect(logs.join("")).toMatch(/no activation ranges, so the graph stays in float/);
     expect(() => resolveCalibration(g, "", { observer: "minmax", samples: 1, seed: 0, log: () => {} })).toThrow(/quantize has no activation ranges/);
     expect(() => runPass(g, quantize, { calibration: "/no/such/dir" }, { log: () => {} })).toThrow(/neither a folder, a .json file/);
+    // Automatic 16x8 from the folder's samples: a threshold above every layer takes them all.
+    const logs16: string[] = [];
+    const q16 = runPipeline(g, `quantize{calibration=${dir}, int16_below_db=200}`, { log: (m) => logs16.push(m) });
+    verifyGraph(q16);
+    expect(q16.nodes.filter((n) => (n.op === "QConv" || n.op === "QMatMul") && q16.types[n.inputs[0]!]!.dtype === "i16")).toHaveLength(3);
+    expect(logs16.join("")).toMatch(/16x8 for 3 layer\(s\) below 200 dB: c1, c2, mm/);
     // Already quantized: left as is (so -int8 reaches a fixed point).
     expect(runPass(q, quantize, { calibration: dir }, { log: () => {} })).toBe(q);
   });
