@@ -15,6 +15,7 @@ import * as patterns from "./pattern-api.js";
 for (const p of [canonicalize, foldBatchNorm, fuseActivation, conv1d]) registerPass(p);
 registerPreset(O1);
 import { quantize, int8Preset } from "./quantize/index.js"; registerPass(quantize); registerPreset(int8Preset);
+import { lowerQdqPass } from "./import-qdq.js"; registerPass(lowerQdqPass);
 
 export { canonicalize, conv1d, foldBatchNorm, fuseActivation, O1, patterns };
 export { definePass, runPass, passContext, describeNode, type Pass, type PassContext, type PassSpec, type ExplainEvent } from "./pass.js";

@@ -2,6 +2,7 @@
 // direct depthwise 1-D convolution, scalar and NEON.
 import type { KernelContext } from "../kernel.js";
 import { fmaN, useScalarAct, useVectorAct } from "./common.js";
+import { useMadd } from "./gemm.js";
 
 /** `neonc_im2col1d_f32(x, C, Tin, K, s, d, pl, Tout, col)`: col[(c*K + j)][t] = x[c][t*s + j*d - pl] or 0. */
 export function useIm2col1d(ctx: KernelContext): void {
@@ -62,7 +63,10 @@ static void neonc_im2col2d_f32(const float *x, int C, int H, int W, int KH, int 
 export function useDepthwise1d(ctx: KernelContext): void {
   const neon = ctx.target.neon;
   if (neon) useVectorAct(ctx);
-  else useScalarAct(ctx);
+  else {
+    useScalarAct(ctx);
+    useMadd(ctx);
+  }
   const f = (acc: string, v: string, sc: string) => fmaN(ctx, acc, v, sc);
   const blocks = neon
     ? `
@@ -123,7 +127,7 @@ export function useDepthwise1d(ctx: KernelContext): void {
     for (j = 0; j < K; j++) { \\
       const float wj = wc[j]; \\
       const float *restrict xj = xp + (size_t)j * d; \\
-      for (tt = 0; tt < NB; tt++) acc[tt] += wj * xj[tt * S]; \\
+      for (tt = 0; tt < NB; tt++) acc[tt] = NEONC_MADD(acc[tt], wj, xj[tt * S]); \\
     } \\
     for (tt = 0; tt < NB; tt++) yc[t + tt] = neonc_act_f32(acc[tt], act, p0, p1); \\
   }

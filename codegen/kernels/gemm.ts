@@ -2,8 +2,9 @@
 //   Y[M, N] = act(Wp * X[K, N] + bias)
 // with W packed at compile time in blocks of 4 rows, k-major ([ceil(M/4)][K][4], zero padded),
 // so the micro-kernel reads one 4-float vector of weights per k. X and Y are row-major with
-// leading dimensions ldx and ldy. The NEON micro-kernel holds a 4 x 8 block of Y in eight
-// registers; the scalar one a 4 x 4 block in locals that compilers keep in registers.
+// leading dimensions ldx and ldy. The NEON micro-kernel holds an 8 x 8 block of Y in sixteen
+// registers on aarch64 (4 x 8 on armv7); the scalar one 4 x 48 / 4 x 8 blocks in local arrays
+// written so that -O3 vectorizes them, then 4 x 4 and single columns.
 import type { KernelContext } from "../kernel.js";
 import { useScalarAct, useVectorAct } from "./common.js";
 
@@ -28,6 +29,20 @@ export function padBias(b: Float32Array | undefined, M: number, row0 = 0): Float
 }
 
 /**
+ * Adds `NEONC_MADD(acc, a, b)` = acc + a*b for the scalar kernels: fused (fmaf, which compilers
+ * vectorize) where C99's FP_FAST_FMAF says the target has a fast one, else a plain multiply-add
+ * (fmaf in software would be far slower).
+ */
+export function useMadd(ctx: KernelContext): void {
+  ctx.helper("madd_f32", `
+#if defined(FP_FAST_FMAF)
+#define NEONC_MADD(acc, a, b) fmaf((a), (b), (acc))
+#else
+#define NEONC_MADD(acc, a, b) ((acc) + (a) * (b))
+#endif`);
+}
+
+/**
  * Adds `neonc_gemm_f32(M, N, K, wp, x, ldx, y, ldy, bias4, act, p0, p1)`; bias4 is padded to
  * a multiple of 4 and may be NULL.
  */
@@ -35,10 +50,49 @@ export function useGemm(ctx: KernelContext): void {
   if (ctx.target.neon) {
     useVectorAct(ctx);
     const a64 = ctx.target.arch === "aarch64";
-    const mla = (acc: string, x: string, lane: number) =>
-      a64 ? `${acc} = vfmaq_laneq_f32(${acc}, ${x}, wv, ${lane});` : `${acc} = vmlaq_lane_f32(${acc}, ${x}, ${lane < 2 ? "wl" : "wh"}, ${lane & 1});`;
+    const fmaNLocal = (acc: string, v: string, sc: string) => (a64 ? `vfmaq_n_f32(${acc}, ${v}, ${sc})` : `vmlaq_n_f32(${acc}, ${v}, ${sc})`);
+    const mla = (acc: string, x: string, lane: number, wv = "wv") =>
+      a64 ? `${acc} = vfmaq_laneq_f32(${acc}, ${x}, ${wv}, ${lane});` : `${acc} = vmlaq_lane_f32(${acc}, ${x}, ${lane < 2 ? "wl" : "wh"}, ${lane & 1});`;
+    // aarch64 has 32 vector registers: an 8 x 8 block (two packed 4-row blocks, 16 accumulators)
+    // loads each X vector once for twice the work. armv7 (16 registers) keeps 4 x 8.
+    const acc8 = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((r) => [`c${r}0`, `c${r}1`]);
+    const store8 = (r: number) => {
+      const row = r === 0 ? "yb" : `yb + ${r} * (size_t)ldy`;
+      const st = `vst1q_f32(${row} + n0, neonc_act_f32x4(c${r}0, act, p0, p1)); vst1q_f32(${row} + n0 + 4, neonc_act_f32x4(c${r}1, act, p0, p1));`;
+      return r < 4 ? `      ${st}` : `      if (rows2 > ${r - 4}) { ${st} }`;
+    };
+    const rows8 = a64
+      ? `
+  /* 8 rows (two packed blocks; the first is full) x 8 columns. */
+  for (; m0 + 4 < M; m0 += 8) {
+    const float *w = wp + (size_t)m0 * K, *w2 = w + 4 * (size_t)K;
+    const int rows2 = M - m0 - 4 < 4 ? M - m0 - 4 : 4;
+    float *yb = y + (size_t)m0 * ldy;
+    float bv[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    if (bias) for (r = 0; r < 8; r++) bv[r] = bias[m0 + r];
+    for (n0 = 0; n0 + 8 <= N; n0 += 8) {
+      float32x4_t ${acc8.map((a) => `${a} = vdupq_n_f32(bv[${a[1]}])`).join(", ")};
+      for (k = 0; k < K; k++) {
+        const float *xr = x + (size_t)k * ldx + n0;
+        const float32x4_t wv = vld1q_f32(w + 4 * k), wv2 = vld1q_f32(w2 + 4 * k);
+        const float32x4_t x0 = vld1q_f32(xr), x1 = vld1q_f32(xr + 4);
+${[0, 1, 2, 3, 4, 5, 6, 7].map((r) => `        ${mla(`c${r}0`, "x0", r & 3, r < 4 ? "wv" : "wv2")} ${mla(`c${r}1`, "x1", r & 3, r < 4 ? "wv" : "wv2")}`).join("\n")}
+      }
+${[0, 1, 2, 3, 4, 5, 6, 7].map(store8).join("\n")}
+    }
+    for (; n0 < N; n0++) {
+      float32x4_t c = vld1q_f32(bv), c2 = vld1q_f32(bv + 4);
+      for (k = 0; k < K; k++) {
+        const float xv = x[(size_t)k * ldx + n0];
+        c = ${fmaNLocal("c", "vld1q_f32(w + 4 * k)", "xv")};
+        c2 = ${fmaNLocal("c2", "vld1q_f32(w2 + 4 * k)", "xv")};
+      }
+      neonc_store_rows(yb, ldy, 4, n0, neonc_act_f32x4(c, act, p0, p1));
+      neonc_store_rows(yb + 4 * (size_t)ldy, ldy, rows2, n0, neonc_act_f32x4(c2, act, p0, p1));
+    }
+  }`
+      : "";
     const wsplit = a64 ? "" : "      float32x2_t wl = vget_low_f32(wv), wh = vget_high_f32(wv);\n";
-    const fmaN = (acc: string, v: string, s: string) => (a64 ? `vfmaq_n_f32(${acc}, ${v}, ${s})` : `vmlaq_n_f32(${acc}, ${v}, ${s})`);
     ctx.helper("gemm_f32", `
 static void neonc_store_rows(float *y, int ldy, int rows, int n, float32x4_t v) {
   float t[4];
@@ -49,8 +103,8 @@ static void neonc_store_rows(float *y, int ldy, int rows, int n, float32x4_t v) 
 
 static void neonc_gemm_f32(int M, int N, int K, const float *wp, const float *x, int ldx,
                            float *y, int ldy, const float *bias, int act, float p0, float p1) {
-  int m0, n0, k, r;
-  for (m0 = 0; m0 < M; m0 += 4) {
+  int m0 = 0, n0, k, r;${rows8}
+  for (; m0 < M; m0 += 4) {
     const float *w = wp + (size_t)m0 * K;
     const int rows = M - m0 < 4 ? M - m0 : 4;
     float *yb = y + (size_t)m0 * ldy;
@@ -77,7 +131,7 @@ ${wsplit}        ${mla("c00", "x0", 0)} ${mla("c01", "x1", 0)}
     /* Remaining columns: one column at a time, the 4 rows in one vector. */
     for (; n0 < N; n0++) {
       float32x4_t c = vld1q_f32(bv);
-      for (k = 0; k < K; k++) c = ${fmaN("c", "vld1q_f32(w + 4 * k)", "x[(size_t)k * ldx + n0]")};
+      for (k = 0; k < K; k++) c = ${fmaNLocal("c", "vld1q_f32(w + 4 * k)", "x[(size_t)k * ldx + n0]")};
       neonc_store_rows(yb, ldy, rows, n0, neonc_act_f32x4(c, act, p0, p1));
     }
   }
@@ -85,20 +139,22 @@ ${wsplit}        ${mla("c00", "x0", 0)} ${mla("c01", "x1", 0)}
     return;
   }
   useScalarAct(ctx);
+  useMadd(ctx);
   ctx.helper("gemm_f32", `
 /* One 4 x NB block of Y with the NB columns innermost, so -O3 turns the j loops into vector code
-   with c[][] in registers; restrict tells the compiler that Y cannot alias X or W. NB = 24 and 8
-   measured best with gcc 12 on AVX2/AVX-512 (NB = 16 vectorizes badly there: avoid it). */
-#define NEONC_GEMM_BLOCK(NB) \
-  { \
-    float c[4][NB]; \
-    for (r = 0; r < 4; r++) for (j = 0; j < NB; j++) c[r][j] = bv[r]; \
-    for (k = 0; k < K; k++) { \
-      const float *restrict xr = x + (size_t)k * ldx + n0; \
-      const float *restrict wk = w + 4 * k; \
-      for (r = 0; r < 4; r++) for (j = 0; j < NB; j++) c[r][j] += wk[r] * xr[j]; \
-    } \
-    for (r = 0; r < rows; r++) for (j = 0; j < NB; j++) y[(size_t)(m0 + r) * ldy + n0 + j] = neonc_act_f32(c[r][j], act, p0, p1); \
+   with c[][] in registers; restrict tells the compiler that Y cannot alias X or W. NB = 48 and 8
+   measured best with gcc 12 on AVX2/AVX-512, with and without FMA (NB = 16 vectorizes badly
+   there, and 24 spills once fused: avoid them). */
+#define NEONC_GEMM_BLOCK(NB) \\
+  { \\
+    float c[4][NB]; \\
+    for (r = 0; r < 4; r++) for (j = 0; j < NB; j++) c[r][j] = bv[r]; \\
+    for (k = 0; k < K; k++) { \\
+      const float *restrict xr = x + (size_t)k * ldx + n0; \\
+      const float *restrict wk = w + 4 * k; \\
+      for (r = 0; r < 4; r++) for (j = 0; j < NB; j++) c[r][j] = NEONC_MADD(c[r][j], wk[r], xr[j]); \\
+    } \\
+    for (r = 0; r < rows; r++) for (j = 0; j < NB; j++) y[(size_t)(m0 + r) * ldy + n0 + j] = neonc_act_f32(c[r][j], act, p0, p1); \\
   }
 
 static void neonc_gemm_f32(int M, int N, int K, const float *restrict wp, const float *restrict x, int ldx,
@@ -109,7 +165,7 @@ static void neonc_gemm_f32(int M, int N, int K, const float *restrict wp, const 
     const int rows = M - m0 < 4 ? M - m0 : 4;
     float bv[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     if (bias) for (r = 0; r < 4; r++) bv[r] = bias[m0 + r];
-    for (n0 = 0; n0 + 24 <= N; n0 += 24) NEONC_GEMM_BLOCK(24)
+    for (n0 = 0; n0 + 48 <= N; n0 += 48) NEONC_GEMM_BLOCK(48)
     for (; n0 + 8 <= N; n0 += 8) NEONC_GEMM_BLOCK(8)
     for (; n0 < N; n0 += 4) {
       const int cols = N - n0 < 4 ? N - n0 : 4;

@@ -9,6 +9,7 @@ import { cFloat } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { fmaN } from "./common.js";
 import { useMatmul } from "./matmul.js";
+import { useMadd } from "./gemm.js";
 import { useVMath } from "./vmath.js";
 import { mulDim } from "../../ir/dim.js";
 
@@ -18,16 +19,16 @@ function useCell(ctx: KernelContext): void {
   // NEON: four hidden units at a time with the vector sigmoid/tanh; the scalar loop finishes.
   const vec = neon
     ? `
-  if (!p && !use_clip && !input_forget)
-    for (; k + 4 <= H; k += 4) {
-      const float32x4_t i = neonc_sigmoid_f32x4(vaddq_f32(vld1q_f32(g + k), vld1q_f32(r + k)));
-      const float32x4_t o = neonc_sigmoid_f32x4(vaddq_f32(vld1q_f32(g + H + k), vld1q_f32(r + H + k)));
-      const float32x4_t f = neonc_sigmoid_f32x4(vaddq_f32(vld1q_f32(g + 2 * H + k), vld1q_f32(r + 2 * H + k)));
-      const float32x4_t z = neonc_tanh_f32x4(vaddq_f32(vld1q_f32(g + 3 * H + k), vld1q_f32(r + 3 * H + k)));
-      const float32x4_t cn = vaddq_f32(vmulq_f32(f, vld1q_f32(c + k)), vmulq_f32(i, z));
-      vst1q_f32(c + k, cn);
-      vst1q_f32(h + k, vmulq_f32(o, neonc_tanh_f32x4(cn)));
-    }`
+  const int kv = !p && !use_clip && !input_forget ? H - H % 4 : 0;
+  for (k = 0; k < kv; k += 4) {
+    const float32x4_t i = neonc_sigmoid_f32x4(vaddq_f32(vld1q_f32(g + k), vld1q_f32(r + k)));
+    const float32x4_t o = neonc_sigmoid_f32x4(vaddq_f32(vld1q_f32(g + H + k), vld1q_f32(r + H + k)));
+    const float32x4_t f = neonc_sigmoid_f32x4(vaddq_f32(vld1q_f32(g + 2 * H + k), vld1q_f32(r + 2 * H + k)));
+    const float32x4_t z = neonc_tanh_f32x4(vaddq_f32(vld1q_f32(g + 3 * H + k), vld1q_f32(r + 3 * H + k)));
+    const float32x4_t cn = vaddq_f32(vmulq_f32(f, vld1q_f32(c + k)), vmulq_f32(i, z));
+    vst1q_f32(c + k, cn);
+    vst1q_f32(h + k, vmulq_f32(o, neonc_tanh_f32x4(cn)));
+  }`
     : "";
   ctx.helper("lstm_cell_f32", `
 static inline float neonc_clamp_f32(float x, float c) { return x < -c ? -c : (x > c ? c : x); }
@@ -48,8 +49,8 @@ static inline float neonc_lstm_tanh_f32(float x) {
 
 static void neonc_lstm_cell_f32(int H, const float *restrict g, const float *restrict r, float *restrict c, float *restrict h,
                                 const float *restrict p, int use_clip, float clip, int input_forget) {
-  int k = 0;${vec}
-  for (; k < H; k++) {
+  int k;${vec}
+  for (k = ${neon ? "kv" : "0"}; k < H; k++) {
     float gi = g[k] + r[k], go = g[H + k] + r[H + k], gf = g[2 * H + k] + r[2 * H + k], gc = g[3 * H + k] + r[3 * H + k];
     const float cp = c[k];
     float i, f, o, cn, ct;
@@ -79,6 +80,7 @@ function gemvBlock(ctx: KernelContext): number {
  */
 function useGemv(ctx: KernelContext): void {
   const nb = gemvBlock(ctx);
+  if (!ctx.target.neon) useMadd(ctx);
   const f = (acc: string, v: string, sc: string) => fmaN(ctx, acc, v, sc);
   const neonBody = () => {
     const accs = Array.from({ length: nb / 4 }, (_, i) => `a${i}`);
@@ -102,7 +104,7 @@ ${accs.map((a, i) => `    vst1q_f32(y + n0 + ${4 * i}, ${a});`).join("\n")}
     for (k = 0; k < K; k++) {
       const float xv = x[k];
       const float *restrict wk = w + (size_t)k * ${nb};
-      for (j = 0; j < ${nb}; j++) c[j] += xv * wk[j];
+      for (j = 0; j < ${nb}; j++) c[j] = NEONC_MADD(c[j], xv, wk[j]);
     }
     for (j = 0; j < ${nb}; j++) y[n0 + j] = c[j];
   }`;

@@ -6,6 +6,7 @@ import type { Graph, Node } from "../../ir/graph.js";
 import { cProduct } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { actArgs, fmaN, useScalarAct, useVectorAct } from "./common.js";
+import { useMadd } from "./gemm.js";
 
 /**
  * Adds `neonc_matmul_f32(R, K, N, a, b, bias, y, act, p0, p1)`: y[R,N] = act(a[R,K] b[K,N] + bias[N])
@@ -16,7 +17,10 @@ import { actArgs, fmaN, useScalarAct, useVectorAct } from "./common.js";
 export function useMatmul(ctx: KernelContext): void {
   const neon = ctx.target.neon;
   if (neon) useVectorAct(ctx);
-  else useScalarAct(ctx);
+  else {
+    useScalarAct(ctx);
+    useMadd(ctx);
+  }
   const f = (acc: string, v: string, sc: string) => fmaN(ctx, acc, v, sc);
   const body = neon
     ? `
@@ -102,7 +106,7 @@ export function useMatmul(ctx: KernelContext): void {
     for (j = 0; j < NB; j++) { const float z = bias ? bias[n + j] : 0.0f; for (i = 0; i < 4; i++) c[i][j] = z; } \\
     for (k = 0; k < K; k++) { \\
       const float *restrict bk = b + (size_t)k * N + n; \\
-      for (i = 0; i < 4; i++) { const float av = ar[(size_t)i * K + k]; for (j = 0; j < NB; j++) c[i][j] += av * bk[j]; } \\
+      for (i = 0; i < 4; i++) { const float av = ar[(size_t)i * K + k]; for (j = 0; j < NB; j++) c[i][j] = NEONC_MADD(c[i][j], av, bk[j]); } \\
     } \\
     for (i = 0; i < 4; i++) for (j = 0; j < NB; j++) y[(size_t)(r + i) * N + n + j] = neonc_act_f32(c[i][j], act, p0, p1); \\
   }
@@ -114,7 +118,7 @@ export function useMatmul(ctx: KernelContext): void {
     for (k = 0; k < K; k++) { \\
       const float *restrict bk = b + (size_t)k * N + n; \\
       const float av = ar[k]; \\
-      for (j = 0; j < NB; j++) c[j] += av * bk[j]; \\
+      for (j = 0; j < NB; j++) c[j] = NEONC_MADD(c[j], av, bk[j]); \\
     } \\
     for (j = 0; j < NB; j++) y[(size_t)r * N + n + j] = neonc_act_f32(c[j], act, p0, p1); \\
   }

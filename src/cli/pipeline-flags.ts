@@ -1,11 +1,13 @@
 // The PIPELINE flags shared by every command that transforms a model (run, optimize, compile,
-// check): --passes, -O, --load, --verify-each, --print-ir-after(-all), --timing, --explain.
+// check): --passes, -O, --load, --verify-each, --print-ir-after(-all), --timing, --explain, and the
+// INT8 presets of ./int8-flags.ts (--int8, --calibration, ...).
 import type { Command } from "commander";
 import type { Graph } from "../../ir/graph.js";
 import { loadPassModule, parsePipeline, runPipelineFromOptions } from "../../passes/index.js";
 import { UsageError } from "../errors.js";
+import { addInt8Flags, checkInt8Flags, runInt8, type Int8Flags, type Int8Outcome, type ReportFlags } from "./int8-flags.js";
 
-export interface PipelineFlags {
+export interface PipelineFlags extends Int8Flags {
   passes?: string;
   O?: string;
   load?: string[];
@@ -20,7 +22,7 @@ const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 /** Adds the pipeline flags to a command. */
 export function addPipelineFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .option("--passes <pipeline>", 'optimization pipeline, e.g. "canonicalize,fold-batchnorm,fuse-activation" (see neonc passes)')
     .option("-O <level>", "preset pipeline: -O1 = canonicalize, fold-batchnorm, fuse-activation, conv1d to a fixed point")
     .option("--load <module>", "load user passes from a JavaScript module (repeatable)", collect)
@@ -29,6 +31,7 @@ export function addPipelineFlags(cmd: Command): Command {
     .option("--print-ir-after-all", "print the textual IR after every pass")
     .option("--timing", "print the time spent in each pass")
     .option("--explain <pass>", "print, per node, why a pass did or did not rewrite it (repeatable; 'all' for every pass)", collect);
+  return addInt8Flags(cmd);
 }
 
 /** The pipeline string the flags ask for ("" when none). */
@@ -52,6 +55,8 @@ export type PreparedPipeline = (graph: Graph) => Promise<Graph>;
  * reported as a usage error (exit 2) whatever the model.
  */
 export async function preparePipeline(flags: PipelineFlags): Promise<PreparedPipeline> {
+  const int8 = await prepareInt8Pipeline(flags);
+  if (int8) return async (graph) => (await int8(graph)).graph;
   const passes = pipelineOf(flags);
   for (const file of flags.load ?? []) await loadPassModule(file);
   parsePipeline(passes);
@@ -59,6 +64,28 @@ export async function preparePipeline(flags: PipelineFlags): Promise<PreparedPip
   if (!passes && !diagnostics) return async (graph) => graph;
   return (graph) =>
     runPipelineFromOptions(graph, {
+      passes,
+      verifyEach: flags.verifyEach,
+      printIrAfter: flags.printIrAfter,
+      printIrAfterAll: flags.printIrAfterAll,
+      timing: flags.timing,
+      explain: flags.explain,
+    });
+}
+
+/**
+ * With --int8: the checked int8 flow (-O1, the --passes, calibration, quantize), which also gives
+ * the float graph and inputs for a report; undefined without --int8.
+ */
+export async function prepareInt8Pipeline(flags: PipelineFlags & ReportFlags): Promise<((graph: Graph) => Promise<Int8Outcome>) | undefined> {
+  const settings = checkInt8Flags(flags);
+  if (!settings) return undefined;
+  pipelineOf(flags); // rejects an unknown -O level
+  const passes = flags.passes ?? "";
+  for (const file of flags.load ?? []) await loadPassModule(file);
+  parsePipeline(passes);
+  return (graph) =>
+    runInt8(graph, settings, {
       passes,
       verifyEach: flags.verifyEach,
       printIrAfter: flags.printIrAfter,

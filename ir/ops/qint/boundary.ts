@@ -7,6 +7,7 @@ import { makeTensor, tensorType } from "../../types.js";
 import { intRange, type NumericArray } from "../../dtype.js";
 import { quantizeValue } from "../../../src/runtime/kernels/quant-round.js";
 import { checkZeroPoint, expectDtype, need, outDtype } from "./common.js";
+import { dequantizeToOnnx, quantizeToOnnx } from "../../../src/export/qdq-ops.js";
 
 export const Quantize = defineOp({
   name: "Quantize",
@@ -32,6 +33,7 @@ export const Quantize = defineOp({
     for (let i = 0; i < xd.length; i++) yd[i] = quantizeValue(xd[i]! / s, zp, lo, hi);
     return [y];
   },
+  toOnnx: quantizeToOnnx,
 });
 
 export const Dequantize = defineOp({
@@ -55,4 +57,5 @@ export const Dequantize = defineOp({
     for (let i = 0; i < xd.length; i++) yd[i] = (xd[i]! - zp) * s;
     return [y];
   },
+  toOnnx: dequantizeToOnnx,
 });

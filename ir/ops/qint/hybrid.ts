@@ -10,6 +10,7 @@ import { makeTensor, tensorType, type Tensor, type TensorType } from "../../type
 import { GRU } from "../recurrent/gru.js";
 import { LSTM } from "../recurrent/lstm.js";
 import { RNN } from "../recurrent/rnn.js";
+import { hybridToOnnx } from "../../../src/export/qdq-ops.js";
 
 /** Rows of a [num_directions, rows, cols] weight: one scale each. */
 function dequantizeRows(q: Tensor, scales: readonly number[], name: string): Tensor {
@@ -47,6 +48,7 @@ function hybridOf(def: OpDef<any>): OpDef<any> {
       return def.evaluate([inputs[0], w, r, ...inputs.slice(3)], a, ctx);
     },
     macs: def.macs,
+    toOnnx: hybridToOnnx(def.name, Object.entries(def.attrs as Record<string, { kind: string }>).filter(([, s]) => s.kind === "float" || s.kind === "floats").map(([k]) => k)),
   };
 }
 

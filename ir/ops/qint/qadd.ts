@@ -13,6 +13,7 @@ import { multiplyByQuantizedMultiplier } from "../../fixed-point.js";
 import { broadcastIndex } from "../../../src/runtime/kernels/qint-broadcast.js";
 import { requantizeChannels } from "../../../src/runtime/kernels/qint-requant.js";
 import type { TensorType } from "../../types.js";
+import { binaryToOnnx } from "../../../src/export/qdq-ops.js";
 import { checkRounding, checkZeroPoint, expectDtype, need, outDtype, requantAttrs, requantParams } from "./common.js";
 
 function inferBinary(at: TensorType | undefined, bt: TensorType | undefined, a: { a_zero_point: number; b_zero_point: number }): readonly [TensorType, TensorType] {
@@ -62,6 +63,7 @@ export const QAdd = defineOp({
     requantizeChannels(sum, out.data as NumericArray, 1, 1, n, rq);
     return [out];
   },
+  toOnnx: binaryToOnnx("Add"),
 });
 
 export const QMul = defineOp({
@@ -88,4 +90,5 @@ export const QMul = defineOp({
     requantizeChannels(prod, out.data as NumericArray, 1, 1, n, rq);
     return [out];
   },
+  toOnnx: binaryToOnnx("Mul"),
 });

@@ -8,6 +8,7 @@ import { makeTensor, tensorType } from "../../types.js";
 import { intRange, type NumericArray } from "../../dtype.js";
 import { multiplyByQuantizedMultiplier } from "../../fixed-point.js";
 import { checkRounding, checkZeroPoint, expectDtype, need, outDtype } from "./common.js";
+import { qconcatToOnnx } from "../../../src/export/qdq-ops.js";
 
 export const QConcat = defineOp({
   name: "QConcat",
@@ -72,4 +73,5 @@ export const QConcat = defineOp({
     });
     return [out];
   },
+  toOnnx: qconcatToOnnx,
 });

@@ -11,6 +11,7 @@ import { windowGeometry, windowOutShape, windowParams } from "../nn/spatial.js";
 import { dimProduct } from "../nn/common.js";
 import type { NumericArray } from "../../dtype.js";
 import { checkZeroPoint, expectDtype, need, outDtype, requantAttrs, requantParams } from "./common.js";
+import { qconvToOnnx } from "../../../src/export/qdq-ops.js";
 
 export const QConv = defineOp({
   name: "QConv",
@@ -64,4 +65,5 @@ export const QConv = defineOp({
   macs([, wt], [y]) {
     return mulDim(dimProduct(y!.shape), dimProduct(need(wt, "w").shape.slice(1)));
   },
+  toOnnx: qconvToOnnx,
 });

@@ -5,6 +5,7 @@ import { defineOp, ints, str } from "../../op.js";
 import { makeTensor, tensorType } from "../../types.js";
 import { intRange, type DType, type NumericArray } from "../../dtype.js";
 import { expectDtype, need, outDtype } from "./common.js";
+import { qlookupToOnnx } from "../../../src/export/qdq-ops.js";
 
 export const QLookup = defineOp({
   name: "QLookup",
@@ -29,6 +30,7 @@ export const QLookup = defineOp({
     for (let i = 0; i < xd.length; i++) yd[i] = table[xd[i]! + base]!;
     return [y];
   },
+  toOnnx: qlookupToOnnx,
 });
 
 function checkTable(t: readonly number[], dt: DType): void {

@@ -9,6 +9,7 @@ import type { NumericArray } from "../../dtype.js";
 import { requantizeChannels } from "../../../src/runtime/kernels/qint-requant.js";
 import { dimProduct } from "../nn/common.js";
 import { checkZeroPoint, expectDtype, need, outDtype, requantAttrs, requantParams } from "./common.js";
+import { qmatmulToOnnx } from "../../../src/export/qdq-ops.js";
 
 export const QMatMul = defineOp({
   name: "QMatMul",
@@ -59,4 +60,5 @@ export const QMatMul = defineOp({
   macs([xt, wt]) {
     return mulDim(dimProduct(need(xt, "x").shape), need(wt, "w").shape[1]!);
   },
+  toOnnx: qmatmulToOnnx,
 });

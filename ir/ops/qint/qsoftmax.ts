@@ -17,6 +17,7 @@ import { makeTensor, numel, tensorType, type Tensor } from "../../types.js";
 import { intRange, type NumericArray } from "../../dtype.js";
 import { multiplyByQuantizedMultiplier } from "../../fixed-point.js";
 import { checkRounding, checkZeroPoint, expectDtype, need, outDtype } from "./common.js";
+import { softmaxToOnnx } from "../../../src/export/qdq-ops.js";
 
 function checkTable(t: readonly number[], name: string, max: number): void {
   if (t.length !== 256) throw new Error(`${name} must have 256 entries, got ${t.length}`);
@@ -65,6 +66,7 @@ export const QSoftmax = defineOp({
     });
     return [y];
   },
+  toOnnx: softmaxToOnnx("Softmax"),
 });
 
 export const QLogSoftmax = defineOp({
@@ -110,4 +112,5 @@ export const QLogSoftmax = defineOp({
     });
     return [y];
   },
+  toOnnx: softmaxToOnnx("LogSoftmax"),
 });

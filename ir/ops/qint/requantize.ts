@@ -5,6 +5,7 @@ import { makeTensor, tensorType } from "../../types.js";
 import type { NumericArray } from "../../dtype.js";
 import { requantizeChannels } from "../../../src/runtime/kernels/qint-requant.js";
 import { checkZeroPoint, expectDtype, need, outDtype, requantAttrs, requantParams } from "./common.js";
+import { requantizeToOnnx } from "../../../src/export/qdq-ops.js";
 
 export const Requantize = defineOp({
   name: "Requantize",
@@ -29,4 +30,5 @@ export const Requantize = defineOp({
     requantizeChannels(centred, y.data as NumericArray, 1, 1, xd.length, rq);
     return [y];
   },
+  toOnnx: requantizeToOnnx,
 });

@@ -46,7 +46,7 @@ export function registerCheck(program: Command): void {
       if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs ${flags.runs}: expected a whole number of at least 1`);
       if (!(tol >= 0)) throw new UsageError(`--tolerance ${flags.tolerance}: expected a non-negative number`);
       const target = getTarget(flags.target);
-      const { original, graph } = await loadAndOptimize(model, flags);
+      const { original, graph, int8 } = await loadAndOptimize(model, flags);
       const sets = flags.inputDir ? inputSets(flags.inputDir, graph) : [{ label: "random", inputs: randomInputs(graph, flags.maxDim) }];
       const maxDims = { ...maxDimsOf(sets.map((s) => s.inputs), graph), ...flags.maxDim };
       const m = compileForFlags(graph, flags, maxDims);
@@ -77,7 +77,8 @@ export function registerCheck(program: Command): void {
           if (e instanceof BuildError) throw new ModelError(`${set.label}: ${e.message}`);
           throw e;
         }
-        const ref = runGraph(original, set.inputs);
+        // An int8 model is checked bit for bit against its own interpreter run, not against the float one.
+        const ref = runGraph(int8 ? graph : original, set.inputs);
         for (const o of graph.outputs) {
           const c = compareTensors(r.outputs[o]!, ref[o]!);
           worst = Math.max(worst, c.rel);

@@ -9,10 +9,12 @@ import { writeSources } from "../../../codegen/build.js";
 import { getTarget, TARGET_NAMES } from "../../../codegen/targets.js";
 import { runPipelineFromOptions } from "../../../passes/index.js";
 import { ModelError, UsageError } from "../../errors.js";
+import { reportSummaryLine, writeReports } from "../../report/index.js";
+import { addInt8Flags, addReportFlags, checkInt8Flags, runInt8, type Int8Flags, type Int8Outcome, type ReportFlags } from "../int8-flags.js";
 import { loadModel } from "../load-model.js";
 import { parseDimAssignment } from "../option-parsers.js";
 
-export interface CodegenFlags {
+export interface CodegenFlags extends Int8Flags, ReportFlags {
   target: string;
   passes?: string;
   O?: string;
@@ -22,20 +24,26 @@ export interface CodegenFlags {
 
 /** The options compile and check share. */
 export function addCodegenOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .argument("<model>", "ONNX model file")
     .addOption(new Option("--target <target>", "C target").choices([...TARGET_NAMES]).makeOptionMandatory())
     .option("--passes <pipeline>", 'optimization passes to run first, e.g. "canonicalize,fold-batchnorm"')
     .option("-O <level>", "optimization preset: -O1 (canonicalize, fold-batchnorm, fuse-activation, conv1d); -O0 none")
     .option("--max-dim <name=value>", "largest value of a symbolic dim; the arena is sized for it (repeatable)", parseDimAssignment)
     .option("--prefix <name>", "prefix of the generated C names (default model)");
+  return addInt8Flags(cmd);
 }
 
 /** Loads the model and runs the pipeline the flags ask for. */
-export async function loadAndOptimize(model: string, flags: CodegenFlags): Promise<{ original: Graph; graph: Graph }> {
+export async function loadAndOptimize(model: string, flags: CodegenFlags): Promise<{ original: Graph; graph: Graph; int8?: Int8Outcome }> {
   if (flags.O !== undefined && flags.O !== "0" && flags.O !== "1") throw new UsageError(`-O${flags.O}: the optimization levels are -O0 and -O1`);
   if (flags.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.prefix)) throw new UsageError(`--prefix ${flags.prefix}: not a C identifier`);
+  const int8 = checkInt8Flags(flags);
   const original = loadModel(model);
+  if (int8) {
+    const outcome = await runInt8(original, int8, { passes: flags.passes });
+    return { original, graph: outcome.graph, int8: outcome };
+  }
   const passes = [flags.passes, flags.O === "1" ? "-O1" : undefined].filter((p): p is string => !!p && p.trim() !== "").join(",");
   const graph = passes ? await runPipelineFromOptions(original, { passes }) : original;
   return { original, graph };
@@ -65,16 +73,18 @@ export function registerCompile(program: Command): void {
       "Generate C for a target: model.h (API: arena size, run), model.c, weights.h/weights.c (const arrays), main.c (a test " +
         "harness reading raw inputs) and a Makefile. Symbolic dims such as T stay runtime arguments up to --max-dim.",
     );
-  addCodegenOptions(cmd)
+  addReportFlags(addCodegenOptions(cmd))
     .requiredOption("-o, --output <dir>", "folder for the generated files (created if missing)")
     .action(async (model: string, flags: CodegenFlags & { output: string }) => {
-      const { graph } = await loadAndOptimize(model, flags);
+      const { graph, int8 } = await loadAndOptimize(model, flags);
       const m = compileForFlags(graph, flags, flags.maxDim);
+      const report = int8 ? writeReports(model, int8, { html: flags.report, json: flags.reportJson }) : undefined;
       writeSources(m, flags.output);
       const dims = m.symbols.map((s) => `${s}<=${m.maxDims[s]}`).join(", ");
       process.stdout.write(
         `wrote ${Object.keys(m.files).sort().join(", ")} to ${path.resolve(flags.output)} for ${m.target.name}${dims ? ` (${dims})` : ""}\n` +
-          `${formatSizes(m)}\n`,
+          `${formatSizes(m)}\n` +
+          (report ? `${reportSummaryLine(report, { html: flags.report, json: flags.reportJson })}\n` : ""),
       );
     });
 }

@@ -4,10 +4,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { exportOnnx } from "../../export/onnx.js";
+import { reportSummaryLine, writeReports } from "../../report/index.js";
+import { addReportFlags, type ReportFlags } from "../int8-flags.js";
 import { loadModel } from "../load-model.js";
-import { addPipelineFlags, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
+import { addPipelineFlags, prepareInt8Pipeline, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
 
-interface OptimizeFlags extends PipelineFlags {
+interface OptimizeFlags extends PipelineFlags, ReportFlags {
   output: string;
 }
 
@@ -18,9 +20,18 @@ export function registerOptimize(program: Command): void {
     .description("Import MODEL, run the pipeline given by --passes / -O1, and write the optimized graph as a standard ONNX model (opset 21) that ONNX Runtime runs.")
     .argument("<model>", "ONNX model file")
     .requiredOption("-o, --output <file>", "where to write the optimized ONNX model");
-  addPipelineFlags(cmd).action(async (model: string, flags: OptimizeFlags) => {
-    const pipeline = await preparePipeline(flags);
-    const graph = await pipeline(loadModel(model));
+  addReportFlags(addPipelineFlags(cmd)).action(async (model: string, flags: OptimizeFlags) => {
+    const int8 = await prepareInt8Pipeline(flags);
+    const pipeline = int8 ? undefined : await preparePipeline(flags);
+    let graph;
+    if (int8) {
+      const outcome = await int8(loadModel(model));
+      graph = outcome.graph;
+      const r = writeReports(model, outcome, { html: flags.report, json: flags.reportJson });
+      if (r) console.log(reportSummaryLine(r, { html: flags.report, json: flags.reportJson }));
+    } else {
+      graph = await pipeline!(loadModel(model));
+    }
     const bytes = exportOnnx(graph);
     mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
     writeFileSync(flags.output, bytes);
@@ -30,3 +41,4 @@ export function registerOptimize(program: Command): void {
     console.log(`wrote ${flags.output} (${(bytes.length / 1e6).toFixed(2)} MB): ${graph.nodes.length} nodes (${ops})`);
   });
 }
+

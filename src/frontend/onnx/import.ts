@@ -38,6 +38,8 @@ export interface LowerOptions {
    * needs at compile time (shapes, axes, pads fed as inputs) can come from data files.
    */
   bind?: Readonly<Record<string, Tensor>>;
+  /** Op types never folded at import even when their inputs are constant (e.g. DequantizeLinear of int8 weights, for lower-qdq). */
+  keep?: ReadonlySet<string>;
 }
 
 /** State of one import: values known so far, nodes emitted. */
@@ -298,7 +300,7 @@ function emit(spec: IrNodeSpec, def: OpDef<any>, baseName: string, L: Lowering, 
 
   // Fold when every input is a constant (Constant nodes, which have none, included).
   const present = inputs.filter((i) => i);
-  if (present.every((i) => L.constants.has(i)) && !outTypes.some((t) => t.shape.some(isSymbolic))) {
+  if (!L.opts.keep?.has(def.name) && present.every((i) => L.constants.has(i)) && !outTypes.some((t) => t.shape.some(isSymbolic))) {
     let values: Tensor[];
     try {
       values = def.evaluate(inputs.map((i) => (i ? L.constants.get(i) : undefined)), attrs, { numOutputs: outputs.length });

@@ -27,12 +27,14 @@ export function decodeModel(bytes: Uint8Array, where: string): ModelProto {
 
 /** Imports ONNX model bytes into an IR graph, or throws a ModelError naming the problem. */
 export function importOnnxBytes(bytes: Uint8Array, where: string, baseDir?: string, options: ImportOptions = {}): Graph {
-  return lowerModel(decodeModel(bytes, where), { where, baseDir, bind: options.bind });
+  return lowerModel(decodeModel(bytes, where), { where, baseDir, bind: options.bind, keep: options.keep });
 }
 
 export interface ImportOptions {
   /** Graph inputs to specialise on known values (they become constants of the graph). */
   bind?: Readonly<Record<string, Tensor>>;
+  /** Op types never folded at import (see LowerOptions.keep). */
+  keep?: ReadonlySet<string>;
 }
 
 /** Imports an ONNX model file into an IR graph, or throws a ModelError naming the problem. */

@@ -1,0 +1,87 @@
+// QDQ export of integer graphs: asr-digits quantized to int8, written as standard ONNX and run in
+// onnxruntime-node, against the interpreter's integer graph. ORT requantizes through float
+// (half to even) where neonc uses gemmlowp rounding, so values may differ by one step: the test
+// reports the share of exact matches and requires 99% within 1 LSB at the last int8 tensor.
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { importOnnxFile } from "../../src/frontend/onnx/index.js";
+import { runGraph } from "../../src/runtime/interpreter.js";
+import { runPipeline } from "../../passes/index.js";
+import { calibrate, readCalibrationDir } from "../../src/calibration/index.js";
+import { quantizeGraph } from "../../passes/quantize/index.js";
+import { exportOnnx } from "../../src/export/onnx.js";
+import { makeGraph, type Graph } from "../../ir/graph.js";
+import { fromNumbers, type Tensor } from "../../ir/types.js";
+import { onnx } from "../../src/frontend/onnx/proto.js";
+import { runOrt } from "../helpers/ort.js";
+import { sharedPath } from "../helpers/shared.js";
+
+const dir = sharedPath("asr-digits");
+
+/** The integer value read by the Dequantize in front of the graph output's float tail. */
+function lastIntValue(q: Graph): string {
+  const deq = q.nodes.filter((n) => n.op === "Dequantize");
+  expect(deq.length).toBeGreaterThan(0);
+  return deq[deq.length - 1]!.inputs[0]!;
+}
+
+describe.runIf(dir !== undefined)("QDQ export of asr-digits int8", () => {
+  for (const rounding of ["gemmlowp", "half-even"] as const) it(`runs in onnxruntime-node within 1 LSB of the interpreter (${rounding} rounding)`, async () => {
+    const D = dir!;
+    const g = runPipeline(importOnnxFile(path.join(D, "model.onnx")), "-O1");
+    const cal = calibrate(g, readCalibrationDir(path.join(D, "dev"), g, { offset: 400, limit: 3 }));
+    const q = quantizeGraph(g, cal.ranges, { rounding });
+    const last = lastIntValue(q);
+    const probe = makeGraph({ ...q, outputs: [...q.outputs, last] });
+    const bytes = exportOnnx(probe);
+    const model = onnx.ModelProto.decode(bytes);
+    const nodes = model.graph?.node ?? [];
+    const ops = new Set(nodes.map((n) => n.opType));
+    expect(ops.has("QuantizeLinear") && ops.has("DequantizeLinear") && ops.has("Conv")).toBe(true);
+    expect(nodes.every((n) => !n.domain)).toBe(true);
+
+    const scale = q.types[last]!.quant!.kind === "affine" ? (q.types[last]!.quant as { scale: readonly number[] }).scale[0]! : NaN;
+    let n = 0, exact = 0, within1 = 0, maxDiff = 0, maxOut = 0;
+    for (const s of readCalibrationDir(path.join(D, "dev"), g, { offset: 0, limit: 2 })) {
+      const ref = runGraph(probe, s);
+      const got = await runOrt(bytes, s as Record<string, Tensor>);
+      const a = ref[last]!.data as Int8Array, b = got[last]! as unknown as Int8Array;
+      expect(b.length).toBe(a.length);
+      for (let i = 0; i < a.length; i++) {
+        const d = Math.abs(a[i]! - b[i]!);
+        n++;
+        if (d === 0) exact++;
+        if (d <= 1) within1++;
+        maxDiff = Math.max(maxDiff, d);
+      }
+      const fo = ref[q.outputs[0]!]!.data as Float32Array, go = got[q.outputs[0]!]!;
+      for (let i = 0; i < fo.length; i++) maxOut = Math.max(maxOut, Math.abs(fo[i]! - go[i]!));
+    }
+    console.log(`QDQ export (${rounding}) vs interpreter at ${last} (${n} int8 values, scale ${scale.toExponential(3)}): exact ${(100 * exact / n).toFixed(2)}%, within 1 LSB ${(100 * within1 / n).toFixed(2)}%, max |diff| ${maxDiff} LSB; float output max abs diff ${maxOut.toExponential(3)}`);
+    expect(within1 / n).toBeGreaterThanOrEqual(0.99);
+  }, 60_000);
+});
+
+describe("QDQ export of single integer ops", () => {
+  it("writes QLookup as an exact Gather over its table", async () => {
+    const table = Array.from({ length: 256 }, (_, i) => Math.max(-128, Math.min(127, 127 - i)));
+    const g = makeGraph({
+      name: "lookup", inputs: ["x"], outputs: ["y"],
+      nodes: [
+        { name: "q", op: "Quantize", inputs: ["x"], outputs: ["xq"], attrs: { scale: 0.1, zero_point: 3, out_dtype: "i8" } },
+        { name: "t", op: "QLookup", inputs: ["xq"], outputs: ["yq"], attrs: { table, out_dtype: "i8" } },
+        { name: "d", op: "Dequantize", inputs: ["yq"], outputs: ["y"], attrs: { scale: 0.5, zero_point: -1 } },
+      ],
+      types: {
+        x: { dtype: "f32", shape: [1, 64] }, xq: { dtype: "i8", shape: [1, 64], quant: { kind: "affine", scale: [0.1], zeroPoint: [3] } },
+        yq: { dtype: "i8", shape: [1, 64], quant: { kind: "affine", scale: [0.5], zeroPoint: [-1] } }, y: { dtype: "f32", shape: [1, 64] },
+      },
+      constants: {},
+    });
+    // Inputs a quarter step off the grid, so float32 (ORT) and double (interpreter) quantize alike.
+    const x = fromNumbers("f32", [1, 64], Array.from({ length: 64 }, (_, i) => (4 * i - 128 + 0.25) * 0.1));
+    const ref = runGraph(g, { x }).y!.data as Float32Array;
+    const got = (await runOrt(exportOnnx(g), { x })).y!;
+    expect(Array.from(got)).toEqual(Array.from(ref));
+  });
+});
