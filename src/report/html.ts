@@ -36,7 +36,7 @@ export function renderHtml(r: Int8Report): string {
   const q = r.quantization;
   const rows = r.layers.map((l, i) => {
     const ratio = l.weightBytesFloat > 0 ? `${((100 * l.weightBytesInt8) / l.weightBytesFloat).toFixed(1)}%` : "";
-    return `<tr class="layer"><td class="n">${i + 1}</td><td class="name">${esc(l.node)}<br><small>${esc(l.value)}</small></td>` +
+    return `<tr class="layer"><td class="n">${i + 1}</td><td class="name">${esc(l.node)}${l.value !== l.node ? `<br><small>${esc(l.value)}</small>` : ""}</td>` +
       `<td>${esc(l.op)} → ${esc(l.intOp)}</td><td class="n">${badge(l.sqnrDb)}</td>` +
       `<td class="n">${l.weightBytesFloat.toLocaleString("en")}</td><td class="n">${l.weightBytesInt8.toLocaleString("en")}</td><td class="n">${ratio}</td>` +
       `<td class="n">${formatCount(l.macs)}</td></tr>`;

@@ -28,7 +28,7 @@ export function registerOptimize(program: Command): void {
       const outcome = await int8(loadModel(model));
       graph = outcome.graph;
       const r = writeReports(model, outcome, { html: flags.report, json: flags.reportJson });
-      if (r) console.log(reportSummaryLine(r, { html: flags.report, json: flags.reportJson }));
+      if (r) process.stdout.write(`${reportSummaryLine(r, { html: flags.report, json: flags.reportJson })}\n`);
     } else {
       graph = await pipeline!(loadModel(model));
     }

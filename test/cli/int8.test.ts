@@ -1,0 +1,98 @@
+// The --int8 PIPELINE presets on the command line: data calibration from a folder with the JSON
+// report, QDQ export through optimize, the usage error without --calibration, the clear error
+// of synthetic calibration on a model without BatchNorm, and the flags that need --int8.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { haveShared, neoncInProcess, oneLineError, SHARED, tempDir } from "./helpers.js";
+
+let dir: string;
+let cal: string;
+
+beforeAll(() => {
+  dir = tempDir("neonc-int8-");
+  cal = path.join(dir, "cal");
+  mkdirSync(cal);
+  if (existsSync(SHARED)) {
+    for (const id of ["0000", "0001", "0002", "0003", "0004"]) {
+      copyFileSync(path.join(SHARED, "asr-digits/dev", `${id}.input.pb`), path.join(cal, `${id}.input.pb`));
+    }
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("neonc --int8", () => {
+  it("optimize --int8 --calibration DIR writes a quantized ONNX and the JSON report", async () => {
+    if (!haveShared()) return;
+    const out = path.join(dir, "out.onnx"), json = path.join(dir, "r.json");
+    const r = await neoncInProcess("optimize", path.join(SHARED, "asr-digits/model.onnx"), "--int8", "--calibration", cal, "-o", out, "--report-json", json);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(existsSync(out)).toBe(true);
+    expect(r.stdout).toMatch(/int8 report: end-to-end SQNR [\d.]+ dB/);
+    const rep = JSON.parse(readFileSync(json, "utf8"));
+    expect(rep.quantization).toMatchObject({ calibration: cal, calibrationSamples: 5, observer: "minmax", rounding: "gemmlowp", perChannel: true });
+    expect(rep.samples).toBe(4);
+    expect(rep.endToEnd.sqnrDb).toBeGreaterThan(30);
+    expect(rep.endToEnd.outputs).toHaveLength(1);
+    expect(rep.size.weightBytesInt8 / rep.size.weightBytesFloat).toBeLessThan(0.26);
+    expect(rep.size.ratio).toBeCloseTo(rep.size.weightBytesInt8 / rep.size.weightBytesFloat, 10);
+    expect(rep.ops.QConv).toBeGreaterThan(10);
+    expect(rep.layers.length).toBeGreaterThan(10);
+    for (const l of rep.layers) {
+      expect(Object.keys(l).sort()).toEqual(["intOp", "macs", "node", "op", "sqnrDb", "value", "weightBytesFloat", "weightBytesInt8"]);
+      expect(l.sqnrDb).toBeGreaterThan(15);
+    }
+    expect(rep.macs).toBe(rep.layers.reduce((s: number, l: { macs: number }) => s + l.macs, 0));
+    expect(rep.macs).toBeGreaterThan(1e7);
+  });
+
+  it("compile --int8 writes C and the HTML report with a chart and a row per layer", async () => {
+    if (!haveShared()) return;
+    const out = path.join(dir, "c"), html = path.join(dir, "r.html"), json = path.join(dir, "rc.json");
+    const r = await neoncInProcess(
+      "compile", path.join(SHARED, "asr-digits/model.onnx"), "--target", "c99", "--max-dim", "T=300", "-o", out,
+      "--int8", "--calibration", cal, "--rounding", "tflite", "--per-tensor", "--calibration-samples", "2", "--report", html, "--report-json", json,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(out, "model.c"))).toBe(true);
+    const rep = JSON.parse(readFileSync(json, "utf8"));
+    expect(rep.quantization).toMatchObject({ rounding: "tflite", perChannel: false, calibrationSamples: 2 });
+    expect(rep.samples).toBe(2);
+    const page = readFileSync(html, "utf8");
+    expect(page.startsWith("<!DOCTYPE html>")).toBe(true);
+    expect(page).toContain("<svg");
+    expect(page).not.toMatch(/<script|<link|src="http/);
+    expect(page.match(/<tr class="layer">/g)?.length).toBe(rep.layers.length);
+    for (const l of rep.layers) expect(page).toContain(l.node);
+  });
+
+  it("--int8 without --calibration is a usage error naming the calibrations", async () => {
+    const r = await neoncInProcess("optimize", "whatever.onnx", "--int8", "-o", path.join(dir, "x.onnx"));
+    expect(r.code).toBe(2);
+    const line = oneLineError(r);
+    expect(line).toMatch(/--int8 needs --calibration/);
+    expect(line).toMatch(/synthetic/);
+    expect(line).toMatch(/DIR/);
+  });
+
+  it("int8 flags without --int8 are usage errors", async () => {
+    for (const args of [["--calibration", "synthetic"], ["--rounding", "tflite"], ["--report-json", "r.json"]]) {
+      const r = await neoncInProcess("optimize", "whatever.onnx", ...args, "-o", path.join(dir, "x.onnx"));
+      expect(r.code).toBe(2);
+      expect(oneLineError(r)).toMatch(/add --int8/);
+    }
+    const bad = await neoncInProcess("optimize", "whatever.onnx", "--int8", "--calibration", "synthetic", "--observer", "median", "-o", path.join(dir, "x.onnx"));
+    expect(bad.code).toBe(2);
+  });
+
+  it("--calibration synthetic on wav2letter (no BatchNorm) fails with exit 1 and suggests --calibration DIR", async () => {
+    if (!haveShared()) return;
+    const r = await neoncInProcess("compile", path.join(SHARED, "models/wav2letter/model.onnx"), "--target", "c99", "-o", path.join(dir, "w"), "--int8", "--calibration", "synthetic");
+    expect(r.code).toBe(1);
+    const line = oneLineError(r);
+    expect(line).toMatch(/BatchNorm/);
+    expect(line).toMatch(/--calibration DIR/);
+  });
+});
