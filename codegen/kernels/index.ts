@@ -22,6 +22,7 @@ import { qConcatKernel } from "./qint-concat.js";
 import { qConvKernel } from "./qint-conv.js";
 import { qMatMulKernel } from "./qint-matmul.js";
 import { qAddKernel, qMulKernel } from "./qint-binary.js";
+import { hybridLstmKernel } from "./hybrid-rnn.js";
 
 const all: KernelDef[] = [convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, ...viewKernels];
 for (const k of all) registerKernel(k);
@@ -43,3 +44,4 @@ registerKernel(qConvKernel);
 registerKernel(qMatMulKernel);
 registerKernel(qAddKernel);
 registerKernel(qMulKernel);
+registerKernel(hybridLstmKernel);

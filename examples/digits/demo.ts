@@ -1,18 +1,26 @@
 // The demo (`npm run demo`): the spoken-digits model in this folder, compiled to C for this
-// machine, transcribes a dozen dev utterances. It prints each transcript beside the reference,
-// the word error rate, the speed (real-time factor: compute time / audio time, 10 ms per input
-// frame) and the sizes (model file, weights, arena).
+// machine twice, in float32 and in integer-only int8, transcribes a dozen dev utterances. It
+// prints each transcript of both beside the reference, the word error rate of each, the speed
+// (ms per utterance and real-time factor: compute time / audio time, 10 ms per input frame) and
+// the sizes (model file, weights of each, arena).
 //
-// The model goes through -O1, then the C generator for the host: the aarch64 NEON code through
-// SIMDe when its headers are installed, else portable C99; only a C compiler (gcc or cc) is
-// needed. The reference interpreter runs the same utterances as a cross-check, and is the
-// engine of last resort when no C compiler is found.
+// float32 is the model after -O1. int8 is calibrated with zero-shot synthetic inputs (the Q-ASR
+// method: noise optimised until its statistics match the BatchNorm statistics, so no data is
+// needed and the dev utterances stay unseen), then quantized with the `quantize` pass. Both go
+// through the C generator for the host: the aarch64 NEON code through SIMDe when its headers are
+// installed, else portable C99; only a C compiler (gcc or cc) is needed. The reference
+// interpreter runs the same utterances as a cross-check, and is the engine of last resort when
+// no C compiler is found.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Graph } from "../../ir/graph.js";
 import type { Tensor } from "../../ir/types.js";
 import { hasTool } from "../../codegen/build.js";
 import { runPipelineFromOptions } from "../../passes/index.js";
+import { quantizeGraph } from "../../passes/quantize/index.js";
+import { calibrate } from "../../src/calibration/calibrate.js";
+import { runSyntheticCalibration } from "../../src/calibration/synthetic/index.js";
 import { importOnnxFile, readTensorFile } from "../../src/frontend/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { greedyDecode, parseVocabulary } from "../../src/asr/ctc.js";
@@ -26,6 +34,8 @@ const dir = path.resolve(here, "../../../examples/digits");
 const modelFile = path.join(dir, "model.onnx");
 /** Timed runs per utterance in the generated code (the median is reported). */
 const RUNS = 5;
+/** Zero-shot calibration kept small so the demo stays quick: 4 synthetic inputs of T = 200, 20 Adam steps, seeded. */
+const SYNTHETIC = { count: 4, steps: 20, seed: 0, dims: { T: 200 } } as const;
 
 const vocab = parseVocabulary(readFileSync(path.join(dir, "vocab.json"), "utf8"));
 const refs = new Map(
@@ -44,68 +54,104 @@ const params = Object.values(graph.constants).reduce((n, t) => n + t.data.length
 const modelBytes = statSync(modelFile).size;
 console.log(`neonc demo: ${path.relative(process.cwd(), modelFile) || modelFile} (${(modelBytes / 1e6).toFixed(2)} MB, ${params.toLocaleString("en")} parameters), imported and optimized (-O1) in ${prepMs.toFixed(0)} ms`);
 
+// Synthetic inputs come from the imported graph: -O1 has folded the BatchNorms whose statistics they match.
+const q0 = performance.now();
+const synthetic = runSyntheticCalibration(graph, SYNTHETIC);
+const quantized = quantizeGraph(optimized, calibrate(optimized, synthetic.inputs).ranges);
+const quantMs = performance.now() - q0;
+console.log(
+  `int8: zero-shot calibration on ${synthetic.inputs.length} synthetic inputs (BatchNorm loss ${synthetic.initialLoss.toPrecision(3)} -> ${synthetic.finalLoss.toPrecision(3)} in ${SYNTHETIC.steps} steps, seed ${SYNTHETIC.seed}; ` +
+    `no dev data used), quantized in ${(quantMs / 1000).toFixed(1)} s`,
+);
+
 const input = optimized.inputs[0]!, output = optimized.outputs[0]!;
 const cc = hasTool("gcc") ? "gcc" : hasTool("cc") ? "cc" : undefined;
 
 interface Result {
   hyps: string[];
   msPerUtt: number;
+  outputs: Tensor[];
 }
 
 /** The generated C: one build (cached across runs of the demo), all utterances in one process. */
-function runC(compiler: string): Result & { engine: CEngine; buildMs: number } {
+function runC(g: Graph, compiler: string): Result & { engine: CEngine; buildMs: number } {
   const { target, mode } = hostTarget();
   const maxT = Math.max(...features.map((t) => t.shape[2]!));
   const b0 = performance.now();
-  const engine = CEngine.create(optimized, { target: target.name, mode, maxDims: { T: maxT }, cc: compiler });
+  const engine = CEngine.create(g, { target: target.name, mode, maxDims: { T: maxT }, cc: compiler });
   const buildMs = performance.now() - b0;
   const { runs } = engine.run(features.map((x) => ({ [input]: x })), { runs: RUNS, labels: ids });
-  const hyps = runs.map((r) => greedyDecode(r.outputs[output]!, vocab));
-  return { hyps, msPerUtt: runs.reduce((n, r) => n + r.medianMs, 0) / runs.length, engine, buildMs };
+  const outputs = runs.map((r) => r.outputs[output]!);
+  const hyps = outputs.map((o) => greedyDecode(o, vocab));
+  return { hyps, outputs, msPerUtt: runs.reduce((n, r) => n + r.medianMs, 0) / runs.length, engine, buildMs };
 }
 
-function runInterpreter(): Result {
+function runInterpreter(g: Graph): Result {
   const start = performance.now();
-  const hyps = features.map((x) => greedyDecode(runGraph(graph, { [graph.inputs[0]!]: x })[graph.outputs[0]!]!, vocab));
-  return { hyps, msPerUtt: (performance.now() - start) / features.length };
+  const outputs = features.map((x) => runGraph(g, { [g.inputs[0]!]: x })[g.outputs[0]!]!);
+  const msPerUtt = (performance.now() - start) / features.length;
+  return { hyps: outputs.map((o) => greedyDecode(o, vocab)), outputs, msPerUtt };
 }
 
-let c: ReturnType<typeof runC> | undefined;
+type CResult = ReturnType<typeof runC>;
+let c: { fp32: CResult; int8: CResult } | undefined;
 if (!cc) {
   console.log("no C compiler found (looked for gcc and cc on PATH): install one (e.g. apt install gcc) to run the generated C; using the reference interpreter instead");
 } else {
   try {
-    c = runC(cc);
+    c = { fp32: runC(optimized, cc), int8: runC(quantized, cc) };
   } catch (e) {
     console.log(`the generated C could not be built or run (${errorMessage(e).split("\n")[0]}); using the reference interpreter instead`);
   }
 }
-const interp = runInterpreter();
+const interp = { fp32: runInterpreter(graph), int8: runInterpreter(quantized) };
 
 if (c) {
-  const m = c.engine.model;
-  const how = c.engine.rig.mode === "simde" ? "NEON intrinsics through SIMDe on this x86 host" : "portable C99, native";
-  console.log(`engine: generated C, target ${m.target.name} (${how}), ${c.engine.rig.cc} ${c.engine.rig.cflags.filter((f) => f.startsWith("-O")).join(" ")}; ${c.engine.build.cached ? "cached build" : `compiled and built in ${(c.buildMs / 1000).toFixed(1)} s`}\n`);
+  const e = c.fp32.engine;
+  const how = e.rig.mode === "simde" ? "NEON intrinsics through SIMDe on this x86 host" : "portable C99, native";
+  const built = (x: CResult) => (x.engine.build.cached ? "cached build" : `built in ${(x.buildMs / 1000).toFixed(1)} s`);
+  console.log(`engine: generated C, target ${e.model.target.name} (${how}), ${e.rig.cc} ${e.rig.cflags.filter((f) => f.startsWith("-O")).join(" ")}; fp32 ${built(c.fp32)}, int8 ${built(c.int8)}\n`);
 } else {
   console.log("engine: interpreter\n");
 }
 
 const shown = c ?? interp;
+const mark = (hyp: string, ref: string) => (hyp === ref ? "ok " : "ERR");
+const width = Math.max(...ids.map((id) => (refs.get(id) ?? "").length), 10);
+console.log(`${"id".padEnd(4)}  ${"reference".padEnd(width)}  ${"fp32".padEnd(width + 4)}  int8`);
 ids.forEach((id, i) => {
-  const hyp = shown.hyps[i]!;
   const ref = refs.get(id) ?? "";
-  console.log(`${id}  ${hyp === ref ? "ok " : "ERR"}  ref: ${ref.padEnd(38)} hyp: ${hyp}`);
+  const f = shown.fp32.hyps[i]!, q = shown.int8.hyps[i]!;
+  console.log(`${id}  ${ref.padEnd(width)}  ${mark(f, ref)} ${f.padEnd(width)}  ${mark(q, ref)} ${q}`);
 });
-const r = errorRates(ids.map((id) => refs.get(id) ?? ""), shown.hyps);
-console.log(`\nWER ${(100 * r.wer).toFixed(2)}% (${r.wordErrors}/${r.words} words), CER ${(100 * r.cer).toFixed(2)}%`);
-const speed = (x: Result) => `${x.msPerUtt.toFixed(x.msPerUtt < 10 ? 2 : 0)} ms per utterance, real-time factor ${((x.msPerUtt * ids.length) / audioMs).toFixed(4)}`;
+const refList = ids.map((id) => refs.get(id) ?? "");
+const speed = (x: Result) => `${x.msPerUtt.toFixed(x.msPerUtt < 10 ? 2 : 0)} ms/utt (RTF ${((x.msPerUtt * ids.length) / audioMs).toFixed(4)})`;
+const rates = (x: Result) => {
+  const r = errorRates(refList, x.hyps);
+  return `WER ${(100 * r.wer).toFixed(2)}% (${r.wordErrors}/${r.words} words), CER ${(100 * r.cer).toFixed(2)}%`;
+};
+console.log("");
+for (const k of ["fp32", "int8"] as const) {
+  const x = shown[k];
+  const size = c ? `, weights ${c[k].engine.model.weightBytes.toLocaleString("en")} bytes, arena ${c[k].engine.model.arenaBytes.toLocaleString("en")} bytes` : "";
+  const viaInterp = c ? `; interpreter ${speed(interp[k])}` : "";
+  console.log(`${k}: ${rates(x)}, ${speed(x)}${viaInterp}${size}`);
+}
+console.log(`(${(audioMs / 1000).toFixed(1)} s of audio${c ? `; generated C times are the median of ${RUNS} runs each` : ""})`);
 if (c) {
-  const m = c.engine.model;
-  console.log(`speed: ${speed(c)} (${(audioMs / 1000).toFixed(1)} s of audio; median of ${RUNS} runs each); interpreter: ${speed(interp)}`);
-  console.log(`sizes: model file ${modelBytes.toLocaleString("en")} bytes, weights ${m.weightBytes.toLocaleString("en")} bytes, arena ${m.arenaBytes.toLocaleString("en")} bytes (lower bound ${m.lowerBound.toLocaleString("en")}) for T <= ${m.maxDims.T}`);
-  const agree = c.hyps.filter((h, i) => h === interp.hyps[i]).length;
-  console.log(`cross-check: interpreter and generated C agree on ${agree}/${ids.length} transcripts`);
+  const wf = c.fp32.engine.model.weightBytes, wi = c.int8.engine.model.weightBytes;
+  const ratio = c.fp32.msPerUtt / c.int8.msPerUtt;
+  console.log(`int8 vs fp32: ${ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(2)}x slower`}, weights ${(100 * wi / wf).toFixed(1)}% of the size; model file ${modelBytes.toLocaleString("en")} bytes, arena lower bound ${c.fp32.engine.model.lowerBound.toLocaleString("en")} bytes (fp32) for T <= ${c.fp32.engine.model.maxDims.T}`);
+  const agree = (k: "fp32" | "int8") => c![k].hyps.filter((h, i) => h === interp[k].hyps[i]).length;
+  // The int8 graph ends in a float LogSoftmax after its Dequantize, so its outputs match to float rounding, not bit for bit.
+  const diff = (k: "fp32" | "int8") => Math.max(...c![k].outputs.map((o, i) => maxAbsDiff(o, interp[k].outputs[i]!))).toExponential(1);
+  console.log(`cross-check: interpreter and generated C agree on ${agree("fp32")}/${ids.length} fp32 and ${agree("int8")}/${ids.length} int8 transcripts (largest output difference ${diff("fp32")} fp32, ${diff("int8")} int8)`);
 } else {
-  console.log(`speed: ${speed(interp)} (${(audioMs / 1000).toFixed(1)} s of audio)`);
   console.log(`sizes: model file ${modelBytes.toLocaleString("en")} bytes`);
+}
+
+function maxAbsDiff(a: Tensor, b: Tensor): number {
+  let d = 0;
+  for (let i = 0; i < a.data.length; i++) d = Math.max(d, Math.abs(Number(a.data[i]) - Number(b.data[i])));
+  return d;
 }

@@ -5,7 +5,7 @@
 // derived from it and split as the spec says: SAME_UPPER puts the larger half at the end,
 // otherwise at the beginning.
 import { addDim, mulDim, type Dim } from "../../dim.js";
-import { defineOp, int, ints, str } from "../../op.js";
+import { defineOp, ints } from "../../op.js";
 import { withFusedActivation } from "../../activation.js";
 import { makeTensor, tensorType } from "../../types.js";
 import type { ConvGeometry } from "../../../src/runtime/kernels/conv-geometry.js";
@@ -13,7 +13,7 @@ import { convTransposeFloat } from "../../../src/runtime/kernels/conv-transpose.
 import {
   checkDim, dimProduct, expectFloat, expectRank, expectSameDtype, floatData, FLOAT_TYPES, need, needTensor, shapeStr, staticDims,
 } from "./common.js";
-import { windowParams, type WindowParams } from "./spatial.js";
+import { convAttrSchema, windowParams, type WindowParams } from "./spatial.js";
 
 interface ConvTransposeAttrs {
   readonly kernel_shape: readonly number[] | undefined;
@@ -30,12 +30,7 @@ export const ConvTranspose = withFusedActivation(defineOp({
   name: "ConvTranspose",
   doc: "Transposed N-D convolution with groups, output_padding and output_shape (ONNX ConvTranspose).",
   attrs: {
-    kernel_shape: ints(),
-    strides: ints([]),
-    pads: ints([]),
-    dilations: ints([]),
-    group: int(1),
-    auto_pad: str("NOTSET"),
+    ...convAttrSchema,
     output_padding: ints([]),
     /** Spatial output dims; when set, the pads are derived from it. */
     output_shape: ints(),

@@ -2,29 +2,21 @@
 //
 // Output lengths stay symbolic (e.g. T -> floor((T-1)/2)+1 for k=3, s=2, pads 1). The kernel
 // (src/runtime/kernels/conv.ts) chooses pointwise GEMM, direct depthwise, or im2col + GEMM.
-import { defineOp, int, ints, str } from "../../op.js";
+import { defineOp } from "../../op.js";
 import { withFusedActivation } from "../../activation.js";
 import { makeTensor, tensorType } from "../../types.js";
 import { convFloat } from "../../../src/runtime/kernels/conv.js";
 import {
   checkDim, dimProduct, expectFloat, expectRank, expectSameDtype, floatData, FLOAT_TYPES, need, needTensor, shapeStr, staticDims,
 } from "./common.js";
-import { normalizeWindowAttrs, windowGeometry, windowOutShape, windowParams } from "./spatial.js";
+import { convAttrSchema, normalizeWindowAttrs, windowGeometry, windowOutShape, windowParams } from "./spatial.js";
 import { mulDim, type Dim } from "../../dim.js";
 
 // withFusedActivation adds the optional `activation` / `activation_params` attributes (ir/activation.ts).
 export const Conv = withFusedActivation(defineOp({
   name: "Conv",
   doc: "N-D convolution with groups, strides, dilations and padding (ONNX Conv).",
-  attrs: {
-    /** Optional: inferred from the weight shape. */
-    kernel_shape: ints(),
-    strides: ints([]),
-    pads: ints([]),
-    dilations: ints([]),
-    group: int(1),
-    auto_pad: str("NOTSET"),
-  },
+  attrs: convAttrSchema,
   inputs: ["x", "w", "b?"],
   outputs: ["y"],
   dtypes: FLOAT_TYPES,

@@ -7,8 +7,19 @@
 // it stays SAME only for symbolic lengths, where the pads depend on the run (T mod stride).
 import { addDim, ceilDivDim, dimToString, floorDivDim, isSymbolic, type Dim } from "../../dim.js";
 import type { AttrValue } from "../../graph.js";
-import type { OnnxImportContext, OnnxNodeIn } from "../../op.js";
+import { int, ints, str, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
 import type { ConvGeometry } from "../../../src/runtime/kernels/conv-geometry.js";
+
+/** Attribute schema of the convolutions (Conv, ConvTranspose, QConv); each adds its own. */
+export const convAttrSchema = {
+  /** Optional: inferred from the weight shape. */
+  kernel_shape: ints(),
+  strides: ints([]),
+  pads: ints([]),
+  dilations: ints([]),
+  group: int(1),
+  auto_pad: str("NOTSET"),
+};
 
 export interface WindowAttrs {
   readonly strides: readonly number[];

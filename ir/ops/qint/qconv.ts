@@ -3,11 +3,11 @@
 // output type with the fused Relu/Clip as the clamp [qmin, qmax]. With int16 activations (the
 // 16x8 mode, zero point 0) the accumulators are wide (exact beyond int32, see fixed-point.ts).
 import { mulDim } from "../../dim.js";
-import { defineOp, int, ints, str } from "../../op.js";
+import { defineOp, int } from "../../op.js";
 import { makeTensor, tensorType } from "../../types.js";
 import { qconvAccumulate, qconvAccumulateWide } from "../../../src/runtime/kernels/qint-conv.js";
 import { requantizeChannels } from "../../../src/runtime/kernels/qint-requant.js";
-import { windowGeometry, windowOutShape, windowParams } from "../nn/spatial.js";
+import { convAttrSchema, windowGeometry, windowOutShape, windowParams } from "../nn/spatial.js";
 import { dimProduct } from "../nn/common.js";
 import type { NumericArray } from "../../dtype.js";
 import { checkZeroPoint, expectDtype, need, outDtype, requantAttrs, requantParams } from "./common.js";
@@ -17,12 +17,7 @@ export const QConv = defineOp({
   name: "QConv",
   doc: "Integer convolution: int8 x (zero point) * int8 per-channel w + int32 b, requantized with a fixed-point multiplier.",
   attrs: {
-    kernel_shape: ints(),
-    strides: ints([]),
-    pads: ints([]),
-    dilations: ints([]),
-    group: int(1),
-    auto_pad: str("NOTSET"),
+    ...convAttrSchema,
     x_zero_point: int(0),
     ...requantAttrs,
   },

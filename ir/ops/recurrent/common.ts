@@ -7,8 +7,9 @@
 import { addDim, dimEquals, dimToString, mulDim, type Dim } from "../../dim.js";
 import type { DType } from "../../dtype.js";
 import type { AttrValue } from "../../graph.js";
-import { float, floats, int, str, strs, type IrNodeSpec, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
-import { tensorType, type TensorType } from "../../types.js";
+import { float, floats, int, str, strs, type InferContext, type IrNodeSpec, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
+import { tensorType, type Tensor, type TensorType } from "../../types.js";
+import type { RnnOptions } from "../../../src/runtime/kernels/rnn-common.js";
 import { resolveActivations } from "./activations.js";
 
 export const RNN_DTYPES: readonly DType[] = ["f32", "f64"];
@@ -147,4 +148,30 @@ export function rnnFromOnnx(fam: RnnFamily, names: readonly string[], node: Onnx
     if (typeof h === "number") attrs.hidden_size = h;
   }
   return { inputs: node.inputs, outputs: node.outputs, attrs };
+}
+
+/**
+ * The parts of an op definition that are the same for every member of the family (dtypes, type
+ * rule, import, MACs), to spread into its defineOp. `attrNames` are the member's attributes.
+ */
+export function rnnOpParts(fam: RnnFamily, attrNames: readonly string[]) {
+  return {
+    dtypes: RNN_DTYPES,
+    infer: (inputs: readonly (TensorType | undefined)[], a: RnnAttrs, ctx: InferContext) => inferRnn(fam, inputs, a, ctx.numOutputs),
+    fromOnnx: (node: OnnxNodeIn, ctx: OnnxImportContext) => rnnFromOnnx(fam, attrNames, node, ctx),
+    macs: (inputs: readonly (TensorType | undefined)[], _outputs: readonly TensorType[], a: RnnAttrs) => rnnMacs(fam, inputs, a),
+  };
+}
+
+/** Kernel options every member's kernel takes (each adds its own flags). H defaults to R's shape. */
+export function rnnRunOptions(fam: RnnFamily, inputs: readonly (Tensor | undefined)[], a: RnnAttrs, numOutputs: number): RnnOptions {
+  const nd = numDirections(a.direction);
+  return {
+    hidden: a.hidden_size ?? inputs[2]!.shape[2]!,
+    direction: a.direction,
+    acts: resolveActivations(a.activations, a.activation_alpha, a.activation_beta, fam.defaultActivations, nd),
+    clip: a.clip,
+    layout: a.layout,
+    numOutputs,
+  };
 }
