@@ -22,7 +22,7 @@ import { qConcatKernel } from "./qint-concat.js";
 import { qConvKernel } from "./qint-conv.js";
 import { qMatMulKernel } from "./qint-matmul.js";
 import { qAddKernel, qMulKernel } from "./qint-binary.js";
-import { hybridLstmKernel } from "./hybrid-rnn.js";
+import { hybridGruKernel, hybridLstmKernel } from "./hybrid-rnn.js";
 
 const all: KernelDef[] = [convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, ...viewKernels];
 for (const k of all) registerKernel(k);
@@ -45,3 +45,4 @@ registerKernel(qMatMulKernel);
 registerKernel(qAddKernel);
 registerKernel(qMulKernel);
 registerKernel(hybridLstmKernel);
+registerKernel(hybridGruKernel);

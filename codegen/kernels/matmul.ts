@@ -27,7 +27,9 @@ export function useMatmul(ctx: KernelContext): void {
   for (r = 0; r + 4 <= R; r += 4) {
     const float *a0 = a + (size_t)r * K, *a1 = a0 + K, *a2 = a1 + K, *a3 = a2 + K;
     float *y0 = y + (size_t)r * N;
-    for (n = 0; n + 8 <= N; n += 8) {
+    /* N & ~7, not n + 8 <= N: GCC 12 clones this function for a constant N (all callers alike) and
+       then, with the latter form, flags the dead tail loop (-Waggressive-loop-optimizations). */
+    for (n = 0; n < (N & ~7); n += 8) {
       const float32x4_t z0 = bias ? vld1q_f32(bias + n) : vdupq_n_f32(0.0f), z1 = bias ? vld1q_f32(bias + n + 4) : z0;
       float32x4_t c00 = z0, c01 = z1, c10 = z0, c11 = z1, c20 = z0, c21 = z1, c30 = z0, c31 = z1;
       for (k = 0; k < K; k++) {

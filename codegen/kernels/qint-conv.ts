@@ -3,9 +3,9 @@
 // correction folded in at compile time (b - zp * sum(w): padding then reads the zero point
 // itself, which the correction cancels exactly, as the interpreter's centred zeros do),
 // int32 accumulation, per-channel requantization with the fused clamp and output zero point.
-// Depthwise convs (one input channel per group) run a direct loop; every other conv is
+// Depthwise convs (one input channel per group) run a direct loop over a zero-point-padded row; every other conv is
 // im2col patches (k-contiguous, so pointwise convs are a plain transpose) and the int8 GEMM.
-import { mulDim } from "../../ir/dim.js";
+import { addDim, mulDim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
 import { dtypesIn, requantOf, rqTail, useRequantRow } from "./qint-common.js";
@@ -65,22 +65,31 @@ export const qConvKernel = defineKernel({
       `int b, m, t, j;`,
     ];
     if (Cg === 1) {
-      // Depthwise: output channel m reads input channel m / Mg.
+      // Depthwise: output channel m reads input channel m / Mg. The channel is first copied into
+      // an int16 row padded with the zero point, so the taps run as contiguous loops over t
+      // (vectorizable) with no bounds tests.
+      const span = (Kw - 1) * dil + 1;
+      const padLen = addDim(mulDim(yt.shape[2]!, stride), span);
       lines.push(
         `const int8_t *w = ${ctx.addWeights("qconv_w", w)};`,
+        `int16_t *xp = ${ctx.scratch(padLen, "int16_t")};`,
+        `const int qL = (qTo - 1) * ${stride} + ${span};`,
         `for (b = 0; b < ${N}; b++) {`,
         `  for (m = 0; m < ${M}; m++) {`,
         `    const ${ctype(xt.dtype)} *xc = x + ((size_t)b * ${C} + m / ${Mg}) * qT;`,
         `    const int8_t *wm = w + m * ${Kw};`,
-        `    for (t = 0; t < qTo; t++) {`,
-        `      int32_t s = bias[m];`,
-        `      for (j = 0; j < ${Kw}; j++) {`,
-        `        int q = t * ${stride} + j * ${dil} - ${padL};`,
-        `        s += (int32_t)wm[j] * (q >= 0 && q < qT ? ${xv("xc[q]")} : ${zp});`,
-        `      }`,
-        `      acc[(size_t)m * qTo + t] = s;`,
+        `    int32_t *am = acc + (size_t)m * qTo;`,
+        `    for (t = 0; t < qL; t++) {`,
+        `      int q = t - ${padL};`,
+        `      xp[t] = (int16_t)(q >= 0 && q < qT ? ${xv("xc[q]")} : ${zp});`,
         `    }`,
-        `    ${rq("acc + (size_t)m * qTo", `y + ((size_t)b * ${M} + m) * qTo`, "qTo", "m")}`,
+        `    for (t = 0; t < qTo; t++) am[t] = bias[m];`,
+        `    for (j = 0; j < ${Kw}; j++) {`,
+        `      const int32_t wj = wm[j];`,
+        `      const int16_t *xs = xp + j * ${dil};`,
+        `      for (t = 0; t < qTo; t++) am[t] += wj * xs[t * ${stride}];`,
+        `    }`,
+        `    ${rq("am", `y + ((size_t)b * ${M} + m) * qTo`, "qTo", "m")}`,
         `  }`,
         `}`,
       );
@@ -93,21 +102,21 @@ export const qConvKernel = defineKernel({
     for (let g = 0; g < group; g++) packed.set(packRowsInt8(w.subarray(g * Mg * K, (g + 1) * Mg * K), Mg, K), g * Mgp * K);
     lines.push(
       `const int8_t *wp = ${ctx.addWeights("qconv_wpacked", packed)};`,
-      `int8_t *col = ${ctx.scratch(mulDim(yt.shape[2]!, K), "int8_t")};`,
+      `${gemm.xType} *col = ${ctx.scratch(mulDim(yt.shape[2]!, K), gemm.xType)};`,
       `int g, c;`,
       `for (b = 0; b < ${N}; b++) {`,
       `  for (g = 0; g < ${group}; g++) {`,
       `    const ${ctype(xt.dtype)} *xg = x + ((size_t)b * ${C} + (size_t)g * ${Cg}) * qT;`,
       `    for (t = 0; t < qTo; t++) {`,
-      `      int8_t *pt = col + (size_t)t * ${K};`,
+      `      ${gemm.xType} *pt = col + (size_t)t * ${K};`,
       `      for (c = 0; c < ${Cg}; c++) {`,
       `        for (j = 0; j < ${Kw}; j++) {`,
       `          int q = t * ${stride} + j * ${dil} - ${padL};`,
-      `          pt[c * ${Kw} + j] = (int8_t)(q >= 0 && q < qT ? ${xv("xg[(size_t)c * qT + q]")} : ${zp});`,
+      `          pt[c * ${Kw} + j] = (${gemm.xType})(q >= 0 && q < qT ? ${xv("xg[(size_t)c * qT + q]")} : ${zp});`,
       `        }`,
       `      }`,
       `    }`,
-      `    ${gemm}(${Mg}, qTo, ${K}, wp + (size_t)g * ${Mgp * K}, col, ${K}, bias + g * ${Mg}, acc + (size_t)g * ${Mg} * qTo, qTo, 1);`,
+      `    ${gemm.call(Mg, "qTo", K, `wp + (size_t)g * ${Mgp * K}`, "col", K, `bias + g * ${Mg}`, `acc + (size_t)g * ${Mg} * qTo`, "qTo", 1)}`,
       `  }`,
       `  for (m = 0; m < ${M}; m++) ${rq("acc + (size_t)m * qTo", `y + ((size_t)b * ${M} + m) * qTo`, "qTo", "m")}`,
       `}`,

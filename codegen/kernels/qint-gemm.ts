@@ -1,7 +1,10 @@
 // The int8 GEMM of the integer kernels: acc[m*ldm + n*ldn] = bias[m] + sum_k w[m][k] x[n][k],
 // with both operands k-contiguous (weights packed at compile time, M padded to a multiple of 4
 // with zero rows; activations as im2col patches, transposed pointwise inputs or MatMul rows).
-// Scalar C on c99; NEON: 4 weight rows against one activation row, 16 bytes per step, with
+// NEON blocks are 4 weight rows x 2 activation rows (each weight load serves both).
+// Scalar C on c99, written for auto-vectorization: int16 activations (the caller's patches are
+// int16 there) and each block of 4 weight rows widened to int16 in scratch, so the k-contiguous
+// int16 x int16 -> int32 sums become pmaddwd-style dot products; NEON: 4 weight rows against one activation row, 16 bytes per step, with
 // vmull_s8 + vmlal_s8 + vpadalq_s16 (the pair of products fits int16 when no weight is -128;
 // otherwise each product is widened alone), or vdotq_s32 on +dotprod. Exact int32 arithmetic.
 import type { KernelContext } from "../kernel.js";
@@ -14,65 +17,103 @@ export function packRowsInt8(w: Int8Array, M: number, K: number): Int8Array {
   return out;
 }
 
-/** Adds the GEMM helper and returns its name; `pairSafe`: no weight is -128. */
-export function useQGemm(ctx: KernelContext, pairSafe: boolean): string {
+/** A GEMM helper: the C type of its activations and a call builder (scalar calls get a weight-row buffer). */
+export interface QGemm {
+  /** C type of x (int16_t on c99, int8_t on NEON). */
+  readonly xType: "int16_t" | "int8_t";
+  /** The C call: args M, N, K, w, x, ldx, bias, acc, ldm, ldn as C expressions. */
+  call(M: string | number, N: string, K: number, w: string, x: string, ldx: string | number, bias: string, acc: string, ldm: string | number, ldn: string | number): string;
+}
+
+/** Adds the GEMM helper; `pairSafe`: no weight is -128. */
+export function useQGemm(ctx: KernelContext, pairSafe: boolean): QGemm {
   const t = ctx.target;
   const kind = !t.neon ? "scalar" : t.dotprod ? "dot" : pairSafe ? "pair" : "single";
   const name = `neonc_qgemm_s8_${kind}`;
-  const sig = `static void ${name}(int M, int N, int K, const int8_t *w, const int8_t *x, int ldx, const int32_t *bias, int32_t *acc, int ldm, int ldn)`;
   if (kind === "scalar") {
-    ctx.helper(name, `${sig} {
-  int m, n, k;
-  for (m = 0; m < M; m++) {
-    const int8_t *wr = w + (size_t)m * K;
+    // 4 rows x 1 column; the int16 row copies let the compiler use 16-bit multiply-add pairs.
+    ctx.helper(name, `static void ${name}(int M, int N, int K, const int8_t *w, const int16_t *x, int ldx, const int32_t *bias, int32_t *acc, int ldm, int ldn, int16_t *wb) {
+  int m, n, k, i;
+  int16_t *w0 = wb, *w1 = wb + K, *w2 = wb + 2 * K, *w3 = wb + 3 * K;
+  for (m = 0; m < M; m += 4) {
+    const int32_t b0 = bias[m], b1 = m + 1 < M ? bias[m + 1] : 0, b2 = m + 2 < M ? bias[m + 2] : 0, b3 = m + 3 < M ? bias[m + 3] : 0;
+    for (k = 0; k < 4 * K; k++) wb[k] = w[(size_t)m * K + k];
     for (n = 0; n < N; n++) {
-      const int8_t *xr = x + (size_t)n * ldx;
-      int32_t s = bias[m];
-      for (k = 0; k < K; k++) s += (int32_t)wr[k] * xr[k];
-      acc[(size_t)m * ldm + (size_t)n * ldn] = s;
+      const int16_t *xr = x + (size_t)n * ldx;
+      int32_t s[4];
+      int32_t s0 = b0, s1 = b1, s2 = b2, s3 = b3;
+      for (k = 0; k < K; k++) {
+        int32_t xv = xr[k];
+        s0 += w0[k] * xv;
+        s1 += w1[k] * xv;
+        s2 += w2[k] * xv;
+        s3 += w3[k] * xv;
+      }
+      s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;
+      for (i = 0; i < 4 && m + i < M; i++) acc[(size_t)(m + i) * ldm + (size_t)n * ldn] = s[i];
     }
   }
 }`);
-    return name;
+    return {
+      xType: "int16_t",
+      call: (M, N, K, w, x, ldx, bias, acc, ldm, ldn) =>
+        `${name}(${M}, ${N}, ${K}, ${w}, ${x}, ${ldx}, ${bias}, ${acc}, ${ldm}, ${ldn}, ${ctx.scratch(4 * K, "int16_t")});`,
+    };
   }
-  const hsum = t.arch === "aarch64"
-    ? `vpaddq_s32(vpaddq_s32(a0, a1), vpaddq_s32(a2, a3))`
-    : `vcombine_s32(vpadd_s32(vpadd_s32(vget_low_s32(a0), vget_high_s32(a0)), vpadd_s32(vget_low_s32(a1), vget_high_s32(a1))), vpadd_s32(vpadd_s32(vget_low_s32(a2), vget_high_s32(a2)), vpadd_s32(vget_low_s32(a3), vget_high_s32(a3))))`;
-  const step16 = (r: number) => {
-    if (kind === "dot") return `a${r} = vdotq_s32(a${r}, vld1q_s8(w${r} + k), xv);`;
-    const wv = `vld1q_s8(w${r} + k)`;
-    if (kind === "pair") return `{ int8x16_t wv = ${wv}; a${r} = vpadalq_s16(a${r}, vmlal_s8(vmull_s8(vget_low_s8(wv), vget_low_s8(xv)), vget_high_s8(wv), vget_high_s8(xv))); }`;
-    return `{ int8x16_t wv = ${wv}; a${r} = vpadalq_s16(vpadalq_s16(a${r}, vmull_s8(vget_low_s8(wv), vget_low_s8(xv))), vmull_s8(vget_high_s8(wv), vget_high_s8(xv))); }`;
+  const sig = `static void ${name}(int M, int N, int K, const int8_t *w, const int8_t *x, int ldx, const int32_t *bias, int32_t *acc, int ldm, int ldn)`;
+  // Accumulators: a0..a3 for column 0, b0..b3 for column 1; x rows xr / xq, vectors xv / xu.
+  const acc = ["a", "b"], xrow = ["xr", "xq"], xvec = ["xv", "xu"], xhalf = ["xh", "xg"];
+  const hsum = (a: string) => t.arch === "aarch64"
+    ? `vpaddq_s32(vpaddq_s32(${a}0, ${a}1), vpaddq_s32(${a}2, ${a}3))`
+    : `vcombine_s32(vpadd_s32(vpadd_s32(vget_low_s32(${a}0), vget_high_s32(${a}0)), vpadd_s32(vget_low_s32(${a}1), vget_high_s32(${a}1))), vpadd_s32(vpadd_s32(vget_low_s32(${a}2), vget_high_s32(${a}2)), vpadd_s32(vget_low_s32(${a}3), vget_high_s32(${a}3))))`;
+  const step16 = (r: number, cols: number) => {
+    const per = (c: number) => {
+      const a = `${acc[c]}${r}`, xv = xvec[c]!;
+      if (kind === "dot") return `${a} = vdotq_s32(${a}, wv, ${xv});`;
+      if (kind === "pair") return `${a} = vpadalq_s16(${a}, vmlal_s8(vmull_s8(wl, vget_low_s8(${xv})), wh, vget_high_s8(${xv})));`;
+      return `${a} = vpadalq_s16(vpadalq_s16(${a}, vmull_s8(wl, vget_low_s8(${xv}))), vmull_s8(wh, vget_high_s8(${xv})));`;
+    };
+    const halves = kind === "dot" ? "" : ` int8x8_t wl = vget_low_s8(wv), wh = vget_high_s8(wv);`;
+    return `{ int8x16_t wv = vld1q_s8(w${r} + k);${halves} ${Array.from({ length: cols }, (_, c) => per(c)).join(" ")} }`;
+  };
+  // One block of 4 weight rows against `cols` activation rows (the weight loads are shared).
+  const block = (cols: number) => {
+    const cs = Array.from({ length: cols }, (_, c) => c);
+    return [
+      `const int8_t *xr = x + (size_t)n * ldx${cols > 1 ? ", *xq = xr + ldx" : ""};`,
+      `int32x4_t ${cs.map((c) => [0, 1, 2, 3].map((r) => `${acc[c]}${r} = vdupq_n_s32(0)`).join(", ")).join(", ")};`,
+      `int32_t s[4];`,
+      `for (k = 0; k + 16 <= K; k += 16) {`,
+      `  int8x16_t ${cs.map((c) => `${xvec[c]} = vld1q_s8(${xrow[c]} + k)`).join(", ")};`,
+      ...[0, 1, 2, 3].map((r) => `  ${step16(r, cols)}`),
+      `}`,
+      `for (; k + 8 <= K; k += 8) {`,
+      `  int8x8_t ${cs.map((c) => `${xhalf[c]} = vld1_s8(${xrow[c]} + k)`).join(", ")};`,
+      ...[0, 1, 2, 3].map((r) => `  { int8x8_t wd = vld1_s8(w${r} + k); ${cs.map((c) => `${acc[c]}${r} = vpadalq_s16(${acc[c]}${r}, vmull_s8(wd, ${xhalf[c]}));`).join(" ")} }`),
+      `}`,
+      ...cs.flatMap((c) => [
+        `vst1q_s32(s, ${hsum(acc[c]!)});`,
+        `for (i = k; i < K; i++) {`,
+        ...[0, 1, 2, 3].map((r) => `  s[${r}] += (int32_t)w${r}[i] * ${xrow[c]}[i];`),
+        `}`,
+        `for (i = 0; i < 4 && m + i < M; i++) acc[(size_t)(m + i) * ldm + (size_t)(n + ${c}) * ldn] = s[i] + bias[m + i];`,
+      ]),
+    ].map((l) => `      ${l}`).join("\n");
   };
   ctx.helper(name, `${sig} {
   int m, n, k, i;
   for (m = 0; m < M; m += 4) {
     const int8_t *w0 = w + (size_t)m * K, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
-    for (n = 0; n < N; n++) {
-      const int8_t *xr = x + (size_t)n * ldx;
-      int32x4_t a0 = vdupq_n_s32(0), a1 = a0, a2 = a0, a3 = a0;
-      int32_t s[4];
-      for (k = 0; k + 16 <= K; k += 16) {
-        int8x16_t xv = vld1q_s8(xr + k);
-        ${[0, 1, 2, 3].map(step16).join("\n        ")}
-      }
-      for (; k + 8 <= K; k += 8) {
-        int8x8_t xh = vld1_s8(xr + k);
-        a0 = vpadalq_s16(a0, vmull_s8(vld1_s8(w0 + k), xh));
-        a1 = vpadalq_s16(a1, vmull_s8(vld1_s8(w1 + k), xh));
-        a2 = vpadalq_s16(a2, vmull_s8(vld1_s8(w2 + k), xh));
-        a3 = vpadalq_s16(a3, vmull_s8(vld1_s8(w3 + k), xh));
-      }
-      vst1q_s32(s, ${hsum});
-      for (; k < K; k++) {
-        s[0] += (int32_t)w0[k] * xr[k];
-        s[1] += (int32_t)w1[k] * xr[k];
-        s[2] += (int32_t)w2[k] * xr[k];
-        s[3] += (int32_t)w3[k] * xr[k];
-      }
-      for (i = 0; i < 4 && m + i < M; i++) acc[(size_t)(m + i) * ldm + (size_t)n * ldn] = s[i] + bias[m + i];
+    for (n = 0; n + 2 <= N; n += 2) {
+${block(2)}
+    }
+    for (; n < N; n++) {
+${block(1)}
     }
   }
 }`);
-  return name;
+  return {
+    xType: "int8_t",
+    call: (M, N, K, w, x, ldx, bias, acc, ldm, ldn) => `${name}(${M}, ${N}, ${K}, ${w}, ${x}, ${ldx}, ${bias}, ${acc}, ${ldm}, ${ldn});`,
+  };
 }

@@ -1,5 +1,5 @@
 // QMatMul in C: rows of x[..., K] (uint8 moved to int8 by x - 128 in scratch, with the zero
-// point) times the constant int8 w[K, N], packed transposed at compile time so both operands
+// point; int16 for the scalar GEMM) times the constant int8 w[K, N], packed transposed at compile time so both operands
 // are k-contiguous for the int8 GEMM; the bias carries the zero-point correction; requantized
 // per column (one multiplier array across each row) or per tensor.
 import { mulDim } from "../../ir/dim.js";
@@ -48,16 +48,17 @@ export const qMatMulKernel = defineKernel({
       `int32_t *acc = ${ctx.scratch(numelY, "int32_t")};`,
       `int r;`,
     ];
-    if (u8) {
+    if (u8 || gemm.xType !== "int8_t") {
+      // uint8 moves to int8; the scalar GEMM reads int16 activations.
       lines.push(
-        `const uint8_t *xu = ${ctx.ptr(xN)};`,
-        `int8_t *x = ${ctx.scratch(numelX, "int8_t")};`,
-        `for (r = 0; r < qR * ${K}; r++) x[r] = (int8_t)((int32_t)xu[r] - 128);`,
+        `const ${ctype(xt.dtype)} *xs = ${ctx.ptr(xN)};`,
+        `${gemm.xType} *x = ${ctx.scratch(numelX, gemm.xType)};`,
+        `for (r = 0; r < qR * ${K}; r++) x[r] = (${gemm.xType})(${u8 ? "(int32_t)xs[r] - 128" : "xs[r]"});`,
       );
     } else {
       lines.push(`const int8_t *x = ${ctx.ptr(xN)};`);
     }
-    lines.push(`${gemm}(${N}, qR, ${K}, ${ctx.addWeights("qmatmul_w", packRowsInt8(wt, N, K))}, x, ${K}, ${ctx.addWeights("qmatmul_bias", bias)}, acc, 1, ${N});`);
+    lines.push(gemm.call(N, "qR", K, ctx.addWeights("qmatmul_w", packRowsInt8(wt, N, K)), "x", K, ctx.addWeights("qmatmul_bias", bias), "acc", 1, N));
     if (p.multiplier.length > 1) {
       const mArr = ctx.addWeights("qmatmul_mult", Int32Array.from(p.multiplier));
       const sArr = ctx.addWeights("qmatmul_shift", Int32Array.from(p.shift));

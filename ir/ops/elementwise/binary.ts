@@ -11,7 +11,7 @@ import { defineOp, type OpDef } from "../../op.js";
 import { broadcastShapes } from "../../shape-util.js";
 import { makeTensor, stridesOf, tensorType, type Tensor, type TensorType } from "../../types.js";
 import { broadcast2, planBroadcast, powRow, type NumArr } from "../../../src/runtime/kernels/elementwise.js";
-import { arith, broadcastOf, checkDtype, inferBroadcast, need, NUMERIC, present, type ArithOp } from "./common.js";
+import { arith, broadcastBinaryParts, broadcastOf, checkDtype, need, NUMERIC, present, type ArithOp } from "./common.js";
 
 type DimOp = (a: Dim, b: Dim) => Dim | undefined;
 
@@ -94,11 +94,7 @@ function binaryArith(name: ArithOp & ("Add" | "Sub" | "Mul" | "Div"), doc: strin
   return defineOp({
     name,
     doc,
-    attrs: {},
-    inputs: ["A", "B"],
-    outputs: ["C"],
-    dtypes: NUMERIC,
-    infer: (inputs) => inferBroadcast(name, inputs, ["A", "B"], NUMERIC),
+    ...broadcastBinaryParts(name, NUMERIC),
     evaluate: (inputs) => {
       const [a, b] = need(name, inputs, 2);
       return [arith(name, a!, b!)];

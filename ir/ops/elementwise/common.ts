@@ -139,3 +139,17 @@ export function unary(op: UnaryOp, x: Tensor, alpha = 0, beta = 0, gamma = 0): T
   unaryKernel(op, x.data as NumericArray, out.data as NumericArray, alpha, beta, gamma);
   return out;
 }
+
+/**
+ * The definition parts of a broadcasting two-input op A, B -> C without attributes (arithmetic,
+ * comparisons, logic): slots, accepted dtypes and the type rule; `out` as in inferBroadcast.
+ */
+export function broadcastBinaryParts(op: string, allowed: readonly DType[], out?: DType) {
+  return {
+    attrs: {},
+    inputs: ["A", "B"],
+    outputs: ["C"],
+    dtypes: allowed,
+    infer: (inputs: readonly (TensorType | undefined)[]) => inferBroadcast(op, inputs, ["A", "B"], allowed, out),
+  };
+}

@@ -7,7 +7,7 @@ import { makeTensor, type Tensor } from "../../types.js";
 import {
   broadcast2, eqRow, geRow, gtRow, leRow, ltRow, planBroadcast, type AnyArr, type Row2,
 } from "../../../src/runtime/kernels/elementwise.js";
-import { inferBroadcast, need, NUMERIC } from "./common.js";
+import { broadcastBinaryParts, need, NUMERIC } from "./common.js";
 
 type CompareOp = "Equal" | "Greater" | "GreaterOrEqual" | "Less" | "LessOrEqual";
 
@@ -38,11 +38,7 @@ function compareOp(name: CompareOp, doc: string, allowed: readonly DType[]) {
   return defineOp({
     name,
     doc,
-    attrs: {},
-    inputs: ["A", "B"],
-    outputs: ["C"],
-    dtypes: allowed,
-    infer: (inputs) => inferBroadcast(name, inputs, ["A", "B"], allowed, "bool"),
+    ...broadcastBinaryParts(name, allowed, "bool"),
     evaluate: (inputs) => {
       const [a, b] = need(name, inputs, 2);
       return [compare(name, a!, b!)];

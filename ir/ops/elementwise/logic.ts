@@ -3,7 +3,7 @@ import { defineOp } from "../../op.js";
 import { broadcastShapes } from "../../shape-util.js";
 import { makeTensor } from "../../types.js";
 import { andRow, broadcast2, orRow, planBroadcast, xorRow, type Row2 } from "../../../src/runtime/kernels/elementwise.js";
-import { inferBroadcast, inferUnary, need } from "./common.js";
+import { broadcastBinaryParts, inferUnary, need } from "./common.js";
 
 const BOOL = ["bool"] as const;
 
@@ -28,11 +28,7 @@ function logicOp(name: "And" | "Or" | "Xor", doc: string, row: Row2<Uint8Array, 
   return defineOp({
     name,
     doc,
-    attrs: {},
-    inputs: ["A", "B"],
-    outputs: ["C"],
-    dtypes: BOOL,
-    infer: (inputs) => inferBroadcast(name, inputs, ["A", "B"], BOOL),
+    ...broadcastBinaryParts(name, BOOL),
     evaluate: (inputs) => {
       const [a, b] = need(name, inputs, 2);
       const shape = broadcastShapes(a!.shape, b!.shape);

@@ -9,7 +9,7 @@ import { convFloat } from "../../../src/runtime/kernels/conv.js";
 import {
   checkDim, dimProduct, expectFloat, expectRank, expectSameDtype, floatData, FLOAT_TYPES, need, needTensor, shapeStr, staticDims,
 } from "./common.js";
-import { convAttrSchema, normalizeWindowAttrs, windowGeometry, windowOutShape, windowParams } from "./spatial.js";
+import { convAttrSchema, convRun, normalizeWindowAttrs, windowOutShape, windowParams } from "./spatial.js";
 import { mulDim, type Dim } from "../../dim.js";
 
 // withFusedActivation adds the optional `activation` / `activation_params` attributes (ir/activation.ts).
@@ -43,10 +43,7 @@ export const Conv = withFusedActivation(defineOp({
   },
   evaluate([xt, wt, bt], a) {
     const x = needTensor(xt, "x"), w = needTensor(wt, "w");
-    const kernel = a.kernel_shape ?? w.shape.slice(2);
-    const g = windowGeometry(x.shape.slice(2), windowParams(kernel, a));
-    const [N, C] = x.shape as [number, number];
-    const M = w.shape[0]!;
+    const { N, C, M, geometry: g } = convRun(x.shape, w.shape, a);
     if (C !== w.shape[1]! * a.group) throw new Error(`input has ${C} channels, weights expect ${w.shape[1]! * a.group}`);
     const y = makeTensor(x.dtype, [N, M, ...g.outShape]);
     convFloat(floatData(x), floatData(w), bt ? floatData(bt) : undefined, floatData(y), { N, C, M, group: a.group, geometry: g });

@@ -120,6 +120,17 @@ export function windowGeometry(inShape: readonly number[], p: WindowParams, ceil
   return { inShape, kernel: p.kernel, strides: p.strides, dilations: p.dilations, padBegin, padEnd, outShape };
 }
 
+/**
+ * Sizes and concrete geometry of one convolution run (Conv, QConv): x [N, C, ...spatial],
+ * w [M, C/group, ...kernel]; kernel_shape defaults to w's spatial dims.
+ */
+export function convRun(
+  xShape: readonly number[], wShape: readonly number[], a: WindowAttrs & { readonly kernel_shape: readonly number[] | undefined },
+): { N: number; C: number; M: number; geometry: ConvGeometry } {
+  const kernel = a.kernel_shape ?? wShape.slice(2);
+  return { N: xShape[0]!, C: xShape[1]!, M: wShape[0]!, geometry: windowGeometry(xShape.slice(2), windowParams(kernel, a)) };
+}
+
 /** SAME_UPPER puts the odd pad at the end, SAME_LOWER at the beginning. */
 function samePads(inp: number, out: number, p: WindowParams, i: number): [number, number] {
   const eff = p.dilations[i]! * (p.kernel[i]! - 1) + 1;

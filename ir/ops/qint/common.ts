@@ -80,3 +80,14 @@ export function checkZeroPoint(zp: number, dt: DType, name: string): void {
   const [lo, hi] = intRange(dt);
   if (!Number.isInteger(zp) || zp < lo || zp > hi) throw new Error(`${name} ${zp} is outside the range of ${dt}`);
 }
+
+/**
+ * The operand rule of the integer products (QConv, QMatMul): x int8/uint8 with its zero point,
+ * or int16 (the 16x8 mode, symmetric); w int8 symmetric.
+ */
+export function checkProductOperands(x: TensorType, w: TensorType, xZeroPoint: number): void {
+  expectDtype(x, ["i8", "u8", "i16"], "x");
+  expectDtype(w, ["i8"], "w");
+  checkZeroPoint(xZeroPoint, x.dtype, "x_zero_point");
+  if (x.dtype === "i16" && xZeroPoint !== 0) throw new Error("int16 activations are symmetric: x_zero_point must be 0");
+}

@@ -7,10 +7,10 @@ import { defineOp, int } from "../../op.js";
 import { makeTensor, tensorType } from "../../types.js";
 import { qconvAccumulate, qconvAccumulateWide } from "../../../src/runtime/kernels/qint-conv.js";
 import { requantizeChannels } from "../../../src/runtime/kernels/qint-requant.js";
-import { convAttrSchema, windowGeometry, windowOutShape, windowParams } from "../nn/spatial.js";
+import { convAttrSchema, convRun, windowOutShape, windowParams } from "../nn/spatial.js";
 import { dimProduct } from "../nn/common.js";
 import type { NumericArray } from "../../dtype.js";
-import { checkZeroPoint, expectDtype, need, outDtype, requantAttrs, requantParams } from "./common.js";
+import { checkProductOperands, expectDtype, need, outDtype, requantAttrs, requantParams } from "./common.js";
 import { qconvToOnnx } from "../../../src/export/qdq-ops.js";
 
 export const QConv = defineOp({
@@ -25,10 +25,7 @@ export const QConv = defineOp({
   outputs: ["y"],
   infer([xt, wt, bt], a) {
     const x = need(xt, "x"), w = need(wt, "w");
-    expectDtype(x, ["i8", "u8", "i16"], "x");
-    expectDtype(w, ["i8"], "w");
-    checkZeroPoint(a.x_zero_point, x.dtype, "x_zero_point");
-    if (x.dtype === "i16" && a.x_zero_point !== 0) throw new Error("int16 activations are symmetric: x_zero_point must be 0");
+    checkProductOperands(x, w, a.x_zero_point);
     if (x.shape.length < 3 || w.shape.length !== x.shape.length) throw new Error(`x must be [N, C, ...spatial] and w of the same rank`);
     const M = w.shape[0]!;
     const kernel = a.kernel_shape ?? (w.shape.slice(2) as number[]);
@@ -45,10 +42,7 @@ export const QConv = defineOp({
   },
   evaluate([xt, wt, bt], a) {
     const x = need(xt, "x"), w = need(wt, "w");
-    const kernel = a.kernel_shape ?? w.shape.slice(2);
-    const g = windowGeometry(x.shape.slice(2), windowParams(kernel, a));
-    const [N, C] = x.shape as [number, number];
-    const M = w.shape[0]!;
+    const { N, C, M, geometry: g } = convRun(x.shape, w.shape, a);
     const rq = requantParams(a, M);
     const args = { N, C, M, group: a.group, geometry: g, xZeroPoint: a.x_zero_point };
     const accumulate = x.dtype === "i16" ? qconvAccumulateWide : qconvAccumulate;

@@ -8,7 +8,7 @@ import { makeTensor, tensorType } from "../../types.js";
 import type { NumericArray } from "../../dtype.js";
 import { requantizeChannels } from "../../../src/runtime/kernels/qint-requant.js";
 import { dimProduct } from "../nn/common.js";
-import { checkZeroPoint, expectDtype, need, outDtype, requantAttrs, requantParams } from "./common.js";
+import { checkProductOperands, expectDtype, need, outDtype, requantAttrs, requantParams } from "./common.js";
 import { qmatmulToOnnx } from "../../../src/export/qdq-ops.js";
 
 export const QMatMul = defineOp({
@@ -19,10 +19,7 @@ export const QMatMul = defineOp({
   outputs: ["y"],
   infer([xt, wt, bt], a) {
     const x = need(xt, "x"), w = need(wt, "w");
-    expectDtype(x, ["i8", "u8", "i16"], "x");
-    expectDtype(w, ["i8"], "w");
-    checkZeroPoint(a.x_zero_point, x.dtype, "x_zero_point");
-    if (x.dtype === "i16" && a.x_zero_point !== 0) throw new Error("int16 activations are symmetric: x_zero_point must be 0");
+    checkProductOperands(x, w, a.x_zero_point);
     if (x.shape.length < 1 || w.shape.length !== 2) throw new Error("x must have rank >= 1 and w must be [K, N]");
     const K = x.shape[x.shape.length - 1]!, N = w.shape[1]!;
     if (typeof K === "number" && typeof w.shape[0] === "number" && K !== w.shape[0]) throw new Error(`inner dims differ: x has ${K}, w has ${w.shape[0]}`);

@@ -13,7 +13,7 @@
 //   log_multiplier/log_shift = 1/(2^16 s_y)) with the node's rounding: at most 1 LSB in all.
 import { defineOp, int, ints, str } from "../../op.js";
 import { normAxis } from "../../shape-util.js";
-import { makeTensor, numel, tensorType, type Tensor } from "../../types.js";
+import { makeTensor, numel, tensorType, type Tensor, type TensorType } from "../../types.js";
 import { intRange, type NumericArray } from "../../dtype.js";
 import { multiplyByQuantizedMultiplier } from "../../fixed-point.js";
 import { checkRounding, checkZeroPoint, expectDtype, need, outDtype } from "./common.js";
@@ -30,6 +30,35 @@ function rows(x: Tensor, axis: number, fn: (base: number, stride: number, len: n
   for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) fn(o * len * inner + i, inner, len);
 }
 
+/** The first checks of both type rules: int8/uint8 input, the axis and the exp table. */
+function checkedInput(xt: TensorType | undefined, a: { readonly axis: number; readonly exp_table: readonly number[] }): TensorType {
+  const x = need(xt, "x");
+  expectDtype(x, ["i8", "u8"], "x");
+  normAxis(a.axis, x.shape.length);
+  checkTable(a.exp_table, "exp_table", 32768);
+  return x;
+}
+
+/** The output of both type rules, once the zero point is checked against the output type. */
+function outputType(x: TensorType, a: { readonly y_zero_point: number; readonly out_dtype: string }): TensorType[] {
+  checkZeroPoint(a.y_zero_point, outDtype(a), "y_zero_point");
+  return [tensorType(outDtype(a), x.shape)];
+}
+
+/** Largest stored value of a row: the exp table is indexed by the distance below it. */
+function rowMax(xd: NumericArray, base: number, stride: number, len: number): number {
+  let mx = -Infinity;
+  for (let k = 0; k < len; k++) mx = Math.max(mx, xd[base + k * stride]!);
+  return mx;
+}
+
+/** Integer sum over a row of E[max - x]. */
+function rowExpSum(xd: NumericArray, E: Int32Array, mx: number, base: number, stride: number, len: number): number {
+  let sum = 0;
+  for (let k = 0; k < len; k++) sum += E[mx - xd[base + k * stride]!]!;
+  return sum;
+}
+
 const common = { axis: int(-1), exp_table: ints([]), y_zero_point: int(-128), out_dtype: str("i8") };
 
 export const QSoftmax = defineOp({
@@ -39,12 +68,7 @@ export const QSoftmax = defineOp({
   inputs: ["x"],
   outputs: ["y"],
   infer([xt], a) {
-    const x = need(xt, "x");
-    expectDtype(x, ["i8", "u8"], "x");
-    normAxis(a.axis, x.shape.length);
-    checkTable(a.exp_table, "exp_table", 32768);
-    checkZeroPoint(a.y_zero_point, outDtype(a), "y_zero_point");
-    return [tensorType(outDtype(a), x.shape)];
+    return outputType(checkedInput(xt, a), a);
   },
   evaluate([xt], a) {
     const x = need(xt, "x");
@@ -53,10 +77,8 @@ export const QSoftmax = defineOp({
     const xd = x.data as NumericArray, y = makeTensor(dt, x.shape), yd = y.data as NumericArray;
     const E = Int32Array.from(a.exp_table), zp = a.y_zero_point;
     rows(x, normAxis(a.axis, x.shape.length), (base, stride, len) => {
-      let mx = -Infinity;
-      for (let k = 0; k < len; k++) mx = Math.max(mx, xd[base + k * stride]!);
-      let sum = 0;
-      for (let k = 0; k < len; k++) sum += E[mx - xd[base + k * stride]!]!;
+      const mx = rowMax(xd, base, stride, len);
+      const sum = rowExpSum(xd, E, mx, base, stride, len);
       const den = 2 * sum;
       for (let k = 0; k < len; k++) {
         // round(256 E / sum), ties up, as an exact integer division.
@@ -79,14 +101,10 @@ export const QLogSoftmax = defineOp({
   inputs: ["x"],
   outputs: ["y"],
   infer([xt], a) {
-    const x = need(xt, "x");
-    expectDtype(x, ["i8", "u8"], "x");
-    normAxis(a.axis, x.shape.length);
-    checkTable(a.exp_table, "exp_table", 32768);
+    const x = checkedInput(xt, a);
     checkTable(a.log_table, "log_table", 65536);
     checkRounding(a.rounding);
-    checkZeroPoint(a.y_zero_point, outDtype(a), "y_zero_point");
-    return [tensorType(outDtype(a), x.shape)];
+    return outputType(x, a);
   },
   evaluate([xt], a) {
     const x = need(xt, "x");
@@ -96,10 +114,8 @@ export const QLogSoftmax = defineOp({
     const xd = x.data as NumericArray, y = makeTensor(dt, x.shape), yd = y.data as NumericArray;
     const E = Int32Array.from(a.exp_table), LN = Int32Array.from(a.log_table), zp = a.y_zero_point;
     rows(x, normAxis(a.axis, x.shape.length), (base, stride, len) => {
-      let mx = -Infinity;
-      for (let k = 0; k < len; k++) mx = Math.max(mx, xd[base + k * stride]!);
-      let sum = 0;
-      for (let k = 0; k < len; k++) sum += E[mx - xd[base + k * stride]!]!;
+      const mx = rowMax(xd, base, stride, len);
+      const sum = rowExpSum(xd, E, mx, base, stride, len);
       // sum >= 2^15 (the row's maximum contributes E[0] = 2^15), so e >= 15.
       const e = 31 - Math.clz32(sum);
       const m = e >= 8 ? (sum >>> (e - 8)) & 255 : (sum << (8 - e)) & 255;

@@ -3,9 +3,8 @@
 import { defineOp, dims, required } from "../../op.js";
 import { broadcastDims, broadcastShapes } from "../../shape-util.js";
 import { expand } from "../../../src/runtime/kernels/copy-repeat.js";
-import { constantDims, input, quantThrough, typeWith, withoutAttrs } from "./util.js";
-import { dimsInput, passAttrs } from "../onnx-export.js";
-import type { OnnxNodeOut } from "../../op.js";
+import { input, quantThrough, typeWith } from "./util.js";
+import { shapeInputFromOnnx, shapeInputToOnnx } from "./shape-input.js";
 
 export const Expand = defineOp({
   name: "Expand",
@@ -13,16 +12,8 @@ export const Expand = defineOp({
   attrs: { shape: required(dims()) },
   inputs: ["x"],
   outputs: ["y"],
-  fromOnnx: (node, ctx) => ({
-    inputs: [node.inputs[0]!],
-    outputs: node.outputs,
-    attrs: { ...withoutAttrs(node.attrs, "shape"), shape: constantDims(node, 1, ctx, "shape") ?? ctx.fail("it has no shape input") },
-  }),
-  toOnnx: (node, a, ctx) => {
-    const out: OnnxNodeOut[] = [];
-    const shape = dimsInput(ctx, a.shape, `${node.name}.shape`, out, [node.inputs[0]!]);
-    return [...out, { opType: "Expand", name: node.name, inputs: [node.inputs[0]!, shape], outputs: node.outputs, ...passAttrs("Expand", node, ["shape"]) }];
-  },
+  fromOnnx: shapeInputFromOnnx,
+  toOnnx: shapeInputToOnnx("Expand"),
   infer: (xs, a) => {
     const x = input(xs, 0, "x");
     const shape = broadcastDims(x.shape, a.shape);

@@ -4,9 +4,8 @@
 import { dimEquals, dimToString, floorDivDim, isSymbolic, mulDim, shapeToString, type Dim } from "../../dim.js";
 import { defineOp, dims, int, required } from "../../op.js";
 import { makeTensor } from "../../types.js";
-import { allStatic, constantDims, input, quantThrough, typeWith, withoutAttrs } from "./util.js";
-import { dimsInput, passAttrs } from "../onnx-export.js";
-import type { OnnxNodeOut } from "../../op.js";
+import { allStatic, input, quantThrough, typeWith } from "./util.js";
+import { shapeInputFromOnnx, shapeInputToOnnx } from "./shape-input.js";
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -102,16 +101,8 @@ export const Reshape = defineOp({
   attrs: { shape: required(dims()), allowzero: int(0) },
   inputs: ["x"],
   outputs: ["y"],
-  fromOnnx: (node, ctx) => ({
-    inputs: [node.inputs[0]!],
-    outputs: node.outputs,
-    attrs: { ...withoutAttrs(node.attrs, "shape"), shape: constantDims(node, 1, ctx, "shape") ?? ctx.fail("it has no shape input") },
-  }),
-  toOnnx: (node, a, ctx) => {
-    const out: OnnxNodeOut[] = [];
-    const shape = dimsInput(ctx, a.shape, `${node.name}.shape`, out, [node.inputs[0]!]);
-    return [...out, { opType: "Reshape", name: node.name, inputs: [node.inputs[0]!, shape], outputs: node.outputs, ...passAttrs("Reshape", node, ["shape"]) }];
-  },
+  fromOnnx: shapeInputFromOnnx,
+  toOnnx: shapeInputToOnnx("Reshape"),
   infer: (xs, a) => {
     const x = input(xs, 0, "x");
     const shape = reshapeDims(x.shape, a.shape, a.allowzero !== 0);
