@@ -49,6 +49,24 @@ export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType):
   };
   const scalarTail = (mExpr: string, sExpr: string) =>
     `  for (; i < n; i++) { int64_t v = (int64_t)${fp.scalar}(acc[i], ${mExpr}, ${sExpr}) + zp; y[i] = (${ct})(v < qmin ? qmin : (v > qmax ? qmax : v)); }`;
+  // gemmlowp with one multiplier per row: the shift split and masks hoisted out of the loop and
+  // the clamp folded into [qmin - zp, qmax - zp] (both fit int32), so the body has no branches
+  // and compilers vectorize it. Same arithmetic as neonc_fp_gemmlowp_s32.
+  const gemmlowpOneTail = [
+    `  {`,
+    `    const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;`,
+    `    const int64_t lmul = (int64_t)1 << left;`,
+    `    const int32_t mask = (int32_t)(((int64_t)1 << right) - 1), half = mask >> 1, lo = qmin - zp, hi = qmax - zp;`,
+    `    for (; i < n; i++) {`,
+    `      int64_t a64 = (int64_t)acc[i] * lmul;`,
+    `      int32_t a = (int32_t)(a64 < INT32_MIN ? INT32_MIN : (a64 > INT32_MAX ? INT32_MAX : a64));`,
+    `      int32_t high = (a == INT32_MIN && m == INT32_MIN) ? INT32_MAX : (int32_t)(((int64_t)a * m + ((int64_t)1 << 30)) >> 31);`,
+    `      int32_t r = (high >> right) + ((high & mask) > half + (high < 0) ? 1 : 0);`,
+    `      r = r < lo ? lo : (r > hi ? hi : r);`,
+    `      y[i] = (${ct})(r + zp);`,
+    `    }`,
+    `  }`,
+  ].join("\n");
   const vecBody = (mA: string, sA: string, mB: string, sB: string) => [
     `  int32x4_t vz = vdupq_n_s32(zp), vlo = vdupq_n_s32(qmin), vhi = vdupq_n_s32(qmax);`,
     `  for (; i + 8 <= n; i += 8) {`,
@@ -64,7 +82,7 @@ export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType):
     `static void ${one}(const int32_t *acc, ${ct} *y, int n, int32_t m, int shift, int32_t zp, int32_t qmin, int32_t qmax) {`,
     `  int i = 0;`,
     ...(neon ? [`  int32x4_t vm = vdupq_n_s32(m), vs = vdupq_n_s32(shift);`, ...vecBody("vm", "vs", "vm", "vs")] : []),
-    scalarTail("m", "shift"),
+    p.rounding === "gemmlowp" ? gemmlowpOneTail : scalarTail("m", "shift"),
     `}`,
   ].join("\n");
   const perCode = [
