@@ -68,17 +68,15 @@ static inline int32_t neonc_fp_half_even_s32(int32_t x, int32_t m, int shift) {
 export const FIXED_POINT_NEON_C = `
 /* Rounding shift right by -nb (nb in [-31, 0]). On ARM this is vrshlq_s32, exact in wide
    precision. SIMDe's portable vrshlq_s32 adds the rounding constant in 32 bits and wraps near
-   INT32_MAX, so the x86 test build computes the same thing lane by lane in 64 bits. */
+   INT32_MAX, so the x86 build adds the last bit shifted out instead: floor((x + 2^(r-1)) / 2^r)
+   is (x >> r) + bit r-1 of x, with no overflow (the bit is masked off when r is 0). */
 #if defined(__ARM_NEON) || defined(__ARM_NEON__)
 #define neonc_rshr_s32x4(x, nb) vrshlq_s32((x), (nb))
 #else
 static inline int32x4_t neonc_rshr_s32x4(int32x4_t x, int32x4_t nb) {
-  int32_t v[4], s[4];
-  int i;
-  vst1q_s32(v, x);
-  vst1q_s32(s, nb);
-  for (i = 0; i < 4; i++) if (s[i] < 0) v[i] = (int32_t)(((int64_t)v[i] + ((int64_t)1 << (-s[i] - 1))) >> -s[i]);
-  return vld1q_s32(v);
+  int32x4_t zero = vdupq_n_s32(0), one = vdupq_n_s32(1);
+  int32x4_t bit = vandq_s32(vshlq_s32(x, vminq_s32(vaddq_s32(nb, one), zero)), vandq_s32(vreinterpretq_s32_u32(vcltq_s32(nb, zero)), one));
+  return vaddq_s32(vshlq_s32(x, nb), bit);
 }
 #endif
 static inline int32x4_t neonc_fp_gemmlowp_s32x4(int32x4_t x, int32x4_t m, int32x4_t shift) {

@@ -88,7 +88,7 @@ describe("fixed point", () => {
   it("exact ties: accumulators whose product lands half way", () => {
     // multiplier 2^30 with shift 0 is 0.5: odd accumulators are exact ties.
     const m = 2 ** 30;
-    fc.assert(fc.property(fc.integer({ min: -(2 ** 30), max: 2 ** 30 }), shift.filter((s) => s <= 0), rounding, (k, s, r) => {
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 30), max: 2 ** 30 - 1 }), shift.filter((s) => s <= 0), rounding, (k, s, r) => {
       const acc = 2 * k + 1;
       expect(multiplyByQuantizedMultiplier(acc, m, s, r)).toBe(Number(refMul(BigInt(acc), BigInt(m), BigInt(s), r)));
     }), { numRuns: 5000 });
