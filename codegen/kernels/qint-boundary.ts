@@ -16,15 +16,15 @@ function cDouble(v: number): string {
 
 function useQuantizeHelper(ctx: KernelContext): void {
   ctx.helper("quantize_f64", `
-/* round_half_even(q) + zp clamped to [lo, hi]; NaN gives zp (as the interpreter does). */
+/* round_half_even(q) + zp clamped to [lo, hi]; NaN gives zp (as the interpreter does). Selects
+   only (f is even when f / 2 is whole), so the element loop vectorizes. */
 static inline int32_t neonc_quantize_f64(double q, int32_t zp, int32_t lo, int32_t hi) {
-  double f, d, r;
-  if (q != q) return zp;
-  f = floor(q);
-  d = q - f;
-  r = d > 0.5 ? f + 1.0 : (d < 0.5 ? f : (fmod(f, 2.0) == 0.0 ? f : f + 1.0));
+  double f = floor(q), d = q - f, h = f * 0.5;
+  double r = d > 0.5 ? f + 1.0 : (d < 0.5 ? f : (h == floor(h) ? f : f + 1.0));
   r += (double)zp;
-  return r < (double)lo ? lo : (r > (double)hi ? hi : (int32_t)r);
+  r = r < (double)lo ? (double)lo : (r > (double)hi ? (double)hi : r);
+  r = q != q ? (double)zp : r;
+  return (int32_t)r;
 }`);
 }
 

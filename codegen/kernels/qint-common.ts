@@ -49,21 +49,31 @@ export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType):
   };
   const scalarTail = (mExpr: string, sExpr: string) =>
     `  for (; i < n; i++) { int64_t v = (int64_t)${fp.scalar}(acc[i], ${mExpr}, ${sExpr}) + zp; y[i] = (${ct})(v < qmin ? qmin : (v > qmax ? qmax : v)); }`;
-  // gemmlowp with one multiplier per row: the shift split and masks hoisted out of the loop and
-  // the clamp folded into [qmin - zp, qmax - zp] (both fit int32), so the body has no branches
-  // and compilers vectorize it. Same arithmetic as neonc_fp_gemmlowp_s32.
+  // gemmlowp with one multiplier per row: the shift split and masks hoisted out of the loop, the
+  // clamp folded into [qmin - zp, qmax - zp] (both fit int32) and the rare INT32_MIN^2 case a
+  // select, so compilers vectorize the body; rows with a left shift (scale ratio >= 1) take a
+  // second loop that saturates first (GCC does not vectorize both in one). Same arithmetic as
+  // neonc_fp_gemmlowp_s32.
+  const gemmlowpBody = (aExpr: string) => [
+    `    for (; i < n; i++) {`,
+    `      int32_t x = acc[i], a = ${aExpr};`,
+    `      int32_t high = (int32_t)(((int64_t)a * m + ((int64_t)1 << 30)) >> 31);`,
+    `      int32_t r;`,
+    `      high = (a == INT32_MIN && mmin) ? INT32_MAX : high;`,
+    `      r = (high >> right) + ((high & mask) > half + (high < 0) ? 1 : 0);`,
+    `      r = r < lo ? lo : (r > hi ? hi : r);`,
+    `      y[i] = (${ct})(r + zp);`,
+    `    }`,
+  ];
   const gemmlowpOneTail = [
     `  {`,
     `    const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;`,
-    `    const int64_t lmul = (int64_t)1 << left;`,
-    `    const int32_t mask = (int32_t)(((int64_t)1 << right) - 1), half = mask >> 1, lo = qmin - zp, hi = qmax - zp;`,
-    `    for (; i < n; i++) {`,
-    `      int64_t a64 = (int64_t)acc[i] * lmul;`,
-    `      int32_t a = (int32_t)(a64 < INT32_MIN ? INT32_MIN : (a64 > INT32_MAX ? INT32_MAX : a64));`,
-    `      int32_t high = (a == INT32_MIN && m == INT32_MIN) ? INT32_MAX : (int32_t)(((int64_t)a * m + ((int64_t)1 << 30)) >> 31);`,
-    `      int32_t r = (high >> right) + ((high & mask) > half + (high < 0) ? 1 : 0);`,
-    `      r = r < lo ? lo : (r > hi ? hi : r);`,
-    `      y[i] = (${ct})(r + zp);`,
+    `    const int32_t mask = (int32_t)(((int64_t)1 << right) - 1), half = mask >> 1, mmin = m == INT32_MIN, lo = qmin - zp, hi = qmax - zp;`,
+    `    const int32_t amax = INT32_MAX >> left, amin = INT32_MIN >> left;`,
+    `    if (left == 0) {`,
+    ...gemmlowpBody("x").map((l) => `  ${l}`),
+    `    } else {`,
+    ...gemmlowpBody("x > amax ? INT32_MAX : (x < amin ? INT32_MIN : (int32_t)((uint32_t)x << left))").map((l) => `  ${l}`),
     `    }`,
     `  }`,
   ].join("\n");
@@ -78,9 +88,25 @@ export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType):
     `  }`,
   ];
   const neon = ctx.target.neon;
+  // gemmlowp rows with shift <= 0 (the usual case): neonc_fp_gemmlowp_s32x4 without its
+  // saturating left shift by 0, which is the identity.
+  const gemmlowpRightOnly = [
+    `  if (shift <= 0) {`,
+    `    int32x4_t vm = vdupq_n_s32(m), vr = vdupq_n_s32(shift), vz = vdupq_n_s32(zp), vlo = vdupq_n_s32(qmin), vhi = vdupq_n_s32(qmax);`,
+    `    for (; i + 8 <= n; i += 8) {`,
+    `      int32x4_t ha = vqrdmulhq_s32(vld1q_s32(acc + i), vm), hb = vqrdmulhq_s32(vld1q_s32(acc + i + 4), vm);`,
+    `      int32x4_t va = neonc_rshr_s32x4(vqaddq_s32(ha, vshrq_n_s32(vandq_s32(ha, vr), 31)), vr);`,
+    `      int32x4_t vb = neonc_rshr_s32x4(vqaddq_s32(hb, vshrq_n_s32(vandq_s32(hb, vr), 31)), vr);`,
+    `      va = vminq_s32(vmaxq_s32(vqaddq_s32(va, vz), vlo), vhi);`,
+    `      vb = vminq_s32(vmaxq_s32(vqaddq_s32(vb, vz), vlo), vhi);`,
+    `      ${store("v")}`,
+    `    }`,
+    `  }`,
+  ];
   const oneCode = [
     `static void ${one}(const int32_t *acc, ${ct} *y, int n, int32_t m, int shift, int32_t zp, int32_t qmin, int32_t qmax) {`,
     `  int i = 0;`,
+    ...(neon && p.rounding === "gemmlowp" ? gemmlowpRightOnly : []),
     ...(neon ? [`  int32x4_t vm = vdupq_n_s32(m), vs = vdupq_n_s32(shift);`, ...vecBody("vm", "vs", "vm", "vs")] : []),
     p.rounding === "gemmlowp" ? gemmlowpOneTail : scalarTail("m", "shift"),
     `}`,

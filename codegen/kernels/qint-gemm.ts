@@ -31,14 +31,31 @@ export function useQGemm(ctx: KernelContext, pairSafe: boolean): QGemm {
   const kind = !t.neon ? "scalar" : t.dotprod ? "dot" : pairSafe ? "pair" : "single";
   const name = `neonc_qgemm_s8_${kind}`;
   if (kind === "scalar") {
-    // 4 rows x 1 column; the int16 row copies let the compiler use 16-bit multiply-add pairs.
+    // 4 rows x 2 columns (then 1); the int16 row copies let the compiler use 16-bit multiply-add pairs.
     ctx.helper(name, `static void ${name}(int M, int N, int K, const int8_t *w, const int16_t *x, int ldx, const int32_t *bias, int32_t *acc, int ldm, int ldn, int16_t *wb) {
   int m, n, k, i;
   int16_t *w0 = wb, *w1 = wb + K, *w2 = wb + 2 * K, *w3 = wb + 3 * K;
   for (m = 0; m < M; m += 4) {
     const int32_t b0 = bias[m], b1 = m + 1 < M ? bias[m + 1] : 0, b2 = m + 2 < M ? bias[m + 2] : 0, b3 = m + 3 < M ? bias[m + 3] : 0;
     for (k = 0; k < 4 * K; k++) wb[k] = w[(size_t)m * K + k];
-    for (n = 0; n < N; n++) {
+    for (n = 0; n + 2 <= N; n += 2) {
+      const int16_t *xr = x + (size_t)n * ldx, *xq = xr + ldx;
+      int32_t s[8];
+      int32_t s0 = b0, s1 = b1, s2 = b2, s3 = b3, t0 = b0, t1 = b1, t2 = b2, t3 = b3;
+      for (k = 0; k < K; k++) {
+        int32_t xv = xr[k], xu = xq[k];
+        s0 += w0[k] * xv; t0 += w0[k] * xu;
+        s1 += w1[k] * xv; t1 += w1[k] * xu;
+        s2 += w2[k] * xv; t2 += w2[k] * xu;
+        s3 += w3[k] * xv; t3 += w3[k] * xu;
+      }
+      s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3; s[4] = t0; s[5] = t1; s[6] = t2; s[7] = t3;
+      for (i = 0; i < 4 && m + i < M; i++) {
+        acc[(size_t)(m + i) * ldm + (size_t)n * ldn] = s[i];
+        acc[(size_t)(m + i) * ldm + (size_t)(n + 1) * ldn] = s[4 + i];
+      }
+    }
+    for (; n < N; n++) {
       const int16_t *xr = x + (size_t)n * ldx;
       int32_t s[4];
       int32_t s0 = b0, s1 = b1, s2 = b2, s3 = b3;
