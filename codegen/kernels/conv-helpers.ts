@@ -1,8 +1,7 @@
 // C helpers of the convolution kernel: 1-D and 2-D im2col (feeding the packed GEMM) and the
 // direct depthwise 1-D convolution, scalar and NEON.
 import type { KernelContext } from "../kernel.js";
-import { fmaN, useScalarAct, useVectorAct } from "./common.js";
-import { useMadd } from "./gemm.js";
+import { useFloatKernelHelpers } from "./gemm.js";
 
 /** `neonc_im2col1d_f32(x, C, Tin, K, s, d, pl, Tout, col)`: col[(c*K + j)][t] = x[c][t*s + j*d - pl] or 0. */
 export function useIm2col1d(ctx: KernelContext): void {
@@ -62,12 +61,7 @@ static void neonc_im2col2d_f32(const float *x, int C, int H, int W, int KH, int 
  */
 export function useDepthwise1d(ctx: KernelContext): void {
   const neon = ctx.target.neon;
-  if (neon) useVectorAct(ctx);
-  else {
-    useScalarAct(ctx);
-    useMadd(ctx);
-  }
-  const f = (acc: string, v: string, sc: string) => fmaN(ctx, acc, v, sc);
+  const f = useFloatKernelHelpers(ctx);
   const blocks = neon
     ? `
     if (s == 1) {

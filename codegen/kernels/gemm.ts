@@ -6,7 +6,7 @@
 // registers on aarch64 (4 x 8 on armv7); the scalar one 4 x 48 / 4 x 8 blocks in local arrays
 // written so that -O3 vectorizes them, then 4 x 4 and single columns.
 import type { KernelContext } from "../kernel.js";
-import { useScalarAct, useVectorAct } from "./common.js";
+import { fmaN, useScalarAct, useVectorAct } from "./common.js";
 
 /** Packs rows [row0, row0+M) of a row-major [*, K] matrix into 4-row k-major blocks. */
 export function packRows4(w: Float32Array, M: number, K: number, row0 = 0): Float32Array {
@@ -40,6 +40,19 @@ export function useMadd(ctx: KernelContext): void {
 #else
 #define NEONC_MADD(acc, a, b) ((acc) + (a) * (b))
 #endif`);
+}
+
+/**
+ * Pulls in what a float kernel with a fused activation needs on this target (the vector or
+ * scalar activation helpers, NEONC_MADD) and returns its multiply-add emitter.
+ */
+export function useFloatKernelHelpers(ctx: KernelContext): (acc: string, v: string, scale: string) => string {
+  if (ctx.target.neon) useVectorAct(ctx);
+  else {
+    useScalarAct(ctx);
+    useMadd(ctx);
+  }
+  return (acc, v, scale) => fmaN(ctx, acc, v, scale);
 }
 
 /**

@@ -5,8 +5,8 @@
 import type { Graph, Node } from "../../ir/graph.js";
 import { cProduct } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
-import { actArgs, fmaN, useScalarAct, useVectorAct } from "./common.js";
-import { useMadd } from "./gemm.js";
+import { actArgs, useScalarAct } from "./common.js";
+import { useFloatKernelHelpers } from "./gemm.js";
 
 /**
  * Adds `neonc_matmul_f32(R, K, N, a, b, bias, y, act, p0, p1)`: y[R,N] = act(a[R,K] b[K,N] + bias[N])
@@ -16,12 +16,7 @@ import { useMadd } from "./gemm.js";
  */
 export function useMatmul(ctx: KernelContext): void {
   const neon = ctx.target.neon;
-  if (neon) useVectorAct(ctx);
-  else {
-    useScalarAct(ctx);
-    useMadd(ctx);
-  }
-  const f = (acc: string, v: string, sc: string) => fmaN(ctx, acc, v, sc);
+  const f = useFloatKernelHelpers(ctx);
   const body = neon
     ? `
   for (r = 0; r + 4 <= R; r += 4) {
