@@ -5,11 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { DType } from "../../ir/dtype.js";
 import { fromNumbers, toNumbers, type Tensor } from "../../ir/types.js";
-import { dtypeToOnnx } from "../../src/frontend/onnx/dtypes.js";
-import { onnx } from "../../src/frontend/onnx/proto.js";
-import { encodeTensorFile, readTensorFile, tensorToProto } from "../../src/frontend/onnx/tensor.js";
+import { encodeTensorFile, readTensorFile } from "../../src/frontend/onnx/tensor.js";
+import { buildModel, type ModelSpec } from "../helpers/onnx-builder.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const MAIN = path.join(ROOT, "dist/src/cli/main.js");
@@ -66,64 +64,12 @@ export function haveShared(): boolean {
   return false;
 }
 
-/** A graph value for the model builder: symbolic dims are strings (ONNX dim_param). */
-export interface ValueSpec {
-  name: string;
-  dtype?: DType;
-  shape: (number | string)[];
-}
+export type { ModelSpec } from "../helpers/onnx-builder.js";
 
-export interface NodeSpec {
-  op: string;
-  inputs: string[];
-  outputs: string[];
-  name?: string;
-  domain?: string;
-}
-
-export interface ModelSpec {
-  inputs: ValueSpec[];
-  outputs: ValueSpec[];
-  nodes: NodeSpec[];
-  initializers?: Record<string, Tensor>;
-  opset?: number;
-}
-
-function valueInfo(v: ValueSpec) {
-  return {
-    name: v.name,
-    type: {
-      tensorType: {
-        elemType: dtypeToOnnx(v.dtype ?? "f32"),
-        shape: { dim: v.shape.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
-      },
-    },
-  };
-}
-
-/** Writes an ONNX model file and returns its path. */
+/** Writes an ONNX model file (built by test/helpers/onnx-builder.ts) and returns its path. */
 export function writeModel(file: string, spec: ModelSpec): string {
-  const domains = new Set(spec.nodes.map((n) => n.domain ?? "").filter((d) => d !== ""));
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: "neonc-cli-test",
-    opsetImport: [{ domain: "", version: spec.opset ?? 13 }, ...[...domains].map((domain) => ({ domain, version: 1 }))],
-    graph: {
-      name: "test",
-      node: spec.nodes.map((n, i) => ({
-        opType: n.op,
-        input: n.inputs,
-        output: n.outputs,
-        name: n.name ?? `${n.op}_${i}`,
-        domain: n.domain ?? "",
-      })),
-      input: spec.inputs.map(valueInfo),
-      output: spec.outputs.map(valueInfo),
-      initializer: Object.entries(spec.initializers ?? {}).map(([name, t]) => tensorToProto(t, name)),
-    },
-  });
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, onnx.ModelProto.encode(model).finish());
+  writeFileSync(file, buildModel(spec));
   return file;
 }
 

@@ -1,7 +1,9 @@
 // Builds small ONNX models in memory for tests (valid ones and deliberately broken ones).
 import { onnx } from "../../src/frontend/onnx/proto.js";
 import { tensorToProto } from "../../src/frontend/onnx/tensor.js";
+import type { DType } from "../../ir/dtype.js";
 import type { Tensor } from "../../ir/types.js";
+import { dtypeToOnnx } from "../../src/frontend/onnx/dtypes.js";
 
 export interface NodeSpec {
   op: string;
@@ -16,8 +18,10 @@ export interface NodeSpec {
 
 export interface ValueSpec {
   name: string;
-  /** ONNX data type number (1 = FLOAT). */
+  /** ONNX data type number (1 = FLOAT); or give `dtype`. */
   elemType?: number;
+  /** IR dtype, used when elemType is not given (default f32). */
+  dtype?: DType;
   /** Numbers are fixed dims, strings are dim_params. */
   shape: (number | string)[];
 }
@@ -35,7 +39,7 @@ function valueInfo(v: ValueSpec) {
     name: v.name,
     type: onnx.TypeProto.create({
       tensorType: onnx.TypeProto.Tensor.create({
-        elemType: v.elemType ?? 1,
+        elemType: v.elemType ?? dtypeToOnnx(v.dtype ?? "f32"),
         shape: onnx.TensorShapeProto.create({
           dim: v.shape.map((d) => (typeof d === "number" ? onnx.TensorShapeProto.Dimension.create({ dimValue: d }) : onnx.TensorShapeProto.Dimension.create({ dimParam: d }))),
         }),
@@ -54,10 +58,15 @@ function attribute(name: string, v: number | number[] | string | Tensor, isFloat
 
 /** The ModelProto object (mutable, for tests that then break it). */
 export function buildModelProto(spec: ModelSpec) {
+  // Nodes of other domains (e.g. "com.example") get an opset import of version 1.
+  const domains = [...new Set(spec.nodes.map((n) => n.domain ?? "").filter((d) => d !== ""))];
   return onnx.ModelProto.create({
     irVersion: 8,
     producerName: "neonc-tests",
-    opsetImport: [onnx.OperatorSetIdProto.create({ domain: "", version: spec.opset ?? 13 })],
+    opsetImport: [
+      onnx.OperatorSetIdProto.create({ domain: "", version: spec.opset ?? 13 }),
+      ...domains.map((domain) => onnx.OperatorSetIdProto.create({ domain, version: 1 })),
+    ],
     graph: onnx.GraphProto.create({
       name: "test",
       input: spec.inputs.map(valueInfo),
