@@ -8,7 +8,7 @@
 import { addDim, mulDim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
-import { dtypesIn, requantOf, rqTail, useRequantRow } from "./qint-common.js";
+import { productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
 
 const one = (v: readonly number[] | undefined, d: number) => (v && v.length > 0 ? v : [d, d]);
@@ -16,12 +16,10 @@ const one = (v: readonly number[] | undefined, d: number) => (v && v.length > 0 
 export const qConvKernel = defineKernel({
   op: "QConv",
   supports(node, attrs, g) {
-    const bad = dtypesIn(node, g, { 0: ["i8", "u8"], 1: ["i8"], 2: ["i32"] }, ["i8", "u8", "i16"]);
+    const bad = productUnsupported(node, g);
     if (bad) return bad;
     if (g.types[node.inputs[0]!]!.shape.length !== 3) return "only 1-D integer convolutions are generated";
     if ((attrs.auto_pad as string) !== "NOTSET") return "auto_pad is not generated (export explicit pads)";
-    if (!g.constants[node.inputs[1]!]) return "the weights must be constant";
-    if (node.inputs[2] && !g.constants[node.inputs[2]]) return "the bias must be constant";
     return undefined;
   },
   emit(node, attrs, ctx) {

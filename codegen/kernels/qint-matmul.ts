@@ -5,18 +5,12 @@
 import { mulDim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
-import { dtypesIn, requantOf, rqTail, useRequantRow } from "./qint-common.js";
+import { productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
 
 export const qMatMulKernel = defineKernel({
   op: "QMatMul",
-  supports(node, _a, g) {
-    const bad = dtypesIn(node, g, { 0: ["i8", "u8"], 1: ["i8"], 2: ["i32"] }, ["i8", "u8", "i16"]);
-    if (bad) return bad;
-    if (!g.constants[node.inputs[1]!]) return "the weights must be constant";
-    if (node.inputs[2] && !g.constants[node.inputs[2]]) return "the bias must be constant";
-    return undefined;
-  },
+  supports: (node, _a, g) => productUnsupported(node, g),
   emit(node, attrs, ctx) {
     const [xN, wN, bN] = node.inputs as [string, string, string | undefined];
     const yN = node.outputs[0]!;
