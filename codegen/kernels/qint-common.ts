@@ -45,10 +45,11 @@ export function productUnsupported(node: Node, g: Graph): string | undefined {
 
 /**
  * Adds the row requantization helpers for a rounding and output type, returns the two names:
- * `one(acc, y, n, m, shift, zp, qmin, qmax)` with one multiplier for the row, and
- * `per(acc, y, n, const int32_t *m, const int32_t *shift, zp, qmin, qmax)` with one per element.
+ * `one(acc, y, n, m, shift, zp, qmin, qmax)` with one multiplier for the row, and per-element
+ * parameters in either form of `channelRequant`: `perPacked(acc, y, n, const int32_t *words,
+ * base, zp, qmin, qmax)` or `perSplit(acc, y, n, const int32_t *m, const int8_t *shift, zp, qmin, qmax)`.
  */
-export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType): { readonly one: string; readonly per: string } {
+export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType): { readonly one: string; readonly perPacked: string; readonly perSplit: string } {
   const fp = useFixedPoint(ctx, p.rounding);
   const ct = ctype(out);
   const tag = `${roundingSuffix(p.rounding)}_${out}`;
@@ -123,21 +124,81 @@ export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType):
     p.rounding === "gemmlowp" ? gemmlowpOneTail : scalarTail("m", "shift"),
     `}`,
   ].join("\n");
-  const perCode = [
-    `static void ${per}(const int32_t *acc, ${ct} *y, int n, const int32_t *m, const int32_t *shift, int32_t zp, int32_t qmin, int32_t qmax) {`,
+  // Per-element parameters, as ChannelRequant stores them: packed words (multiplier and a 2-bit
+  // shift offset from `base`, decoded as in channelRequant's C expressions), or split int32
+  // multipliers and int8 shifts.
+  const perCode = (packed: boolean) => [
+    packed
+      ? `static void ${per}p(const int32_t *acc, ${ct} *y, int n, const int32_t *w, int base, int32_t zp, int32_t qmin, int32_t qmax) {`
+      : `static void ${per}s(const int32_t *acc, ${ct} *y, int n, const int32_t *m, const int8_t *s, int32_t zp, int32_t qmin, int32_t qmax) {`,
     `  int i = 0;`,
-    ...(neon ? vecBody("vld1q_s32(m + i)", "vld1q_s32(shift + i)", "vld1q_s32(m + i + 4)", "vld1q_s32(shift + i + 4)") : []),
-    scalarTail("m[i]", "shift[i]"),
+    ...(neon && packed ? [
+      `  const int32x4_t vlow = vdupq_n_s32(0x3FFFFFFF), vbit = vdupq_n_s32(0x40000000), vbase = vdupq_n_s32(base);`,
+      ...vecBody("neonc_unpack_m(vld1q_s32(w + i), vlow, vbit)", "vaddq_s32(vbase, vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_s32(vld1q_s32(w + i)), 30)))",
+        "neonc_unpack_m(vld1q_s32(w + i + 4), vlow, vbit)", "vaddq_s32(vbase, vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_s32(vld1q_s32(w + i + 4)), 30)))"),
+    ] : []),
+    ...(neon && !packed ? [
+      `  int16x8_t vs16;`,
+      ...vecBody("vld1q_s32(m + i)", "vmovl_s16(vget_low_s16(vs16 = vmovl_s8(vld1_s8(s + i))))", "vld1q_s32(m + i + 4)", "vmovl_s16(vget_high_s16(vs16))"),
+    ] : []),
+    packed ? scalarTail(unpackMultiplier("w[i]"), unpackShift("w[i]", "base")) : scalarTail("m[i]", "s[i]"),
     `}`,
   ].join("\n");
+  const unpackHelper = `static inline int32x4_t neonc_unpack_m(int32x4_t w, int32x4_t vlow, int32x4_t vbit) {
+  /* Bit 30 of a multiplier in [2^30, 2^31) is implicit; bits 31-30 of the word are the shift offset. */
+  return vorrq_s32(vandq_s32(w, vlow), vbit);
+}`;
   // Helpers are added when a kernel asks for them (unused static functions are -Werror).
   return {
     get one() { ctx.helper(`rq_${tag}`, oneCode); return one; },
-    get per() { ctx.helper(`rqv_${tag}`, perCode); return per; },
+    get perPacked() {
+      if (neon) ctx.helper("unpack_m", unpackHelper);
+      ctx.helper(`rqvp_${tag}`, perCode(true));
+      return `${per}p`;
+    },
+    get perSplit() { ctx.helper(`rqvs_${tag}`, perCode(false)); return `${per}s`; },
   };
 }
 
 /** The C arguments `zp, qmin, qmax` of a requantization. */
 export function rqTail(p: RequantParams): string {
   return `${p.zeroPoint}, ${p.qmin}, ${p.qmax}`;
+}
+
+/** C expression of the multiplier packed in `word` (see channelRequant). */
+function unpackMultiplier(word: string): string {
+  return `(int32_t)(((uint32_t)${word} & 0x3FFFFFFFu) | 0x40000000u)`;
+}
+
+/** C expression of the shift packed in `word` (see channelRequant). */
+function unpackShift(word: string, base: string): string {
+  return `(${base} + (int)((uint32_t)${word} >> 30))`;
+}
+
+/**
+ * Per-channel requantization parameters as weights, in the smallest exact form. A multiplier in
+ * [2^30, 2^31) has bit 31 clear and bit 30 set, so an int32 word holds its low 30 bits plus a
+ * 2-bit shift offset from a per-layer `base`: 4 bytes per channel instead of 8, whenever the
+ * layer's shifts span at most 4 values (they do when the channels' scales are within 16x of
+ * each other) and no multiplier is zero. Otherwise int32 multipliers and int8 shifts.
+ * `m(i)` and `shift(i)` are the C expressions of channel i (an index expression).
+ */
+export interface ChannelRequant {
+  readonly packed: boolean;
+  m(i: string): string;
+  shift(i: string): string;
+  /** The arguments after `n` of the matching per-element row helper (perPacked or perSplit). */
+  readonly rowArgs: string;
+}
+
+export function channelRequant(ctx: KernelContext, hint: string, p: RequantParams): ChannelRequant {
+  const base = Math.min(...p.shift);
+  if (p.multiplier.every((m) => m !== 0) && p.shift.every((s) => s - base <= 3)) {
+    const words = Int32Array.from(p.multiplier, (m, i) => (m & 0x3fffffff) | ((p.shift[i]! - base) << 30));
+    const arr = ctx.addWeights(`${hint}_requant`, words);
+    return { packed: true, m: (i) => unpackMultiplier(`${arr}[${i}]`), shift: (i) => unpackShift(`${arr}[${i}]`, String(base)), rowArgs: `${arr}, ${base}` };
+  }
+  const mArr = ctx.addWeights(`${hint}_mult`, Int32Array.from(p.multiplier));
+  const sArr = ctx.addWeights(`${hint}_shift`, Int8Array.from(p.shift));
+  return { packed: false, m: (i) => `${mArr}[${i}]`, shift: (i) => `${sArr}[${i}]`, rowArgs: `${mArr}, ${sArr}` };
 }

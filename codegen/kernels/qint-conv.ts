@@ -8,7 +8,7 @@
 import { addDim, mulDim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
-import { productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
+import { channelRequant, productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
 
 const one = (v: readonly number[] | undefined, d: number) => (v && v.length > 0 ? v : [d, d]);
@@ -46,10 +46,9 @@ export const qConvKernel = defineKernel({
     }
     const row = useRequantRow(ctx, p, yt.dtype);
     const perChannel = p.multiplier.length > 1;
-    const mArr = perChannel ? ctx.addWeights("qconv_mult", Int32Array.from(p.multiplier)) : "";
-    const sArr = perChannel ? ctx.addWeights("qconv_shift", Int32Array.from(p.shift)) : "";
-    const rq = (accRow: string, yRow: string, len: string, m: string) => perChannel
-      ? `${row.one}(${accRow}, ${yRow}, ${len}, ${mArr}[${m}], ${sArr}[${m}], ${rqTail(p)});`
+    const ch = perChannel ? channelRequant(ctx, "qconv", p) : undefined;
+    const rq = (accRow: string, yRow: string, len: string, m: string) => ch
+      ? `${row.one}(${accRow}, ${yRow}, ${len}, ${ch.m(m)}, ${ch.shift(m)}, ${rqTail(p)});`
       : `${row.one}(${accRow}, ${yRow}, ${len}, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`;
     const [N, , Tin] = ctx.shape(xN);
     const qTo = ctx.shape(yN)[2]!;

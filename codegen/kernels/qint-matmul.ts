@@ -5,7 +5,7 @@
 import { mulDim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
-import { productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
+import { channelRequant, productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
 
 export const qMatMulKernel = defineKernel({
@@ -54,9 +54,8 @@ export const qMatMulKernel = defineKernel({
     }
     lines.push(gemm.call(N, "qR", K, ctx.addWeights("qmatmul_w", packRowsInt8(wt, N, K)), "x", K, ctx.addWeights("qmatmul_bias", bias), "acc", 1, N));
     if (p.multiplier.length > 1) {
-      const mArr = ctx.addWeights("qmatmul_mult", Int32Array.from(p.multiplier));
-      const sArr = ctx.addWeights("qmatmul_shift", Int32Array.from(p.shift));
-      lines.push(`for (r = 0; r < qR; r++) ${row.per}(acc + (size_t)r * ${N}, y + (size_t)r * ${N}, ${N}, ${mArr}, ${sArr}, ${rqTail(p)});`);
+      const ch = channelRequant(ctx, "qmatmul", p);
+      lines.push(`for (r = 0; r < qR; r++) ${ch.packed ? row.perPacked : row.perSplit}(acc + (size_t)r * ${N}, y + (size_t)r * ${N}, ${N}, ${ch.rowArgs}, ${rqTail(p)});`);
     } else {
       lines.push(`${row.one}(acc, y, qR * ${N}, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`);
     }

@@ -55,6 +55,9 @@ function nodesFor(r: Rounding): string[] {
     `  %c3_${s} = QConv(%xu, %wp) {kernel_shape=[1], x_zero_point=120, ${rq(5, -8, -6)}, y_zero_point=128, out_dtype="u8"}`,
     `  %c4_${s} = QConv(%q, %wg) {kernel_shape=[5], pads=[2, 2], group=2, x_zero_point=0, ${rq(1, -9, -9)}, out_dtype="i16", y_zero_point=11}`,
     `  %m_${s} = QMatMul(%q2, %wm, %bm) {x_zero_point=-2, ${rq(10, -10, -8)}, y_zero_point=-1}`,
+    // Shifts spanning more than 4 values: int32 multipliers and int8 shifts instead of packed words.
+    `  %c5_${s} = QConv(%q, %w1, %b1) {kernel_shape=[3], pads=[1, 1], x_zero_point=-5, ${rq(8, -14, -6)}, y_zero_point=4}`,
+    `  %m2_${s} = QMatMul(%q2, %wm, %bm) {x_zero_point=-2, ${rq(10, -14, -6)}, y_zero_point=-1}`,
     `  %r_${s} = Requantize(%c1_${s}) {x_zero_point=4, ${rq(1, 0, 2)}, y_zero_point=5}`,
     `  %a_${s} = QAdd(%q, %c1_${s}) {a_zero_point=-5, b_zero_point=4, left_shift=20, a_multiplier=${2 ** 30}, a_shift=0, b_multiplier=${ri(2 ** 30, 2 ** 31 - 1)}, b_shift=0, ${rq(1, -20, -20)}, y_zero_point=2}`,
     `  %ab_${s} = QAdd(%c1_${s}, %k) {a_zero_point=4, b_zero_point=1, left_shift=20, a_multiplier=${ri(2 ** 30, 2 ** 31 - 1)}, a_shift=0, b_multiplier=${2 ** 30}, b_shift=-1, ${rq(1, -20, -19)}, y_zero_point=0}`,
