@@ -13,6 +13,7 @@ import { UsageError } from "../../src/errors.js";
 import { calibrate, calibrationFromJson, calibrationToJson, type CalibrationResult } from "../../src/calibration/calibrate.js";
 import { readCalibrationDir } from "../../src/calibration/data-dir.js";
 import { observerByName } from "../../src/calibration/observers.js";
+import { startProgress } from "../../src/cli/progress.js";
 
 const META_KEY = "neonc.calibration";
 
@@ -61,7 +62,13 @@ export function resolveCalibration(graph: Graph, spec: string, options: SourceOp
   if (statSync(spec).isDirectory()) {
     const samples = readCalibrationDir(spec, graph, { limit: options.samples });
     options.log(`calibrating on ${samples.length} samples from ${spec} (observer ${options.observer})`);
-    return calibrate(graph, samples, { observer: observerByName(options.observer) });
+    // A bar on a terminal only (startProgress is silent otherwise), as for the CLI's own calibration.
+    const bar = startProgress(samples.length, "calibrating");
+    try {
+      return calibrate(graph, samples, { observer: observerByName(options.observer), onProgress: (done) => bar.tick(`${done}/${samples.length}`) });
+    } finally {
+      bar.stop();
+    }
   }
   return calibrationFromJson(readFileSync(spec, "utf8"));
 }
