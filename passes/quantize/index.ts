@@ -23,8 +23,12 @@ import { chooseInt16Layers } from "./auto-int16.js";
 import { existsSync, statSync } from "node:fs";
 import { readCalibrationDir } from "../../src/calibration/data-dir.js";
 import { LOWERINGS } from "./lower-ops.js";
+import { UsageError } from "../../src/errors.js";
 
 export { QUANTIZED_VALUES_META } from "./lowering.js";
+
+/** Layers that can run in the 16x8 mode. */
+const INT16_OPS = new Set(["Conv", "MatMul", "Gemm"]);
 
 const INTEGER_OPS = new Set(["QConv", "QMatMul", "QAdd", "QMul", "QConcat", "QLookup", "QSoftmax", "QLogSoftmax", "Requantize", "Quantize", "HybridLSTM", "HybridGRU", "HybridRNN"]);
 
@@ -94,6 +98,10 @@ export interface QuantizeGraphOptions {
 /** The pass's work on explicit ranges (library use and tests). */
 export function quantizeGraph(graph: Graph, ranges: Readonly<Record<string, CalibratedRange>>, options: QuantizeGraphOptions = {}): Graph {
   const keep = options.keepFloat ?? new Set(["LogSoftmax", "Softmax"]);
+  const unknown = [...(options.int16 ?? [])].filter((name) => !graph.nodes.some((n) => INT16_OPS.has(n.op) && (n.name === name || n.outputs[0] === name)));
+  if (unknown.length > 0) {
+    throw new UsageError(`int16: no Conv/MatMul/Gemm layer has the node or output name ${unknown.map((u) => `'${u}'`).join(", ")}`);
+  }
   const L = new Lowering(graph, ranges, {
     int16: options.int16 ?? new Set(),
     perChannel: options.perChannel ?? true, symmetric: options.symmetric ?? false,

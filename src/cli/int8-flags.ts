@@ -1,6 +1,7 @@
 // The INT8 presets of the PIPELINE flags (--int8, --calibration, --observer, --seed, --rounding,
-// --per-tensor, --calibration-samples) and the report flags (--report, --report-json), shared by
-// run, optimize, compile and check.
+// --per-tensor, --symmetric-activations, --bias-correction, --keep-float, --int16, --int16-below,
+// --calibration-samples) and the report flags (--report, --report-json), shared by run,
+// optimize, compile and check.
 //
 // `--int8` is `-O1`, the user's --passes, calibration of the float graph, then `quantize` on the
 // ranges attached to it. Calibration happens here rather than inside the pass because the
@@ -12,7 +13,7 @@ import type { Graph } from "../../ir/graph.js";
 import { ROUNDINGS, type Rounding } from "../../ir/fixed-point.js";
 import type { Tensor } from "../../ir/types.js";
 import { runPipeline, runPipelineFromOptions, type RunPipelineOptions } from "../../passes/index.js";
-import { attachCalibration } from "../../passes/quantize/index.js";
+import { attachCalibration, chooseInt16Layers } from "../../passes/quantize/index.js";
 import { calibrate, calibrationFromJson, type CalibrationResult } from "../calibration/calibrate.js";
 import { readCalibrationDir } from "../calibration/data-dir.js";
 import { observerByName, OBSERVER_NAMES, type ObserverName } from "../calibration/observers.js";
@@ -29,6 +30,11 @@ export interface Int8Flags {
   seed?: number;
   rounding?: Rounding;
   perTensor?: boolean;
+  symmetricActivations?: boolean;
+  biasCorrection?: boolean;
+  keepFloat?: string;
+  int16?: string;
+  int16Below?: number;
   calibrationSamples?: number;
 }
 
@@ -54,15 +60,34 @@ function parseWhole(min: number) {
   };
 }
 
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a positive number of dB");
+  return n;
+}
+
+/** A '|'-separated list flag as names; they go into a pipeline string, so its separators are refused. */
+function nameList(flag: string, text: string | undefined): string[] {
+  const names = (text ?? "").split("|").map((t) => t.trim()).filter(Boolean);
+  const bad = names.find((n) => /[,{}=\s]/.test(n));
+  if (bad !== undefined) throw new UsageError(`${flag}: '${bad}' has a character (, { } = or space) that cannot be passed on; name the layer by its output instead`);
+  return names;
+}
+
 /** Adds the INT8 preset flags to a command. */
 export function addInt8Flags(cmd: Command): Command {
   return cmd
-    .option("--int8", "integer-only int8: -O1, calibrate, then quantize (needs --calibration)")
+    .option("--int8", "integer-only int8: -O1, calibrate, then quantize (calibration: --calibration, default synthetic)")
     .option("--calibration <source>", `activation ranges for --int8: ${CALIBRATIONS_HELP}`)
     .addOption(new Option("--observer <name>", "how --int8 chooses ranges from calibration data (default minmax)").choices([...OBSERVER_NAMES]))
     .option("--seed <n>", "seed of --calibration synthetic (default 0); the same seed gives the same model", parseWhole(0))
     .addOption(new Option("--rounding <mode>", "rounding of every int8 requantization (default gemmlowp)").choices([...ROUNDINGS]))
     .option("--per-tensor", "one scale per int8 weight tensor instead of one per output channel")
+    .option("--symmetric-activations", "int8 activations with zero point 0 (default: asymmetric over the calibrated range)")
+    .option("--bias-correction", "correct biases for the mean error of the int8 weights, from the calibration inputs' channel means (data-free with --calibration synthetic)")
+    .option("--keep-float <ops>", "op types left in float, '|'-separated, or 'none' (default LogSoftmax|Softmax)")
+    .option("--int16 <layers>", "Conv/MatMul/Gemm layers (node or output names, '|'-separated) run with int16 activations and int8 weights (the 16x8 mode)")
+    .option("--int16-below <dB>", "also run in 16x8 every Conv/MatMul/Gemm whose int8 output SQNR on the calibration inputs is below this", parsePositive)
     .option("--calibration-samples <n>", `synthetic inputs to make (default ${DEFAULT_SYNTHETIC_SAMPLES}) or most samples read from a folder (default ${DEFAULT_DIR_SAMPLES})`, parseWhole(1));
 }
 
@@ -74,7 +99,8 @@ export function addReportFlags(cmd: Command): Command {
 }
 
 export type CalibrationSpec =
-  | { readonly kind: "synthetic" }
+  /** `implicit`: chosen because no --calibration was given. */
+  | { readonly kind: "synthetic"; readonly implicit?: boolean }
   | { readonly kind: "dir"; readonly dir: string }
   | { readonly kind: "json"; readonly file: string };
 
@@ -85,6 +111,13 @@ export interface Int8Settings {
   readonly seed: number;
   readonly rounding: Rounding;
   readonly perChannel: boolean;
+  readonly symmetric: boolean;
+  readonly biasCorrection: boolean;
+  /** Op types left in float ('none': every op is lowered). */
+  readonly keepFloat: readonly string[] | "none" | undefined;
+  readonly int16: readonly string[];
+  /** SQNR threshold of the automatic 16x8 choice (0: off). */
+  readonly int16BelowDb: number;
   readonly samples: number;
 }
 
@@ -96,16 +129,18 @@ export function checkInt8Flags(flags: Int8Flags & ReportFlags & { O?: string }):
   if (!flags.int8) {
     const stray = ([
       ["--calibration", flags.calibration], ["--observer", flags.observer], ["--seed", flags.seed], ["--rounding", flags.rounding],
-      ["--per-tensor", flags.perTensor], ["--calibration-samples", flags.calibrationSamples], ["--report", flags.report], ["--report-json", flags.reportJson],
+      ["--per-tensor", flags.perTensor], ["--symmetric-activations", flags.symmetricActivations], ["--bias-correction", flags.biasCorrection],
+      ["--keep-float", flags.keepFloat], ["--int16", flags.int16], ["--int16-below", flags.int16Below],
+      ["--calibration-samples", flags.calibrationSamples], ["--report", flags.report], ["--report-json", flags.reportJson],
     ] as const).filter(([, v]) => v !== undefined).map(([f]) => f);
     if (stray.length > 0) throw new UsageError(`${stray.join(", ")} only ${stray.length > 1 ? "apply" : "applies"} to int8 quantization; add --int8`);
     return undefined;
   }
   if (flags.O === "0") throw new UsageError("--int8 runs -O1 before quantizing; it cannot go with -O0");
-  if (flags.calibration === undefined || flags.calibration === "") {
-    throw new UsageError(`--int8 needs --calibration: ${CALIBRATIONS_HELP}`);
-  }
-  const calibration = calibrationSpec(flags.calibration);
+  // Without --calibration, the zero-shot method: `neonc compile model.onnx --int8` needs no data.
+  const calibration: CalibrationSpec = flags.calibration === undefined || flags.calibration === ""
+    ? { kind: "synthetic", implicit: true }
+    : calibrationSpec(flags.calibration);
   if (calibration.kind === "json") {
     if (flags.observer !== undefined) throw new UsageError("--observer chooses ranges from calibration data; a .json calibration already holds its ranges");
     if (flags.report !== undefined || flags.reportJson !== undefined) {
@@ -113,12 +148,21 @@ export function checkInt8Flags(flags: Int8Flags & ReportFlags & { O?: string }):
     }
   }
   if (calibration.kind !== "synthetic" && flags.seed !== undefined) throw new UsageError("--seed seeds --calibration synthetic; data calibration is deterministic without it");
+  if (calibration.kind === "json" && (flags.biasCorrection || flags.int16Below !== undefined)) {
+    throw new UsageError(`${flags.biasCorrection ? "--bias-correction" : "--int16-below"} needs calibration inputs (channel means, SQNR), which a .json calibration does not have; use --calibration synthetic or DIR`);
+  }
+  const keep = flags.keepFloat === undefined ? undefined : flags.keepFloat.trim() === "none" ? "none" as const : nameList("--keep-float", flags.keepFloat);
   return {
     calibration,
     observer: flags.observer ?? "minmax",
     seed: flags.seed ?? 0,
     rounding: flags.rounding ?? "gemmlowp",
     perChannel: !flags.perTensor,
+    symmetric: flags.symmetricActivations === true,
+    biasCorrection: flags.biasCorrection === true,
+    keepFloat: keep,
+    int16: nameList("--int16", flags.int16),
+    int16BelowDb: flags.int16Below ?? 0,
     samples: flags.calibrationSamples ?? (calibration.kind === "synthetic" ? DEFAULT_SYNTHETIC_SAMPLES : DEFAULT_DIR_SAMPLES),
   };
 }
@@ -162,6 +206,11 @@ export async function runInt8(imported: Graph, s: Int8Settings, options: Int8Pip
         count: s.samples, steps: SYNTHETIC_STEPS, seed: s.seed,
         onProgress: (p) => bar.tick(`BN loss ${p.loss.toPrecision(4)}`),
       });
+    } catch (e) {
+      if (s.calibration.implicit && e instanceof ModelError) {
+        throw new ModelError(`--int8 without --calibration calibrates on synthetic inputs: ${e.message}`);
+      }
+      throw e;
     } finally {
       bar.stop();
     }
@@ -198,7 +247,19 @@ export async function runInt8(imported: Graph, s: Int8Settings, options: Int8Pip
     if (!synthetic) summary = `data calibration on ${result.samples} samples from ${dir} (observer ${s.observer})`;
     else summary += `; observer ${s.observer}`;
   }
-  const quantize = `quantize{per_channel=${s.perChannel},rounding=${s.rounding}}`;
-  const graph = runPipeline(attachCalibration(float, result), quantize, diagnostics);
+  const int16 = [...s.int16];
+  if (s.int16BelowDb > 0) {
+    const chosen = chooseInt16Layers(float, result.ranges, samples, s.int16BelowDb, { perChannel: s.perChannel, symmetric: s.symmetric, rounding: s.rounding });
+    const line = `16x8 for ${chosen.length} layer(s) below ${s.int16BelowDb} dB${chosen.length ? `: ${chosen.join(", ")}` : ""}`;
+    summary += `; ${line}`;
+    (diagnostics.log ?? ((t: string) => process.stderr.write(t)))(`quantize: ${line}\n`);
+    for (const c of chosen) if (!int16.includes(c)) int16.push(c);
+  }
+  const qopts = [
+    `per_channel=${s.perChannel}`, `rounding=${s.rounding}`, `symmetric=${s.symmetric}`, `bias_correction=${s.biasCorrection}`,
+    ...(s.keepFloat === undefined ? [] : [`keep_float=${s.keepFloat === "none" ? "none" : s.keepFloat.join("|")}`]),
+    ...(int16.length > 0 ? [`int16=${int16.join("|")}`] : []),
+  ];
+  const graph = runPipeline(attachCalibration(float, result), `quantize{${qopts.join(",")}}`, diagnostics);
   return { float, graph, settings: s, samples, calibrationSamples: result.samples, summary };
 }

@@ -68,13 +68,57 @@ describe("neonc --int8", () => {
     for (const l of rep.layers) expect(page).toContain(l.node);
   });
 
-  it("--int8 without --calibration is a usage error naming the calibrations", async () => {
-    const r = await neoncInProcess("optimize", "whatever.onnx", "--int8", "-o", path.join(dir, "x.onnx"));
-    expect(r.code).toBe(2);
-    const line = oneLineError(r);
-    expect(line).toMatch(/--int8 needs --calibration/);
-    expect(line).toMatch(/synthetic/);
-    expect(line).toMatch(/DIR/);
+  it("the quantize options reach the pass: --keep-float, --int16-below, --symmetric-activations, --bias-correction", async () => {
+    if (!haveShared()) return;
+    const model = path.join(SHARED, "asr-digits/model.onnx");
+    const run = async (...flags: string[]) => {
+      const json = path.join(dir, "q.json");
+      const r = await neoncInProcess("optimize", model, "--int8", "--calibration", cal, "--calibration-samples", "3", ...flags, "-o", path.join(dir, "q.onnx"), "--report-json", json);
+      expect(r.code).toBe(0);
+      return { err: r.stderr, rep: JSON.parse(readFileSync(json, "utf8")) };
+    };
+    const base = await run();
+    expect(base.err).toBe("");
+    expect(base.rep.ops.LogSoftmax).toBe(1);
+    expect(base.rep.ops.Requantize).toBeUndefined();
+    const all = await run("--keep-float", "none");
+    expect(all.rep.ops.QLogSoftmax).toBe(1);
+    expect(all.rep.ops.LogSoftmax).toBeUndefined();
+    // Layers below 30 dB get int16 inputs: a Requantize to int16 feeds each.
+    const mixed = await run("--int16-below", "30");
+    expect(mixed.rep.ops.Requantize).toBeGreaterThan(0);
+    expect(mixed.err).toMatch(/^quantize: 16x8 for [1-9]\d* layer\(s\) below 30 dB/);
+    const sym = await run("--symmetric-activations", "--bias-correction");
+    expect(sym.rep.endToEnd.sqnrDb).toBeGreaterThan(20);
+    expect(sym.rep.endToEnd.sqnrDb).not.toBe(base.rep.endToEnd.sqnrDb);
+  });
+
+  it("bad quantize options are usage errors naming the flag", async () => {
+    const model = haveShared() ? path.join(SHARED, "asr-digits/model.onnx") : "whatever.onnx";
+    const cases: [string[], RegExp][] = [
+      [["--int16", "a,b"], /--int16: 'a,b' has a character/],
+      [["--int16-below", "-3"], /--int16-below/],
+      [["--calibration", path.join(dir, "none.json"), "--bias-correction"], /no such folder or file|--bias-correction needs calibration inputs/],
+    ];
+    if (haveShared()) cases.push([["--calibration", cal, "--int16", "nope"], /int16: no Conv\/MatMul\/Gemm layer has the node or output name 'nope'/]);
+    for (const [flags, msg] of cases) {
+      const args = flags.includes("--calibration") ? flags : ["--calibration", "synthetic", ...flags];
+      const r = await neoncInProcess("optimize", model, "--int8", ...args, "-o", path.join(dir, "x.onnx"));
+      expect(oneLineError(r)).toMatch(msg);
+      expect(r.code).toBeGreaterThan(0);
+    }
+  });
+
+  it("--int8 without --calibration calibrates synthetically, and says so where that cannot work", async () => {
+    if (!haveShared()) return;
+    const json = path.join(dir, "implicit.json");
+    const r = await neoncInProcess("optimize", path.join(SHARED, "asr-digits/model.onnx"), "--int8", "--calibration-samples", "2", "-o", path.join(dir, "implicit.onnx"), "--report-json", json);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(json, "utf8")).quantization).toMatchObject({ calibration: "synthetic", calibrationSamples: 2 });
+    const w = await neoncInProcess("compile", path.join(SHARED, "models/wav2letter/model.onnx"), "--target", "c99", "-o", path.join(dir, "w0"), "--int8");
+    expect(w.code).toBe(1);
+    expect(oneLineError(w)).toMatch(/^neonc: --int8 without --calibration calibrates on synthetic inputs: .*BatchNorm.*--calibration DIR/);
   });
 
   it("int8 flags without --int8 are usage errors", async () => {
