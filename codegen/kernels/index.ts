@@ -23,6 +23,8 @@ import { qConvKernel } from "./qint-conv.js";
 import { qMatMulKernel } from "./qint-matmul.js";
 import { qAddKernel, qMulKernel } from "./qint-binary.js";
 import { hybridGruKernel, hybridLstmKernel } from "./hybrid-rnn.js";
+import { qLayerNormKernel } from "./qint-layernorm.js";
+import { qLogSoftmaxKernel, qSoftmaxKernel } from "./qint-softmax.js";
 
 const all: KernelDef[] = [convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, ...viewKernels];
 for (const k of all) registerKernel(k);
@@ -46,3 +48,4 @@ registerKernel(qAddKernel);
 registerKernel(qMulKernel);
 registerKernel(hybridLstmKernel);
 registerKernel(hybridGruKernel);
+for (const k of [qLayerNormKernel, qSoftmaxKernel, qLogSoftmaxKernel]) registerKernel(k);

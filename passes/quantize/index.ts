@@ -30,7 +30,7 @@ export { QUANTIZED_VALUES_META } from "./lowering.js";
 /** Layers that can run in the 16x8 mode. */
 const INT16_OPS = new Set(["Conv", "MatMul", "Gemm"]);
 
-const INTEGER_OPS = new Set(["QConv", "QMatMul", "QAdd", "QMul", "QConcat", "QLookup", "QSoftmax", "QLogSoftmax", "Requantize", "Quantize", "HybridLSTM", "HybridGRU", "HybridRNN"]);
+const INTEGER_OPS = new Set(["QConv", "QMatMul", "QAdd", "QMul", "QConcat", "QLookup", "QSoftmax", "QLogSoftmax", "QLayerNorm", "Requantize", "Quantize", "HybridLSTM", "HybridGRU", "HybridRNN"]);
 
 export const quantize = definePass({
   name: "quantize",

@@ -8,6 +8,7 @@ import { resolveAttrs } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
 import type { Tensor } from "../../ir/types.js";
 import type { Lowering } from "./lowering.js";
+import { lowerLayerNorm } from "./lower-norm.js";
 import { activationClamp, quantizeBias, quantizeTable, quantizeWeights, sameParams, type QParams } from "./params.js";
 
 export type LowerFn = (n: Node, L: Lowering) => string | undefined;
@@ -306,6 +307,7 @@ const lowerHybrid: LowerFn = (n, L) => {
 export const LOWERINGS: Readonly<Record<string, LowerFn>> = {
   Softmax: lowerSoftmax,
   LogSoftmax: lowerSoftmax,
+  LayerNormalization: lowerLayerNorm,
   LSTM: lowerHybrid,
   GRU: lowerHybrid,
   RNN: lowerHybrid,

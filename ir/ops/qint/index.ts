@@ -11,5 +11,6 @@ import { QLookup } from "./qlookup.js";
 import { QMatMul } from "./qmatmul.js";
 import { QLogSoftmax, QSoftmax } from "./qsoftmax.js";
 import { Requantize } from "./requantize.js";
+import { QLayerNorm } from "./qlayernorm.js";
 
-export const qintOps: OpDef<any>[] = [Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, QSoftmax, QLogSoftmax, HybridLSTM, HybridGRU, HybridRNN];
+export const qintOps: OpDef<any>[] = [Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, QSoftmax, QLogSoftmax, QLayerNorm, HybridLSTM, HybridGRU, HybridRNN];
