@@ -12,7 +12,8 @@ import { defineKernel, type KernelContext } from "../kernel.js";
 import { packRows4, padBias, useGemm } from "./gemm.js";
 import { useVMath } from "./vmath.js";
 
-function useGruCell(ctx: KernelContext): void {
+/** Adds `neonc_gru_zr_f32` and `neonc_gru_update_f32`, the gate math of one step (also used by hybrid-gru.ts). */
+export function useGruCell(ctx: KernelContext): void {
   useVMath(ctx);
   const neon = ctx.target.neon;
   const clipV = `if (use_clip) v = vminq_f32(vmaxq_f32(v, vdupq_n_f32(-clip)), vdupq_n_f32(clip));`;

@@ -22,7 +22,7 @@ import { qConcatKernel } from "./qint-concat.js";
 import { qConvKernel } from "./qint-conv.js";
 import { qMatMulKernel } from "./qint-matmul.js";
 import { qAddKernel, qMulKernel } from "./qint-binary.js";
-import { hybridGruKernel, hybridLstmKernel } from "./hybrid-rnn.js";
+import { hybridGruKernel, hybridLstmKernel, hybridRnnKernel } from "./hybrid-rnn.js";
 import { qLayerNormKernel } from "./qint-layernorm.js";
 import { qLogSoftmaxKernel, qSoftmaxKernel } from "./qint-softmax.js";
 
@@ -48,4 +48,5 @@ registerKernel(qAddKernel);
 registerKernel(qMulKernel);
 registerKernel(hybridLstmKernel);
 registerKernel(hybridGruKernel);
+registerKernel(hybridRnnKernel);
 for (const k of [qLayerNormKernel, qSoftmaxKernel, qLogSoftmaxKernel]) registerKernel(k);

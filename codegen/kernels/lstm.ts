@@ -13,6 +13,7 @@ import { useMadd } from "./gemm.js";
 import { useVMath } from "./vmath.js";
 import { mulDim } from "../../ir/dim.js";
 
+/** Adds `neonc_lstm_cell_f32`, the cell update of one step (also used by hybrid-lstm.ts). */
 export function useCell(ctx: KernelContext): void {
   useVMath(ctx);
   const neon = ctx.target.neon;
@@ -70,7 +71,7 @@ static void neonc_lstm_cell_f32(int H, const float *restrict g, const float *res
 }
 
 /** Output rows per block of the recurrent matrix-vector product (accumulators held at once). */
-export function gemvBlock(ctx: KernelContext): number {
+function gemvBlock(ctx: KernelContext): number {
   return ctx.target.neon ? 32 : 64;
 }
 
@@ -78,7 +79,7 @@ export function gemvBlock(ctx: KernelContext): number {
  * `neonc_gemv_f32(K, N, x, wp, y)`: y[N] = W x with W packed [N/NB][K][NB] (N a multiple of NB),
  * so each block streams through one contiguous run of weights with NB sums in registers.
  */
-export function useGemv(ctx: KernelContext): void {
+function useGemv(ctx: KernelContext): void {
   const nb = gemvBlock(ctx);
   if (!ctx.target.neon) useMadd(ctx);
   const f = (acc: string, v: string, sc: string) => fmaN(ctx, acc, v, sc);
@@ -115,7 +116,7 @@ static void neonc_gemv_f32(int K, int N, const float *restrict x, const float *r
 }
 
 /** Packs a row-major [N, K] matrix as [ceil(N/nb)][K][nb], zero padded. */
-export function packGemv(w: Float32Array, N: number, K: number, nb: number): Float32Array {
+function packGemv(w: Float32Array, N: number, K: number, nb: number): Float32Array {
   const out = new Float32Array(Math.ceil(N / nb) * nb * K);
   for (let n = 0; n < N; n++) {
     const base = Math.floor(n / nb) * nb * K + (n % nb);
@@ -125,13 +126,13 @@ export function packGemv(w: Float32Array, N: number, K: number, nb: number): Flo
 }
 
 /** Row-major [rows, cols] -> [cols, rows], the k-major order the matmul helper reads. */
-export function transpose(src: Float32Array, rows: number, cols: number): Float32Array {
+function transpose(src: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c]!;
   return out;
 }
 
-export function isDefaultActs(attrs: Attrs, D: number): boolean {
+function isDefaultActs(attrs: Attrs, D: number): boolean {
   const acts = attrs.activations as readonly string[] | undefined;
   if (!acts || acts.length === 0) return true;
   const want = ["sigmoid", "tanh", "tanh"];
