@@ -23,6 +23,7 @@ import { chooseInt16Layers } from "./auto-int16.js";
 import { existsSync, statSync } from "node:fs";
 import { readCalibrationDir } from "../../src/calibration/data-dir.js";
 import { LOWERINGS } from "./lower-ops.js";
+import { calibrateRnnStates, RNN_MODES, type RnnMode } from "./lower-rnn.js";
 import { UsageError } from "../../src/errors.js";
 
 export { QUANTIZED_VALUES_META } from "./lowering.js";
@@ -30,7 +31,7 @@ export { QUANTIZED_VALUES_META } from "./lowering.js";
 /** Layers that can run in the 16x8 mode. */
 const INT16_OPS = new Set(["Conv", "MatMul", "Gemm"]);
 
-const INTEGER_OPS = new Set(["QConv", "QMatMul", "QAdd", "QMul", "QConcat", "QLookup", "QSoftmax", "QLogSoftmax", "QLayerNorm", "Requantize", "Quantize", "HybridLSTM", "HybridGRU", "HybridRNN"]);
+const INTEGER_OPS = new Set(["QConv", "QMatMul", "QAdd", "QMul", "QConcat", "QLookup", "QSoftmax", "QLogSoftmax", "QLayerNorm", "Requantize", "Quantize", "HybridLSTM", "HybridGRU", "HybridRNN", "QLSTM", "QGRU"]);
 
 export const quantize = definePass({
   name: "quantize",
@@ -45,7 +46,8 @@ export const quantize = definePass({
     rounding: enumOption(ROUNDINGS, "gemmlowp", "rounding of every requantization"),
     keep_float: stringOption("LogSoftmax|Softmax", "op types left in float, separated by '|' ('none' lowers Softmax/LogSoftmax to integers too)"),
     bias_correction: boolOption(false, "correct biases for the mean error of quantized weights (needs calibration channel means)"),
-    hybrid_rnn: boolOption(true, "LSTM/GRU/RNN keep float activations with int8 weights (the hybrid mode)"),
+    rnn: enumOption(RNN_MODES, "hybrid", "LSTM/GRU/RNN: hybrid (int8 weights, float activations), integer (QLSTM/QGRU: int8 weights and hidden state, int16 cell, table gates; RNN and what cannot be lowered stay hybrid) or float"),
+    hybrid_rnn: boolOption(true, "deprecated alias: false is rnn=float"),
     int16: stringOption("", "Conv/MatMul/Gemm layers (node or output names, '|'-separated) with int16 inputs: the 16x8 mode"),
     int16_below_db: floatOption(0, "also run in 16x8 every Conv/MatMul/Gemm whose int8 output SQNR is below this many dB (needs calibration=DIR; 0: off)", { min: 0 }),
   },
@@ -65,7 +67,7 @@ export const quantize = definePass({
     const int16 = new Set(o.int16.split(/[|\s]+/).filter(Boolean));
     const options: QuantizeGraphOptions = {
       perChannel: o.per_channel, symmetric: o.symmetric, rounding: o.rounding, biasCorrection: o.bias_correction, keepFloat: keep, int16,
-      hybridRnn: o.hybrid_rnn,
+      rnn: o.hybrid_rnn ? o.rnn : "float",
       explain: ctx.explaining ? (node, op, fired, message) => ctx.explain({ node, op, rule: "lower", fired, message }) : undefined,
     };
     if (o.int16_below_db > 0) {
@@ -78,7 +80,10 @@ export const quantize = definePass({
         for (const c of chosen) int16.add(c);
       }
     }
-    return quantizeGraph(graph, cal.ranges, options);
+    // Integer LSTMs need their cell-state ranges, which only a run on the samples can record.
+    const fromDir = o.rnn === "integer" && existsSync(o.calibration) && statSync(o.calibration).isDirectory();
+    const ranges = fromDir ? { ...cal.ranges, ...calibrateRnnStates(graph, readCalibrationDir(o.calibration, graph, { limit: o.samples })) } : cal.ranges;
+    return quantizeGraph(graph, ranges, options);
   },
 });
 
@@ -89,8 +94,8 @@ export interface QuantizeGraphOptions {
   readonly symmetric?: boolean;
   readonly rounding?: (typeof ROUNDINGS)[number];
   readonly biasCorrection?: boolean;
-  /** LSTM/GRU/RNN become Hybrid ops with int8 weights (default true). */
-  readonly hybridRnn?: boolean;
+  /** LSTM/GRU/RNN: "hybrid" (default), "integer" (QLSTM/QGRU where possible) or "float". */
+  readonly rnn?: RnnMode;
   readonly keepFloat?: ReadonlySet<string>;
   readonly explain?: (node: string, op: string, fired: boolean, message: string) => void;
 }
@@ -106,7 +111,7 @@ export function quantizeGraph(graph: Graph, ranges: Readonly<Record<string, Cali
     int16: options.int16 ?? new Set(),
     perChannel: options.perChannel ?? true, symmetric: options.symmetric ?? false,
     rounding: options.rounding ?? "gemmlowp", biasCorrection: options.biasCorrection ?? false,
-    hybridRnn: options.hybridRnn ?? true,
+    rnn: options.rnn ?? "hybrid",
   });
   for (const n of graph.nodes) {
     const lower = keep.has(n.op) ? undefined : LOWERINGS[n.op];

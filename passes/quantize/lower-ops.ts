@@ -8,6 +8,7 @@ import { resolveAttrs } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
 import type { Tensor } from "../../ir/types.js";
 import type { Lowering } from "./lowering.js";
+import { recurrentLowering } from "./lower-rnn.js";
 import { lowerLayerNorm } from "./lower-norm.js";
 import { activationClamp, quantizeBias, quantizeTable, quantizeWeights, sameParams, type QParams } from "./params.js";
 
@@ -288,7 +289,7 @@ const lowerSoftmax: LowerFn = (n, L) => {
 
 /** The hybrid mode of recurrent layers: W and R as int8 rows, everything else float. */
 const lowerHybrid: LowerFn = (n, L) => {
-  if (!L.options.hybridRnn) return "hybrid_rnn is off";
+  if (L.options.rnn === "float") return "rnn=float keeps recurrent layers in float";
   const [x, w, r, ...rest] = n.inputs;
   const wt = L.constant(w!), rt = L.constant(r!);
   if (!f32(wt) || !f32(rt) || wt!.shape.length !== 3 || rt!.shape.length !== 3) return "its weights W and R are not 3-D f32 constants";
@@ -308,8 +309,8 @@ export const LOWERINGS: Readonly<Record<string, LowerFn>> = {
   Softmax: lowerSoftmax,
   LogSoftmax: lowerSoftmax,
   LayerNormalization: lowerLayerNorm,
-  LSTM: lowerHybrid,
-  GRU: lowerHybrid,
+  LSTM: recurrentLowering(lowerHybrid),
+  GRU: recurrentLowering(lowerHybrid),
   RNN: lowerHybrid,
   Conv: lowerConv,
   MatMul: lowerMatMul,

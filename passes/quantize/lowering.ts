@@ -6,6 +6,7 @@ import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
 import type { Rounding } from "../../ir/fixed-point.js";
+import type { RnnMode } from "./lower-rnn.js";
 import { typeOfTensor, type Tensor, type TensorType } from "../../ir/types.js";
 import type { CalibratedRange } from "../../src/calibration/calibrate.js";
 import { activationParams, int16Params, type QParams } from "./params.js";
@@ -22,8 +23,8 @@ export interface LoweringOptions {
   readonly symmetric: boolean;
   readonly rounding: Rounding;
   readonly biasCorrection: boolean;
-  /** LSTM/GRU/RNN with constant weights become their Hybrid ops (int8 weights, float activations). */
-  readonly hybridRnn: boolean;
+  /** LSTM/GRU/RNN: Hybrid ops (int8 weights, float activations), QLSTM/QGRU (integer), or float. */
+  readonly rnn: RnnMode;
 }
 
 /** Where an integer version of a float value came from (for reports: float name -> int name). */

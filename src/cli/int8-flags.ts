@@ -1,6 +1,6 @@
 // The INT8 presets of the PIPELINE flags (--int8, --calibration, --observer, --seed, --rounding,
 // --per-tensor, --symmetric-activations, --bias-correction, --keep-float, --int16, --int16-below,
-// --calibration-samples) and the report flags (--report, --report-json), shared by run,
+// --rnn, --calibration-samples) and the report flags (--report, --report-json), shared by run,
 // optimize, compile and check.
 //
 // `--int8` is `-O1`, the user's --passes, calibration of the float graph, then `quantize` on the
@@ -14,6 +14,7 @@ import { ROUNDINGS, type Rounding } from "../../ir/fixed-point.js";
 import type { Tensor } from "../../ir/types.js";
 import { runPipeline, runPipelineFromOptions, type RunPipelineOptions } from "../../passes/index.js";
 import { attachCalibration, chooseInt16Layers } from "../../passes/quantize/index.js";
+import { calibrateRnnStates, RNN_MODES, type RnnMode } from "../../passes/quantize/lower-rnn.js";
 import { calibrate, calibrationFromJson, type CalibrationResult } from "../calibration/calibrate.js";
 import { readCalibrationDir } from "../calibration/data-dir.js";
 import { observerByName, OBSERVER_NAMES, type ObserverName } from "../calibration/observers.js";
@@ -35,6 +36,7 @@ export interface Int8Flags {
   keepFloat?: string;
   int16?: string;
   int16Below?: number;
+  rnn?: RnnMode;
   calibrationSamples?: number;
 }
 
@@ -88,6 +90,7 @@ export function addInt8Flags(cmd: Command): Command {
     .option("--keep-float <ops>", "op types left in float, '|'-separated, or 'none' (default LogSoftmax|Softmax)")
     .option("--int16 <layers>", "Conv/MatMul/Gemm layers (node or output names, '|'-separated) run with int16 activations and int8 weights (the 16x8 mode)")
     .option("--int16-below <dB>", "also run in 16x8 every Conv/MatMul/Gemm whose int8 output SQNR on the calibration inputs is below this", parsePositive)
+    .addOption(new Option("--rnn <mode>", "LSTM/GRU/RNN layers: hybrid (int8 weights, float activations), integer (QLSTM/QGRU: int8 weights and hidden state, int16 cell, table gates) or float (default hybrid)").choices([...RNN_MODES]))
     .option("--calibration-samples <n>", `synthetic inputs to make (default ${DEFAULT_SYNTHETIC_SAMPLES}) or most samples read from a folder (default ${DEFAULT_DIR_SAMPLES})`, parseWhole(1));
 }
 
@@ -118,6 +121,8 @@ export interface Int8Settings {
   readonly int16: readonly string[];
   /** SQNR threshold of the automatic 16x8 choice (0: off). */
   readonly int16BelowDb: number;
+  /** How LSTM/GRU/RNN layers are quantized. */
+  readonly rnn: RnnMode;
   readonly samples: number;
 }
 
@@ -130,7 +135,7 @@ export function checkInt8Flags(flags: Int8Flags & ReportFlags & { O?: string }):
     const stray = ([
       ["--calibration", flags.calibration], ["--observer", flags.observer], ["--seed", flags.seed], ["--rounding", flags.rounding],
       ["--per-tensor", flags.perTensor], ["--symmetric-activations", flags.symmetricActivations], ["--bias-correction", flags.biasCorrection],
-      ["--keep-float", flags.keepFloat], ["--int16", flags.int16], ["--int16-below", flags.int16Below],
+      ["--keep-float", flags.keepFloat], ["--int16", flags.int16], ["--int16-below", flags.int16Below], ["--rnn", flags.rnn],
       ["--calibration-samples", flags.calibrationSamples], ["--report", flags.report], ["--report-json", flags.reportJson],
     ] as const).filter(([, v]) => v !== undefined).map(([f]) => f);
     if (stray.length > 0) throw new UsageError(`${stray.join(", ")} only ${stray.length > 1 ? "apply" : "applies"} to int8 quantization; add --int8`);
@@ -163,6 +168,7 @@ export function checkInt8Flags(flags: Int8Flags & ReportFlags & { O?: string }):
     keepFloat: keep,
     int16: nameList("--int16", flags.int16),
     int16BelowDb: flags.int16Below ?? 0,
+    rnn: flags.rnn ?? "hybrid",
     samples: flags.calibrationSamples ?? (calibration.kind === "synthetic" ? DEFAULT_SYNTHETIC_SAMPLES : DEFAULT_DIR_SAMPLES),
   };
 }
@@ -246,6 +252,10 @@ export async function runInt8(imported: Graph, s: Int8Settings, options: Int8Pip
       : [...readCalibrationDir(dir, float, { limit: Math.min(REPORT_SAMPLES, s.samples) })];
     if (!synthetic) summary = `data calibration on ${result.samples} samples from ${dir} (observer ${s.observer})`;
     else summary += `; observer ${s.observer}`;
+    // Integer LSTMs also need the range of their cell state over every step (not a graph value).
+    if (s.rnn === "integer") {
+      result = { ...result, ranges: { ...result.ranges, ...calibrateRnnStates(float, synthetic ?? readCalibrationDir(dir, float, { limit: s.samples })) } };
+    }
   }
   const int16 = [...s.int16];
   if (s.int16BelowDb > 0) {
@@ -256,7 +266,7 @@ export async function runInt8(imported: Graph, s: Int8Settings, options: Int8Pip
     for (const c of chosen) if (!int16.includes(c)) int16.push(c);
   }
   const qopts = [
-    `per_channel=${s.perChannel}`, `rounding=${s.rounding}`, `symmetric=${s.symmetric}`, `bias_correction=${s.biasCorrection}`,
+    `per_channel=${s.perChannel}`, `rounding=${s.rounding}`, `symmetric=${s.symmetric}`, `bias_correction=${s.biasCorrection}`, `rnn=${s.rnn}`,
     ...(s.keepFloat === undefined ? [] : [`keep_float=${s.keepFloat === "none" ? "none" : s.keepFloat.join("|")}`]),
     ...(int16.length > 0 ? [`int16=${int16.join("|")}`] : []),
   ];

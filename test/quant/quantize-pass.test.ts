@@ -218,6 +218,6 @@ describe("hybrid recurrent layers", () => {
     });
     expect(10 * Math.log10(sig / err)).toBeGreaterThan(30);
     // Off: the recurrent layers stay as they are.
-    expect(quantizeGraph(g, calibrate(g, data).ranges, { hybridRnn: false }).nodes.some((n) => n.op === "LSTM")).toBe(true);
+    expect(quantizeGraph(g, calibrate(g, data).ranges, { rnn: "float" }).nodes.some((n) => n.op === "LSTM")).toBe(true);
   });
 });

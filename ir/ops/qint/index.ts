@@ -10,7 +10,9 @@ import { QConv } from "./qconv.js";
 import { QLookup } from "./qlookup.js";
 import { QMatMul } from "./qmatmul.js";
 import { QLogSoftmax, QSoftmax } from "./qsoftmax.js";
-import { Requantize } from "./requantize.js";
 import { QLayerNorm } from "./qlayernorm.js";
+import { Requantize } from "./requantize.js";
+import { QGRU } from "./qgru.js";
+import { QLSTM } from "./qlstm.js";
 
-export const qintOps: OpDef<any>[] = [Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, QSoftmax, QLogSoftmax, QLayerNorm, HybridLSTM, HybridGRU, HybridRNN];
+export const qintOps: OpDef<any>[] = [Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, QSoftmax, QLogSoftmax, QLayerNorm, HybridLSTM, HybridGRU, HybridRNN, QLSTM, QGRU];

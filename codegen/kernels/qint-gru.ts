@@ -1,0 +1,114 @@
+// QGRU in C (ir/ops/qint/qgru.ts), integer only, both reset variants. Per direction: the input
+// halves of all steps are one int8 GEMM plus a per-row requantization to Q3.12 (as in
+// qint-lstm.ts); each step runs the recurrent GEMV of the z and r rows, their gates, then the
+// h rows: on h itself (linear_before_reset = 1, the product scaled by r afterwards) or on
+// r * h kept on h's int8 grid (linear_before_reset = 0). The update
+//   h = clamp8(zp_h + M_out((2^15 - z) * n) + rshr(z * (h - zp_h), 15))
+// uses the rounding's scalar fixed-point multiply. R is packed as two row blocks (z/r and h).
+import { mulDim } from "../../ir/dim.js";
+import { numDirections } from "../../ir/ops/recurrent/common.js";
+import { defineKernel } from "../kernel.js";
+import { requantOf } from "./qint-common.js";
+import { inputHalfCode, lensCode, packRows, qrnnUnsupported, rowScales, useQRnnC } from "./qint-rnn-common.js";
+
+export const qGruKernel = defineKernel({
+  op: "QGRU",
+  supports: (node, _a, g) => qrnnUnsupported(node, g),
+  emit(node, attrs, ctx) {
+    const [xN, wN, rN, bN, seqN, h0N] = node.inputs;
+    const [yN, yhN] = node.outputs;
+    const W = ctx.constant(wN!)!, R = ctx.constant(rN!)!;
+    const wq = W.data as Int8Array, rq = R.data as Int8Array;
+    const D = numDirections(attrs.direction as string);
+    const G = W.shape[1]!, I = W.shape[2]!, H = G / 3;
+    const xt = ctx.type(xN!);
+    const B = xt.shape[1] as number;
+    const T = ctx.dim(xt.shape[0]!);
+    const bias = bN ? (ctx.constant(bN)!.data as Int32Array) : undefined;
+    const zpx = attrs.x_zero_point as number, zph = attrs.h_zero_point as number;
+    const lbr = (attrs.linear_before_reset as number) === 1;
+    const c = useQRnnC(ctx, attrs.rounding as string, !wq.some((v) => v === -128) && !rq.some((v) => v === -128));
+    const out = requantOf({ multiplier: [attrs.out_multiplier as number], shift: [attrs.out_shift as number], rounding: attrs.rounding, y_zero_point: zph, out_dtype: "i8" }, 1, ctx);
+    const table = (k: string) => ctx.addWeights(`qgru_${k}`, Int16Array.from(attrs[k] as readonly number[]));
+    const [sig, tnh] = [table("sigmoid_table"), table("tanh_table")];
+    const scalar = c.gemm.xType === "int16_t";
+    const lines = [
+      `const int Tn = ${T};`,
+      `int32_t *xin = ${ctx.scratch(mulDim(xt.shape[0]!, B * G), "int32_t")}, *rec = ${ctx.scratch(2 * H, "int32_t")}, *rech = ${ctx.scratch(H, "int32_t")};`,
+      `int32_t *z = ${ctx.scratch(H, "int32_t")}, *rg = ${ctx.scratch(H, "int32_t")};`,
+      `int8_t *h = ${ctx.scratch(B * H, "int8_t")};`,
+      `const int16_t *sig = ${sig}, *tnh = ${tnh};`,
+      `int r, s, b, k;`,
+      ...lensCode(ctx, seqN || undefined, B, "Tn"),
+    ];
+    // The h rows' activations: h itself (lbr = 1) or r * h on h's grid (lbr = 0), as the GEMM reads them.
+    if (scalar) {
+      lines.push(
+        `int16_t *xg = ${ctx.scratch(mulDim(xt.shape[0]!, B * I), "int16_t")}, *hg = ${ctx.scratch(H, "int16_t")};`,
+        ...(lbr ? [] : [`int16_t *hr = ${ctx.scratch(H, "int16_t")};`]),
+        `{ const int8_t *X = ${ctx.ptr(xN!)}; for (r = 0; r < Tn * ${B * I}; r++) xg[r] = X[r]; }`,
+      );
+    } else {
+      lines.push(`const int8_t *xg = ${ctx.ptr(xN!)};`, ...(lbr ? [] : [`int8_t *hr = ${ctx.scratch(H, "int8_t")};`]));
+    }
+    if (yN && seqN) lines.push(`memset(${ctx.ptr(yN)}, ${zph}, (size_t)Tn * ${D * B * H});`);
+    for (let d = 0; d < D; d++) {
+      const reverse = attrs.direction === "reverse" || d === 1;
+      const pw = packRows(ctx, `${wN}_qgru`, wq, G, I, d, 0, G, bias, d * 2 * G, zpx);
+      const pzr = packRows(ctx, `${rN}_qgru`, rq, G, H, d, 0, 2 * H, bias, d * 2 * G + G, zph);
+      const ph = packRows(ctx, `${rN}_qgru`, rq, G, H, d, 2 * H, H, bias, d * 2 * G + G + 2 * H, zph);
+      const xs = rowScales(ctx, "qgru_x", attrs.x_multiplier as number[], attrs.x_shift as number[], G, d, 0, G);
+      const hzr = rowScales(ctx, "qgru_h", attrs.h_multiplier as number[], attrs.h_shift as number[], G, d, 0, 2 * H);
+      const hh = rowScales(ctx, "qgru_h", attrs.h_multiplier as number[], attrs.h_shift as number[], G, d, 2 * H, H);
+      const st = `(size_t)${d * B * H}`;
+      const hIn = scalar ? "hg" : "hb";
+      lines.push(
+        `/* direction ${d}${reverse ? " (reverse)" : ""} */`,
+        ...inputHalfCode(c, `Tn * ${B}`, G, I, pw, xs),
+        h0N ? `memcpy(h, ${ctx.ptr(h0N)} + ${st}, ${B * H});` : `memset(h, ${zph}, ${B * H});`,
+        `for (s = 0; s < Tn; s++) {`,
+        `  for (b = 0; b < ${B}; b++) {`,
+        `    const int t = ${reverse ? "lens[b] - 1 - s" : "s"};`,
+        `    int8_t *hb = h + b * ${H};`,
+        `    const int32_t *xb;`,
+        `    if (s >= lens[b]) continue;`,
+        `    xb = xin + ((size_t)t * ${B} + b) * ${G};`,
+        ...(scalar ? [`    for (k = 0; k < ${H}; k++) hg[k] = hb[k];`] : []),
+        `    ${c.gemm.call(2 * H, "1", H, pzr.w, hIn, H, pzr.bias, "rec", 1, 2 * H)}`,
+        `    ${c.half}(rec, ${2 * H}, ${hzr.m}, ${hzr.s});`,
+        `    for (k = 0; k < ${H}; k++) {`,
+        `      z[k] = neonc_qrnn_lut(sig, neonc_qrnn_add16(xb[k], rec[k]));`,
+        `      rg[k] = neonc_qrnn_lut(sig, neonc_qrnn_add16(xb[${H} + k], rec[${H} + k]));`,
+        `    }`,
+        ...(lbr
+          ? [
+            `    ${c.gemm.call(H, "1", H, ph.w, hIn, H, ph.bias, "rech", 1, H)}`,
+            `    ${c.half}(rech, ${H}, ${hh.m}, ${hh.s});`,
+            `    for (k = 0; k < ${H}; k++) rech[k] = (rg[k] * neonc_qrnn_clamp16(rech[k]) + 16384) >> 15;`,
+          ]
+          : [
+            `    for (k = 0; k < ${H}; k++) hr[k] = (${scalar ? "int16_t" : "int8_t"})(${zph} + (((hb[k] - ${zph}) * rg[k] + 16384) >> 15));`,
+            `    ${c.gemm.call(H, "1", H, ph.w, "hr", H, ph.bias, "rech", 1, H)}`,
+            `    ${c.half}(rech, ${H}, ${hh.m}, ${hh.s});`,
+          ]),
+        `    for (k = 0; k < ${H}; k++) {`,
+        `      const int32_t n = neonc_qrnn_lut(tnh, neonc_qrnn_add16(xb[${2 * H} + k], rech[k]));`,
+        `      const int64_t v = (int64_t)${c.fp}((32768 - z[k]) * n, ${out.multiplier[0]}, ${out.shift[0]}) + ${zph} + ((z[k] * (hb[k] - ${zph}) + 16384) >> 15);`,
+        `      hb[k] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : (int32_t)v));`,
+        `    }`,
+        ...(yN ? [`    memcpy(${ctx.ptr(yN)} + (((size_t)t * ${D} + ${d}) * ${B} + b) * ${H}, hb, ${H});`] : []),
+        `  }`,
+        `}`,
+      );
+      if (yhN) {
+        lines.push(
+          `for (b = 0; b < ${B}; b++) {`,
+          `  if (lens[b] > 0) memcpy(${ctx.ptr(yhN)} + ${st} + b * ${H}, h + b * ${H}, ${H});`,
+          `  else memset(${ctx.ptr(yhN)} + ${st} + b * ${H}, ${zph}, ${H});`,
+          `}`,
+        );
+      }
+    }
+    return lines.join("\n");
+  },
+});
