@@ -22,9 +22,12 @@ export function getOp(name: string): OpDef<any> {
   return d;
 }
 
-/** The definition importing an ONNX op type of the default domain, or undefined. */
-export function findOnnxOp(opType: string): OpDef<any> | undefined {
-  return byOnnx.get(opType);
+/**
+ * The definition importing an ONNX op type, or undefined. Ops of other domains than the default
+ * one ("" or "ai.onnx") are listed in `onnxOps` as "domain:OpType" (e.g. "com.microsoft:QLinearAdd").
+ */
+export function findOnnxOp(opType: string, domain = ""): OpDef<any> | undefined {
+  return byOnnx.get(domain === "" || domain === "ai.onnx" ? opType : `${domain}:${opType}`);
 }
 
 export function allOps(): OpDef<any>[] {

@@ -32,11 +32,12 @@ export function dtypesIn(node: Node, g: Graph, allowed: Readonly<Record<number, 
 }
 
 /**
- * Why an integer product (QConv, QMatMul) cannot be generated: int8/uint8 activations, int8
- * weights and int32 bias, both constant (they are packed at compile time), 8- or 16-bit output.
+ * Why an integer product (QConv, QMatMul) with constant weights cannot be generated: int8/uint8
+ * activations, or int16 ones (the 16x8 mode, codegen/kernels/qint-16x8.ts), int8 weights and
+ * int32 bias, both constant (they are packed at compile time), 8- or 16-bit output.
  */
 export function productUnsupported(node: Node, g: Graph): string | undefined {
-  const bad = dtypesIn(node, g, { 0: ["i8", "u8"], 1: ["i8"], 2: ["i32"] }, ["i8", "u8", "i16"]);
+  const bad = dtypesIn(node, g, { 0: ["i8", "u8", "i16"], 1: ["i8"], 2: ["i32"] }, ["i8", "u8", "i16"]);
   if (bad) return bad;
   if (!g.constants[node.inputs[1]!]) return "the weights must be constant";
   if (node.inputs[2] && !g.constants[node.inputs[2]]) return "the bias must be constant";

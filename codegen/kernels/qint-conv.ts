@@ -5,11 +5,13 @@
 // int32 accumulation, per-channel requantization with the fused clamp and output zero point.
 // Depthwise convs (one input channel per group) run a direct loop over a zero-point-padded row; every other conv is
 // im2col patches (k-contiguous, so pointwise convs are a plain transpose) and the int8 GEMM.
+// int16 inputs (the 16x8 mode) go to qint-16x8.ts.
 import { addDim, mulDim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
 import { channelRequant, productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
+import { emitQConv16x8 } from "./qint-16x8.js";
 
 const one = (v: readonly number[] | undefined, d: number) => (v && v.length > 0 ? v : [d, d]);
 
@@ -26,6 +28,7 @@ export const qConvKernel = defineKernel({
     const [xN, wN, bN] = node.inputs as [string, string, string | undefined];
     const yN = node.outputs[0]!;
     const xt = ctx.type(xN), yt = ctx.type(yN);
+    if (xt.dtype === "i16") return emitQConv16x8(node, attrs, ctx);
     const wc = ctx.constant(wN)!;
     const [M, Cg, Kw] = wc.shape as [number, number, number];
     const group = attrs.group as number;

@@ -9,9 +9,10 @@ import path from "node:path";
 import { dimSymbols, dimToString, type Dim } from "../../ir/dim.js";
 import type { Graph } from "../../ir/graph.js";
 import { ModelError, NeoncError } from "../errors.js";
-import { decodeModel, importOnnxBytes } from "../frontend/onnx/index.js";
+import { decodeModel } from "../frontend/onnx/index.js";
 import { evalAt, graphMacs, macsSymbols } from "./macs.js";
 import { fsReason } from "./report-error.js";
+import { importDetecting } from "./qdq-detect.js";
 import { summarizeOnnxModel, type ParameterSummary, type UnsupportedOp, type ValueSummary } from "./onnx-summary.js";
 
 /** Dim values MACs are evaluated at unless the user says otherwise: T=100 is 1 s of 10 ms frames. */
@@ -54,6 +55,8 @@ export interface InspectReport {
 export interface InspectOptions {
   /** Values for symbolic dims, on top of DEFAULT_DIMS. */
   readonly dims?: Readonly<Record<string, number>>;
+  /** false: a quantized model is imported as float (--no-lower-qdq). */
+  readonly lowerQdq?: boolean;
 }
 
 function dimJson(d: Dim): number | string {
@@ -81,7 +84,7 @@ export function inspectOnnxFile(file: string, options: InspectOptions = {}): Ins
   let graph: Graph | undefined;
   let importError: string | null = null;
   try {
-    graph = importOnnxBytes(bytes, file, path.dirname(file));
+    graph = importDetecting(bytes, file, path.dirname(file), { lowerQdq: options.lowerQdq });
   } catch (e) {
     if (!(e instanceof NeoncError)) throw e;
     importError = e.message;

@@ -85,8 +85,8 @@ function unsupportedOps(g: GraphProto): UnsupportedOp[] {
     for (const n of graph.node ?? []) {
       const op = n.opType ?? "";
       const domain = n.domain ?? "";
-      // The registry only holds ops of the default ONNX domain; the importer inlines If itself.
-      const known = DEFAULT_DOMAINS.has(domain) && (op === "If" || findOnnxOp(op) !== undefined);
+      // The importer inlines If itself; ops of other domains are registered as "domain:Op".
+      const known = (DEFAULT_DOMAINS.has(domain) && op === "If") || findOnnxOp(op, domain) !== undefined;
       if (!known) {
         const k = opKey(op, domain);
         const entry = found.get(k) ?? { op, domain, nodes: [] };

@@ -6,8 +6,9 @@ import type { Graph } from "../../ir/graph.js";
 import { loadPassModule, parsePipeline, runPipelineFromOptions } from "../../passes/index.js";
 import { UsageError } from "../errors.js";
 import { addInt8Flags, checkInt8Flags, runInt8, type Int8Flags, type Int8Outcome, type ReportFlags } from "./int8-flags.js";
+import { addQdqFlag, type QdqFlags } from "./qdq-detect.js";
 
-export interface PipelineFlags extends Int8Flags {
+export interface PipelineFlags extends Int8Flags, QdqFlags {
   passes?: string;
   O?: string;
   load?: string[];
@@ -31,7 +32,7 @@ export function addPipelineFlags(cmd: Command): Command {
     .option("--print-ir-after-all", "print the textual IR after every pass")
     .option("--timing", "print the time spent in each pass")
     .option("--explain <pass>", "print, per node, why a pass did or did not rewrite it (repeatable; 'all' for every pass)", collect);
-  return addInt8Flags(cmd);
+  return addInt8Flags(addQdqFlag(cmd));
 }
 
 /** The pipeline string the flags ask for ("" when none). */

@@ -12,9 +12,10 @@ import { ModelError, UsageError } from "../../errors.js";
 import { reportSummaryLine, writeReports } from "../../report/index.js";
 import { addInt8Flags, addReportFlags, checkInt8Flags, runInt8, type Int8Flags, type Int8Outcome, type ReportFlags } from "../int8-flags.js";
 import { loadModel } from "../load-model.js";
+import { addQdqFlag, type QdqFlags } from "../qdq-detect.js";
 import { parseDimAssignment } from "../option-parsers.js";
 
-export interface CodegenFlags extends Int8Flags, ReportFlags {
+export interface CodegenFlags extends Int8Flags, ReportFlags, QdqFlags {
   target: string;
   passes?: string;
   O?: string;
@@ -31,7 +32,7 @@ export function addCodegenOptions(cmd: Command): Command {
     .option("-O <level>", "optimization preset: -O1 (canonicalize, fold-batchnorm, fuse-activation, conv1d); -O0 none")
     .option("--max-dim <name=value>", "largest value of a symbolic dim; the arena is sized for it (repeatable)", parseDimAssignment)
     .option("--prefix <name>", "prefix of the generated C names (default model)");
-  return addInt8Flags(cmd);
+  return addInt8Flags(addQdqFlag(cmd));
 }
 
 /** Loads the model and runs the pipeline the flags ask for. */
@@ -39,7 +40,7 @@ export async function loadAndOptimize(model: string, flags: CodegenFlags): Promi
   if (flags.O !== undefined && flags.O !== "0" && flags.O !== "1") throw new UsageError(`-O${flags.O}: the optimization levels are -O0 and -O1`);
   if (flags.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.prefix)) throw new UsageError(`--prefix ${flags.prefix}: not a C identifier`);
   const int8 = checkInt8Flags(flags);
-  const original = loadModel(model);
+  const original = loadModel(model, flags);
   if (int8) {
     const outcome = await runInt8(original, int8, { passes: flags.passes });
     return { original, graph: outcome.graph, int8: outcome };

@@ -7,15 +7,17 @@ import { ModelError } from "../../errors.js";
 import { formatInspectText } from "../format-inspect.js";
 import { DEFAULT_DIMS, inspectOnnxFile } from "../inspect-onnx.js";
 import { parseDimAssignment } from "../option-parsers.js";
+import { addQdqFlag } from "../qdq-detect.js";
 
 interface InspectFlags {
   json?: boolean;
   dim?: Record<string, number>;
+  lowerQdq?: boolean;
 }
 
 export function registerInspect(program: Command): void {
   const defaults = Object.entries(DEFAULT_DIMS).map(([k, v]) => `${k}=${v}`).join(", ");
-  program
+  const cmd = program
     .command("inspect")
     .summary("show a model's ops, parameters, MACs, inputs and outputs, and unsupported ops")
     .description(
@@ -24,10 +26,10 @@ export function registerInspect(program: Command): void {
     )
     .argument("<model>", "ONNX model file")
     .option("--json", "print one JSON object instead of text (fields: docs/cli.md)")
-    .option("--dim <name=value>", `value of a symbolic dim for evaluating MACs (repeatable; default ${defaults})`, parseDimAssignment)
-    .action((model: string, flags: InspectFlags) => {
-      const report = inspectOnnxFile(model, { dims: flags.dim });
-      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatInspectText(report));
-      if (report.importError !== null) throw new ModelError(report.importError);
-    });
+    .option("--dim <name=value>", `value of a symbolic dim for evaluating MACs (repeatable; default ${defaults})`, parseDimAssignment);
+  addQdqFlag(cmd).action((model: string, flags: InspectFlags) => {
+    const report = inspectOnnxFile(model, { dims: flags.dim, lowerQdq: flags.lowerQdq });
+    process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatInspectText(report));
+    if (report.importError !== null) throw new ModelError(report.importError);
+  });
 }

@@ -25,12 +25,12 @@ export function registerOptimize(program: Command): void {
     const pipeline = int8 ? undefined : await preparePipeline(flags);
     let graph;
     if (int8) {
-      const outcome = await int8(loadModel(model));
+      const outcome = await int8(loadModel(model, flags));
       graph = outcome.graph;
       const r = writeReports(model, outcome, { html: flags.report, json: flags.reportJson });
       if (r) process.stdout.write(`${reportSummaryLine(r, { html: flags.report, json: flags.reportJson })}\n`);
     } else {
-      graph = await pipeline!(loadModel(model));
+      graph = await pipeline!(loadModel(model, flags));
     }
     const bytes = exportOnnx(graph);
     mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });

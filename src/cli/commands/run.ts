@@ -48,7 +48,7 @@ export function registerRun(program: Command): void {
   cmd.action(async (model: string, flags: RunFlags) => {
     const source = checkFlags(flags);
     const pipeline = await preparePipeline(flags);
-    const graph = await pipeline(loadModel(model));
+    const graph = await pipeline(loadModel(model, flags));
     const jobs = planRuns(source, graph.inputs, graph.outputs, flags.outputDir);
     mkdirSync(flags.outputDir, { recursive: true });
     if (flags.engine === "c") return runWithC(graph, jobs, flags);

@@ -137,7 +137,7 @@ function checkSupported(g: GraphProto, where: string): void {
   const visit = (graph: GraphProto) => {
     for (const n of graph.node ?? []) {
       const domain = n.domain && n.domain !== "ai.onnx" ? `${n.domain}.` : "";
-      const known = !domain && (n.opType === "If" || findOnnxOp(n.opType ?? ""));
+      const known = (!domain && n.opType === "If") || findOnnxOp(n.opType ?? "", n.domain ?? "");
       if (!known) {
         const key = `${domain}${n.opType}`;
         const list = ops.get(key) ?? [];
@@ -239,7 +239,7 @@ function lowerNode(n: NodeProto, L: Lowering, depth: number): void {
 
   if (opType === "If") return inlineIf(inputs, outputs, graphs, L, depth, fail);
 
-  const def = findOnnxOp(opType)!;
+  const def = findOnnxOp(opType, n.domain ?? "")!;
   const nodeIn: OnnxNodeIn = { opType, name: n.name ?? "", inputs, outputs, attrs };
   const ctx: OnnxImportContext = {
     opset: L.opset,
