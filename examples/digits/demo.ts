@@ -26,6 +26,7 @@ import { runGraph } from "../../src/runtime/interpreter.js";
 import { greedyDecode, parseVocabulary } from "../../src/asr/ctc.js";
 import { errorRates } from "../../src/asr/wer.js";
 import { CEngine, hostTarget } from "../../src/cli/c-engine.js";
+import { getTarget } from "../../codegen/targets.js";
 import { errorMessage } from "../../src/errors.js";
 
 // dist/examples/digits/demo.js -> examples/digits (the data is not copied into dist)
@@ -74,8 +75,7 @@ interface Result {
 }
 
 /** The generated C: one build (cached across runs of the demo), all utterances in one process. */
-function runC(g: Graph, compiler: string): Result & { engine: CEngine; buildMs: number } {
-  const { target, mode } = hostTarget();
+function runC(g: Graph, compiler: string, { target, mode } = hostTarget()): Result & { engine: CEngine; buildMs: number } {
   const maxT = Math.max(...features.map((t) => t.shape[2]!));
   const b0 = performance.now();
   const engine = CEngine.create(g, { target: target.name, mode, maxDims: { T: maxT }, cc: compiler });
@@ -95,11 +95,18 @@ function runInterpreter(g: Graph): Result {
 
 type CResult = ReturnType<typeof runC>;
 let c: { fp32: CResult; int8: CResult } | undefined;
+// On x86 the host target is NEON through SIMDe, whose emulation of the int8 NEON instructions
+// says little about ARM speed; the portable c99 build runs natively beside it for comparison.
+let native: { fp32: CResult; int8: CResult } | undefined;
 if (!cc) {
   console.log("no C compiler found (looked for gcc and cc on PATH): install one (e.g. apt install gcc) to run the generated C; using the reference interpreter instead");
 } else {
   try {
     c = { fp32: runC(optimized, cc), int8: runC(quantized, cc) };
+    if (c.fp32.engine.rig.mode === "simde") {
+      const c99 = { target: getTarget("c99"), mode: "native" as const };
+      native = { fp32: runC(optimized, cc, c99), int8: runC(quantized, cc, c99) };
+    }
   } catch (e) {
     console.log(`the generated C could not be built or run (${errorMessage(e).split("\n")[0]}); using the reference interpreter instead`);
   }
@@ -140,8 +147,14 @@ for (const k of ["fp32", "int8"] as const) {
 console.log(`(${(audioMs / 1000).toFixed(1)} s of audio${c ? `; generated C times are the median of ${RUNS} runs each` : ""})`);
 if (c) {
   const wf = c.fp32.engine.model.weightBytes, wi = c.int8.engine.model.weightBytes;
-  const ratio = c.fp32.msPerUtt / c.int8.msPerUtt;
-  console.log(`int8 vs fp32: ${ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(2)}x slower`}, weights ${(100 * wi / wf).toFixed(1)}% of the size; model file ${modelBytes.toLocaleString("en")} bytes, arena lower bound ${c.fp32.engine.model.lowerBound.toLocaleString("en")} bytes (fp32) for T <= ${c.fp32.engine.model.maxDims.T}`);
+  const versus = (x: { fp32: Result; int8: Result }) => {
+    const ratio = x.fp32.msPerUtt / x.int8.msPerUtt;
+    return ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(2)}x slower`;
+  };
+  if (native) {
+    console.log(`portable c99 build, native: fp32 ${speed(native.fp32)}, int8 ${speed(native.int8)}: int8 ${versus(native)} (${native.int8.hyps.filter((h, i) => h === c!.int8.hyps[i]).length}/${ids.length} int8 transcripts equal to the NEON build's)`);
+  }
+  console.log(`int8 vs fp32${native ? " (NEON through SIMDe)" : ""}: ${versus(c)}, weights ${(100 * wi / wf).toFixed(1)}% of the size; model file ${modelBytes.toLocaleString("en")} bytes, arena lower bound ${c.fp32.engine.model.lowerBound.toLocaleString("en")} bytes (fp32) for T <= ${c.fp32.engine.model.maxDims.T}`);
   const agree = (k: "fp32" | "int8") => c![k].hyps.filter((h, i) => h === interp[k].hyps[i]).length;
   // The int8 graph ends in a float LogSoftmax after its Dequantize, so its outputs match to float rounding, not bit for bit.
   const diff = (k: "fp32" | "int8") => Math.max(...c![k].outputs.map((o, i) => maxAbsDiff(o, interp[k].outputs[i]!))).toExponential(1);
