@@ -18,5 +18,7 @@ export function chooseInt16Layers(
   if (samples.length === 0) return [];
   const q = quantizeGraph(graph, ranges, { ...options, int16: new Set(), explain: undefined });
   const report = sqnrReport(graph, q, samples);
-  return report.layers.filter((l) => MIXED_OPS.has(l.op) && l.sqnrDb < thresholdDb).map((l) => l.node);
+  // 16x8 needs constant weights: a MatMul of two activations is never a candidate.
+  const constWeights = new Set(graph.nodes.filter((n) => n.inputs[1] !== undefined && graph.constants[n.inputs[1]] !== undefined).map((n) => n.name));
+  return report.layers.filter((l) => MIXED_OPS.has(l.op) && constWeights.has(l.node) && l.sqnrDb < thresholdDb).map((l) => l.node);
 }

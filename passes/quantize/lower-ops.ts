@@ -10,6 +10,7 @@ import type { Tensor } from "../../ir/types.js";
 import type { Lowering } from "./lowering.js";
 import { recurrentLowering } from "./lower-rnn.js";
 import { lowerLayerNorm } from "./lower-norm.js";
+import { lowerMatMulAct } from "./lower-matmul-act.js";
 import { activationClamp, quantizeBias, quantizeTable, quantizeWeights, sameParams, type QParams } from "./params.js";
 
 export type LowerFn = (n: Node, L: Lowering) => string | undefined;
@@ -120,6 +121,8 @@ function correctBias(bias: Float64Array, w: Float32Array, qw: { q: Int8Array; sc
 /** MatMul x[...,K] * W[K,N] and Gemm A[M,K] * B (+ C) with constant weights. */
 const lowerMatMul: LowerFn = (n, L) => {
   const isGemm = n.op === "Gemm";
+  // A MatMul of two activations (attention) has its own int8 x int8 lowering.
+  if (!isGemm && !L.isConstant(n.inputs[1]!)) return lowerMatMulAct(n, L);
   const [x, w, c] = n.inputs;
   const a = resolveAttrs(getOp(n.op), n.attrs) as Record<string, unknown>;
   const wt = L.constant(w!), wd = f32(wt);

@@ -29,17 +29,30 @@ export function qconvToOnnx(node: OnnxExportNode, a: Clamp, ctx: OnnxExportConte
   return qdqNode(ctx, node, inputs, "Conv", attrs, out, a);
 }
 
-export function qmatmulToOnnx(node: OnnxExportNode, a: Clamp, ctx: OnnxExportContext): OnnxNodeOut[] {
+/**
+ * QMatMul as DequantizeLinear(x), DequantizeLinear(w) -> MatMul (-> Add bias) -> QuantizeLinear.
+ * The same form serves constant symmetric weights and two activations (attention): w's zero
+ * point, per tensor or per column, is DequantizeLinear's, and a batched w[..., K, N] is
+ * ONNX MatMul's own broadcasting. Per-column parameters and the bias run along N, the last axis.
+ */
+export function qmatmulToOnnx(node: OnnxExportNode, a: Clamp & { w_zero_point?: number }, ctx: OnnxExportContext): OnnxNodeOut[] {
   const [x, w, b] = node.inputs;
   const out: OnnxNodeOut[] = [];
   const px = affineOf(ctx, x!), pw = affineOf(ctx, w!);
-  if (pw.zeroPoint.some((z) => z !== 0)) throw new Error(`weights ${w} are not symmetric`);
+  const wShape = ctx.type(w!).shape;
+  // The kernel centres w by the attribute, ONNX by the annotation: they must agree.
+  const wzp = a.w_zero_point ?? 0;
+  if (pw.zeroPoint.some((z) => z !== wzp)) {
+    throw new Error(`QMatMul ${node.name}: w_zero_point ${wzp} differs from the zero point [${pw.zeroPoint.join(", ")}] of w's annotation`);
+  }
   const xf = dequantize(ctx, out, x!, px);
-  const wf = dequantize(ctx, out, w!, pw.scale.length > 1 ? { ...pw, axis: 1 } : pw);
+  const wf = dequantize(ctx, out, w!, pw.scale.length > 1 ? { ...pw, axis: wShape.length - 1 } : pw);
   if (!b) return qdqNode(ctx, node, [xf, wf], "MatMul", {}, out, a);
   const prod = ctx.fresh(`${node.outputs[0]}.matmul`);
   out.push({ opType: "MatMul", name: `${node.name}.matmul`, inputs: [xf, wf], outputs: [prod], attrs: {} });
-  const bf = dequantize(ctx, out, b, biasAffine(px, pw, ctx.type(w!).shape[1] as number));
+  const N = wShape[wShape.length - 1]!;
+  if (typeof N !== "number" && pw.scale.length > 1) throw new Error(`QMatMul ${node.name}: a per-column bias needs a static number of columns`);
+  const bf = dequantize(ctx, out, b, biasAffine(px, pw, N as number));
   return qdqNode(ctx, node, [prod, bf], "Add", {}, out, a);
 }
 
