@@ -3,14 +3,17 @@
 // correction folded in at compile time (b - zp * sum(w): padding then reads the zero point
 // itself, which the correction cancels exactly, as the interpreter's centred zeros do),
 // int32 accumulation, per-channel requantization with the fused clamp and output zero point.
-// Depthwise convs (one input channel per group) run a direct loop over a zero-point-padded row; every other conv is
-// im2col patches (k-contiguous, so pointwise convs are a plain transpose) and the int8 GEMM.
+// Depthwise convs (one input channel per group) run a direct loop over a zero-point-padded row
+// (qint-depthwise.ts); every other conv is the int8 GEMM reading zero-point-padded input rows in
+// place, its weights ordered tap-major (qint-conv-rows.ts).
 // int16 inputs (the 16x8 mode) go to qint-16x8.ts.
 import { addDim, mulDim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
 import { channelRequant, productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
+import { tapMajor, useQConvRows } from "./qint-conv-rows.js";
+import { depthwiseLines } from "./qint-depthwise.js";
 import { emitQConv16x8 } from "./qint-16x8.js";
 
 const one = (v: readonly number[] | undefined, d: number) => (v && v.length > 0 ? v : [d, d]);
@@ -55,68 +58,43 @@ export const qConvKernel = defineKernel({
       : `${row.one}(${accRow}, ${yRow}, ${len}, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`;
     const [N, , Tin] = ctx.shape(xN);
     const qTo = ctx.shape(yN)[2]!;
-    const xv = (e: string) => (u8 ? `(int32_t)${e} - 128` : `${e}`);
     const lines = [
       `const ${ctype(xt.dtype)} *x = ${ctx.ptr(xN)};`,
       `${ctype(yt.dtype)} *y = ${ctx.ptr(yN)};`,
       `const int qT = ${Tin}, qTo = ${qTo};`,
       `const int32_t *bias = ${ctx.addWeights("qconv_bias", bias)};`,
       `int32_t *acc = ${ctx.scratch(mulDim(yt.shape[2]!, M), "int32_t")};`,
-      `int b, m, t, j;`,
+      `int b, m;`,
     ];
     if (Cg === 1) {
-      // Depthwise: output channel m reads input channel m / Mg. The channel is first copied into
-      // an int16 row padded with the zero point, so the taps run as contiguous loops over t
-      // (vectorizable) with no bounds tests.
-      const span = (Kw - 1) * dil + 1;
-      const padLen = addDim(mulDim(yt.shape[2]!, stride), span);
-      lines.push(
-        `const int8_t *w = ${ctx.addWeights("qconv_w", w)};`,
-        `int16_t *xp = ${ctx.scratch(padLen, "int16_t")};`,
-        `const int qL = (qTo - 1) * ${stride} + ${span};`,
-        `for (b = 0; b < ${N}; b++) {`,
-        `  for (m = 0; m < ${M}; m++) {`,
-        `    const ${ctype(xt.dtype)} *xc = x + ((size_t)b * ${C} + m / ${Mg}) * qT;`,
-        `    const int8_t *wm = w + m * ${Kw};`,
-        `    int32_t *am = acc + (size_t)m * qTo;`,
-        `    for (t = 0; t < qL; t++) {`,
-        `      int q = t - ${padL};`,
-        `      xp[t] = (int16_t)(q >= 0 && q < qT ? ${xv("xc[q]")} : ${zp});`,
-        `    }`,
-        `    for (t = 0; t < qTo; t++) am[t] = bias[m];`,
-        `    for (j = 0; j < ${Kw}; j++) {`,
-        `      const int32_t wj = wm[j];`,
-        `      const int16_t *xs = xp + j * ${dil};`,
-        `      for (t = 0; t < qTo; t++) am[t] += wj * xs[t * ${stride}];`,
-        `    }`,
-        `    ${rq("am", `y + ((size_t)b * ${M} + m) * qTo`, "qTo", "m")}`,
-        `  }`,
-        `}`,
-      );
-      return lines.join("\n");
+      // Depthwise (qint-depthwise.ts): output channel m reads input channel m / Mg.
+      return [...lines, ...depthwiseLines(ctx, { xType: u8 ? "uint8_t" : "int8_t", zp, M, Mg, C, N: N!, Kw, stride, dil, padL, w, rq })].join("\n");
     }
     const safe = !w.some((v) => v === -128);
     const gemm = useQGemm(ctx, safe);
     const Mgp = Math.ceil(Mg / 4) * 4;
+    // Tap-major rows (qint-conv-rows.ts): the GEMM reads output t's patch from row t * stride.
+    const tm = tapMajor(w, M, Cg, Kw);
     const packed = new Int8Array(group * Mgp * K);
-    for (let g = 0; g < group; g++) packed.set(packRowsInt8(w.subarray(g * Mg * K, (g + 1) * Mg * K), Mg, K), g * Mgp * K);
+    for (let g = 0; g < group; g++) packed.set(packRowsInt8(tm.subarray(g * Mg * K, (g + 1) * Mg * K), Mg, K), g * Mgp * K);
+    const span = (Kw - 1) * dil + 1;
+    const toRows = useQConvRows(ctx, u8 ? "uint8_t" : "int8_t", gemm.xType);
+    // Dilated taps are not adjacent rows: copy each output's Kw rows into a patch.
+    const patches = dil > 1 ? ctx.scratch(mulDim(yt.shape[2]!, K), gemm.xType) : undefined;
     lines.push(
       `const int8_t *wp = ${ctx.addWeights("qconv_wpacked", packed)};`,
-      `${gemm.xType} *col = ${ctx.scratch(mulDim(yt.shape[2]!, K), gemm.xType)};`,
-      `int g, c;`,
+      `${gemm.xType} *rows = ${ctx.scratch(mulDim(addDim(mulDim(yt.shape[2]!, stride), span), Cg), gemm.xType)};`,
+      ...(patches ? [`${gemm.xType} *col = ${patches};`] : []),
+      `const int qL = (qTo - 1) * ${stride} + ${span};`,
+      `int g${patches ? ", t, j" : ""};`,
       `for (b = 0; b < ${N}; b++) {`,
       `  for (g = 0; g < ${group}; g++) {`,
-      `    const ${ctype(xt.dtype)} *xg = x + ((size_t)b * ${C} + (size_t)g * ${Cg}) * qT;`,
-      `    for (t = 0; t < qTo; t++) {`,
-      `      ${gemm.xType} *pt = col + (size_t)t * ${K};`,
-      `      for (c = 0; c < ${Cg}; c++) {`,
-      `        for (j = 0; j < ${Kw}; j++) {`,
-      `          int q = t * ${stride} + j * ${dil} - ${padL};`,
-      `          pt[c * ${Kw} + j] = (${gemm.xType})(q >= 0 && q < qT ? ${xv("xg[(size_t)c * qT + q]")} : ${zp});`,
-      `        }`,
-      `      }`,
-      `    }`,
-      `    ${gemm.call(Mg, "qTo", K, `wp + (size_t)g * ${Mgp * K}`, "col", K, `bias + g * ${Mg}`, `acc + (size_t)g * ${Mg} * qTo`, "qTo", 1)}`,
+      `    ${toRows}(x + ((size_t)b * ${C} + (size_t)g * ${Cg}) * qT, ${Cg}, qT, ${padL}, qL, ${zp}, rows);`,
+      ...(patches ? [
+        `    for (t = 0; t < qTo; t++)`,
+        `      for (j = 0; j < ${Kw}; j++) memcpy(col + (size_t)t * ${K} + j * ${Cg}, rows + ((size_t)t * ${stride} + j * ${dil}) * ${Cg}, ${Cg} * sizeof(${gemm.xType}));`,
+      ] : []),
+      `    ${gemm.call(Mg, "qTo", K, `wp + (size_t)g * ${Mgp * K}`, patches ? "col" : "rows", patches ? K : stride * Cg, `bias + g * ${Mg}`, `acc + (size_t)g * ${Mg} * qTo`, "qTo", 1)}`,
       `  }`,
       `  for (m = 0; m < ${M}; m++) ${rq("acc + (size_t)m * qTo", `y + ((size_t)b * ${M} + m) * qTo`, "qTo", "m")}`,
       `}`,

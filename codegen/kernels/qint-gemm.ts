@@ -1,12 +1,38 @@
 // The int8 GEMM of the integer kernels: acc[m*ldm + n*ldn] = bias[m] + sum_k w[m][k] x[n][k],
 // with both operands k-contiguous (weights packed at compile time, M padded to a multiple of 4
-// with zero rows; activations as im2col patches, transposed pointwise inputs or MatMul rows).
-// NEON blocks are 4 weight rows x 2 activation rows (each weight load serves both).
-// Scalar C on c99, written for auto-vectorization: int16 activations (the caller's patches are
-// int16 there) and each block of 4 weight rows widened to int16 in scratch, so the k-contiguous
-// int16 x int16 -> int32 sums become pmaddwd-style dot products; NEON: 4 weight rows against one activation row, 16 bytes per step, with
-// vmull_s8 + vmlal_s8 + vpadalq_s16 (the pair of products fits int16 when no weight is -128;
-// otherwise each product is widened alone), or vdotq_s32 on +dotprod. Exact int32 arithmetic.
+// with zero rows; activations as im2col patches, transposed inputs or MatMul rows). Exact int32
+// arithmetic everywhere; the interpreter's sums bit for bit.
+//
+// c99: int16 activations (the callers' patches are int16 there) and each block of 4 weight rows
+// widened to int16 in scratch, 4 rows x 2 columns, so GCC turns the k loops into 16-bit
+// multiply-add dot products (pmaddwd-style).
+//
+// NEON: register blocks of 4 weight rows x 4 activation columns on aarch64 (x 2 on armv7, whose
+// 16 q registers cannot hold 16 accumulators), then 2- and 1-column blocks for the last columns;
+// 16 k per step (after one 8-deep step when K % 16 >= 8), then a scalar K % 8 tail. Each
+// accumulator holds 4 partial sums of one (row, column) pair, added horizontally once per
+// block. Cost per 16 MACs (one weight vector against one activation vector), counted in GCC 12
+// output of the generated code:
+// - ARM, no weight is -128 ("pair"): SMULL + SMLAL2 (int8 x int8 -> int16, two products per lane
+//   fit int16 when |w| <= 127: 2 * 127 * 128 = 32512) + SADALP (pairwise into int32) = 3
+//   instructions, the usual sequence for cores without the dot product (gemmlowp, ruy and
+//   XNNPACK's "mlal-padal" kernels build on it). The 4x4 block loads 4 + 4 vectors for 16 of those
+//   (0.5 load per 16 MACs; 4x2 needed 0.75 and a DUP per vget_high). GCC's pre-RA scheduler
+//   spills 3-5 accumulators around the step: 65 instructions per 256 MACs at -O2 (71 at -O3),
+//   against 78 (-O2) and 198 (-O3) for the former 4x2 loop. "single" (some weight is -128):
+//   SMULL + SMULL2 + 2 SADALP.
+// - ARM + dotprod: one SDOT per 16 MACs, 8 loads per 16 SDOTs (27 instructions per 256 MACs).
+// - Not ARM (SIMDe on x86, the host engine): SIMDe maps 64-bit NEON vectors badly: GCC 12
+//   expands every vmovl_s8, so every vmull_s8/vmlal_s8 operand, into 4-5 instructions (the
+//   former 4x2 loop: 116 x86 instructions per 128 MACs). There the step sign-extends the even
+//   and odd bytes of each 16-byte vector in place (vshlq_n_s16 + vshrq_n_s16 and vshrq_n_s16:
+//   3 instructions per 16 bytes, shared by the block) and multiplies in int16 (vmulq_s16 +
+//   vmlaq_s16: pmullw, pmullw, paddw; the same pair bound) before vpadalq_s16 (pmaddwd by ones
+//   + paddd): 5 instructions per 16 MACs, 116 per 256 MACs in the 4x4 loop. That is the floor
+//   of what SIMDe offers (no NEON intrinsic reaches pmaddwd on two operands, pmaddubsw or VNNI;
+//   vdotq_s32 is a scalar loop in SIMDe 0.7, so dotprod takes the "single" form there). Both
+//   forms are NEON intrinsics with the same exact sums; the ARM ones run under qemu in the
+//   tests, the other through SIMDe.
 import type { KernelContext } from "../kernel.js";
 
 /** Packs w[M][K] (row-major int8) with M rounded up to a multiple of 4 by zero rows. */
@@ -25,14 +51,108 @@ export interface QGemm {
   call(M: string | number, N: string, K: number, w: string, x: string, ldx: string | number, bias: string, acc: string, ldm: string | number, ldn: string | number): string;
 }
 
+type NeonKind = "dot" | "pair" | "single";
+
 /** Adds the GEMM helper; `pairSafe`: no weight is -128. */
 export function useQGemm(ctx: KernelContext, pairSafe: boolean): QGemm {
   const t = ctx.target;
-  const kind = !t.neon ? "scalar" : t.dotprod ? "dot" : pairSafe ? "pair" : "single";
+  if (!t.neon) return scalarGemm(ctx);
+  const kind: NeonKind = t.dotprod ? "dot" : pairSafe ? "pair" : "single";
   const name = `neonc_qgemm_s8_${kind}`;
-  if (kind === "scalar") {
-    // 4 rows x 2 columns (then 1); the int16 row copies let the compiler use 16-bit multiply-add pairs.
-    ctx.helper(name, `static void ${name}(int M, int N, int K, const int8_t *w, const int16_t *x, int ldx, const int32_t *bias, int32_t *acc, int ldm, int ldn, int16_t *wb) {
+  const cols = t.arch === "aarch64" ? 4 : 2;
+  const blocks = [cols, ...(cols > 2 ? [2] : []), 1];
+  const loops = blocks.map((c, i) => [
+    i === 0 ? `    for (n = 0; n + ${c} <= N; n += ${c}) {` : c > 1 ? `    for (; n + ${c} <= N; n += ${c}) {` : `    for (; n < N; n++) {`,
+    neonBlock(c, kind, t.arch === "aarch64"),
+    `    }`,
+  ].join("\n"));
+  ctx.helper(name, `static void ${name}(int M, int N, int K, const int8_t *w, const int8_t *x, int ldx, const int32_t *bias, int32_t *acc, int ldm, int ldn) {
+  int m, n, k, i;
+  for (m = 0; m < M; m += 4) {
+    const int8_t *w0 = w + (size_t)m * K, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
+${loops.join("\n")}
+  }
+}`);
+  return {
+    xType: "int8_t",
+    call: (M, N, K, w, x, ldx, bias, acc, ldm, ldn) => `${name}(${M}, ${N}, ${K}, ${w}, ${x}, ${ldx}, ${bias}, ${acc}, ${ldm}, ${ldn});`,
+  };
+}
+
+const ROWS = [0, 1, 2, 3];
+
+/** One block of 4 weight rows (w0..w3) against `cols` activation rows x0.. at column n. */
+function neonBlock(cols: number, kind: NeonKind, a64: boolean): string {
+  const cs = Array.from({ length: cols }, (_, c) => c);
+  const a = (c: number, r: number) => `a${c}${r}`;
+  // The 16-byte step on ARM: widening multiplies straight from int8 (SMLAL2/SMULL2 read the high
+  // halves in place on aarch64; armv7's d registers are the halves of its q registers).
+  const armTile = (c: number, r: number) => {
+    const acc = a(c, r), xv = `xv${c}`;
+    if (kind === "dot") return `${acc} = vdotq_s32(${acc}, wv, ${xv});`;
+    const lo = `vmull_s8(wl, vget_low_s8(${xv}))`;
+    if (kind === "pair") {
+      return a64
+        ? `${acc} = vpadalq_s16(${acc}, vmlal_high_s8(${lo}, wv, ${xv}));`
+        : `${acc} = vpadalq_s16(${acc}, vmlal_s8(${lo}, wh, vget_high_s8(${xv})));`;
+    }
+    const hi = a64 ? `vmull_high_s8(wv, ${xv})` : `vmull_s8(wh, vget_high_s8(${xv}))`;
+    return `${acc} = vpadalq_s16(vpadalq_s16(${acc}, ${lo}), ${hi});`;
+  };
+  const armHalves = kind === "dot" ? "" : a64 ? " int8x8_t wl = vget_low_s8(wv);" : " int8x8_t wl = vget_low_s8(wv), wh = vget_high_s8(wv);";
+  const armStep = [
+    `  int8x16_t ${cs.map((c) => `xv${c} = vld1q_s8(x${c} + k)`).join(", ")};`,
+    ...ROWS.map((r) => `  { int8x16_t wv = vld1q_s8(w${r} + k);${armHalves} ${cs.map((c) => armTile(c, r)).join(" ")} }`),
+  ];
+  // The same step where NEON is emulated: even/odd bytes sign-extended in their int16 lanes.
+  const emuTile = (c: number) => kind === "pair"
+    ? `vpadalq_s16(@, vmlaq_s16(vmulq_s16(we, xe${c}), wo, xo${c}))`
+    : `vpadalq_s16(vpadalq_s16(@, vmulq_s16(we, xe${c})), vmulq_s16(wo, xo${c}))`;
+  const emuStep = [
+    ...cs.map((c) => `  int16x8_t xr${c} = vreinterpretq_s16_s8(vld1q_s8(x${c} + k)), xo${c} = vshrq_n_s16(xr${c}, 8), xe${c} = vshrq_n_s16(vshlq_n_s16(xr${c}, 8), 8);`),
+    ...ROWS.map((r) => `  { int16x8_t wr = vreinterpretq_s16_s8(vld1q_s8(w${r} + k)), wo = vshrq_n_s16(wr, 8), we = vshrq_n_s16(vshlq_n_s16(wr, 8), 8); ${cs.map((c) => `${a(c, r)} = ${emuTile(c).replace("@", a(c, r))};`).join(" ")} }`),
+  ];
+  const hsum = (c: number) => {
+    const v = ROWS.map((r) => a(c, r));
+    if (a64) return `vpaddq_s32(vpaddq_s32(${v[0]}, ${v[1]}), vpaddq_s32(${v[2]}, ${v[3]}))`;
+    const half = (x: string) => `vpadd_s32(vget_low_s32(${x}), vget_high_s32(${x}))`;
+    return `vcombine_s32(vpadd_s32(${half(v[0]!)}, ${half(v[1]!)}), vpadd_s32(${half(v[2]!)}, ${half(v[3]!)}))`;
+  };
+  const lines = [
+    `const int8_t ${cs.map((c) => (c === 0 ? `*x0 = x + (size_t)n * ldx` : `*x${c} = x${c - 1} + ldx`)).join(", ")};`,
+    `int32x4_t ${cs.flatMap((c) => ROWS.map((r) => `${a(c, r)} = vdupq_n_s32(0)`)).join(", ")};`,
+    `int32_t s[4];`,
+    // An 8-deep step first when K has one (after the main loop, it makes GCC 12 -O3 copy every
+    // accumulator once per iteration of that loop), then 16 deep, then the K % 8 scalar tail.
+    `k = 0;`,
+    `if (K & 8) {`,
+    `  int8x8_t ${cs.map((c) => `xh${c} = vld1_s8(x${c})`).join(", ")};`,
+    ...ROWS.map((r) => `  { int8x8_t wd = vld1_s8(w${r}); ${cs.map((c) => `${a(c, r)} = vpadalq_s16(${a(c, r)}, vmull_s8(wd, xh${c}));`).join(" ")} }`),
+    `  k = 8;`,
+    `}`,
+    `for (; k + 16 <= K; k += 16) {`,
+    `#if defined(__ARM_NEON) || defined(__ARM_NEON__)`,
+    ...armStep,
+    `#else`,
+    ...emuStep,
+    `#endif`,
+    `}`,
+    ...cs.flatMap((c) => [
+      `vst1q_s32(s, ${hsum(c)});`,
+      `for (i = k; i < K; i++) {`,
+      ...ROWS.map((r) => `  s[${r}] += (int32_t)w${r}[i] * x${c}[i];`),
+      `}`,
+      `for (i = 0; i < 4 && m + i < M; i++) acc[(size_t)(m + i) * ldm + (size_t)(n + ${c}) * ldn] = s[i] + bias[m + i];`,
+    ]),
+  ];
+  // Preprocessor lines start in column 0; the rest is indented into the loop body.
+  return lines.map((l) => (l.startsWith("#") ? l : `      ${l}`)).join("\n");
+}
+
+/** The c99 GEMM: 4 rows x 2 columns (then 1); the int16 row copies let the compiler use 16-bit multiply-add pairs. */
+function scalarGemm(ctx: KernelContext): QGemm {
+  const name = "neonc_qgemm_s8_scalar";
+  ctx.helper(name, `static void ${name}(int M, int N, int K, const int8_t *w, const int16_t *x, int ldx, const int32_t *bias, int32_t *acc, int ldm, int ldn, int16_t *wb) {
   int m, n, k, i;
   int16_t *w0 = wb, *w1 = wb + K, *w2 = wb + 2 * K, *w3 = wb + 3 * K;
   for (m = 0; m < M; m += 4) {
@@ -71,66 +191,9 @@ export function useQGemm(ctx: KernelContext, pairSafe: boolean): QGemm {
     }
   }
 }`);
-    return {
-      xType: "int16_t",
-      call: (M, N, K, w, x, ldx, bias, acc, ldm, ldn) =>
-        `${name}(${M}, ${N}, ${K}, ${w}, ${x}, ${ldx}, ${bias}, ${acc}, ${ldm}, ${ldn}, ${ctx.scratch(4 * K, "int16_t")});`,
-    };
-  }
-  const sig = `static void ${name}(int M, int N, int K, const int8_t *w, const int8_t *x, int ldx, const int32_t *bias, int32_t *acc, int ldm, int ldn)`;
-  // Accumulators: a0..a3 for column 0, b0..b3 for column 1; x rows xr / xq, vectors xv / xu.
-  const acc = ["a", "b"], xrow = ["xr", "xq"], xvec = ["xv", "xu"], xhalf = ["xh", "xg"];
-  const hsum = (a: string) => t.arch === "aarch64"
-    ? `vpaddq_s32(vpaddq_s32(${a}0, ${a}1), vpaddq_s32(${a}2, ${a}3))`
-    : `vcombine_s32(vpadd_s32(vpadd_s32(vget_low_s32(${a}0), vget_high_s32(${a}0)), vpadd_s32(vget_low_s32(${a}1), vget_high_s32(${a}1))), vpadd_s32(vpadd_s32(vget_low_s32(${a}2), vget_high_s32(${a}2)), vpadd_s32(vget_low_s32(${a}3), vget_high_s32(${a}3))))`;
-  const step16 = (r: number, cols: number) => {
-    const per = (c: number) => {
-      const a = `${acc[c]}${r}`, xv = xvec[c]!;
-      if (kind === "dot") return `${a} = vdotq_s32(${a}, wv, ${xv});`;
-      if (kind === "pair") return `${a} = vpadalq_s16(${a}, vmlal_s8(vmull_s8(wl, vget_low_s8(${xv})), wh, vget_high_s8(${xv})));`;
-      return `${a} = vpadalq_s16(vpadalq_s16(${a}, vmull_s8(wl, vget_low_s8(${xv}))), vmull_s8(wh, vget_high_s8(${xv})));`;
-    };
-    const halves = kind === "dot" ? "" : ` int8x8_t wl = vget_low_s8(wv), wh = vget_high_s8(wv);`;
-    return `{ int8x16_t wv = vld1q_s8(w${r} + k);${halves} ${Array.from({ length: cols }, (_, c) => per(c)).join(" ")} }`;
-  };
-  // One block of 4 weight rows against `cols` activation rows (the weight loads are shared).
-  const block = (cols: number) => {
-    const cs = Array.from({ length: cols }, (_, c) => c);
-    return [
-      `const int8_t *xr = x + (size_t)n * ldx${cols > 1 ? ", *xq = xr + ldx" : ""};`,
-      `int32x4_t ${cs.map((c) => [0, 1, 2, 3].map((r) => `${acc[c]}${r} = vdupq_n_s32(0)`).join(", ")).join(", ")};`,
-      `int32_t s[4];`,
-      `for (k = 0; k + 16 <= K; k += 16) {`,
-      `  int8x16_t ${cs.map((c) => `${xvec[c]} = vld1q_s8(${xrow[c]} + k)`).join(", ")};`,
-      ...[0, 1, 2, 3].map((r) => `  ${step16(r, cols)}`),
-      `}`,
-      `for (; k + 8 <= K; k += 8) {`,
-      `  int8x8_t ${cs.map((c) => `${xhalf[c]} = vld1_s8(${xrow[c]} + k)`).join(", ")};`,
-      ...[0, 1, 2, 3].map((r) => `  { int8x8_t wd = vld1_s8(w${r} + k); ${cs.map((c) => `${acc[c]}${r} = vpadalq_s16(${acc[c]}${r}, vmull_s8(wd, ${xhalf[c]}));`).join(" ")} }`),
-      `}`,
-      ...cs.flatMap((c) => [
-        `vst1q_s32(s, ${hsum(acc[c]!)});`,
-        `for (i = k; i < K; i++) {`,
-        ...[0, 1, 2, 3].map((r) => `  s[${r}] += (int32_t)w${r}[i] * ${xrow[c]}[i];`),
-        `}`,
-        `for (i = 0; i < 4 && m + i < M; i++) acc[(size_t)(m + i) * ldm + (size_t)(n + ${c}) * ldn] = s[i] + bias[m + i];`,
-      ]),
-    ].map((l) => `      ${l}`).join("\n");
-  };
-  ctx.helper(name, `${sig} {
-  int m, n, k, i;
-  for (m = 0; m < M; m += 4) {
-    const int8_t *w0 = w + (size_t)m * K, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
-    for (n = 0; n + 2 <= N; n += 2) {
-${block(2)}
-    }
-    for (; n < N; n++) {
-${block(1)}
-    }
-  }
-}`);
   return {
-    xType: "int8_t",
-    call: (M, N, K, w, x, ldx, bias, acc, ldm, ldn) => `${name}(${M}, ${N}, ${K}, ${w}, ${x}, ${ldx}, ${bias}, ${acc}, ${ldm}, ${ldn});`,
+    xType: "int16_t",
+    call: (M, N, K, w, x, ldx, bias, acc, ldm, ldn) =>
+      `${name}(${M}, ${N}, ${K}, ${w}, ${x}, ${ldx}, ${bias}, ${acc}, ${ldm}, ${ldn}, ${ctx.scratch(4 * K, "int16_t")});`,
   };
 }
