@@ -6,7 +6,7 @@
 // an odometer with stride 0 on broadcast axes.
 import { isRounding } from "../../ir/fixed-point.js";
 import type { Node } from "../../ir/graph.js";
-import { mulDim, type Dim } from "../../ir/dim.js";
+import type { Dim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { useFixedPoint } from "../fixed-point-c.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
@@ -90,8 +90,9 @@ function binaryLoop(ctx: KernelContext, node: Node, expr: string, neon?: string[
   ];
 }
 
-function numelDim(shape: readonly Dim[]): Dim {
-  return shape.reduce<Dim>((a, d) => mulDim(a, d), 1);
+/** Scratch elements for a tensor of `shape`: its largest size (a product like T x T is not a Dim). */
+function mostNumel(ctx: KernelContext, shape: readonly Dim[]): number {
+  return shape.reduce<number>((a, d) => a * ctx.maxDim(d), 1);
 }
 
 const supports = (node: Node, _a: unknown, g: Parameters<NonNullable<ReturnType<typeof defineKernel>["supports"]>>[2]) =>
@@ -132,7 +133,7 @@ static inline int32x4_t neonc_away_s32x4(int32x4_t h) {
     }
     const neon = ctx.target.neon ? neonBody(ctx, node, zpA, zpB, (a, b) => `vaddq_s32(${scale(a, mA, sA)}, ${scale(b, mB, sB)})`) : undefined;
     return [
-      `int32_t *acc = ${ctx.scratch(numelDim(ctx.type(yN).shape), "int32_t")};`,
+      `int32_t *acc = ${ctx.scratch(mostNumel(ctx, ctx.type(yN).shape), "int32_t")};`,
       ...binaryLoop(ctx, node, `(int32_t)((uint32_t)${ra} + (uint32_t)${rb})`, neon),
       `${row.one}(acc, ${ctx.ptr(yN)}, n, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`,
     ].join("\n");
@@ -147,7 +148,7 @@ export const qMulKernel = defineKernel({
     const p = requantOf(attrs, 1, ctx);
     const row = useRequantRow(ctx, p, ctx.type(yN).dtype);
     return [
-      `int32_t *acc = ${ctx.scratch(numelDim(ctx.type(yN).shape), "int32_t")};`,
+      `int32_t *acc = ${ctx.scratch(mostNumel(ctx, ctx.type(yN).shape), "int32_t")};`,
       ...binaryLoop(ctx, node, `(va - ${attrs.a_zero_point as number}) * (vb - ${attrs.b_zero_point as number})`,
         ctx.target.neon ? neonBody(ctx, node, attrs.a_zero_point as number, attrs.b_zero_point as number, (a, b) => `vmulq_s32(${a}, ${b})`) : undefined),
       `${row.one}(acc, ${ctx.ptr(yN)}, n, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`,

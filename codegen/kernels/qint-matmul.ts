@@ -46,8 +46,9 @@ export const qMatMulKernel = defineKernel({
       `const int qR = ${ctx.numel(xN)} / ${K};`,
       `${ctype(yt.dtype)} *y = ${ctx.ptr(yN)};`,
       `int32_t *acc = ${ctx.scratch(numelY, "int32_t")};`,
-      `int r;`,
     ];
+    // r walks the converted input or the per-column rows; unused otherwise (-Werror).
+    if (u8 || gemm.xType !== "int8_t" || p.multiplier.length > 1) lines.push(`int r;`);
     if (u8 || gemm.xType !== "int8_t") {
       // uint8 moves to int8; the scalar GEMM reads int16 activations.
       lines.push(
