@@ -1,11 +1,12 @@
 // What the three hybrid recurrent kernels (hybrid-lstm.ts, hybrid-gru.ts, hybrid-rnn.ts) share:
-// the checks of what the C code handles, the node's sizes and int8 weights, the input projection
-// of every time step (one int8 x float product per direction, before the recurrence) and the
-// loop over time steps and batch entries with its state set-up and output copies.
+// the kernel definition with the checks of what the C code handles, the node's sizes and int8
+// weights, the C declarations they start with, the biases folded into the input projection of
+// every time step (one int8 x float product per direction, before the recurrence) and the loop
+// over time steps and batch entries with its state set-up and output copies.
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { mulDim } from "../../ir/dim.js";
 import { resolveActivations, type Activation } from "../../ir/ops/recurrent/activations.js";
-import type { KernelContext } from "../kernel.js";
+import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
 import { addHybridRows, hybridProduct, hybridTiles, paddedRows, type HybridRows } from "./hybrid-gemv.js";
 
 /** The recurrent op a hybrid kernel computes. */
@@ -107,6 +108,36 @@ export function hybridLayer(fam: HybridFamily, node: Node, attrs: Attrs, ctx: Ke
     bias: (d) => (b ? (b.data as Float32Array).subarray(d * 2 * G, (d + 1) * 2 * G) : undefined),
     reverse: (d) => attrs.direction === "reverse" || d === 1,
   };
+}
+
+/** The kernel of a hybrid family: op `Hybrid<op>`, the family's `supports`, and `emit` given the node read as a layer. */
+export function defineHybridKernel(fam: HybridFamily, emit: (node: Node, attrs: Attrs, ctx: KernelContext, layer: HybridLayer) => string): KernelDef {
+  return defineKernel({
+    op: `Hybrid${fam.op}`,
+    supports: (node, attrs, g) => hybridSupports(fam, node, attrs, g),
+    emit: (node, attrs, ctx) => emit(node, attrs, ctx, hybridLayer(fam, node, attrs, ctx)),
+  });
+}
+
+/**
+ * The C a hybrid kernel starts with: X, its float buffers (`buffers`, each "name = pointer"),
+ * the sizes Tn and Bn, and the loop counters.
+ */
+export function prologue(ctx: KernelContext, xN: string, buffers: readonly string[], counters: string): string[] {
+  const [Tn, Bn] = ctx.shape(xN) as [string, string];
+  return [`const float *X = ${ctx.ptr(xN)};`, `float *${buffers.join(", *")};`, `const int Tn = ${Tn}, Bn = ${Bn};`, `int ${counters};`];
+}
+
+/**
+ * Direction d's bias of the input projection: Wb + Rb for its first `fold` gate rows (all by
+ * default), Wb alone for the rest; undefined when the node has no B.
+ */
+export function foldedBias(layer: HybridLayer, d: number, fold = layer.G): Float32Array | undefined {
+  const bd = layer.bias(d);
+  if (!bd) return undefined;
+  const G = layer.G, out = new Float32Array(G);
+  for (let j = 0; j < G; j++) out[j] = j < fold ? bd[j]! + bd[G + j]! : bd[j]!;
+  return out;
 }
 
 /**

@@ -4,10 +4,9 @@
 // math of gru.ts, then multiplies the h rows of R (plus Rbh) by h (linear_before_reset = 1) or
 // by r * h (linear_before_reset = 0), and updates h with gru.ts's cell, clip included.
 import { cFloat } from "../c-util.js";
-import { defineKernel } from "../kernel.js";
 import { useGruCell } from "./gru.js";
 import {
-  areDefaultActs, hybridLayer, hybridSupports, initState, inputProjection, projectionScratch, recurrentProduct, recurrentRows,
+  areDefaultActs, defineHybridKernel, foldedBias, initState, inputProjection, projectionScratch, prologue, recurrentProduct, recurrentRows,
   recurrentScratch, saveState, stepLoop, type HybridFamily,
 } from "./hybrid-common.js";
 
@@ -19,55 +18,38 @@ const family: HybridFamily = {
   acts: (acts) => (areDefaultActs(family, acts) ? undefined : "only the default activations (Sigmoid, Tanh) are generated"),
 };
 
-export const hybridGruKernel = defineKernel({
-  op: "HybridGRU",
-  supports: (node, attrs, g) => hybridSupports(family, node, attrs, g),
-  emit(node, attrs, ctx) {
-    useGruCell(ctx);
-    const [xN, wN, rN, , , h0N] = node.inputs;
-    const [yN, yhN] = node.outputs;
-    const layer = hybridLayer(family, node, attrs, ctx);
-    const { D, G, H, B } = layer;
-    const lbr = ((attrs.linear_before_reset as number | undefined) ?? 0) !== 0 ? 1 : 0;
-    const clip = attrs.clip as number | undefined;
-    const clipArgs = clip === undefined ? "0, 0.0f" : `1, ${cFloat(clip)}`;
-    const [Tn, Bn] = ctx.shape(xN!) as [string, string];
-    const proj = projectionScratch(ctx, xN!, layer), rec = recurrentScratch(ctx, 2 * H), rech = recurrentScratch(ctx, H);
-    const rh = lbr ? "0" : ctx.scratch(H), hs = ctx.scratch(B * H);
-    const lines = [
-      `const float *X = ${ctx.ptr(xN!)};`,
-      `float *proj = ${proj}, *rec = ${rec}, *rech = ${rech}, *h = ${hs};`,
-      `const int Tn = ${Tn}, Bn = ${Bn};`,
-      `int step, b;`,
-    ];
-    if (!lbr) lines.push(`float *rh = ${rh};`, `int k;`);
-    for (let d = 0; d < D; d++) {
-      const bd = layer.bias(d);
-      let xBias: Float32Array | undefined, hBias: Float32Array | undefined;
-      if (bd) {
-        xBias = new Float32Array(G);
-        for (let j = 0; j < G; j++) xBias[j] = j < 2 * H ? bd[j]! + bd[G + j]! : bd[j]!;
-        hBias = bd.subarray(G + 2 * H, G + 3 * H);
-      }
-      const projection = inputProjection(ctx, layer, d, wN!, xBias);
-      const Rzr = recurrentRows(ctx, layer, d, rN!, 2 * H, 0);
-      const Rh = recurrentRows(ctx, layer, d, rN!, H, 2 * H, hBias);
-      const hProduct = lbr
-        ? [recurrentProduct(ctx, layer, Rh, "hb", "rech")]
-        : [`for (k = 0; k < ${H}; k++) rh[k] = g[${H} + k] * hb[k];`, recurrentProduct(ctx, layer, Rh, "rh", "rech")];
-      lines.push(
-        `/* direction ${d}${layer.reverse(d) ? " (reverse)" : ""} */`,
-        initState(ctx, h0N, "h", layer, d),
-        projection.code,
-        ...stepLoop(ctx, layer, d, projection.rows, yN, [
-          recurrentProduct(ctx, layer, Rzr, "hb", "rec"),
-          `neonc_gru_zr_f32(${2 * H}, g, rec, ${clipArgs});`,
-          ...hProduct,
-          `neonc_gru_update_f32(${H}, g, g + ${H}, g + ${2 * H}, rech, hb, ${lbr}, ${clipArgs});`,
-        ]),
-        ...saveState(ctx, yhN, "h", layer, d),
-      );
-    }
-    return lines.join("\n");
-  },
+export const hybridGruKernel = defineHybridKernel(family, (node, attrs, ctx, layer) => {
+  useGruCell(ctx);
+  const [xN, wN, rN, , , h0N] = node.inputs;
+  const [yN, yhN] = node.outputs;
+  const { D, G, H, B } = layer;
+  const lbr = ((attrs.linear_before_reset as number | undefined) ?? 0) !== 0 ? 1 : 0;
+  const clip = attrs.clip as number | undefined;
+  const clipArgs = clip === undefined ? "0, 0.0f" : `1, ${cFloat(clip)}`;
+  const proj = projectionScratch(ctx, xN!, layer), rec = recurrentScratch(ctx, 2 * H), rech = recurrentScratch(ctx, H);
+  const rh = lbr ? "0" : ctx.scratch(H), hs = ctx.scratch(B * H);
+  const lines = prologue(ctx, xN!, [`proj = ${proj}`, `rec = ${rec}`, `rech = ${rech}`, `h = ${hs}`], "step, b");
+  if (!lbr) lines.push(`float *rh = ${rh};`, `int k;`);
+  for (let d = 0; d < D; d++) {
+    // Wb + Rb for the z and r rows; Rbh goes with the h rows of R (linear_before_reset = 1 scales it by r).
+    const projection = inputProjection(ctx, layer, d, wN!, foldedBias(layer, d, 2 * H));
+    const Rzr = recurrentRows(ctx, layer, d, rN!, 2 * H, 0);
+    const Rh = recurrentRows(ctx, layer, d, rN!, H, 2 * H, layer.bias(d)?.subarray(G + 2 * H, G + 3 * H));
+    const hProduct = lbr
+      ? [recurrentProduct(ctx, layer, Rh, "hb", "rech")]
+      : [`for (k = 0; k < ${H}; k++) rh[k] = g[${H} + k] * hb[k];`, recurrentProduct(ctx, layer, Rh, "rh", "rech")];
+    lines.push(
+      `/* direction ${d}${layer.reverse(d) ? " (reverse)" : ""} */`,
+      initState(ctx, h0N, "h", layer, d),
+      projection.code,
+      ...stepLoop(ctx, layer, d, projection.rows, yN, [
+        recurrentProduct(ctx, layer, Rzr, "hb", "rec"),
+        `neonc_gru_zr_f32(${2 * H}, g, rec, ${clipArgs});`,
+        ...hProduct,
+        `neonc_gru_update_f32(${H}, g, g + ${H}, g + ${2 * H}, rech, hb, ${lbr}, ${clipArgs});`,
+      ]),
+      ...saveState(ctx, yhN, "h", layer, d),
+    );
+  }
+  return lines.join("\n");
 });

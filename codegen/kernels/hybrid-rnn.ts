@@ -9,9 +9,8 @@
 // three hybrid recurrent kernels from one place.
 import { Act, type Activation } from "../../ir/ops/recurrent/activations.js";
 import { cFloat } from "../c-util.js";
-import { defineKernel } from "../kernel.js";
 import {
-  hybridLayer, hybridSupports, initState, inputProjection, nodeActivations, projectionScratch, recurrentProduct, recurrentRows,
+  defineHybridKernel, foldedBias, initState, inputProjection, nodeActivations, projectionScratch, prologue, recurrentProduct, recurrentRows,
   recurrentScratch, saveState, stepLoop, type HybridFamily,
 } from "./hybrid-common.js";
 import { useVMath } from "./vmath.js";
@@ -62,42 +61,25 @@ function cell(neon: boolean, f: Activation, H: number, clip: number | undefined)
   ];
 }
 
-export const hybridRnnKernel = defineKernel({
-  op: "HybridRNN",
-  supports: (node, attrs, g) => hybridSupports(family, node, attrs, g),
-  emit(node, attrs, ctx) {
-    useVMath(ctx);
-    const [xN, wN, rN, , , h0N] = node.inputs;
-    const [yN, yhN] = node.outputs;
-    const layer = hybridLayer(family, node, attrs, ctx);
-    const acts = nodeActivations(family, attrs);
-    const { D, G, H, B } = layer;
-    const clip = attrs.clip as number | undefined;
-    const [Tn, Bn] = ctx.shape(xN!) as [string, string];
-    const proj = projectionScratch(ctx, xN!, layer), rec = recurrentScratch(ctx, G), hs = ctx.scratch(B * H);
-    const lines = [
-      `const float *X = ${ctx.ptr(xN!)};`,
-      `float *proj = ${proj}, *rec = ${rec}, *h = ${hs};`,
-      `const int Tn = ${Tn}, Bn = ${Bn};`,
-      `int step, b, k;`,
-    ];
-    for (let d = 0; d < D; d++) {
-      const bd = layer.bias(d);
-      let sum: Float32Array | undefined;
-      if (bd) {
-        sum = new Float32Array(G);
-        for (let j = 0; j < G; j++) sum[j] = bd[j]! + bd[G + j]!;
-      }
-      const projection = inputProjection(ctx, layer, d, wN!, sum);
-      const R = recurrentRows(ctx, layer, d, rN!, G, 0);
-      lines.push(
-        `/* direction ${d}${layer.reverse(d) ? " (reverse)" : ""} */`,
-        initState(ctx, h0N, "h", layer, d),
-        projection.code,
-        ...stepLoop(ctx, layer, d, projection.rows, yN, [recurrentProduct(ctx, layer, R, "hb", "rec"), ...cell(ctx.target.neon, acts[d]![0]!, H, clip)]),
-        ...saveState(ctx, yhN, "h", layer, d),
-      );
-    }
-    return lines.join("\n");
-  },
+export const hybridRnnKernel = defineHybridKernel(family, (node, attrs, ctx, layer) => {
+  useVMath(ctx);
+  const [xN, wN, rN, , , h0N] = node.inputs;
+  const [yN, yhN] = node.outputs;
+  const acts = nodeActivations(family, attrs);
+  const { D, G, H, B } = layer;
+  const clip = attrs.clip as number | undefined;
+  const proj = projectionScratch(ctx, xN!, layer), rec = recurrentScratch(ctx, G), hs = ctx.scratch(B * H);
+  const lines = prologue(ctx, xN!, [`proj = ${proj}`, `rec = ${rec}`, `h = ${hs}`], "step, b, k");
+  for (let d = 0; d < D; d++) {
+    const projection = inputProjection(ctx, layer, d, wN!, foldedBias(layer, d));
+    const R = recurrentRows(ctx, layer, d, rN!, G, 0);
+    lines.push(
+      `/* direction ${d}${layer.reverse(d) ? " (reverse)" : ""} */`,
+      initState(ctx, h0N, "h", layer, d),
+      projection.code,
+      ...stepLoop(ctx, layer, d, projection.rows, yN, [recurrentProduct(ctx, layer, R, "hb", "rec"), ...cell(ctx.target.neon, acts[d]![0]!, H, clip)]),
+      ...saveState(ctx, yhN, "h", layer, d),
+    );
+  }
+  return lines.join("\n");
 });

@@ -6,51 +6,30 @@
 //   h = clamp8(zp_h + M_out((2^15 - z) * n) + rshr(z * (h - zp_h), 15))
 // uses the rounding's scalar fixed-point multiply. R is packed as two row blocks (z/r and h).
 import { mulDim } from "../../ir/dim.js";
-import { numDirections } from "../../ir/ops/recurrent/common.js";
 import { defineKernel } from "../kernel.js";
-import { requantOf } from "./qint-common.js";
-import { inputHalfCode, lensCode, packRows, qrnnUnsupported, rowScales, useQRnnC } from "./qint-rnn-common.js";
+import { directionStart, gemmInputCode, lensCode, packRows, qrnnLayer, qrnnUnsupported, rowScales, stepLoop } from "./qint-rnn-common.js";
 
 export const qGruKernel = defineKernel({
   op: "QGRU",
   supports: (node, _a, g) => qrnnUnsupported(node, g),
   emit(node, attrs, ctx) {
-    const [xN, wN, rN, bN, seqN, h0N] = node.inputs;
+    const [xN, wN, rN, , seqN, h0N] = node.inputs;
     const [yN, yhN] = node.outputs;
-    const W = ctx.constant(wN!)!, R = ctx.constant(rN!)!;
-    const wq = W.data as Int8Array, rq = R.data as Int8Array;
-    const D = numDirections(attrs.direction as string);
-    const G = W.shape[1]!, I = W.shape[2]!, H = G / 3;
-    const xt = ctx.type(xN!);
-    const B = xt.shape[1] as number;
-    const T = ctx.dim(xt.shape[0]!);
-    const bias = bN ? (ctx.constant(bN)!.data as Int32Array) : undefined;
-    const zpx = attrs.x_zero_point as number, zph = attrs.h_zero_point as number;
+    const layer = qrnnLayer(node, attrs, ctx, 3, "qgru");
+    const { wq, rq, D, G, I, H, B, T, bias, zpx, zph, c, out, scalar } = layer;
     const lbr = (attrs.linear_before_reset as number) === 1;
-    const c = useQRnnC(ctx, attrs.rounding as string, !wq.some((v) => v === -128) && !rq.some((v) => v === -128));
-    const out = requantOf({ multiplier: [attrs.out_multiplier as number], shift: [attrs.out_shift as number], rounding: attrs.rounding, y_zero_point: zph, out_dtype: "i8" }, 1, ctx);
-    const table = (k: string) => ctx.addWeights(`qgru_${k}`, Int16Array.from(attrs[k] as readonly number[]));
-    const [sig, tnh] = [table("sigmoid_table"), table("tanh_table")];
-    const scalar = c.gemm.xType === "int16_t";
+    const [sig, tnh] = [layer.table("sigmoid_table"), layer.table("tanh_table")];
     const lines = [
       `const int Tn = ${T};`,
-      `int32_t *xin = ${ctx.scratch(mulDim(xt.shape[0]!, B * G), "int32_t")}, *rec = ${ctx.scratch(2 * H, "int32_t")}, *rech = ${ctx.scratch(H, "int32_t")};`,
+      `int32_t *xin = ${ctx.scratch(mulDim(ctx.type(xN!).shape[0]!, B * G), "int32_t")}, *rec = ${ctx.scratch(2 * H, "int32_t")}, *rech = ${ctx.scratch(H, "int32_t")};`,
       `int32_t *z = ${ctx.scratch(H, "int32_t")}, *rg = ${ctx.scratch(H, "int32_t")};`,
       `int8_t *h = ${ctx.scratch(B * H, "int8_t")};`,
       `const int16_t *sig = ${sig}, *tnh = ${tnh};`,
       `int r, s, b, k;`,
       ...lensCode(ctx, seqN || undefined, B, "Tn"),
+      // The h rows' activations: h itself (lbr = 1) or r * h on h's grid (lbr = 0), as the GEMM reads them.
+      ...gemmInputCode(ctx, layer, xN!, (type) => (lbr ? [] : [`${type} *hr = ${ctx.scratch(H, type)};`])),
     ];
-    // The h rows' activations: h itself (lbr = 1) or r * h on h's grid (lbr = 0), as the GEMM reads them.
-    if (scalar) {
-      lines.push(
-        `int16_t *xg = ${ctx.scratch(mulDim(xt.shape[0]!, B * I), "int16_t")}, *hg = ${ctx.scratch(H, "int16_t")};`,
-        ...(lbr ? [] : [`int16_t *hr = ${ctx.scratch(H, "int16_t")};`]),
-        `{ const int8_t *X = ${ctx.ptr(xN!)}; for (r = 0; r < Tn * ${B * I}; r++) xg[r] = X[r]; }`,
-      );
-    } else {
-      lines.push(`const int8_t *xg = ${ctx.ptr(xN!)};`, ...(lbr ? [] : [`int8_t *hr = ${ctx.scratch(H, "int8_t")};`]));
-    }
     if (yN && seqN) lines.push(`memset(${ctx.ptr(yN)}, ${zph}, (size_t)Tn * ${D * B * H});`);
     for (let d = 0; d < D; d++) {
       const reverse = attrs.direction === "reverse" || d === 1;
@@ -63,42 +42,32 @@ export const qGruKernel = defineKernel({
       const st = `(size_t)${d * B * H}`;
       const hIn = scalar ? "hg" : "hb";
       lines.push(
-        `/* direction ${d}${reverse ? " (reverse)" : ""} */`,
-        ...inputHalfCode(c, `Tn * ${B}`, G, I, pw, xs),
-        h0N ? `memcpy(h, ${ctx.ptr(h0N)} + ${st}, ${B * H});` : `memset(h, ${zph}, ${B * H});`,
-        `for (s = 0; s < Tn; s++) {`,
-        `  for (b = 0; b < ${B}; b++) {`,
-        `    const int t = ${reverse ? "lens[b] - 1 - s" : "s"};`,
-        `    int8_t *hb = h + b * ${H};`,
-        `    const int32_t *xb;`,
-        `    if (s >= lens[b]) continue;`,
-        `    xb = xin + ((size_t)t * ${B} + b) * ${G};`,
-        ...(scalar ? [`    for (k = 0; k < ${H}; k++) hg[k] = hb[k];`] : []),
-        `    ${c.gemm.call(2 * H, "1", H, pzr.w, hIn, H, pzr.bias, "rec", 1, 2 * H)}`,
-        `    ${c.half}(rec, ${2 * H}, ${hzr.m}, ${hzr.s});`,
-        `    for (k = 0; k < ${H}; k++) {`,
-        `      z[k] = neonc_qrnn_lut(sig, neonc_qrnn_add16(xb[k], rec[k]));`,
-        `      rg[k] = neonc_qrnn_lut(sig, neonc_qrnn_add16(xb[${H} + k], rec[${H} + k]));`,
-        `    }`,
-        ...(lbr
-          ? [
-            `    ${c.gemm.call(H, "1", H, ph.w, hIn, H, ph.bias, "rech", 1, H)}`,
-            `    ${c.half}(rech, ${H}, ${hh.m}, ${hh.s});`,
-            `    for (k = 0; k < ${H}; k++) rech[k] = (rg[k] * neonc_qrnn_clamp16(rech[k]) + 16384) >> 15;`,
-          ]
-          : [
-            `    for (k = 0; k < ${H}; k++) hr[k] = (${scalar ? "int16_t" : "int8_t"})(${zph} + (((hb[k] - ${zph}) * rg[k] + 16384) >> 15));`,
-            `    ${c.gemm.call(H, "1", H, ph.w, "hr", H, ph.bias, "rech", 1, H)}`,
-            `    ${c.half}(rech, ${H}, ${hh.m}, ${hh.s});`,
-          ]),
-        `    for (k = 0; k < ${H}; k++) {`,
-        `      const int32_t n = neonc_qrnn_lut(tnh, neonc_qrnn_add16(xb[${2 * H} + k], rech[k]));`,
-        `      const int64_t v = (int64_t)${c.fp}((32768 - z[k]) * n, ${out.multiplier[0]}, ${out.shift[0]}) + ${zph} + ((z[k] * (hb[k] - ${zph}) + 16384) >> 15);`,
-        `      hb[k] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : (int32_t)v));`,
-        `    }`,
-        ...(yN ? [`    memcpy(${ctx.ptr(yN)} + (((size_t)t * ${D} + ${d}) * ${B} + b) * ${H}, hb, ${H});`] : []),
-        `  }`,
-        `}`,
+        ...directionStart(ctx, layer, d, reverse, pw, xs, h0N),
+        ...stepLoop(ctx, layer, d, reverse, yN, [], [
+          ...(scalar ? [`    for (k = 0; k < ${H}; k++) hg[k] = hb[k];`] : []),
+          `    ${c.gemm.call(2 * H, "1", H, pzr.w, hIn, H, pzr.bias, "rec", 1, 2 * H)}`,
+          `    ${c.half}(rec, ${2 * H}, ${hzr.m}, ${hzr.s});`,
+          `    for (k = 0; k < ${H}; k++) {`,
+          `      z[k] = neonc_qrnn_lut(sig, neonc_qrnn_add16(xb[k], rec[k]));`,
+          `      rg[k] = neonc_qrnn_lut(sig, neonc_qrnn_add16(xb[${H} + k], rec[${H} + k]));`,
+          `    }`,
+          ...(lbr
+            ? [
+              `    ${c.gemm.call(H, "1", H, ph.w, hIn, H, ph.bias, "rech", 1, H)}`,
+              `    ${c.half}(rech, ${H}, ${hh.m}, ${hh.s});`,
+              `    for (k = 0; k < ${H}; k++) rech[k] = (rg[k] * neonc_qrnn_clamp16(rech[k]) + 16384) >> 15;`,
+            ]
+            : [
+              `    for (k = 0; k < ${H}; k++) hr[k] = (${scalar ? "int16_t" : "int8_t"})(${zph} + (((hb[k] - ${zph}) * rg[k] + 16384) >> 15));`,
+              `    ${c.gemm.call(H, "1", H, ph.w, "hr", H, ph.bias, "rech", 1, H)}`,
+              `    ${c.half}(rech, ${H}, ${hh.m}, ${hh.s});`,
+            ]),
+          `    for (k = 0; k < ${H}; k++) {`,
+          `      const int32_t n = neonc_qrnn_lut(tnh, neonc_qrnn_add16(xb[${2 * H} + k], rech[k]));`,
+          `      const int64_t v = (int64_t)${c.fp}((32768 - z[k]) * n, ${out.multiplier[0]}, ${out.shift[0]}) + ${zph} + ((z[k] * (hb[k] - ${zph}) + 16384) >> 15);`,
+          `      hb[k] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : (int32_t)v));`,
+          `    }`,
+        ]),
       );
       if (yhN) {
         lines.push(

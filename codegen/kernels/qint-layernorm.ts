@@ -18,6 +18,7 @@ import { cProduct, ctype } from "../c-util.js";
 import { roundingSuffix, useFixedPoint } from "../fixed-point-c.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { dtypesIn, requantOf } from "./qint-common.js";
+import { narrowStore8 } from "./qint-narrow-store.js";
 
 /** D -> (multiplier, shift) of 2^e / sqrt(D): rowNormalizer of the op, on uint64_t. */
 const NORMALIZER_C = `
@@ -43,43 +44,23 @@ static void neonc_qln_normalizer(uint64_t D, int e, int32_t *mult, int *shift) {
   *shift = s > 30 ? 30 : s;
 }`;
 
-/** NEON pieces for an input type: load 16 and widen, square and pair-add. */
+/** NEON pieces for an input type: load 16 and widen, square and pair-add (unsigned lanes for uint8). */
 function neonSums(xt: DType): string {
-  const u = xt === "u8";
-  return u
-    ? `{
-      uint32x4_t v1 = vdupq_n_u32(0), v2 = vdupq_n_u32(0);
-      uint32_t t1[4], t2[4];
+  // C type prefix and the intrinsics' suffixes of the 8-, 16- and 32-bit lanes.
+  const [c, e, w, acc] = xt === "u8" ? ["uint", "u8", "u16", "u32"] : ["int", "s8", "s16", "s32"];
+  return `{
+      ${c}32x4_t v1 = vdupq_n_${acc}(0), v2 = vdupq_n_${acc}(0);
+      ${c}32_t t1[4], t2[4];
       for (i = 0; i < n16; i += 16) {
-        uint8x16_t v = vld1q_u8(xr + i);
-        v1 = vpadalq_u16(v1, vaddl_u8(vget_low_u8(v), vget_high_u8(v)));
-        v2 = vpadalq_u16(v2, vmull_u8(vget_low_u8(v), vget_low_u8(v)));
-        v2 = vpadalq_u16(v2, vmull_u8(vget_high_u8(v), vget_high_u8(v)));
+        ${c}8x16_t v = vld1q_${e}(xr + i);
+        v1 = vpadalq_${w}(v1, vaddl_${e}(vget_low_${e}(v), vget_high_${e}(v)));
+        v2 = vpadalq_${w}(v2, vmull_${e}(vget_low_${e}(v), vget_low_${e}(v)));
+        v2 = vpadalq_${w}(v2, vmull_${e}(vget_high_${e}(v), vget_high_${e}(v)));
       }
-      vst1q_u32(t1, v1); vst1q_u32(t2, v2);
-      s1 = (int64_t)t1[0] + t1[1] + t1[2] + t1[3];
-      s2 = (int64_t)t2[0] + t2[1] + t2[2] + t2[3];
-    }`
-    : `{
-      int32x4_t v1 = vdupq_n_s32(0), v2 = vdupq_n_s32(0);
-      int32_t t1[4], t2[4];
-      for (i = 0; i < n16; i += 16) {
-        int8x16_t v = vld1q_s8(xr + i);
-        v1 = vpadalq_s16(v1, vaddl_s8(vget_low_s8(v), vget_high_s8(v)));
-        v2 = vpadalq_s16(v2, vmull_s8(vget_low_s8(v), vget_low_s8(v)));
-        v2 = vpadalq_s16(v2, vmull_s8(vget_high_s8(v), vget_high_s8(v)));
-      }
-      vst1q_s32(t1, v1); vst1q_s32(t2, v2);
+      vst1q_${acc}(t1, v1); vst1q_${acc}(t2, v2);
       s1 = (int64_t)t1[0] + t1[1] + t1[2] + t1[3];
       s2 = (int64_t)t2[0] + t2[1] + t2[2] + t2[3];
     }`;
-}
-
-/** The C type's clamp-and-narrow store of 8 int32 values (two int32x4_t, already clamped). */
-function store8(yt: DType): string {
-  const h = "vcombine_s16(vmovn_s32(ya), vmovn_s32(yb))";
-  if (yt === "i16") return `vst1q_s16(yr + i, ${h});`;
-  return yt === "i8" ? `vst1_s8(yr + i, vmovn_s16(${h}));` : `vst1_u8(yr + i, vmovn_u16(vreinterpretq_u16_s16(${h})));`;
 }
 
 /** NEON: 8 values of d -> z -> sat32(gamma z + beta) -> y, all in registers. */
@@ -101,7 +82,7 @@ function neonElements(xt: DType, yt: DType, fpv: string): string {
         int32x4_t ya, yb;
         ${half("low", "0", "ya")}
         ${half("high", "4", "yb")}
-        ${store8(yt)}
+        ${narrowStore8(yt, "ya", "yb", "yr + i")}
       }
     }`;
 }

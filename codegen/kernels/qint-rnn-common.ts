@@ -1,16 +1,22 @@
 // What the QLSTM and QGRU C kernels share (codegen/kernels/qint-lstm.ts, qint-gru.ts): the
-// checks of `supports`, compile-time packing of each direction's gate rows for the int8 GEMM of
-// qint-gemm.ts (zero points folded into the biases), and the C helpers of the gate arithmetic:
+// checks of `supports`, the node's sizes and parameters, compile-time packing of each direction's
+// gate rows for the int8 GEMM of qint-gemm.ts (zero points folded into the biases), the C of the
+// GEMM's activations, of each direction's start and of the loop over steps and batch entries,
+// and the C helpers of the gate arithmetic:
 //   neonc_qrnn_lut(t, v)         the interpolated Q0.15 table value of src/runtime/kernels/qint-rnn.ts
 //   neonc_qrnn_half_<r>(a, n, m, s)  in place: a[i] = M_i(a[i]), one multiplier per gate row
 //   neonc_qrnn_add16(a, b)       clamp16(a + b) without int32 overflow
 // Every value follows the interpreter's definitions exactly; the fixed-point multiplies are the
 // helpers of codegen/fixed-point-c.ts (scalar and NEON, proven equal by their own tests).
+import { mulDim } from "../../ir/dim.js";
 import type { Rounding } from "../../ir/fixed-point.js";
-import type { Graph, Node } from "../../ir/graph.js";
+import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { checkRounding } from "../../ir/ops/qint/common.js";
+import { numDirections } from "../../ir/ops/recurrent/common.js";
+import type { RequantParams } from "../../src/runtime/kernels/qint-requant.js";
 import { roundingSuffix, useFixedPoint } from "../fixed-point-c.js";
 import type { KernelContext } from "../kernel.js";
+import { requantOf } from "./qint-common.js";
 import { packRowsInt8, useQGemm, type QGemm } from "./qint-gemm.js";
 
 /** Why a QLSTM/QGRU node cannot be generated (checked before anything is emitted). */
@@ -122,5 +128,96 @@ export function inputHalfCode(c: QRnnC, rows: string, G: number, I: number, pack
   return [
     c.gemm.call(G, rows, I, packed.w, "xg", I, packed.bias, "xin", 1, G),
     `for (r = 0; r < ${rows}; r++) ${c.half}(xin + (size_t)r * ${G}, ${G}, ${scales.m}, ${scales.s});`,
+  ];
+}
+
+/** A QLSTM/QGRU node read for its kernel: sizes, int8 weights, parameters and the shared C helpers. */
+export interface QRnnLayer {
+  /** W [D, G, I] and R [D, G, H] as stored. */
+  readonly wq: Int8Array;
+  readonly rq: Int8Array;
+  /** Directions, gate rows (gates x H), input size, hidden size, static batch. */
+  readonly D: number;
+  readonly G: number;
+  readonly I: number;
+  readonly H: number;
+  readonly B: number;
+  /** X's time dim as a C expression. */
+  readonly T: string;
+  readonly bias: Int32Array | undefined;
+  readonly zpx: number;
+  readonly zph: number;
+  readonly c: QRnnC;
+  /** M_out: the cell's Q0.30 product to h's int8 grid. */
+  readonly out: RequantParams;
+  /** c99: the GEMM reads int16 activations, so X and h are copied to int16 (`xg`, `hg`). */
+  readonly scalar: boolean;
+  /** The int16 gate table attribute `k` as weights (named `${tag}_${k}`). */
+  table(k: string): string;
+}
+
+/** Reads a QLSTM (gates 4) or QGRU (gates 3) node and adds the helpers its C uses; `tag` names its weights. */
+export function qrnnLayer(node: Node, attrs: Attrs, ctx: KernelContext, gates: number, tag: string): QRnnLayer {
+  const [xN, wN, rN, bN] = node.inputs;
+  const W = ctx.constant(wN!)!, R = ctx.constant(rN!)!;
+  const wq = W.data as Int8Array, rq = R.data as Int8Array;
+  const G = W.shape[1]!;
+  const xt = ctx.type(xN!);
+  const T = ctx.dim(xt.shape[0]!);
+  const bias = bN ? (ctx.constant(bN)!.data as Int32Array) : undefined;
+  const zph = attrs.h_zero_point as number;
+  const c = useQRnnC(ctx, attrs.rounding as string, !wq.some((v) => v === -128) && !rq.some((v) => v === -128));
+  const out = requantOf({ multiplier: [attrs.out_multiplier as number], shift: [attrs.out_shift as number], rounding: attrs.rounding, y_zero_point: zph, out_dtype: "i8" }, 1, ctx);
+  return {
+    wq, rq, D: numDirections(attrs.direction as string), G, I: W.shape[2]!, H: G / gates, B: xt.shape[1] as number, T, bias,
+    zpx: attrs.x_zero_point as number, zph, c, out, scalar: c.gemm.xType === "int16_t",
+    table: (k) => ctx.addWeights(`${tag}_${k}`, Int16Array.from(attrs[k] as readonly number[])),
+  };
+}
+
+/**
+ * C declaring `xg`, the GEMM's view of X [T, B, I] (an int16 copy with an int16 `hg` for h on
+ * c99, X itself elsewhere); `extra(type)` adds declarations of the activation type between.
+ */
+export function gemmInputCode(ctx: KernelContext, layer: QRnnLayer, xN: string, extra: (type: "int8_t" | "int16_t") => string[] = () => []): string[] {
+  const { B, I, H } = layer;
+  if (!layer.scalar) return [`const int8_t *xg = ${ctx.ptr(xN)};`, ...extra("int8_t")];
+  return [
+    `int16_t *xg = ${ctx.scratch(mulDim(ctx.type(xN).shape[0]!, B * I), "int16_t")}, *hg = ${ctx.scratch(H, "int16_t")};`,
+    ...extra("int16_t"),
+    `{ const int8_t *X = ${ctx.ptr(xN)}; for (r = 0; r < Tn * ${B * I}; r++) xg[r] = X[r]; }`,
+  ];
+}
+
+/** The start of direction d: its comment, the input halves of all steps, and h from initial_h (or the zero point). */
+export function directionStart(ctx: KernelContext, layer: QRnnLayer, d: number, reverse: boolean, pw: PackedRows, xs: { m: string; s: string }, h0N: string | undefined): string[] {
+  const { B, G, I, H } = layer;
+  return [
+    `/* direction ${d}${reverse ? " (reverse)" : ""} */`,
+    ...inputHalfCode(layer.c, `Tn * ${B}`, G, I, pw, xs),
+    h0N ? `memcpy(h, ${ctx.ptr(h0N)} + (size_t)${d * B * H}, ${B * H});` : `memset(h, ${layer.zph}, ${B * H});`,
+  ];
+}
+
+/**
+ * The loop over steps s and batch entries b of direction d, skipping entries past their length:
+ * `hb` points at the entry's h, `xb` at the input halves of its time t; `decls` declare more per
+ * entry, `body` is the step. Y[t, d, b, :] receives hb after the step when Y is used.
+ */
+export function stepLoop(ctx: KernelContext, layer: QRnnLayer, d: number, reverse: boolean, yN: string | undefined, decls: readonly string[], body: readonly string[]): string[] {
+  const { D, B, G, H } = layer;
+  return [
+    `for (s = 0; s < Tn; s++) {`,
+    `  for (b = 0; b < ${B}; b++) {`,
+    `    const int t = ${reverse ? "lens[b] - 1 - s" : "s"};`,
+    `    int8_t *hb = h + b * ${H};`,
+    ...decls.map((l) => `    ${l}`),
+    `    const int32_t *xb;`,
+    `    if (s >= lens[b]) continue;`,
+    `    xb = xin + ((size_t)t * ${B} + b) * ${G};`,
+    ...body,
+    ...(yN ? [`    memcpy(${ctx.ptr(yN)} + (((size_t)t * ${D} + ${d}) * ${B} + b) * ${H}, hb, ${H});`] : []),
+    `  }`,
+    `}`,
   ];
 }

@@ -15,13 +15,14 @@
 // Strided rows (an axis other than the last) take the scalar loops on every target.
 import { intRange, type DType } from "../../ir/dtype.js";
 import { multiplyByQuantizedMultiplier, type Rounding } from "../../ir/fixed-point.js";
-import type { Attrs } from "../../ir/graph.js";
+import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { checkRounding } from "../../ir/ops/qint/common.js";
 import { normAxis } from "../../ir/shape-util.js";
 import { cProduct, ctype } from "../c-util.js";
 import { roundingSuffix, useFixedPoint } from "../fixed-point-c.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { dtypesIn } from "./qint-common.js";
+import { narrowStore8 } from "./qint-narrow-store.js";
 
 const INT32_MIN = -2147483648, INT32_MAX = 2147483647;
 
@@ -44,18 +45,6 @@ function expTable(ctx: KernelContext, attrs: Attrs, lenMax: number): string {
   const maxE = Math.max(...E);
   if (lenMax * maxE > INT32_MAX) ctx.fail(`rows of up to ${lenMax} values can sum the exp table beyond 2^31 (at most ${Math.floor(INT32_MAX / maxE)} values are generated)`);
   return ctx.addWeights("qsoftmax_exp", Int32Array.from(E));
-}
-
-/** Clamp bounds of the output type. */
-function outRange(ctx: KernelContext, y: string): [number, number] {
-  return intRange(ctx.type(y).dtype);
-}
-
-/** NEON store of two clamped int32x4_t (v0, v1) as 8 values of the output type at p. */
-function store8(yt: DType, p: string): string {
-  const h = "vcombine_s16(vmovn_s32(v0), vmovn_s32(v1))";
-  if (yt === "i16") return `vst1q_s16(${p}, ${h});`;
-  return yt === "i8" ? `vst1_s8(${p}, vmovn_s16(${h}));` : `vst1_u8(${p}, vmovn_u16(vreinterpretq_u16_s16(${h})));`;
 }
 
 /** Row maximum (mx), NEON 16 at a time on contiguous rows, then the scalar (strided) loop. */
@@ -113,7 +102,7 @@ function useQSoftmax(ctx: KernelContext, xt: DType, yt: DType, lo: number, hi: n
           q1 = vsubq_u32(q1, vcgeq_u32(vmlsq_u32(a1, q1, vden), vden));
           v0 = vminq_s32(vmaxq_s32(vaddq_s32(vreinterpretq_s32_u32(q0), vzp), vlo), vhi);
           v1 = vminq_s32(vmaxq_s32(vaddq_s32(vreinterpretq_s32_u32(q1), vzp), vlo), vhi);
-          ${store8(yt, "yr + k")}
+          ${narrowStore8(yt, "v0", "v1", "yr + k")}
         }
       }`
     : "";
@@ -155,7 +144,7 @@ function useQLogSoftmax(ctx: KernelContext, xt: DType, yt: DType, rounding: Roun
           int32x4_t v1 = ${fp.vector}(vsubq_s32(vmovl_s16(vget_high_s16(q)), vmx), vm, vs);
           v0 = vminq_s32(vmaxq_s32(vaddq_s32(v0, vc), vlo), vhi);
           v1 = vminq_s32(vmaxq_s32(vaddq_s32(v1, vc), vlo), vhi);
-          ${store8(yt, "yr + k")}
+          ${narrowStore8(yt, "v0", "v1", "yr + k")}
         }
       }`
     : "";
@@ -186,6 +175,20 @@ static void ${name}(const ${ctype(xt)} *x, ${ctype(yt)} *y, int outer, int len, 
 const SOFTMAX_TYPES = { 0: ["i8", "u8"] as DType[] };
 const OUT_TYPES: DType[] = ["i8", "u8", "i16"];
 
+/** The `supports` of both kernels: int8 or uint8 rows in, int8, uint8 or int16 out. */
+function supportsRows(node: Node, _attrs: Attrs, g: Graph): string | undefined {
+  return dtypesIn(node, g, SOFTMAX_TYPES, OUT_TYPES);
+}
+
+/** What both kernels start from: the rows of the node's axis, the checked exp table, the output's clamp bounds. */
+function softmaxRows(node: Node, attrs: Attrs, ctx: KernelContext) {
+  const x = node.inputs[0]!, y = node.outputs[0]!;
+  const geo = geometry(ctx, x, attrs.axis as number);
+  const E = expTable(ctx, attrs, geo.lenMax);
+  const [lo, hi] = intRange(ctx.type(y).dtype);
+  return { x, y, xt: ctx.type(x).dtype, yt: ctx.type(y).dtype, geo, E, lo, hi };
+}
+
 /** A multiplier/shift pair of the op, checked like requantParams does for the others. */
 function checkedMultiplier(ctx: KernelContext, m: number, s: number, what: string): void {
   if (m !== 0 && (!Number.isInteger(m) || m < 2 ** 30 || m >= 2 ** 31)) ctx.fail(`${what} multiplier ${m} is outside [2^30, 2^31)`);
@@ -194,13 +197,10 @@ function checkedMultiplier(ctx: KernelContext, m: number, s: number, what: strin
 
 export const qSoftmaxKernel = defineKernel({
   op: "QSoftmax",
-  supports: (node, _a, g) => dtypesIn(node, g, SOFTMAX_TYPES, OUT_TYPES),
+  supports: supportsRows,
   emit(node, attrs, ctx) {
-    const x = node.inputs[0]!, y = node.outputs[0]!;
-    const geo = geometry(ctx, x, attrs.axis as number);
-    const E = expTable(ctx, attrs, geo.lenMax);
-    const [lo, hi] = outRange(ctx, y);
-    const fn = useQSoftmax(ctx, ctx.type(x).dtype, ctx.type(y).dtype, lo, hi);
+    const { x, y, xt, yt, geo, E, lo, hi } = softmaxRows(node, attrs, ctx);
+    const fn = useQSoftmax(ctx, xt, yt, lo, hi);
     const e = ctx.scratch(ctx.type(x).shape[normAxis(attrs.axis as number, ctx.type(x).shape.length)]!, "int32_t");
     return `${fn}(${ctx.ptr(x)}, ${ctx.ptr(y)}, ${geo.outer}, ${geo.len}, ${geo.inner}, ${E}, ${attrs.y_zero_point as number}, ${e});`;
   },
@@ -208,12 +208,9 @@ export const qSoftmaxKernel = defineKernel({
 
 export const qLogSoftmaxKernel = defineKernel({
   op: "QLogSoftmax",
-  supports: (node, _a, g) => dtypesIn(node, g, SOFTMAX_TYPES, OUT_TYPES),
+  supports: supportsRows,
   emit(node, attrs, ctx) {
-    const x = node.inputs[0]!, y = node.outputs[0]!;
-    const geo = geometry(ctx, x, attrs.axis as number);
-    const E = expTable(ctx, attrs, geo.lenMax);
-    const [lo, hi] = outRange(ctx, y);
+    const { x, y, xt, yt, geo, E, lo, hi } = softmaxRows(node, attrs, ctx);
     let rounding: Rounding;
     try {
       rounding = checkRounding(attrs.rounding as string);
@@ -242,7 +239,7 @@ export const qLogSoftmaxKernel = defineKernel({
       xHi = Math.max(xHi, a);
     }
     if (zp - logHi + xLo < INT32_MIN || zp - logLo + xHi > INT32_MAX) ctx.fail("the multipliers make zp - log part + M_x(x - max) leave int32");
-    const fn = useQLogSoftmax(ctx, ctx.type(x).dtype, ctx.type(y).dtype, rounding, lo, hi);
+    const fn = useQLogSoftmax(ctx, xt, yt, rounding, lo, hi);
     const LNw = ctx.addWeights("qlogsoftmax_log", Int32Array.from(LN));
     return `${fn}(${ctx.ptr(x)}, ${ctx.ptr(y)}, ${geo.outer}, ${geo.len}, ${geo.inner}, ${E}, ${LNw}, ${ln2}, ${xm}, ${xs}, ${lm}, ${ls}, ${zp});`;
   },

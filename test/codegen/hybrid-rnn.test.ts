@@ -24,7 +24,7 @@ import { findKernel } from "../../codegen/kernel.js";
 import "../../codegen/kernels/index.js";
 import { getTarget } from "../../codegen/targets.js";
 import { sharedPath } from "../helpers/shared.js";
-import { rigOrSkip } from "./helpers.js";
+import { ALL_RIGS, checkGraph, rigOrSkip } from "./helpers.js";
 import { parseGraph, formatTensor } from "../../ir/text/index.js";
 import { makeTensor, type Tensor } from "../../ir/types.js";
 import type { Attrs, Graph } from "../../ir/graph.js";
@@ -32,7 +32,8 @@ import { getOp } from "../../ir/registry.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { Rng } from "../../src/testing/rng.js";
 
-const RIGS = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["armv7", "qemu"]] as const;
+/** Float kernels: dot products do not apply, so every rig but aarch64+dotprod. */
+const RIGS = ALL_RIGS.filter(([t]) => t !== "aarch64+dotprod");
 
 /** Bytes of the weights.c arrays of each C element type (from the declarations in weights.h). */
 function weightBytesByType(m: CompiledModel): Record<string, number> {
@@ -176,17 +177,7 @@ describe("HybridGRU, HybridLSTM and HybridRNN in C on small graphs", () => {
     for (const [target, mode] of RIGS) {
       const rig = rigOrSkip(target, mode);
       if (!rig) continue;
-      const model = compileGraph(g, { target: getTarget(target), maxDims: { T: 7 } });
-      const build = buildModel(model, rig);
-      let worst = 0;
-      sets.forEach((set, k) => {
-        const got = runBuild(model, build, set).outputs;
-        for (const o of g.outputs) {
-          const c = compareTensors(got[o]!, refs[k]![o]!);
-          worst = Math.max(worst, c.rel);
-          expect(c.rel, `${target}/${mode} ${o} (T=${set.x.shape[0]}): max abs error ${c.maxAbs} vs max |ref| ${c.maxRef}`).toBeLessThanOrEqual(1e-4);
-        }
-      });
+      const { worst } = checkGraph(g, target, rig, sets, { expected: refs, maxDims: { T: 7 } });
       console.log(`small hybrid graphs ${target}/${mode}: worst error ${worst.toExponential(2)} of max |ref|`);
       ran++;
     }
@@ -219,13 +210,7 @@ describe("hybrid recurrent layers of random sizes (fast-check)", () => {
       const g = parseGraph(`graph @random(%x: f32[T,${B},${I}]) -> (%l, %g, %r) {
 ${[...layer("HybridLSTM", 4, "l"), ...layer("HybridGRU", 3, "g"), ...layer("HybridRNN", 1, "r")].join("\n")}
 }`);
-      const set = { x: f([T, B, I]) };
-      const model = compileGraph(g, { target: getTarget("c99"), maxDims: { T } });
-      const got = runBuild(model, buildModel(model, rig), set).outputs, ref = runGraph(g, set);
-      for (const o of g.outputs) {
-        const c = compareTensors(got[o]!, ref[o]!);
-        expect(c.rel, `${o} (I=${I} H=${H} B=${B} T=${T} ${dir}): max abs error ${c.maxAbs} vs max |ref| ${c.maxRef}`).toBeLessThanOrEqual(1e-4);
-      }
+      checkGraph(g, "c99", rig, [{ x: f([T, B, I]) }], { maxDims: { T }, label: `(I=${I} H=${H} B=${B} T=${T} ${dir})` });
     }), { numRuns: 5 });
   }, 60_000);
 });

@@ -11,17 +11,8 @@ import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
 import { compileGraph } from "../../codegen/emit-model.js";
 import { getTarget } from "../../codegen/targets.js";
 import "../../ir/ops/index.js";
+import { rng } from "../passes/helpers.js";
 import { checkGraph, rigOrSkip } from "./helpers.js";
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) / 0x100000000) * 2 - 1;
-  };
-}
 
 /** `%name = const f32[shape] [...]` with seeded values. */
 function c(name: string, shape: number[], seed: number, scale = 0.5): string {

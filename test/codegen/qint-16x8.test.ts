@@ -10,35 +10,17 @@
 // - sums far beyond int32: K = 4096 (QMatMul), K = 509 x 5 = 2545 (im2col QConv: partial blocks
 //   and a k tail in the GEMM) and a 600-tap depthwise conv (two partial-sum blocks), with
 //   every product at +-2^22, biases at the INT32 edges, positive shifts that saturate.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { multiplyWide, ROUNDINGS, type Rounding } from "../../ir/fixed-point.js";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
-import { buildModel, runBuild } from "../../codegen/build.js";
-import { compileGraph } from "../../codegen/emit-model.js";
 import { FIXED_POINT_WIDE_C } from "../../codegen/fixed-point-wide-c.js";
 import { roundingSuffix } from "../../codegen/fixed-point-c.js";
-import { getTarget, type Rig, type RunMode } from "../../codegen/targets.js";
+import type { Rig } from "../../codegen/targets.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { rigOrSkip } from "./helpers.js";
-
-const RIGS: [string, RunMode][] = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"]];
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
+import { ALL_RIGS, checkBitExact, countDiffs, expectNoFloat, itOnRigs, runInt32Driver, xorshift } from "./helpers.js";
 
 // ---- the wide fixed-point helpers ------------------------------------------------------------
 
@@ -46,7 +28,7 @@ const TWO53 = 2 ** 53;
 
 /** Accumulators (|acc| < 2^53), multipliers and shifts. */
 function wideCases(): { acc: number[]; m: number[]; s: number[] } {
-  const next = rng(777);
+  const next = xorshift(777);
   const acc: number[] = [], m: number[] = [], s: number[] = [];
   const push = (a: number, mm: number, ss: number) => {
     if (Math.abs(a) >= TWO53) return;
@@ -122,25 +104,11 @@ ${calls}
 }
 
 function runWideDriver(rig: Rig): Int32Array {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "neonc-fpw-"));
-  try {
-    writeFileSync(path.join(dir, "fpw.c"), wideDriver());
-    const bin = new Uint8Array(16 * nWide);
-    bin.set(new Uint8Array(BigInt64Array.from(WC.acc, (a) => BigInt(a)).buffer), 0);
-    bin.set(new Uint8Array(Int32Array.from(WC.m).buffer), 8 * nWide);
-    bin.set(new Uint8Array(Int32Array.from(WC.s).buffer), 12 * nWide);
-    writeFileSync(path.join(dir, "in.bin"), bin);
-    const cc = spawnSync(rig.cc, [...rig.cflags, "-o", "fpw", "fpw.c"], { cwd: dir, encoding: "utf8" });
-    expect(cc.status, `${rig.cc} failed:\n${cc.stderr}`).toBe(0);
-    const exe = path.join(dir, "fpw");
-    const args = [exe, path.join(dir, "in.bin"), path.join(dir, "out.bin")];
-    const r = rig.runPrefix.length > 0 ? spawnSync(rig.runPrefix[0]!, [...rig.runPrefix.slice(1), ...args], { encoding: "utf8" }) : spawnSync(exe, args.slice(1), { encoding: "utf8" });
-    expect(r.status, `the driver failed: ${r.stderr}`).toBe(0);
-    const bytes = readFileSync(path.join(dir, "out.bin"));
-    return new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const bin = new Uint8Array(16 * nWide);
+  bin.set(new Uint8Array(BigInt64Array.from(WC.acc, (a) => BigInt(a)).buffer), 0);
+  bin.set(new Uint8Array(Int32Array.from(WC.m).buffer), 8 * nWide);
+  bin.set(new Uint8Array(Int32Array.from(WC.s).buffer), 12 * nWide);
+  return runInt32Driver(rig, "fpw", wideDriver(), bin);
 }
 
 describe("wide fixed-point C helpers are bit-exact with multiplyWide", () => {
@@ -159,27 +127,19 @@ describe("wide fixed-point C helpers are bit-exact with multiplyWide", () => {
     expect(Math.min(satHi, satLo)).toBeGreaterThan(1000);
   });
 
-  for (const [target, mode] of RIGS) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      const got = runWideDriver(rig);
-      ROUNDINGS.forEach((r, k) => {
-        let bad = 0, first = "";
-        for (let i = 0; i < nWide; i++) {
-          if (got[k * nWide + i] !== wideExpected[k]![i]) {
-            if (bad++ === 0) first = `acc=${WC.acc[i]} m=${WC.m[i]} shift=${WC.s[i]}: C ${got[k * nWide + i]}, interpreter ${wideExpected[k]![i]}`;
-          }
-        }
-        expect(bad, `${target}/${mode} ${r}: ${bad} of ${nWide} differ, first ${first}`).toBe(0);
-      });
+  itOnRigs(ALL_RIGS, (target, rig) => {
+    const got = runWideDriver(rig);
+    ROUNDINGS.forEach((r, k) => {
+      const run = got.subarray(k * nWide, (k + 1) * nWide), want = wideExpected[k]!;
+      const { bad, first } = countDiffs(run, want, (i) => `acc=${WC.acc[i]} m=${WC.m[i]} shift=${WC.s[i]}: C ${run[i]}, interpreter ${want[i]}`);
+      expect(bad, `${target}/${rig.mode} ${r}: ${bad} of ${nWide} differ, first ${first}`).toBe(0);
     });
-  }
+  });
 });
 
 // ---- random 16x8 graphs ----------------------------------------------------------------------
 
-const next = rng(16_8);
+const next = xorshift(16_8);
 const ri = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
 const list = (v: readonly number[]) => `[${v.join(", ")}]`;
 const konst = (name: string, dt: string, shape: number[], v: number[]) => `  %${name} = const ${dt}[${shape.join(",")}] ${list(v)}`;
@@ -270,7 +230,7 @@ function int16s(n: number, r: () => number, small: boolean): number[] {
 }
 
 function smallInputs(T: number, seed: number, small: boolean): Record<string, Tensor> {
-  const r = rng(seed);
+  const r = xorshift(seed);
   return {
     x: fromNumbers("i16", [1, C_IN, T], int16s(C_IN * T, r, small)),
     xm: fromNumbers("i16", [2, T, MM_K], int16s(2 * T * MM_K, r, small)),
@@ -282,7 +242,7 @@ function smallInputs(T: number, seed: number, small: boolean): Record<string, Te
 const BIG_K = 4096, BIG_C = 509, BIG_KW = 5, DW_KW = 600, DW_T = 700;
 
 function bigPart(): Part {
-  const r = rng(99);
+  const r = xorshift(99);
   const sign = () => (r() < 0.5 ? -1 : 1);
   // QMatMul w[4096, 6]: columns 0 and 4 all +127, column 1 all -128, the rest random extremes.
   const wm: number[] = [];
@@ -319,7 +279,7 @@ function graphText(): { text: string; outputs: string[] } {
 }
 
 function bigInputs(seed: number): Record<string, Tensor> {
-  const r = rng(seed);
+  const r = xorshift(seed);
   const ext = () => (r() < 0.5 ? -32768 : 32767);
   // Row 0 all +32767, row 1 all -32768, row 2 random extremes; conv channels constant over time.
   const xm = Array.from({ length: 3 * BIG_K }, (_, i) => (i < BIG_K ? 32767 : i < 2 * BIG_K ? -32768 : ext()));
@@ -335,16 +295,6 @@ const G = graphText();
 const g = parseGraph(G.text);
 const SETS = [{ ...smallInputs(29, 1, false), ...bigInputs(1) }, { ...smallInputs(21, 2, false), ...bigInputs(2) }, { ...smallInputs(23, 3, true), ...bigInputs(2) }];
 const REFS = SETS.map((s) => runGraph(g, s));
-
-function expectExact(got: Record<string, Tensor>, ref: Record<string, Tensor>, outputs: readonly string[], where: string): void {
-  for (const o of outputs) {
-    const a = got[o]!.data, b = ref[o]!.data;
-    expect(a.length, `${where} ${o}`).toBe(b.length);
-    let bad = 0, first = "";
-    for (let i = 0; i < b.length; i++) if (a[i] !== b[i] && bad++ === 0) first = `[${i}] C ${a[i]} vs interpreter ${b[i]}`;
-    expect(bad, `${where} output ${o}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
-  }
-}
 
 describe("16x8 QConv / QMatMul in C are bit-exact with the interpreter", () => {
   it("the cases are not trivial (beyond int32, saturation, ties, the roundings disagree)", () => {
@@ -362,21 +312,9 @@ describe("16x8 QConv / QMatMul in C are bit-exact with the interpreter", () => {
     expect(SHAPES.length).toBe(12);
   });
 
-  for (const [target, mode] of RIGS) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      const model = compileGraph(g, { target: getTarget(target), maxDims: { T: 32 } });
-      const build = buildModel(model, rig);
-      SETS.forEach((set, k) => expectExact(runBuild(model, build, set).outputs, REFS[k]!, G.outputs, `${target}/${mode} set ${k}`));
-    });
-  }
+  itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(g, target, rig, SETS, { expected: REFS, maxDims: { T: 32 } }));
 
   it("has no floating point in the generated 16x8 code", () => {
-    for (const t of ["c99", "aarch64", "armv7"]) {
-      const src = compileGraph(g, { target: getTarget(t), maxDims: { T: 32 } }).files["model.c"]!;
-      const code = src.replace(/\/\*[\s\S]*?\*\//g, "").replace(/#include <[^>]+>/g, "");
-      expect(code.match(/\b(float|double|float32x4_t|f32)\b|vcvt|_f32\(/g), t).toBeNull();
-    }
+    expectNoFloat(g, ["c99", "aarch64", "armv7"], { T: 32 });
   });
 });

@@ -2,29 +2,15 @@
 // a C driver runs every rounding, scalar and NEON, over a large set of accumulators,
 // multipliers and shifts (random, INT32_MIN/MAX, exact ties and their neighbours, every shift)
 // on c99 natively, aarch64 through SIMDe, and aarch64 / aarch64+dotprod / armv7 under qemu.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { INT32_MAX, INT32_MIN, multiplyByQuantizedMultiplier, ROUNDINGS } from "../../ir/fixed-point.js";
 import { FIXED_POINT_NEON_C, FIXED_POINT_SCALAR_C, roundingSuffix } from "../../codegen/fixed-point-c.js";
 import { getTarget, type Rig } from "../../codegen/targets.js";
-import { rigOrSkip } from "./helpers.js";
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
+import { ALL_RIGS, countDiffs, itOnRigs, runInt32Driver, xorshift } from "./helpers.js";
 
 /** Cases as three parallel arrays, length a multiple of 4. */
 function cases(): { x: Int32Array; m: Int32Array; s: Int32Array } {
-  const next = rng(12345);
+  const next = xorshift(12345);
   const X: number[] = [], M: number[] = [], S: number[] = [];
   const push = (x: number, m: number, s: number) => {
     X.push(Math.max(INT32_MIN, Math.min(INT32_MAX, x)));
@@ -116,38 +102,19 @@ const expected = ROUNDINGS.map((r) => {
 });
 
 function runDriver(rig: Rig, neon: boolean): Int32Array {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "neonc-fp-"));
-  try {
-    writeFileSync(path.join(dir, "fp.c"), driver(neon));
-    const bin = new Uint8Array(12 * n);
-    bin.set(new Uint8Array(C.x.buffer), 0);
-    bin.set(new Uint8Array(C.m.buffer), 4 * n);
-    bin.set(new Uint8Array(C.s.buffer), 8 * n);
-    writeFileSync(path.join(dir, "in.bin"), bin);
-    const cc = spawnSync(rig.cc, [...rig.cflags, "-o", "fp", "fp.c"], { cwd: dir, encoding: "utf8" });
-    expect(cc.status, `${rig.cc} failed:\n${cc.stderr}`).toBe(0);
-    const exe = path.join(dir, "fp");
-    const args = [...rig.runPrefix.slice(1), exe, path.join(dir, "in.bin"), path.join(dir, "out.bin")];
-    const r = rig.runPrefix.length > 0 ? spawnSync(rig.runPrefix[0]!, args, { encoding: "utf8" }) : spawnSync(exe, args.slice(1), { encoding: "utf8" });
-    expect(r.status, `the driver failed: ${r.stderr}`).toBe(0);
-    const bytes = readFileSync(path.join(dir, "out.bin"));
-    return new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const bin = new Uint8Array(12 * n);
+  bin.set(new Uint8Array(C.x.buffer), 0);
+  bin.set(new Uint8Array(C.m.buffer), 4 * n);
+  bin.set(new Uint8Array(C.s.buffer), 8 * n);
+  return runInt32Driver(rig, "fp", driver(neon), bin);
 }
 
 function compare(got: Int32Array, neon: boolean, label: string): void {
   const kinds = neon ? ["scalar", "neon"] : ["scalar"];
   kinds.forEach((kind, v) => {
     ROUNDINGS.forEach((r, ri) => {
-      const off = (v * ROUNDINGS.length + ri) * n;
-      let bad = 0, first = "";
-      for (let i = 0; i < n; i++) {
-        if (got[off + i] !== expected[ri]![i]) {
-          if (bad++ === 0) first = `x=${C.x[i]} m=${C.m[i]} shift=${C.s[i]}: C ${got[off + i]}, interpreter ${expected[ri]![i]}`;
-        }
-      }
+      const run = got.subarray((v * ROUNDINGS.length + ri) * n, (v * ROUNDINGS.length + ri + 1) * n), want = expected[ri]!;
+      const { bad, first } = countDiffs(run, want, (i) => `x=${C.x[i]} m=${C.m[i]} shift=${C.s[i]}: C ${run[i]}, interpreter ${want[i]}`);
       expect(bad, `${label} ${kind} ${r}: ${bad} of ${n} differ, first ${first}`).toBe(0);
     });
   });
@@ -162,13 +129,8 @@ describe("fixed-point C helpers are bit-exact with ir/fixed-point.ts", () => {
     expect(differ).toBeGreaterThan(1000);
   });
 
-  const rigs: [string, "native" | "simde" | "qemu"][] = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"]];
-  for (const [target, mode] of rigs) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      const neon = getTarget(target).neon;
-      compare(runDriver(rig, neon), neon, `${target}/${mode}`);
-    });
-  }
+  itOnRigs(ALL_RIGS, (target, rig) => {
+    const neon = getTarget(target).neon;
+    compare(runDriver(rig, neon), neon, `${target}/${rig.mode}`);
+  });
 });

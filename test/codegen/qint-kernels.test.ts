@@ -8,23 +8,11 @@ import { describe, expect, it } from "vitest";
 import { ROUNDINGS, type Rounding } from "../../ir/fixed-point.js";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
-import { compileGraph } from "../../codegen/emit-model.js";
-import { buildModel, runBuild } from "../../codegen/build.js";
-import { getTarget } from "../../codegen/targets.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { rigOrSkip } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs, xorshift } from "./helpers.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
-const next = rng(2024);
+const next = xorshift(2024);
 const ri = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
 const vals = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => ri(lo, hi));
 const konst = (name: string, dt: string, shape: number[], v: number[]) => `  %${name} = const ${dt}[${shape.join(",")}] [${v.join(", ")}]`;
@@ -85,7 +73,7 @@ const G = graphText(true);
 const g = parseGraph(G.text);
 
 function inputs(T: number, seed: number): Record<string, Tensor> {
-  const r = rng(seed);
+  const r = xorshift(seed);
   const i8 = (shape: number[]) => fromNumbers("i8", shape, Array.from({ length: numel(shape) }, () => Math.floor(r() * 256) - 128));
   return {
     x: fromNumbers("f32", [1, 8, T], Array.from({ length: 8 * T }, (_, i) => (i % 17 === 0 ? 0.025 * (i % 5) - 0.05 : (r() - 0.5) * 16))),
@@ -97,27 +85,7 @@ const SETS = [inputs(37, 1), inputs(5, 2)];
 const REFS = SETS.map((s) => runGraph(g, s));
 
 describe("integer C kernels match the interpreter bit for bit", () => {
-  const rigs: [string, "native" | "simde" | "qemu"][] = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"]];
-  for (const [target, mode] of rigs) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      const model = compileGraph(g, { target: getTarget(target), maxDims: { T: 64 } });
-      const build = buildModel(model, rig);
-      SETS.forEach((set, k) => {
-        const got = runBuild(model, build, set).outputs;
-        for (const o of G.outputs) {
-          const a = got[o]!.data, b = REFS[k]![o]!.data;
-          expect(a.length, o).toBe(b.length);
-          let bad = 0, first = "";
-          for (let i = 0; i < b.length; i++) {
-            if (!Object.is(a[i], b[i])) if (bad++ === 0) first = `[${i}] C ${a[i]} vs interpreter ${b[i]}`;
-          }
-          expect(bad, `${target}/${mode} set ${k} output ${o}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
-        }
-      });
-    });
-  }
+  itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(g, target, rig, SETS, { expected: REFS, maxDims: { T: 64 } }));
 
   it("the outputs are not trivial (both clamps and interior values occur)", () => {
     const y = REFS[0]!["c1_gemmlowp"]!.data as Int8Array;
@@ -127,11 +95,6 @@ describe("integer C kernels match the interpreter bit for bit", () => {
   });
 
   it("has no floating point in the integer-only model (NEON and scalar)", () => {
-    const intOnly = parseGraph(graphText(false).text);
-    for (const t of ["c99", "aarch64", "armv7", "aarch64+dotprod"]) {
-      const src = compileGraph(intOnly, { target: getTarget(t), maxDims: { T: 64 } }).files["model.c"]!;
-      const code = src.replace(/\/\*[\s\S]*?\*\//g, "").replace(/#include <[^>]+>/g, "");
-      expect(code.match(/\b(float|double|float32x4_t|f32)\b|vcvt|_f32\(/g), t).toBeNull();
-    }
+    expectNoFloat(parseGraph(graphText(false).text), ["c99", "aarch64", "armv7", "aarch64+dotprod"], { T: 64 });
   });
 });

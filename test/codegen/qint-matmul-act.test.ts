@@ -14,13 +14,10 @@ import { getOp } from "../../ir/registry.js";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, typeOfTensor, type Tensor } from "../../ir/types.js";
 import { intRange, type DType } from "../../ir/dtype.js";
-import { buildModel, runBuild } from "../../codegen/build.js";
-import { compileGraph } from "../../codegen/emit-model.js";
 import { roundingSuffix } from "../../codegen/fixed-point-c.js";
-import { getTarget, type RunMode } from "../../codegen/targets.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { rigOrSkip } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs, xorshift } from "./helpers.js";
 
 function run(inputs: (Tensor | undefined)[], attrs: Record<string, unknown>): Tensor {
   const def = getOp("QMatMul");
@@ -145,18 +142,7 @@ describe("QMatMul with an activation w (interpreter)", () => {
 
 // ---- C ----------------------------------------------------------------------------------------
 
-const RIGS: [string, RunMode][] = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"]];
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
-const next = rng(4242);
+const next = xorshift(4242);
 const ri = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
 const list = (v: readonly number[]) => `[${v.join(", ")}]`;
 const mults = (n: number) => Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 2 ** 30 : ri(2 ** 30, 2 ** 31 - 1)));
@@ -196,7 +182,7 @@ function graphText(): { text: string; outputs: string[] } {
 }
 
 function inputs(T: number, seed: number, small: boolean): Record<string, Tensor> {
-  const r = rng(seed);
+  const r = xorshift(seed);
   const v = (dt: "i8" | "u8", shape: number[]) => fromNumbers(dt, shape, Array.from({ length: prod(shape) }, () => {
     if (small) return Math.floor(r() * 5) - 2 + (dt === "u8" ? 128 : 0);
     const u = r();
@@ -218,16 +204,6 @@ const g = parseGraph(G.text);
 const SETS = [inputs(9, 1, false), inputs(17, 2, false), inputs(11, 3, true)];
 const REFS = SETS.map((s) => runGraph(g, s));
 
-function expectExact(got: Record<string, Tensor>, ref: Record<string, Tensor>, outputs: readonly string[], where: string): void {
-  for (const o of outputs) {
-    const a = got[o]!.data, b = ref[o]!.data;
-    expect(a.length, `${where} ${o}`).toBe(b.length);
-    let bad = 0, first = "";
-    for (let i = 0; i < b.length; i++) if (a[i] !== b[i] && bad++ === 0) first = `[${i}] C ${a[i]} vs interpreter ${b[i]}`;
-    expect(bad, `${where} output ${o}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
-  }
-}
-
 describe("QMatMul of two activations in C is bit-exact with the interpreter", () => {
   it("the cases are not trivial (varied outputs, ties where the roundings disagree, a wrapped accumulator)", () => {
     const y = Array.from(REFS[0]!["qk_gemmlowp"]!.data as Int8Array);
@@ -237,21 +213,9 @@ describe("QMatMul of two activations in C is bit-exact with the interpreter", ()
     expect((REFS[0]!["wrap_gemmlowp"]!.data as Int16Array)[0], "a sum of positive products reads negative once wrapped").toBeLessThan(0);
   });
 
-  for (const [target, mode] of RIGS) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      const model = compileGraph(g, { target: getTarget(target), maxDims: { T: 20 } });
-      const build = buildModel(model, rig);
-      SETS.forEach((set, k) => expectExact(runBuild(model, build, set).outputs, REFS[k]!, G.outputs, `${target}/${mode} set ${k}`));
-    });
-  }
+  itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(g, target, rig, SETS, { expected: REFS, maxDims: { T: 20 } }));
 
   it("has no floating point in the generated code", () => {
-    for (const t of ["c99", "aarch64", "armv7"]) {
-      const src = compileGraph(g, { target: getTarget(t), maxDims: { T: 20 } }).files["model.c"]!;
-      const code = src.replace(/\/\*[\s\S]*?\*\//g, "").replace(/#include <[^>]+>/g, "");
-      expect(code.match(/\b(float|double|float32x4_t|f32)\b|vcvt|_f32\(/g), t).toBeNull();
-    }
+    expectNoFloat(g, ["c99", "aarch64", "armv7"], { T: 20 });
   });
 });

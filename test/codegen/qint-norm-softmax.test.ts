@@ -15,7 +15,6 @@ import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, makeTensor, numel, tensorType, type Tensor } from "../../ir/types.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { compileGraph } from "../../codegen/emit-model.js";
-import { buildModel, runBuild } from "../../codegen/build.js";
 import { getTarget } from "../../codegen/targets.js";
 import { runPass } from "../../passes/index.js";
 import { attachCalibration, quantize } from "../../passes/quantize/index.js";
@@ -24,7 +23,7 @@ import { sqnrReport } from "../../src/calibration/sqnr.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { GraphBuilder, Rng } from "../../src/testing/index.js";
 import "../../ir/ops/index.js";
-import { rigOrSkip } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs } from "./helpers.js";
 
 const rng = new Rng(4242);
 const list = (v: readonly number[]) => `[${v.join(", ")}]`;
@@ -133,28 +132,11 @@ function shortEstimates(x: Tensor, table: readonly number[]): number {
 }
 const REFS = SETS.map((s) => runGraph(G, s));
 
-function expectSame(got: Record<string, Tensor>, ref: Record<string, Tensor>, names: readonly string[], what: string): void {
-  for (const o of names) {
-    const a = got[o]!.data, b = ref[o]!.data;
-    expect(a.length, o).toBe(b.length);
-    let bad = 0, first = "";
-    for (let i = 0; i < b.length; i++) if (!Object.is(a[i], b[i]) && bad++ === 0) first = `[${i}] C ${a[i]} vs interpreter ${b[i]}`;
-    expect(bad, `${what} output ${o}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
-  }
-}
-
-const RIGS: [string, "native" | "simde" | "qemu"][] = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["armv7", "qemu"]];
+/** No dot products here: every rig but aarch64+dotprod. */
+const RIGS = ALL_RIGS.filter(([t]) => t !== "aarch64+dotprod");
 
 describe("QLayerNorm, QSoftmax and QLogSoftmax in C match the interpreter bit for bit", () => {
-  for (const [target, mode] of RIGS) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      const model = compileGraph(G, { target: getTarget(target), maxDims: { T: 256 } });
-      const build = buildModel(model, rig);
-      SETS.forEach((set, k) => expectSame(runBuild(model, build, set).outputs, REFS[k]!, outputs, `${target}/${mode} set ${k}`));
-    });
-  }
+  itOnRigs(RIGS, (target, rig) => checkBitExact(G, target, rig, SETS, { expected: REFS, maxDims: { T: 256 } }));
 
   it("the cases are not trivial: outputs spread, saturate, and the roundings differ", () => {
     const ref = REFS[0]!;
@@ -176,11 +158,7 @@ describe("QLayerNorm, QSoftmax and QLogSoftmax in C match the interpreter bit fo
   });
 
   it("generates no floating point for these ops (scalar and NEON)", () => {
-    for (const t of ["c99", "aarch64", "armv7"]) {
-      const src = compileGraph(G, { target: getTarget(t), maxDims: { T: 256 } }).files["model.c"]!;
-      const code = src.replace(/\/\*[\s\S]*?\*\//g, "").replace(/#include <[^>]+>/g, "");
-      expect(code.match(/\b(float|double|float32x4_t|f32)\b|vcvt|_f32\(/g), t).toBeNull();
-    }
+    expectNoFloat(G, ["c99", "aarch64", "armv7"], { T: 256 });
   });
 
   it("refuses rows whose exp sum could pass 2^31, naming the limit", () => {
@@ -219,13 +197,5 @@ describe("end to end: LayerNorm -> MatMul -> Softmax, quantized with keep_float=
     expect(rep.outputs[0]!.sqnrDb).toBeGreaterThan(20);
   });
 
-  for (const [target, mode] of [["c99", "native"], ["armv7", "qemu"]] as const) {
-    it(`compiles and matches the interpreter bit for bit on ${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      const model = compileGraph(q, { target: getTarget(target), maxDims: { T: 64 } });
-      const build = buildModel(model, rig);
-      sets.forEach((set, k) => expectSame(runBuild(model, build, set).outputs, runGraph(q, set), q.outputs, `${target}/${mode} set ${k}`));
-    });
-  }
+  itOnRigs([["c99", "native"], ["armv7", "qemu"]], (target, rig) => checkBitExact(q, target, rig, sets, { maxDims: { T: 64 } }), "compiles and matches the interpreter bit for bit on");
 });

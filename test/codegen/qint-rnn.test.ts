@@ -7,12 +7,8 @@
 // command line (`neonc check --int8 --rnn integer`, which compares with the interpreter).
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Graph } from "../../ir/graph.js";
 import type { Tensor } from "../../ir/types.js";
-import { compileGraph } from "../../codegen/emit-model.js";
-import { buildModel, runBuild } from "../../codegen/build.js";
 import { findKernel } from "../../codegen/kernel.js";
-import { getTarget } from "../../codegen/targets.js";
 import "../../codegen/kernels/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { importOnnxFile } from "../../src/frontend/onnx/index.js";
@@ -21,7 +17,7 @@ import { calibrate, readCalibrationDir } from "../../src/calibration/index.js";
 import { quantizeGraph } from "../../passes/quantize/index.js";
 import { calibrateRnnStates } from "../../passes/quantize/lower-rnn.js";
 import { qrnnGraph, qrnnInputs, type QRnnCase } from "./qint-rnn-graphs.js";
-import { requireModels, rigOrSkip } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs, requireModels, rigOrSkip } from "./helpers.js";
 import { neoncInProcess } from "../cli/helpers.js";
 
 const base = { T: "T", bias: true, initialH: false, initialC: false, cellShift: 11, minus128: false } as const;
@@ -38,28 +34,8 @@ const CASES: QRnnCase[] = [
 const G = qrnnGraph(CASES);
 const SETS = [qrnnInputs(G, 11, 21), qrnnInputs(G, 4, 22)];
 const REFS = SETS.map((s) => runGraph(G, s));
-const RIGS: [string, "native" | "simde" | "qemu"][] = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"]];
-
-/** Compiles g for the rig, runs every set and counts outputs that differ from refs in any bit. */
-function checkBitExact(g: Graph, target: string, mode: "native" | "simde" | "qemu", sets: readonly Record<string, Tensor>[], refs: readonly Record<string, Tensor>[], maxT: number): void {
-  const rig = rigOrSkip(target, mode);
-  if (!rig) return;
-  const model = compileGraph(g, { target: getTarget(target), maxDims: { T: maxT } });
-  const build = buildModel(model, rig);
-  sets.forEach((set, k) => {
-    const got = runBuild(model, build, set).outputs;
-    for (const o of g.outputs) {
-      const a = got[o]!.data, b = refs[k]![o]!.data;
-      expect(a.length, o).toBe(b.length);
-      let bad = 0, first = "";
-      for (let i = 0; i < b.length; i++) if (!Object.is(a[i], b[i]) && bad++ === 0) first = `[${i}] C ${a[i]} vs interpreter ${b[i]}`;
-      expect(bad, `${target}/${mode} set ${k} output ${o}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
-    }
-  });
-}
-
 describe("QLSTM and QGRU C kernels match the interpreter bit for bit", () => {
-  for (const [target, mode] of RIGS) it(`${target} (${mode})`, () => checkBitExact(G, target, mode, SETS, REFS, 16));
+  itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(G, target, rig, SETS, { expected: REFS, maxDims: { T: 16 } }));
 
   it("the cases are not trivial, and an empty sequence reports the zero point", () => {
     for (const o of G.outputs) expect(new Set(REFS[0]![o]!.data as Int8Array).size, o).toBeGreaterThan(4);
@@ -70,11 +46,7 @@ describe("QLSTM and QGRU C kernels match the interpreter bit for bit", () => {
   });
 
   it("has no floating point in the generated code (NEON and scalar)", () => {
-    for (const t of ["c99", "aarch64", "armv7", "aarch64+dotprod"]) {
-      const src = compileGraph(G, { target: getTarget(t), maxDims: { T: 16 } }).files["model.c"]!;
-      const code = src.replace(/\/\*[\s\S]*?\*\//g, "").replace(/#include <[^>]+>/g, "");
-      expect(code.match(/\b(float|double|float32x4_t|f32)\b|vcvt|_f32\(/g), t).toBeNull();
-    }
+    expectNoFloat(G, ["c99", "aarch64", "armv7", "aarch64+dotprod"], { T: 16 });
   });
 
   it("refuses what it cannot generate with a reason", () => {
@@ -95,7 +67,8 @@ describe("lstm_encoder with integer LSTMs in C", () => {
     expect(q.nodes.filter((n) => n.op === "QLSTM")).toHaveLength(2);
     const sets = [...readCalibrationDir(dir, g)];
     const refs = sets.map((s) => runGraph(q, s));
-    checkBitExact(q, "aarch64", "qemu", sets, refs, 300);
+    const rig = rigOrSkip("aarch64", "qemu");
+    if (rig) checkBitExact(q, "aarch64", rig, sets, { expected: refs, maxDims: { T: 300 } });
   });
 
   it("is bit-exact on c99 through `neonc check --int8 --rnn integer` (max abs error 0 on the unseen set)", async () => {

@@ -17,6 +17,7 @@ import { Rng } from "../../src/testing/index.js";
 import { onnx } from "../../src/frontend/onnx/proto.js";
 import { runOrt } from "../helpers/ort.js";
 import { sharedPath } from "../helpers/shared.js";
+import { addSteps, stepStats } from "../helpers/step-stats.js";
 
 const dir = sharedPath("asr-digits");
 
@@ -43,24 +44,17 @@ describe.runIf(dir !== undefined)("QDQ export of asr-digits int8", () => {
     expect(nodes.every((n) => !n.domain)).toBe(true);
 
     const scale = q.types[last]!.quant!.kind === "affine" ? (q.types[last]!.quant as { scale: readonly number[] }).scale[0]! : NaN;
-    let n = 0, exact = 0, within1 = 0, maxDiff = 0, maxOut = 0;
+    const st = stepStats();
+    let maxOut = 0;
     for (const s of readCalibrationDir(path.join(D, "dev"), g, { offset: 0, limit: 2 })) {
       const ref = runGraph(probe, s);
       const got = await runOrt(bytes, s as Record<string, Tensor>);
-      const a = ref[last]!.data as Int8Array, b = got[last]! as unknown as Int8Array;
-      expect(b.length).toBe(a.length);
-      for (let i = 0; i < a.length; i++) {
-        const d = Math.abs(a[i]! - b[i]!);
-        n++;
-        if (d === 0) exact++;
-        if (d <= 1) within1++;
-        maxDiff = Math.max(maxDiff, d);
-      }
+      addSteps(st, ref[last]!.data as Int8Array, got[last]! as unknown as Int8Array);
       const fo = ref[q.outputs[0]!]!.data as Float32Array, go = got[q.outputs[0]!]!;
       for (let i = 0; i < fo.length; i++) maxOut = Math.max(maxOut, Math.abs(fo[i]! - go[i]!));
     }
-    console.log(`QDQ export (${rounding}) vs interpreter at ${last} (${n} int8 values, scale ${scale.toExponential(3)}): exact ${(100 * exact / n).toFixed(2)}%, within 1 LSB ${(100 * within1 / n).toFixed(2)}%, max |diff| ${maxDiff} LSB; float output max abs diff ${maxOut.toExponential(3)}`);
-    expect(within1 / n).toBeGreaterThanOrEqual(0.99);
+    console.log(`QDQ export (${rounding}) vs interpreter at ${last} (${st.n} int8 values, scale ${scale.toExponential(3)}): exact ${(100 * st.exact / st.n).toFixed(2)}%, within 1 LSB ${(100 * st.within1 / st.n).toFixed(2)}%, max |diff| ${st.max} LSB; float output max abs diff ${maxOut.toExponential(3)}`);
+    expect(st.within1 / st.n).toBeGreaterThanOrEqual(0.99);
   }, 60_000);
 });
 
@@ -126,20 +120,11 @@ describe("QDQ export of single integer ops", () => {
     // Inputs a quarter step off their grids, so float32 (ORT) and double (interpreter) quantize alike.
     const grid = (shape: number[], s: number, lo: number, hi: number) =>
       fromNumbers("f32", shape, Array.from({ length: shape.reduce((a, d) => a * d, 1) }, () => (r.int(lo, hi) + 0.25) * s));
-    let n = 0, exact = 0, within1 = 0;
+    const st = stepStats();
     for (let k = 0; k < 4; k++) {
       const inputs = { x: grid([2, 3, 5, 7], sx, -131, 124), w: grid([3, 7, 4], sw, -121, 134), u: grid([7, 4], su, -131, 124) };
       const ref = runGraph(g, inputs), got = await runOrt(exportOnnx(g), inputs);
-      for (const v of ["yq", "zq"]) {
-        const a = ref[v]!.data as Int8Array, b = got[v]! as unknown as Int8Array;
-        expect(b.length).toBe(a.length);
-        for (let i = 0; i < a.length; i++) {
-          const d = Math.abs(a[i]! - b[i]!);
-          n++;
-          if (d === 0) exact++;
-          if (d <= 1) within1++;
-        }
-      }
+      for (const v of ["yq", "zq"]) addSteps(st, ref[v]!.data as Int8Array, got[v]! as unknown as Int8Array);
       // The clamp is written as a float Clip: nothing below qmin.
       expect(Math.min(...(got["yq"] as unknown as Int8Array))).toBeGreaterThanOrEqual(-100);
       // The cases are not trivial: the clamp is reached, and most values are inside the range.
@@ -147,10 +132,10 @@ describe("QDQ export of single integer ops", () => {
       expect(yr).toContain(-100);
       expect(yr.filter((v) => v > -100 && v < 127).length / yr.length).toBeGreaterThan(0.8);
     }
-    console.log(`two-activation QMatMul in ORT vs interpreter: exact ${(100 * exact / n).toFixed(2)}%, within 1 LSB ${(100 * within1 / n).toFixed(2)}% of ${n} int8 values`);
+    console.log(`two-activation QMatMul in ORT vs interpreter: exact ${(100 * st.exact / st.n).toFixed(2)}%, within 1 LSB ${(100 * st.within1 / st.n).toFixed(2)}% of ${st.n} int8 values`);
     // ORT requantizes through float (half to even on the float product); the interpreter rounds
     // the exact integer product: they can differ by one step where float32 rounding decides a tie.
-    expect(within1).toBe(n);
-    expect(exact / n).toBeGreaterThan(0.95);
+    expect(st.within1).toBe(st.n);
+    expect(st.exact / st.n).toBeGreaterThan(0.95);
   });
 });

@@ -19,9 +19,6 @@ import type { Graph } from "../../ir/graph.js";
 import { makeTensor, numel, type Tensor } from "../../ir/types.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { parseGraph } from "../../ir/text/index.js";
-import { compileGraph } from "../../codegen/emit-model.js";
-import { buildModel as buildC, runBuild } from "../../codegen/build.js";
-import { getTarget } from "../../codegen/targets.js";
 import { runPass } from "../../passes/index.js";
 import { attachCalibration, quantize, quantizeGraph } from "../../passes/quantize/index.js";
 import { maxTerms } from "../../passes/quantize/lower-matmul-act.js";
@@ -36,7 +33,8 @@ import { Rng } from "../../src/testing/index.js";
 import "../../ir/ops/index.js";
 import { buildModel as buildOnnx, type ModelSpec, type NodeSpec } from "../helpers/onnx-builder.js";
 import { neoncInProcess, tempDir } from "../cli/helpers.js";
-import { rigOrSkip } from "../codegen/helpers.js";
+import { addSteps, stepStats, type StepStats } from "../helpers/step-stats.js";
+import { checkBitExact, itOnRigs } from "../codegen/helpers.js";
 
 const D = 16;
 
@@ -80,16 +78,6 @@ function attentionModel(scaleOn: "q" | "scores", T: number | "T"): ModelSpec {
 function sample(seed: number, T: number): Record<string, Tensor> {
   const r = new Rng(seed);
   return { x: makeTensor("f32", [1, T, D], Float32Array.from({ length: T * D }, (_, i) => (r.next() * 2 - 1) * 2 + ((i % D) - D / 2) * 0.1)) };
-}
-
-function expectSame(got: Record<string, Tensor>, ref: Record<string, Tensor>, names: readonly string[], what: string): void {
-  for (const o of names) {
-    const a = got[o]!.data, b = ref[o]!.data;
-    expect(a.length, o).toBe(b.length);
-    let bad = 0, first = "";
-    for (let i = 0; i < b.length; i++) if (!Object.is(a[i], b[i]) && bad++ === 0) first = `[${i}] C ${a[i]} vs interpreter ${b[i]}`;
-    expect(bad, `${what} output ${o}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
-  }
 }
 
 /**
@@ -169,16 +157,8 @@ for (const form of FORMS) {
       expect(rep.outputs[0]!.sqnrDb).toBeGreaterThan(19);
     });
 
-    for (const [target, mode] of RIGS) {
-      it(`compiles and matches the interpreter bit for bit on ${target} (${mode})`, () => {
-        const rig = rigOrSkip(target, mode);
-        if (!rig) return;
-        const model = compileGraph(q, { target: getTarget(target), maxDims: form.T === "T" ? { T: 64 } : {} });
-        const build = buildC(model, rig);
-        // The integer output too, not only its dequantized float.
-        sets.forEach((set, k) => expectSame(runBuild(model, build, set).outputs, runGraph(q, set), q.outputs, `${target}/${mode} set ${k}`));
-      });
-    }
+    // The integer output too, not only its dequantized float.
+    itOnRigs(RIGS, (target, rig) => checkBitExact(q, target, rig, sets, { maxDims: form.T === "T" ? { T: 64 } : {} }), "compiles and matches the interpreter bit for bit on");
 
     it("exports to QDQ ONNX that onnxruntime-node runs, close to the interpreter", async () => {
       const last = q.nodes[q.nodes.length - 1]!.inputs[0]!;
@@ -188,23 +168,11 @@ for (const form of FORMS) {
       const nodes = onnx.ModelProto.decode(out).graph?.node ?? [];
       expect(nodes.every((n) => !n.domain)).toBe(true);
       expect(nodes.filter((n) => n.opType === "MatMul")).toHaveLength(6);
-      const stats = new Map<string, { n: number; exact: number; within1: number; max: number }>();
+      const stats = new Map<string, StepStats>();
       let maxOut = 0, maxRef = 0;
       for (const set of sets) {
         const ref = runGraph(probe, set), got = await ortRun(out, set, form.T === "T" ? "all" : "basic");
-        for (const v of [...probes, last]) {
-          const a = ref[v]!.data as Int8Array, b = got[v]! as Int8Array;
-          expect(b.length).toBe(a.length);
-          const s = stats.get(v) ?? { n: 0, exact: 0, within1: 0, max: 0 };
-          for (let i = 0; i < a.length; i++) {
-            const d = Math.abs(a[i]! - b[i]!);
-            s.n++;
-            if (d === 0) s.exact++;
-            if (d <= 1) s.within1++;
-            s.max = Math.max(s.max, d);
-          }
-          stats.set(v, s);
-        }
+        for (const v of [...probes, last]) stats.set(v, addSteps(stats.get(v) ?? stepStats(), ref[v]!.data as Int8Array, got[v]! as Int8Array));
         const fo = ref[q.outputs[0]!]!.data as Float32Array, go = got[q.outputs[0]!]! as Float32Array;
         for (let i = 0; i < fo.length; i++) {
           maxOut = Math.max(maxOut, Math.abs(fo[i]! - go[i]!));

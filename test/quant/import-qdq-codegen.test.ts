@@ -8,12 +8,9 @@
 import { describe, expect, it } from "vitest";
 import { importQdqBytes } from "../../src/frontend/onnx/qdq-import.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { compileGraph } from "../../codegen/emit-model.js";
-import { buildModel, runBuild } from "../../codegen/build.js";
-import { getTarget } from "../../codegen/targets.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import type { ModelSpec, NodeSpec } from "../helpers/onnx-builder.js";
-import { rigOrSkip } from "../codegen/helpers.js";
+import { ALL_RIGS, checkBitExact, itOnRigs } from "../codegen/helpers.js";
 import { bytesOf, f32, scalar, uniform } from "./import-qdq-models.js";
 
 const MS = "com.microsoft";
@@ -93,21 +90,6 @@ const ga = importQdqBytes(bytesOf(attentionModel()), "attention.onnx");
 const ASETS = [1, 2].map((seed) => ({ a: f32([2, 7, 8], uniform(112, -6, 6, 400 + seed)), b: f32([2, 8, 5], uniform(80, -3.5, 3.5, 500 + seed)) }));
 const AREFS = ASETS.map((s) => runGraph(ga, s));
 
-function expectSame(target: string, mode: string, graph: typeof g, sets: Record<string, Tensor>[], refs: Record<string, Tensor>[], rig: NonNullable<ReturnType<typeof rigOrSkip>>): void {
-  const model = compileGraph(graph, { target: getTarget(target) });
-  const build = buildModel(model, rig);
-  sets.forEach((set, k) => {
-    const got = runBuild(model, build, set).outputs;
-    for (const o of graph.outputs) {
-      const a = got[o]!.data, b = refs[k]![o]!.data;
-      expect(a.length, o).toBe(b.length);
-      let bad = 0, first = "";
-      for (let i = 0; i < b.length; i++) if (!Object.is(a[i], b[i])) if (bad++ === 0) first = `[${i}] C ${a[i]} vs interpreter ${b[i]}`;
-      expect(bad, `${target}/${mode} ${graph.name} set ${k} output ${o}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
-    }
-  });
-}
-
 describe("C of an imported QOperator + QDQ model matches the interpreter bit for bit", () => {
   it("imports to integer ops only, with half-even rounding", () => {
     expect(g.nodes.map((n) => n.op)).toEqual([
@@ -120,13 +102,8 @@ describe("C of an imported QOperator + QDQ model matches the interpreter bit for
     expect(new Set(AREFS[0]!["yq"]!.data as Uint8Array).size).toBeGreaterThan(20);
   });
 
-  const rigs: [string, "native" | "simde" | "qemu"][] = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"]];
-  for (const [target, mode] of rigs) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      expectSame(target, mode, g, SETS, REFS, rig);
-      expectSame(target, mode, ga, ASETS, AREFS, rig);
-    });
-  }
+  itOnRigs(ALL_RIGS, (target, rig) => {
+    checkBitExact(g, target, rig, SETS, { expected: REFS, name: g.name });
+    checkBitExact(ga, target, rig, ASETS, { expected: AREFS, name: ga.name });
+  });
 });

@@ -4,11 +4,12 @@
 import { addDim } from "../../dim.js";
 import { defineOp, int, ints, str } from "../../op.js";
 import { normAxis } from "../../shape-util.js";
-import { makeTensor, tensorType } from "../../types.js";
-import { intRange, type NumericArray } from "../../dtype.js";
+import { tensorType } from "../../types.js";
+import { intRange } from "../../dtype.js";
 import { multiplyByQuantizedMultiplier } from "../../fixed-point.js";
 import { checkRounding, checkZeroPoint, expectDtype, need, outDtype } from "./common.js";
 import { qconcatToOnnx } from "../../../src/export/qdq-ops.js";
+import { concatMapped } from "../../../src/runtime/kernels/concat-map.js";
 
 export const QConcat = defineOp({
   name: "QConcat",
@@ -45,33 +46,14 @@ export const QConcat = defineOp({
     const rounding = checkRounding(a.rounding);
     const dt = outDtype(a);
     const [lo, hi] = intRange(dt);
-    const axis = normAxis(a.axis, xs[0]!.shape.length);
-    const shape = [...xs[0]!.shape];
-    shape[axis] = xs.reduce((s, x) => s + x.shape[axis]!, 0);
-    const out = makeTensor(dt, shape);
-    const od = out.data as NumericArray;
-    const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
-    const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
-    const rowOut = shape[axis]! * inner;
-    let at = 0;
-    xs.forEach((x, i) => {
-      const xd = x.data as NumericArray;
-      const row = x.shape[axis]! * inner;
+    return [concatMapped(xs, normAxis(a.axis, xs[0]!.shape.length), dt, (i) => {
       const m = a.multipliers[i]!, s = a.shifts[i]!, zp = a.x_zero_points[i]!;
-      for (let o = 0; o < outer; o++) {
-        const src = o * row, dst = o * rowOut + at;
-        if (m === 0) {
-          for (let k = 0; k < row; k++) od[dst + k] = xd[src + k]!;
-        } else {
-          for (let k = 0; k < row; k++) {
-            const v = multiplyByQuantizedMultiplier(xd[src + k]! - zp, m, s, rounding) + a.y_zero_point;
-            od[dst + k] = v < lo ? lo : v > hi ? hi : v;
-          }
-        }
-      }
-      at += row;
-    });
-    return [out];
+      if (m === 0) return null;
+      return (x) => {
+        const v = multiplyByQuantizedMultiplier(x - zp, m, s, rounding) + a.y_zero_point;
+        return v < lo ? lo : v > hi ? hi : v;
+      };
+    })];
   },
   toOnnx: qconcatToOnnx,
 });

@@ -5,8 +5,7 @@
 // shares with QLSTM, docs/quantization.md ("Integer LSTM/GRU") the full arithmetic.
 import { defineOp, int } from "../../op.js";
 import { qgru } from "../../../src/runtime/kernels/qint-rnn-gru.js";
-import { numDirections } from "../recurrent/common.js";
-import { inferQRnn, noOnnxForm, qrnnAttrs, qrnnMacs, qrnnParams, type QRnnFamily } from "./qrnn-common.js";
+import { inferQRnn, noOnnxForm, qrnnAttrs, qrnnKernelParams, qrnnMacs, type QRnnFamily } from "./qrnn-common.js";
 
 const family: QRnnFamily = { op: "QGRU", gates: 3, cell: false };
 
@@ -27,14 +26,7 @@ export const QGRU = defineOp({
     return inferQRnn(family, inputs, a, ctx.numOutputs);
   },
   evaluate(inputs, a, ctx) {
-    const H = a.hidden_size ?? inputs[2]!.shape[2]!;
-    const D = numDirections(a.direction);
-    const p = qrnnParams(a, D * 3 * H);
-    return qgru(inputs, {
-      hidden: H, directions: D, direction: a.direction, linearBeforeReset: linearBeforeReset(a.linear_before_reset),
-      xZeroPoint: a.x_zero_point, hZeroPoint: a.h_zero_point, x: p.x, h: p.h,
-      outMultiplier: a.out_multiplier, outShift: a.out_shift, sigmoid: p.sigmoid, tanh: p.tanh, numOutputs: ctx.numOutputs,
-    });
+    return qgru(inputs, { ...qrnnKernelParams(family, inputs, a, ctx.numOutputs), linearBeforeReset: linearBeforeReset(a.linear_before_reset) });
   },
   macs: (inputs, _outputs, a) => qrnnMacs(family, inputs, a),
   toOnnx: () => noOnnxForm("QGRU"),

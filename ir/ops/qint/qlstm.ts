@@ -9,8 +9,7 @@
 // Extra input initial_c [D, B, H] int16 and output Y_c [D, B, H] int16 (scale 2^-s).
 import { defineOp, int, ints } from "../../op.js";
 import { qlstm } from "../../../src/runtime/kernels/qint-rnn-lstm.js";
-import { numDirections } from "../recurrent/common.js";
-import { checkTable, inferQRnn, noOnnxForm, qrnnAttrs, qrnnMacs, qrnnParams, type QRnnFamily } from "./qrnn-common.js";
+import { checkTable, inferQRnn, noOnnxForm, qrnnAttrs, qrnnKernelParams, qrnnMacs, type QRnnFamily } from "./qrnn-common.js";
 
 const family: QRnnFamily = { op: "QLSTM", gates: 4, cell: true };
 
@@ -32,13 +31,9 @@ export const QLSTM = defineOp({
     return inferQRnn(family, inputs, a, ctx.numOutputs);
   },
   evaluate(inputs, a, ctx) {
-    const H = a.hidden_size ?? inputs[2]!.shape[2]!;
-    const D = numDirections(a.direction);
-    const p = qrnnParams(a, D * 4 * H);
     return qlstm(inputs, {
-      hidden: H, directions: D, direction: a.direction, xZeroPoint: a.x_zero_point, hZeroPoint: a.h_zero_point,
-      cellShift: cellShift(a.cell_shift), x: p.x, h: p.h, outMultiplier: a.out_multiplier, outShift: a.out_shift,
-      sigmoid: p.sigmoid, tanh: p.tanh, cellTanh: checkTable(a.cell_tanh_table, "cell_tanh_table"), numOutputs: ctx.numOutputs,
+      ...qrnnKernelParams(family, inputs, a, ctx.numOutputs),
+      cellShift: cellShift(a.cell_shift), cellTanh: checkTable(a.cell_tanh_table, "cell_tanh_table"),
     });
   },
   macs: (inputs, _outputs, a) => qrnnMacs(family, inputs, a),

@@ -20,7 +20,8 @@ import { checkRounding, checkZeroPoint } from "./common.js";
 import { int, ints, str } from "../../op.js";
 import { tensorType, type TensorType } from "../../types.js";
 import { numDirections } from "../recurrent/common.js";
-import type { RowScale } from "../../../src/runtime/kernels/qint-rnn.js";
+import type { Tensor } from "../../types.js";
+import type { QRnnParams, RowScale } from "../../../src/runtime/kernels/qint-rnn.js";
 import { TABLE_SIZE } from "../../../src/runtime/kernels/qint-rnn.js";
 
 export const qrnnAttrs = {
@@ -106,6 +107,17 @@ export function qrnnParams(a: QRnnAttrs, rows: number | undefined) {
     h: rowScale(a.h_multiplier, a.h_shift, rows, "h", a.rounding),
     sigmoid: checkTable(a.sigmoid_table, "sigmoid_table"),
     tanh: checkTable(a.tanh_table, "tanh_table"),
+  };
+}
+
+/** The kernel parameters both ops take, validated, for a node with these inputs and numOutputs outputs. */
+export function qrnnKernelParams(fam: QRnnFamily, inputs: readonly (Tensor | undefined)[], a: QRnnAttrs, numOutputs: number): QRnnParams {
+  const H = a.hidden_size ?? inputs[2]!.shape[2]!;
+  const D = numDirections(a.direction);
+  const p = qrnnParams(a, D * fam.gates * H);
+  return {
+    hidden: H, directions: D, direction: a.direction, xZeroPoint: a.x_zero_point, hZeroPoint: a.h_zero_point, x: p.x, h: p.h,
+    outMultiplier: a.out_multiplier, outShift: a.out_shift, sigmoid: p.sigmoid, tanh: p.tanh, numOutputs,
   };
 }
 

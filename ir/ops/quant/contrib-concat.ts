@@ -8,8 +8,8 @@
 import { addDim, dimEquals, dimToString } from "../../dim.js";
 import { defineOp, int, required } from "../../op.js";
 import { normAxis } from "../../shape-util.js";
-import { makeTensor, tensorType, type TensorType } from "../../types.js";
-import type { NumericArray } from "../../dtype.js";
+import { tensorType, type Tensor, type TensorType } from "../../types.js";
+import { concatMapped } from "../../../src/runtime/kernels/concat-map.js";
 import { checkScalarParams, msOp, quantizeTo, scalarParams } from "./contrib-params.js";
 
 export const QLinearConcat = defineOp({
@@ -50,25 +50,14 @@ export const QLinearConcat = defineOp({
   evaluate([ys, yz, ...rest], a) {
     const py = scalarParams(ys, yz);
     const dt = yz!.dtype;
-    const xs = [];
-    for (let i = 0; i < rest.length; i += 3) xs.push({ x: rest[i]!, p: scalarParams(rest[i + 1], rest[i + 2]) });
-    const axis = normAxis(a.axis, xs[0]!.x.shape.length);
-    const shape = [...xs[0]!.x.shape];
-    shape[axis] = xs.reduce((s, { x }) => s + x.shape[axis]!, 0);
-    const y = makeTensor(dt, shape);
-    const yd = y.data as NumericArray;
-    const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
-    const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
-    const rowOut = shape[axis]! * inner;
-    let at = 0;
-    for (const { x, p } of xs) {
-      const xd = x.data as NumericArray;
-      const row = x.shape[axis]! * inner;
-      for (let o = 0; o < outer; o++) {
-        for (let k = 0; k < row; k++) yd[o * rowOut + at + k] = quantizeTo(((xd[o * row + k]! - p.zeroPoint) * p.scale) / py.scale, py.zeroPoint, dt);
-      }
-      at += row;
+    const xs: Tensor[] = [], ps: { scale: number; zeroPoint: number }[] = [];
+    for (let i = 0; i < rest.length; i += 3) {
+      xs.push(rest[i]!);
+      ps.push(scalarParams(rest[i + 1], rest[i + 2]));
     }
-    return [y];
+    return [concatMapped(xs, normAxis(a.axis, xs[0]!.shape.length), dt, (k) => {
+      const p = ps[k]!;
+      return (v) => quantizeTo(((v - p.zeroPoint) * p.scale) / py.scale, py.zeroPoint, dt);
+    })];
   },
 });

@@ -8,41 +8,23 @@
 // rshr(v, n) is the rounding shift floor((v + 2^(n-1)) / 2^n). Entries past their sequence length
 // leave the zero point in Y and in Y_h.
 import { multiplyByQuantizedMultiplier } from "../../../ir/fixed-point.js";
-import { makeTensor, type Tensor } from "../../../ir/types.js";
+import type { Tensor } from "../../../ir/types.js";
 import {
-  clamp16, clamp8, inputHalf, lookupQ15, recurrentHalf, setupQRnn, stateOffset, weightsF32, weightsF64, yOffset, type RowScale,
+  clamp16, clamp8, inputHalf, loadState, lookupQ15, recurrentHalf, startQRnn, storeState, yOffset, type QRnnParams,
 } from "./qint-rnn.js";
 
-export interface QGruParams {
-  readonly hidden: number;
-  readonly directions: number;
-  readonly direction: string;
+export interface QGruParams extends QRnnParams {
   readonly linearBeforeReset: boolean;
-  readonly xZeroPoint: number;
-  readonly hZeroPoint: number;
-  readonly x: RowScale;
-  readonly h: RowScale;
-  readonly outMultiplier: number;
-  readonly outShift: number;
-  readonly sigmoid: Int32Array;
-  readonly tanh: Int32Array;
-  readonly numOutputs: number;
 }
 
 /** inputs: X, W, R, B?, sequence_lens?, initial_h?; returns [Y, Y_h]. */
 export function qgru(inputs: readonly (Tensor | undefined)[], p: QGruParams): Tensor[] {
-  const [X, W, R, Bias, seq, h0] = inputs;
-  const H = p.hidden, G = 3 * H, D = p.directions;
-  const run = setupQRnn(X!, H, D, p.direction, seq);
-  const { T, B } = run;
+  const [X, , , , , h0] = inputs;
+  const H = p.hidden, D = p.directions;
+  const { run, G, y, yh, Wf, Rf, bias } = startQRnn(inputs, p, 3);
+  const B = run.B;
   const zph = p.hZeroPoint;
-  const y = makeTensor("i8", [T, D, B, H]);
-  const yh = makeTensor("i8", [D, B, H]);
   const Y = y.data as Int8Array, YH = yh.data as Int8Array;
-  Y.fill(zph);
-  YH.fill(zph);
-  const Wf = weightsF32(W!), Rf = weightsF64(R!);
-  const bias = Bias?.data as Int32Array | undefined;
   const h = new Int32Array(B * H);
   const hc = new Float64Array(H), acc = new Float64Array(G), rec = new Int32Array(G);
   const z = new Int32Array(H), r = new Int32Array(H), rh = new Float64Array(H);
@@ -51,10 +33,7 @@ export function qgru(inputs: readonly (Tensor | undefined)[], p: QGruParams): Te
 
   for (let d = 0; d < D; d++) {
     const xin = inputHalf(X!, p.xZeroPoint, Wf, bias, d, G, p.x);
-    for (let b = 0; b < B; b++) {
-      const o = stateOffset(run, d, b);
-      for (let k = 0; k < H; k++) h[b * H + k] = h0 ? (h0.data as Int8Array)[o + k]! : zph;
-    }
+    loadState(run, d, h, h0, zph);
     const steps = run.steps[d]!;
     for (let s = 0; s < steps.length; s += 2) {
       const t = steps[s]!, b = steps[s + 1]!;
@@ -81,11 +60,7 @@ export function qgru(inputs: readonly (Tensor | undefined)[], p: QGruParams): Te
       const yo = yOffset(run, t, d, b);
       for (let k = 0; k < H; k++) Y[yo + k] = h[hb + k]!;
     }
-    for (let b = 0; b < B; b++) {
-      if (run.lens[b] === 0) continue;
-      const o = stateOffset(run, d, b);
-      for (let k = 0; k < H; k++) YH[o + k] = h[b * H + k]!;
-    }
+    storeState(run, d, h, YH);
   }
   return [y, yh].slice(0, p.numOutputs);
 }

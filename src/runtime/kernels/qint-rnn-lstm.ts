@@ -9,44 +9,24 @@
 import { multiplyByQuantizedMultiplier } from "../../../ir/fixed-point.js";
 import { makeTensor, type Tensor } from "../../../ir/types.js";
 import {
-  clamp16, clamp8, inputHalf, lookupQ15, recurrentHalf, setupQRnn, stateOffset, weightsF32, weightsF64, yOffset, type RowScale,
+  clamp16, clamp8, inputHalf, loadState, lookupQ15, recurrentHalf, startQRnn, storeState, yOffset, type QRnnParams,
 } from "./qint-rnn.js";
 
-export interface QLstmParams {
-  readonly hidden: number;
-  readonly directions: number;
-  readonly direction: string;
-  readonly xZeroPoint: number;
-  readonly hZeroPoint: number;
+export interface QLstmParams extends QRnnParams {
   /** Fractional bits s of the int16 cell state. */
   readonly cellShift: number;
-  /** Input half: Q3.12 from the x accumulator, per gate row. */
-  readonly x: RowScale;
-  /** Recurrent half: Q3.12 from the h accumulator, per gate row. */
-  readonly h: RowScale;
-  readonly outMultiplier: number;
-  readonly outShift: number;
-  readonly sigmoid: Int32Array;
-  readonly tanh: Int32Array;
   readonly cellTanh: Int32Array;
-  readonly numOutputs: number;
 }
 
 /** inputs: X, W, R, B?, sequence_lens?, initial_h?, initial_c?; returns [Y, Y_h, Y_c]. */
 export function qlstm(inputs: readonly (Tensor | undefined)[], p: QLstmParams): Tensor[] {
-  const [X, W, R, Bias, seq, h0, c0] = inputs;
-  const H = p.hidden, G = 4 * H, D = p.directions;
-  const run = setupQRnn(X!, H, D, p.direction, seq);
-  const { T, B } = run;
+  const [X, , , , , h0, c0] = inputs;
+  const H = p.hidden, D = p.directions;
+  const { run, G, y, yh, Wf, Rf, bias } = startQRnn(inputs, p, 4);
+  const B = run.B;
   const zph = p.hZeroPoint, cs = p.cellShift;
-  const y = makeTensor("i8", [T, D, B, H]);
-  const yh = makeTensor("i8", [D, B, H]);
   const yc = makeTensor("i16", [D, B, H]);
   const Y = y.data as Int8Array, YH = yh.data as Int8Array, YC = yc.data as Int16Array;
-  Y.fill(zph);
-  YH.fill(zph);
-  const Wf = weightsF32(W!), Rf = weightsF64(R!);
-  const bias = Bias?.data as Int32Array | undefined;
   const h = new Int32Array(B * H), c = new Int32Array(B * H);
   const hc = new Float64Array(H), acc = new Float64Array(G), rec = new Int32Array(G);
   const { sigmoid: sg, tanh: th, cellTanh: ct } = p;
@@ -56,13 +36,8 @@ export function qlstm(inputs: readonly (Tensor | undefined)[], p: QLstmParams): 
 
   for (let d = 0; d < D; d++) {
     const xin = inputHalf(X!, p.xZeroPoint, Wf, bias, d, G, p.x);
-    for (let b = 0; b < B; b++) {
-      const o = stateOffset(run, d, b);
-      for (let k = 0; k < H; k++) {
-        h[b * H + k] = h0 ? (h0.data as Int8Array)[o + k]! : zph;
-        c[b * H + k] = c0 ? (c0.data as Int16Array)[o + k]! : 0;
-      }
-    }
+    loadState(run, d, h, h0, zph);
+    loadState(run, d, c, c0, 0);
     const steps = run.steps[d]!;
     for (let s = 0; s < steps.length; s += 2) {
       const t = steps[s]!, b = steps[s + 1]!;
@@ -82,14 +57,8 @@ export function qlstm(inputs: readonly (Tensor | undefined)[], p: QLstmParams): 
       const yo = yOffset(run, t, d, b);
       for (let k = 0; k < H; k++) Y[yo + k] = h[hb + k]!;
     }
-    for (let b = 0; b < B; b++) {
-      if (run.lens[b] === 0) continue;
-      const o = stateOffset(run, d, b);
-      for (let k = 0; k < H; k++) {
-        YH[o + k] = h[b * H + k]!;
-        YC[o + k] = c[b * H + k]!;
-      }
-    }
+    storeState(run, d, h, YH);
+    storeState(run, d, c, YC);
   }
   return [y, yh, yc].slice(0, p.numOutputs);
 }

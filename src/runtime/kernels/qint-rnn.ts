@@ -1,6 +1,7 @@
-// The integer arithmetic shared by QLSTM and QGRU (ir/ops/qint/qlstm.ts, qgru.ts): gate tables
-// with linear interpolation, the input and recurrent halves of each gate's pre-activation, and
-// the step set-up (sequence lengths, step order, state offsets). docs/quantization.md, "Integer
+// The integer arithmetic shared by QLSTM and QGRU (ir/ops/qint/qlstm.ts, qgru.ts): their common
+// parameters, gate tables with linear interpolation, the input and recurrent halves of each
+// gate's pre-activation, and the step set-up (sequence lengths, step order, state offsets, state
+// loads and stores). docs/quantization.md, "Integer
 // LSTM/GRU", gives the whole definition; the C kernels (codegen/kernels/qint-lstm.ts, qint-gru.ts)
 // reproduce these functions bit for bit.
 //
@@ -12,8 +13,8 @@
 // and so is the float32 GEMM of the input half on chunks of at most EXACT_K products (every
 // partial sum below 2^24); the sums are then wrapped to int32 as a C int32 accumulator would be.
 import { multiplyByQuantizedMultiplier, type Rounding } from "../../../ir/fixed-point.js";
-import type { Tensor } from "../../../ir/types.js";
-import { isReverse, stepOrder, type RnnRun } from "./rnn-common.js";
+import { makeTensor, type Tensor } from "../../../ir/types.js";
+import { isReverse, sequenceLengths, stepOrder } from "./rnn-common.js";
 import { sgemm } from "./gemm.js";
 import { addMatVec } from "./rnn-matmul.js";
 
@@ -84,21 +85,21 @@ export interface QRnnRun {
 export function setupQRnn(x: Tensor, H: number, D: number, direction: string, seq: Tensor | undefined): QRnnRun {
   if (x.shape.length !== 3) throw new Error(`X must have rank 3, got [${x.shape.join(",")}]`);
   const [T, B, I] = x.shape as [number, number, number];
-  const lens = new Int32Array(B).fill(T);
-  if (seq) {
-    if (seq.data.length !== B) throw new Error(`sequence_lens has ${seq.data.length} entries, the batch is ${B}`);
-    for (let b = 0; b < B; b++) {
-      const v = Number(seq.data[b]);
-      if (!(v >= 0 && v <= T)) throw new Error(`sequence_lens[${b}] = ${v} is outside [0, ${T}]`);
-      lens[b] = v;
-    }
-  }
-  let maxLen = 0;
-  for (let b = 0; b < B; b++) if (lens[b]! > maxLen) maxLen = lens[b]!;
-  // stepOrder only reads B, lens and maxLen of the float kernels' run record.
-  const run = { T, B, I, H, D, batchMajor: false, lens, maxLen, x } as RnnRun;
-  const steps = Array.from({ length: D }, (_, d) => stepOrder(run, isReverse(direction, d)));
+  const { lens, maxLen } = sequenceLengths(seq, B, T);
+  const steps = Array.from({ length: D }, (_, d) => stepOrder({ B, lens, maxLen }, isReverse(direction, d)));
   return { T, B, I, H, D, lens, steps };
+}
+
+/** What both kernels start from: the run, Y and Y_h filled with h's zero point, W and R as floats, and B. */
+export function startQRnn(inputs: readonly (Tensor | undefined)[], p: QRnnParams, gates: number) {
+  const [X, W, R, Bias, seq] = inputs;
+  const H = p.hidden, D = p.directions;
+  const run = setupQRnn(X!, H, D, p.direction, seq);
+  const y = makeTensor("i8", [run.T, D, run.B, H]);
+  const yh = makeTensor("i8", [D, run.B, H]);
+  (y.data as Int8Array).fill(p.hZeroPoint);
+  (yh.data as Int8Array).fill(p.hZeroPoint);
+  return { run, G: gates * H, y, yh, Wf: weightsF32(W!), Rf: weightsF64(R!), bias: Bias?.data as Int32Array | undefined };
 }
 
 /** Per-row requantization of one direction's gate rows: multipliers and shifts from offset d*rows. */
@@ -106,6 +107,25 @@ export interface RowScale {
   readonly multiplier: readonly number[];
   readonly shift: readonly number[];
   readonly rounding: Rounding;
+}
+
+/** The parameters QLSTM and QGRU share (validated by ir/ops/qint/qrnn-common.ts). */
+export interface QRnnParams {
+  readonly hidden: number;
+  readonly directions: number;
+  readonly direction: string;
+  readonly xZeroPoint: number;
+  readonly hZeroPoint: number;
+  /** Input half: Q3.12 from the x accumulator, per gate row. */
+  readonly x: RowScale;
+  /** Recurrent half: Q3.12 from the h accumulator, per gate row. */
+  readonly h: RowScale;
+  /** M_out: a Q0.30 product to h's int8 grid. */
+  readonly outMultiplier: number;
+  readonly outShift: number;
+  readonly sigmoid: Int32Array;
+  readonly tanh: Int32Array;
+  readonly numOutputs: number;
 }
 
 /**
@@ -171,4 +191,22 @@ export function stateOffset(run: QRnnRun, d: number, b: number): number {
 /** Element offset of Y[t, d, b, :]. */
 export function yOffset(run: QRnnRun, t: number, d: number, b: number): number {
   return ((t * run.D + d) * run.B + b) * run.H;
+}
+
+/** Direction d's state [B*H] from an initial-state input [D, B, H], or `fill` when there is none. */
+export function loadState(run: QRnnRun, d: number, state: Int32Array, init: Tensor | undefined, fill: number): void {
+  const src = init?.data as Int8Array | Int16Array | undefined;
+  for (let b = 0; b < run.B; b++) {
+    const o = stateOffset(run, d, b);
+    for (let k = 0; k < run.H; k++) state[b * run.H + k] = src ? src[o + k]! : fill;
+  }
+}
+
+/** Direction d's final state [B*H] into out [D, B, H]; an entry with an empty sequence keeps out's value. */
+export function storeState(run: QRnnRun, d: number, state: Int32Array, out: Int8Array | Int16Array): void {
+  for (let b = 0; b < run.B; b++) {
+    if (run.lens[b] === 0) continue;
+    const o = stateOffset(run, d, b);
+    for (let k = 0; k < run.H; k++) out[o + k] = state[b * run.H + k]!;
+  }
 }

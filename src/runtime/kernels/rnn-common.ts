@@ -1,5 +1,6 @@
 // Set-up shared by the RNN, GRU and LSTM kernels: sizes, layouts, sequence lengths, the input
-// projection of all time steps, initial states, the order of the time steps and output storage.
+// projection of all time steps, initial states, the order of the time steps and output storage
+// (the sequence lengths and the step order serve the integer QLSTM/QGRU too, ./qint-rnn.ts).
 //
 // Everything is computed in float64 and stored in the node's dtype. Offsets are computed from
 // layout strides instead of transposing, so batch-major (layout 1) tensors are read and
@@ -42,13 +43,12 @@ export function toF64(t: Tensor): Float64Array {
   throw new Error(`expected a float tensor, got ${t.dtype}`);
 }
 
-function setupRun(x: Tensor, hidden: number, D: number, layout: number, seq: Tensor | undefined): RnnRun {
-  if (x.shape.length !== 3) throw new Error(`X must have rank 3, got [${x.shape.join(",")}]`);
-  const batchMajor = layout === 1;
-  const T = batchMajor ? x.shape[1]! : x.shape[0]!;
-  const B = batchMajor ? x.shape[0]! : x.shape[1]!;
-  const I = x.shape[2]!;
-  const lens = new Int32Array(B);
+/**
+ * The valid length of each of the B batch entries, from sequence_lens (each checked to be in
+ * [0, T]) or T for all when it is absent, and the longest.
+ */
+export function sequenceLengths(seq: Tensor | undefined, B: number, T: number): { lens: Int32Array; maxLen: number } {
+  const lens = new Int32Array(B).fill(T);
   if (seq) {
     if (seq.data.length !== B) throw new Error(`sequence_lens has ${seq.data.length} entries, the batch is ${B}`);
     for (let b = 0; b < B; b++) {
@@ -56,12 +56,19 @@ function setupRun(x: Tensor, hidden: number, D: number, layout: number, seq: Ten
       if (!(v >= 0 && v <= T)) throw new Error(`sequence_lens[${b}] = ${v} is outside [0, ${T}]`);
       lens[b] = v;
     }
-  } else {
-    lens.fill(T);
   }
   let maxLen = 0;
   for (let b = 0; b < B; b++) if (lens[b]! > maxLen) maxLen = lens[b]!;
-  return { T, B, I, H: hidden, D, batchMajor, lens, maxLen, x };
+  return { lens, maxLen };
+}
+
+function setupRun(x: Tensor, hidden: number, D: number, layout: number, seq: Tensor | undefined): RnnRun {
+  if (x.shape.length !== 3) throw new Error(`X must have rank 3, got [${x.shape.join(",")}]`);
+  const batchMajor = layout === 1;
+  const T = batchMajor ? x.shape[1]! : x.shape[0]!;
+  const B = batchMajor ? x.shape[0]! : x.shape[1]!;
+  const I = x.shape[2]!;
+  return { T, B, I, H: hidden, D, batchMajor, ...sequenceLengths(seq, B, T), x };
 }
 
 /** What every kernel starts from: the run, its zeroed outputs, and R, B, initial_h in float64. */
@@ -95,7 +102,7 @@ export function startRnn(inputs: readonly (Tensor | undefined)[], o: RnnOptions,
  * s + 1; entry b takes lens[b] steps, and a reverse direction starts at its own last valid time
  * lens[b] - 1, not at T - 1.
  */
-export function stepOrder(run: RnnRun, reverse: boolean): Int32Array {
+export function stepOrder(run: Pick<RnnRun, "B" | "lens" | "maxLen">, reverse: boolean): Int32Array {
   const { B, lens, maxLen } = run;
   let count = 0;
   for (let b = 0; b < B; b++) count += lens[b]!;
