@@ -1,28 +1,39 @@
-// C helpers of the convolution kernel: 1-D and 2-D im2col (feeding the packed GEMM) and the
-// direct depthwise 1-D convolution, scalar and NEON.
+// C helpers of the convolution kernel: the phase-split padded input of a 1-D convolution and
+// the 2-D im2col (both feeding the packed GEMM), and the direct depthwise 1-D convolution,
+// scalar and NEON.
 import type { KernelContext } from "../kernel.js";
 import { useFloatKernelHelpers } from "./gemm.js";
 
-/** `neonc_im2col1d_f32(x, C, Tin, K, s, d, pl, Tout, col)`: col[(c*K + j)][t] = x[c][t*s + j*d - pl] or 0. */
-export function useIm2col1d(ctx: KernelContext): void {
-  ctx.helper("im2col1d_f32", `
-static void neonc_im2col1d_f32(const float *x, int C, int Tin, int K, int s, int d, int pl, int Tout, float *col) {
-  int c, j, t;
-  for (c = 0; c < C; c++) {
-    const float *xc = x + (size_t)c * Tin;
-    for (j = 0; j < K; j++) {
-      float *row = col + ((size_t)c * K + j) * Tout;
-      const int off = j * d - pl;
-      int lo = off >= 0 ? 0 : (-off + s - 1) / s;
-      int hi = Tin - 1 - off < 0 ? 0 : (Tin - 1 - off) / s + 1;
-      if (hi > Tout) hi = Tout;
-      if (lo > hi) lo = hi;
-      for (t = 0; t < lo; t++) row[t] = 0.0f;
-      if (s == 1) memcpy(row + lo, xc + lo + off, (size_t)(hi - lo) * sizeof(float));
-      else for (t = lo; t < hi; t++) row[t] = xc[t * s + off];
-      for (t = hi; t < Tout; t++) row[t] = 0.0f;
+/**
+ * `neonc_conv1d_rows_f32(x, C, Cg, Tin, K, s, d, pl, L, buf, xoff)`: the X of a 1-D convolution for
+ * neonc_gemm_rows_f32 without an im2col matrix. buf[p][c][u] = x[c][u*s + p - pl] (0 in the
+ * padding) for the s phases p and u < L; xoff[c*K + j] (c < Cg) points row (c, j) at phase
+ * (j*d) % s, offset (j*d) / s, so that its column t is x[c][t*s + j*d - pl]. Group g reads from
+ * buf + g*Cg*L with the same table.
+ */
+export function useConv1dRows(ctx: KernelContext): void {
+  ctx.helper("conv1d_rows_f32", `
+static void neonc_conv1d_rows_f32(const float *x, int C, int Cg, int Tin, int K, int s, int d, int pl, int L,
+                                  float *buf, int32_t *xoff) {
+  int p, c, j, u;
+  for (p = 0; p < s; p++) {
+    /* u in [lo, hi) reads inside x: 0 <= u*s + p - pl < Tin. */
+    const int first = pl - p;
+    int lo = first <= 0 ? 0 : (first + s - 1) / s;
+    int hi = Tin + first <= 0 ? 0 : (Tin + first + s - 1) / s;
+    if (hi > L) hi = L;
+    if (lo > hi) lo = hi;
+    for (c = 0; c < C; c++) {
+      const float *xc = x + (size_t)c * Tin;
+      float *row = buf + ((size_t)p * C + c) * L;
+      for (u = 0; u < lo; u++) row[u] = 0.0f;
+      if (s == 1) memcpy(row + lo, xc + lo - first, (size_t)(hi - lo) * sizeof(float));
+      else for (u = lo; u < hi; u++) row[u] = xc[u * s - first];
+      for (u = hi; u < L; u++) row[u] = 0.0f;
     }
   }
+  for (c = 0; c < Cg; c++)
+    for (j = 0; j < K; j++) xoff[c * K + j] = (int32_t)((((size_t)(j * d % s) * C + c) * L) + (size_t)(j * d / s));
 }`);
 }
 

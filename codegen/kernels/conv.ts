@@ -1,13 +1,15 @@
 // Conv (1-D and 2-D, float): pointwise as a packed GEMM straight on the input, depthwise 1-D
-// as a direct kernel, and everything else (any kernel size, stride, dilation, padding, groups)
-// as im2col into scratch followed by the same GEMM, per group. Bias and the fused activation
-// are applied in the GEMM's epilogue. Weights are packed at compile time.
+// as a direct kernel, any other 1-D convolution as a GEMM whose X rows are read straight from a
+// zero-padded (and, for strides, phase-split) copy of the input through a table of row offsets
+// (no im2col matrix: the copy is the input's size, not K times it), and 2-D ones as im2col into
+// scratch followed by the same GEMM, per group. Bias and the fused activation are applied in the
+// GEMM's epilogue. Weights are packed at compile time in the GEMM's row blocks.
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { defineKernel } from "../kernel.js";
 import { addDim, mulDim } from "../../ir/dim.js";
 import { actArgs } from "./common.js";
-import { packRows4, padBias, useGemm } from "./gemm.js";
-import { useDepthwise1d, useIm2col1d, useIm2col2d } from "./conv-helpers.js";
+import { gemmRowBlock, packRows, padBias, useGemm, useGemmRows } from "./gemm.js";
+import { useConv1dRows, useDepthwise1d, useIm2col2d } from "./conv-helpers.js";
 
 interface Geometry {
   readonly kernel: readonly number[];
@@ -81,47 +83,65 @@ export const convKernel = defineKernel({
       ].join("\n");
     }
 
-    useGemm(ctx);
-    const blocks = Math.ceil(Mg / 4) * 4;
+    const R = gemmRowBlock(ctx.target);
+    const blocks = Math.ceil(Mg / R) * R;
     const packed = new Float32Array(group * blocks * Kc);
     const bpad = new Float32Array(group * blocks);
     for (let gi = 0; gi < group; gi++) {
-      packed.set(packRows4(wd, Mg, Kc, gi * Mg), gi * blocks * Kc);
-      bpad.set(padBias(bias, Mg, gi * Mg), gi * blocks);
+      packed.set(packRows(wd, Mg, Kc, R, gi * Mg), gi * blocks * Kc);
+      bpad.set(padBias(bias, Mg, R, gi * Mg), gi * blocks);
     }
-    const wp = ctx.addWeights(`${wName}_packed`, packed);
-    const bp = bias ? ctx.addWeights(`${bName}_padded`, bpad) : "0";
+    const wp = ctx.addWeights(`${wName}_packed${R}`, packed);
+    const bp = bias ? ctx.addWeights(`${bName}_padded${R}`, bpad) : "0";
+    const wg = `${wp} + (size_t)g * ${blocks * Kc}`, bg = bias ? `${bp} + g * ${blocks}` : "0";
+    const yg = `${yp} + ((size_t)n * ${M} + (size_t)g * ${Mg}) * ${outSize}`;
     const pointwise = kprod === 1 && geo.strides.every((s) => s === 1) && geo.padBegin.every((p) => p === 0) && ctx.dim(x.shape[2]!) === ctx.dim(y.shape[2]!) &&
       (oneD || ctx.dim(x.shape[3]!) === ctx.dim(y.shape[3]!));
-    const gemm = (src: string, ld: string) =>
-      `neonc_gemm_f32(${Mg}, ${outSize}, ${Kc}, ${wp} + (size_t)g * ${blocks * Kc}, ${src}, ${ld}, ` +
-      `${yp} + ((size_t)n * ${M} + (size_t)g * ${Mg}) * ${outSize}, ${outSize}, ${bias ? `${bp} + g * ${blocks}` : "0"}, ${act});`;
     if (pointwise) {
+      useGemm(ctx);
       return [
         `int n, g;`,
         `for (n = 0; n < ${N}; n++)`,
         `  for (g = 0; g < ${group}; g++)`,
-        `    ${gemm(`${xp} + ((size_t)n * ${C} + (size_t)g * ${Cg}) * ${inSize}`, inSize)}`,
+        `    neonc_gemm_f32(${Mg}, ${outSize}, ${Kc}, ${wg}, ${xp} + ((size_t)n * ${C} + (size_t)g * ${Cg}) * ${inSize}, ${inSize}, ${yg}, ${outSize}, ${bg}, ${act});`,
       ].join("\n");
     }
+    if (oneD) {
+      // X row (c, j) of group g, at column t, is tap j of output t: the padded input of channel
+      // c at t*s + j*d, i.e. phase (j*d) % s at (j*d) / s + t of the phase-split copy.
+      useConv1dRows(ctx);
+      useGemmRows(ctx);
+      const [K, s, d] = [geo.kernel[0]!, geo.strides[0]!, geo.dilations[0]!];
+      const extra = Math.floor(((K - 1) * d) / s);
+      const buf = ctx.scratch(mulDim(s * C, addDim(y.shape[2]!, extra)));
+      const off = ctx.scratch(Kc, "int32_t");
+      // Locals named by ctx.local: a symbolic dim could be called L.
+      const [bufV, offV, lenV] = [ctx.local("buf"), ctx.local("xoff"), ctx.local("L")];
+      return [
+        `float *const ${bufV} = ${buf};`,
+        `int32_t *const ${offV} = ${off};`,
+        `const int ${lenV} = ${outSp[0]} + ${extra};`,
+        `int n, g;`,
+        `for (n = 0; n < ${N}; n++) {`,
+        `  neonc_conv1d_rows_f32(${xp} + (size_t)n * ${C} * ${inSize}, ${C}, ${Cg}, ${inSp[0]}, ${K}, ${s}, ${d}, ${geo.padBegin[0]}, ${lenV}, ${bufV}, ${offV});`,
+        `  for (g = 0; g < ${group}; g++)`,
+        `    neonc_gemm_rows_f32(${Mg}, ${outSize}, ${Kc}, ${wg}, ${bufV} + (size_t)g * ${Cg} * ${lenV}, ${offV}, ${yg}, ${outSize}, ${bg}, ${act});`,
+        `}`,
+      ].join("\n");
+    }
+    useGemm(ctx);
+    useIm2col2d(ctx);
     const col = ctx.scratch(mulDim(Kc, y.shape.slice(2).reduce((a, b) => mulDim(a, b), 1)));
     const xg = `${xp} + ((size_t)n * ${C} + (size_t)g * ${Cg}) * ${inSize}`;
-    let im2col: string;
-    if (oneD) {
-      useIm2col1d(ctx);
-      im2col = `neonc_im2col1d_f32(${xg}, ${Cg}, ${inSp[0]}, ${geo.kernel[0]}, ${geo.strides[0]}, ${geo.dilations[0]}, ${geo.padBegin[0]}, ${outSp[0]}, col);`;
-    } else {
-      useIm2col2d(ctx);
-      im2col = `neonc_im2col2d_f32(${xg}, ${Cg}, ${inSp[0]}, ${inSp[1]}, ${geo.kernel[0]}, ${geo.kernel[1]}, ${geo.strides[0]}, ${geo.strides[1]}, ` +
-        `${geo.dilations[0]}, ${geo.dilations[1]}, ${geo.padBegin[0]}, ${geo.padBegin[1]}, ${outSp[0]}, ${outSp[1]}, col);`;
-    }
+    const im2col = `neonc_im2col2d_f32(${xg}, ${Cg}, ${inSp[0]}, ${inSp[1]}, ${geo.kernel[0]}, ${geo.kernel[1]}, ${geo.strides[0]}, ${geo.strides[1]}, ` +
+      `${geo.dilations[0]}, ${geo.dilations[1]}, ${geo.padBegin[0]}, ${geo.padBegin[1]}, ${outSp[0]}, ${outSp[1]}, col);`;
     return [
       `float *const col = ${col};`,
       `int n, g;`,
       `for (n = 0; n < ${N}; n++)`,
       `  for (g = 0; g < ${group}; g++) {`,
       `    ${im2col}`,
-      `    ${gemm("col", outSize)}`,
+      `    neonc_gemm_f32(${Mg}, ${outSize}, ${Kc}, ${wg}, col, ${outSize}, ${yg}, ${outSize}, ${bg}, ${act});`,
       `  }`,
     ].join("\n");
   },

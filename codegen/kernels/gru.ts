@@ -1,26 +1,39 @@
 // GRU (ONNX semantics, gates z, r, h; forward, reverse or bidirectional; linear_before_reset 0
-// or 1; clip) with the default activations Sigmoid and Tanh, time-major layout. Per step:
-//   gates = W·x_t + (Wb + Rb for z, r; Wb for h)       packed GEMM, N = 1
+// or 1; clip) with the default activations Sigmoid and Tanh, time-major layout.
+//   gates = W·x_t + (Wb + Rb for z, r; Wb for h)       every step at once: one blocked matrix
+//                                                      product before the recurrence
 //   z, r  = sigmoid(gates[z,r] + Rzr·h)
 //   lbr=1: h~ = tanh(gates[h] + r * (Rh·h + Rbh))      lbr=0: h~ = tanh(gates[h] + Rh·(r*h) + Rbh)
 //   h     = (1 - z) * h~ + z * h
-// R is packed as two matrices (the z/r rows and the h rows) because the h product needs r first
-// when linear_before_reset is 0. The gate math runs 4 lanes at a time through vmath.ts on NEON.
+// R is packed for lstm.ts's matrix-vector product as two matrices (the z/r rows and the h rows)
+// because the h product needs r first when linear_before_reset is 0. The gate math runs 4 lanes
+// at a time through vmath.ts on NEON, and as loops over vmath.ts's branch-free scalar math that
+// the compiler vectorizes on c99.
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
+import { mulDim } from "../../ir/dim.js";
 import { cFloat } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
-import { packRows4, padBias, useGemm } from "./gemm.js";
-import { useVMath } from "./vmath.js";
+import { useWide } from "./gemm.js";
+import { addGemvWeights, gemvBlock, transpose, useGemv } from "./lstm.js";
+import { matmulScratch, useMatmul } from "./matmul.js";
+import { useLoopMath, useVMath } from "./vmath.js";
 
 /** Adds `neonc_gru_zr_f32` and `neonc_gru_update_f32`, the gate math of one step (also used by hybrid-gru.ts). */
 export function useGruCell(ctx: KernelContext): void {
   useVMath(ctx);
   const neon = ctx.target.neon;
+  if (!neon) {
+    useLoopMath(ctx);
+    useWide(ctx);
+  }
   const clipV = `if (use_clip) v = vminq_f32(vmaxq_f32(v, vdupq_n_f32(-clip)), vdupq_n_f32(clip));`;
-  const clipS = `if (use_clip) v = v < -clip ? -clip : (v > clip ? clip : v);`;
+  // c99: the clip as a select, so that the loops stay branch-free (vectorized).
+  const clipS = neon ? `if (use_clip) v = v < -clip ? -clip : (v > clip ? clip : v);` : `v = use_clip ? (v < -clip ? -clip : (v > clip ? clip : v)) : v;`;
+  const sigmoid = neon ? "neonc_sigmoid_f32" : "neonc_sigmoid_lf", tanh = neon ? "neonc_tanh_f32" : "neonc_tanh_lf";
+  const attr = neon ? "" : "NEONC_WIDE ";
   ctx.helper("gru_cell_f32", `
 /* g[0..n) = sigmoid(clip(g + r)): the z and r gates. */
-static void neonc_gru_zr_f32(int n, float *g, const float *r, int use_clip, float clip) {
+static ${attr}void neonc_gru_zr_f32(int n, float *restrict g, const float *restrict r, int use_clip, float clip) {
   int k = 0;${neon ? `
   for (; k + 4 <= n; k += 4) {
     float32x4_t v = vaddq_f32(vld1q_f32(g + k), vld1q_f32(r + k));
@@ -30,13 +43,13 @@ static void neonc_gru_zr_f32(int n, float *g, const float *r, int use_clip, floa
   for (; k < n; k++) {
     float v = g[k] + r[k];
     ${clipS}
-    g[k] = neonc_sigmoid_f32(v);
+    g[k] = ${sigmoid}(v);
   }
 }
 
 /* h = (1 - z) * tanh(clip(gh + (lbr ? rg * rec : rec))) + z * h. */
-static void neonc_gru_update_f32(int H, const float *z, const float *rg, const float *gh, const float *rec,
-                                 float *h, int lbr, int use_clip, float clip) {
+static ${attr}void neonc_gru_update_f32(int H, const float *restrict z, const float *restrict rg, const float *restrict gh, const float *restrict rec,
+                                 float *restrict h, int lbr, int use_clip, float clip) {
   int k = 0;${neon ? `
   for (; k + 4 <= H; k += 4) {
     const float32x4_t zv = vld1q_f32(z + k), rc = vld1q_f32(rec + k);
@@ -48,7 +61,7 @@ static void neonc_gru_update_f32(int H, const float *z, const float *rg, const f
   for (; k < H; k++) {
     float v = lbr ? gh[k] + rg[k] * rec[k] : gh[k] + rec[k];
     ${clipS}
-    v = neonc_tanh_f32(v);
+    v = ${tanh}(v);
     h[k] = (1.0f - z[k]) * v + z[k] * h[k];
   }
 }`);
@@ -74,21 +87,26 @@ export const gruKernel = defineKernel({
     return undefined;
   },
   emit(node, attrs, ctx) {
-    useGemm(ctx);
+    useMatmul(ctx);
+    useGemv(ctx);
     useGruCell(ctx);
     const [xN, wN, rN, bN, , h0N] = node.inputs;
     const [yN, yhN] = [node.outputs[0], node.outputs[1]];
     const W = ctx.constant(wN!)!, R = ctx.constant(rN!)!;
     const D = W.shape[0]!, G = W.shape[1]!, I = W.shape[2]!, H = G / 3;
-    const B = ctx.type(xN!).shape[1] as number;
+    const x = ctx.type(xN!);
+    const B = x.shape[1] as number;
     const [Tn] = ctx.shape(xN!) as [string];
     const lbr = ((attrs.linear_before_reset as number | undefined) ?? 0) !== 0 ? 1 : 0;
     const clip = attrs.clip as number | undefined;
     const clipArgs = clip === undefined ? "0, 0.0f" : `1, ${cFloat(clip)}`;
-    const gates = ctx.scratch(G), rec = ctx.scratch(2 * H), rech = ctx.scratch(H), tmp = ctx.scratch(H), hs = ctx.scratch(B * H);
+    const nb = gemvBlock(ctx);
+    const ap = matmulScratch(ctx, I);
+    const zrRows = Math.ceil((2 * H) / nb) * nb, hRows = Math.ceil(H / nb) * nb;
+    const proj = ctx.scratch(mulDim(x.shape[0]!, B * G)), rec = ctx.scratch(zrRows), rech = ctx.scratch(hRows), tmp = ctx.scratch(H), hs = ctx.scratch(B * H);
     const lines = [
       `const float *X = ${ctx.ptr(xN!)};`,
-      `float *gates = ${gates}, *rec = ${rec}, *rech = ${rech}, *rh = ${tmp}, *h = ${hs};`,
+      `float *proj = ${proj}, *rec = ${rec}, *rech = ${rech}, *rh = ${tmp}, *h = ${hs};`,
       `const int Tn = ${Tn};`,
       `int step, b, k;`,
       `(void)rh; (void)k;`,
@@ -96,35 +114,33 @@ export const gruKernel = defineKernel({
     for (let d = 0; d < D; d++) {
       const wd = (W.data as Float32Array).subarray(d * G * I, (d + 1) * G * I);
       const rd = (R.data as Float32Array).subarray(d * G * H, (d + 1) * G * H);
-      const wp = ctx.addWeights(`${wN}_d${d}_packed`, packRows4(wd, G, I));
-      const rzr = ctx.addWeights(`${rN}_d${d}_zr_packed`, packRows4(rd, 2 * H, H));
-      const rhp = ctx.addWeights(`${rN}_d${d}_h_packed`, packRows4(rd, H, H, 2 * H));
-      let bx = "0", bh = "0";
+      const wt = ctx.addWeights(`${wN}_d${d}_t`, transpose(wd, G, I));
+      const rzr = addGemvWeights(ctx, `${rN}_d${d}_zr`, rd, 2 * H, H);
+      const rhp = addGemvWeights(ctx, `${rN}_d${d}_h`, rd.subarray(2 * H * H), H, H);
+      let bx = "0", bh: string | undefined;
       if (bN) {
         const bd = (ctx.constant(bN)!.data as Float32Array).subarray(d * 2 * G, (d + 1) * 2 * G);
         const sum = new Float32Array(G);
         for (let j = 0; j < G; j++) sum[j] = j < 2 * H ? bd[j]! + bd[G + j]! : bd[j]!;
-        bx = ctx.addWeights(`${bN}_d${d}_x`, padBias(sum, G));
-        bh = ctx.addWeights(`${bN}_d${d}_rh`, padBias(bd, H, G + 2 * H));
+        bx = ctx.addWeights(`${bN}_d${d}_x`, sum);
+        bh = ctx.addWeights(`${bN}_d${d}_rh`, bd.slice(G + 2 * H, G + 3 * H));
       }
       const reverse = attrs.direction === "reverse" || d === 1;
       lines.push(`/* direction ${d}${reverse ? " (reverse)" : ""} */`);
       lines.push(h0N ? `memcpy(h, ${ctx.ptr(h0N)} + (size_t)${d * B * H}, ${B * H} * sizeof(float));` : `memset(h, 0, ${B * H} * sizeof(float));`);
       const hProduct = lbr
-        ? `    neonc_gemm_f32(${H}, 1, ${H}, ${rhp}, hb, 1, rech, 1, ${bh}, 0, 0.0f, 0.0f);`
-        : [
-            `    for (k = 0; k < ${H}; k++) rh[k] = gates[${H} + k] * hb[k];`,
-            `    neonc_gemm_f32(${H}, 1, ${H}, ${rhp}, rh, 1, rech, 1, ${bh}, 0, 0.0f, 0.0f);`,
-          ].join("\n");
+        ? [`    neonc_gemv_f32(${H}, ${hRows}, hb, ${rhp}, rech);`]
+        : [`    for (k = 0; k < ${H}; k++) rh[k] = gates[${H} + k] * hb[k];`, `    neonc_gemv_f32(${H}, ${hRows}, rh, ${rhp}, rech);`];
+      if (bh) hProduct.push(`    for (k = 0; k < ${H}; k++) rech[k] += ${bh}[k];`);
       lines.push(
+        `neonc_matmul_f32(Tn * ${B}, ${I}, ${G}, X, ${wt}, ${G}, ${bx}, proj, 0, 0.0f, 0.0f, ${ap});`,
         `for (step = 0; step < Tn; step++) {`,
         `  const int t = ${reverse ? "Tn - 1 - step" : "step"};`,
         `  for (b = 0; b < ${B}; b++) {`,
-        `    float *hb = h + (size_t)b * ${H};`,
-        `    neonc_gemm_f32(${G}, 1, ${I}, ${wp}, X + ((size_t)t * ${B} + b) * ${I}, 1, gates, 1, ${bx}, 0, 0.0f, 0.0f);`,
-        `    neonc_gemm_f32(${2 * H}, 1, ${H}, ${rzr}, hb, 1, rec, 1, 0, 0, 0.0f, 0.0f);`,
+        `    float *hb = h + (size_t)b * ${H}, *gates = proj + ((size_t)t * ${B} + b) * ${G};`,
+        `    neonc_gemv_f32(${H}, ${zrRows}, hb, ${rzr}, rec);`,
         `    neonc_gru_zr_f32(${2 * H}, gates, rec, ${clipArgs});`,
-        hProduct,
+        ...hProduct,
         `    neonc_gru_update_f32(${H}, gates, gates + ${H}, gates + ${2 * H}, rech, hb, ${lbr}, ${clipArgs});`,
         ...(yN ? [`    memcpy(${ctx.ptr(yN)} + (((size_t)t * ${D} + ${d}) * ${B} + b) * ${H}, hb, ${H} * sizeof(float));`] : []),
         `  }`,

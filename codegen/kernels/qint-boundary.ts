@@ -1,7 +1,7 @@
 // Quantize and Dequantize in C: the float <-> integer conversions at an integer graph's edges
 // (the only integer-family kernels that use floating point). Both compute in double exactly as
-// the interpreter does: x / scale rounded half to even (by hand, not through the FPU rounding
-// mode), plus the zero point, clamped; and (x - zp) * scale rounded once to float.
+// the interpreter does: x / scale (the same double division) rounded half to even (nearbyint in the
+// default rounding mode), plus the zero point, clamped; and (x - zp) * scale rounded once to float.
 import { intRange } from "../../ir/dtype.js";
 import { ctype } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
@@ -16,12 +16,13 @@ function cDouble(v: number): string {
 
 function useQuantizeHelper(ctx: KernelContext): void {
   ctx.helper("quantize_f64", `
-/* round_half_even(q) + zp clamped to [lo, hi]; NaN gives zp (as the interpreter does). Selects
-   only (f is even when f / 2 is whole), so the element loop vectorizes. */
+/* round_half_even(q) + zp clamped to [lo, hi]; NaN gives zp (as the interpreter does).
+   nearbyint under the default rounding mode (round to nearest, ties to even; generated code
+   never changes it) is IEEE roundToIntegralTiesToEven: exact for every double. Adding zp to
+   that integer is exact below 2^53 and saturates alike above. Selects only, so the element loop
+   vectorizes (vrndscalepd with SSE4.1 / AVX-512, frinti on aarch64). */
 static inline int32_t neonc_quantize_f64(double q, int32_t zp, int32_t lo, int32_t hi) {
-  double f = floor(q), d = q - f, h = f * 0.5;
-  double r = d > 0.5 ? f + 1.0 : (d < 0.5 ? f : (h == floor(h) ? f : f + 1.0));
-  r += (double)zp;
+  double r = nearbyint(q) + (double)zp;
   r = r < (double)lo ? (double)lo : (r > (double)hi ? (double)hi : r);
   r = q != q ? (double)zp : r;
   return (int32_t)r;

@@ -1,7 +1,7 @@
 // Depthwise QConv (one input channel per group) in C, the body after qint-conv.ts's common
 // declarations (x, y, qT, qTo, bias, acc, b, m). Each output channel copies its input channel
 // into an int16 row padded with the zero point (so no tap tests bounds), then:
-// - c99: tap loops over t that compilers vectorize;
+// - c99: loops over t of 4 taps each that compilers vectorize (see depthwiseLines);
 // - NEON: taps in pairs. A pair row holds (row[i], row[i + dilation]) side by side for every i,
 //   split into `stride` phase rows (i = stride * i' + phase), so the pairs that outputs t..t+3
 //   need for taps (j, j+1) are 8 contiguous int16 at a compile-time offset. vmulq_s16 by
@@ -48,7 +48,7 @@ export function depthwiseLines(ctx: KernelContext, s: DepthwiseSpec): string[] {
     `int16_t *xp = ${ctx.scratch(rowLen, "int16_t")};`,
     `const int qL = (qTo - 1) * ${stride} + ${span}, qR = qL + ${neon ? dil : 0};`,
     `const int lo = ${padL} < qR ? ${padL} : qR, hi = qT + ${padL} < qR ? qT + ${padL} : qR;`,
-    `int t, j;`,
+    neon ? `int t, j;` : `int t;`,
   ];
   const fill = [
     `    const ${s.xType} *xc = x + ((size_t)b * ${C} + m / ${Mg}) * qT;`,
@@ -60,17 +60,29 @@ export function depthwiseLines(ctx: KernelContext, s: DepthwiseSpec): string[] {
   ];
   const tail = [`    ${s.rq("am", `y + ((size_t)b * ${M} + m) * qTo`, "qTo", "m")}`, `  }`, `}`];
   if (!neon) {
+    // Passes over t of up to 4 taps each, the first one starting from the bias: one load and
+    // store of am per 4 taps instead of per tap, and int16 products (exact: |x * w| <= 16384),
+    // which vectorize as 16-bit multiplies (pmullw) instead of 32-bit ones (pmulld). Measured on
+    // 128 channels x 184 outputs x 15 taps, -O3 -march=native: 28 us -> 18 us.
+    const passes: string[] = [];
+    for (let j0 = 0; j0 < Kw; j0 += 4) {
+      const js = Array.from({ length: Math.min(4, Kw - j0) }, (_, i) => i);
+      const sum = js.map((i) => `(int16_t)(w${i} * x${i}[t * ${stride}])`).join(" + ");
+      passes.push(
+        `    {`,
+        `      const int16_t ${js.map((i) => `w${i} = wm[${j0 + i}]`).join(", ")};`,
+        `      const int16_t ${js.map((i) => `*x${i} = xp + ${(j0 + i) * dil}`).join(", ")};`,
+        j0 === 0 ? `      for (t = 0; t < qTo; t++) am[t] = bm + ${sum};` : `      for (t = 0; t < qTo; t++) am[t] += ${sum};`,
+        `    }`,
+      );
+    }
     return [
       ...head,
       `for (b = 0; b < ${N}; b++) {`,
       `  for (m = 0; m < ${M}; m++) {`,
       ...fill,
-      `    for (t = 0; t < qTo; t++) am[t] = bias[m];`,
-      `    for (j = 0; j < ${Kw}; j++) {`,
-      `      const int32_t wj = wm[j];`,
-      `      const int16_t *xs = xp + j * ${dil};`,
-      `      for (t = 0; t < qTo; t++) am[t] += wj * xs[t * ${stride}];`,
-      `    }`,
+      `    const int32_t bm = bias[m];`,
+      ...passes,
       ...tail,
     ];
   }

@@ -13,7 +13,8 @@
 // degree-10 polynomial on three intervals (|x| < 1 in x^2, [1, 2.5) and [2.5, 4) in |x|), the
 // coefficients chosen per lane; they are Chebyshev interpolants of erf, turned into monomials
 // in the interval's normalised variable (test/codegen/kernels-extra.test.ts re-derives them).
-// Measured errors are in docs/codegen.md.
+// Measured errors are in docs/codegen.md. loopMathSource() is the same exp / expm1 / sigmoid /
+// tanh in plain scalar C, branch-free so that compilers vectorize the loops that call it.
 import { cFloat } from "../c-util.js";
 import type { KernelContext } from "../kernel.js";
 import type { Target } from "../targets.js";
@@ -165,6 +166,81 @@ ${erfPoly.join("\n")}
   y = vbslq_f32(vcgeq_f32(a, vdupq_n_f32(4.0f)), vdupq_n_f32(1.0f), y);
   return neonc_copysign_f32x4(y, x);
 }`;
+}
+
+/**
+ * Branch-free scalar exp (of x <= 0), expm1 (x <= 0), sigmoid and tanh for loops that the
+ * compiler vectorizes (the c99 recurrent cells): the NEON algorithms above in scalar operations,
+ * 2^n assembled in the exponent bits through a union. Clamps are written so that NaN selects a
+ * bound (no undefined float-to-int conversion), so a NaN input gives a number, not NaN: testing
+ * for it (x == x ? y : x) makes gcc branch around the math and stop vectorizing.
+ */
+export function loopMathSource(): string {
+  const poly = TAYLOR.slice(1).map((c) => `  p = NEONC_FMAF(p, r, ${cFloat(c)});`).join("\n");
+  const reduce = (lo: string) => `  const float xc0 = x > ${lo} ? x : ${lo};
+  const float xc = xc0 < 0.0f ? xc0 : 0.0f;
+  const float t = NEONC_FMAF(xc, 1.44269504f, 0.5f);
+  int32_t n = (int32_t)t;
+  float fn, r, p;
+  /* floor(t): the conversion truncates, so negative non-integers come out one too high. */
+  n -= (float)n > t ? 1 : 0;
+  fn = (float)n;
+  r = NEONC_FMAF(fn, -0.693359375f, xc);
+  r = NEONC_FMAF(fn, 2.12194440e-4f, r);
+  p = ${cFloat(TAYLOR[0]!)};
+${poly}`;
+  return `
+#if defined(FP_FAST_FMAF)
+#define NEONC_FMAF(a, b, c) fmaf((a), (b), (c))
+#else
+#define NEONC_FMAF(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* 2^n for -126 <= n <= 127. */
+static inline float neonc_pow2i_f32(int32_t n) {
+  union { int32_t i; float f; } u;
+  u.i = (n + 127) * 8388608;
+  return u.f;
+}
+
+/* e^x for x <= 0 (positive x are treated as 0), 0 below -104; 2^n in two halves (n >= -150). */
+static inline float neonc_expneg_lf(float x) {
+${reduce("-104.0f")}
+  p = NEONC_FMAF(p, r, 1.0f);
+  p = NEONC_FMAF(p, r, 1.0f);
+  {
+    const int32_t h = n / 2;
+    return p * neonc_pow2i_f32(h) * neonc_pow2i_f32(n - h);
+  }
+}
+
+/* e^x - 1 for x <= 0 (positive x are treated as 0), accurate relative to the result near 0. */
+static inline float neonc_expm1neg_lf(float x) {
+${reduce("-20.0f")}
+  {
+    const float q = NEONC_FMAF(r * r, p, r), sc = neonc_pow2i_f32(n);
+    return NEONC_FMAF(sc, q, sc - 1.0f);
+  }
+}
+
+static inline float neonc_sigmoid_lf(float x) {
+  const float e = neonc_expneg_lf(x < 0.0f ? x : -x);
+  const float y = (x >= 0.0f ? 1.0f : e) / (1.0f + e);
+  return x == x ? y : x;
+}
+
+/* tanh|x| = -u / (u + 2) with u = e^(-2|x|) - 1: no cancellation near 0, exactly 1 far out. */
+static inline float neonc_tanh_lf(float x) {
+  const float ax = x < 0.0f ? -x : x;
+  const float u = neonc_expm1neg_lf(-2.0f * ax);
+  const float t = -u / (u + 2.0f);
+  return x < 0.0f ? -t : t;
+}`;
+}
+
+/** Adds the loop-friendly scalar math (loopMathSource) to the model once. */
+export function useLoopMath(ctx: KernelContext): void {
+  ctx.helper("loop_math_f32", loopMathSource());
 }
 
 /** The C source of the math helpers for a target (scalar always, vector on NEON targets). */
