@@ -130,12 +130,17 @@ export function countDiffs(
   return { bad, first };
 }
 
-/** Expects every named output of `got` equal to `ref`'s byte for byte; `where` heads the messages. */
-export function expectBitExact(got: Record<string, Tensor>, ref: Record<string, Tensor>, outputs: readonly string[], where: string): void {
+/**
+ * Expects every named output of `got` equal to `ref`'s byte for byte; `where` heads the messages
+ * and `at(i)`, when given, tells more of the first difference (say, the input element behind it).
+ */
+export function expectBitExact(
+  got: Record<string, Tensor>, ref: Record<string, Tensor>, outputs: readonly string[], where: string, at?: (i: number) => string,
+): void {
   for (const o of outputs) {
     const a = got[o]!.data, b = ref[o]!.data;
     expect(a.length, `${where} output ${o}: length`).toBe(b.length);
-    const { bad, first } = countDiffs(a, b);
+    const { bad, first } = countDiffs(a, b, at && ((i) => `[${i}] ${at(i)}: C ${String(a[i])} vs interpreter ${String(b[i])}`));
     expect(bad, `${where} output ${o}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
   }
 }
@@ -143,14 +148,16 @@ export function expectBitExact(got: Record<string, Tensor>, ref: Record<string, 
 /**
  * Compiles g for the rig's target, builds, runs each input set and expects every output equal
  * byte for byte to `expected[k]` (or the interpreter's on g); `name` (say, the graph's) goes into
- * the messages after target/mode.
+ * the messages after target/mode, `at(k, i)` (optional) into the first difference of set k.
  */
 export function checkBitExact(
   g: Graph, target: string, rig: Rig, sets: readonly Record<string, Tensor>[],
-  opts: RunOptions & { expected?: readonly Record<string, Tensor>[]; name?: string } = {},
+  opts: RunOptions & { expected?: readonly Record<string, Tensor>[]; name?: string; at?: (k: number, i: number) => string } = {},
 ): void {
   const where = `${target}/${rig.mode}${opts.name ? ` ${opts.name}` : ""}`;
-  runOnRig(g, target, rig, sets, opts, (got, k) => expectBitExact(got, opts.expected?.[k] ?? runGraph(g, sets[k]!), g.outputs, `${where} set ${k}`));
+  const at = opts.at;
+  runOnRig(g, target, rig, sets, opts, (got, k) =>
+    expectBitExact(got, opts.expected?.[k] ?? runGraph(g, sets[k]!), g.outputs, `${where} set ${k}`, at && ((i) => at(k, i))));
 }
 
 /** Expects no floating point (types, conversions, f32 intrinsics) in g's model.c for each target. */

@@ -7,23 +7,11 @@ import { describe, expect, it } from "vitest";
 import { ROUNDINGS } from "../../ir/fixed-point.js";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
-import { compileGraph } from "../../codegen/emit-model.js";
-import { buildModel, runBuild } from "../../codegen/build.js";
-import { getTarget } from "../../codegen/targets.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { rigOrSkip } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, itOnRigs, xorshift } from "./helpers.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
-const next = rng(5);
+const next = xorshift(5);
 const mult = () => 2 ** 30 + Math.floor(next() * 2 ** 30);
 
 interface AddCase { readonly a: "q" | "u"; readonly b: "q" | "u"; readonly ls: number; readonly sa: number; readonly sb: number; readonly shift: number; readonly m?: number; readonly zps?: [number, number] }
@@ -57,7 +45,7 @@ ${lines.join("\n")}
 }`);
 
 function inputs(T: number, seed: number): Record<string, Tensor> {
-  const r = rng(seed);
+  const r = xorshift(seed);
   const vals = (lo: number, hi: number) => Array.from({ length: 2 * T }, () => (r() < 0.25 ? (r() < 0.5 ? lo : hi) : lo + Math.floor(r() * (hi - lo + 1))));
   return { q: fromNumbers("i8", [2, T], vals(-128, 127)), q2: fromNumbers("i8", [2, T], vals(-128, 127)), u: fromNumbers("u8", [2, T], vals(0, 255)), u2: fromNumbers("u8", [2, T], vals(0, 255)) };
 }
@@ -65,24 +53,7 @@ const SETS = [inputs(61, 1), inputs(4, 2), inputs(1, 3)];
 const REFS = SETS.map((s) => runGraph(g, s));
 
 describe("same-shape QAdd and QMul match the interpreter", () => {
-  const rigs: [string, "native" | "simde" | "qemu"][] = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"]];
-  for (const [target, mode] of rigs) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      const model = compileGraph(g, { target: getTarget(target), maxDims: { T: 64 } });
-      const build = buildModel(model, rig);
-      SETS.forEach((set, k) => {
-        const got = runBuild(model, build, set).outputs;
-        for (const o of outs) {
-          const a = got[o]!.data, b = REFS[k]![o]!.data;
-          let bad = 0, first = "";
-          for (let i = 0; i < b.length; i++) if (a[i] !== b[i] && bad++ === 0) first = `[${i}] C ${a[i]} vs interpreter ${b[i]}`;
-          expect(bad, `${target}/${mode} set ${k} ${o}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
-        }
-      });
-    });
-  }
+  itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(g, target, rig, SETS, { expected: REFS, maxDims: { T: 64 } }));
 
   it("the outputs vary", () => {
     for (const o of outs) expect(new Set(Array.from(REFS[0]![o]!.data as ArrayLike<number>)).size, o).toBeGreaterThan(8);

@@ -4,13 +4,11 @@
 // helpers), and QMul/QAdd on [1, T, T] (attention scores times a constant: the scratch size
 // T x T is no single Dim). Every form is built on every rig and compared byte for byte with the
 // interpreter.
-import { describe, it } from "vitest";
+import { describe } from "vitest";
 import { parseGraph } from "../../ir/text/index.js";
 import { makeTensor, type Tensor } from "../../ir/types.js";
 import { Rng } from "../../src/testing/rng.js";
-import { checkGraph, rigOrSkip } from "./helpers.js";
-
-const RIGS = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"]] as const;
+import { ALL_RIGS, checkBitExact, itOnRigs } from "./helpers.js";
 
 function graph(rows: number | "T", K: number, N: number, perColumn: boolean, rng: Rng): string {
   const w = Array.from({ length: K * N }, () => rng.int(-127, 127));
@@ -42,13 +40,7 @@ describe("QMatMul forms build with -Werror and match the interpreter on every ri
   for (const c of cases) {
     const text = graph(c.rows, 20, c.N, c.perColumn, rng);
     const sets = [input(c.rows === "T" ? 7 : c.rows, 20, rng), input(c.rows === "T" ? 1 : c.rows, 20, rng)];
-    for (const [target, mode] of RIGS) {
-      it(`${c.name} on ${target} (${mode})`, () => {
-        const rig = rigOrSkip(target, mode);
-        if (!rig) return;
-        checkGraph(parseGraph(text), target, rig, sets, { maxDims: { T: 8 }, tol: 0 });
-      });
-    }
+    itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(parseGraph(text), target, rig, sets, { maxDims: { T: 8 }, name: c.name }), `${c.name} on`);
   }
 });
 
@@ -65,11 +57,5 @@ describe("QMul and QAdd on a [1, T, T] tensor build and match the interpreter on
     return { s, k };
   };
   const sets = [set(9), set(3)];
-  for (const [target, mode] of RIGS) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      checkGraph(parseGraph(text), target, rig, sets, { maxDims: { T: 9 }, tol: 0 });
-    });
-  }
+  itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(parseGraph(text), target, rig, sets, { maxDims: { T: 9 } }));
 });

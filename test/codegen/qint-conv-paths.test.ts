@@ -7,23 +7,11 @@
 import { describe, expect, it } from "vitest";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
-import { compileGraph } from "../../codegen/emit-model.js";
-import { buildModel, runBuild } from "../../codegen/build.js";
-import { getTarget } from "../../codegen/targets.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { rigOrSkip } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, itOnRigs, xorshift } from "./helpers.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
-const next = rng(99);
+const next = xorshift(99);
 const ints = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + Math.floor(next() * (hi - lo + 1)));
 
 interface Conv { readonly id: string; readonly x: "q" | "u"; readonly M: number; readonly Cg: number; readonly Kw: number; readonly s: number; readonly d: number; readonly pads: [number, number]; readonly group: number }
@@ -59,7 +47,7 @@ ${lines.join("\n")}
 }`);
 
 function inputs(T: number, seed: number): Record<string, Tensor> {
-  const r = rng(seed);
+  const r = xorshift(seed);
   const vals = (lo: number, hi: number) => Array.from({ length: numel([1, C, T]) }, () => (r() < 0.2 ? (r() < 0.5 ? lo : hi) : lo + Math.floor(r() * (hi - lo + 1))));
   return { q: fromNumbers("i8", [1, C, T], vals(-128, 127)), u: fromNumbers("u8", [1, C, T], vals(0, 255)) };
 }
@@ -67,25 +55,7 @@ const SETS = [inputs(29, 1), inputs(12, 2), inputs(3, 3), inputs(1, 4)];
 const REFS = SETS.map((s) => runGraph(g, s));
 
 describe("QConv activation paths match the interpreter", () => {
-  const rigs: [string, "native" | "simde" | "qemu"][] = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"]];
-  for (const [target, mode] of rigs) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      const model = compileGraph(g, { target: getTarget(target), maxDims: { T: 32 } });
-      const build = buildModel(model, rig);
-      SETS.forEach((set, k) => {
-        const got = runBuild(model, build, set).outputs;
-        for (const o of outs) {
-          const a = got[o]!.data, b = REFS[k]![o]!.data;
-          expect(a.length, o).toBe(b.length);
-          let bad = 0, first = "";
-          for (let i = 0; i < b.length; i++) if (a[i] !== b[i] && bad++ === 0) first = `[${i}] C ${a[i]} vs interpreter ${b[i]}`;
-          expect(bad, `${target}/${mode} set ${k} ${o}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
-        }
-      });
-    });
-  }
+  itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(g, target, rig, SETS, { expected: REFS, maxDims: { T: 32 } }));
 
   it("the outputs are not clamped and vary", () => {
     for (const o of outs) {

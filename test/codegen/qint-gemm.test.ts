@@ -10,23 +10,11 @@
 import { describe, expect, it } from "vitest";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
-import { compileGraph } from "../../codegen/emit-model.js";
-import { buildModel, runBuild } from "../../codegen/build.js";
-import { getTarget } from "../../codegen/targets.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { rigOrSkip } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, itOnRigs, xorshift } from "./helpers.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
-const next = rng(77);
+const next = xorshift(77);
 /** int8 values with many extremes: a third at lo or hi, the rest uniform in [lo, hi]. */
 const int8s = (r: () => number, n: number, lo: number, hi: number) =>
   Array.from({ length: n }, () => {
@@ -58,7 +46,7 @@ ${nodes.map((n) => n.line).join("\n")}
 const g = parseGraph(text);
 
 function inputs(T: number, seed: number, allMin = false): Record<string, Tensor> {
-  const r = rng(seed);
+  const r = xorshift(seed);
   return Object.fromEntries(DEPTHS.map((K) => [`x${K}`, fromNumbers("i8", [T, K], allMin ? new Array<number>(T * K).fill(-128) : int8s(r, T * K, -128, 127))]));
 }
 // T = 7: one 4-, one 2- and one 1-column block; 13: three 4-column blocks and a 1-column one; 2.
@@ -66,26 +54,9 @@ const SETS = [inputs(7, 1), inputs(13, 2), inputs(2, 3), inputs(5, 4, true)];
 const REFS = SETS.map((s) => runGraph(g, s));
 
 describe("the int8 GEMM matches the interpreter at its block edges", () => {
-  const rigs: [string, "native" | "simde" | "qemu"][] = [
-    ["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "simde"], ["aarch64+dotprod", "qemu"], ["armv7", "simde"], ["armv7", "qemu"],
-  ];
-  for (const [target, mode] of rigs) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      const model = compileGraph(g, { target: getTarget(target), maxDims: { T: 16 } });
-      const build = buildModel(model, rig);
-      SETS.forEach((set, k) => {
-        const got = runBuild(model, build, set).outputs;
-        for (const o of g.outputs) {
-          const a = got[o]!.data, b = REFS[k]![o]!.data;
-          let bad = 0, first = "";
-          for (let i = 0; i < b.length; i++) if (a[i] !== b[i] && bad++ === 0) first = `[${i}] C ${a[i]} vs interpreter ${b[i]}`;
-          expect(bad, `${target}/${mode} set ${k} ${o}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
-        }
-      });
-    });
-  }
+  // Beyond the five rigs, dotprod and armv7 through SIMDe too: the GEMM's block paths differ per target.
+  const rigs = [...ALL_RIGS, ["aarch64+dotprod", "simde"], ["armv7", "simde"]] as const;
+  itOnRigs(rigs, (target, rig) => checkBitExact(g, target, rig, SETS, { expected: REFS, maxDims: { T: 16 } }));
 
   it("the outputs are not clamped and the all -128 input reaches the int16 pair bound", () => {
     for (const ref of REFS) {

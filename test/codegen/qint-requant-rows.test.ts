@@ -9,23 +9,11 @@ import { describe, expect, it } from "vitest";
 import { ROUNDINGS } from "../../ir/fixed-point.js";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
-import { compileGraph } from "../../codegen/emit-model.js";
-import { buildModel, runBuild } from "../../codegen/build.js";
-import { getTarget } from "../../codegen/targets.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { rigOrSkip } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, itOnRigs, xorshift } from "./helpers.js";
 
 const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1;
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
 
 interface Case { readonly out: "i8" | "u8" | "i16"; readonly m: number; readonly shift: number; readonly zp: number; readonly qmin?: number; readonly qmax?: number }
 const CASES: Case[] = [
@@ -51,7 +39,7 @@ ${nodes.map((n) => `  %${n.out} = Requantize(%x) {x_zero_point=0, ${n.line}}`).j
 
 /** Accumulators: the ends of int32, ties of every right shift in the cases and their neighbours, random. */
 function accumulators(T: number, seed: number): Tensor {
-  const r = rng(seed);
+  const r = xorshift(seed);
   const special = [I32_MIN, I32_MIN + 1, I32_MIN + 2, -1, 0, 1, I32_MAX - 2, I32_MAX - 1, I32_MAX];
   for (const s of [1, 3, 4, 9, 14, 17, 31]) {
     for (const sign of [-1, 1]) for (const d of [-1, 0, 1]) special.push(Math.max(I32_MIN, Math.min(I32_MAX, sign * (2 ** (s - 1)) + d)));
@@ -69,24 +57,9 @@ const SETS = [{ x: accumulators(1003, 1) }, { x: accumulators(61, 2) }, { x: acc
 const REFS = SETS.map((s) => runGraph(g, s));
 
 describe("requantization rows match the interpreter over the int32 range", () => {
-  const rigs: [string, "native" | "simde" | "qemu"][] = [["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"]];
-  for (const [target, mode] of rigs) {
-    it(`${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
-      const model = compileGraph(g, { target: getTarget(target), maxDims: { T: 1024 } });
-      const build = buildModel(model, rig);
-      SETS.forEach((set, k) => {
-        const got = runBuild(model, build, set).outputs;
-        for (const n of nodes) {
-          const a = got[n.out]!.data, b = REFS[k]![n.out]!.data;
-          let bad = 0, first = "";
-          for (let i = 0; i < b.length; i++) if (a[i] !== b[i] && bad++ === 0) first = `[${i}] x ${set.x.data[i]}: C ${a[i]} vs interpreter ${b[i]}`;
-          expect(bad, `${target}/${mode} set ${k} ${n.out}: ${bad} of ${b.length} differ, first ${first}`).toBe(0);
-        }
-      });
-    });
-  }
+  // The first difference names the accumulator behind it.
+  itOnRigs(ALL_RIGS, (target, rig) =>
+    checkBitExact(g, target, rig, SETS, { expected: REFS, maxDims: { T: 1024 }, at: (k, i) => `x ${SETS[k]!.x.data[i]}` }));
 
   it("the outputs reach both clamps and the interior", () => {
     for (const n of nodes) {
