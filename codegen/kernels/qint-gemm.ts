@@ -173,9 +173,12 @@ function scalarBlock(cols: number): string {
  * registers; the panel is the outer loop so it stays in L1 while the weights stream (read in
  * place as int8, no per-block widening copy). NEONC_WIDE lets GCC use 512-bit vectors on
  * AVX-512 hosts (measured on M128 N50 K384: 28.5 us -> 21 us per call, ymm vpdpwssd 4x2 before).
+ * Each of the 16 sums ends in a horizontal reduction of one vector, a fixed cost per output that
+ * a 512-bit vector doubles against K / 64 dot steps: below WIDE_MIN_K the calls go to a copy of
+ * the same loop without NEONC_WIDE (GCC's default 256-bit vectors), measured faster there on
+ * asr-digits (K = 128, 192, 256); the two copies compute the same exact sums.
  */
 function scalarGemm(ctx: KernelContext): QGemm {
-  const name = "neonc_qgemm_s8_scalar";
   useWide(ctx);
   const panel = (cols: number) => [
     `      for (c = 0; c < ${cols}; c++) {`,
@@ -188,7 +191,10 @@ function scalarGemm(ctx: KernelContext): QGemm {
     scalarBlock(cols),
     `      }`,
   ].join("\n");
-  ctx.helper(name, `static NEONC_WIDE void ${name}(int M, int N, int K, const int8_t *w, const int16_t *x, int ldx, const int32_t *bias, int32_t *acc, int ldm, int ldn, uint8_t *xu, int32_t *cb) {
+  // Registered on first use, so a model only carries the copies its K values call.
+  const define = (wide: boolean): string => {
+    const name = wide ? "neonc_qgemm_s8_scalar" : "neonc_qgemm_s8_scalar_v256";
+    ctx.helper(name, `static ${wide ? "NEONC_WIDE " : ""}void ${name}(int M, int N, int K, const int8_t *w, const int16_t *x, int ldx, const int32_t *bias, int32_t *acc, int ldm, int ldn, uint8_t *xu, int32_t *cb) {
   int m, n, k, c;
   for (m = 0; m < M; m++) {
     const int8_t *wm = w + (size_t)m * K;
@@ -203,6 +209,8 @@ ${panel(4)}
 ${panel(1)}
   }
 }`);
+    return name;
+  };
   return {
     xType: "int16_t",
     call: (M, N, K, w, x, ldx, bias, acc, ldm, ldn) => {
@@ -210,7 +218,11 @@ ${panel(1)}
       if (!Number.isInteger(rows) || rows < 1) throw new Error(`neonc_qgemm_s8_scalar needs a constant row count to size its scratch, got ${M}`);
       // Each uint8 x int8 sum must fit int32 before the bias correction: 255 * 128 * K < 2^31.
       if (K > 65793) throw new Error(`the c99 int8 GEMM sums at most 65793 products per output (uint8 x int8 in int32), got K = ${K}`);
+      const name = define(K >= WIDE_MIN_K);
       return `${name}(${M}, ${N}, ${K}, ${w}, ${x}, ${ldx}, ${bias}, ${acc}, ${ldm}, ${ldn}, ${ctx.scratch(4 * K, "uint8_t")}, ${ctx.scratch(rows, "int32_t")});`;
     },
   };
 }
+
+/** The smallest K whose c99 GEMM calls take 512-bit vectors (NEONC_WIDE); see scalarGemm. */
+const WIDE_MIN_K = 384;
