@@ -12,13 +12,12 @@ import type { Attrs, Node } from "../../ir/graph.js";
 import { ctype } from "../c-util.js";
 import { useFixedPointWide } from "../fixed-point-wide-c.js";
 import type { KernelContext } from "../kernel.js";
-import { channelRequant, requantOf, rqTail } from "./qint-common.js";
+import { channelRequant, qconvGeometry, requantOf, rqTail } from "./qint-common.js";
 import { useQGemm16, useWideRequantRow } from "./qint-gemm16.js";
 
 /** Taps per int32 partial sum of the depthwise loop: 511 * 2^22 < 2^31. */
 const DEPTHWISE_BLOCK = 511;
 
-const one = (v: readonly number[] | undefined, d: number) => (v && v.length > 0 ? v : [d, d]);
 
 /** `int64_t *` C expression for `count` int64 scratch elements (scratch is 16-byte aligned). */
 function scratch64(ctx: KernelContext, count: Dim): string {
@@ -35,14 +34,8 @@ export function emitQConv16x8(node: Node, attrs: Attrs, ctx: KernelContext): str
   const [xN, wN, bN] = node.inputs as [string, string, string | undefined];
   const yN = node.outputs[0]!;
   const yt = ctx.type(yN);
-  const wc = ctx.constant(wN)!;
-  const [M, Cg, Kw] = wc.shape as [number, number, number];
-  const group = attrs.group as number;
-  const C = Cg * group, Mg = M / group, K = Cg * Kw;
-  const stride = one(attrs.strides as number[], 1)[0]!, dil = one(attrs.dilations as number[], 1)[0]!;
-  const padL = one(attrs.pads as number[], 0)[0]!;
+  const { M, Cg, Kw, group, C, Mg, K, stride, dil, padL, w } = qconvGeometry(wN, attrs, ctx);
   const p = requantOf(attrs, M, ctx);
-  const w = wc.data as Int8Array;
   const row = useWideRequantRow(ctx, p, yt.dtype);
   const ch = p.multiplier.length > 1 ? channelRequant(ctx, "qconv16", p) : undefined;
   const rq = (accRow: string, yRow: string, len: string, m: string) => ch

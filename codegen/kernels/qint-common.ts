@@ -225,3 +225,24 @@ export function channelRequant(ctx: KernelContext, hint: string, p: RequantParam
   const sArr = ctx.addWeights(`${hint}_shift`, Int8Array.from(p.shift));
   return { packed: false, m: (i) => `${mArr}[${i}]`, shift: (i) => `${sArr}[${i}]`, rowArgs: `${mArr}, ${sArr}` };
 }
+
+/** The 1-D geometry of a QConv with constant weights w[M, C/group, Kw], as both QConv emitters read it. */
+export interface QConvGeometry {
+  readonly M: number; readonly Cg: number; readonly Kw: number; readonly group: number;
+  /** Input channels, output channels per group, and the GEMM depth Cg * Kw. */
+  readonly C: number; readonly Mg: number; readonly K: number;
+  readonly stride: number; readonly dil: number; readonly padL: number;
+  readonly w: Int8Array;
+}
+
+export function qconvGeometry(wN: string, attrs: Attrs, ctx: KernelContext): QConvGeometry {
+  const first = (v: unknown, d: number) => (Array.isArray(v) && v.length > 0 ? (v[0] as number) : d);
+  const wc = ctx.constant(wN)!;
+  const [M, Cg, Kw] = wc.shape as [number, number, number];
+  const group = attrs.group as number;
+  return {
+    M, Cg, Kw, group, C: Cg * group, Mg: M / group, K: Cg * Kw,
+    stride: first(attrs.strides, 1), dil: first(attrs.dilations, 1), padL: first(attrs.pads, 0),
+    w: wc.data as Int8Array,
+  };
+}

@@ -10,13 +10,12 @@
 import { addDim, mulDim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
-import { channelRequant, productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
+import { channelRequant, productUnsupported, qconvGeometry, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
 import { tapMajor, useQConvRows } from "./qint-conv-rows.js";
 import { depthwiseLines } from "./qint-depthwise.js";
 import { emitQConv16x8 } from "./qint-16x8.js";
 
-const one = (v: readonly number[] | undefined, d: number) => (v && v.length > 0 ? v : [d, d]);
 
 export const qConvKernel = defineKernel({
   op: "QConv",
@@ -32,16 +31,10 @@ export const qConvKernel = defineKernel({
     const yN = node.outputs[0]!;
     const xt = ctx.type(xN), yt = ctx.type(yN);
     if (xt.dtype === "i16") return emitQConv16x8(node, attrs, ctx);
-    const wc = ctx.constant(wN)!;
-    const [M, Cg, Kw] = wc.shape as [number, number, number];
-    const group = attrs.group as number;
-    const C = Cg * group, Mg = M / group, K = Cg * Kw;
-    const stride = one(attrs.strides as number[], 1)[0]!, dil = one(attrs.dilations as number[], 1)[0]!;
-    const padL = one(attrs.pads as number[], 0)[0]!;
+    const { M, Cg, Kw, group, C, Mg, K, stride, dil, padL, w } = qconvGeometry(wN, attrs, ctx);
     const p = requantOf(attrs, M, ctx);
     const u8 = xt.dtype === "u8";
     const zp = (attrs.x_zero_point as number) - (u8 ? 128 : 0);
-    const w = wc.data as Int8Array;
     const b = bN ? (ctx.constant(bN)!.data as Int32Array) : undefined;
     // Zero-point correction folded into the bias (int32 wrap-around, like the interpreter's).
     const bias = new Int32Array(M);
