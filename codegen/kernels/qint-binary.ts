@@ -11,6 +11,7 @@ import { ctype } from "../c-util.js";
 import { useFixedPoint } from "../fixed-point-c.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { dtypesIn, requantOf, rqTail, useRequantRow } from "./qint-common.js";
+import type { RequantParams } from "../../src/runtime/kernels/qint-requant.js";
 
 /** C strides of input v broadcast to the output shape (0 on broadcast axes), as C expressions. */
 function bcastStrides(ctx: KernelContext, v: string, outRank: number): string[] {
@@ -95,6 +96,17 @@ function mostNumel(ctx: KernelContext, shape: readonly Dim[]): number {
   return shape.reduce<number>((a, d) => a * ctx.maxDim(d), 1);
 }
 
+/** The whole kernel: int32 results of `scalar` (and the NEON body) into scratch, then one requantized row. */
+function binaryCode(ctx: KernelContext, node: Node, p: RequantParams, scalar: string, neon: string[] | undefined): string {
+  const yN = node.outputs[0]!;
+  const row = useRequantRow(ctx, p, ctx.type(yN).dtype);
+  return [
+    `int32_t *acc = ${ctx.scratch(mostNumel(ctx, ctx.type(yN).shape), "int32_t")};`,
+    ...binaryLoop(ctx, node, scalar, neon),
+    `${row.one}(acc, ${ctx.ptr(yN)}, n, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`,
+  ].join("\n");
+}
+
 const supports = (node: Node, _a: unknown, g: Parameters<NonNullable<ReturnType<typeof defineKernel>["supports"]>>[2]) =>
   dtypesIn(node, g, { 0: ["i8", "u8"], 1: ["i8", "u8"] }, ["i8", "u8", "i16"]);
 
@@ -102,13 +114,11 @@ export const qAddKernel = defineKernel({
   op: "QAdd",
   supports,
   emit(node, attrs, ctx) {
-    const yN = node.outputs[0]!;
     const p = requantOf(attrs, 1, ctx);
     const rounding = attrs.rounding as string;
     if (!isRounding(rounding)) return ctx.fail(`unknown rounding ${rounding}`);
     const fps = useFixedPoint(ctx, rounding);
     const fp = fps.scalar;
-    const row = useRequantRow(ctx, p, ctx.type(yN).dtype);
     const lsBits = attrs.left_shift as number, ls = 2 ** lsBits;
     const [zpA, zpB] = [attrs.a_zero_point as number, attrs.b_zero_point as number];
     const [mA, mB] = [attrs.a_multiplier as number, attrs.b_multiplier as number];
@@ -132,11 +142,7 @@ static inline int32x4_t neonc_away_s32x4(int32x4_t h) {
 }`);
     }
     const neon = ctx.target.neon ? neonBody(ctx, node, zpA, zpB, (a, b) => `vaddq_s32(${scale(a, mA, sA)}, ${scale(b, mB, sB)})`) : undefined;
-    return [
-      `int32_t *acc = ${ctx.scratch(mostNumel(ctx, ctx.type(yN).shape), "int32_t")};`,
-      ...binaryLoop(ctx, node, `(int32_t)((uint32_t)${ra} + (uint32_t)${rb})`, neon),
-      `${row.one}(acc, ${ctx.ptr(yN)}, n, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`,
-    ].join("\n");
+    return binaryCode(ctx, node, p, `(int32_t)((uint32_t)${ra} + (uint32_t)${rb})`, neon);
   },
 });
 
@@ -144,14 +150,9 @@ export const qMulKernel = defineKernel({
   op: "QMul",
   supports,
   emit(node, attrs, ctx) {
-    const yN = node.outputs[0]!;
     const p = requantOf(attrs, 1, ctx);
-    const row = useRequantRow(ctx, p, ctx.type(yN).dtype);
-    return [
-      `int32_t *acc = ${ctx.scratch(mostNumel(ctx, ctx.type(yN).shape), "int32_t")};`,
-      ...binaryLoop(ctx, node, `(va - ${attrs.a_zero_point as number}) * (vb - ${attrs.b_zero_point as number})`,
-        ctx.target.neon ? neonBody(ctx, node, attrs.a_zero_point as number, attrs.b_zero_point as number, (a, b) => `vmulq_s32(${a}, ${b})`) : undefined),
-      `${row.one}(acc, ${ctx.ptr(yN)}, n, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`,
-    ].join("\n");
+    const [zpA, zpB] = [attrs.a_zero_point as number, attrs.b_zero_point as number];
+    return binaryCode(ctx, node, p, `(va - ${zpA}) * (vb - ${zpB})`,
+      ctx.target.neon ? neonBody(ctx, node, zpA, zpB, (a, b) => `vmulq_s32(${a}, ${b})`) : undefined);
   },
 });

@@ -70,19 +70,20 @@ export const quantize = definePass({
       rnn: o.hybrid_rnn ? o.rnn : "float",
       explain: ctx.explaining ? (node, op, fired, message) => ctx.explain({ node, op, rule: "lower", fired, message }) : undefined,
     };
+    // A calibration folder also gives the samples of the 16x8 choice and the LSTM cell ranges.
+    const dir = existsSync(o.calibration) && statSync(o.calibration).isDirectory() ? o.calibration : undefined;
     if (o.int16_below_db > 0) {
-      if (!(existsSync(o.calibration) && statSync(o.calibration).isDirectory())) {
+      if (!dir) {
         ctx.log("int16_below_db needs calibration=DIR (samples to measure SQNR on); no layer was moved to 16x8 automatically");
       } else {
-        const samples = [...readCalibrationDir(o.calibration, graph, { limit: Math.min(4, o.samples) })];
+        const samples = [...readCalibrationDir(dir, graph, { limit: Math.min(4, o.samples) })];
         const chosen = chooseInt16Layers(graph, cal.ranges, samples, o.int16_below_db, options);
         if (chosen.length > 0) ctx.log(`16x8 for ${chosen.length} layer(s) below ${o.int16_below_db} dB: ${chosen.join(", ")}`);
         for (const c of chosen) int16.add(c);
       }
     }
     // Integer LSTMs need their cell-state ranges, which only a run on the samples can record.
-    const fromDir = o.rnn === "integer" && existsSync(o.calibration) && statSync(o.calibration).isDirectory();
-    const ranges = fromDir ? { ...cal.ranges, ...calibrateRnnStates(graph, readCalibrationDir(o.calibration, graph, { limit: o.samples })) } : cal.ranges;
+    const ranges = dir && o.rnn === "integer" ? { ...cal.ranges, ...calibrateRnnStates(graph, readCalibrationDir(dir, graph, { limit: o.samples })) } : cal.ranges;
     return quantizeGraph(graph, ranges, options);
   },
 });

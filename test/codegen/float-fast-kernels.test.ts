@@ -24,16 +24,11 @@ import { compileGraph } from "../../codegen/emit-model.js";
 import { getTarget, type Rig } from "../../codegen/targets.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { Rng } from "../../src/testing/rng.js";
-import { checkGraph, rigOrSkip } from "./helpers.js";
+import { checkGraph, rigOrSkip, constLine, randomF32 } from "./helpers.js";
 
 const rng = new Rng(8080);
-const rand = (shape: number[], lo = -1, hi = 1): Tensor => {
-  const t = makeTensor("f32", shape);
-  const d = t.data as Float32Array;
-  for (let i = 0; i < d.length; i++) d[i] = rng.uniform(lo, hi);
-  return t;
-};
-const konst = (name: string, t: Tensor) => `  %${name} = const ${formatTensor(t)}`;
+const rand = (shape: number[], lo = -1, hi = 1): Tensor => randomF32(rng, shape, lo, hi);
+const konst = constLine;
 
 /** Rigs: [target, mode, extra flags, label]. */
 const NATIVE_FAST = ["-O3", "-march=native"];

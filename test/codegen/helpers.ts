@@ -9,7 +9,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import type { Graph } from "../../ir/graph.js";
-import type { Tensor } from "../../ir/types.js";
+import { makeTensor, type Tensor } from "../../ir/types.js";
+import { formatTensor } from "../../ir/text/index.js";
+import type { Rng } from "../../src/testing/rng.js";
 import { buildModel, compareTensors, rigMissing, runBuild, type Build, type BuildOptions } from "../../codegen/build.js";
 import { compileGraph, type CompiledModel } from "../../codegen/emit-model.js";
 import { getTarget, rigFor, type Rig, type RunMode } from "../../codegen/targets.js";
@@ -54,6 +56,19 @@ export function itOnRigs(rigs: readonly (readonly [string, RunMode])[], body: (t
 export function requireModels(): string {
   if (!existsSync(MODELS)) throw new Error(`the shared models are missing: expected them in ${MODELS}`);
   return MODELS;
+}
+
+/** An f32 tensor of `shape` drawn uniformly from [lo, hi) by `rng`. */
+export function randomF32(rng: Rng, shape: number[], lo = -1, hi = 1): Tensor {
+  const t = makeTensor("f32", shape);
+  const d = t.data as Float32Array;
+  for (let i = 0; i < d.length; i++) d[i] = rng.uniform(lo, hi);
+  return t;
+}
+
+/** A textual IR line defining constant %name as `t`. */
+export function constLine(name: string, t: Tensor): string {
+  return `  %${name} = const ${formatTensor(t)}`;
 }
 
 /** A seeded xorshift32 generator, uniform in [0, 1): the same seed gives the tests the same cases. */

@@ -20,16 +20,11 @@ import { ERF_PIECES, vmathSource } from "../../codegen/kernels/vmath.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { erf } from "../../src/runtime/kernels/elementwise-math.js";
 import { Rng } from "../../src/testing/rng.js";
-import { rigOrSkip } from "./helpers.js";
+import { rigOrSkip, constLine, randomF32 } from "./helpers.js";
 
 const rng = new Rng(4242);
-const rand = (shape: number[], lo = -1, hi = 1): Tensor => {
-  const t = makeTensor("f32", shape);
-  const d = t.data as Float32Array;
-  for (let i = 0; i < d.length; i++) d[i] = rng.uniform(lo, hi);
-  return t;
-};
-const konst = (name: string, t: Tensor) => `  %${name} = const ${formatTensor(t)}`;
+const rand = (shape: number[], lo = -1, hi = 1): Tensor => randomF32(rng, shape, lo, hi);
+const konst = constLine;
 
 // GRU sizes: H = 6 exercises the vector tails, H = 8 whole vectors.
 const I = 5;
