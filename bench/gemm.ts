@@ -6,8 +6,8 @@
 // Prints GFLOP/s of a 512x512x200 sgemm (C[512,200] = A[512,512] . B[512,200], the shape of a
 // 512-channel pointwise conv over 200 frames) and the time of a [1,512,200] depthwise conv with
 // k=63 (pads 31), each the median of repeated runs after a warm-up.
-import { sgemm } from "../src/runtime/kernels/gemm.js";
-import { convFloat } from "../src/runtime/kernels/conv.js";
+import { sgemm } from "../ir/kernels/gemm.js";
+import { convFloat } from "../ir/kernels/conv.js";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -5,7 +5,7 @@
 // synthetic calibration (no data).
 //
 // ONNX Runtime (single-threaded, every graph optimization, as bench/ort.ts creates it) runs the
-// original fp32 model and, for each int8 graph, neonc's QDQ export of it (src/export/onnx.ts):
+// original fp32 model and, for each int8 graph, neonc's QDQ export of it (src/adapters/onnx/export.ts):
 // its WER over all utterances checks that the export means the same thing, and its time per
 // utterance is the bar the int8 C is measured against.
 //
@@ -25,14 +25,14 @@ import type { Graph } from "../ir/graph.js";
 import type { Tensor } from "../ir/types.js";
 import { runPipeline } from "../passes/index.js";
 import { quantizeGraph } from "../passes/quantize/index.js";
-import { greedyDecode, parseVocabulary } from "../src/asr/ctc.js";
-import { errorRates } from "../src/asr/wer.js";
-import { calibrate } from "../src/calibration/calibrate.js";
-import { observerByName } from "../src/calibration/observers.js";
-import { runSyntheticCalibration } from "../src/calibration/synthetic/index.js";
-import { CEngine } from "../src/cli/c-engine.js";
-import { exportOnnx } from "../src/export/onnx.js";
-import { importOnnxFile, readTensorFile } from "../src/frontend/onnx/index.js";
+import { greedyDecode, parseVocabulary } from "../src/analyses/asr/ctc.js";
+import { errorRates } from "../src/analyses/asr/wer.js";
+import { calibrate } from "../src/analyses/calibration/calibrate.js";
+import { observerByName } from "../src/analyses/calibration/observers.js";
+import { runSyntheticCalibration } from "../src/analyses/calibration/synthetic/index.js";
+import { CEngine } from "../codegen/engine.js";
+import { exportOnnx } from "../src/adapters/onnx/export.js";
+import { importOnnxFile, readTensorFile } from "../src/adapters/onnx/index.js";
 import { createOrtSession, ortVersion, runOrt } from "./ort.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

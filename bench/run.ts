@@ -16,13 +16,13 @@ import os from "node:os";
 import path from "node:path";
 import type { Graph } from "../ir/graph.js";
 import type { Tensor } from "../ir/types.js";
-import { packageRoot } from "../src/cli/package-info.js";
-import { bindInputs, type GivenTensor } from "../src/cli/run-plan.js";
-import { errorMessage } from "../src/errors.js";
-import { importOnnxFile, readTensorFile } from "../src/frontend/onnx/index.js";
+import { packageRoot } from "../src/adapters/package-info.js";
+import { bindInputs, type GivenTensor } from "../src/adapters/onnx/run-plan.js";
+import { errorMessage } from "../ir/errors.js";
+import { importOnnxFile, readTensorFile } from "../src/adapters/onnx/index.js";
 import { runGraph } from "../src/runtime/interpreter.js";
 import { runPipelineFromOptions } from "../passes/index.js";
-import { CEngine, haveSimde } from "../src/cli/c-engine.js";
+import { CEngine, haveSimde } from "../codegen/engine.js";
 import { hasTool } from "../codegen/build.js";
 import { createOrtSession, ortVersion, runOrt } from "./ort.js";
 

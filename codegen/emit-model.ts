@@ -14,7 +14,7 @@ import type { Tensor } from "../ir/types.js";
 import { cComment, cDim, cIdent, cProduct, ctype, uniqueIdents } from "./c-util.js";
 import { findKernel, type KernelContext, type WeightData } from "./kernel.js";
 import { maxNumel, planGraph, type GraphPlan } from "./memory-plan.js";
-import type { Target } from "./targets.js";
+import type { Target } from "../ir/target.js";
 import { WeightStore } from "./weights.js";
 import { harnessSource, makefileSource } from "./harness.js";
 import "./kernels/index.js";

@@ -11,7 +11,7 @@
 import type { Dim } from "../ir/dim.js";
 import type { Attrs, Graph, Node } from "../ir/graph.js";
 import type { Tensor, TensorType } from "../ir/types.js";
-import type { Target } from "./targets.js";
+import type { Target } from "../ir/target.js";
 
 /** Typed arrays that can become weight arrays. */
 export type WeightData = Float32Array | Int8Array | Uint8Array | Int16Array | Int32Array | Uint32Array;

@@ -5,7 +5,7 @@
 // runPass / runPipeline directly or registered to be named in pipelines.
 import "../ir/ops/index.js";
 import { canonicalize } from "./canonicalize/index.js";
-import { conv1d } from "./conv1d.js";
+import { conv1d } from "./conv2d-to-1d.js";
 import { foldBatchNorm } from "./fold-batchnorm.js";
 import { fuseActivation } from "./fuse-activation.js";
 import { O1 } from "./presets.js";
@@ -15,14 +15,14 @@ import * as patterns from "./pattern-api.js";
 for (const p of [canonicalize, foldBatchNorm, fuseActivation, conv1d]) registerPass(p);
 registerPreset(O1);
 import { quantize, int8Preset } from "./quantize/index.js"; registerPass(quantize); registerPreset(int8Preset);
-import { lowerQdqPass } from "./import-qdq.js"; registerPass(lowerQdqPass);
+import { lowerQdqPass } from "./import-qdq/index.js"; registerPass(lowerQdqPass);
 
 export { canonicalize, conv1d, foldBatchNorm, fuseActivation, O1, patterns };
-export { definePass, runPass, passContext, describeNode, type Pass, type PassContext, type PassSpec, type ExplainEvent } from "./pass.js";
+export { definePass, runPass, passContext, describeNode, SILENT_PROGRESS, type Pass, type PassContext, type PassSpec, type ExplainEvent, type PassHost, type ProgressSink, type ProgressTask } from "./pass.js";
 export { intOption, floatOption, boolOption, stringOption, enumOption, type OptionSpec, type OptionSchema, type OptionsOf } from "./options.js";
 export { registerPass, registerPreset, findPass, findPreset, allPasses, allPresets, describePasses, type Preset } from "./registry.js";
 export { parsePipeline, pipelineToString, type Pipeline, type PipelineStep } from "./pipeline.js";
-export { runPipeline, runPipelineFromOptions, loadPassModule, type RunPipelineOptions, type PipelineCliOptions } from "./run.js";
+export { runPipeline, runPipelineFromOptions, type RunPipelineOptions, type PipelineCliOptions } from "./run.js";
 export {
   rule, decline, ensure, replace, erase, applyRules, Decline, GraphView, RewriteBuilder,
   type Rule, type RuleFn, type RuleResult, type Rewrite, type ProducerSpec, type ApplyOptions,

@@ -3,7 +3,7 @@
 //
 // The schema carries the TypeScript type of every option, so a pass's `run` sees
 // `{ m: number; per_channel: boolean }` and not a bag of strings.
-import { UsageError } from "../src/errors.js";
+import { UsageError } from "../ir/errors.js";
 import { nearest } from "./suggest.js";
 
 export type OptionKind = "int" | "float" | "bool" | "string" | "enum";

@@ -5,6 +5,8 @@
 // detect a fixed point cheaply. Passes made of rewrite rules give `rules` instead of `run`; the
 // rules run to a fixed point with `applyRules` (passes/patterns.ts).
 import type { Graph, Node } from "../ir/graph.js";
+import type { Target } from "../ir/target.js";
+import type { CalibrationData } from "../src/analyses/calibration/samples.js";
 import { resolveTypedOptions, type OptionSchema, type OptionsOf } from "./options.js";
 import { applyRules, type Rule } from "./patterns.js";
 
@@ -19,6 +21,36 @@ export interface ExplainEvent {
   readonly message: string;
 }
 
+/** One long piece of work (calibration, synthesis) as the host shows it: a bar, lines, or nothing. */
+export interface ProgressTask {
+  /** One more step done; `detail` says what (a loss, a file name). */
+  tick(detail?: string): void;
+  /** The task is over; `summary`, when given, is its closing line. */
+  done(summary?: string): void;
+}
+
+/** Starts a progress task of `total` steps named `task` ("calibrating"). */
+export type ProgressSink = (task: string, total: number) => ProgressTask;
+
+export const SILENT_PROGRESS: ProgressSink = () => ({ tick() {}, done() {} });
+
+/**
+ * What a pass may ask of the program that runs it. Passes never touch the file system or the
+ * terminal: data they cannot make themselves (a folder of calibration inputs, a saved .json of
+ * ranges) and the display of progress come from the host. The CLI and the library's
+ * `nodeHost()` (src/adapters/node-host.ts) read files; a host without them says so.
+ */
+export interface PassHost {
+  /**
+   * The calibration data that `spec` names (a folder of input samples, a file of ranges), read
+   * for `graph`'s inputs, at most `limit` samples; undefined when `spec` names nothing this
+   * host can read. Throws a ModelError when it names something unreadable.
+   */
+  calibrationData?(spec: string, graph: Graph, limit: number): CalibrationData | undefined;
+  /** Shows long work; default: nothing is shown. */
+  readonly progress?: ProgressSink;
+}
+
 export interface PassContext<O = Record<string, unknown>> {
   readonly pass: string;
   readonly options: O;
@@ -27,6 +59,17 @@ export interface PassContext<O = Record<string, unknown>> {
   explain(event: Omit<ExplainEvent, "pass">): void;
   /** Diagnostics meant for the user (stderr in the CLI). */
   log(message: string): void;
+  /** Starts a progress task (shown by the host; silent by default). */
+  progress(task: string, total: number): ProgressTask;
+  /** The host's services (files, progress); empty when the pass runs on its own. */
+  readonly host: PassHost;
+  /**
+   * The graph the pipeline started from (the pass's own input when it runs alone). The
+   * synthetic calibration source reads BatchNorm statistics there after -O1 has folded them.
+   */
+  readonly pipelineInput: Graph | undefined;
+  /** The code-generation target the pipeline lowers for, when there is one (`lower` needs it). */
+  readonly target: Target | undefined;
 }
 
 export interface Pass<O = any> {
@@ -70,6 +113,9 @@ export function definePass<const S extends OptionSchema = {}>(spec: PassSpec<S>)
 export interface ContextInit {
   explain?: (event: ExplainEvent) => void;
   log?: (message: string) => void;
+  host?: PassHost;
+  pipelineInput?: Graph;
+  target?: Target;
 }
 
 /** A context for running one pass directly (tests, library users); options are checked against the schema. */
@@ -86,6 +132,10 @@ export function makeContext<O>(pass: string, options: O, init: ContextInit): Pas
     explaining: sink !== undefined,
     explain: sink ? (e) => sink({ pass, ...e }) : () => {},
     log: init.log ?? ((m) => process.stderr.write(`${pass}: ${m}\n`)),
+    progress: init.host?.progress ?? SILENT_PROGRESS,
+    host: init.host ?? {},
+    pipelineInput: init.pipelineInput,
+    target: init.target,
   };
 }
 

@@ -2,7 +2,7 @@
 //
 // Parsing resolves every name and option up front, so a typo fails before any pass runs, with a
 // suggestion: "unknown pass 'fold-batchnrom'; did you mean 'fold-batchnorm'?".
-import { UsageError } from "../src/errors.js";
+import { UsageError } from "../ir/errors.js";
 import type { Pass } from "./pass.js";
 import { resolveOptions } from "./options.js";
 import { allPasses, allPresets, findPass, findPreset } from "./registry.js";

@@ -3,16 +3,15 @@
 //
 // Diagnostics (IR dumps, timings, explanations) go to `log`, stderr by default, so a command's
 // own output stays clean.
-import { pathToFileURL } from "node:url";
-import path from "node:path";
 import type { Graph } from "../ir/graph.js";
+import type { Target } from "../ir/target.js";
 import { printGraph } from "../ir/text/index.js";
 import { verifyProblems } from "../ir/verify.js";
-import { UsageError, errorMessage } from "../src/errors.js";
+import { UsageError, errorMessage } from "../ir/errors.js";
 import { formatExplanation } from "./explain.js";
-import { makeContext, type ExplainEvent, type Pass } from "./pass.js";
+import { makeContext, type ExplainEvent, type PassHost } from "./pass.js";
 import { parsePipeline, type Pipeline, type PipelineStep } from "./pipeline.js";
-import { allPasses, findPass, registerPass } from "./registry.js";
+import { allPasses, findPass } from "./registry.js";
 import { sameGraph } from "./same-graph.js";
 import { nearest } from "./suggest.js";
 
@@ -28,6 +27,15 @@ export interface RunPipelineOptions {
   readonly explain?: readonly string[];
   /** Where diagnostics go (default: stderr). Receives whole blocks ending in a newline. */
   readonly log?: (text: string) => void;
+  /** Files and progress for the passes (passes read no files themselves): see PassHost. */
+  readonly host?: PassHost;
+  /**
+   * The graph the pipeline's input was made from, for passes that look back before it (the
+   * synthetic calibration reads its BatchNorm statistics); default: the pipeline's input.
+   */
+  readonly pipelineInput?: Graph;
+  /** The target a target-aware pass (lower) chooses for. */
+  readonly target?: Target;
 }
 
 interface Timing {
@@ -40,7 +48,7 @@ export function runPipeline(graph: Graph, pipeline: string | Pipeline, opts: Run
   const steps = typeof pipeline === "string" ? parsePipeline(pipeline) : pipeline;
   const log = opts.log ?? ((t: string) => process.stderr.write(t));
   const timings: Timing[] = [];
-  const runner = new Runner(opts, log, timings);
+  const runner = new Runner(opts, log, timings, opts.pipelineInput ?? graph);
   const start = performance.now();
   const out = runner.steps(graph, steps, "");
   if (opts.timing) log(formatTimings(timings, performance.now() - start));
@@ -52,6 +60,7 @@ class Runner {
     private readonly opts: RunPipelineOptions,
     private readonly log: (t: string) => void,
     private readonly timings: Timing[],
+    private readonly input: Graph,
   ) {}
 
   steps(g: Graph, steps: readonly PipelineStep[], label: string): Graph {
@@ -76,6 +85,9 @@ class Runner {
     const ctx = makeContext(name, s.options, {
       explain: explainThis ? (e) => events.push(e) : undefined,
       log: (m) => this.log(`${name}: ${m}\n`),
+      host: this.opts.host,
+      pipelineInput: this.input,
+      target: this.opts.target,
     });
     const t0 = performance.now();
     let out: Graph;
@@ -112,16 +124,14 @@ function formatTimings(timings: readonly Timing[], totalMs: number): string {
 export interface PipelineCliOptions extends RunPipelineOptions {
   /** --passes "a,b{k=v},-O1" */
   readonly passes?: string;
-  /** --load FILE (repeatable): modules that define passes, loaded before the pipeline is parsed. */
-  readonly load?: readonly string[];
 }
 
 /**
- * The entry point for the CLI: loads pass modules, checks the pass names given to
- * --print-ir-after and --explain, parses the pipeline and runs it. Bad flags throw UsageError.
+ * The entry point for the CLI: checks the pass names given to --print-ir-after and --explain,
+ * parses the pipeline and runs it. Bad flags throw UsageError. (Modules of user passes are
+ * loaded before, by src/adapters/pass-modules.ts: passes read no files.)
  */
 export async function runPipelineFromOptions(graph: Graph, opts: PipelineCliOptions): Promise<Graph> {
-  for (const file of opts.load ?? []) await loadPassModule(file);
   const pipeline = parsePipeline(opts.passes ?? "");
   for (const [flag, names] of [["--print-ir-after", opts.printIrAfter], ["--explain", opts.explain]] as const) {
     for (const n of names ?? []) {
@@ -133,40 +143,4 @@ export async function runPipelineFromOptions(graph: Graph, opts: PipelineCliOpti
     }
   }
   return runPipeline(graph, pipeline, opts);
-}
-
-function isPass(v: unknown): v is Pass {
-  if (v === null || typeof v !== "object") return false;
-  const p = v as Partial<Pass>;
-  return typeof p.name === "string" && typeof p.doc === "string" && typeof p.run === "function" && typeof p.options === "object";
-}
-
-/**
- * Loads a module of user passes (`--load ./my-pass.js`). Every exported pass (default or named
- * export, or an array of passes) is registered; a module may also call registerPass itself.
- * Returns the names of the passes it provided.
- */
-export async function loadPassModule(file: string): Promise<string[]> {
-  const before = new Set(allPasses().map((p) => p.name));
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(path.resolve(file)).href)) as Record<string, unknown>;
-  } catch (e) {
-    throw new UsageError(`--load ${file}: cannot load the module (${errorMessage(e)})`);
-  }
-  const names = new Set<string>();
-  for (const v of Object.values(mod)) {
-    for (const p of Array.isArray(v) ? v : [v]) {
-      if (!isPass(p)) continue;
-      try {
-        registerPass(p);
-      } catch (e) {
-        throw new UsageError(`--load ${file}: ${errorMessage(e)}`);
-      }
-      names.add(p.name);
-    }
-  }
-  for (const p of allPasses()) if (!before.has(p.name)) names.add(p.name);
-  if (names.size === 0) throw new UsageError(`--load ${file}: the module defines no pass (export one made with definePass)`);
-  return [...names];
 }

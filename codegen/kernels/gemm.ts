@@ -21,7 +21,7 @@
 // NEON: R = 4. The micro-kernel holds an 8 x 8 block of Y in sixteen registers on aarch64
 // (4 x 8 on armv7), then single columns.
 import type { KernelContext } from "../kernel.js";
-import type { Target } from "../targets.js";
+import type { Target } from "../../ir/target.js";
 import { fmaN, useScalarAct, useVectorAct } from "./common.js";
 
 /** Rows per packed weight block of the GEMM on a target. */

@@ -5,7 +5,7 @@
 // over time steps and batch entries with its state set-up and output copies.
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { mulDim } from "../../ir/dim.js";
-import { resolveActivations, type Activation } from "../../ir/ops/recurrent/activations.js";
+import { resolveActivations, type Activation } from "../../ir/kernels/rnn-activation-kinds.js";
 import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
 import { addHybridRows, hybridProduct, hybridTiles, paddedRows, type HybridRows } from "./hybrid-gemv.js";
 

@@ -23,7 +23,7 @@
 // 4 scvtf and 4 fmla where float runs 4 loads and 4 fmla. The hybrid product wins where the
 // float weights do not stay in cache (docs/codegen.md, Hybrid recurrent layers, has figures).
 import type { KernelContext } from "../kernel.js";
-import type { Target } from "../targets.js";
+import type { Target } from "../../ir/target.js";
 import { fmaN } from "./common.js";
 import { useMadd } from "./gemm.js";
 

@@ -1,4 +1,4 @@
-// HybridGRU (ir/ops/qint/hybrid.ts) in C: the GRU of gru.ts with W and R read as int8.
+// HybridGRU (ir/ops/integer/hybrid.ts) in C: the GRU of gru.ts with W and R read as int8.
 // Per direction, the input projection of every time step is one int8 x float product (bias
 // Wb + Rb for z and r, Wb for h). Each step multiplies the z/r rows of R by h, applies the gate
 // math of gru.ts, then multiplies the h rows of R (plus Rbh) by h (linear_before_reset = 1) or

@@ -1,4 +1,4 @@
-// HybridLSTM (ir/ops/qint/hybrid.ts) in C: the LSTM of lstm.ts with W and R read as int8.
+// HybridLSTM (ir/ops/integer/hybrid.ts) in C: the LSTM of lstm.ts with W and R read as int8.
 // Per direction, the input projection of every time step is one int8 x float product (bias
 // Wb + Rb folded in); each step then multiplies R (int8, per-row scales) by h and runs the
 // float LSTM cell of lstm.ts unchanged (gates i, o, f, c; peepholes, clip, input_forget).

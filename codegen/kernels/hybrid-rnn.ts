@@ -1,4 +1,4 @@
-// HybridRNN (ir/ops/qint/hybrid.ts) in C: the simple RNN, h = f(clip(W x + Wb + R h + Rb)), with
+// HybridRNN (ir/ops/integer/hybrid.ts) in C: the simple RNN, h = f(clip(W x + Wb + R h + Rb)), with
 // W and R read as int8 (hybrid-gemv.ts). There is no float RNN kernel to share a cell with, so
 // the activation is written here: every function the ONNX RNN accepts (ir/ops/recurrent/
 // activations.ts, with its alpha/beta), per direction, in float as the interpreter applies it.
@@ -7,7 +7,7 @@
 //
 // This file also re-exports the LSTM and GRU hybrid kernels, so kernels/index.ts registers the
 // three hybrid recurrent kernels from one place.
-import { Act, type Activation } from "../../ir/ops/recurrent/activations.js";
+import { Act, type Activation } from "../../ir/kernels/rnn-activation-kinds.js";
 import { cFloat } from "../c-util.js";
 import {
   defineHybridKernel, foldedBias, initState, inputProjection, nodeActivations, projectionScratch, prologue, recurrentProduct, recurrentRows,

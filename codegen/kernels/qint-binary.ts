@@ -11,7 +11,7 @@ import { ctype } from "../c-util.js";
 import { useFixedPoint } from "../fixed-point-c.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { dtypesIn, requantOf, rqTail, useRequantRow } from "./qint-common.js";
-import type { RequantParams } from "../../src/runtime/kernels/qint-requant.js";
+import type { RequantParams } from "../../ir/kernels/integer-requant.js";
 
 /** C strides of input v broadcast to the output shape (0 on broadcast axes), as C expressions. */
 function bcastStrides(ctx: KernelContext, v: string, outRank: number): string[] {

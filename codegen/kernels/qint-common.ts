@@ -5,8 +5,8 @@
 // helpers of codegen/fixed-point-c.ts, so the results are the interpreter's bit for bit.
 import type { DType } from "../../ir/dtype.js";
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
-import { requantParams, type RequantAttrValues } from "../../ir/ops/qint/common.js";
-import type { RequantParams } from "../../src/runtime/kernels/qint-requant.js";
+import { requantParams, type RequantAttrValues } from "../../ir/ops/integer/common.js";
+import type { RequantParams } from "../../ir/kernels/integer-requant.js";
 import { ctype } from "../c-util.js";
 import { roundingSuffix, useFixedPoint } from "../fixed-point-c.js";
 import type { KernelContext } from "../kernel.js";

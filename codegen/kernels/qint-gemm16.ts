@@ -15,7 +15,7 @@
 // block of int8 weight rows to int16 once (a scratch row buffer) so compilers emit 16-bit
 // multiply-adds. The wide requantization row helper (multiplyWide in C) is here too.
 import type { DType } from "../../ir/dtype.js";
-import type { RequantParams } from "../../src/runtime/kernels/qint-requant.js";
+import type { RequantParams } from "../../ir/kernels/integer-requant.js";
 import { ctype } from "../c-util.js";
 import { roundingSuffix } from "../fixed-point-c.js";
 import { useFixedPointWide } from "../fixed-point-wide-c.js";

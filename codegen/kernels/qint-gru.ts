@@ -1,4 +1,4 @@
-// QGRU in C (ir/ops/qint/qgru.ts), integer only, both reset variants. Per direction: the input
+// QGRU in C (ir/ops/integer/qgru.ts), integer only, both reset variants. Per direction: the input
 // halves of all steps are one int8 GEMM plus a per-row requantization to Q3.12 (as in
 // qint-lstm.ts); each step runs the recurrent GEMV of the z and r rows, their gates, then the
 // h rows: on h itself (linear_before_reset = 1, the product scaled by r afterwards) or on

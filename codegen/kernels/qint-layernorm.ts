@@ -1,4 +1,4 @@
-// QLayerNorm in C (ir/ops/qint/qlayernorm.ts has the formula): per row the integer sums S1, S2
+// QLayerNorm in C (ir/ops/integer/qlayernorm.ts has the formula): per row the integer sums S1, S2
 // (int64), D = 4^j (N S2 - S1^2) + epsilon_q, the bit-by-bit isqrt of D scaled into [2^50, 2^52),
 // the exact quotient 2^56 / r as a fixed-point multiplier, then per element in one pass
 // z = M(d) (d = N q - S1), acc = sat32(gamma z + beta), y = clamp(zp + M_out(acc)). Integer
@@ -13,7 +13,7 @@ import type { DType } from "../../ir/dtype.js";
 import type { Rounding } from "../../ir/fixed-point.js";
 import { normAxis } from "../../ir/shape-util.js";
 import { numel } from "../../ir/types.js";
-import { varianceShift } from "../../ir/ops/qint/qlayernorm.js";
+import { varianceShift } from "../../ir/ops/integer/qlayernorm.js";
 import { cProduct, ctype } from "../c-util.js";
 import { roundingSuffix, useFixedPoint } from "../fixed-point-c.js";
 import { defineKernel, type KernelContext } from "../kernel.js";

@@ -1,4 +1,4 @@
-// QLSTM in C (ir/ops/qint/qlstm.ts), integer only. Per direction: the input halves of all T*B
+// QLSTM in C (ir/ops/integer/qlstm.ts), integer only. Per direction: the input halves of all T*B
 // steps are one int8 GEMM (qint-gemm.ts, W packed at compile time with the x zero point folded
 // into the bias) and one per-row requantization to Q3.12; then each step runs the recurrent
 // GEMV (R packed the same way, h zero point folded), its requantization, and the cell:

@@ -3,7 +3,7 @@
 // gate rows for the int8 GEMM of qint-gemm.ts (zero points folded into the biases), the C of the
 // GEMM's activations, of each direction's start and of the loop over steps and batch entries,
 // and the C helpers of the gate arithmetic:
-//   neonc_qrnn_lut(t, v)         the interpolated Q0.15 table value of src/runtime/kernels/qint-rnn.ts
+//   neonc_qrnn_lut(t, v)         the interpolated Q0.15 table value of ir/kernels/integer-rnn.ts
 //   neonc_qrnn_half_<r>(a, n, m, s)  in place: a[i] = M_i(a[i]), one multiplier per gate row
 //   neonc_qrnn_add16(a, b)       clamp16(a + b) without int32 overflow
 // Every value follows the interpreter's definitions exactly; the fixed-point multiplies are the
@@ -11,9 +11,9 @@
 import { mulDim } from "../../ir/dim.js";
 import type { Rounding } from "../../ir/fixed-point.js";
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
-import { checkRounding } from "../../ir/ops/qint/common.js";
+import { checkRounding } from "../../ir/ops/integer/common.js";
 import { numDirections } from "../../ir/ops/recurrent/common.js";
-import type { RequantParams } from "../../src/runtime/kernels/qint-requant.js";
+import type { RequantParams } from "../../ir/kernels/integer-requant.js";
 import { roundingSuffix, useFixedPoint } from "../fixed-point-c.js";
 import type { KernelContext } from "../kernel.js";
 import { requantOf } from "./qint-common.js";

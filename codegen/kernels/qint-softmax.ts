@@ -1,4 +1,4 @@
-// QSoftmax and QLogSoftmax in C, exactly as ir/ops/qint/qsoftmax.ts computes them. Each row
+// QSoftmax and QLogSoftmax in C, exactly as ir/ops/integer/qsoftmax.ts computes them. Each row
 // along the axis (stride `inner`, so any axis works): the row maximum, e_k = E[max - x_k] from
 // the 256-entry exp table (stored in weights.c as int32) and their sum, then
 // - QSoftmax: y = zp + floor((512 e_k + S) / 2S), the interpreter's exact integer division. With
@@ -16,7 +16,7 @@
 import { intRange, type DType } from "../../ir/dtype.js";
 import { multiplyByQuantizedMultiplier, type Rounding } from "../../ir/fixed-point.js";
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
-import { checkRounding } from "../../ir/ops/qint/common.js";
+import { checkRounding } from "../../ir/ops/integer/common.js";
 import { normAxis } from "../../ir/shape-util.js";
 import { cProduct, ctype } from "../c-util.js";
 import { roundingSuffix, useFixedPoint } from "../fixed-point-c.js";

@@ -4,7 +4,7 @@
 // output dim. Axes after the last sliced one are copied whole, so the innermost copy is a
 // memcpy of a contiguous block (of the whole sliced run when that axis has step 1).
 import type { Dim } from "../../ir/dim.js";
-import { sliceAxis } from "../../src/runtime/kernels/slice.js";
+import { sliceAxis } from "../../ir/kernels/slice.js";
 import { cDim, cProduct } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 

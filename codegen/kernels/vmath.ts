@@ -17,7 +17,7 @@
 // tanh in plain scalar C, branch-free so that compilers vectorize the loops that call it.
 import { cFloat } from "../c-util.js";
 import type { KernelContext } from "../kernel.js";
-import type { Target } from "../targets.js";
+import type { Target } from "../../ir/target.js";
 
 /** One erf interval: s = v*k1 + k0 maps it to [-1, 1]; m are the monomial coefficients in s. */
 export interface ErfPiece {

@@ -3,7 +3,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { findPass, fromNumbers, parseGraph, printGraph, runGraph, runPass, runPipelineFromOptions, verifyGraph } from "../../src/index.js";
+import { findPass, fromNumbers, parseGraph, printGraph, runGraph, runPass, runPipeline, loadPassModule, verifyGraph } from "../../src/index.js";
 import { foldMulChain } from "./fold-mul-chain.js";
 
 const chain = parseGraph(`graph @g(%x: f32[2,3]) -> (%y) {
@@ -38,7 +38,8 @@ describe("fold-mul-chain (examples/custom-pass)", () => {
 
   it("loads from its file and runs in a pipeline, as `--load` does", async () => {
     const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "fold-mul-chain.ts");
-    const out = await runPipelineFromOptions(chain, { load: [file], passes: "fold-mul-chain,canonicalize", verifyEach: true, log: () => {} });
+    await loadPassModule(file);
+    const out = runPipeline(chain, "fold-mul-chain,canonicalize", { verifyEach: true, log: () => {} });
     expect(findPass("fold-mul-chain")).toBeDefined();
     expect(out.nodes).toHaveLength(1);
   });

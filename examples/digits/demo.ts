@@ -19,15 +19,15 @@ import type { Tensor } from "../../ir/types.js";
 import { hasTool } from "../../codegen/build.js";
 import { runPipelineFromOptions } from "../../passes/index.js";
 import { quantizeGraph } from "../../passes/quantize/index.js";
-import { calibrate } from "../../src/calibration/calibrate.js";
-import { runSyntheticCalibration } from "../../src/calibration/synthetic/index.js";
-import { importOnnxFile, readTensorFile } from "../../src/frontend/onnx/index.js";
+import { calibrate } from "../../src/analyses/calibration/calibrate.js";
+import { runSyntheticCalibration } from "../../src/analyses/calibration/synthetic/index.js";
+import { importOnnxFile, readTensorFile } from "../../src/adapters/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { greedyDecode, parseVocabulary } from "../../src/asr/ctc.js";
-import { errorRates } from "../../src/asr/wer.js";
-import { CEngine, hostTarget } from "../../src/cli/c-engine.js";
-import { getTarget } from "../../codegen/targets.js";
-import { errorMessage } from "../../src/errors.js";
+import { greedyDecode, parseVocabulary } from "../../src/analyses/asr/ctc.js";
+import { errorRates } from "../../src/analyses/asr/wer.js";
+import { CEngine, hostTarget } from "../../codegen/engine.js";
+import { getTarget } from "../../ir/target.js";
+import { errorMessage } from "../../ir/errors.js";
 
 // dist/examples/digits/demo.js -> examples/digits (the data is not copied into dist)
 const here = path.dirname(fileURLToPath(import.meta.url));

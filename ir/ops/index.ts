@@ -4,7 +4,7 @@ import { elementwiseOps } from "./elementwise/index.js";
 import { nnOps } from "./nn/index.js";
 import { shapeOps } from "./shape/index.js";
 import { recurrentOps } from "./recurrent/index.js";
-import { quantOps } from "./quant/index.js";
-import { qintOps } from "./qint/index.js";
+import { quantOps } from "./onnx-quant/index.js";
+import { qintOps } from "./integer/index.js";
 
 for (const def of [...elementwiseOps, ...nnOps, ...shapeOps, ...recurrentOps, ...quantOps, ...qintOps]) registerOp(def);

@@ -1,5 +1,5 @@
 // onnxruntime's com.microsoft QOperator ops in `lower-qdq` (their reference semantics are in
-// ir/ops/quant/contrib-*.ts): QLinearAdd / QLinearMul -> QAdd / QMul, QLinearSigmoid /
+// ir/ops/onnx-quant/contrib-*.ts): QLinearAdd / QLinearMul -> QAdd / QMul, QLinearSigmoid /
 // QLinearLeakyRelu -> QLookup (the table is the op's own reference on all 256 inputs, so it is
 // exact), QLinearConcat -> QConcat, QLinearSoftmax -> QSoftmax (+ Requantize when the output
 // scale is not 1/256), QLinearGlobalAveragePool -> a depthwise QConv with a kernel of ones over

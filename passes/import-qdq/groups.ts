@@ -7,7 +7,7 @@ import { intRange } from "../../ir/dtype.js";
 import type { AttrValue, Node } from "../../ir/graph.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
-import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
+import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
 import { Q8, requant, ROUNDING, WINDOW_ATTRS, type IntIn, type Lower, type QdqLowering, type QOut } from "./lowering.js";
 import { bias, deqWeights } from "./weights.js";
 

@@ -1,4 +1,4 @@
-// The state of one `lower-qdq` run (passes/import-qdq.ts) and the helpers every lowering uses:
+// The state of one `lower-qdq` run (passes/import-qdq/index.ts) and the helpers every lowering uses:
 // reading DequantizeLinear records and QLinear parameters as integer operands, finding the
 // QuantizeLinear that ends a group, and emitting nodes.
 //
@@ -12,7 +12,7 @@ import { users as usersOf } from "../../ir/graph.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
 import { toNumbers, type Tensor, type TensorType } from "../../ir/types.js";
-import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
+import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
 
 /** What ONNX's QDQ and QLinear formats specify for every requantization. */
 export const ROUNDING: Rounding = "half-even";

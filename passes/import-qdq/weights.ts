@@ -3,7 +3,7 @@
 // folded in when the result still fits int8, and a Gemm's transposed B is turned to [K, N]), and
 // biases become int32 at the product's scale s_x * s_w[c].
 import type { TensorType } from "../../ir/types.js";
-import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
+import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
 import { Q8, type QdqLowering } from "./lowering.js";
 
 export interface Weights {

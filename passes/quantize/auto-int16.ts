@@ -4,8 +4,8 @@
 // layer includes the error its inputs bring, which is what a user of the model sees.
 import type { Graph } from "../../ir/graph.js";
 import type { Tensor } from "../../ir/types.js";
-import type { CalibratedRange } from "../../src/calibration/calibrate.js";
-import { sqnrReport } from "../../src/calibration/sqnr.js";
+import type { CalibratedRange } from "../../src/analyses/calibration/calibrate.js";
+import { sqnrReport } from "../../src/analyses/calibration/sqnr.js";
 import { quantizeGraph, type QuantizeGraphOptions } from "./index.js";
 
 const MIXED_OPS = new Set(["Conv", "MatMul", "Gemm"]);

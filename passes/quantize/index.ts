@@ -9,38 +9,38 @@
 // has the details and the numbers.
 import type { Graph } from "../../ir/graph.js";
 import { ROUNDINGS } from "../../ir/fixed-point.js";
-import { OBSERVER_NAMES } from "../../src/calibration/observers.js";
-import type { CalibratedRange } from "../../src/calibration/calibrate.js";
+import { UsageError } from "../../ir/errors.js";
+import { OBSERVER_NAMES } from "../../src/analyses/calibration/observers.js";
+import type { CalibratedRange } from "../../src/analyses/calibration/calibrate.js";
+import { QUANTIZED_VALUES_META, type QuantizedValue } from "../../src/analyses/calibration/quantized-values.js";
 import { definePass, describeNode } from "../pass.js";
 import { boolOption, enumOption, floatOption, intOption, stringOption } from "../options.js";
 import { attachedCalibration, NO_CALIBRATION_MESSAGE, resolveCalibration } from "./calibration-source.js";
-
-export { attachCalibration, attachedCalibration, registerCalibrationSource, type CalibrationSource, type SourceOptions } from "./calibration-source.js";
-export type { QuantizedValue } from "./lowering.js";
-export { chooseInt16Layers } from "./auto-int16.js";
-import { Lowering, QUANTIZED_VALUES_META, type QuantizedValue } from "./lowering.js";
 import { chooseInt16Layers } from "./auto-int16.js";
-import { existsSync, statSync } from "node:fs";
-import { readCalibrationDir } from "../../src/calibration/data-dir.js";
+import { Lowering } from "./lowering.js";
 import { LOWERINGS } from "./lower-ops.js";
 import { calibrateRnnStates, RNN_MODES, type RnnMode } from "./lower-rnn.js";
-import { UsageError } from "../../src/errors.js";
 
-export { QUANTIZED_VALUES_META } from "./lowering.js";
+export { attachCalibration, attachedCalibration, registerCalibrationSource, resolveCalibration, DEFAULT_DIR_SAMPLES, DEFAULT_SYNTHETIC_SAMPLES, type Calibration, type CalibrationRequest, type CalibrationSource, type SourceOptions } from "./calibration-source.js";
+export { QUANTIZED_VALUES_META, type QuantizedValue } from "../../src/analyses/calibration/quantized-values.js";
+export { chooseInt16Layers } from "./auto-int16.js";
 
 /** Layers that can run in the 16x8 mode. */
 const INT16_OPS = new Set(["Conv", "MatMul", "Gemm"]);
 
 const INTEGER_OPS = new Set(["QConv", "QMatMul", "QAdd", "QMul", "QConcat", "QLookup", "QSoftmax", "QLogSoftmax", "QLayerNorm", "Requantize", "Quantize", "HybridLSTM", "HybridGRU", "HybridRNN", "QLSTM", "QGRU"]);
 
+/** Samples the automatic 16x8 choice measures SQNR on. */
+const INT16_CHOICE_SAMPLES = 4;
+
 export const quantize = definePass({
   name: "quantize",
   doc: "Lowers a float graph to integer-only int8 ops with fixed-point requantization, from calibrated ranges.",
   options: {
-    calibration: stringOption("", "ranges: a folder of input .pb files, a .json result, a registered source (synthetic), or ranges attached to the graph"),
-    observer: enumOption(OBSERVER_NAMES, "minmax", "how a folder's activation ranges are chosen"),
-    samples: intOption(100, "largest number of calibration samples read from a folder", { min: 1 }),
-    seed: intOption(0, "seed handed to a generated calibration source (synthetic)"),
+    calibration: stringOption("", "ranges: synthetic (zero-shot, no data), a folder of input .pb files or a .json of saved ranges (read by the host), a registered source, or '' for ranges attached to the graph"),
+    observer: enumOption(OBSERVER_NAMES, "minmax", "how activation ranges are chosen from calibration samples"),
+    samples: intOption(0, "calibration samples to make (synthetic) or the most to read (a folder); 0: the source's default (8 synthetic, 100 from a folder)", { min: 0 }),
+    seed: intOption(0, "seed of a generated calibration source (synthetic)"),
     per_channel: boolOption(true, "int8 weights with one scale per output channel (else one per tensor)"),
     symmetric: boolOption(false, "symmetric int8 activations (zero point 0)"),
     rounding: enumOption(ROUNDINGS, "gemmlowp", "rounding of every requantization"),
@@ -49,7 +49,7 @@ export const quantize = definePass({
     rnn: enumOption(RNN_MODES, "hybrid", "LSTM/GRU/RNN: hybrid (int8 weights, float activations), integer (QLSTM/QGRU: int8 weights and hidden state, int16 cell, table gates; RNN and what cannot be lowered stay hybrid) or float"),
     hybrid_rnn: boolOption(true, "deprecated alias: false is rnn=float"),
     int16: stringOption("", "Conv/MatMul/Gemm layers (node or output names, '|'-separated) with int16 inputs: the 16x8 mode"),
-    int16_below_db: floatOption(0, "also run in 16x8 every Conv/MatMul/Gemm whose int8 output SQNR is below this many dB (needs calibration=DIR; 0: off)", { min: 0 }),
+    int16_below_db: floatOption(0, "also run in 16x8 every Conv/MatMul/Gemm whose int8 output SQNR is below this many dB (needs calibration samples: synthetic or a folder; 0: off)", { min: 0 }),
   },
   run(graph, ctx) {
     const o = ctx.options;
@@ -63,30 +63,47 @@ export const quantize = definePass({
       ctx.log(NO_CALIBRATION_MESSAGE);
       return graph;
     }
-    const cal = resolveCalibration(graph, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed, log: ctx.log });
     const int16 = new Set(o.int16.split(/[|\s]+/).filter(Boolean));
+    checkInt16Names(graph, int16);
+    const cal = resolveCalibration(graph, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed }, ctx);
+    if (o.calibration !== "") ctx.log(cal.summary);
     const options: QuantizeGraphOptions = {
       perChannel: o.per_channel, symmetric: o.symmetric, rounding: o.rounding, biasCorrection: o.bias_correction, keepFloat: keep, int16,
       rnn: o.hybrid_rnn ? o.rnn : "float",
       explain: ctx.explaining ? (node, op, fired, message) => ctx.explain({ node, op, rule: "lower", fired, message }) : undefined,
     };
-    // A calibration folder also gives the samples of the 16x8 choice and the LSTM cell ranges.
-    const dir = existsSync(o.calibration) && statSync(o.calibration).isDirectory() ? o.calibration : undefined;
     if (o.int16_below_db > 0) {
-      if (!dir) {
-        ctx.log("int16_below_db needs calibration=DIR (samples to measure SQNR on); no layer was moved to 16x8 automatically");
+      if (cal.samples.length === 0) {
+        ctx.log("int16_below_db needs calibration samples to measure SQNR on (calibration=synthetic or a folder); no layer was moved to 16x8 automatically");
       } else {
-        const samples = [...readCalibrationDir(dir, graph, { limit: Math.min(4, o.samples) })];
-        const chosen = chooseInt16Layers(graph, cal.ranges, samples, o.int16_below_db, options);
-        if (chosen.length > 0) ctx.log(`16x8 for ${chosen.length} layer(s) below ${o.int16_below_db} dB: ${chosen.join(", ")}`);
+        const samples = [...take(cal.samples, INT16_CHOICE_SAMPLES)];
+        const chosen = chooseInt16Layers(graph, cal.result.ranges, samples, o.int16_below_db, options);
+        ctx.log(`16x8 for ${chosen.length} layer(s) below ${o.int16_below_db} dB${chosen.length ? `: ${chosen.join(", ")}` : ""}`);
         for (const c of chosen) int16.add(c);
       }
     }
     // Integer LSTMs need their cell-state ranges, which only a run on the samples can record.
-    const ranges = dir && o.rnn === "integer" ? { ...cal.ranges, ...calibrateRnnStates(graph, readCalibrationDir(dir, graph, { limit: o.samples })) } : cal.ranges;
+    const ranges = o.rnn === "integer" && cal.samples.length > 0 ? { ...cal.result.ranges, ...calibrateRnnStates(graph, cal.samples) } : cal.result.ranges;
     return quantizeGraph(graph, ranges, options);
   },
 });
+
+/** Throws a UsageError naming the 16x8 layers that are no Conv, MatMul or Gemm of the graph. */
+function checkInt16Names(graph: Graph, names: ReadonlySet<string>): void {
+  const unknown = [...names].filter((name) => !graph.nodes.some((n) => INT16_OPS.has(n.op) && (n.name === name || n.outputs[0] === name)));
+  if (unknown.length > 0) {
+    throw new UsageError(`int16: no Conv/MatMul/Gemm layer has the node or output name ${unknown.map((u) => `'${u}'`).join(", ")}`);
+  }
+}
+
+function* take<T>(items: Iterable<T>, n: number): Generator<T> {
+  if (n <= 0) return;
+  let i = 0;
+  for (const x of items) {
+    yield x;
+    if (++i >= n) return;
+  }
+}
 
 export interface QuantizeGraphOptions {
   /** Node or output names of Conv/MatMul/Gemm layers run in the 16x8 mode. */
@@ -104,10 +121,7 @@ export interface QuantizeGraphOptions {
 /** The pass's work on explicit ranges (library use and tests). */
 export function quantizeGraph(graph: Graph, ranges: Readonly<Record<string, CalibratedRange>>, options: QuantizeGraphOptions = {}): Graph {
   const keep = options.keepFloat ?? new Set(["LogSoftmax", "Softmax"]);
-  const unknown = [...(options.int16 ?? [])].filter((name) => !graph.nodes.some((n) => INT16_OPS.has(n.op) && (n.name === name || n.outputs[0] === name)));
-  if (unknown.length > 0) {
-    throw new UsageError(`int16: no Conv/MatMul/Gemm layer has the node or output name ${unknown.map((u) => `'${u}'`).join(", ")}`);
-  }
+  checkInt16Names(graph, options.int16 ?? new Set());
   const L = new Lowering(graph, ranges, {
     int16: options.int16 ?? new Set(),
     perChannel: options.perChannel ?? true, symmetric: options.symmetric ?? false,

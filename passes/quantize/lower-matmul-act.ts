@@ -1,5 +1,5 @@
 // MatMul of two activations (attention's Q·Kᵀ and softmax(scores)·V) -> the two-activation form
-// of QMatMul (ir/ops/qint/qmatmul.ts): both operands are int8 with their own per-tensor
+// of QMatMul (ir/ops/integer/qmatmul.ts): both operands are int8 with their own per-tensor
 // calibrated parameters (the second one's zero point becomes `w_zero_point`), there is no bias,
 // and the int32 sum of (x - x_zp)(w - w_zp) is requantized per tensor by s_x s_w / s_y with the
 // pass's rounding. lowerMatMul (./lower-ops.ts) sends here every MatMul whose second operand is

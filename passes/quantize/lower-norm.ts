@@ -1,4 +1,4 @@
-// LayerNormalization -> QLayerNorm (ir/ops/qint/qlayernorm.ts): the compile-time half of the
+// LayerNormalization -> QLayerNorm (ir/ops/integer/qlayernorm.ts): the compile-time half of the
 // integer layer norm. The float scale (gamma) and bias (beta), broadcast to the normalized
 // shape, become int16 gamma at s_g = max|gamma| / 32767 and int32 beta at s_g 2^-F; epsilon
 // becomes epsilon_q = round(4^j epsilon N^2 / s_x^2) (at least 1, j as large as fits); the output scale comes from
@@ -8,11 +8,11 @@ import { quantizeMultiplier } from "../../ir/fixed-point.js";
 import type { Node } from "../../ir/graph.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { expandTo } from "../../ir/ops/nn/layernorm.js";
-import { QLN_MAX_EPS, QLN_MAX_LEN, varianceShift } from "../../ir/ops/qint/qlayernorm.js";
+import { QLN_MAX_EPS, QLN_MAX_LEN, varianceShift } from "../../ir/ops/integer/qlayernorm.js";
 import { getOp } from "../../ir/registry.js";
 import { isStatic, normAxis } from "../../ir/shape-util.js";
 import { numel } from "../../ir/types.js";
-import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
+import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
 import type { Lowering } from "./lowering.js";
 
 /** Most fraction bits z gets (rows of 2 values allow 29; longer ones fewer). */

@@ -265,7 +265,7 @@ const lowerPassThrough: LowerFn = (n, L) => {
 };
 
 /**
- * Softmax and LogSoftmax along one axis (ir/ops/qint/qsoftmax.ts): the exp and log tables are
+ * Softmax and LogSoftmax along one axis (ir/ops/integer/qsoftmax.ts): the exp and log tables are
  * computed here. Softmax outputs have the fixed scale 1/256 (zero point -128).
  */
 const lowerSoftmax: LowerFn = (n, L) => {

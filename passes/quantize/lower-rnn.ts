@@ -1,4 +1,4 @@
-// LSTM -> QLSTM and GRU -> QGRU (ir/ops/qint/qlstm.ts, qgru.ts): the compile-time half of the
+// LSTM -> QLSTM and GRU -> QGRU (ir/ops/integer/qlstm.ts, qgru.ts): the compile-time half of the
 // integer recurrent layers, used when the quantize pass runs with `rnn=integer`. Layers it cannot
 // lower (peepholes, clip, input_forget, other activations, layout 1, no calibrated range) take
 // the hybrid lowering instead, so under `rnn=integer` a layer keeps at least int8 weights.
@@ -22,11 +22,11 @@ import { resolveAttrs } from "../../ir/op.js";
 import { numDirections } from "../../ir/ops/recurrent/common.js";
 import { getOp } from "../../ir/registry.js";
 import type { Tensor } from "../../ir/types.js";
-import type { CalibratedRange } from "../../src/calibration/calibrate.js";
+import type { CalibratedRange } from "../../src/analyses/calibration/calibrate.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { GATE_FRAC_BITS, gateTable, sigmoid } from "../../src/runtime/kernels/qint-rnn.js";
-import { cellRange, type LstmStateAttrs } from "../../src/runtime/kernels/qint-rnn-states.js";
-import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
+import { GATE_FRAC_BITS, gateTable, sigmoid } from "../../ir/kernels/integer-rnn.js";
+import { cellRange, type LstmStateAttrs } from "../../src/analyses/calibration/rnn-cell-states.js";
+import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
 import type { LowerFn } from "./lower-ops.js";
 import type { Lowering } from "./lowering.js";
 import { activationParams, quantizeWeights, sameParams, type QParams } from "./params.js";

@@ -8,13 +8,10 @@ import { getOp } from "../../ir/registry.js";
 import type { Rounding } from "../../ir/fixed-point.js";
 import type { RnnMode } from "./lower-rnn.js";
 import { typeOfTensor, type Tensor, type TensorType } from "../../ir/types.js";
-import type { CalibratedRange } from "../../src/calibration/calibrate.js";
+import type { CalibratedRange } from "../../src/analyses/calibration/calibrate.js";
 import { activationParams, int16Params, type QParams } from "./params.js";
 import { quantizeMultiplier } from "../../ir/fixed-point.js";
-import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
-
-/** Metadata key of the float-name -> int-version map the pass records (for SQNR reports). */
-export const QUANTIZED_VALUES_META = "neonc.quantized-values";
+import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
 
 export interface LoweringOptions {
   /** Node or output names of layers run in the 16x8 mode (int16 input). */
@@ -25,13 +22,6 @@ export interface LoweringOptions {
   readonly biasCorrection: boolean;
   /** LSTM/GRU/RNN: Hybrid ops (int8 weights, float activations), QLSTM/QGRU (integer), or float. */
   readonly rnn: RnnMode;
-}
-
-/** Where an integer version of a float value came from (for reports: float name -> int name). */
-export interface QuantizedValue {
-  readonly int: string;
-  readonly scale: number;
-  readonly zeroPoint: number;
 }
 
 export class Lowering {

@@ -2,7 +2,7 @@
 // runs at inference): activation scales and zero points from calibrated ranges, symmetric int8
 // weights per output channel, int32 biases, fused-activation clamps and lookup tables.
 import type { Activation } from "../../ir/activation.js";
-import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
+import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
 
 /** Parameters of an integer activation: real = scale * (q - zeroPoint). */
 export interface QParams {

@@ -8,7 +8,7 @@ import type { Graph, Node } from "../../ir/graph.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
 import type { Tensor } from "../../ir/types.js";
-import { errorMessage, ModelError } from "../errors.js";
+import { errorMessage, ModelError } from "../../ir/errors.js";
 import "../../ir/ops/index.js";
 
 export interface RunOptions {

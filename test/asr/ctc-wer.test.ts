@@ -1,7 +1,7 @@
 // Greedy CTC decoding and the WER/CER scorer.
 import { describe, expect, it } from "vitest";
-import { greedyDecode, parseVocabulary } from "../../src/asr/ctc.js";
-import { editDistance, errorRates } from "../../src/asr/wer.js";
+import { greedyDecode, parseVocabulary } from "../../src/analyses/asr/ctc.js";
+import { editDistance, errorRates } from "../../src/analyses/asr/wer.js";
 import { makeTensor } from "../../ir/types.js";
 
 const vocab = parseVocabulary(JSON.stringify({ blank_index: 0, index_to_char: { 0: "", 1: " ", 2: "a", 3: "b" } }));

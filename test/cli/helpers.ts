@@ -6,11 +6,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { fromNumbers, toNumbers, type Tensor } from "../../ir/types.js";
-import { encodeTensorFile, readTensorFile } from "../../src/frontend/onnx/tensor.js";
+import { encodeTensorFile, readTensorFile } from "../../src/adapters/onnx/tensor.js";
 import { buildModel, type ModelSpec } from "../helpers/onnx-builder.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const MAIN = path.join(ROOT, "dist/src/cli/main.js");
+export const MAIN = path.join(ROOT, "dist/src/app/cli/main.js");
 export const SHARED = path.resolve(ROOT, "../shared");
 
 /** Compiles the project when the CLI has not been built yet (npm test builds it first). */
@@ -38,7 +38,7 @@ export function neonc(...args: string[]): CliResult {
  * usage errors); stdout and stderr are captured while it runs.
  */
 export async function neoncInProcess(...args: string[]): Promise<CliResult> {
-  const { runCli } = await import("../../src/cli/program.js");
+  const { runCli } = await import("../../src/app/cli/program.js");
   let stdout = "", stderr = "";
   const out = process.stdout.write, err = process.stderr.write;
   process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;

@@ -26,7 +26,8 @@ describe("neonc --int8", () => {
     if (!haveShared()) return;
     const out = path.join(dir, "out.onnx"), json = path.join(dir, "r.json");
     const r = await neoncInProcess("optimize", path.join(SHARED, "asr-digits/model.onnx"), "--int8", "--calibration", cal, "-o", out, "--report-json", json);
-    expect(r.stderr).toBe("");
+    // One line says how the model was calibrated (quick work shows no progress lines).
+    expect(r.stderr).toBe(`quantize: data calibration on 5 samples from ${cal} (observer minmax)\n`);
     expect(r.code).toBe(0);
     expect(existsSync(out)).toBe(true);
     expect(r.stdout).toMatch(/int8 report: end-to-end SQNR [\d.]+ dB/);
@@ -54,7 +55,7 @@ describe("neonc --int8", () => {
       "compile", path.join(SHARED, "asr-digits/model.onnx"), "--target", "c99", "--max-dim", "T=300", "-o", out,
       "--int8", "--calibration", cal, "--rounding", "tflite", "--per-tensor", "--calibration-samples", "2", "--report", html, "--report-json", json,
     );
-    expect(r.stderr).toBe("");
+    expect(r.stderr).toBe(`quantize: data calibration on 2 samples from ${cal} (observer minmax)\n`);
     expect(r.code).toBe(0);
     expect(existsSync(path.join(out, "model.c"))).toBe(true);
     const rep = JSON.parse(readFileSync(json, "utf8"));
@@ -78,7 +79,7 @@ describe("neonc --int8", () => {
       return { err: r.stderr, rep: JSON.parse(readFileSync(json, "utf8")) };
     };
     const base = await run();
-    expect(base.err).toBe("");
+    expect(base.err).toBe(`quantize: data calibration on 3 samples from ${cal} (observer minmax)\n`);
     expect(base.rep.ops.LogSoftmax).toBe(1);
     expect(base.rep.ops.Requantize).toBeUndefined();
     const all = await run("--keep-float", "none");
@@ -87,7 +88,7 @@ describe("neonc --int8", () => {
     // Layers below 30 dB get int16 inputs: a Requantize to int16 feeds each.
     const mixed = await run("--int16-below", "30");
     expect(mixed.rep.ops.Requantize).toBeGreaterThan(0);
-    expect(mixed.err).toMatch(/^quantize: 16x8 for [1-9]\d* layer\(s\) below 30 dB/);
+    expect(mixed.err).toMatch(/\nquantize: 16x8 for [1-9]\d* layer\(s\) below 30 dB/);
     const sym = await run("--symmetric-activations", "--bias-correction");
     expect(sym.rep.endToEnd.sqnrDb).toBeGreaterThan(20);
     expect(sym.rep.endToEnd.sqnrDb).not.toBe(base.rep.endToEnd.sqnrDb);
@@ -113,7 +114,10 @@ describe("neonc --int8", () => {
     if (!haveShared()) return;
     const json = path.join(dir, "implicit.json");
     const r = await neoncInProcess("optimize", path.join(SHARED, "asr-digits/model.onnx"), "--int8", "--calibration-samples", "2", "-o", path.join(dir, "implicit.onnx"), "--report-json", json);
-    expect(r.stderr).toBe("");
+    // Off a terminal, the seconds of synthesis show as plain progress lines, then the summary.
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines.at(-1)).toMatch(/^quantize: synthetic calibration \(seed 0\): 2 inputs matched to 12 BatchNorm statistics, loss .* -> .* in 50 steps/);
+    for (const l of lines.slice(0, -1)) expect(l).toMatch(/^synthesising calibration inputs: (\d+\/50 \(BN loss [\d.e+]+\), \d+ s|done in [\d.]+ s)$/);
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(json, "utf8")).quantization).toMatchObject({ calibration: "synthetic", calibrationSamples: 2 });
     const w = await neoncInProcess("compile", path.join(SHARED, "models/wav2letter/model.onnx"), "--target", "c99", "-o", path.join(dir, "w0"), "--int8");

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fromNumbers } from "../../ir/types.js";
-import { importOnnxFile } from "../../src/frontend/onnx/index.js";
+import { importOnnxFile } from "../../src/adapters/onnx/index.js";
 import { buildModel } from "../helpers/onnx-builder.js";
 import { ROOT, ensureBuilt, neonc } from "./helpers.js";
 

@@ -14,7 +14,8 @@ import { formatTensor } from "../../ir/text/index.js";
 import type { Rng } from "../../src/testing/rng.js";
 import { buildModel, compareTensors, rigMissing, runBuild, type Build, type BuildOptions } from "../../codegen/build.js";
 import { compileGraph, type CompiledModel } from "../../codegen/emit-model.js";
-import { getTarget, rigFor, type Rig, type RunMode } from "../../codegen/targets.js";
+import { rigFor, type Rig, type RunMode } from "../../codegen/targets.js";
+import { getTarget } from "../../ir/target.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

@@ -15,10 +15,11 @@ import { parseGraph, formatTensor } from "../../ir/text/index.js";
 import { makeTensor, type Tensor } from "../../ir/types.js";
 import { buildModel, compareTensors, runBuild } from "../../codegen/build.js";
 import { compileGraph } from "../../codegen/emit-model.js";
-import { getTarget, type Rig, type RunMode } from "../../codegen/targets.js";
+import { type Rig, type RunMode } from "../../codegen/targets.js";
+import { getTarget } from "../../ir/target.js";
 import { ERF_PIECES, vmathSource } from "../../codegen/kernels/vmath.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { erf } from "../../src/runtime/kernels/elementwise-math.js";
+import { erf } from "../../ir/kernels/elementwise-math.js";
 import { Rng } from "../../src/testing/rng.js";
 import { rigOrSkip, constLine, randomF32 } from "./helpers.js";
 

@@ -9,7 +9,7 @@ import { parseGraph } from "../../ir/text/index.js";
 import { dimSymbols, evalDim } from "../../ir/dim.js";
 import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
 import { compileGraph } from "../../codegen/emit-model.js";
-import { getTarget } from "../../codegen/targets.js";
+import { getTarget } from "../../ir/target.js";
 import "../../ir/ops/index.js";
 import { rng } from "../passes/helpers.js";
 import { checkGraph, rigOrSkip } from "./helpers.js";

@@ -2,8 +2,8 @@
 // and one model's build under the address and undefined-behaviour sanitizers.
 import path from "node:path";
 import { it } from "vitest";
-import { importOnnxFile } from "../../src/frontend/onnx/index.js";
-import { readTensorFile } from "../../src/frontend/onnx/tensor.js";
+import { importOnnxFile } from "../../src/adapters/onnx/index.js";
+import { readTensorFile } from "../../src/adapters/onnx/tensor.js";
 import { runPipeline } from "../../passes/index.js";
 import { checkGraph, requireModels, rigOrSkip } from "./helpers.js";
 import { describeSharedModels } from "./shared-models.js";

@@ -6,8 +6,8 @@ import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers } from "../../ir/types.js";
 import { compileGraph } from "../../codegen/emit-model.js";
 import { formatProfile, parseProfile, profileByOp, profiledModel } from "../../codegen/profile.js";
-import { getTarget } from "../../codegen/targets.js";
-import { CEngine } from "../../src/cli/c-engine.js";
+import { getTarget } from "../../ir/target.js";
+import { CEngine } from "../../codegen/engine.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { rigOrSkip } from "./helpers.js";
 

@@ -6,8 +6,8 @@
 // 1e-4 (absolute, and relative to max |ref|). The check itself is in qint-shared-models.ts.
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { importOnnxFile } from "../../src/frontend/onnx/index.js";
-import { readCalibrationDir } from "../../src/calibration/index.js";
+import { importOnnxFile } from "../../src/adapters/onnx/index.js";
+import { readCalibrationDir } from "../../src/adapters/onnx/data-dir.js";
 import { sharedPath } from "../helpers/shared.js";
 import { rigOrSkip } from "./helpers.js";
 import { checkInt8OnRig, formatReport, INT8_RIGS, prepareInt8, type Int8Case } from "./qint-shared-models.js";

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { INT32_MAX, INT32_MIN, multiplyByQuantizedMultiplier, ROUNDINGS } from "../../ir/fixed-point.js";
 import { FIXED_POINT_NEON_C, FIXED_POINT_SCALAR_C, roundingSuffix } from "../../codegen/fixed-point-c.js";
-import { getTarget, type Rig } from "../../codegen/targets.js";
+import { type Rig } from "../../codegen/targets.js";
+import { getTarget } from "../../ir/target.js";
 import { ALL_RIGS, countDiffs, itOnRigs, runInt32Driver, xorshift } from "./helpers.js";
 
 /** Cases as three parallel arrays, length a multiple of 4. */

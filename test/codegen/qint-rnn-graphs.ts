@@ -7,7 +7,7 @@ import { quantizeMultiplier, type Rounding } from "../../ir/fixed-point.js";
 import type { Graph } from "../../ir/graph.js";
 import { sym, type Dim } from "../../ir/dim.js";
 import { fromNumbers, tensorType, type Tensor } from "../../ir/types.js";
-import { GATE_FRAC_BITS, gateTable, sigmoid } from "../../src/runtime/kernels/qint-rnn.js";
+import { GATE_FRAC_BITS, gateTable, sigmoid } from "../../ir/kernels/integer-rnn.js";
 import { GraphBuilder, Rng } from "../../src/testing/index.js";
 
 export interface QRnnCase {

@@ -5,12 +5,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { importOnnxFile, readTensorFile } from "../../src/frontend/onnx/index.js";
+import { importOnnxFile, readTensorFile } from "../../src/adapters/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import type { Tensor } from "../../ir/types.js";
 import type { Graph } from "../../ir/graph.js";
 import type { DType } from "../../ir/dtype.js";
-import { onnx } from "../../src/frontend/onnx/proto.js";
+import { onnx } from "../../src/adapters/onnx/proto.js";
 import { compareTensors } from "../helpers/compare.js";
 import { sharedPath } from "../helpers/shared.js";
 

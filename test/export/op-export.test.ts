@@ -13,8 +13,8 @@ import type { DType } from "../../ir/dtype.js";
 import type { Graph } from "../../ir/graph.js";
 import { parseGraph, printGraph } from "../../ir/text/index.js";
 import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
-import { exportOnnx } from "../../src/export/onnx.js";
-import { decodeModel, importOnnxBytes } from "../../src/frontend/onnx/index.js";
+import { exportOnnx } from "../../src/adapters/onnx/export.js";
+import { decodeModel, importOnnxBytes } from "../../src/adapters/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { buildModel, type ModelSpec } from "../helpers/onnx-builder.js";
 

@@ -9,8 +9,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runPipeline } from "../../passes/index.js";
 import type { Tensor } from "../../ir/types.js";
-import { exportOnnx } from "../../src/export/onnx.js";
-import { importOnnxFile, readTensorFile } from "../../src/frontend/onnx/index.js";
+import { exportOnnx } from "../../src/adapters/onnx/export.js";
+import { importOnnxFile, readTensorFile } from "../../src/adapters/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { repoRoot, sharedPath } from "../helpers/shared.js";
 import { runOrt } from "../helpers/ort.js";
@@ -54,7 +54,7 @@ describe.runIf(models)(`${PIPELINE} on the shared models`, () => {
 
   it("neonc optimize writes the optimized model from the command line", () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), "neonc-opt-")), "w2l.onnx");
-    const stdout = execFileSync("node", [path.join(repoRoot, "dist/src/cli/main.js"), "optimize", path.join(models!, "wav2letter/model.onnx"), "--passes", PIPELINE, "-o", out], { encoding: "utf8" });
+    const stdout = execFileSync("node", [path.join(repoRoot, "dist/src/app/cli/main.js"), "optimize", path.join(models!, "wav2letter/model.onnx"), "--passes", PIPELINE, "-o", out], { encoding: "utf8" });
     expect(stdout).toMatch(/wrote .*w2l\.onnx/);
     const g = importOnnxFile(out);
     // Fused activations are written back as standard ONNX: each Conv is followed by its Relu.

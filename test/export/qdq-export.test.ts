@@ -4,17 +4,18 @@
 // reports the share of exact matches and requires 99% within 1 LSB at the last int8 tensor.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { importOnnxFile } from "../../src/frontend/onnx/index.js";
+import { importOnnxFile } from "../../src/adapters/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { runPipeline } from "../../passes/index.js";
-import { calibrate, readCalibrationDir } from "../../src/calibration/index.js";
+import { calibrate } from "../../src/analyses/calibration/index.js";
+import { readCalibrationDir } from "../../src/adapters/onnx/data-dir.js";
 import { quantizeGraph } from "../../passes/quantize/index.js";
-import { exportOnnx } from "../../src/export/onnx.js";
+import { exportOnnx } from "../../src/adapters/onnx/export.js";
 import { makeGraph, type Graph } from "../../ir/graph.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import { quantizeMultiplier } from "../../ir/fixed-point.js";
 import { Rng } from "../../src/testing/index.js";
-import { onnx } from "../../src/frontend/onnx/proto.js";
+import { onnx } from "../../src/adapters/onnx/proto.js";
 import { runOrt } from "../helpers/ort.js";
 import { sharedPath } from "../helpers/shared.js";
 import { addSteps, stepStats } from "../helpers/step-stats.js";

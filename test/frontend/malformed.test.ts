@@ -4,9 +4,9 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ModelError } from "../../src/errors.js";
-import { importOnnxBytes, importOnnxFile } from "../../src/frontend/onnx/index.js";
-import { onnx } from "../../src/frontend/onnx/proto.js";
+import { ModelError } from "../../ir/errors.js";
+import { importOnnxBytes, importOnnxFile } from "../../src/adapters/onnx/index.js";
+import { onnx } from "../../src/adapters/onnx/proto.js";
 import { fromNumbers } from "../../ir/types.js";
 import { buildModel, buildModelProto, type ModelSpec } from "../helpers/onnx-builder.js";
 

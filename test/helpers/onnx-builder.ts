@@ -1,9 +1,9 @@
 // Builds small ONNX models in memory for tests (valid ones and deliberately broken ones).
-import { onnx } from "../../src/frontend/onnx/proto.js";
-import { tensorToProto } from "../../src/frontend/onnx/tensor.js";
+import { onnx } from "../../src/adapters/onnx/proto.js";
+import { tensorToProto } from "../../src/adapters/onnx/tensor.js";
 import type { DType } from "../../ir/dtype.js";
 import type { Tensor } from "../../ir/types.js";
-import { dtypeToOnnx } from "../../src/frontend/onnx/dtypes.js";
+import { dtypeToOnnx } from "../../ir/onnx-dtypes.js";
 
 export interface NodeSpec {
   op: string;

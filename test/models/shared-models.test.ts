@@ -4,7 +4,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { importOnnxFile, readTensorFile } from "../../src/frontend/onnx/index.js";
+import { importOnnxFile, readTensorFile } from "../../src/adapters/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import type { Tensor } from "../../ir/types.js";
 import { compareTensors } from "../helpers/compare.js";

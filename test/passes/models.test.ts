@@ -5,7 +5,7 @@
 // per graph.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { importOnnxFile, readTensorFile } from "../../src/frontend/onnx/index.js";
+import { importOnnxFile, readTensorFile } from "../../src/adapters/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { runPipeline } from "../../passes/run.js";
 import "../../passes/index.js";

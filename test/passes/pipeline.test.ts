@@ -6,7 +6,7 @@ import { definePass } from "../../passes/pass.js";
 import { parsePipeline, pipelineToString } from "../../passes/pipeline.js";
 import { describePasses, registerPass } from "../../passes/registry.js";
 import { levenshtein, nearest } from "../../passes/suggest.js";
-import { UsageError } from "../../src/errors.js";
+import { UsageError } from "../../ir/errors.js";
 import "../../passes/index.js";
 
 const withOptions = definePass({

@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import { makeGraph } from "../../ir/graph.js";
 import { definePass } from "../../passes/pass.js";
 import { registerPass, registerPreset } from "../../passes/registry.js";
-import { runPipeline, runPipelineFromOptions, loadPassModule } from "../../passes/run.js";
-import { UsageError } from "../../src/errors.js";
+import { runPipeline, runPipelineFromOptions } from "../../passes/run.js";
+import { loadPassModule } from "../../src/adapters/pass-modules.js";
+import { UsageError } from "../../ir/errors.js";
 import { repoRoot } from "../helpers/shared.js";
 import { ir, run } from "./helpers.js";
 

@@ -5,14 +5,15 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { importOnnxFile } from "../../src/frontend/onnx/index.js";
-import { readTensorFile } from "../../src/frontend/onnx/tensor.js";
+import { importOnnxFile } from "../../src/adapters/onnx/index.js";
+import { readTensorFile } from "../../src/adapters/onnx/tensor.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { runPipeline } from "../../passes/index.js";
-import { calibrate, readCalibrationDir, sqnrReport } from "../../src/calibration/index.js";
+import { calibrate, sqnrReport } from "../../src/analyses/calibration/index.js";
+import { readCalibrationDir } from "../../src/adapters/onnx/data-dir.js";
 import { quantizeGraph } from "../../passes/quantize/index.js";
-import { greedyDecode, parseVocabulary } from "../../src/asr/ctc.js";
-import { errorRates } from "../../src/asr/wer.js";
+import { greedyDecode, parseVocabulary } from "../../src/analyses/asr/ctc.js";
+import { errorRates } from "../../src/analyses/asr/wer.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { sharedPath } from "../helpers/shared.js";
 

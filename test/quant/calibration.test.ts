@@ -6,11 +6,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sym } from "../../ir/dim.js";
 import { makeTensor, tensorType } from "../../ir/types.js";
-import { encodeTensorFile } from "../../src/frontend/onnx/tensor.js";
-import {
-  calibrate, calibrationFromJson, calibrationToJson, entropyObserver, Histogram, minMaxObserver, mseObserver,
-  observerByName, percentileObserver, readCalibrationDir,
-} from "../../src/calibration/index.js";
+import { encodeTensorFile } from "../../src/adapters/onnx/tensor.js";
+import { calibrate, calibrationFromJson, calibrationToJson, entropyObserver, Histogram, minMaxObserver, mseObserver, observerByName, percentileObserver } from "../../src/analyses/calibration/index.js";
+import { readCalibrationDir } from "../../src/adapters/onnx/data-dir.js";
 import { GraphBuilder, Rng } from "../../src/testing/index.js";
 
 /** A Laplace-like heavy-tailed sample with a few large outliers. */

@@ -6,7 +6,7 @@
 // armv7 (qemu): every integer output must equal the interpreter's byte for byte (half-even
 // rounding in the kernels), and the float outputs too.
 import { describe, expect, it } from "vitest";
-import { importQdqBytes } from "../../src/frontend/onnx/qdq-import.js";
+import { importQdqBytes } from "../../src/adapters/onnx/qdq-import.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import type { ModelSpec, NodeSpec } from "../helpers/onnx-builder.js";

@@ -8,8 +8,8 @@
 // Also: DynamicQuantizeLinear is refused with one sentence, and com.microsoft
 // QuantizeLinear/DequantizeLinear import as the default-domain ops.
 import { describe, expect, it } from "vitest";
-import { importOnnxBytes } from "../../src/frontend/onnx/index.js";
-import { importQdqBytes } from "../../src/frontend/onnx/qdq-import.js";
+import { importOnnxBytes } from "../../src/adapters/onnx/index.js";
+import { importQdqBytes } from "../../src/adapters/onnx/qdq-import.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";

@@ -4,10 +4,10 @@
 // reason; blocked (opset 21 block_size) weights dequantized to float with a logged message, and
 // blocked activations refused with one sentence naming the node; the import summary.
 import { describe, expect, it } from "vitest";
-import { decodeModel, importOnnxBytes } from "../../src/frontend/onnx/index.js";
-import { importQdqBytes, importQdqModel } from "../../src/frontend/onnx/qdq-import.js";
+import { decodeModel, importOnnxBytes } from "../../src/adapters/onnx/index.js";
+import { importQdqBytes, importQdqModel } from "../../src/adapters/onnx/qdq-import.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { formatQdqSummary } from "../../passes/import-qdq.js";
+import { formatQdqSummary } from "../../passes/import-qdq/index.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { fromNumbers } from "../../ir/types.js";
 import type { NodeSpec } from "../helpers/onnx-builder.js";

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { intRange, type DType } from "../../ir/dtype.js";
 import { makeGraph, type Graph, type Node } from "../../ir/graph.js";
 import { fromNumbers, type Tensor, type TensorType } from "../../ir/types.js";
-import { lowerQdq } from "../../passes/import-qdq.js";
+import { lowerQdq } from "../../passes/import-qdq/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
 

@@ -1,16 +1,17 @@
-// Import of quantized ONNX into the integer IR (passes/import-qdq.ts): neonc's own QDQ export read
+// Import of quantized ONNX into the integer IR (passes/import-qdq/index.ts): neonc's own QDQ export read
 // back must give the same integer ops with half-even rounding and the same numbers within 1 LSB;
 // a hand-built QLinearConv model (uint8 activations, per-channel weights) must lower to QConv and
 // compute exactly what ONNX's QLinearConv means.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { importOnnxBytes, importOnnxFile } from "../../src/frontend/onnx/index.js";
-import { importQdqBytes } from "../../src/frontend/onnx/qdq-import.js";
+import { importOnnxBytes, importOnnxFile } from "../../src/adapters/onnx/index.js";
+import { importQdqBytes } from "../../src/adapters/onnx/qdq-import.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { runPipeline } from "../../passes/index.js";
-import { calibrate, readCalibrationDir } from "../../src/calibration/index.js";
+import { calibrate } from "../../src/analyses/calibration/index.js";
+import { readCalibrationDir } from "../../src/adapters/onnx/data-dir.js";
 import { quantizeGraph } from "../../passes/quantize/index.js";
-import { exportOnnx } from "../../src/export/onnx.js";
+import { exportOnnx } from "../../src/adapters/onnx/export.js";
 import { makeGraph, type Graph } from "../../ir/graph.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";

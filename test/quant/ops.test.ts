@@ -1,4 +1,4 @@
-// The integer ops of ir/ops/qint: bit-exact hand-computed cases, and random cases against a float
+// The integer ops of ir/ops/integer: bit-exact hand-computed cases, and random cases against a float
 // reference (exact with half-even rounding, within 1 LSB with gemmlowp's double rounding).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { resolveAttrs, type EvalContext } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
 import { makeTensor, typeOfTensor, type Tensor } from "../../ir/types.js";
 import type { DType } from "../../ir/dtype.js";
-import { roundHalfEven } from "../../src/runtime/kernels/quant-round.js";
+import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
 import "../../ir/ops/index.js";
 
 function run(op: string, inputs: (Tensor | undefined)[], attrs: Record<string, unknown>): Tensor {

@@ -1,4 +1,4 @@
-// QLayerNorm (ir/ops/qint/qlayernorm.ts) and its lowering (passes/quantize/lower-norm.ts): the
+// QLayerNorm (ir/ops/integer/qlayernorm.ts) and its lowering (passes/quantize/lower-norm.ts): the
 // integer square root and reciprocal against a BigInt reference, and the whole integer op
 // against the float LayerNormalization on random inputs (fast-check over shapes, axes, scales,
 // gamma/beta and roundings). Inputs lie on the int8 grid of the input, so the float reference
@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ROUNDINGS, type Rounding } from "../../ir/fixed-point.js";
 import type { Attrs, Graph } from "../../ir/graph.js";
-import { isqrt52, rowNormalizer, varianceShift } from "../../ir/ops/qint/qlayernorm.js";
+import { isqrt52, rowNormalizer, varianceShift } from "../../ir/ops/integer/qlayernorm.js";
 import { makeTensor, tensorType, type Tensor } from "../../ir/types.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { parseGraph, printGraph } from "../../ir/text/index.js";
@@ -15,7 +15,7 @@ import { activationParams } from "../../passes/quantize/params.js";
 import { quantizeGraph } from "../../passes/quantize/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { GraphBuilder, Rng } from "../../src/testing/index.js";
-import { exportOnnx } from "../../src/export/onnx.js";
+import { exportOnnx } from "../../src/adapters/onnx/export.js";
 import { runOrt } from "../helpers/ort.js";
 import "../../ir/ops/index.js";
 

@@ -7,6 +7,7 @@
 //   directions, both GRU reset variants and sequence lengths;
 // - the cell-state calibration, the fallbacks to hybrid, the errors of the type rule;
 // - lstm_encoder: SQNR of float vs hybrid vs integer LSTMs.
+import { nodeHost } from "../../src/adapters/node-host.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,18 +21,19 @@ import { verifyGraph } from "../../ir/verify.js";
 import { getOp } from "../../ir/registry.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { encodeTensorFile } from "../../src/frontend/onnx/tensor.js";
-import { importOnnxFile } from "../../src/frontend/onnx/index.js";
+import { encodeTensorFile } from "../../src/adapters/onnx/tensor.js";
+import { importOnnxFile } from "../../src/adapters/onnx/index.js";
 import { runPipeline } from "../../passes/index.js";
 import { quantizeGraph } from "../../passes/quantize/index.js";
 import { calibrateRnnStates, cellRangeKey, cellShiftFor, DEFAULT_CELL_SHIFT } from "../../passes/quantize/lower-rnn.js";
-import { calibrate, readCalibrationDir } from "../../src/calibration/index.js";
-import { sqnrReport } from "../../src/calibration/sqnr.js";
-import { gateTable, lookupQ15, sigmoid } from "../../src/runtime/kernels/qint-rnn.js";
+import { calibrate } from "../../src/analyses/calibration/index.js";
+import { readCalibrationDir } from "../../src/adapters/onnx/data-dir.js";
+import { sqnrReport } from "../../src/analyses/calibration/sqnr.js";
+import { gateTable, lookupQ15, sigmoid } from "../../ir/kernels/integer-rnn.js";
 import { GraphBuilder, Rng } from "../../src/testing/index.js";
 import { qrnnGraph, qrnnInputs, type QRnnCase } from "../codegen/qint-rnn-graphs.js";
 import { sharedPath } from "../helpers/shared.js";
-import { exportOnnx } from "../../src/export/onnx.js";
+import { exportOnnx } from "../../src/adapters/onnx/export.js";
 import { neoncInProcess } from "../cli/helpers.js";
 
 // ---- the arithmetic of docs/quantization.md, written out element by element -----------------
@@ -295,13 +297,13 @@ describe("quantize with rnn=integer", () => {
     const { g, data } = floatLayer({ op: "LSTM", direction: "bidirectional", lbr: 0, I: 3, H: 4, B: 1, T: 8, ws: 2, lens: false, seed: 9 });
     const dir = mkdtempSync(path.join(tmpdir(), "neonc-qlstm-"));
     data.forEach((s, k) => writeFileSync(path.join(dir, `s${k}.input.pb`), encodeTensorFile(s.x!, "x")));
-    const q = runPipeline(g, `quantize{rnn=integer,calibration=${dir}}`, { log: () => {} });
+    const q = runPipeline(g, `quantize{rnn=integer,calibration=${dir}}`, { log: () => {}, host: nodeHost() });
     const n = q.nodes.find((m) => m.op === "QLSTM")!;
     const cell = calibrateRnnStates(g, data)[cellRangeKey(g.nodes[0]!)]!;
     expect(n.attrs.cell_shift).toBe(cellShiftFor(Math.max(-cell.min, cell.max)));
-    expect(runPipeline(g, `quantize{rnn=hybrid,calibration=${dir}}`, { log: () => {} }).nodes.map((m) => m.op)).toContain("HybridLSTM");
+    expect(runPipeline(g, `quantize{rnn=hybrid,calibration=${dir}}`, { log: () => {}, host: nodeHost() }).nodes.map((m) => m.op)).toContain("HybridLSTM");
     // The old boolean option still means what it meant: hybrid_rnn=false leaves the layer in float.
-    expect(runPipeline(g, `quantize{hybrid_rnn=false,calibration=${dir}}`, { log: () => {} }).nodes.map((m) => m.op)).toContain("LSTM");
+    expect(runPipeline(g, `quantize{hybrid_rnn=false,calibration=${dir}}`, { log: () => {}, host: nodeHost() }).nodes.map((m) => m.op)).toContain("LSTM");
   });
 });
 
@@ -339,7 +341,7 @@ const models = sharedPath("models");
 describe.runIf(models !== undefined)("lstm_encoder: float vs hybrid vs integer LSTMs", () => {
   it("both int8 modes keep the logits above 30 dB SQNR", () => {
     const dir = path.join(models!, "lstm_encoder");
-    const g = runPipeline(importOnnxFile(path.join(dir, "model.onnx")), "-O1", { log: () => {} });
+    const g = runPipeline(importOnnxFile(path.join(dir, "model.onnx")), "-O1", { log: () => {}, host: nodeHost() });
     const cal = [...readCalibrationDir(path.join(dir, "test_data_set_0"), g)];
     const ranges = { ...calibrate(g, cal).ranges, ...calibrateRnnStates(g, cal) };
     const both = [...readCalibrationDir(dir, g)];

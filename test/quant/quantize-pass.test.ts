@@ -11,12 +11,14 @@ import type { Graph } from "../../ir/graph.js";
 import { makeTensor, tensorType, type Tensor } from "../../ir/types.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { encodeTensorFile } from "../../src/frontend/onnx/tensor.js";
+import { encodeTensorFile } from "../../src/adapters/onnx/tensor.js";
 import { runPipeline, runPass } from "../../passes/index.js";
 import { attachCalibration, chooseInt16Layers, quantize, quantizeGraph } from "../../passes/quantize/index.js";
 import { resolveCalibration } from "../../passes/quantize/calibration-source.js";
-import { calibrate } from "../../src/calibration/index.js";
-import { sqnrReport } from "../../src/calibration/sqnr.js";
+import { SILENT_PROGRESS } from "../../passes/pass.js";
+import { nodeHost } from "../../src/adapters/node-host.js";
+import { calibrate } from "../../src/analyses/calibration/index.js";
+import { sqnrReport } from "../../src/analyses/calibration/sqnr.js";
 import { arbSpeechGraph, GraphBuilder, pickDims, randomInputs, Rng } from "../../src/testing/index.js";
 
 function randn(rng: Rng, shape: number[], scale = 1): Tensor {
@@ -143,17 +145,18 @@ describe("quantize pass on a hand-built graph", () => {
   it("runs from a pipeline string with a calibration folder, and says when ranges are missing", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "neonc-cal-"));
     samples(new Rng(3), 4).forEach((s, i) => writeFileSync(path.join(dir, `${i}.input.pb`), encodeTensorFile(s["x"]!, "x")));
-    const q = runPipeline(g, `quantize{calibration=${dir}, observer=percentile}`, { log: () => {} });
+    const q = runPipeline(g, `quantize{calibration=${dir}, observer=percentile}`, { log: () => {}, host: nodeHost() });
     verifyGraph(q);
     expect(q.nodes[0]!.op).toBe("Quantize");
     const logs: string[] = [];
     expect(runPass(g, quantize, {}, { log: (m) => logs.push(m) })).toBe(g);
     expect(logs.join("")).toMatch(/no activation ranges, so the graph stays in float/);
-    expect(() => resolveCalibration(g, "", { observer: "minmax", samples: 1, seed: 0, log: () => {} })).toThrow(/quantize has no activation ranges/);
-    expect(() => runPass(g, quantize, { calibration: "/no/such/dir" }, { log: () => {} })).toThrow(/neither a folder, a .json file/);
+    expect(() => resolveCalibration(g, "", { observer: "minmax", samples: 1, seed: 0 }, { host: {}, progress: SILENT_PROGRESS, log: () => {}, pipelineInput: undefined })).toThrow(/quantize has no activation ranges/);
+    expect(() => runPass(g, quantize, { calibration: "/no/such/dir" }, { log: () => {} })).toThrow(/calibration '\/no\/such\/dir' is neither one of synthetic nor a folder or file, which this host cannot read/);
+    expect(() => runPass(g, quantize, { calibration: "/no/such/dir" }, { log: () => {}, host: nodeHost() })).toThrow(/is neither one of synthetic nor a folder of input .pb files or a .json of ranges that exists/);
     // Automatic 16x8 from the folder's samples: a threshold above every layer takes them all.
     const logs16: string[] = [];
-    const q16 = runPipeline(g, `quantize{calibration=${dir}, int16_below_db=200}`, { log: (m) => logs16.push(m) });
+    const q16 = runPipeline(g, `quantize{calibration=${dir}, int16_below_db=200}`, { log: (m) => logs16.push(m), host: nodeHost() });
     verifyGraph(q16);
     expect(q16.nodes.filter((n) => (n.op === "QConv" || n.op === "QMatMul") && q16.types[n.inputs[0]!]!.dtype === "i16")).toHaveLength(3);
     expect(logs16.join("")).toMatch(/16x8 for 3 layer\(s\) below 200 dB: c1, c2, mm/);

@@ -4,11 +4,12 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { importOnnxFile } from "../../src/frontend/onnx/index.js";
+import { importOnnxFile } from "../../src/adapters/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { readTensorFile } from "../../src/frontend/onnx/tensor.js";
+import { readTensorFile } from "../../src/adapters/onnx/tensor.js";
 import { runPipeline } from "../../passes/index.js";
-import { calibrate, readCalibrationDir } from "../../src/calibration/index.js";
+import { calibrate } from "../../src/analyses/calibration/index.js";
+import { readCalibrationDir } from "../../src/adapters/onnx/data-dir.js";
 import { quantizeGraph } from "../../passes/quantize/index.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { sharedPath } from "../helpers/shared.js";

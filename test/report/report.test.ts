@@ -5,11 +5,11 @@ import type { Graph } from "../../ir/graph.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import { quantizeGraph } from "../../passes/quantize/index.js";
 import { runPipeline } from "../../passes/index.js";
-import { calibrate } from "../../src/calibration/calibrate.js";
-import { importOnnxBytes } from "../../src/frontend/onnx/index.js";
-import { buildInt8Report, renderHtml, sqnrChart } from "../../src/report/index.js";
-import { onnx } from "../../src/frontend/onnx/proto.js";
-import { tensorToProto } from "../../src/frontend/onnx/tensor.js";
+import { calibrate } from "../../src/analyses/calibration/calibrate.js";
+import { importOnnxBytes } from "../../src/adapters/onnx/index.js";
+import { buildInt8Report, renderHtml, sqnrChart } from "../../src/app/report/index.js";
+import { onnx } from "../../src/adapters/onnx/proto.js";
+import { tensorToProto } from "../../src/adapters/onnx/tensor.js";
 
 /** x[1,4,T] -> Conv(8, k3) -> Relu -> Conv(4, k1) "<out&>": two integer layers. */
 function model(): Graph {

@@ -10,7 +10,7 @@ import { storeReals, tensorToF32, tensorToF64 } from "../../float-formats.js";
 import { defineOp, type OpDef } from "../../op.js";
 import { broadcastShapes } from "../../shape-util.js";
 import { makeTensor, stridesOf, tensorType, type Tensor, type TensorType } from "../../types.js";
-import { broadcast2, planBroadcast, powRow, type NumArr } from "../../../src/runtime/kernels/elementwise.js";
+import { broadcast2, planBroadcast, powRow, type NumArr } from "../../kernels/elementwise.js";
 import { arith, broadcastBinaryParts, broadcastOf, checkDtype, need, NUMERIC, present, type ArithOp } from "./common.js";
 
 type DimOp = (a: Dim, b: Dim) => Dim | undefined;

@@ -1,4 +1,4 @@
-// Cast and CastLike: conversion between any two dtypes (rules in src/runtime/kernels/elementwise-cast.ts).
+// Cast and CastLike: conversion between any two dtypes (rules in ir/kernels/elementwise-cast.ts).
 //
 // IR form: `to` is the IR dtype name ("f32", "i64", "f8e4m3fn"...), not the ONNX enum number, so
 // printed graphs read naturally; `saturate` (opset 19) only matters for float8 targets. CastLike
@@ -8,8 +8,8 @@ import { isSymbolic, type Dim } from "../../dim.js";
 import type { AttrValue } from "../../graph.js";
 import { defineOp, int, required, str, type OnnxImportContext } from "../../op.js";
 import { fromNumbers, tensorType, toNumbers } from "../../types.js";
-import { castTensor } from "../../../src/runtime/kernels/elementwise-cast.js";
-import { dtypeFromOnnx, dtypeToOnnx } from "../../../src/frontend/onnx/dtypes.js";
+import { castTensor } from "../../kernels/elementwise-cast.js";
+import { dtypeFromOnnx, dtypeToOnnx } from "../../onnx-dtypes.js";
 
 /** ONNX TensorProto.DataType names, for the string `to` of Cast before opset 6. */
 const ONNX_TYPE_NAMES: Readonly<Record<string, number>> = {

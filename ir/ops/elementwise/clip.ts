@@ -10,8 +10,8 @@ import { storeReals, tensorFromF64, tensorToF32 } from "../../float-formats.js";
 import type { AttrValue } from "../../graph.js";
 import { defineOp, float } from "../../op.js";
 import { makeTensor, readNumber, tensorType, type Tensor } from "../../types.js";
-import { clipBigKernel, clipKernel } from "../../../src/runtime/kernels/elementwise-unary.js";
-import type { NumArr } from "../../../src/runtime/kernels/elementwise.js";
+import { clipBigKernel, clipKernel } from "../../kernels/elementwise-unary.js";
+import type { NumArr } from "../../kernels/elementwise.js";
 import { checkDtype, NUMERIC } from "./common.js";
 
 function scalarBound(t: Tensor | undefined, which: string): Tensor | undefined {

@@ -1,6 +1,6 @@
 // Shared pieces of the elementwise op family: dtype sets, type rules and the evaluation glue that
 // picks storage (f32 fast path, f16/bf16 widened to f32, bigint for 64-bit integers) and runs the
-// broadcasting row kernels of src/runtime/kernels/elementwise.ts.
+// broadcasting row kernels of ir/kernels/elementwise.ts.
 import { isBig, isPackedFloat, type DType, type NumericArray } from "../../dtype.js";
 import { dimToString, type Dim } from "../../dim.js";
 import { storeReals, tensorToF32 } from "../../float-formats.js";
@@ -9,8 +9,8 @@ import { makeTensor, tensorType, type Tensor, type TensorType } from "../../type
 import {
   addRow, addRowF32, bigDivRow, broadcast2, divRow, divRowF32, idivRow, imulRow, maxRow, minRow, mulRow, mulRowF32,
   planBroadcast, preluRow, subRow, subRowF32, type NumArr, type Row2,
-} from "../../../src/runtime/kernels/elementwise.js";
-import { unaryBigKernel, unaryKernel, type UnaryOp } from "../../../src/runtime/kernels/elementwise-unary.js";
+} from "../../kernels/elementwise.js";
+import { unaryBigKernel, unaryKernel, type UnaryOp } from "../../kernels/elementwise-unary.js";
 
 export const FLOATS: readonly DType[] = ["f32", "f64", "f16", "bf16"];
 export const SIGNED_INTS: readonly DType[] = ["i8", "i16", "i32", "i64"];

@@ -6,7 +6,7 @@ import { broadcastShapes } from "../../shape-util.js";
 import { makeTensor, type Tensor } from "../../types.js";
 import {
   broadcast2, eqRow, geRow, gtRow, leRow, ltRow, planBroadcast, type AnyArr, type Row2,
-} from "../../../src/runtime/kernels/elementwise.js";
+} from "../../kernels/elementwise.js";
 import { broadcastBinaryParts, need, NUMERIC } from "./common.js";
 
 type CompareOp = "Equal" | "Greater" | "GreaterOrEqual" | "Less" | "LessOrEqual";

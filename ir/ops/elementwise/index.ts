@@ -1,7 +1,7 @@
 // Op family group "elementwise": the definitions listed here are registered by ir/ops/index.ts.
 //
 // Arithmetic, math, activations, comparisons, logic, Where, the variadic reductions across inputs
-// (Max/Min/Sum/Mean) and Cast. All broadcast like numpy; kernels live in src/runtime/kernels/elementwise*.ts.
+// (Max/Min/Sum/Mean) and Cast. All broadcast like numpy; kernels live in ir/kernels/elementwise*.ts.
 import type { OpDef } from "../../op.js";
 import { activationOps } from "./activation.js";
 import { binaryOps } from "./binary.js";

@@ -2,7 +2,7 @@
 import { defineOp } from "../../op.js";
 import { broadcastShapes } from "../../shape-util.js";
 import { makeTensor } from "../../types.js";
-import { andRow, broadcast2, orRow, planBroadcast, xorRow, type Row2 } from "../../../src/runtime/kernels/elementwise.js";
+import { andRow, broadcast2, orRow, planBroadcast, xorRow, type Row2 } from "../../kernels/elementwise.js";
 import { broadcastBinaryParts, inferUnary, need } from "./common.js";
 
 const BOOL = ["bool"] as const;

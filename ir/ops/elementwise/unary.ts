@@ -1,7 +1,7 @@
 // Unary math ops: Sqrt, Exp, Log, Neg, Abs, Reciprocal, Floor, Ceil, Tanh, Erf, Sigmoid, Softplus.
 import type { DType } from "../../dtype.js";
 import { defineOp } from "../../op.js";
-import type { UnaryOp } from "../../../src/runtime/kernels/elementwise-unary.js";
+import type { UnaryOp } from "../../kernels/elementwise-unary.js";
 import { FLOATS, inferUnary, NUMERIC, SIGNED_INTS, unary } from "./common.js";
 
 function unaryOp(name: UnaryOp, doc: string, allowed: readonly DType[]) {

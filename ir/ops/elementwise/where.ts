@@ -2,7 +2,7 @@
 import { defineOp } from "../../op.js";
 import { broadcastShapes } from "../../shape-util.js";
 import { makeTensor, tensorType } from "../../types.js";
-import { broadcast3, planBroadcast, whereRow, type AnyArr } from "../../../src/runtime/kernels/elementwise.js";
+import { broadcast3, planBroadcast, whereRow, type AnyArr } from "../../kernels/elementwise.js";
 import { broadcastOf, need, present } from "./common.js";
 
 export const Where = defineOp({

@@ -8,7 +8,7 @@
 // per element.
 import { defineOp, float, int } from "../../op.js";
 import { makeTensor, numel, tensorType, type TensorType } from "../../types.js";
-import { batchNormInference, channelStats } from "../../../src/runtime/kernels/norm.js";
+import { batchNormInference, channelStats } from "../../kernels/norm.js";
 import { checkDim, expectFloat, expectSameDtype, floatData, FLOAT_TYPES, need, needTensor, shapeStr } from "./common.js";
 import { passAttrs } from "../onnx-export.js";
 

@@ -8,8 +8,8 @@ import { addDim, mulDim, type Dim } from "../../dim.js";
 import { defineOp, ints } from "../../op.js";
 import { withFusedActivation } from "../../activation.js";
 import { makeTensor, tensorType } from "../../types.js";
-import type { ConvGeometry } from "../../../src/runtime/kernels/conv-geometry.js";
-import { convTransposeFloat } from "../../../src/runtime/kernels/conv-transpose.js";
+import type { ConvGeometry } from "../../kernels/conv-geometry.js";
+import { convTransposeFloat } from "../../kernels/conv-transpose.js";
 import {
   checkDim, dimProduct, expectFloat, expectRank, expectSameDtype, floatData, FLOAT_TYPES, need, needTensor, shapeStr, staticDims,
 } from "./common.js";

@@ -1,11 +1,11 @@
 // Conv: N-D convolution (1-D to 3-D) with groups, dilations, strides, pads and auto_pad.
 //
 // Output lengths stay symbolic (e.g. T -> floor((T-1)/2)+1 for k=3, s=2, pads 1). The kernel
-// (src/runtime/kernels/conv.ts) chooses pointwise GEMM, direct depthwise, or im2col + GEMM.
+// (ir/kernels/conv.ts) chooses pointwise GEMM, direct depthwise, or im2col + GEMM.
 import { defineOp } from "../../op.js";
 import { withFusedActivation } from "../../activation.js";
 import { makeTensor, tensorType } from "../../types.js";
-import { convFloat } from "../../../src/runtime/kernels/conv.js";
+import { convFloat } from "../../kernels/conv.js";
 import {
   checkDim, dimProduct, expectFloat, expectRank, expectSameDtype, floatData, FLOAT_TYPES, need, needTensor, shapeStr, staticDims,
 } from "./common.js";

@@ -6,7 +6,7 @@ import { mulDim } from "../../dim.js";
 import { defineOp, float, int } from "../../op.js";
 import { withFusedActivation } from "../../activation.js";
 import { makeTensor, tensorType } from "../../types.js";
-import { gemmGeneric, sgemm } from "../../../src/runtime/kernels/gemm.js";
+import { gemmGeneric, sgemm } from "../../kernels/gemm.js";
 import { checkDim, expectRank, expectSameDtype, need, needTensor, numericData, shapeStr } from "./common.js";
 
 const GEMM_TYPES: readonly DType[] = ["f32", "f64", "i32", "u32"];

@@ -6,7 +6,7 @@
 // into one op.
 import { defineOp, float, int, required } from "../../op.js";
 import { makeTensor, numel, tensorType } from "../../types.js";
-import { affineChannels, normalizeRows } from "../../../src/runtime/kernels/norm.js";
+import { affineChannels, normalizeRows } from "../../kernels/norm.js";
 import { checkDim, expectFloat, expectRank, expectSameDtype, floatData, FLOAT_TYPES, need, needTensor, shapeStr } from "./common.js";
 import { int64Input, passAttrs } from "../onnx-export.js";
 import type { OnnxNodeOut } from "../../op.js";

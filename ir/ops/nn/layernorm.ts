@@ -7,7 +7,7 @@ import type { DType } from "../../dtype.js";
 import { defineOp, float, int } from "../../op.js";
 import { normAxis } from "../../shape-util.js";
 import { makeTensor, numel, tensorType, type Tensor } from "../../types.js";
-import { affineInner, normalizeRows } from "../../../src/runtime/kernels/norm.js";
+import { affineInner, normalizeRows } from "../../kernels/norm.js";
 import { checkDim, expectFloat, expectSameDtype, floatData, FLOAT_TYPES, need, needTensor, shapeStr } from "./common.js";
 
 export const LayerNormalization = defineOp({

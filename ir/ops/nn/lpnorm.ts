@@ -2,7 +2,7 @@
 import { defineOp, int } from "../../op.js";
 import { normAxis } from "../../shape-util.js";
 import { makeTensor, numel, tensorType } from "../../types.js";
-import { lpNormalize } from "../../../src/runtime/kernels/norm.js";
+import { lpNormalize } from "../../kernels/norm.js";
 import { expectFloat, floatData, FLOAT_TYPES, need, needTensor } from "./common.js";
 
 export const LpNormalization = defineOp({

@@ -8,7 +8,7 @@ import { defineOp } from "../../op.js";
 import { withFusedActivation } from "../../activation.js";
 import { broadcastDims, broadcastShapes } from "../../shape-util.js";
 import { makeTensor, numel, stridesOf, tensorType } from "../../types.js";
-import { gemmGeneric, sgemm } from "../../../src/runtime/kernels/gemm.js";
+import { gemmGeneric, sgemm } from "../../kernels/gemm.js";
 import { checkDim, dimProduct, expectSameDtype, need, needTensor, numericData, shapeStr } from "./common.js";
 
 const MATMUL_TYPES: readonly DType[] = ["f32", "f64", "i32", "u32"];

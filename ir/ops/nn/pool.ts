@@ -5,8 +5,8 @@
 import type { DType } from "../../dtype.js";
 import { defineOp, int, ints, required, str } from "../../op.js";
 import { makeTensor, numel, tensorType, type Tensor, type TensorType } from "../../types.js";
-import { averagePool, maxPool } from "../../../src/runtime/kernels/pool.js";
-import { reduce } from "../../../src/runtime/kernels/reduce.js";
+import { averagePool, maxPool } from "../../kernels/pool.js";
+import { reduce } from "../../kernels/reduce.js";
 import { expectFloat, FLOAT_TYPES, need, needTensor, numericData, shapeStr } from "./common.js";
 import { normalizeWindowAttrs, windowGeometry, windowOutShape, windowParams } from "./spatial.js";
 

@@ -9,7 +9,7 @@ import type { DType } from "../../dtype.js";
 import { defineOp, int, ints, type OpDef } from "../../op.js";
 import { normAxis } from "../../shape-util.js";
 import { fromNumbers, makeTensor, toNumbers, tensorType, type Tensor } from "../../types.js";
-import { reduce, type ReduceKind } from "../../../src/runtime/kernels/reduce.js";
+import { reduce, type ReduceKind } from "../../kernels/reduce.js";
 import { need, needTensor } from "./common.js";
 import { hasAttr, int64Input, passAttrs } from "../onnx-export.js";
 

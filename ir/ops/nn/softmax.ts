@@ -8,7 +8,7 @@ import { defineOp, int, type IrNodeSpec, type OnnxExportContext, type OnnxExport
 import { passAttrs } from "../onnx-export.js";
 import { normAxis } from "../../shape-util.js";
 import { makeTensor, numel, tensorType } from "../../types.js";
-import { softmax } from "../../../src/runtime/kernels/softmax.js";
+import { softmax } from "../../kernels/softmax.js";
 import { expectFloat, floatData, FLOAT_TYPES, need, needTensor } from "./common.js";
 
 const attrs = { axis: int(-1), flatten: int(0) };

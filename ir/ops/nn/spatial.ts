@@ -8,7 +8,7 @@
 import { addDim, ceilDivDim, dimToString, floorDivDim, isSymbolic, type Dim } from "../../dim.js";
 import type { AttrValue } from "../../graph.js";
 import { int, ints, str, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
-import type { ConvGeometry } from "../../../src/runtime/kernels/conv-geometry.js";
+import type { ConvGeometry } from "../../kernels/conv-geometry.js";
 
 /** Attribute schema of the convolutions (Conv, ConvTranspose, QConv); each adds its own. */
 export const convAttrSchema = {

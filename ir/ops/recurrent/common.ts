@@ -9,8 +9,8 @@ import type { DType } from "../../dtype.js";
 import type { AttrValue } from "../../graph.js";
 import { float, floats, int, str, strs, type InferContext, type IrNodeSpec, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
 import { tensorType, type Tensor, type TensorType } from "../../types.js";
-import type { RnnOptions } from "../../../src/runtime/kernels/rnn-common.js";
-import { resolveActivations } from "./activations.js";
+import type { RnnOptions } from "../../kernels/rnn-common.js";
+import { resolveActivations } from "../../kernels/rnn-activation-kinds.js";
 
 export const RNN_DTYPES: readonly DType[] = ["f32", "f64"];
 

@@ -1,6 +1,6 @@
 // The ONNX GRU op (opsets 7 and 14): one layer, any direction, both reset variants.
 import { defineOp, int } from "../../op.js";
-import { gru } from "../../../src/runtime/kernels/rnn-gru.js";
+import { gru } from "../../kernels/rnn-gru.js";
 import { rnnAttrs, rnnOpParts, rnnRunOptions, type RnnFamily } from "./common.js";
 
 const family: RnnFamily = { op: "GRU", gates: 3, defaultActivations: ["Sigmoid", "Tanh"] };

@@ -1,6 +1,6 @@
 // The ONNX LSTM op (opsets 7 and 14): one layer, any direction, optional peepholes and states.
 import { defineOp, int } from "../../op.js";
-import { lstm } from "../../../src/runtime/kernels/rnn-lstm.js";
+import { lstm } from "../../kernels/rnn-lstm.js";
 import { rnnAttrs, rnnOpParts, rnnRunOptions, type RnnFamily } from "./common.js";
 
 const family: RnnFamily = { op: "LSTM", gates: 4, defaultActivations: ["Sigmoid", "Tanh", "Tanh"] };

@@ -1,6 +1,6 @@
 // The ONNX RNN op (opsets 7 and 14): one simple recurrent layer, any direction.
 import { defineOp } from "../../op.js";
-import { simpleRnn } from "../../../src/runtime/kernels/rnn-simple.js";
+import { simpleRnn } from "../../kernels/rnn-simple.js";
 import { rnnAttrs, rnnOpParts, rnnRunOptions, type RnnFamily } from "./common.js";
 
 const family: RnnFamily = { op: "RNN", gates: 1, defaultActivations: ["Tanh"] };

@@ -4,7 +4,7 @@ import { addDim, dimEquals, isSymbolic, shapeToString, type Dim } from "../../di
 import { defineOp, int, required } from "../../op.js";
 import { normAxis } from "../../shape-util.js";
 import type { TensorType } from "../../types.js";
-import { concat } from "../../../src/runtime/kernels/copy-concat.js";
+import { concat } from "../../kernels/copy-concat.js";
 import { typeWith } from "./util.js";
 
 function present<T>(xs: readonly (T | undefined)[]): T[] {

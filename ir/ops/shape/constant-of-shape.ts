@@ -3,7 +3,7 @@
 import { isSymbolic, shapeToString, type Dim } from "../../dim.js";
 import { defineOp, dims, required, tensorAttr } from "../../op.js";
 import { fromNumbers, makeTensor, tensorType, type Tensor } from "../../types.js";
-import { fillBlock, type Elem } from "../../../src/runtime/kernels/copy.js";
+import { fillBlock, type Elem } from "../../kernels/copy.js";
 import { constantDims, withoutAttrs } from "./util.js";
 import { dimsInput, passAttrs } from "../onnx-export.js";
 import type { OnnxNodeOut } from "../../op.js";

@@ -9,9 +9,9 @@ import { isFloat } from "../../dtype.js";
 import { tensorFromF64, tensorToF64 } from "../../float-formats.js";
 import { defineOp, float, int, str, type OnnxExportContext, type OnnxExportNode, type OnnxImportContext, type OnnxNodeIn, type OnnxNodeOut } from "../../op.js";
 import { fromNumbers, makeTensor, readNumber, tensorType, type Tensor } from "../../types.js";
-import { MT19937 } from "../../../src/runtime/mt19937.js";
+import { MT19937 } from "../../kernels/mt19937.js";
 import { input } from "./util.js";
-import { dtypeToOnnx } from "../../../src/frontend/onnx/dtypes.js";
+import { dtypeToOnnx } from "../../onnx-dtypes.js";
 import { hasAttr, passAttrs } from "../onnx-export.js";
 
 function importDropout(node: OnnxNodeIn, ctx: OnnxImportContext) {

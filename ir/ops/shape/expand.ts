@@ -2,7 +2,7 @@
 // the input's dim). The target is a `dims` attribute, so [T,1,64] from Shape math works.
 import { defineOp, dims, required } from "../../op.js";
 import { broadcastDims, broadcastShapes } from "../../shape-util.js";
-import { expand } from "../../../src/runtime/kernels/copy-repeat.js";
+import { expand } from "../../kernels/copy-repeat.js";
 import { input, quantThrough, typeWith } from "./util.js";
 import { shapeInputFromOnnx, shapeInputToOnnx } from "./shape-input.js";
 

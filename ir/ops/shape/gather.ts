@@ -3,7 +3,7 @@
 import type { Dim } from "../../dim.js";
 import { defineOp, int } from "../../op.js";
 import { normAxis } from "../../shape-util.js";
-import { gather } from "../../../src/runtime/kernels/gather.js";
+import { gather } from "../../kernels/gather.js";
 import { input, quantThrough, typeWith } from "./util.js";
 
 export const Gather = defineOp({

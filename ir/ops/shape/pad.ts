@@ -5,8 +5,8 @@
 import { addDim } from "../../dim.js";
 import { defineOp, float, ints, required, str, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
 import { tensorToF64 } from "../../float-formats.js";
-import { isPadMode, pad } from "../../../src/runtime/kernels/pad.js";
-import { storedValue } from "../../../src/runtime/kernels/copy.js";
+import { isPadMode, pad } from "../../kernels/pad.js";
+import { storedValue } from "../../kernels/copy.js";
 import { constantInts, input, quantThrough, safeInt, typeWith, withoutAttrs } from "./util.js";
 import { tensorFromF64 } from "../../float-formats.js";
 import { hasAttr, int64Input, passAttrs } from "../onnx-export.js";

@@ -7,7 +7,7 @@
 // indices of 2^31 or more in magnitude mean "past the end" as in the exporters' INT64_MAX.
 import { addDim, ceilDivDim, dimEquals, isSymbolic, subDim, type Dim } from "../../dim.js";
 import { defineOp, dims, ints, required, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
-import { resolveSlice, slice, sliceAxis } from "../../../src/runtime/kernels/slice.js";
+import { resolveSlice, slice, sliceAxis } from "../../kernels/slice.js";
 import { constantDims, constantInts, input, quantThrough, safeInt, typeWith, withoutAttrs } from "./util.js";
 import { dimsInput, int64Input, passAttrs } from "../onnx-export.js";
 import type { OnnxNodeOut } from "../../op.js";

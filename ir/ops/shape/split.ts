@@ -5,7 +5,7 @@
 import { ceilDivDim, isSymbolic, mulDim, subDim, type Dim } from "../../dim.js";
 import { defineOp, int, ints } from "../../op.js";
 import { normAxis } from "../../shape-util.js";
-import { split } from "../../../src/runtime/kernels/copy-concat.js";
+import { split } from "../../kernels/copy-concat.js";
 import { constantInts, input, quantThrough, typeWith, withoutAttrs } from "./util.js";
 import { int64Input, passAttrs } from "../onnx-export.js";
 

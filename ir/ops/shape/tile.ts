@@ -1,7 +1,7 @@
 // Tile: repeats a tensor `repeats[k]` times along each axis k (read from the constant input).
 import { mulDim } from "../../dim.js";
 import { defineOp, ints, required } from "../../op.js";
-import { tile } from "../../../src/runtime/kernels/copy-repeat.js";
+import { tile } from "../../kernels/copy-repeat.js";
 import { constantInts, input, quantThrough, typeWith, withoutAttrs } from "./util.js";
 import { int64Input, passAttrs } from "../onnx-export.js";
 

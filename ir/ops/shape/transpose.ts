@@ -1,6 +1,6 @@
 // Transpose: permutes axes (default: reverses them). Per-channel quantization follows its axis.
 import { defineOp, ints } from "../../op.js";
-import { transpose } from "../../../src/runtime/kernels/transpose.js";
+import { transpose } from "../../kernels/transpose.js";
 import { input, quantThrough, typeWith } from "./util.js";
 
 /** The permutation to use for a rank, checked to be one. */

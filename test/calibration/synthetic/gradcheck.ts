@@ -3,7 +3,7 @@
 import { expect } from "vitest";
 import type { Attrs } from "../../../ir/graph.js";
 import { makeTensor, numel, typeOfTensor, type Tensor } from "../../../ir/types.js";
-import { backward, forwardWithTape } from "../../../src/autodiff/index.js";
+import { backward, forwardWithTape } from "../../../src/analyses/autodiff/index.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
 import { GraphBuilder } from "../../../src/testing/graph-builder.js";
 import { Rng } from "../../../src/testing/rng.js";

@@ -4,14 +4,14 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Graph } from "../../../ir/graph.js";
 import { makeTensor, tensorType, type Tensor } from "../../../ir/types.js";
-import { forwardWithTape, backward, differentiableValues } from "../../../src/autodiff/index.js";
-import { BatchStats, findBatchNorms, statSeed } from "../../../src/calibration/synthetic/bn-stats.js";
-import { runSyntheticCalibration, synthesizeCalibrationInputs } from "../../../src/calibration/synthetic/index.js";
-import { ModelError } from "../../../src/errors.js";
-import { importOnnxFile } from "../../../src/frontend/onnx/index.js";
+import { forwardWithTape, backward, differentiableValues } from "../../../src/analyses/autodiff/index.js";
+import { BatchStats, findBatchNorms, statSeed } from "../../../src/analyses/calibration/synthetic/bn-stats.js";
+import { runSyntheticCalibration, synthesizeCalibrationInputs } from "../../../src/analyses/calibration/synthetic/index.js";
+import { ModelError } from "../../../ir/errors.js";
+import { importOnnxFile } from "../../../src/adapters/onnx/index.js";
 import { GraphBuilder } from "../../../src/testing/graph-builder.js";
 import { resolveCalibration } from "../../../passes/quantize/calibration-source.js";
-import "../../../src/calibration/synthetic/register.js";
+import { SILENT_PROGRESS } from "../../../passes/pass.js";
 import { Rng } from "../../../src/testing/rng.js";
 import { sharedPath } from "../../helpers/shared.js";
 import { randomF64 } from "./gradcheck.js";
@@ -142,12 +142,16 @@ describe("the quantize pass's synthetic calibration source", () => {
   it("calibrates every float value on synthesised inputs, the same for the same seed", () => {
     const g = trainedNet("f32");
     const logs: string[] = [];
-    const opts = { observer: "minmax", samples: 2, seed: 9, log: (m: string) => logs.push(m) };
-    const r = resolveCalibration(g, "synthetic", opts);
-    expect(r.samples).toBe(2);
-    for (const v of ["x", "c1", "bn1", "r1", "c2", "bn2", "y"]) expect(r.ranges[v], v).toBeDefined();
-    expect(logs.join("\n")).toMatch(/2 inputs matched to 2 BatchNorm statistics/);
-    expect(resolveCalibration(g, "synthetic", opts).ranges).toEqual(r.ranges);
+    const request = { observer: "minmax", samples: 2, seed: 9 } as const;
+    const ctx = { host: {}, progress: SILENT_PROGRESS, log: (m: string) => logs.push(m), pipelineInput: undefined };
+    const r = resolveCalibration(g, "synthetic", request, ctx);
+    expect(r.result.samples).toBe(2);
+    expect(r.samples.length).toBe(2);
+    for (const v of ["x", "c1", "bn1", "r1", "c2", "bn2", "y"]) expect(r.result.ranges[v], v).toBeDefined();
+    expect(r.summary).toMatch(/2 inputs matched to 2 BatchNorm statistics/);
+    // Remembered per graph and request; a copy of the graph calibrates again, to the same ranges.
+    expect(resolveCalibration(g, "synthetic", request, ctx)).toBe(r);
+    expect(resolveCalibration({ ...g }, "synthetic", request, ctx).result.ranges).toEqual(r.result.ranges);
   });
 });
 

@@ -2,8 +2,8 @@
 // seeds on intermediate values, and a clear error for ops without a gradient rule.
 import { describe, expect, it } from "vitest";
 import { makeTensor, tensorType, type Tensor } from "../../../ir/types.js";
-import { backward, forwardWithTape, pruneToTargets } from "../../../src/autodiff/index.js";
-import { ModelError } from "../../../src/errors.js";
+import { backward, forwardWithTape, pruneToTargets } from "../../../src/analyses/autodiff/index.js";
+import { ModelError } from "../../../ir/errors.js";
 import { GraphBuilder } from "../../../src/testing/graph-builder.js";
 
 const f64 = (shape: number[], values: number[]): Tensor => makeTensor("f64", shape, Float64Array.from(values));

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../../src/testing/rng.js";
-import { VJP_RULES } from "../../../src/autodiff/index.js";
+import { VJP_RULES } from "../../../src/analyses/autodiff/index.js";
 import { checkGradient, randomF64 } from "./gradcheck.js";
 
 const RUNS = { numRuns: 15, seed: 20240605 };

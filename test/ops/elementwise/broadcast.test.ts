@@ -1,10 +1,10 @@
-// The broadcast planner and walkers of src/runtime/kernels/elementwise.ts: the merge of dims that
+// The broadcast planner and walkers of ir/kernels/elementwise.ts: the merge of dims that
 // makes the fast paths, and random shapes checked against a naive index-by-index broadcast.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { broadcastShapes } from "../../../ir/shape-util.js";
 import { stridesOf } from "../../../ir/types.js";
-import { planBroadcast } from "../../../src/runtime/kernels/elementwise.js";
+import { planBroadcast } from "../../../ir/kernels/elementwise.js";
 import { nums, run, t } from "./helpers.js";
 
 describe("planBroadcast", () => {

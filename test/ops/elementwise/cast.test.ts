@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DTYPES, type DType } from "../../../ir/dtype.js";
-import { readTensorFile } from "../../../src/frontend/onnx/tensor.js";
+import { readTensorFile } from "../../../src/adapters/onnx/tensor.js";
 import { sharedPath } from "../../helpers/shared.js";
 import { big, importNode, infer, nums, raw, run, strings, t, ty } from "./helpers.js";
 

@@ -2,8 +2,8 @@
 // normalise to their IR forms, and symbolic broadcasting keeps T.
 import { describe, expect, it } from "vitest";
 import { dimToString } from "../../../ir/dim.js";
-import { exportOnnx } from "../../../src/export/onnx.js";
-import { importOnnxBytes } from "../../../src/frontend/onnx/index.js";
+import { exportOnnx } from "../../../src/adapters/onnx/export.js";
+import { importOnnxBytes } from "../../../src/adapters/onnx/index.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
 import { buildModel } from "../../helpers/onnx-builder.js";
 import { nums, raw, t } from "./helpers.js";

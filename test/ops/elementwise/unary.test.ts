@@ -2,7 +2,7 @@
 // and the import of every Clip form.
 import { describe, expect, it } from "vitest";
 import { parseDim } from "../../../ir/dim.js";
-import { erf } from "../../../src/runtime/kernels/elementwise-math.js";
+import { erf } from "../../../ir/kernels/elementwise-math.js";
 import { big, importNode, infer, nums, raw, run, t, ty } from "./helpers.js";
 
 const close = (a: number[], b: number[], tol = 1e-6) => {

@@ -1,7 +1,7 @@
 // The blocked sgemm against a naive triple loop: sizes that are not multiples of the 4x4 tile or
 // of the KC/MC blocks, transposes, alpha/beta, offsets and leading dims larger than the matrix.
 import { describe, expect, it } from "vitest";
-import { gemmGeneric, sgemm } from "../../../src/runtime/kernels/gemm.js";
+import { gemmGeneric, sgemm } from "../../../ir/kernels/gemm.js";
 import { randomValues } from "./helpers.js";
 
 interface Case { M: number; N: number; K: number; tA: boolean; tB: boolean; alpha: number; beta: number }

@@ -1,7 +1,7 @@
 // im2col and col2imAdd share one walk; check im2col's values and that col2imAdd is its adjoint.
 import { describe, expect, it } from "vitest";
-import type { ConvGeometry } from "../../../src/runtime/kernels/conv-geometry.js";
-import { col2imAdd, im2col, im2colSize } from "../../../src/runtime/kernels/conv-im2col.js";
+import type { ConvGeometry } from "../../../ir/kernels/conv-geometry.js";
+import { col2imAdd, im2col, im2colSize } from "../../../ir/kernels/conv-im2col.js";
 import { randomValues } from "./helpers.js";
 
 function geometry(inShape: number[], kernel: number[], strides: number[], dilations: number[], pads: number[]): ConvGeometry {

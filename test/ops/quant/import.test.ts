@@ -2,7 +2,7 @@
 // conflicting or unknown attributes are reported, constant parameters annotate the output type.
 import { describe, expect, it } from "vitest";
 import { typeToString } from "../../../ir/types.js";
-import { importOnnxBytes } from "../../../src/frontend/onnx/index.js";
+import { importOnnxBytes } from "../../../src/adapters/onnx/index.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
 import { buildModel } from "../../helpers/onnx-builder.js";
 import { t, values } from "./helpers.js";

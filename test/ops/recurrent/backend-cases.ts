@@ -4,7 +4,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { typeToString } from "../../../ir/types.js";
-import { importOnnxFile, readTensorFile } from "../../../src/frontend/onnx/index.js";
+import { importOnnxFile, readTensorFile } from "../../../src/adapters/onnx/index.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
 import { compareTensors, type Tolerance } from "../../helpers/compare.js";
 import { sharedPath } from "../../helpers/shared.js";

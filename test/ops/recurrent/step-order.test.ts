@@ -1,7 +1,7 @@
 // stepOrder: the (t, b) visiting order the three recurrent kernels share, with sequence lengths.
 import { describe, expect, it } from "vitest";
 import { fromNumbers, makeTensor } from "../../../ir/types.js";
-import { startRnn, stepOrder } from "../../../src/runtime/kernels/rnn-common.js";
+import { startRnn, stepOrder } from "../../../ir/kernels/rnn-common.js";
 
 /** A run with T = 3, B = 3 and the given sequence lengths. */
 function runWith(lens: number[]) {

@@ -7,7 +7,7 @@ import { resolveAttrs } from "../../../ir/op.js";
 import { getOp } from "../../../ir/registry.js";
 import { typeToString, type TensorType } from "../../../ir/types.js";
 import "../../../ir/ops/index.js";
-import { importOnnxBytes } from "../../../src/frontend/onnx/index.js";
+import { importOnnxBytes } from "../../../src/adapters/onnx/index.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
 import { buildModel } from "../../helpers/onnx-builder.js";
 import { maxDiff, naiveRnn, nested, rng, toTensor } from "./naive-rnn.js";

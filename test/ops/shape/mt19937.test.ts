@@ -1,7 +1,7 @@
 // MT19937 against numpy's RandomState (values printed by numpy 2.x) and the generator's
 // published check value, and training-mode Dropout drawing numpy's mask.
 import { describe, expect, it } from "vitest";
-import { MT19937 } from "../../../src/runtime/mt19937.js";
+import { MT19937 } from "../../../ir/kernels/mt19937.js";
 import { dropout } from "../../../ir/ops/shape/dropout.js";
 import { fromNumbers } from "../../../ir/types.js";
 

@@ -8,9 +8,9 @@ import { resolveAttrs, type OnnxImportContext } from "../../../ir/op.js";
 import { findOnnxOp, getOp } from "../../../ir/registry.js";
 import { typeToString, type Tensor, type TensorType } from "../../../ir/types.js";
 import "../../../ir/ops/index.js";
-import { onnx, toNum, type AttributeProto } from "../../../src/frontend/onnx/proto.js";
-import { readTensorFile, tensorFromProto } from "../../../src/frontend/onnx/tensor.js";
-import { lowerModel } from "../../../src/frontend/onnx/import.js";
+import { onnx, toNum, type AttributeProto } from "../../../src/adapters/onnx/proto.js";
+import { readTensorFile, tensorFromProto } from "../../../src/adapters/onnx/tensor.js";
+import { lowerModel } from "../../../src/adapters/onnx/import.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
 
 export const BACKEND_DIR = path.resolve(import.meta.dirname, "../../../../shared/onnx-backend-tests");

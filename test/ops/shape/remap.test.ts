@@ -5,9 +5,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { DType } from "../../../ir/dtype.js";
 import { makeTensor, numel, stridesOf, type Tensor } from "../../../ir/types.js";
-import { remapAxes } from "../../../src/runtime/kernels/copy-remap.js";
-import { storedValue, type Elem } from "../../../src/runtime/kernels/copy.js";
-import { transpose } from "../../../src/runtime/kernels/transpose.js";
+import { remapAxes } from "../../../ir/kernels/copy-remap.js";
+import { storedValue, type Elem } from "../../../ir/kernels/copy.js";
+import { transpose } from "../../../ir/kernels/transpose.js";
 
 function filled(dtype: DType, shape: number[]): Tensor {
   const x = makeTensor(dtype, shape);

@@ -1,0 +1,402 @@
+// Lowers a decoded ONNX ModelProto to an IR graph.
+//
+// The import is all-or-nothing: unsupported ops and data types are collected over the whole
+// model (If branches included) and reported together before any node is lowered; any later
+// problem (bad attribute, inconsistent shapes, missing value) stops the import with one error
+// naming the file, the node and its op. Constant subgraphs are evaluated while importing
+// (Constant nodes, nodes whose inputs are all constant, and shape computations whose values are
+// known even over the symbolic time axis), and If nodes with a known condition are inlined.
+import type { Dim } from "../../../ir/dim.js";
+import { isSymbolic } from "../../../ir/dim.js";
+import type { DType } from "../../../ir/dtype.js";
+import { makeGraph, type AttrValue, type Graph, type Node } from "../../../ir/graph.js";
+import { resolveAttrs, type OnnxImportContext, type OnnxNodeIn, type OpDef, type IrNodeSpec } from "../../../ir/op.js";
+import { findOnnxOp, findOp } from "../../../ir/registry.js";
+import { fromNumbers, numel, toNumbers, typeOfTensor, typeToString, type Tensor, type TensorType } from "../../../ir/types.js";
+import "../../../ir/ops/index.js";
+import { verifyProblems } from "../../../ir/verify.js";
+import { ModelError, errorMessage } from "../../../ir/errors.js";
+import { decodeAttribute, type DecodedAttr } from "./attributes.js";
+import { dtypeFromOnnx, onnxTypeName } from "../../../ir/onnx-dtypes.js";
+import { toNum, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from "./proto.js";
+import { tensorFromProto } from "./tensor.js";
+
+// Opsets below 7 are read too: op forms that changed since (legacy broadcast attributes and
+// the like) are refused attribute by attribute by the op definitions, never guessed.
+const MIN_OPSET = 1;
+const MAX_OPSET = 21;
+/** Small integer tensors whose values are tracked for shape folding. */
+const MAX_TRACKED = 64;
+
+export interface LowerOptions {
+  /** Name of the model file, used in every message. */
+  where: string;
+  /** Folder of the model file, for external data. */
+  baseDir?: string;
+  /**
+   * Graph inputs to specialise on known values: they become constants, so operands that the IR
+   * needs at compile time (shapes, axes, pads fed as inputs) can come from data files.
+   */
+  bind?: Readonly<Record<string, Tensor>>;
+  /** Op types never folded at import even when their inputs are constant (e.g. DequantizeLinear of int8 weights, for lower-qdq). */
+  keep?: ReadonlySet<string>;
+}
+
+/** State of one import: values known so far, nodes emitted. */
+class Lowering {
+  readonly nodes: Node[] = [];
+  readonly types = new Map<string, TensorType>();
+  readonly constants = new Map<string, Tensor>();
+  /** Known element values of small integer tensors (possibly symbolic dims). */
+  readonly known = new Map<string, readonly Dim[]>();
+  private readonly nodeNames = new Set<string>();
+
+  constructor(readonly opset: number, readonly opts: LowerOptions) {}
+
+  fail(msg: string): never {
+    throw new ModelError(`${this.opts.where}: ${msg}`);
+  }
+
+  addConstant(name: string, t: Tensor): void {
+    this.constants.set(name, t);
+    this.types.set(name, typeOfTensor(t));
+    if ((t.dtype === "i64" || t.dtype === "i32") && t.shape.length <= 1 && t.data.length <= MAX_TRACKED) {
+      this.known.set(name, toNumbers(t));
+    }
+  }
+
+  uniqueNodeName(base: string): string {
+    let name = base || "node";
+    for (let k = 1; this.nodeNames.has(name); k++) name = `${base}_${k}`;
+    this.nodeNames.add(name);
+    return name;
+  }
+}
+
+export function lowerModel(model: ModelProto, opts: LowerOptions): Graph {
+  const g = model.graph;
+  if (!g) throw new ModelError(`${opts.where}: the model has no graph (is this an ONNX model?)`);
+  const opset = defaultOpset(model, opts.where);
+  checkSupported(g, opts.where);
+
+  const L: Lowering = new Lowering(opset, opts);
+  for (const init of g.initializer ?? []) {
+    L.addConstant(init.name ?? "", tensorFromProto(init, { where: `${opts.where}: initializer "${init.name}"`, baseDir: opts.baseDir }));
+  }
+  if ((g.sparseInitializer ?? []).length > 0) L.fail("sparse initializers are not supported");
+
+  const inputs: string[] = [];
+  for (const vi of g.input ?? []) {
+    const name = vi.name ?? "";
+    if (L.constants.has(name)) continue; // IR < 4 lists initializers among the inputs
+    const type = valueInfoType(vi, `input "${name}"`, L);
+    const bound = opts.bind?.[name];
+    if (bound) {
+      if (bound.dtype !== type.dtype || bound.shape.length !== type.shape.length) {
+        L.fail(`the value bound to input "${name}" is ${bound.dtype}[${bound.shape.join(",")}], the input is ${typeToString(type)}`);
+      }
+      L.addConstant(name, bound);
+      continue;
+    }
+    L.types.set(name, type);
+    inputs.push(name);
+  }
+
+  lowerNodes(g.node ?? [], L, 0);
+
+  const outputs: string[] = [];
+  for (const vi of g.output ?? []) {
+    const name = vi.name ?? "";
+    const t = L.types.get(name);
+    if (!t) L.fail(`graph output "${name}" is not produced by any node`);
+    checkDeclared(vi, t, L);
+    outputs.push(name);
+  }
+  return finish(L, g.name || "main", inputs, outputs, model);
+}
+
+function defaultOpset(model: ModelProto, where: string): number {
+  let opset: number | undefined;
+  for (const o of model.opsetImport ?? []) {
+    if (!o.domain || o.domain === "ai.onnx") opset = toNum(o.version);
+  }
+  if (opset === undefined) {
+    // IR version 2 models could omit opset_import; they are opset 1..6, too old anyway.
+    throw new ModelError(`${where}: the model declares no opset for the default ONNX domain`);
+  }
+  if (opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new ModelError(`${where}: opset ${opset} is not supported (neonc reads opsets ${MIN_OPSET} to ${MAX_OPSET})`);
+  }
+  return opset;
+}
+
+/** Collects every unsupported op and data type of the model and reports them together. */
+function checkSupported(g: GraphProto, where: string): void {
+  const ops = new Map<string, string[]>();
+  const dtypes = new Set<string>();
+  const visit = (graph: GraphProto) => {
+    for (const n of graph.node ?? []) {
+      const domain = n.domain && n.domain !== "ai.onnx" ? `${n.domain}.` : "";
+      const known = (!domain && n.opType === "If") || findOnnxOp(n.opType ?? "", n.domain ?? "");
+      if (!known) {
+        const key = `${domain}${n.opType}`;
+        const list = ops.get(key) ?? [];
+        list.push(n.name || n.output?.[0] || "?");
+        ops.set(key, list);
+      }
+      for (const a of n.attribute ?? []) {
+        if (a.g) visit(a.g);
+        for (const sg of a.graphs ?? []) visit(sg);
+      }
+    }
+    const checkType = (code: number | null | undefined) => {
+      if (code !== undefined && code !== null && !dtypeFromOnnx(code)) dtypes.add(onnxTypeName(code));
+    };
+    for (const t of graph.initializer ?? []) checkType(t.dataType);
+    for (const vi of [...(graph.input ?? []), ...(graph.output ?? [])]) checkType(vi.type?.tensorType?.elemType);
+  };
+  visit(g);
+  const parts: string[] = [];
+  if (ops.size > 0) {
+    const list = [...ops.entries()].map(([op, nodes]) => `${op} (${nodes.length > 3 ? `${nodes.slice(0, 3).join(", ")}, ...` : nodes.join(", ")})`);
+    parts.push(`unsupported op${ops.size > 1 ? "s" : ""}: ${list.join("; ")}`);
+  }
+  if (dtypes.size > 0) parts.push(`unsupported data type${dtypes.size > 1 ? "s" : ""}: ${[...dtypes].join(", ")}`);
+  if (parts.length > 0) throw new ModelError(`${where}: ${parts.join("; ")}`);
+}
+
+function valueInfoType(vi: ValueInfoProto, what: string, L: Lowering): TensorType {
+  const tt = vi.type?.tensorType;
+  if (!tt) L.fail(`${what} is not a tensor (sequence, map and optional values are not supported)`);
+  const dtype = dtypeFromOnnx(tt.elemType ?? 0);
+  if (!dtype) L.fail(`${what} has data type ${onnxTypeName(tt.elemType ?? 0)}, which neonc does not support`);
+  if (!tt.shape) L.fail(`${what} has no shape; neonc needs the rank of every input`);
+  const shape: Dim[] = (tt.shape.dim ?? []).map((d, i) => {
+    if (d.dimValue !== undefined && d.dimValue !== null && !d.dimParam) {
+      const v = toNum(d.dimValue);
+      if (!Number.isSafeInteger(v) || v < 0) L.fail(`${what} has an invalid dim ${v}`);
+      return v;
+    }
+    return symbolFor(d.dimParam || `${vi.name}_${i}`);
+  });
+  return { dtype, shape };
+}
+
+function symbolFor(param: string): Dim {
+  let s = param.replace(/[^A-Za-z0-9_]/g, "_");
+  if (!/^[A-Za-z_]/.test(s)) s = `d_${s}`;
+  if (s === "floor" || s === "ceil") s = `${s}_`;
+  return { c: 0, terms: [{ coef: 1, atom: { kind: "sym", name: s } }] };
+}
+
+/** Declared output shapes must agree with the inferred ones where both are concrete. */
+function checkDeclared(vi: ValueInfoProto, t: TensorType, L: Lowering): void {
+  const tt = vi.type?.tensorType;
+  if (!tt) return;
+  const dt = tt.elemType ? dtypeFromOnnx(tt.elemType) : undefined;
+  if (dt && dt !== t.dtype) L.fail(`graph output "${vi.name}" is declared ${dt} but computes ${t.dtype}`);
+  const dims = tt.shape?.dim;
+  if (!dims) return;
+  if (dims.length !== t.shape.length) {
+    L.fail(`graph output "${vi.name}" is declared with rank ${dims.length} but computes ${typeToString(t)}`);
+  }
+  dims.forEach((d, i) => {
+    const inferred = t.shape[i]!;
+    if (d.dimValue !== undefined && d.dimValue !== null && !d.dimParam && typeof inferred === "number" && toNum(d.dimValue) !== inferred && toNum(d.dimValue) > 0) {
+      L.fail(`graph output "${vi.name}" is declared with dim ${i} = ${toNum(d.dimValue)} but computes ${typeToString(t)}`);
+    }
+  });
+}
+
+function lowerNodes(nodes: readonly NodeProto[], L: Lowering, depth: number): void {
+  for (const n of nodes) lowerNode(n, L, depth);
+}
+
+function lowerNode(n: NodeProto, L: Lowering, depth: number): void {
+  const opType = n.opType ?? "";
+  const label = `node "${n.name || n.output?.[0] || "?"}" (${opType})`;
+  const fail = (msg: string): never => L.fail(`${label}: ${msg}`);
+  const inputs = (n.input ?? []).map((s) => s ?? "");
+  const outputs = (n.output ?? []).map((s) => s ?? "");
+  for (const i of inputs) if (i && !L.types.has(i)) fail(`input "${i}" is not defined before this node (missing initializer or graph input?)`);
+  for (const o of outputs) if (o && L.types.has(o)) fail(`output "${o}" is assigned twice`);
+
+  const attrs: Record<string, AttrValue> = {};
+  const graphs: Record<string, GraphProto> = {};
+  for (const a of n.attribute ?? []) {
+    let d: DecodedAttr;
+    try {
+      d = decodeAttribute(a, `${L.opts.where}: ${label}`, L.opts.baseDir);
+    } catch (e) {
+      if (e instanceof ModelError) throw e;
+      return fail(errorMessage(e));
+    }
+    if (d.kind === "unsupported") fail(`${d.what} is not supported`);
+    else if (d.kind === "graph") graphs[a.name ?? ""] = d.graph;
+    else if (a.refAttrName) fail(`attribute "${a.name}" refers to a function attribute, which is not supported`);
+    else attrs[a.name ?? ""] = d.value;
+  }
+
+  if (opType === "If") return inlineIf(inputs, outputs, graphs, L, depth, fail);
+
+  const def = findOnnxOp(opType, n.domain ?? "")!;
+  const nodeIn: OnnxNodeIn = { opType, name: n.name ?? "", inputs, outputs, attrs };
+  const ctx: OnnxImportContext = {
+    opset: L.opset,
+    constant: (name) => L.constants.get(name),
+    dimsValue: (name) => L.known.get(name),
+    type: (name) => L.types.get(name),
+    fail,
+  };
+  let spec: IrNodeSpec;
+  try {
+    spec = def.fromOnnx ? def.fromOnnx(nodeIn, ctx) : defaultImport(def, nodeIn, fail);
+  } catch (e) {
+    if (e instanceof ModelError) throw e;
+    return fail(errorMessage(e));
+  }
+  // A hook may lower to another IR op (e.g. a form that only exists in old opsets).
+  const target = spec.op && spec.op !== def.name ? findOp(spec.op) : def;
+  if (!target) return fail(`lowers to unknown IR op ${spec.op}`);
+  emit(spec, target, n.name || outputs[0] || opType, L, fail);
+}
+
+function defaultImport(def: OpDef<any>, n: OnnxNodeIn, fail: (m: string) => never): IrNodeSpec {
+  for (const k of Object.keys(n.attrs)) {
+    if (!(k in def.attrs)) fail(`attribute "${k}" is not supported`);
+  }
+  return { inputs: n.inputs, outputs: n.outputs, attrs: n.attrs };
+}
+
+/** Adds a lowered node: infers its types, folds it when its value is known, else appends it. */
+function emit(spec: IrNodeSpec, def: OpDef<any>, baseName: string, L: Lowering, fail: (m: string) => never): void {
+  let inputs = [...spec.inputs];
+  while (inputs.length > 0 && inputs[inputs.length - 1] === "") inputs.pop();
+  const outputs = [...spec.outputs];
+  const inTypes = inputs.map((i) => (i ? L.types.get(i) : undefined));
+  inputs.forEach((i, k) => {
+    if (i && !inTypes[k]) fail(`input "${i}" is not defined before this node`);
+  });
+  let attrs;
+  try {
+    attrs = resolveAttrs(def, spec.attrs);
+    for (const [k, s] of Object.entries(def.attrs as Record<string, { required?: boolean }>)) {
+      if (s.required && attrs[k] === undefined) fail(`required attribute "${k}" is missing`);
+    }
+  } catch (e) {
+    if (e instanceof ModelError) throw e;
+    return fail(errorMessage(e));
+  }
+  let outTypes: TensorType[];
+  try {
+    outTypes = def.infer(inTypes, attrs, {
+      numOutputs: outputs.length,
+      constant: (k: number) => (inputs[k] ? L.constants.get(inputs[k]!) : undefined),
+    });
+  } catch (e) {
+    if (e instanceof ModelError) throw e;
+    return fail(errorMessage(e));
+  }
+
+  // Fold when every input is a constant (Constant nodes, which have none, included).
+  const present = inputs.filter((i) => i);
+  if (!L.opts.keep?.has(def.name) && present.every((i) => L.constants.has(i)) && !outTypes.some((t) => t.shape.some(isSymbolic))) {
+    let values: Tensor[];
+    try {
+      values = def.evaluate(inputs.map((i) => (i ? L.constants.get(i) : undefined)), attrs, { numOutputs: outputs.length });
+    } catch (e) {
+      return fail(`cannot evaluate at import: ${errorMessage(e)}`);
+    }
+    outputs.forEach((o, k) => {
+      if (o && values[k]) L.addConstant(o, values[k]!);
+    });
+    return;
+  }
+
+  // Fold shape computations whose values are known (possibly symbolic).
+  if (def.foldDims) {
+    const knownIn = inputs.map((i) => (i ? L.known.get(i) : undefined));
+    let knownOut: (readonly Dim[] | undefined)[] | undefined;
+    try {
+      knownOut = def.foldDims(knownIn, attrs, inTypes);
+    } catch {
+      knownOut = undefined;
+    }
+    if (knownOut && knownOut.length === outputs.length && knownOut.every((v) => v)) {
+      if (knownOut.every((v) => v!.every((d) => typeof d === "number"))) {
+        outputs.forEach((o, k) => {
+          const t = outTypes[k]!;
+          const shape = t.shape as number[];
+          if (numel(shape) === knownOut![k]!.length) L.addConstant(o, fromNumbers(t.dtype, shape, knownOut![k] as number[]));
+        });
+        if (outputs.every((o) => L.constants.has(o))) return;
+      }
+      outputs.forEach((o, k) => L.known.set(o, knownOut![k]!));
+    }
+  }
+
+  outputs.forEach((o, k) => {
+    if (o) {
+      const t = outTypes[k];
+      if (!t) fail(`the op gives no type for output ${k}`);
+      L.types.set(o, t);
+    }
+  });
+  L.nodes.push({ name: L.uniqueNodeName(baseName), op: spec.op ?? def.name, inputs, outputs, attrs: spec.attrs });
+}
+
+/** Inlines the branch of an If whose condition is known; otherwise the model is refused. */
+function inlineIf(
+  inputs: string[], outputs: string[], graphs: Record<string, GraphProto>, L: Lowering, depth: number, fail: (m: string) => never,
+): void {
+  if (depth > 16) fail("If nodes are nested too deeply");
+  const cond = L.constants.get(inputs[0] ?? "");
+  if (!cond) fail("its condition is not known at import; neonc inlines If only when the condition is a constant");
+  const taken = Number(cond.data[0]) !== 0 ? graphs["then_branch"] : graphs["else_branch"];
+  if (!taken) fail("a branch graph is missing");
+  for (const init of taken.initializer ?? []) {
+    L.addConstant(init.name ?? "", tensorFromProto(init, { where: `${L.opts.where}: If branch initializer "${init.name}"`, baseDir: L.opts.baseDir }));
+  }
+  lowerNodes(taken.node ?? [], L, depth + 1);
+  const branchOuts = (taken.output ?? []).map((o) => o.name ?? "");
+  if (branchOuts.length !== outputs.length) fail(`the taken branch has ${branchOuts.length} outputs, the node ${outputs.length}`);
+  const identity = findOnnxOp("Identity");
+  if (!identity) fail("Identity is needed to inline If");
+  outputs.forEach((o, k) => {
+    const src = branchOuts[k]!;
+    if (!L.types.has(src)) fail(`branch output "${src}" is not produced`);
+    emit({ op: identity.name, inputs: [src], outputs: [o], attrs: {} }, identity, o, L, fail);
+  });
+}
+
+/** Drops nodes and constants that nothing uses, then freezes the graph. */
+function finish(L: Lowering, name: string, inputs: string[], outputs: string[], model: ModelProto): Graph {
+  const live = new Set(outputs);
+  const kept: Node[] = [];
+  for (let k = L.nodes.length - 1; k >= 0; k--) {
+    const n = L.nodes[k]!;
+    if (!n.outputs.some((o) => live.has(o))) continue;
+    kept.push(n);
+    for (const i of n.inputs) if (i) live.add(i);
+  }
+  kept.reverse();
+  const types: Record<string, TensorType> = {};
+  const constants: Record<string, Tensor> = {};
+  for (const i of inputs) types[i] = L.types.get(i)!;
+  for (const [k, t] of L.constants) {
+    if (!live.has(k)) continue;
+    constants[k] = t;
+    types[k] = L.types.get(k)!;
+  }
+  for (const n of kept) for (const o of n.outputs) if (o) types[o] = L.types.get(o)!;
+  const meta: Record<string, string> = { opset: String(L.opset) };
+  if (model.producerName) meta["producer"] = model.producerName + (model.producerVersion ? ` ${model.producerVersion}` : "");
+  const graph = makeGraph({ name: name.replace(/[^A-Za-z0-9_.]/g, "_") || "main", inputs, outputs, nodes: kept, types, constants, meta });
+  // The lowering should only ever build valid graphs; a problem here is a neonc bug, reported
+  // as such rather than handed on as a half-valid graph.
+  const problems = verifyProblems(graph);
+  if (problems.length > 0) L.fail(`the imported graph does not verify (a neonc bug, please report it): ${problems.slice(0, 3).join("; ")}`);
+  return graph;
+}
+
+export type { DType };

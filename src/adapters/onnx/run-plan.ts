@@ -1,0 +1,117 @@
+// Which files `neonc run` reads and writes: turns --input / --input-dir into a list of runs,
+// and binds the tensors read for one run to the graph's inputs.
+//
+// Two folder layouts are understood (DESIGN.md): the model zoo's `input_K.pb` set (one run,
+// outputs `output_K.pb`) and a batch of `NAME.input.pb` files for a one-input model (one run
+// per file, outputs `NAME.output.pb`).
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import type { Tensor } from "../../../ir/types.js";
+import { ModelError, UsageError } from "../../../ir/errors.js";
+import { fsReason } from "../fs-errors.js";
+
+/** Where the input tensors come from, before the model is known. */
+export type InputSource =
+  | { readonly kind: "files"; readonly files: readonly string[] }
+  | { readonly kind: "zoo"; readonly dir: string; readonly files: readonly string[] }
+  | { readonly kind: "batch"; readonly dir: string; readonly names: readonly string[] };
+
+export interface RunJob {
+  /** Shown in progress and error messages. */
+  readonly label: string;
+  readonly inputs: readonly string[];
+  /** Output file for each graph output, in graph order. */
+  readonly outputs: readonly string[];
+}
+
+const ZOO_INPUT = /^input_(\d+)\.pb$/;
+const BATCH_INPUT = /^(.+)\.input\.pb$/;
+
+/** Classifies the files of an --input-dir folder. */
+export function listInputDir(dir: string): InputSource {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch (e) {
+    throw new ModelError(`${dir}: cannot read the input folder (${fsReason(e)})`);
+  }
+  const zoo = entries
+    .map((f) => ZOO_INPUT.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .sort((a, b) => Number(a[1]) - Number(b[1]));
+  if (zoo.length > 0) {
+    zoo.forEach((m, k) => {
+      if (Number(m[1]) !== k) throw new UsageError(`${dir} holds ${zoo.map((z) => z[0]).join(", ")}; model-zoo inputs must be numbered input_0.pb, input_1.pb, ... without gaps`);
+    });
+    return { kind: "zoo", dir, files: zoo.map((m) => path.join(dir, m[0])) };
+  }
+  const names = entries
+    .map((f) => BATCH_INPUT.exec(f)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .sort();
+  if (names.length === 0) throw new UsageError(`${dir} holds no input_K.pb or NAME.input.pb files`);
+  return { kind: "batch", dir, names };
+}
+
+/** Output file name of output k for a batch item. */
+function batchOutputName(name: string, k: number, numOutputs: number): string {
+  return numOutputs === 1 ? `${name}.output.pb` : `${name}.output_${k}.pb`;
+}
+
+/** The runs to make, given the model's input and output names. */
+export function planRuns(source: InputSource, graphInputs: readonly string[], graphOutputs: readonly string[], outDir: string): RunJob[] {
+  const zooOutputs = graphOutputs.map((_, k) => path.join(outDir, `output_${k}.pb`));
+  switch (source.kind) {
+    case "files":
+      return [{ label: source.files.join(", "), inputs: source.files, outputs: zooOutputs }];
+    case "zoo":
+      return [{ label: source.dir, inputs: source.files, outputs: zooOutputs }];
+    case "batch":
+      if (graphInputs.length !== 1) {
+        throw new UsageError(
+          `${source.dir} holds NAME.input.pb files, which need a model with one input, but this model has ${graphInputs.length} (${graphInputs.join(", ")}); give its inputs as input_K.pb files or with --input`,
+        );
+      }
+      return source.names.map((name) => ({
+        label: name,
+        inputs: [path.join(source.dir, `${name}.input.pb`)],
+        outputs: graphOutputs.map((_, k) => path.join(outDir, batchOutputName(name, k, graphOutputs.length))),
+      }));
+  }
+}
+
+export interface GivenTensor {
+  readonly file: string;
+  /** TensorProto name stored in the file ("" when unnamed). */
+  readonly name: string;
+  readonly tensor: Tensor;
+}
+
+/**
+ * Binds the tensors of one run to graph inputs: by TensorProto name when it names an input,
+ * else by position (the tensor's place among the files of the run).
+ */
+export function bindInputs(graphInputs: readonly string[], given: readonly GivenTensor[]): Record<string, Tensor> {
+  if (graphInputs.length === 1 && given.length === 1) return { [graphInputs[0]!]: given[0]!.tensor };
+  const byInput = new Map<string, GivenTensor>();
+  given.forEach((g, pos) => {
+    let target: string | undefined;
+    if (graphInputs.includes(g.name)) target = g.name;
+    else if (pos < graphInputs.length) target = graphInputs[pos];
+    if (target === undefined) {
+      throw new UsageError(
+        `${g.file}: its tensor name "${g.name}" is not a model input and it comes after the model's ${graphInputs.length} inputs (${graphInputs.join(", ")})`,
+      );
+    }
+    const other = byInput.get(target);
+    if (other) throw new UsageError(`${other.file} and ${g.file} both give the model input "${target}"`);
+    byInput.set(target, g);
+  });
+  const missing = graphInputs.filter((n) => !byInput.has(n));
+  if (missing.length > 0) {
+    throw new UsageError(`no tensor given for the model input${missing.length > 1 ? "s" : ""} ${missing.map((m) => `"${m}"`).join(", ")} (the model's inputs are ${graphInputs.join(", ")})`);
+  }
+  const out: Record<string, Tensor> = {};
+  for (const [k, v] of byInput) out[k] = v.tensor;
+  return out;
+}

@@ -1,0 +1,106 @@
+// Data calibration: runs input samples through the float graph in the interpreter and records,
+// for every float value (graph inputs and every node output), the range an observer chooses,
+// and optionally per-channel means (axis 1) for the quantize pass's bias correction.
+//
+// Inputs are any iterable of input records, so data from a folder of .pb files
+// (readCalibrationDir) and synthetic inputs (src/analyses/calibration/synthetic) plug in the same way.
+import type { Graph } from "../../../ir/graph.js";
+import type { Tensor } from "../../../ir/types.js";
+import { runGraph } from "../../runtime/interpreter.js";
+import { minMaxObserver, type Observer, type ValueObserver, type ValueRange } from "./observers.js";
+
+export interface CalibratedRange extends ValueRange {
+  /** Mean per channel (axis 1) over all samples, when asked for. */
+  readonly channelMean?: readonly number[];
+}
+
+export interface CalibrationResult {
+  readonly observer: string;
+  /** Number of samples run. */
+  readonly samples: number;
+  /** Range of every observed float value, by value name. */
+  readonly ranges: Readonly<Record<string, CalibratedRange>>;
+}
+
+export interface CalibrateOptions {
+  /** How ranges are chosen (default min/max). */
+  readonly observer?: Observer;
+  /** Also record per-channel means (for bias correction). Default true. */
+  readonly channelMeans?: boolean;
+  /** Called after each sample: (done, total) where total is known when the inputs are an array. */
+  readonly onProgress?: (done: number, total: number | undefined) => void;
+}
+
+class ChannelMean {
+  sums: Float64Array | undefined;
+  count = 0;
+  add(t: Tensor): void {
+    if (t.shape.length < 2) return;
+    const C = t.shape[1]!, N = t.shape[0]!, plane = t.data.length / (N * C);
+    if (!this.sums) this.sums = new Float64Array(C);
+    if (this.sums.length !== C) return;
+    const d = t.data as Float32Array;
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        let s = 0;
+        const o = (n * C + c) * plane;
+        for (let i = o; i < o + plane; i++) s += d[i]!;
+        this.sums[c] += s;
+      }
+    }
+    this.count += N * plane;
+  }
+  mean(): number[] | undefined {
+    return this.sums && this.count > 0 ? Array.from(this.sums, (s) => s / this.count) : undefined;
+  }
+}
+
+/** Calibrates `graph` (a float graph) on the given input samples. */
+export function calibrate(graph: Graph, inputs: Iterable<Readonly<Record<string, Tensor>>>, options: CalibrateOptions = {}): CalibrationResult {
+  const observer = options.observer ?? minMaxObserver();
+  const wantMeans = options.channelMeans ?? true;
+  const obs = new Map<string, ValueObserver>();
+  const means = new Map<string, ChannelMean>();
+  const see = (name: string, t: Tensor) => {
+    if (t.dtype !== "f32" && t.dtype !== "f64") return;
+    let o = obs.get(name);
+    if (!o) obs.set(name, (o = observer.create()));
+    o.observe(t.data as Float32Array);
+    if (wantMeans) {
+      let m = means.get(name);
+      if (!m) means.set(name, (m = new ChannelMean()));
+      m.add(t);
+    }
+  };
+  const total = Array.isArray(inputs) ? inputs.length : undefined;
+  let done = 0;
+  for (const sample of inputs) {
+    for (const name of graph.inputs) if (sample[name]) see(name, sample[name]!);
+    runGraph(graph, sample, {
+      onNode: (node, outs) => node.outputs.forEach((o, k) => {
+        if (o && outs[k]) see(o, outs[k]!);
+      }),
+    });
+    done++;
+    options.onProgress?.(done, total);
+  }
+  if (done === 0) throw new Error("calibration needs at least one input sample");
+  const ranges: Record<string, CalibratedRange> = {};
+  for (const [name, o] of obs) {
+    const r = o.range();
+    const mean = means.get(name)?.mean();
+    ranges[name] = mean ? { ...r, channelMean: mean } : r;
+  }
+  return { observer: observer.name, samples: done, ranges };
+}
+
+/** JSON text of a calibration result (what `--calibration` can also read back). */
+export function calibrationToJson(r: CalibrationResult): string {
+  return JSON.stringify(r);
+}
+
+export function calibrationFromJson(text: string): CalibrationResult {
+  const v = JSON.parse(text) as CalibrationResult;
+  if (!v || typeof v !== "object" || typeof v.ranges !== "object") throw new Error("not a calibration result (no ranges)");
+  return v;
+}

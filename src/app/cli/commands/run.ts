@@ -1,0 +1,112 @@
+// `neonc run MODEL (--input F.pb ... | --input-dir DIR) --output-dir OUT`: runs a model on
+// TensorProto files and writes its outputs as TensorProto files named after the graph outputs.
+//
+// The pipeline flags (--passes, -O1, ...) transform the model before it runs. --engine c runs the
+// generated C instead of the reference interpreter (codegen/engine.ts): compiled and built
+// once, with the time axis sized by --max-dim or the longest input, then fed every input.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { Option, type Command } from "commander";
+import { UsageError } from "../../../../ir/errors.js";
+import { encodeTensorFile, readTensorFile } from "../../../adapters/onnx/tensor.js";
+import { runGraph } from "../../../runtime/interpreter.js";
+import { TARGET_NAMES } from "../../../../ir/target.js";
+import type { Graph } from "../../../../ir/graph.js";
+import type { Tensor } from "../../../../ir/types.js";
+import { CEngine, largestDims } from "../../../../codegen/engine.js";
+import { loadModel } from "../load-model.js";
+import { parseDimAssignment } from "../option-parsers.js";
+import { addPipelineFlags, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
+import { terminalProgress } from "../progress.js";
+import { bindInputs, listInputDir, planRuns, type InputSource, type RunJob } from "../../../adapters/onnx/run-plan.js";
+
+interface RunFlags extends PipelineFlags {
+  input?: string[];
+  inputDir?: string;
+  outputDir: string;
+  engine: "interpreter" | "c";
+  target?: string;
+  maxDim?: Record<string, number>;
+}
+
+export function registerRun(program: Command): void {
+  const cmd = program
+    .command("run")
+    .summary("run a model on TensorProto (.pb) files and write its outputs")
+    .description(
+      "Run a model on ONNX TensorProto files. --input gives the tensors of one run (matched to the model's inputs by " +
+        "tensor name, else by position) and writes output_K.pb. --input-dir takes a model-zoo folder of input_K.pb " +
+        "files (one run, writes output_K.pb) or, for a one-input model, every NAME.input.pb (one run each, writes NAME.output.pb).",
+    )
+    .argument("<model>", "ONNX model file")
+    .option("--input <files...>", "input tensor files of one run (repeatable)")
+    .option("--input-dir <dir>", "folder of input_K.pb files, or of NAME.input.pb files for a batch")
+    .requiredOption("--output-dir <dir>", "folder for the output files (created if missing)")
+    .addOption(new Option("--engine <engine>", "what runs the model").choices(["interpreter", "c"]).default("interpreter"))
+    .addOption(new Option("--target <target>", "C target for --engine c (default: aarch64 through SIMDe when installed, else c99)").choices([...TARGET_NAMES]))
+    .option("--max-dim <name=value>", "--engine c: largest value of a symbolic dim (default: the largest among the inputs; repeatable)", parseDimAssignment);
+  addPipelineFlags(cmd);
+  cmd.action(async (model: string, flags: RunFlags) => {
+    const source = checkFlags(flags);
+    const pipeline = await preparePipeline(flags);
+    const graph = await pipeline(loadModel(model, flags));
+    const jobs = planRuns(source, graph.inputs, graph.outputs, flags.outputDir);
+    mkdirSync(flags.outputDir, { recursive: true });
+    if (flags.engine === "c") return runWithC(graph, jobs, flags);
+    const progress = terminalProgress()("running", jobs.length);
+    const start = performance.now();
+    let done = false;
+    try {
+      for (const job of jobs) {
+        const given = job.inputs.map((file) => ({ file, ...readTensorFile(file) }));
+        const outputs = runGraph(graph, bindInputs(graph.inputs, given));
+        graph.outputs.forEach((name, k) => writeFileSync(job.outputs[k]!, encodeTensorFile(outputs[name]!, name)));
+        progress.tick(job.label);
+        // Lets the bar's timer and signal handlers run between synchronous runs.
+        if (jobs.length > 1) await new Promise((resolve) => setImmediate(resolve));
+      }
+      done = true;
+    } finally {
+      const seconds = ((performance.now() - start) / 1000).toFixed(1);
+      progress.done(done ? `ran ${jobs.length} inputs in ${seconds} s; outputs in ${flags.outputDir}` : undefined);
+    }
+  });
+}
+
+/** Usage checks that need no file: the reserved flags and the choice of input form. */
+function checkFlags(flags: RunFlags): InputSource {
+  if (flags.engine !== "c" && flags.target !== undefined) throw new UsageError("--target selects the target of the C engine; add --engine c");
+  if (flags.engine !== "c" && flags.maxDim !== undefined) throw new UsageError("--max-dim sizes the generated C; add --engine c");
+  if (flags.input && flags.inputDir) throw new UsageError("give either --input or --input-dir, not both");
+  if (flags.input) return { kind: "files", files: flags.input };
+  if (flags.inputDir) return listInputDir(flags.inputDir);
+  throw new UsageError("no input given; use --input F.pb or --input-dir DIR");
+}
+
+/** --engine c: reads every input first (the longest sets the default --max-dim), then one build, batched runs. */
+async function runWithC(graph: Graph, jobs: readonly RunJob[], flags: RunFlags): Promise<void> {
+  const sets: Record<string, Tensor>[] = jobs.map((job) => bindInputs(graph.inputs, job.inputs.map((file) => ({ file, ...readTensorFile(file) }))));
+  const maxDims = { ...largestDims(graph, sets), ...flags.maxDim };
+  const engine = CEngine.create(graph, { target: flags.target, maxDims });
+  const progress = terminalProgress()("running", jobs.length);
+  const start = performance.now();
+  let done = 0;
+  let ok = false;
+  try {
+    // Chunks keep the outputs of only a few sets in memory and let the progress bar move.
+    const CHUNK = 64;
+    for (let s = 0; s < jobs.length; s += CHUNK) {
+      const part = jobs.slice(s, s + CHUNK);
+      const { runs } = engine.run(sets.slice(s, s + CHUNK), { labels: part.map((j) => j.label) });
+      part.forEach((job, i) => {
+        graph.outputs.forEach((name, k) => writeFileSync(job.outputs[k]!, encodeTensorFile(runs[i]!.outputs[name]!, name)));
+        progress.tick(job.label);
+        done++;
+      });
+      if (jobs.length > 1) await new Promise((resolve) => setImmediate(resolve));
+    }
+    ok = true;
+  } finally {
+    const seconds = ((performance.now() - start) / 1000).toFixed(1);
+    progress.done(ok ? `ran ${done} inputs through the generated C (${engine.model.target.name}, ${engine.rig.mode}) in ${seconds} s; outputs in ${flags.outputDir}` : undefined);
+  }
+}
