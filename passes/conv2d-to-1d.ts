@@ -1,4 +1,4 @@
-// conv1d: one form for 1-D convolution. Some exporters write Conv1d as a 2-D Conv on
+// conv2d-to-1d: one form for 1-D convolution. Some exporters write Conv1d as a 2-D Conv on
 // [N, C, 1, T] with a 1xK kernel, often wrapped as Unsqueeze -> Conv2d -> Squeeze. This pass
 // rewrites such a Conv as Squeeze -> Conv (1-D, kernel [M, C/g, K]) -> Unsqueeze, moves the
 // Unsqueeze down through elementwise ops and BatchNormalization, and cancels Unsqueeze/Squeeze
@@ -69,8 +69,8 @@ const sinkUnsqueezeBinary: Rule = rule(["Add", "Sub", "Mul", "Div"], (node, g) =
   return b.explain("moved the Unsqueezes below it").replaceWith(b.op1("Unsqueeze", [inner], { axes: [2] }));
 }, "sink-unsqueeze-binary");
 
-export const conv1d = definePass({
-  name: "conv1d",
+export const conv2dTo1d = definePass({
+  name: "conv2d-to-1d",
   doc: "Rewrites Conv2d on [N,C,1,T] with 1xK kernels (and Unsqueeze/Squeeze around them) as 1-D Conv.",
   rules: [conv2dAs1d, sinkUnsqueeze, sinkUnsqueezeBinary, ...viewRules],
 });

@@ -1,23 +1,23 @@
 // The pass manager's public API, and registration of the built-in passes and presets.
 //
 // Importing this module (as src/index.ts does) registers canonicalize, fold-batchnorm,
-// fuse-activation, conv1d and -O1. User passes are made with definePass and either passed to
+// fuse-activation, conv2d-to-1d and -O1. User passes are made with definePass and either passed to
 // runPass / runPipeline directly or registered to be named in pipelines.
 import "../ir/ops/index.js";
 import { canonicalize } from "./canonicalize/index.js";
-import { conv1d } from "./conv2d-to-1d.js";
+import { conv2dTo1d } from "./conv2d-to-1d.js";
 import { foldBatchNorm } from "./fold-batchnorm.js";
 import { fuseActivation } from "./fuse-activation.js";
 import { O1 } from "./presets.js";
 import { registerPass, registerPreset } from "./registry.js";
 import * as patterns from "./pattern-api.js";
 
-for (const p of [canonicalize, foldBatchNorm, fuseActivation, conv1d]) registerPass(p);
+for (const p of [canonicalize, foldBatchNorm, fuseActivation, conv2dTo1d]) registerPass(p);
 registerPreset(O1);
 import { quantize, int8Preset } from "./quantize/index.js"; registerPass(quantize); registerPreset(int8Preset);
-import { lowerQdqPass } from "./import-qdq/index.js"; registerPass(lowerQdqPass);
+import { importQdq } from "./import-qdq/index.js"; registerPass(importQdq);
 
-export { canonicalize, conv1d, foldBatchNorm, fuseActivation, O1, patterns };
+export { canonicalize, conv2dTo1d, foldBatchNorm, fuseActivation, O1, patterns };
 export { definePass, runPass, passContext, describeNode, SILENT_PROGRESS, type Pass, type PassContext, type PassSpec, type ExplainEvent, type PassHost, type ProgressSink, type ProgressTask } from "./pass.js";
 export { intOption, floatOption, boolOption, stringOption, enumOption, type OptionSpec, type OptionSchema, type OptionsOf } from "./options.js";
 export { registerPass, registerPreset, findPass, findPreset, allPasses, allPresets, describePasses, type Preset } from "./registry.js";

@@ -1,4 +1,4 @@
-// onnxruntime's com.microsoft QOperator ops in `lower-qdq` (their reference semantics are in
+// onnxruntime's com.microsoft QOperator ops in `import-qdq` (their reference semantics are in
 // ir/ops/onnx-quant/contrib-*.ts): QLinearAdd / QLinearMul -> QAdd / QMul, QLinearSigmoid /
 // QLinearLeakyRelu -> QLookup (the table is the op's own reference on all 256 inputs, so it is
 // exact), QLinearConcat -> QConcat, QLinearSoftmax -> QSoftmax (+ Requantize when the output

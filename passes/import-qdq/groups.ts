@@ -1,4 +1,4 @@
-// The QDQ groups of `lower-qdq`: DequantizeLinear -> float op [-> Relu/Clip] -> QuantizeLinear,
+// The QDQ groups of `import-qdq`: DequantizeLinear -> float op [-> Relu/Clip] -> QuantizeLinear,
 // each written as the integer op the quantize pass would have made (QConv, QMatMul from MatMul or
 // Gemm, QAdd, QMul, QConcat, QLookup, data movement on int8), and the QuantizeLinear nodes left
 // alone (Requantize after a DequantizeLinear, else a boundary Quantize).

@@ -1,4 +1,4 @@
-// The `lower-qdq` pass: a model quantized elsewhere (QDQ or QOperator ONNX) into the integer IR.
+// The `import-qdq` pass: a model quantized elsewhere (QDQ or QOperator ONNX) into the integer IR.
 //
 // QDQ models spell integer arithmetic as float ops between DequantizeLinear and QuantizeLinear
 // (onnxruntime's quantization tool, or neonc's own export). This pass finds each
@@ -64,7 +64,7 @@ export interface QdqEvent {
 }
 
 export interface QdqRunOptions extends QdqOptions {
-  /** Called once per original node the pass considered (for `--explain lower-qdq`). */
+  /** Called once per original node the pass considered (for `--explain import-qdq`). */
   readonly explain?: (e: QdqEvent) => void;
 }
 
@@ -83,7 +83,7 @@ function tryLower(lower: Lower, n: Node, L: QdqLowering): true | string {
 }
 
 /** Lowers the QDQ / QOperator parts of g to integer ops and says what it did (see the file comment). */
-export function lowerQdqWithSummary(g: Graph, options: QdqRunOptions = {}): { graph: Graph; summary: QdqSummary } {
+export function importQdqWithSummary(g: Graph, options: QdqRunOptions = {}): { graph: Graph; summary: QdqSummary } {
   const L = new QdqLowering(g, options);
   const float: QdqFloatNode[] = [];
   const keepFloat = (n: Node, reason: string) => {
@@ -134,18 +134,18 @@ export function lowerQdqWithSummary(g: Graph, options: QdqRunOptions = {}): { gr
 }
 
 /** Lowers the QDQ / QOperator parts of g to integer ops (see the file comment). */
-export function lowerQdq(g: Graph, options: QdqRunOptions = {}): Graph {
-  return lowerQdqWithSummary(g, options).graph;
+export function importQdqGraph(g: Graph, options: QdqRunOptions = {}): Graph {
+  return importQdqWithSummary(g, options).graph;
 }
 
-export const lowerQdqPass = definePass({
-  name: "lower-qdq",
+export const importQdq = definePass({
+  name: "import-qdq",
   doc: "Lowers QDQ groups and QLinear/com.microsoft QOperator ops of an imported quantized model to integer ops (half-even rounding).",
   run: (g, ctx) => {
     if (!hasQuantizedOps(g)) return g;
-    return lowerQdq(g, {
+    return importQdqGraph(g, {
       log: (m) => ctx.log(m),
-      explain: ctx.explaining ? (e) => ctx.explain({ node: e.node, op: e.op, rule: "lower-qdq", fired: e.fired, message: e.message }) : undefined,
+      explain: ctx.explaining ? (e) => ctx.explain({ node: e.node, op: e.op, rule: "import-qdq", fired: e.fired, message: e.message }) : undefined,
     });
   },
 });

@@ -1,9 +1,9 @@
-// The state of one `lower-qdq` run (passes/import-qdq/index.ts) and the helpers every lowering uses:
+// The state of one `import-qdq` run (passes/import-qdq/index.ts) and the helpers every lowering uses:
 // reading DequantizeLinear records and QLinear parameters as integer operands, finding the
 // QuantizeLinear that ends a group, and emitting nodes.
 //
 // A lowering returns `true` when it wrote the integer op, or a sentence saying why the node stays
-// as it is (shown by `--explain lower-qdq` and counted in the import summary). Weights and biases
+// as it is (shown by `--explain import-qdq` and counted in the import summary). Weights and biases
 // are converted in ./weights.ts.
 import { intRange, type DType } from "../../ir/dtype.js";
 import { quantizeMultiplier, type Rounding } from "../../ir/fixed-point.js";

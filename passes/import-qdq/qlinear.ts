@@ -1,4 +1,4 @@
-// The integer products of the QOperator format in `lower-qdq`: QLinearConv and QLinearMatMul
+// The integer products of the QOperator format in `import-qdq`: QLinearConv and QLinearMatMul
 // (default domain) and com.microsoft QGemm, with constant parameters and weights, become QConv /
 // QMatMul. Weight zero points are folded into symmetric int8 when the result fits.
 import { intRange } from "../../ir/dtype.js";

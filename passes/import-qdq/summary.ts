@@ -1,4 +1,4 @@
-// What `lower-qdq` did to an imported model, for the one line the CLI prints and for tests:
+// What `import-qdq` did to an imported model, for the one line the CLI prints and for tests:
 // which integer ops the original nodes became, and which stayed float and why.
 
 export interface QdqFloatNode {

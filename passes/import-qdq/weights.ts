@@ -1,4 +1,4 @@
-// Weights and biases of the integer products in `lower-qdq`: 8-bit constants with per-tensor or
+// Weights and biases of the integer products in `import-qdq`: 8-bit constants with per-tensor or
 // per-channel parameters become the symmetric int8 weights QConv/QMatMul take (a zero point is
 // folded in when the result still fits int8, and a Gemm's transposed B is turned to [K, N]), and
 // biases become int32 at the product's scale s_x * s_w[c].

@@ -1,7 +1,7 @@
 // The CLI on models quantized elsewhere: a float model exported as int8 QDQ by
-// `neonc optimize --int8 -o q.onnx` is detected by every command and imported through lower-qdq
+// `neonc optimize --int8 -o q.onnx` is detected by every command and imported through import-qdq
 // (one line on stderr with the integer op counts); compile writes integer C, check passes on c99,
-// run --explain lower-qdq gives the per-node detail, --no-lower-qdq keeps the float import, and
+// run --explain import-qdq gives the per-node detail, --no-import-qdq keeps the float import, and
 // --int8 on it is a usage error. A com.microsoft QOperator model checks too; blocked activations
 // and DynamicQuantizeLinear fail with one line and exit 1.
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -49,7 +49,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const LINE = /q\.onnx: quantized model \(QDQ: \d+ DequantizeLinear, \d+ QuantizeLinear\) imported through lower-qdq: (\d+) nodes became integer ops \(([^)]*)\); none stayed float\n/;
+const LINE = /q\.onnx: quantized model \(QDQ: \d+ DequantizeLinear, \d+ QuantizeLinear\) imported through import-qdq: (\d+) nodes became integer ops \(([^)]*)\); none stayed float\n/;
 
 describe("neonc on a QDQ model quantized elsewhere", () => {
   it("compile detects it, says so in one line, and writes integer C", async () => {
@@ -77,14 +77,14 @@ describe("neonc on a QDQ model quantized elsewhere", () => {
     expect(r.stdout).toMatch(/^ok: /m);
   });
 
-  it("run --explain lower-qdq prints the per-node detail; the outputs are written", async () => {
+  it("run --explain import-qdq prints the per-node detail; the outputs are written", async () => {
     const out = path.join(dir, "run");
-    const r = await neoncInProcess("run", q, "--input", path.join(dir, "x.pb"), "--output-dir", out, "--explain", "lower-qdq");
+    const r = await neoncInProcess("run", q, "--input", path.join(dir, "x.pb"), "--output-dir", out, "--explain", "import-qdq");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(LINE);
-    expect(r.stderr).toMatch(/\/\/ explain lower-qdq \(import\): \d+ nodes/);
-    expect(r.stderr).toMatch(/^Conv \S+: fired lower-qdq: QConv \(rounding half-even\)$/m);
-    expect(r.stderr).toMatch(/^MatMul \S+: fired lower-qdq: QMatMul \(rounding half-even\)$/m);
+    expect(r.stderr).toMatch(/\/\/ explain import-qdq \(import\): \d+ nodes/);
+    expect(r.stderr).toMatch(/^Conv \S+: fired import-qdq: QConv \(rounding half-even\)$/m);
+    expect(r.stderr).toMatch(/^MatMul \S+: fired import-qdq: QMatMul \(rounding half-even\)$/m);
     console.log(r.stderr.trim());
     expect(existsSync(path.join(out, "output_0.pb"))).toBe(true);
   });
@@ -98,14 +98,14 @@ describe("neonc on a QDQ model quantized elsewhere", () => {
     expect(rep.macs.layers.map((l: { op: string }) => l.op)).toContain("QConv");
   });
 
-  it("--no-lower-qdq keeps the plain float import (no line; float Conv and MatMul run by the interpreter)", async () => {
-    const r = await neoncInProcess("inspect", q, "--json", "--no-lower-qdq");
+  it("--no-import-qdq keeps the plain float import (no line; float Conv and MatMul run by the interpreter)", async () => {
+    const r = await neoncInProcess("inspect", q, "--json", "--no-import-qdq");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("");
     const ops = JSON.parse(r.stdout).macs.layers.map((l: { op: string }) => l.op);
     expect(ops).toContain("Conv");
     expect(ops).not.toContain("QConv");
-    const run = await neoncInProcess("run", q, "--input", path.join(dir, "x.pb"), "--output-dir", path.join(dir, "runf"), "--no-lower-qdq");
+    const run = await neoncInProcess("run", q, "--input", path.join(dir, "x.pb"), "--output-dir", path.join(dir, "runf"), "--no-import-qdq");
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toBe("");
     expect(existsSync(path.join(dir, "runf", "output_0.pb"))).toBe(true);
@@ -114,7 +114,7 @@ describe("neonc on a QDQ model quantized elsewhere", () => {
   it("--int8 on an already quantized model is a usage error (exit 2) naming the way out", async () => {
     const r = await neoncInProcess("compile", q, "--target", "c99", "-o", path.join(dir, "x"), "--int8", "--calibration", path.join(dir, "cal"));
     expect(r.code).toBe(2);
-    expect(oneLineError(r)).toMatch(/q\.onnx is already quantized \(QDQ: .*\); drop --int8, or add --no-lower-qdq/);
+    expect(oneLineError(r)).toMatch(/q\.onnx is already quantized \(QDQ: .*\); drop --int8, or add --no-import-qdq/);
   });
 });
 
@@ -136,7 +136,7 @@ describe("neonc on other quantized forms", () => {
     });
     const r = await neoncInProcess("check", file, "--target", "c99", "--runs", "1");
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/qop\.onnx: quantized model \(QDQ and QOperator: .*com\.microsoft\.QLinearSigmoid.*\) imported through lower-qdq: 2 nodes became integer ops \((QAdd 1, QLookup 1|QLookup 1, QAdd 1)\); none stayed float/);
+    expect(r.stderr).toMatch(/qop\.onnx: quantized model \(QDQ and QOperator: .*com\.microsoft\.QLinearSigmoid.*\) imported through import-qdq: 2 nodes became integer ops \((QAdd 1, QLookup 1|QLookup 1, QAdd 1)\); none stayed float/);
     expect(r.stdout).toMatch(/^ok: /m);
   });
 

@@ -1,5 +1,5 @@
 // The pass pipeline on every shared model, end to end: `canonicalize,fold-batchnorm,
-// fuse-activation,conv1d` leaves no BatchNormalization, Identity or Dropout, keeps the outputs
+// fuse-activation,conv2d-to-1d` leaves no BatchNormalization, Identity or Dropout, keeps the outputs
 // within 1e-5 of their largest magnitude, and its ONNX export runs in onnxruntime-node with the
 // same outputs. One model also goes through `neonc optimize` on the command line.
 import { execFileSync } from "node:child_process";
@@ -16,7 +16,7 @@ import { repoRoot, sharedPath } from "../helpers/shared.js";
 import { runOrt } from "../helpers/ort.js";
 
 const models = sharedPath("models");
-const PIPELINE = "canonicalize,fold-batchnorm,fuse-activation,conv1d";
+const PIPELINE = "canonicalize,fold-batchnorm,fuse-activation,conv2d-to-1d";
 
 function maxDiff(a: Float32Array, b: Float32Array): { err: number; ref: number } {
   let err = 0, ref = 0;

@@ -1,5 +1,5 @@
 // The passes on a real model: QuartzNet 5x5 from ../shared (33 BatchNormalization nodes kept at
-// export). After canonicalize,fold-batchnorm,fuse-activation,conv1d no BatchNormalization,
+// export). After canonicalize,fold-batchnorm,fuse-activation,conv2d-to-1d no BatchNormalization,
 // Identity or Dropout is left, and the outputs on test_data_set_0 stay within 1e-5 of the
 // largest output magnitude. The interpreter takes a few seconds on this model: it runs once
 // per graph.
@@ -20,7 +20,7 @@ describe.runIf(models)("passes on QuartzNet 5x5", () => {
     const bnBefore = g.nodes.filter((n) => n.op === "BatchNormalization").length;
     expect(bnBefore).toBeGreaterThan(0);
     const timings: string[] = [];
-    const out = runPipeline(g, "canonicalize,fold-batchnorm,fuse-activation,conv1d", { verifyEach: true, timing: true, log: (t) => timings.push(t) });
+    const out = runPipeline(g, "canonicalize,fold-batchnorm,fuse-activation,conv2d-to-1d", { verifyEach: true, timing: true, log: (t) => timings.push(t) });
     console.log(timings.join(""));
     const left = out.nodes.filter((n) => ["BatchNormalization", "Identity", "Dropout"].includes(n.op));
     expect(left.map((n) => `${n.op} ${n.name}`)).toEqual([]);

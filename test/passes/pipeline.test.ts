@@ -58,7 +58,7 @@ describe("pipeline strings", () => {
     const [s] = parsePipeline("-O1");
     expect(s!.kind).toBe("fixpoint");
     if (s!.kind === "fixpoint") {
-      expect(s!.steps.map((x) => (x.kind === "pass" ? x.pass.name : x.name))).toEqual(["canonicalize", "conv1d", "fold-batchnorm", "fuse-activation"]);
+      expect(s!.steps.map((x) => (x.kind === "pass" ? x.pass.name : x.name))).toEqual(["canonicalize", "conv2d-to-1d", "fold-batchnorm", "fuse-activation"]);
       expect(s!.maxRounds).toBeGreaterThan(1);
     }
     expect(err("O1")).toBe("'O1' is a preset; write it as '-O1'");
@@ -82,7 +82,7 @@ describe("pipeline strings", () => {
     expect(err("test-options{mode=fats}")).toBe("option 'mode' of pass 'test-options' must be one of fast, exact, got 'fats'; did you mean 'fast'?");
     expect(err("test-options{ratio=abc}")).toBe("option 'ratio' of pass 'test-options' must be a number, got 'abc'");
     expect(err("canonicalize{m=1}")).toMatch(/unknown option 'm' for pass 'canonicalize'/);
-    expect(err("conv1d{m=1}")).toBe("pass 'conv1d' takes no options, got 'm'");
+    expect(err("conv2d-to-1d{m=1}")).toBe("pass 'conv2d-to-1d' takes no options, got 'm'");
   });
 
   it("reports syntax errors in one sentence", () => {
@@ -90,16 +90,16 @@ describe("pipeline strings", () => {
     expect(err("test-options{m=4")).toBe(`bad pipeline "test-options{m=4": the options of 'test-options' are missing a closing '}'`);
     expect(err("test-options{m}")).toBe(`bad pipeline "test-options{m}": option 'm' of 'test-options' needs a value (write m=VALUE)`);
     expect(err("test-options{m=4,m=5}")).toBe(`bad pipeline "test-options{m=4,m=5}": option 'm' of 'test-options' is given twice`);
-    expect(err("canonicalize conv1d")).toBe(`bad pipeline "canonicalize conv1d": expected ',' after 'canonicalize', found 'c'`);
+    expect(err("canonicalize conv2d-to-1d")).toBe(`bad pipeline "canonicalize conv2d-to-1d": expected ',' after 'canonicalize', found 'c'`);
     expect(err("a,,b")).toMatch(/expected a pass name at ',b'/);
   });
 
   it("lists every pass with its doc and options", () => {
     const text = describePasses();
-    for (const name of ["canonicalize", "fold-batchnorm", "fuse-activation", "conv1d", "test-options"]) expect(text).toContain(name);
+    for (const name of ["canonicalize", "fold-batchnorm", "fuse-activation", "conv2d-to-1d", "test-options"]) expect(text).toContain(name);
     expect(text).toContain("m: int = 4  tile size");
     expect(text).toContain("mode: fast|exact = exact  how to compute");
-    expect(text).toMatch(/-O1 .*canonicalize,conv1d,fold-batchnorm,fuse-activation/);
+    expect(text).toMatch(/-O1 .*canonicalize,conv2d-to-1d,fold-batchnorm,fuse-activation/);
   });
 });
 
@@ -110,8 +110,8 @@ describe("name suggestions", () => {
     expect(levenshtein("same", "same")).toBe(0);
   });
   it("suggests only plausible typos", () => {
-    expect(nearest("fold-bn", ["fold-batchnorm", "conv1d"])).toBeUndefined();
-    expect(nearest("conv1", ["fold-batchnorm", "conv1d"])).toBe("conv1d");
+    expect(nearest("fold-bn", ["fold-batchnorm", "conv2d-to-1d"])).toBeUndefined();
+    expect(nearest("conv2d-to1d", ["fold-batchnorm", "conv2d-to-1d"])).toBe("conv2d-to-1d");
   });
 });
 

@@ -2,7 +2,7 @@
 // op the C kernels cover (QLinearSigmoid, QLinearLeakyRelu, QLinearAdd, QLinearMul,
 // QLinearConcat, QLinearGlobalAveragePool, QGemm) and a QDQ Gemm (transB = 1), and one QDQ
 // attention-style product of two activations (batched QMatMul with both zero points), imported
-// through lower-qdq, compiled for c99 (native), aarch64 (SIMDe and qemu), aarch64+dotprod and
+// through import-qdq, compiled for c99 (native), aarch64 (SIMDe and qemu), aarch64+dotprod and
 // armv7 (qemu): every integer output must equal the interpreter's byte for byte (half-even
 // rounding in the kernels), and the float outputs too.
 import { describe, expect, it } from "vitest";

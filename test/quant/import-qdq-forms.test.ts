@@ -1,4 +1,4 @@
-// QDQ forms of the `lower-qdq` import beyond Conv/MatMul: Gemm in QDQ form (transB 0 and 1) to
+// QDQ forms of the `import-qdq` import beyond Conv/MatMul: Gemm in QDQ form (transB 0 and 1) to
 // QMatMul with the formula's numbers; a MatMul of two dequantized activations (attention) to a
 // QMatMul with both zero points, and a Gemm with a transposed run-time B staying float with its
 // reason; blocked (opset 21 block_size) weights dequantized to float with a logged message, and

@@ -1,4 +1,4 @@
-// Property tests of the com.microsoft QOperator lowerings in `lower-qdq`: over random scales
+// Property tests of the com.microsoft QOperator lowerings in `import-qdq`: over random scales
 // (three decades), zero points, 8-bit types and data, the integer op the pass writes computes
 // what the op's reference (its formula, ties to even) computes: exactly for the table ops
 // (QLinearSigmoid, QLinearLeakyRelu -> QLookup), within 1 LSB for QLinearAdd, QLinearMul and
@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { intRange, type DType } from "../../ir/dtype.js";
 import { makeGraph, type Graph, type Node } from "../../ir/graph.js";
 import { fromNumbers, type Tensor, type TensorType } from "../../ir/types.js";
-import { lowerQdq } from "../../passes/import-qdq/index.js";
+import { importQdqGraph } from "../../passes/import-qdq/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
 
@@ -49,7 +49,7 @@ function graphOf(op: string, inputs: { name: string; dt: Q8; scale?: number; zp?
 }
 
 function compare(g: Graph, feeds: Record<string, Tensor>, intOp: string): { max: number; exact: number } {
-  const low = lowerQdq(g);
+  const low = importQdqGraph(g);
   expect(low.nodes.map((n) => n.op)).toEqual([intOp]);
   const a = runGraph(g, feeds).y!.data as ArrayLike<number>, b = runGraph(low, feeds).y!.data as ArrayLike<number>;
   let max = 0, exact = 0;
@@ -61,7 +61,7 @@ function compare(g: Graph, feeds: Record<string, Tensor>, intOp: string): { max:
   return { max, exact: exact / a.length };
 }
 
-describe("lower-qdq on com.microsoft ops, random parameters", () => {
+describe("import-qdq on com.microsoft ops, random parameters", () => {
   for (const op of ["QLinearAdd", "QLinearMul"] as const) {
     it(`${op} -> ${op === "QLinearAdd" ? "QAdd" : "QMul"}: within 1 LSB of the reference`, () => {
       let exact = 0, runs = 0;

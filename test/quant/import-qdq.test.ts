@@ -33,7 +33,7 @@ function compareInt(a: Int8Array, b: Int8Array): { n: number; exact: number; wit
 
 describe.runIf(dir !== undefined)("QDQ round trip of asr-digits int8", () => {
   for (const rounding of ["half-even", "gemmlowp"] as const) {
-    it(`export -> import -> lower-qdq gives the same integer graph (quantized with ${rounding})`, () => {
+    it(`export -> import -> import-qdq gives the same integer graph (quantized with ${rounding})`, () => {
       const D = dir!;
       const g = runPipeline(importOnnxFile(path.join(D, "model.onnx")), "-O1");
       const cal = calibrate(g, readCalibrationDir(path.join(D, "dev"), g, { offset: 400, limit: 3 }));

@@ -5,7 +5,7 @@
 //   QLinearMul: C = (A - A_zp)(B - B_zp) A_scale B_scale / C_scale + C_zp
 //
 // The reference evaluates the formula in double precision from the f32 scales, rounds half to
-// even and saturates (ONNX's QuantizeLinear rounding). The lower-qdq pass turns both into the
+// even and saturates (ONNX's QuantizeLinear rounding). The import-qdq pass turns both into the
 // integer QAdd / QMul (passes/import-qdq/index/contrib.ts).
 import { defineOp } from "../../op.js";
 import { broadcastDims } from "../../shape-util.js";

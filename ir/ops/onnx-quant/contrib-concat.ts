@@ -3,7 +3,7 @@
 //
 // Inputs: Y_scale, Y_zero_point, then one (X, X_scale, X_zero_point) triple per tensor. Each
 // element is y = quantize(X_scale (x - X_zp) / Y_scale) + Y_zp (double precision, ties to even,
-// saturate); an input with Y's parameters is copied unchanged by the same formula. The lower-qdq
+// saturate); an input with Y's parameters is copied unchanged by the same formula. The import-qdq
 // pass turns it into the integer QConcat.
 import { addDim, dimEquals, dimToString } from "../../dim.js";
 import { defineOp, int, required } from "../../op.js";

@@ -3,7 +3,7 @@
 // parameters: y = quantize(x_scale * mean(x - x_zp) / y_scale) + y_zp (double precision, ties
 // to even, saturate). Channels-last layout (channels_last = 1) is refused at import.
 //
-// The lower-qdq pass writes it as a depthwise QConv whose kernel of ones spans the spatial dims
+// The import-qdq pass writes it as a depthwise QConv whose kernel of ones spans the spatial dims
 // (the sum is exact in int32; the multiplier is x_scale / (count * y_scale)) when those dims are
 // static, else as Dequantize -> GlobalAveragePool -> Quantize.
 import { defineOp, int } from "../../op.js";

@@ -1,7 +1,7 @@
 // com.microsoft QuantizeLinear and DequantizeLinear: the forms older onnxruntime quantization
 // tools wrote before the ONNX ops took per-axis parameters (opset 13). Their semantics are the
 // default-domain ops' (axis, round half to even, saturate), so the import writes them as those
-// IR ops and everything downstream (lower-qdq included) sees one QuantizeLinear/DequantizeLinear.
+// IR ops and everything downstream (import-qdq included) sees one QuantizeLinear/DequantizeLinear.
 import { defineOp, type AttrSchema, type OnnxImportContext, type OnnxNodeIn, type OpDef } from "../../op.js";
 import { DequantizeLinear } from "./dequantize-linear.js";
 import { msOp } from "./contrib-params.js";

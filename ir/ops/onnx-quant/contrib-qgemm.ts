@@ -5,7 +5,7 @@
 // alpha a_scale b_scale, zero point 0). With y_scale and y_zero_point the output is quantized
 // (ties to even, saturate, y_zero_point's type); without them it is float32.
 //
-// The accumulation is exact; the scaling is done in double precision. The lower-qdq pass turns a
+// The accumulation is exact; the scaling is done in double precision. The import-qdq pass turns a
 // QGemm with quantized output and constant B into the integer QMatMul.
 import type { Dim } from "../../dim.js";
 import { dimEquals, dimToString } from "../../dim.js";

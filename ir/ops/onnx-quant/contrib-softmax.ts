@@ -3,7 +3,7 @@
 //
 // `opset` is the opset of the Softmax it replaces: from 13 the softmax runs along `axis`; before,
 // over the input coerced to 2-D at `axis` (every dim from `axis` on flattened into one row). The
-// reference computes in double precision and rounds ties to even. The lower-qdq pass turns it
+// reference computes in double precision and rounds ties to even. The import-qdq pass turns it
 // into the integer QSoftmax (output scale 1/256; a Requantize follows for other output scales).
 import { defineOp, int, required } from "../../op.js";
 import { normAxis } from "../../shape-util.js";

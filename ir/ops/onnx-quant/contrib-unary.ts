@@ -3,7 +3,7 @@
 //
 // The reference dequantizes in double precision from the f32 scale, applies f, and quantizes with
 // ONNX's rounding (ties to even, saturate). With 8-bit inputs the op is a 256-entry table, which
-// is what the lower-qdq pass makes of it (QLookup, filled by this very evaluate).
+// is what the import-qdq pass makes of it (QLookup, filled by this very evaluate).
 import { defineOp, float } from "../../op.js";
 import { makeTensor, tensorType, type Tensor, type TensorType } from "../../types.js";
 import type { NumericArray } from "../../dtype.js";

@@ -38,7 +38,7 @@ export interface LowerOptions {
    * needs at compile time (shapes, axes, pads fed as inputs) can come from data files.
    */
   bind?: Readonly<Record<string, Tensor>>;
-  /** Op types never folded at import even when their inputs are constant (e.g. DequantizeLinear of int8 weights, for lower-qdq). */
+  /** Op types never folded at import even when their inputs are constant (e.g. DequantizeLinear of int8 weights, for import-qdq). */
   keep?: ReadonlySet<string>;
 }
 

@@ -2,11 +2,11 @@
 //
 // The ordinary import folds every node whose inputs are constants, which would turn the
 // DequantizeLinear of int8 weights into float weights and lose the integers; here those nodes are
-// kept, and the `lower-qdq` pass (passes/import-qdq/index.ts) then lowers the groups to integer ops.
+// kept, and the `import-qdq` pass (passes/import-qdq/index.ts) then lowers the groups to integer ops.
 // A model the integer IR cannot represent (blocked parameters of an activation) is refused with
 // a ModelError naming the file and the node.
 import type { Graph } from "../../../ir/graph.js";
-import { lowerQdqWithSummary, type QdqRunOptions, type QdqSummary } from "../../../passes/import-qdq/index.js";
+import { importQdqWithSummary, type QdqRunOptions, type QdqSummary } from "../../../passes/import-qdq/index.js";
 import { ModelError, NeoncError, errorMessage } from "../../../ir/errors.js";
 import { decodeModel, importOnnxFile } from "./index.js";
 import { lowerModel } from "./import.js";
@@ -16,7 +16,7 @@ const KEEP = new Set(["DequantizeLinear"]);
 
 function lowered(g: Graph, where: string, options: QdqRunOptions): { graph: Graph; summary: QdqSummary } {
   try {
-    return lowerQdqWithSummary(g, options);
+    return importQdqWithSummary(g, options);
   } catch (e) {
     if (e instanceof NeoncError) throw e;
     throw new ModelError(`${where}: ${errorMessage(e)}`);

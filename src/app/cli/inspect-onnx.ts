@@ -55,8 +55,8 @@ export interface InspectReport {
 export interface InspectOptions {
   /** Values for symbolic dims, on top of DEFAULT_DIMS. */
   readonly dims?: Readonly<Record<string, number>>;
-  /** false: a quantized model is imported as float (--no-lower-qdq). */
-  readonly lowerQdq?: boolean;
+  /** false: a quantized model is imported as float (--no-import-qdq). */
+  readonly importQdq?: boolean;
 }
 
 function dimJson(d: Dim): number | string {
@@ -84,7 +84,7 @@ export function inspectOnnxFile(file: string, options: InspectOptions = {}): Ins
   let graph: Graph | undefined;
   let importError: string | null = null;
   try {
-    graph = importDetecting(bytes, file, path.dirname(file), { lowerQdq: options.lowerQdq });
+    graph = importDetecting(bytes, file, path.dirname(file), { importQdq: options.importQdq });
   } catch (e) {
     if (!(e instanceof NeoncError)) throw e;
     importError = e.message;

@@ -8,7 +8,7 @@ import { importDetecting, type QdqFlags } from "./qdq-detect.js";
 
 /**
  * Imports an ONNX model, or throws a ModelError (exit 1) naming the file and the problem. A model
- * quantized elsewhere goes through lower-qdq unless --no-lower-qdq (./qdq-detect.ts).
+ * quantized elsewhere goes through import-qdq unless --no-import-qdq (./qdq-detect.ts).
  */
 export function loadModel(file: string, flags: QdqFlags = {}): Graph {
   let isFile: boolean;

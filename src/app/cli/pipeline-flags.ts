@@ -28,7 +28,7 @@ const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 export function addPipelineFlags(cmd: Command): Command {
   cmd
     .option("--passes <pipeline>", 'optimization pipeline, e.g. "canonicalize,fold-batchnorm,fuse-activation" (see neonc passes)')
-    .option("-O <level>", "preset pipeline: -O1 = canonicalize, fold-batchnorm, fuse-activation, conv1d to a fixed point")
+    .option("-O <level>", "preset pipeline: -O1 = canonicalize, fold-batchnorm, fuse-activation, conv2d-to-1d to a fixed point")
     .option("--load <module>", "load user passes from a JavaScript module (repeatable)", collect)
     .option("--verify-each", "run the IR verifier after every pass")
     .option("--print-ir-after <pass>", "print the textual IR after this pass (repeatable)", collect)

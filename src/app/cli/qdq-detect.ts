@@ -3,9 +3,9 @@
 // A model with QuantizeLinear/DequantizeLinear nodes, QLinear*/ConvInteger/MatMulInteger ops, or
 // com.microsoft quantized ops was quantized by some tool (onnxruntime's, neonc's own export...).
 // The plain import would fold its weight DequantizeLinear nodes into float weights and lose the
-// integers, so such a model goes through importQdqModel (the `lower-qdq` pass), and one line on
+// integers, so such a model goes through importQdqModel (the `import-qdq` pass), and one line on
 // stderr says so: how many nodes became integer ops and which stayed float (`--explain
-// lower-qdq` gives the reason per node). `--no-lower-qdq` keeps the plain float import.
+// import-qdq` gives the reason per node). `--no-import-qdq` keeps the plain float import.
 import type { Command } from "commander";
 import type { Graph } from "../../../ir/graph.js";
 import { formatExplanation } from "../../../passes/explain.js";
@@ -22,15 +22,15 @@ const QOPERATOR_OPS = new Set(["QLinearConv", "QLinearMatMul", "ConvInteger", "M
 const DEFAULT_DOMAINS = new Set(["", "ai.onnx"]);
 
 export interface QdqFlags {
-  /** false with --no-lower-qdq. */
-  lowerQdq?: boolean;
+  /** false with --no-import-qdq. */
+  importQdq?: boolean;
   explain?: string[];
   int8?: boolean;
 }
 
-/** Adds --no-lower-qdq to a command that reads a model. */
+/** Adds --no-import-qdq to a command that reads a model. */
 export function addQdqFlag(cmd: Command): Command {
-  return cmd.option("--no-lower-qdq", "import a quantized (QDQ / QOperator) model as float instead of lowering it to integer ops");
+  return cmd.option("--no-import-qdq", "import a quantized (QDQ / QOperator) model as float instead of lowering it to integer ops");
 }
 
 /** What makes a model quantized: "QDQ (12 QuantizeLinear, 30 DequantizeLinear)", or undefined. */
@@ -53,23 +53,23 @@ export function describeQuantized(model: ModelProto): string | undefined {
 }
 
 /**
- * Imports model bytes: through lower-qdq when the model is quantized (unless --no-lower-qdq),
- * printing the one-line summary (and the per-node explanation with --explain lower-qdq|all).
+ * Imports model bytes: through import-qdq when the model is quantized (unless --no-import-qdq),
+ * printing the one-line summary (and the per-node explanation with --explain import-qdq|all).
  */
 export function importDetecting(bytes: Uint8Array, file: string, baseDir: string, flags: QdqFlags): Graph {
   const model = decodeModel(bytes, file);
   const quantized = describeQuantized(model);
-  if (!quantized || flags.lowerQdq === false) return lowerModel(model, { where: file, baseDir });
+  if (!quantized || flags.importQdq === false) return lowerModel(model, { where: file, baseDir });
   if (flags.int8) {
-    throw new UsageError(`${file} is already quantized (${quantized}); drop --int8, or add --no-lower-qdq to import it as float and quantize it again`);
+    throw new UsageError(`${file} is already quantized (${quantized}); drop --int8, or add --no-import-qdq to import it as float and quantize it again`);
   }
-  const explain = flags.explain?.includes("lower-qdq") || flags.explain?.includes("all");
+  const explain = flags.explain?.includes("import-qdq") || flags.explain?.includes("all");
   const events: ExplainEvent[] = [];
   const { graph, summary } = importQdqModel(model, file, baseDir, {
-    log: (m) => process.stderr.write(`lower-qdq: ${m}\n`),
-    explain: explain ? (e) => events.push({ pass: "lower-qdq", node: e.node, op: e.op, rule: "lower-qdq", fired: e.fired, message: e.message }) : undefined,
+    log: (m) => process.stderr.write(`import-qdq: ${m}\n`),
+    explain: explain ? (e) => events.push({ pass: "import-qdq", node: e.node, op: e.op, rule: "import-qdq", fired: e.fired, message: e.message }) : undefined,
   });
-  process.stderr.write(`${file}: quantized model (${quantized}) imported through lower-qdq: ${formatQdqSummary(summary)}\n`);
-  if (explain) process.stderr.write(formatExplanation("lower-qdq", " (import)", events));
+  process.stderr.write(`${file}: quantized model (${quantized}) imported through import-qdq: ${formatQdqSummary(summary)}\n`);
+  if (explain) process.stderr.write(formatExplanation("import-qdq", " (import)", events));
   return graph;
 }

@@ -32,7 +32,7 @@ export function addCodegenOptions(cmd: Command): Command {
     .argument("<model>", "ONNX model file")
     .addOption(new Option("--target <target>", "C target").choices([...TARGET_NAMES]).makeOptionMandatory())
     .option("--passes <pipeline>", 'optimization passes to run first, e.g. "canonicalize,fold-batchnorm"')
-    .option("-O <level>", "optimization preset: -O1 (canonicalize, fold-batchnorm, fuse-activation, conv1d); -O0 none")
+    .option("-O <level>", "optimization preset: -O1 (canonicalize, fold-batchnorm, fuse-activation, conv2d-to-1d); -O0 none")
     .option("--max-dim <name=value>", "largest value of a symbolic dim; the arena is sized for it (repeatable)", parseDimAssignment)
     .option("--prefix <name>", "prefix of the generated C names (default model)");
   return addInt8Flags(addQdqFlag(cmd));

@@ -12,7 +12,7 @@ import { addQdqFlag } from "../qdq-detect.js";
 interface InspectFlags {
   json?: boolean;
   dim?: Record<string, number>;
-  lowerQdq?: boolean;
+  importQdq?: boolean;
 }
 
 export function registerInspect(program: Command): void {
@@ -28,7 +28,7 @@ export function registerInspect(program: Command): void {
     .option("--json", "print one JSON object instead of text (fields: docs/cli.md)")
     .option("--dim <name=value>", `value of a symbolic dim for evaluating MACs (repeatable; default ${defaults})`, parseDimAssignment);
   addQdqFlag(cmd).action((model: string, flags: InspectFlags) => {
-    const report = inspectOnnxFile(model, { dims: flags.dim, lowerQdq: flags.lowerQdq });
+    const report = inspectOnnxFile(model, { dims: flags.dim, importQdq: flags.importQdq });
     process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatInspectText(report));
     if (report.importError !== null) throw new ModelError(report.importError);
   });
