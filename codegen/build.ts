@@ -11,6 +11,7 @@ import { evalDim, isSymbolic } from "../ir/dim.js";
 import { makeTensor, type Tensor } from "../ir/types.js";
 import type { CompiledModel } from "./emit-model.js";
 import { rigTools, type Rig } from "./targets.js";
+import { probeRig } from "./toolchain.js";
 
 export class BuildError extends Error {}
 
@@ -32,12 +33,16 @@ export function hasTool(cmd: string): boolean {
   return ok;
 }
 
-/** Why a rig cannot run on this machine, or undefined when it can. */
+/**
+ * Why a rig cannot run on this machine, or undefined when it can: first the programs and folders
+ * it needs ("missing ..."), then a tiny C program built, linked and run with it (probeRig), so a
+ * compiler without its C library counts as missing too. Cached per rig within the process.
+ */
 export function rigMissing(r: Rig): string | undefined {
   const missing = rigTools(r).filter((t) => !hasTool(t));
   if (r.mode === "qemu" && !existsSync(r.runPrefix[2]!)) missing.push(`the sysroot ${r.runPrefix[2]}`);
   if (r.mode === "simde" && !existsSync("/usr/include/simde/arm/neon.h")) missing.push("the SIMDe headers (libsimde-dev)");
-  return missing.length > 0 ? `missing ${missing.join(", ")}` : undefined;
+  return missing.length > 0 ? `missing ${missing.join(", ")}` : probeRig(r);
 }
 
 function sha(...parts: (string | Uint8Array)[]): string {

@@ -34,8 +34,9 @@ export function rigOrSkip(target: string, mode: RunMode): Rig | undefined {
   const rig = rigFor(getTarget(target), mode);
   const missing = rigMissing(rig);
   if (!missing) return rig;
-  const msg = `codegen tests for ${target} (${mode}) need ${missing.replace(/^missing /, "")}`;
-  if (process.env.NEONC_REQUIRE_TARGETS === "1") throw new Error(`${msg}, and NEONC_REQUIRE_TARGETS=1`);
+  // `missing` is "missing <tools>" or what failed when a test program was built and run with them.
+  const msg = `codegen tests for ${target} (${mode}) cannot run here: ${missing}`;
+  if (process.env.NEONC_REQUIRE_TARGETS === "1") throw new Error(`${msg} (and NEONC_REQUIRE_TARGETS=1)`);
   console.warn(`skipping: ${msg}`);
   return undefined;
 }
