@@ -20,9 +20,9 @@ import { bindSymbols } from "../src/runtime/interpreter.js";
 /** Input sets per harness process: bounded so command lines stay far below the OS limit. */
 const SETS_PER_PROCESS = 64;
 
-/** True when SIMDe's NEON headers are installed (Debian libsimde-dev). */
+/** True when the NEON code builds and runs here through SIMDe (libsimde-dev and a working gcc: rigMissing probes it). */
 export function haveSimde(): boolean {
-  return existsSync("/usr/include/simde/arm/neon.h");
+  return rigMissing(rigFor(getTarget("aarch64"), "simde")) === undefined;
 }
 
 /** The host's own target: the NEON code through SIMDe when it is installed, else portable C99. */
