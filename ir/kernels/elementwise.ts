@@ -192,6 +192,44 @@ export function bigDivRow(o: BigInt64Array | BigUint64Array, oi: number, a: BigI
     o[oi + i] = d === 0n ? 0n : a[ai]! / d;
   }
 }
+/**
+ * ONNX Mod with fmod=0 on integers: the remainder takes the divisor's sign (Python's %), so
+ * -7 mod 3 = 2 and 7 mod -3 = -2. Division by zero is undefined in ONNX; it gives 0 here, as Div.
+ */
+export function modRow(o: NumArr, oi: number, a: NumArr, ai: number, as: number, b: NumArr, bi: number, bs: number, n: number): void {
+  for (let i = 0; i < n; i++, ai += as, bi += bs) {
+    const x = a[ai]!, d = b[bi]!;
+    if (d === 0) {
+      o[oi + i] = 0;
+      continue;
+    }
+    const r = x % d;
+    o[oi + i] = r !== 0 && r < 0 !== d < 0 ? r + d : r;
+  }
+}
+/** modRow on int64/uint64 storage. */
+export function bigModRow(o: BigInt64Array | BigUint64Array, oi: number, a: BigInt64Array | BigUint64Array, ai: number, as: number, b: BigInt64Array | BigUint64Array, bi: number, bs: number, n: number): void {
+  for (let i = 0; i < n; i++, ai += as, bi += bs) {
+    const x = a[ai]!, d = b[bi]!;
+    if (d === 0n) {
+      o[oi + i] = 0n;
+      continue;
+    }
+    const r = x % d;
+    o[oi + i] = r !== 0n && r < 0n !== d < 0n ? r + d : r;
+  }
+}
+/** ONNX Mod with fmod=1: C's fmod, the remainder takes the dividend's sign (JavaScript's %, also bigint); x fmod 0 is NaN for floats, 0 for integers. */
+export function fmodRow(o: NumArr, oi: number, a: NumArr, ai: number, as: number, b: NumArr, bi: number, bs: number, n: number): void {
+  for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai]! % b[bi]!;
+}
+/** fmodRow on int64/uint64 storage (x fmod 0 gives 0). */
+export function bigFmodRow(o: BigInt64Array | BigUint64Array, oi: number, a: BigInt64Array | BigUint64Array, ai: number, as: number, b: BigInt64Array | BigUint64Array, bi: number, bs: number, n: number): void {
+  for (let i = 0; i < n; i++, ai += as, bi += bs) {
+    const d = b[bi]!;
+    o[oi + i] = d === 0n ? 0n : a[ai]! % d;
+  }
+}
 /** a ** b in doubles (inputs may be of different storage types). */
 export function powRow(o: NumArr, oi: number, a: NumArr, ai: number, as: number, b: NumArr, bi: number, bs: number, n: number): void {
   for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = Math.pow(a[ai]!, b[bi]!);
