@@ -1,9 +1,10 @@
 // canonicalize: the clean-up every other pass relies on. Dead code, no-op nodes (Identity,
-// inference Dropout), algebraic identities (x*1, x+0, ...), layout round trips (double
+// inference Dropout), algebraic identities (x*1, x+0, ..., x^2 as x*x), layout round trips (double
 // transpose, reshape of reshape, squeeze/unsqueeze pairs), constant folding through the ops'
 // own kernels, and shape-computation folding.
 import { definePass } from "../pass.js";
 import { intOption } from "../options.js";
+import { typesEqual } from "../../ir/types.js";
 import { algebraic, $, splat, type AlgebraicRule } from "../algebra.js";
 import { deadCodeRule } from "./dce.js";
 import { foldConstantsRule } from "./fold-constants.js";
@@ -18,6 +19,14 @@ export const identityTable: readonly AlgebraicRule[] = [
   { name: "x-0", op: "Sub", args: [$("x"), splat(0)], result: "x" },
   { name: "x/1", op: "Div", args: [$("x"), splat(1)], result: "x" },
   { name: "x^1", op: "Pow", args: [$("x"), splat(1)], result: "x" },
+  // PyTorch exports x**2 as Pow (LayerNorm below opset 17, variances); as Mul it gets the C and
+  // int8 kernels of Mul. Exact for f32: the product of two f32 values is exact in the double both
+  // compute in (Math.pow special-cases y = 2 as x*x), and both round it to f32 once.
+  {
+    name: "x^2", op: "Pow", args: [$("x"), splat(2)],
+    when: (m, g) => (g.type(m.x!).dtype === "f32" && typesEqual(g.type(m.x!), g.type(m.node.outputs[0]!)) ? true : "only an f32 x^2 of x's shape becomes x*x"),
+    result: (m, b) => b.op1("Mul", [m.x!, m.x!]),
+  },
 ];
 
 export const canonicalize = definePass({

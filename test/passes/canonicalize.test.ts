@@ -1,6 +1,9 @@
 // canonicalize: each clean-up on a small graph, what it must leave alone, and the numbers.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { printGraph } from "../../ir/text/index.js";
+import { fromNumbers } from "../../ir/types.js";
+import { runGraph } from "../../src/runtime/interpreter.js";
 import { expectSameNumbers, ir, ops, run } from "./helpers.js";
 
 describe("canonicalize", () => {
@@ -80,5 +83,22 @@ describe("canonicalize", () => {
 }`);
     const once = run(g, "canonicalize");
     expect(run(once, "canonicalize")).toBe(once);
+  });
+
+  it("turns an f32 x^2 into x*x with the same bits for every f32 (subnormals, huge, negative, NaN)", () => {
+    const g = ir(`graph @g(%x: f32[N]) -> (%y) {
+  %two = const f32[] [2]
+  %y = Pow(%x, %two)
+}`);
+    const out = run(g, "canonicalize");
+    expect(ops(out)).toEqual(["Mul"]);
+    const edges = [0, -0, 1e-45, -3e-39, 1.1754942e-38, 1.8446743e19, 1.8446744e19, -3.4e38, 3.4028235e38, Infinity, -Infinity, NaN, 0.1, -1.5];
+    fc.assert(
+      fc.property(fc.array(fc.float({ noDefaultInfinity: false }), { minLength: 1, maxLength: 64 }), (xs) => {
+        const x = fromNumbers("f32", [xs.length + edges.length], [...xs, ...edges]);
+        const a = runGraph(g, { x })["y"]!.data as Float32Array, b = runGraph(out, { x })["y"]!.data as Float32Array;
+        expect(new Uint32Array(b.buffer)).toEqual(new Uint32Array(a.buffer));
+      }),
+    );
   });
 });
