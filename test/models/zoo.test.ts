@@ -1,10 +1,11 @@
 // The model zoo (test/fixtures/models, made by make.py): small speech-model exports in
 // configurations the models of ../shared do not have, run through the built `neonc` command as a
-// user would, with the commands the issue runs on the shared models:
+// user would (the same argv, through runCli in this process; see "running the CLI"), with the
+// commands the issue runs on the shared models:
 //
 //   inspect        neonc inspect MODEL --json: imported, no unsupported op, the file's op
 //                  histogram and parameter count, symbolic inputs, a MAC count for every
-//                  Conv/ConvTranspose/MatMul/Gemm/LSTM/GRU/RNN node
+//                  Conv/ConvTranspose/MatMul/Gemm/Einsum/LSTM/GRU/RNN node
 //   run            neonc run MODEL --input-dir test_data_set_N: every output within 1e-4 of its
 //                  largest magnitude of the torch reference (which onnxruntime reproduces)
 //   check-c99      neonc check MODEL --target c99 --max-dim T=...  (nothing else: the C against
@@ -19,15 +20,14 @@
 // Known failures are listed in zoo-expected-failures.txt as `model/check: reason`. The suite fails
 // when an unlisted check fails, when a listed one passes (so the list stays true), and when a
 // listed one fails in a way a user must never see: an exit code other than 1 or 2, or anything but
-// one `neonc: ` sentence on stderr. Commands run two at a time (the machine has two cores).
-import { spawn } from "node:child_process";
+// one `neonc: ` sentence on stderr.
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rigMissing } from "../../codegen/build.js";
 import { rigFor } from "../../codegen/targets.js";
 import { getTarget } from "../../ir/target.js";
-import { ensureBuilt, MAIN, readJson, readTensor, ROOT, tempDir, type CliResult } from "../cli/helpers.js";
+import { neoncInProcess, readJson, readTensor, ROOT, tempDir, type CliResult } from "../cli/helpers.js";
 
 const ZOO = path.join(ROOT, "test/fixtures/models");
 
@@ -52,7 +52,7 @@ const MODELS: ZooModel[] = JSON.parse(readFileSync(path.join(ZOO, "zoo.json"), "
 /** The models also checked for aarch64 under qemu: recurrent, attention, and 2-D convs with pooling. */
 const AARCH64 = new Set(["gru_bidir", "conformer_block", "wakeword_dscnn"]);
 /** Ops whose nodes have a MAC count in `inspect`. */
-const HEAVY = new Set(["Conv", "ConvTranspose", "MatMul", "Gemm", "LSTM", "GRU", "RNN"]);
+const HEAVY = new Set(["Conv", "ConvTranspose", "MatMul", "Gemm", "Einsum", "LSTM", "GRU", "RNN"]);
 
 const EXPECTED = new Map(
   readFileSync(new URL("./zoo-expected-failures.txt", import.meta.url), "utf8")
@@ -65,27 +65,14 @@ function checksOf(m: ZooModel): string[] {
   return ["inspect", "run", "check-c99", ...(AARCH64.has(m.name) ? ["check-aarch64"] : []), "check-int8"];
 }
 
-// ---- running the CLI, two commands at a time ----
+// ---- running the CLI ----
 
-let slots = 2;
-const waiting: (() => void)[] = [];
-async function neoncAsync(...args: string[]): Promise<CliResult> {
-  while (slots === 0) await new Promise<void>((resolve) => waiting.push(resolve));
-  slots--;
-  try {
-    return await new Promise<CliResult>((resolve, reject) => {
-      const p = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], timeout: 180_000 });
-      let stdout = "", stderr = "";
-      p.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-      p.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-      p.on("error", reject);
-      p.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-  } finally {
-    slots++;
-    waiting.shift()?.();
-  }
-}
+// Each command runs through runCli, the function the `neonc` executable calls with its argv
+// (dist/src/app/cli/main.js is `process.exitCode = await runCli(argv)`), inside this process:
+// starting node and loading neonc for each of the ~90 commands would cost about 0.4 s of CPU
+// each, more than the commands themselves. Commands run one at a time (stdout and stderr are
+// captured while one runs).
+const neoncAsync = (...args: string[]): Promise<CliResult> => neoncInProcess(...args);
 
 /** A failed command as one line: its arguments, exit code and the last line of stderr. */
 class CommandFailed extends Error {
@@ -186,7 +173,6 @@ function qemuMissing(): string | undefined {
 }
 
 beforeAll(() => {
-  ensureBuilt();
   out = tempDir("neonc-zoo-");
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -217,7 +203,7 @@ describe("the zoo fixtures", () => {
   });
 });
 
-describe.concurrent("the issue's commands on the zoo models", () => {
+describe("the issue's commands on the zoo models", () => {
   for (const m of MODELS) {
     for (const c of checksOf(m)) {
       const key = `${m.name}/${c}`;
