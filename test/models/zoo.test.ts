@@ -11,6 +11,8 @@
 //   check-c99      neonc check MODEL --target c99 --max-dim T=...  (nothing else: the C against
 //                  the interpreter on seeded random inputs)
 //   check-aarch64  the same with --target aarch64, for a few models (qemu-user)
+//   optimize       neonc optimize MODEL -O1 -o OUT.onnx, and onnxruntime-node runs OUT.onnx on
+//                  test_data_set_0 within 1e-4 of the reference
 //   check-int8     neonc check MODEL --target c99 --int8 --max-dim T=...: synthetic calibration
 //                  (of 2 inputs) when the model has BatchNorm, else --calibration
 //                  MODEL/test_data_set_0
@@ -23,6 +25,7 @@
 // one `neonc: ` sentence on stderr.
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
+import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rigMissing } from "../../codegen/build.js";
 import { rigFor } from "../../codegen/targets.js";
@@ -62,7 +65,7 @@ const EXPECTED = new Map(
 );
 
 function checksOf(m: ZooModel): string[] {
-  return ["inspect", "run", "check-c99", ...(AARCH64.has(m.name) ? ["check-aarch64"] : []), "check-int8"];
+  return ["inspect", "run", "optimize", "check-c99", ...(AARCH64.has(m.name) ? ["check-aarch64"] : []), "check-int8"];
 }
 
 // ---- running the CLI ----
@@ -126,15 +129,45 @@ async function run(m: ZooModel): Promise<void> {
       const ref = readTensor(path.join(set, `output_${k}.pb`));
       const what = `test_data_set_${s} output ${o.name}`;
       expect(got.name, what).toBe(ref.name);
-      expect(got.dtype, what).toBe(ref.dtype);
-      expect(got.shape, what).toEqual(ref.shape);
-      let err = 0, mag = 0;
-      ref.values.forEach((v, i) => {
-        err = Math.max(err, Math.abs(v - got.values[i]!));
-        mag = Math.max(mag, Math.abs(v));
-      });
-      expect(err, `${what}: max abs error against the reference (max |ref| ${mag})`).toBeLessThanOrEqual(1e-4 * mag);
+      expectClose(got, ref, what);
     });
+  }
+}
+
+/** Max |a - ref| over max |ref| of every output (integers exactly: any difference fails). */
+function expectClose(got: { dtype: string; shape: readonly number[]; values: readonly number[] }, ref: { dtype: string; shape: readonly number[]; values: readonly number[] }, what: string): void {
+  expect(got.dtype, what).toBe(ref.dtype);
+  expect(got.shape, what).toEqual(ref.shape);
+  let err = 0, mag = 0;
+  ref.values.forEach((v, i) => {
+    err = Math.max(err, Math.abs(v - got.values[i]!));
+    mag = Math.max(mag, Math.abs(v));
+  });
+  expect(err, `${what}: max abs error against the reference (max |ref| ${mag})`).toBeLessThanOrEqual(ref.dtype === "f32" ? 1e-4 * mag : 0);
+}
+
+async function optimize(m: ZooModel): Promise<void> {
+  const file = path.join(out, m.name, "optimized.onnx");
+  await neoncOk("optimize", modelFile(m), "-O1", "-o", file);
+  const set = path.join(ZOO, m.name, "test_data_set_0");
+  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1 });
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    m.inputs.forEach((input, k) => {
+      const t = readTensor(path.join(set, `input_${k}.pb`));
+      feeds[input.name] = t.dtype === "i64"
+        ? new ort.Tensor("int64", BigInt64Array.from(t.values, (v) => BigInt(v)), [...t.shape])
+        : new ort.Tensor("float32", Float32Array.from(t.values), [...t.shape]);
+    });
+    const res = await session.run(feeds);
+    m.outputs.forEach((o, k) => {
+      const ref = readTensor(path.join(set, `output_${k}.pb`));
+      const r = res[o.name]!;
+      const got = { dtype: r.type === "int64" ? "i64" : r.type === "float32" ? "f32" : r.type, shape: r.dims, values: Array.from(r.data as ArrayLike<number | bigint>, Number) };
+      expectClose(got, ref, `onnxruntime on the -O1 export, output ${o.name}`);
+    });
+  } finally {
+    await session.release();
   }
 }
 
@@ -160,6 +193,7 @@ async function checkInt8(m: ZooModel): Promise<void> {
 const CHECKS: Record<string, (m: ZooModel) => Promise<unknown>> = {
   inspect,
   run,
+  optimize,
   "check-c99": (m) => check(m, "--target", "c99"),
   "check-aarch64": checkAarch64,
   "check-int8": checkInt8,
