@@ -18,3 +18,4 @@ export {
   type EquivalenceCase, type EquivalenceOptions, type EquivalenceResult,
 } from "./equivalence.js";
 export { DEFAULT_RUNS, DEFAULT_SEED, propertyPreserves, type PreservesOptions } from "./property.js";
+export { fileCheck, parseDirectives, type Directive, type DirectiveKind } from "./filecheck.js";

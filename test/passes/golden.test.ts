@@ -1,5 +1,5 @@
 // Golden tests: every fixture in golden/ is an IR graph with a `// RUN: PIPELINE` line and
-// FileCheck directives (see filecheck.ts). The pipeline runs with the verifier after each pass,
+// FileCheck directives (see src/testing/filecheck.ts). The pipeline runs with the verifier after each pass,
 // the printed result must satisfy the directives, and the result must compute the same numbers
 // as the input on random inputs (unless the fixture says `// NUMERIC: skip`). A new golden test
 // is a new file; it needs no code.
@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseGraph, printGraph } from "../../ir/text/index.js";
 import { verifyGraph } from "../../ir/verify.js";
-import { fileCheck, parseDirectives } from "./filecheck.js";
+import { fileCheck, parseDirectives } from "../../src/testing/index.js";
 import { expectSameNumbers, run } from "./helpers.js";
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "golden");
