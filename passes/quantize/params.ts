@@ -24,7 +24,8 @@ export function activationParams(min: number, max: number, symmetric: boolean): 
   }
   if (!(hi - lo > 0)) return { dtype: "i8", scale: 1, zeroPoint: 0 };
   const scale = (hi - lo) / 255;
-  const zp = Math.min(QMAX, Math.max(QMIN, roundHalfEven(QMIN - lo / scale)));
+  // + 0: a range centred on zero rounds to -0, which would print (and compare) as -0.
+  const zp = Math.min(QMAX, Math.max(QMIN, roundHalfEven(QMIN - lo / scale))) + 0;
   return { dtype: "i8", scale, zeroPoint: zp };
 }
 

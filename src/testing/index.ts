@@ -19,3 +19,6 @@ export {
 } from "./equivalence.js";
 export { DEFAULT_RUNS, DEFAULT_SEED, propertyPreserves, type PreservesOptions } from "./property.js";
 export { fileCheck, parseDirectives, type Directive, type DirectiveKind } from "./filecheck.js";
+export { checkGoldenFixture, runGoldenFixture, type GoldenOptions, type GoldenOutcome } from "./golden.js";
+export { FixtureError, parseFixture, type GoldenFixture, type NumericCheck } from "./golden-fixture.js";
+export { agreement, emptyAgreement, maxAbsDiff, percent, SqnrMeter, sqnrDb, type Agreement } from "./metrics.js";
