@@ -132,7 +132,8 @@ export function quantizeGraph(graph: Graph, ranges: Readonly<Record<string, Cali
     const lower = keep.has(n.op) ? undefined : LOWERINGS[n.op];
     const why = lower ? lower(n, L) : keep.has(n.op) ? "its op type is kept in float" : "no integer lowering for this op";
     if (why === undefined) {
-      options.explain?.(n.name, n.op, true, `lowered to integers`);
+      const note = L.notes.get(n.name);
+      options.explain?.(n.name, n.op, true, note ? `lowered (${note})` : "lowered to integers");
       continue;
     }
     options.explain?.(n.name, n.op, false, `${describeNode(n)} stays in float: ${why}`);

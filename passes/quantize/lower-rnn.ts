@@ -259,6 +259,7 @@ export function recurrentLowering(hybrid: LowerFn): LowerFn {
     const why = lowerIntegerRnn(n, L);
     if (why === undefined) return undefined;
     const fallback = hybrid(n, L);
+    if (fallback === undefined) L.notes.set(n.name, `hybrid: rnn=integer declined, ${why}`);
     return fallback === undefined ? undefined : `${why}, and the hybrid mode declined too: ${fallback}`;
   };
 }

@@ -33,6 +33,8 @@ export class Lowering {
   private readonly floatOf = new Map<string, string>();
   /** Float value name -> its int8 version. */
   readonly intOf = new Map<string, { name: string; params: QParams }>();
+  /** Node name -> what --explain adds to "lowered" (a fallback taken, say). */
+  readonly notes = new Map<string, string>();
 
   constructor(readonly source: Graph, readonly ranges: Readonly<Record<string, CalibratedRange>>, readonly options: LoweringOptions) {
     for (const n of Object.keys(source.types)) this.taken.add(n);
