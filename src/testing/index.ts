@@ -17,7 +17,7 @@ export {
   assertEquivalent, checkEquivalent, EquivalenceError,
   type EquivalenceCase, type EquivalenceOptions, type EquivalenceResult,
 } from "./equivalence.js";
-export { DEFAULT_RUNS, DEFAULT_SEED, propertyPreserves, type PreservesOptions } from "./property.js";
+export { DEFAULT_RUNS, DEFAULT_SEED, propertyPreserves, type PassUnderTest, type PreservesOptions } from "./property.js";
 export { fileCheck, parseDirectives, type Directive, type DirectiveKind } from "./filecheck.js";
 export { checkGoldenFixture, runGoldenFixture, type GoldenOptions, type GoldenOutcome } from "./golden.js";
 export { FixtureError, parseFixture, type GoldenFixture, type NumericCheck } from "./golden-fixture.js";

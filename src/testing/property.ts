@@ -10,6 +10,7 @@ import fc from "fast-check";
 import type { Graph } from "../../ir/graph.js";
 import { printGraph } from "../../ir/text/index.js";
 import { verifyProblems } from "../../ir/verify.js";
+import { runPass, type Pass } from "../../passes/pass.js";
 import { toleranceToString, type Tolerance } from "./compare.js";
 import { checkEquivalent, indent, type EquivalenceResult } from "./equivalence.js";
 import { formatLargeConstants, formatTensors } from "./format.js";
@@ -39,12 +40,29 @@ export interface PreservesOptions extends ValueOptions {
   readonly maxDim?: number;
   /** Whether the pass's output must pass verifyGraph (default true). */
   readonly verify?: boolean;
-  /** Name of the pass in the failure message (default the function's name). */
+  /** Name of the pass in the failure message (default the pass's or the function's name). */
   readonly name?: string;
+  /** Options of a Pass value (checked against its schema), e.g. { per_channel: false }. */
+  readonly passOptions?: Readonly<Record<string, unknown>>;
 }
 
-/** Throws a readable error when `pass` changes the numbers of some random graph. */
-export function propertyPreserves(pass: (g: Graph) => Graph, options: PreservesOptions): void {
+/** A pass made with definePass, or any function from graph to graph. */
+export type PassUnderTest = Pass | ((g: Graph) => Graph);
+
+function isPass(p: PassUnderTest): p is Pass {
+  return typeof p === "object" && p !== null && typeof (p as Pass).run === "function" && typeof (p as Pass).name === "string";
+}
+
+/**
+ * Throws a readable error when `subject` changes the numbers of some random graph. `subject` is a
+ * pass value (definePass; run with `passOptions`, its log silenced) or a function Graph -> Graph.
+ */
+export function propertyPreserves(subject: PassUnderTest, options: PreservesOptions): void {
+  if (!isPass(subject) && typeof subject !== "function") {
+    throw new TypeError("propertyPreserves takes a pass made with definePass or a function from graph to graph");
+  }
+  if (!isPass(subject) && options.passOptions) throw new TypeError("passOptions apply to a pass made with definePass, not to a function");
+  const pass = isPass(subject) ? (g: Graph) => runPass(g, subject, options.passOptions ?? {}, { log: () => {} }) : subject;
   const numRuns = options.numRuns ?? envInt("NEONC_PROPERTY_RUNS") ?? DEFAULT_RUNS;
   const seed = options.seed ?? envInt("NEONC_SEED") ?? DEFAULT_SEED;
   const maxDim = options.maxDim ?? 40;
@@ -60,7 +78,7 @@ export function propertyPreserves(pass: (g: Graph) => Graph, options: PreservesO
   });
   const details = fc.check(property, { numRuns, seed, ...(options.path ? { path: options.path } : {}) });
   if (!details.failed) return;
-  const name = options.name ?? (pass.name || "the pass");
+  const name = options.name ?? (subject.name || "the pass");
   const head = `${name} does not preserve the graph's numbers: failed after ${details.numRuns} of ${numRuns} runs ` +
     `(seed ${details.seed}, path "${details.counterexamplePath}", shrunk ${details.numShrinks} times).\n` +
     `Rerun this case with { seed: ${details.seed}, path: "${details.counterexamplePath}" } in the options, or the whole search with NEONC_SEED=${details.seed}.`;

@@ -4,6 +4,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { makeGraph, type Graph, type Node } from "../../ir/graph.js";
 import { arbSpeechGraph, propertyPreserves } from "../../src/testing/index.js";
+import { definePass } from "../../passes/pass.js";
+import { floatOption } from "../../passes/options.js";
+import { foldBatchNorm } from "../../passes/fold-batchnorm.js";
 
 /** Removes Identity nodes and inference Dropouts, reading their input instead (a correct pass). */
 function removeIdentities(g: Graph): Graph {
@@ -109,5 +112,23 @@ describe("propertyPreserves", () => {
       return g;
     }, { tolerance: "exact", numRuns: 30, graph: { ops: ["Conv", "BatchNormalization"] } });
     expect([...ops].sort()).toEqual(["BatchNormalization", "Conv"]);
+  });
+
+  it("takes a pass value made with definePass, with its options", () => {
+    propertyPreserves(foldBatchNorm, { tolerance: { relToMax: 1e-5, atol: 1e-6 }, numRuns: 40, graph: { ops: ["Conv", "BatchNormalization", "Relu"] } });
+    // Relu as LeakyRelu with the slope the option gives: right for slope 0 only (up to the sign
+    // of zero, hence atol 0 rather than "exact").
+    const leaky = definePass({
+      name: "relu-as-leaky",
+      doc: "Writes every Relu as a LeakyRelu of the option's slope.",
+      options: { slope: floatOption(0, "the slope of negative inputs") },
+      run: (g, ctx) => makeGraph({ ...g, nodes: g.nodes.map((n) => (n.op === "Relu" ? { ...n, op: "LeakyRelu", attrs: { alpha: ctx.options.slope } } : n)) }),
+    });
+    propertyPreserves(leaky, { tolerance: { atol: 0 }, numRuns: 20, graph: { ops: ["Relu"] } });
+    const msg = failure(() => propertyPreserves(leaky, { tolerance: { atol: 0 }, numRuns: 20, graph: { ops: ["Relu"] }, passOptions: { slope: 0.5 } }));
+    expect(msg).toMatch(/^relu-as-leaky does not preserve the graph's numbers/);
+    expect(() => propertyPreserves(leaky, { tolerance: "exact", numRuns: 1, passOptions: { slop: 2 } })).toThrow(/slop/);
+    expect(() => propertyPreserves(removeIdentities, { tolerance: "exact", numRuns: 1, passOptions: { a: 1 } })).toThrow(/passOptions apply to a pass made with definePass/);
+    expect(() => propertyPreserves({ name: "not a pass" } as never, { tolerance: "exact" })).toThrow(/takes a pass made with definePass or a function/);
   });
 });
