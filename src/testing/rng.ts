@@ -22,6 +22,14 @@ export class Rng {
   uniform(lo: number, hi: number): number {
     return lo + this.next() * (hi - lo);
   }
+  /** n numbers uniform in [lo, hi) (data for hand-computed formulas; seededTensor makes tensors). */
+  uniforms(n: number, lo: number, hi: number): number[] {
+    return Array.from({ length: n }, () => this.uniform(lo, hi));
+  }
+  /** n integers uniform in [lo, hi]. */
+  ints(n: number, lo: number, hi: number): number[] {
+    return Array.from({ length: n }, () => this.int(lo, hi));
+  }
   pick<T>(xs: readonly T[]): T {
     return xs[Math.floor(this.next() * xs.length)]!;
   }

@@ -8,10 +8,11 @@
 import { describe, expect, it } from "vitest";
 import { importQdqBytes } from "../../src/adapters/onnx/qdq-import.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
+import { Rng } from "../../src/testing/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import type { ModelSpec, NodeSpec } from "../helpers/onnx-builder.js";
 import { ALL_RIGS, checkBitExact, itOnRigs } from "../codegen/helpers.js";
-import { bytesOf, f32, scalar, uniform } from "./import-qdq-models.js";
+import {bytesOf, f32, scalar } from "./import-qdq-models.js";
 
 const MS = "com.microsoft";
 const [C, L, N] = [4, 21, 5];
@@ -19,8 +20,8 @@ const [C, L, N] = [4, 21, 5];
 function chainModel(): ModelSpec {
   const p = (name: string, s: number, z: number): Record<string, Tensor> => ({ [`${name}_s`]: scalar("f32", s), [`${name}_z`]: scalar("u8", z) });
   const ms = (op: string, inputs: string[], out: string, attrs?: NodeSpec["attrs"], floatAttrs?: string[]): NodeSpec => ({ op, domain: MS, inputs, outputs: [out], name: out, attrs, floatAttrs });
-  const w = uniform(2 * C * N, -127, 127, 201).map(Math.round);
-  const w2 = uniform(N * 2 * C, -127, 127, 202).map(Math.round);
+  const w = new Rng(201).uniforms(2 * C * N, -127, 127).map(Math.round);
+  const w2 = new Rng(202).uniforms(N * 2 * C, -127, 127).map(Math.round);
   return {
     opset: 13,
     inputs: [{ name: "x", shape: [1, C, L] }],
@@ -29,10 +30,10 @@ function chainModel(): ModelSpec {
       ...p("x", 0.05, 128), ...p("s", 1 / 256, 0), ...p("l", 0.04, 40), ...p("a", 0.06, 60), ...p("m", 0.08, 100), ...p("c", 0.07, 90),
       ...p("p", 0.02, 110), ...p("g", 0.1, 128),
       shape2: fromNumbers("i64", [2], [1, 2 * C]),
-      B: fromNumbers("i8", [2 * C, N], w), b_s: fromNumbers("f32", [N], uniform(N, 0.002, 0.01, 203).map(Math.fround)), b_z: fromNumbers("i8", [N], new Array(N).fill(0)),
-      Cb: fromNumbers("i32", [N], uniform(N, -2000, 2000, 204).map(Math.round)),
-      W2: fromNumbers("i8", [N, 2 * C], w2), w2_s: fromNumbers("f32", [N], uniform(N, 0.003, 0.02, 205).map(Math.fround)), w2_z: fromNumbers("i8", [N], new Array(N).fill(0)),
-      B2: fromNumbers("i32", [N], uniform(N, -3000, 3000, 206).map(Math.round)), h_s: scalar("f32", 0.05), h_z: scalar("i8", -3),
+      B: fromNumbers("i8", [2 * C, N], w), b_s: fromNumbers("f32", [N], new Rng(203).uniforms(N, 0.002, 0.01).map(Math.fround)), b_z: fromNumbers("i8", [N], new Array(N).fill(0)),
+      Cb: fromNumbers("i32", [N], new Rng(204).uniforms(N, -2000, 2000).map(Math.round)),
+      W2: fromNumbers("i8", [N, 2 * C], w2), w2_s: fromNumbers("f32", [N], new Rng(205).uniforms(N, 0.003, 0.02).map(Math.fround)), w2_z: fromNumbers("i8", [N], new Array(N).fill(0)),
+      B2: fromNumbers("i32", [N], new Rng(206).uniforms(N, -3000, 3000).map(Math.round)), h_s: scalar("f32", 0.05), h_z: scalar("i8", -3),
     },
     nodes: [
       { op: "QuantizeLinear", inputs: ["x", "x_s", "x_z"], outputs: ["xq"], name: "qx" },
@@ -84,10 +85,10 @@ function attentionModel(): ModelSpec {
 
 const bytes = bytesOf(withBiasScale(chainModel()));
 const g = importQdqBytes(bytes, "chain.onnx");
-const SETS = [1, 2, 3].map((seed) => ({ x: f32([1, C, L], uniform(C * L, -6, 6, 300 + seed)) }));
+const SETS = [1, 2, 3].map((seed) => ({ x: f32([1, C, L], new Rng(300 + seed).uniforms(C * L, -6, 6)) }));
 const REFS = SETS.map((s) => runGraph(g, s));
 const ga = importQdqBytes(bytesOf(attentionModel()), "attention.onnx");
-const ASETS = [1, 2].map((seed) => ({ a: f32([2, 7, 8], uniform(112, -6, 6, 400 + seed)), b: f32([2, 8, 5], uniform(80, -3.5, 3.5, 500 + seed)) }));
+const ASETS = [1, 2].map((seed) => ({ a: f32([2, 7, 8], new Rng(400 + seed).uniforms(112, -6, 6)), b: f32([2, 8, 5], new Rng(500 + seed).uniforms(80, -3.5, 3.5)) }));
 const AREFS = ASETS.map((s) => runGraph(ga, s));
 
 describe("C of an imported QOperator + QDQ model matches the interpreter bit for bit", () => {

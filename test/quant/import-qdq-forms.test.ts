@@ -1,18 +1,18 @@
-// QDQ forms of the `import-qdq` import beyond Conv/MatMul: Gemm in QDQ form (transB 0 and 1) to
-// QMatMul with the formula's numbers; a MatMul of two dequantized activations (attention) to a
-// QMatMul with both zero points, and a Gemm with a transposed run-time B staying float with its
-// reason; blocked (opset 21 block_size) weights dequantized to float with a logged message, and
-// blocked activations refused with one sentence naming the node; the import summary.
+// QDQ models as ONNX bytes through importQdqBytes, against the formula computed by hand and
+// against onnxruntime-node: Gemm in QDQ form (transB 0 and 1) and a MatMul of two dequantized
+// activations (attention); and the import summary. What import-qdq makes of each form, what it
+// declines and why, and blocked quantization are golden fixtures (test/passes/golden/import-qdq/).
 import { describe, expect, it } from "vitest";
 import { decodeModel, importOnnxBytes } from "../../src/adapters/onnx/index.js";
 import { importQdqBytes, importQdqModel } from "../../src/adapters/onnx/qdq-import.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
+import { Rng, agreement, percent } from "../../src/testing/index.js";
 import { formatQdqSummary } from "../../passes/import-qdq/index.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { fromNumbers } from "../../ir/types.js";
 import type { NodeSpec } from "../helpers/onnx-builder.js";
 import { runOrt } from "../helpers/ort.js";
-import { agreement, bytesOf, f32, pct, q, qModel, quantized, scalar, uniform } from "./import-qdq-models.js";
+import {bytesOf, f32, q, qModel, quantized, scalar } from "./import-qdq-models.js";
 
 const fr = Math.fround;
 
@@ -21,10 +21,10 @@ describe("Gemm in QDQ form", () => {
     it(`DQ(x), DQ(W per channel), DQ(int32 bias) -> Gemm(transB=${transB}) -> Q becomes one QMatMul with the formula's numbers`, async () => {
       const [M, K, N] = [40, 24, 7];
       const [sx, zx, sy, zy] = [0.04, 128, 0.09, 100];
-      const x = uniform(M * K, -4, 4, 101);
-      const w = uniform(K * N, -127, 127, 102).map(Math.round); // logical [K, N]
-      const sw = uniform(N, 0.002, 0.02, 103).map(fr);
-      const b = uniform(N, -5000, 5000, 104).map(Math.round);
+      const x = new Rng(101).uniforms(M * K, -4, 4);
+      const w = new Rng(102).uniforms(K * N, -127, 127).map(Math.round); // logical [K, N]
+      const sw = new Rng(103).uniforms(N, 0.002, 0.02).map(fr);
+      const b = new Rng(104).uniforms(N, -5000, 5000).map(Math.round);
       const stored = transB ? Array.from({ length: N * K }, (_, i) => w[(i % K) * N + Math.floor(i / K)]!) : w;
       const nodes: NodeSpec[] = [
         { op: "DequantizeLinear", inputs: ["x", "x_s", "x_z"], outputs: ["xd"], name: "dqx" },
@@ -58,26 +58,12 @@ describe("Gemm in QDQ form", () => {
       // The float QDQ graph (plain import) and onnxruntime, which fuses the group into its integer Gemm.
       const fl = agreement(runGraph(importOnnxBytes(bytes, "gemm.onnx"), feeds).y!.data as Uint8Array, expected);
       const o = agreement((await runOrt(bytes, feeds)).y!, expected);
-      console.log(`Gemm transB=${transB}: ${a.n} values; QMatMul ${pct(a.exact, a.n)} exact; float QDQ graph ${pct(fl.exact, fl.n)} (max ${fl.max}); onnxruntime ${pct(o.exact, o.n)} (max ${o.max})`);
+      console.log(`Gemm transB=${transB}: ${a.n} values; QMatMul ${percent(a.exact, a.n)} exact; float QDQ graph ${percent(fl.exact, fl.n)} (max ${fl.max}); onnxruntime ${percent(o.exact, o.n)} (max ${o.max})`);
       expect(a.exact).toBe(a.n);
       expect(o.max).toBeLessThanOrEqual(1);
     });
   }
 
-  it("a Gemm with alpha != 1 stays float, and says why", () => {
-    const spec = qModel([{ name: "x", shape: [2, 4], dtype: "i8", scale: 0.1, zeroPoint: 0 }],
-      { op: "DequantizeLinear", inputs: ["x", "x_s", "x_z"], outputs: ["xd"], name: "dqx" }, { name: "y", shape: [2, 3], dtype: "i8" }, {
-        W: fromNumbers("i8", [4, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), w_s: scalar("f32", 0.01), y_s: scalar("f32", 0.05), y_z: scalar("i8", 0),
-      });
-    spec.nodes.push(
-      { op: "DequantizeLinear", inputs: ["W", "w_s"], outputs: ["wd"], name: "dqw" },
-      { op: "Gemm", inputs: ["xd", "wd"], outputs: ["g"], name: "gemm", attrs: { alpha: 0.5 }, floatAttrs: ["alpha"] },
-      { op: "QuantizeLinear", inputs: ["g", "y_s", "y_z"], outputs: ["y"], name: "qy" },
-    );
-    const { graph, summary } = importQdqModel(decodeModel(bytesOf(spec), "alpha.onnx"), "alpha.onnx");
-    expect(graph.nodes.map((n) => n.op)).toEqual(["Quantize", "Dequantize", "Gemm", "Quantize"]);
-    expect(summary.float).toEqual([{ node: "gemm", op: "Gemm", reason: expect.stringMatching(/alpha = 0\.5 and beta = 1: only alpha = beta = 1/) }]);
-  });
 });
 
 describe("MatMul of two dequantized activations", () => {
@@ -101,7 +87,7 @@ describe("MatMul of two dequantized activations", () => {
     expect(graph.nodes.map((n) => n.op)).toEqual(["Quantize", "Quantize", "QMatMul"]);
     expect(graph.nodes[2]!.attrs).toMatchObject({ x_zero_point: za, w_zero_point: zb, rounding: "half-even" });
     expect(summary.float).toEqual([]);
-    const av = uniform(B * M * K, -6, 6, 111), bv = uniform(B * K * N, -2.4, 2.4, 112);
+    const av = new Rng(111).uniforms(B * M * K, -6, 6), bv = new Rng(112).uniforms(B * K * N, -2.4, 2.4);
     const aq = quantized(av, sa, za, "u8"), bq = quantized(bv, sb, zb, "u8");
     const expected: number[] = [];
     for (let b = 0; b < B; b++) {
@@ -116,66 +102,12 @@ describe("MatMul of two dequantized activations", () => {
     const feeds = { a_f: f32([B, M, K], av), b_f: f32([B, K, N], bv) };
     const a = agreement(runGraph(graph, feeds).y!.data as Uint8Array, expected);
     const o = agreement((await runOrt(bytes, feeds)).y!, expected);
-    console.log(`MatMul of two activations: ${a.n} values; QMatMul ${pct(a.exact, a.n)} exact; onnxruntime ${pct(o.exact, o.n)} (max ${o.max})`);
+    console.log(`MatMul of two activations: ${a.n} values; QMatMul ${percent(a.exact, a.n)} exact; onnxruntime ${percent(o.exact, o.n)} (max ${o.max})`);
     expect(a.max).toBeLessThanOrEqual(1);
     expect(a.exact / a.n).toBeGreaterThanOrEqual(0.99);
     expect(o.max).toBeLessThanOrEqual(1);
   });
 
-  it("a Gemm with a transposed B computed at run time stays float, and says why", () => {
-    const spec = qModel([
-      { name: "a", shape: [3, 4], dtype: "u8", scale: 0.05, zeroPoint: 128 },
-      { name: "b", shape: [2, 4], dtype: "u8", scale: 0.02, zeroPoint: 120 },
-    ], { op: "DequantizeLinear", inputs: ["a", "a_s", "a_z"], outputs: ["ad"], name: "dqa" }, { name: "y", shape: [3, 2], dtype: "u8" }, {
-      y_s: scalar("f32", 0.03), y_z: scalar("u8", 128),
-    });
-    spec.nodes.push(
-      { op: "DequantizeLinear", inputs: ["b", "b_s", "b_z"], outputs: ["bd"], name: "dqb" },
-      { op: "Gemm", inputs: ["ad", "bd"], outputs: ["m"], name: "gemm", attrs: { transB: 1 } },
-      { op: "QuantizeLinear", inputs: ["m", "y_s", "y_z"], outputs: ["y"], name: "qy" },
-    );
-    const bytes = bytesOf(spec);
-    const { graph, summary } = importQdqModel(decodeModel(bytes, "g.onnx"), "g.onnx");
-    expect(graph.nodes.map((n) => n.op)).toEqual(["Quantize", "Quantize", "Dequantize", "Dequantize", "Gemm", "Quantize"]);
-    expect(summary.float).toEqual([{ node: "gemm", op: "Gemm", reason: "its B is computed at run time" }]);
-    const feeds = { a_f: f32([3, 4], uniform(12, -3, 3, 113)), b_f: f32([2, 4], uniform(8, -2, 2, 114)) };
-    expect(Array.from(runGraph(graph, feeds).y!.data as Uint8Array)).toEqual(Array.from(runGraph(importOnnxBytes(bytes, "g.onnx"), feeds).y!.data as Uint8Array));
-  });
-});
-
-describe("blocked quantization (opset 21 block_size)", () => {
-  it("blocked weights are dequantized to float32 at import, with a logged message; the MatMul stays float", () => {
-    const [K, N, bs] = [8, 3, 4];
-    const spec = qModel([{ name: "x", shape: [2, K], dtype: "i8", scale: 0.1, zeroPoint: 0 }],
-      { op: "DequantizeLinear", inputs: ["x", "x_s", "x_z"], outputs: ["xd"], name: "dqx" }, { name: "y", shape: [2, N], dtype: "i8" }, {
-        W: fromNumbers("i8", [K, N], uniform(K * N, -100, 100, 121).map(Math.round)),
-        w_s: fromNumbers("f32", [K / bs, N], [0.01, 0.02, 0.03, 0.04, 0.05, 0.06]),
-        y_s: scalar("f32", 0.05), y_z: scalar("i8", 0),
-      }, 21);
-    spec.nodes.push(
-      { op: "DequantizeLinear", inputs: ["W", "w_s"], outputs: ["wd"], name: "dqw", attrs: { axis: 0, block_size: bs } },
-      { op: "MatMul", inputs: ["xd", "wd"], outputs: ["m"], name: "mm" },
-      { op: "QuantizeLinear", inputs: ["m", "y_s", "y_z"], outputs: ["y"], name: "qy" },
-    );
-    const bytes = bytesOf(spec);
-    const logs: string[] = [];
-    const { graph, summary } = importQdqModel(decodeModel(bytes, "blocked.onnx"), "blocked.onnx", undefined, { log: (m) => logs.push(m) });
-    expect(logs).toEqual([expect.stringMatching(/^node "dqw" \(DequantizeLinear\): blocked quantization \(block_size 4 along axis 0\) of the weights "W" .* dequantized to float32/)]);
-    expect(summary.blockedWeights).toEqual(["W"]);
-    expect(graph.nodes.map((n) => n.op)).toEqual(["Quantize", "Dequantize", "MatMul", "Quantize"]);
-    expect(graph.constants["wd"]?.dtype).toBe("f32");
-    const feeds = { x_f: f32([2, K], uniform(2 * K, -3, 3, 122)) };
-    expect(Array.from(runGraph(graph, feeds).y!.data as Int8Array)).toEqual(Array.from(runGraph(importOnnxBytes(bytes, "blocked.onnx"), feeds).y!.data as Int8Array));
-  });
-
-  it("a blocked activation is refused with one sentence naming the node", () => {
-    const spec = qModel([{ name: "x", shape: [2, 8], dtype: "i8", scale: 0.1, zeroPoint: 0 }],
-      { op: "DequantizeLinear", inputs: ["x", "bs_s"], outputs: ["xd"], name: "dq_blocked", attrs: { axis: 1, block_size: 4 } },
-      { name: "xd", shape: [2, 8], dtype: "f32" }, { bs_s: fromNumbers("f32", [2, 2], [0.1, 0.2, 0.3, 0.4]) }, 21);
-    expect(() => importQdqBytes(bytesOf(spec), "act.onnx")).toThrow(
-      /^act\.onnx: node "dq_blocked" \(DequantizeLinear\): blocked quantization \(block_size 4 along axis 1\) of the run-time value "x" cannot be imported, because neonc's integer types have one scale per tensor or per channel$/,
-    );
-  });
 });
 
 describe("import summary", () => {

@@ -1,6 +1,6 @@
-// Small quantized ONNX models for the import tests (test/quant/import-qdq-*.test.ts): a float
-// input quantized by QuantizeLinear, one QOperator (com.microsoft) or QDQ op, and the hand
-// formulas of ONNX's quantization (round half to even, saturate) the tests compare against.
+// Small quantized ONNX models for the import tests: a float input quantized by QuantizeLinear,
+// one QOperator (com.microsoft) or QDQ op, and the hand formulas of ONNX's quantization (round
+// half to even, saturate) the tests compare against. Random data comes from neonc/testing (Rng).
 import { intRange, type DType } from "../../ir/dtype.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import { buildModel, type ModelSpec, type NodeSpec } from "../helpers/onnx-builder.js";
@@ -20,17 +20,6 @@ export function rhe(v: number): number {
 export function q(v: number, zp: number, dt: Q8): number {
   const [lo, hi] = intRange(dt as DType);
   return Math.min(hi, Math.max(lo, rhe(v) + zp));
-}
-
-/** Seeded uniform values in [lo, hi) (xorshift; deterministic across runs). */
-export function uniform(n: number, lo: number, hi: number, seed: number): number[] {
-  let s = seed >>> 0 || 1;
-  return Array.from({ length: n }, () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return lo + ((s >>> 0) / 0x100000000) * (hi - lo);
-  });
 }
 
 export const f32 = (shape: number[], v: number[]): Tensor => fromNumbers("f32", shape, v);
@@ -75,20 +64,4 @@ export function qModel(inputs: readonly QInput[], node: NodeSpec, output: { name
 
 export function bytesOf(spec: ModelSpec): Uint8Array {
   return buildModel(spec);
-}
-
-/** Share of equal values and the largest difference of two integer arrays. */
-export function agreement(a: ArrayLike<number>, b: ArrayLike<number>): { n: number; exact: number; max: number } {
-  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
-  let exact = 0, max = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(Number(a[i]) - Number(b[i]));
-    if (d === 0) exact++;
-    max = Math.max(max, d);
-  }
-  return { n: a.length, exact, max };
-}
-
-export function pct(part: number, n: number): string {
-  return `${((100 * part) / n).toFixed(2)}%`;
 }
