@@ -12,6 +12,14 @@ import { makeTensor, type Tensor } from "../../ir/types.js";
 
 export type Tolerance = "exact" | { readonly rtol?: number; readonly atol?: number; readonly relToMax?: number };
 
+/**
+ * `floats` for f32/f64 outputs, bit for bit for every other dtype (integers, bool, strings, the
+ * packed floats): what conformance tests against stored reference outputs compare with.
+ */
+export function floatTolerance(dtype: string, floats: Tolerance): Tolerance {
+  return dtype === "f32" || dtype === "f64" ? floats : "exact";
+}
+
 export function toleranceToString(tol: Tolerance): string {
   if (tol === "exact") return "exact (bit for bit)";
   const parts = Object.entries(tol).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);

@@ -11,7 +11,7 @@ export { arbSpeechGraph, buildSpeechGraph, SAFE_T, type SpeechGraphOptions } fro
 export { arbPlan, SPEECH_OPS, type Layer, type SpeechOp, type SpeechPlan } from "./speech-plan.js";
 export { GraphBuilder } from "./graph-builder.js";
 export { acceptedValues, acceptsDims, inputSymbols, pickDims, randomInputs, type DimsSpec } from "./inputs.js";
-export { compareTensors, toleranceToString, type Tolerance } from "./compare.js";
+export { compareTensors, floatTolerance, toleranceToString, type Tolerance } from "./compare.js";
 export { formatTensorList, formatTensors } from "./format.js";
 export {
   assertEquivalent, checkEquivalent, EquivalenceError,

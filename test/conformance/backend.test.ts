@@ -11,7 +11,7 @@ import type { Tensor } from "../../ir/types.js";
 import type { Graph } from "../../ir/graph.js";
 import type { DType } from "../../ir/dtype.js";
 import { onnx } from "../../src/adapters/onnx/proto.js";
-import { compareTensors } from "../helpers/compare.js";
+import { compareTensors, floatTolerance } from "../../src/testing/index.js";
 import { sharedPath } from "../helpers/shared.js";
 
 const root = sharedPath("onnx-backend-tests");
@@ -86,8 +86,9 @@ function runBackendTest(dir: string): string | undefined {
     for (let k = 0; k < nOut; k++) {
       const expected = readTensorFile(path.join(sdir, `output_${k}.pb`)).tensor;
       const name = graph.outputs[k]!;
-      const r = compareTensors(outputs[name]!, asDeclared(expected, graph.types[name]!.dtype), { rtol: 1e-3, atol: 1e-7 });
-      if (!r.ok) return `${set}: output ${name}: ${r.message}`;
+      const want = asDeclared(expected, graph.types[name]!.dtype);
+      const why = compareTensors(want, outputs[name]!, floatTolerance(want.dtype, { rtol: 1e-3, atol: 1e-7 }));
+      if (why) return `${set}: output ${name}: ${why}`;
     }
   }
   return undefined;

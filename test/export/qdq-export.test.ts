@@ -18,7 +18,7 @@ import { Rng } from "../../src/testing/index.js";
 import { onnx } from "../../src/adapters/onnx/proto.js";
 import { runOrt } from "../helpers/ort.js";
 import { sharedPath } from "../helpers/shared.js";
-import { addSteps, stepStats } from "../helpers/step-stats.js";
+import { agreement, emptyAgreement } from "../../src/testing/index.js";
 
 const dir = sharedPath("asr-digits");
 
@@ -45,12 +45,12 @@ describe.runIf(dir !== undefined)("QDQ export of asr-digits int8", () => {
     expect(nodes.every((n) => !n.domain)).toBe(true);
 
     const scale = q.types[last]!.quant!.kind === "affine" ? (q.types[last]!.quant as { scale: readonly number[] }).scale[0]! : NaN;
-    const st = stepStats();
+    const st = emptyAgreement();
     let maxOut = 0;
     for (const s of readCalibrationDir(path.join(D, "dev"), g, { offset: 0, limit: 2 })) {
       const ref = runGraph(probe, s);
       const got = await runOrt(bytes, s as Record<string, Tensor>);
-      addSteps(st, ref[last]!.data as Int8Array, got[last]! as unknown as Int8Array);
+      agreement(ref[last]!.data as Int8Array, got[last]! as unknown as Int8Array, st);
       const fo = ref[q.outputs[0]!]!.data as Float32Array, go = got[q.outputs[0]!]!;
       for (let i = 0; i < fo.length; i++) maxOut = Math.max(maxOut, Math.abs(fo[i]! - go[i]!));
     }
@@ -121,11 +121,11 @@ describe("QDQ export of single integer ops", () => {
     // Inputs a quarter step off their grids, so float32 (ORT) and double (interpreter) quantize alike.
     const grid = (shape: number[], s: number, lo: number, hi: number) =>
       fromNumbers("f32", shape, Array.from({ length: shape.reduce((a, d) => a * d, 1) }, () => (r.int(lo, hi) + 0.25) * s));
-    const st = stepStats();
+    const st = emptyAgreement();
     for (let k = 0; k < 4; k++) {
       const inputs = { x: grid([2, 3, 5, 7], sx, -131, 124), w: grid([3, 7, 4], sw, -121, 134), u: grid([7, 4], su, -131, 124) };
       const ref = runGraph(g, inputs), got = await runOrt(exportOnnx(g), inputs);
-      for (const v of ["yq", "zq"]) addSteps(st, ref[v]!.data as Int8Array, got[v]! as unknown as Int8Array);
+      for (const v of ["yq", "zq"]) agreement(ref[v]!.data as Int8Array, got[v]! as unknown as Int8Array, st);
       // The clamp is written as a float Clip: nothing below qmin.
       expect(Math.min(...(got["yq"] as unknown as Int8Array))).toBeGreaterThanOrEqual(-100);
       // The cases are not trivial: the clamp is reached, and most values are inside the range.

@@ -6,7 +6,7 @@ import path from "node:path";
 import { typeToString } from "../../../ir/types.js";
 import { importOnnxFile, readTensorFile } from "../../../src/adapters/onnx/index.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
-import { compareTensors, type Tolerance } from "../../helpers/compare.js";
+import { compareTensors, floatTolerance, type Tolerance } from "../../../src/testing/index.js";
 import { sharedPath } from "../../helpers/shared.js";
 
 export const backendRoot = sharedPath("onnx-backend-tests");
@@ -28,8 +28,8 @@ export function checkBackendCase(name: string, tol: Tolerance): string[] {
     const ty = typeToString(g.types[o]!);
     const wantTy = `${want.dtype}[${want.shape.join(",")}]`;
     if (ty !== wantTy) problems.push(`output ${o}: inferred ${ty}, expected ${wantTy}`);
-    const c = compareTensors(out[o]!, want, tol);
-    if (!c.ok) problems.push(`output ${o}: ${c.message}`);
+    const why = compareTensors(want, out[o]!, floatTolerance(want.dtype, tol));
+    if (why) problems.push(`output ${o}: ${why}`);
   });
   return problems;
 }
