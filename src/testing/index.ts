@@ -6,7 +6,7 @@ export { arbTensor, arbShape, arbElement, type TensorArbOptions } from "./tensor
 export { arbAnyTensor, tensorBits } from "./any-tensor.js";
 export { NORMAL_FLOAT_RANGE, floatEdges, intEdges, type TensorValues, type ValueOptions } from "./tensor-values.js";
 export { seededTensor } from "./random-values.js";
-export { Rng } from "./rng.js";
+export { randomSource, Rng } from "./rng.js";
 export { arbSpeechGraph, buildSpeechGraph, SAFE_T, type SpeechGraphOptions } from "./speech-graph.js";
 export { arbPlan, SPEECH_OPS, type Layer, type SpeechOp, type SpeechPlan } from "./speech-plan.js";
 export { GraphBuilder } from "./graph-builder.js";

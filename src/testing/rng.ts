@@ -37,3 +37,12 @@ export class Rng {
     return this.next() < p;
   }
 }
+
+/**
+ * A seeded source of numbers in [0, 1) as a plain function, for code written against a
+ * Math.random-like source (fixed test data, C drivers' inputs). Same algorithm as Rng.
+ */
+export function randomSource(seed: number): () => number {
+  const r = new Rng(seed);
+  return () => r.next();
+}

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:f
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHARED, ensureBuilt, haveShared, neonc, readJson, readTensor, tempDir } from "./helpers.js";
+import { maxAbsDiff } from "../../src/testing/index.js";
 
 let dir: string;
 
@@ -12,13 +13,6 @@ beforeAll(() => {
   dir = tempDir();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 // Parameters and MACs at T=291 (test_data_set_0) as stated in each model's README. neonc counts
 // every initializer as stored, so BatchNormalization running statistics and Constant shape

@@ -24,11 +24,11 @@ import { compileGraph } from "../../codegen/emit-model.js";
 import { type Rig } from "../../codegen/targets.js";
 import { getTarget } from "../../ir/target.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { Rng } from "../../src/testing/rng.js";
-import { checkGraph, rigOrSkip, constLine, randomF32 } from "./helpers.js";
+import { Rng, seededTensor } from "../../src/testing/index.js";
+import { checkGraph, rigOrSkip, constLine } from "./helpers.js";
 
 const rng = new Rng(8080);
-const rand = (shape: number[], lo = -1, hi = 1): Tensor => randomF32(rng, shape, lo, hi);
+const rand = (shape: number[], lo = -1, hi = 1): Tensor => seededTensor(rng, "f32", shape, { values: { min: lo, max: hi } });
 const konst = constLine;
 
 /** Rigs: [target, mode, extra flags, label]. */

@@ -1,7 +1,7 @@
 // Shared helpers of the codegen tests: which rigs can run here (skipping with a visible
 // warning, or failing under NEONC_REQUIRE_TARGETS=1), one test per rig, compile -> build -> run
 // -> compare against the interpreter (within a tolerance, or byte for byte), the no-float check
-// of integer-only C, small C drivers, and the seeded generator of the tests' fixed data.
+// of integer-only C and small C drivers. Random test data comes from neonc/testing.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -11,7 +11,6 @@ import { expect, it } from "vitest";
 import type { Graph } from "../../ir/graph.js";
 import { makeTensor, type Tensor } from "../../ir/types.js";
 import { formatTensor } from "../../ir/text/index.js";
-import type { Rng } from "../../src/testing/rng.js";
 import { buildModel, compareTensors, rigMissing, runBuild, type Build, type BuildOptions } from "../../codegen/build.js";
 import { compileGraph, type CompiledModel } from "../../codegen/emit-model.js";
 import { rigFor, type Rig, type RunMode } from "../../codegen/targets.js";
@@ -60,28 +59,9 @@ export function requireModels(): string {
   return MODELS;
 }
 
-/** An f32 tensor of `shape` drawn uniformly from [lo, hi) by `rng`. */
-export function randomF32(rng: Rng, shape: number[], lo = -1, hi = 1): Tensor {
-  const t = makeTensor("f32", shape);
-  const d = t.data as Float32Array;
-  for (let i = 0; i < d.length; i++) d[i] = rng.uniform(lo, hi);
-  return t;
-}
-
 /** A textual IR line defining constant %name as `t`. */
 export function constLine(name: string, t: Tensor): string {
   return `  %${name} = const ${formatTensor(t)}`;
-}
-
-/** A seeded xorshift32 generator, uniform in [0, 1): the same seed gives the tests the same cases. */
-export function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
 }
 
 export interface Checked {

@@ -20,11 +20,11 @@ import { getTarget } from "../../ir/target.js";
 import { ERF_PIECES, vmathSource } from "../../codegen/kernels/vmath.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { erf } from "../../ir/kernels/elementwise-math.js";
-import { Rng } from "../../src/testing/rng.js";
-import { rigOrSkip, constLine, randomF32 } from "./helpers.js";
+import { Rng, seededTensor } from "../../src/testing/index.js";
+import { rigOrSkip, constLine } from "./helpers.js";
 
 const rng = new Rng(4242);
-const rand = (shape: number[], lo = -1, hi = 1): Tensor => randomF32(rng, shape, lo, hi);
+const rand = (shape: number[], lo = -1, hi = 1): Tensor => seededTensor(rng, "f32", shape, { values: { min: lo, max: hi } });
 const konst = constLine;
 
 // GRU sizes: H = 6 exercises the vector tails, H = 8 whole vectors.

@@ -6,32 +6,22 @@
 import { describe, expect, it } from "vitest";
 import type { Graph } from "../../ir/graph.js";
 import { parseGraph } from "../../ir/text/index.js";
-import { dimSymbols, evalDim } from "../../ir/dim.js";
-import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
+import type { Tensor } from "../../ir/types.js";
 import { compileGraph } from "../../codegen/emit-model.js";
 import { getTarget } from "../../ir/target.js";
 import "../../ir/ops/index.js";
-import { rng } from "../passes/helpers.js";
+import { inputSymbols, randomInputs, Rng } from "../../src/testing/index.js";
 import { checkGraph, rigOrSkip } from "./helpers.js";
 
 /** `%name = const f32[shape] [...]` with seeded values. */
 function c(name: string, shape: number[], seed: number, scale = 0.5): string {
-  const next = rng(seed);
-  const vals = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (next() * scale).toFixed(4));
+  const vals = new Rng(seed).uniforms(shape.reduce((a, b) => a * b, 1), -scale, scale).map((v) => v.toFixed(4));
   return `  %${name} = const f32[${shape.join(",")}] [${vals.join(", ")}]`;
 }
 
 function inputsFor(g: Graph, T: number, seed: number): Record<string, Tensor> {
-  const next = rng(seed);
-  const out: Record<string, Tensor> = {};
-  for (const name of g.inputs) {
-    const t = g.types[name]!;
-    const env: Record<string, number> = {};
-    for (const d of t.shape) for (const s of dimSymbols(d)) env[s] = T;
-    const shape = t.shape.map((d) => evalDim(d, env));
-    out[name] = fromNumbers("f32", shape, Array.from({ length: numel(shape) }, next));
-  }
-  return out;
+  const dims = Object.fromEntries(inputSymbols(g).map((s) => [s, T]));
+  return randomInputs(g, new Rng(seed), dims, { values: { min: -1, max: 1 } });
 }
 
 const GRAPHS: Record<string, string> = {

@@ -20,7 +20,8 @@ import { roundingSuffix } from "../../codegen/fixed-point-c.js";
 import type { Rig } from "../../codegen/targets.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { ALL_RIGS, checkBitExact, countDiffs, expectNoFloat, itOnRigs, runInt32Driver, xorshift } from "./helpers.js";
+import {ALL_RIGS, checkBitExact, countDiffs, expectNoFloat, itOnRigs, runInt32Driver } from "./helpers.js";
+import { randomSource } from "../../src/testing/index.js";
 
 // ---- the wide fixed-point helpers ------------------------------------------------------------
 
@@ -28,7 +29,7 @@ const TWO53 = 2 ** 53;
 
 /** Accumulators (|acc| < 2^53), multipliers and shifts. */
 function wideCases(): { acc: number[]; m: number[]; s: number[] } {
-  const next = xorshift(777);
+  const next = randomSource(777);
   const acc: number[] = [], m: number[] = [], s: number[] = [];
   const push = (a: number, mm: number, ss: number) => {
     if (Math.abs(a) >= TWO53) return;
@@ -139,7 +140,7 @@ describe("wide fixed-point C helpers are bit-exact with multiplyWide", () => {
 
 // ---- random 16x8 graphs ----------------------------------------------------------------------
 
-const next = xorshift(16_8);
+const next = randomSource(16_8);
 const ri = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
 const list = (v: readonly number[]) => `[${v.join(", ")}]`;
 const konst = (name: string, dt: string, shape: number[], v: number[]) => `  %${name} = const ${dt}[${shape.join(",")}] ${list(v)}`;
@@ -230,7 +231,7 @@ function int16s(n: number, r: () => number, small: boolean): number[] {
 }
 
 function smallInputs(T: number, seed: number, small: boolean): Record<string, Tensor> {
-  const r = xorshift(seed);
+  const r = randomSource(seed);
   return {
     x: fromNumbers("i16", [1, C_IN, T], int16s(C_IN * T, r, small)),
     xm: fromNumbers("i16", [2, T, MM_K], int16s(2 * T * MM_K, r, small)),
@@ -242,7 +243,7 @@ function smallInputs(T: number, seed: number, small: boolean): Record<string, Te
 const BIG_K = 4096, BIG_C = 509, BIG_KW = 5, DW_KW = 600, DW_T = 700;
 
 function bigPart(): Part {
-  const r = xorshift(99);
+  const r = randomSource(99);
   const sign = () => (r() < 0.5 ? -1 : 1);
   // QMatMul w[4096, 6]: columns 0 and 4 all +127, column 1 all -128, the rest random extremes.
   const wm: number[] = [];
@@ -279,7 +280,7 @@ function graphText(): { text: string; outputs: string[] } {
 }
 
 function bigInputs(seed: number): Record<string, Tensor> {
-  const r = xorshift(seed);
+  const r = randomSource(seed);
   const ext = () => (r() < 0.5 ? -32768 : 32767);
   // Row 0 all +32767, row 1 all -32768, row 2 random extremes; conv channels constant over time.
   const xm = Array.from({ length: 3 * BIG_K }, (_, i) => (i < BIG_K ? 32767 : i < 2 * BIG_K ? -32768 : ext()));

@@ -9,9 +9,10 @@ import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { ALL_RIGS, checkBitExact, itOnRigs, xorshift } from "./helpers.js";
+import {ALL_RIGS, checkBitExact, itOnRigs } from "./helpers.js";
+import { randomSource } from "../../src/testing/index.js";
 
-const next = xorshift(5);
+const next = randomSource(5);
 const mult = () => 2 ** 30 + Math.floor(next() * 2 ** 30);
 
 interface AddCase { readonly a: "q" | "u"; readonly b: "q" | "u"; readonly ls: number; readonly sa: number; readonly sb: number; readonly shift: number; readonly m?: number; readonly zps?: [number, number] }
@@ -45,7 +46,7 @@ ${lines.join("\n")}
 }`);
 
 function inputs(T: number, seed: number): Record<string, Tensor> {
-  const r = xorshift(seed);
+  const r = randomSource(seed);
   const vals = (lo: number, hi: number) => Array.from({ length: 2 * T }, () => (r() < 0.25 ? (r() < 0.5 ? lo : hi) : lo + Math.floor(r() * (hi - lo + 1))));
   return { q: fromNumbers("i8", [2, T], vals(-128, 127)), q2: fromNumbers("i8", [2, T], vals(-128, 127)), u: fromNumbers("u8", [2, T], vals(0, 255)), u2: fromNumbers("u8", [2, T], vals(0, 255)) };
 }

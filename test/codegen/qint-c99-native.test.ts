@@ -9,9 +9,10 @@ import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { checkBitExact, rigOrSkip, xorshift } from "./helpers.js";
+import {checkBitExact, rigOrSkip } from "./helpers.js";
+import { randomSource } from "../../src/testing/index.js";
 
-const next = xorshift(4099);
+const next = randomSource(4099);
 const ri = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
 const vals = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => ri(lo, hi));
 const konst = (name: string, dt: string, shape: number[], v: number[]) => `  %${name} = const ${dt}[${shape.join(",")}] [${v.join(", ")}]`;
@@ -42,7 +43,7 @@ ${lines.join("\n")}
 }`);
 
 function inputs(T: number, seed: number): Record<string, Tensor> {
-  const r = xorshift(seed);
+  const r = randomSource(seed);
   const i8 = (shape: number[]) => fromNumbers("i8", shape, Array.from({ length: numel(shape) }, () => Math.floor(r() * 256) - 128));
   return { ...Object.fromEntries(INPUTS.map(([n, c]) => [n, i8([1, c, T])])), q2: i8([1, T, 37]) };
 }

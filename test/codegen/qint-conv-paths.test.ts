@@ -9,9 +9,10 @@ import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { ALL_RIGS, checkBitExact, itOnRigs, xorshift } from "./helpers.js";
+import {ALL_RIGS, checkBitExact, itOnRigs } from "./helpers.js";
+import { randomSource } from "../../src/testing/index.js";
 
-const next = xorshift(99);
+const next = randomSource(99);
 const ints = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + Math.floor(next() * (hi - lo + 1)));
 
 interface Conv { readonly id: string; readonly x: "q" | "u"; readonly M: number; readonly Cg: number; readonly Kw: number; readonly s: number; readonly d: number; readonly pads: [number, number]; readonly group: number }
@@ -47,7 +48,7 @@ ${lines.join("\n")}
 }`);
 
 function inputs(T: number, seed: number): Record<string, Tensor> {
-  const r = xorshift(seed);
+  const r = randomSource(seed);
   const vals = (lo: number, hi: number) => Array.from({ length: numel([1, C, T]) }, () => (r() < 0.2 ? (r() < 0.5 ? lo : hi) : lo + Math.floor(r() * (hi - lo + 1))));
   return { q: fromNumbers("i8", [1, C, T], vals(-128, 127)), u: fromNumbers("u8", [1, C, T], vals(0, 255)) };
 }

@@ -12,9 +12,10 @@ import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { ALL_RIGS, checkBitExact, itOnRigs, xorshift } from "./helpers.js";
+import {ALL_RIGS, checkBitExact, itOnRigs } from "./helpers.js";
+import { randomSource } from "../../src/testing/index.js";
 
-const next = xorshift(77);
+const next = randomSource(77);
 /** int8 values with many extremes: a third at lo or hi, the rest uniform in [lo, hi]. */
 const int8s = (r: () => number, n: number, lo: number, hi: number) =>
   Array.from({ length: n }, () => {
@@ -46,7 +47,7 @@ ${nodes.map((n) => n.line).join("\n")}
 const g = parseGraph(text);
 
 function inputs(T: number, seed: number, allMin = false): Record<string, Tensor> {
-  const r = xorshift(seed);
+  const r = randomSource(seed);
   return Object.fromEntries(DEPTHS.map((K) => [`x${K}`, fromNumbers("i8", [T, K], allMin ? new Array<number>(T * K).fill(-128) : int8s(r, T * K, -128, 127))]));
 }
 // T = 7: one 4-, one 2- and one 1-column block; 13: three 4-column blocks and a 1-column one; 2.

@@ -10,9 +10,10 @@ import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs, xorshift } from "./helpers.js";
+import {ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs } from "./helpers.js";
+import { randomSource } from "../../src/testing/index.js";
 
-const next = xorshift(2024);
+const next = randomSource(2024);
 const ri = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
 const vals = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => ri(lo, hi));
 const konst = (name: string, dt: string, shape: number[], v: number[]) => `  %${name} = const ${dt}[${shape.join(",")}] [${v.join(", ")}]`;
@@ -73,7 +74,7 @@ const G = graphText(true);
 const g = parseGraph(G.text);
 
 function inputs(T: number, seed: number): Record<string, Tensor> {
-  const r = xorshift(seed);
+  const r = randomSource(seed);
   const i8 = (shape: number[]) => fromNumbers("i8", shape, Array.from({ length: numel(shape) }, () => Math.floor(r() * 256) - 128));
   return {
     x: fromNumbers("f32", [1, 8, T], Array.from({ length: 8 * T }, (_, i) => (i % 17 === 0 ? 0.025 * (i % 5) - 0.05 : (r() - 0.5) * 16))),

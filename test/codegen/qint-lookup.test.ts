@@ -6,9 +6,10 @@ import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { ALL_RIGS, checkBitExact, itOnRigs, xorshift } from "./helpers.js";
+import {ALL_RIGS, checkBitExact, itOnRigs } from "./helpers.js";
+import { randomSource } from "../../src/testing/index.js";
 
-const next = xorshift(11);
+const next = randomSource(11);
 const table = (lo: number, hi: number) => `[${Array.from({ length: 256 }, () => lo + Math.floor(next() * (hi - lo + 1))).join(", ")}]`;
 const g = parseGraph(`graph @g(%q: i8[T], %u: u8[T]) -> (%a, %b, %c, %d) {
   %a = QLookup(%q) {table=${table(-128, 127)}}
@@ -18,7 +19,7 @@ const g = parseGraph(`graph @g(%q: i8[T], %u: u8[T]) -> (%a, %b, %c, %d) {
 }`);
 
 function inputs(T: number, seed: number): Record<string, Tensor> {
-  const r = xorshift(seed);
+  const r = randomSource(seed);
   // The first 256 values are every index in order, the rest random.
   const idx = Array.from({ length: T }, (_, i) => (i < 256 ? i : Math.floor(r() * 256)));
   return { q: fromNumbers("i8", [T], idx.map((v) => v - 128)), u: fromNumbers("u8", [T], idx) };

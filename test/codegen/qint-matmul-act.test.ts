@@ -17,7 +17,8 @@ import { intRange, type DType } from "../../ir/dtype.js";
 import { roundingSuffix } from "../../codegen/fixed-point-c.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs, xorshift } from "./helpers.js";
+import {ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs } from "./helpers.js";
+import { randomSource } from "../../src/testing/index.js";
 
 function run(inputs: (Tensor | undefined)[], attrs: Record<string, unknown>): Tensor {
   const def = getOp("QMatMul");
@@ -142,7 +143,7 @@ describe("QMatMul with an activation w (interpreter)", () => {
 
 // ---- C ----------------------------------------------------------------------------------------
 
-const next = xorshift(4242);
+const next = randomSource(4242);
 const ri = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
 const list = (v: readonly number[]) => `[${v.join(", ")}]`;
 const mults = (n: number) => Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 2 ** 30 : ri(2 ** 30, 2 ** 31 - 1)));
@@ -182,7 +183,7 @@ function graphText(): { text: string; outputs: string[] } {
 }
 
 function inputs(T: number, seed: number, small: boolean): Record<string, Tensor> {
-  const r = xorshift(seed);
+  const r = randomSource(seed);
   const v = (dt: "i8" | "u8", shape: number[]) => fromNumbers(dt, shape, Array.from({ length: prod(shape) }, () => {
     if (small) return Math.floor(r() * 5) - 2 + (dt === "u8" ? 128 : 0);
     const u = r();

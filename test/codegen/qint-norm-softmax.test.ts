@@ -21,7 +21,7 @@ import { attachCalibration, quantize } from "../../passes/quantize/index.js";
 import { calibrate } from "../../src/analyses/calibration/index.js";
 import { sqnrReport } from "../../src/analyses/calibration/sqnr.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { GraphBuilder, Rng } from "../../src/testing/index.js";
+import { GraphBuilder, Rng, seededTensor } from "../../src/testing/index.js";
 import "../../ir/ops/index.js";
 import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs } from "./helpers.js";
 
@@ -171,7 +171,7 @@ describe("QLayerNorm, QSoftmax and QLogSoftmax in C match the interpreter bit fo
 function floatGraph(): Graph {
   const r = new Rng(9);
   const b = new GraphBuilder("ln_mm_sm");
-  const rand = (shape: number[], scale: number, off = 0) => makeTensor("f32", shape, Float32Array.from({ length: numel(shape) }, () => off + (r.next() * 2 - 1) * scale));
+  const rand = (shape: number[], scale: number, off = 0) => seededTensor(r, "f32", shape, { values: { min: off - scale, max: off + scale } });
   const x = b.input("x", tensorType("f32", [1, sym("T"), 16]));
   const [ln] = b.node("LayerNormalization", [x, b.constant("gamma", rand([16], 0.5, 1)), b.constant("beta", rand([16], 0.3))], { axis: -1, epsilon: 1e-5 }, "ln");
   const [mm] = b.node("MatMul", [ln!, b.constant("w", rand([16, 10], 0.6))], {}, "mm");

@@ -7,7 +7,8 @@ import { describe, it } from "vitest";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import "../../ir/ops/index.js";
-import { ALL_RIGS, checkBitExact, itOnRigs, rigOrSkip, xorshift } from "./helpers.js";
+import {ALL_RIGS, checkBitExact, itOnRigs, rigOrSkip } from "./helpers.js";
+import { randomSource } from "../../src/testing/index.js";
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -28,7 +29,7 @@ function edgeValues(scale: number): number[] {
 }
 
 function randomBits(count: number, seed: number): number[] {
-  const r = xorshift(seed);
+  const r = randomSource(seed);
   return Array.from({ length: count }, () => {
     u32[0] = Math.floor(r() * 2 ** 32) >>> 0;
     return f32[0]!;

@@ -17,6 +17,7 @@ import { exportOnnx } from "../../src/adapters/onnx/export.js";
 import { decodeModel, importOnnxBytes } from "../../src/adapters/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { buildModel, type ModelSpec } from "../helpers/onnx-builder.js";
+import { compareTensors } from "../../src/testing/index.js";
 
 const ENV = { T: 5 };
 
@@ -59,22 +60,13 @@ async function runOrt(bytes: Uint8Array, inputs: Record<string, Tensor>): Promis
   }
 }
 
-/** Expects b (onnxruntime) to equal a (interpreter): same shape, floats within 1e-5 relative. */
+/** Expects b (onnxruntime) to equal a (interpreter): same shape and dtype, floats within 1e-5 of max |a|. */
 function expectClose(name: string, a: Tensor, b: ort.Tensor): void {
   expect([...b.dims], `${name} shape`).toEqual(a.shape);
   expect(ORT_TYPES[a.dtype], `${name} dtype`).toBe(b.type);
-  const av = Array.from(a.data as ArrayLike<number | bigint>, Number);
-  const bv = Array.from(b.data as ArrayLike<number | bigint>, Number);
-  if (!a.dtype.startsWith("f")) {
-    expect(bv, name).toEqual(av);
-    return;
-  }
-  let err = 0, ref = 0;
-  for (let i = 0; i < av.length; i++) {
-    err = Math.max(err, Math.abs(av[i]! - bv[i]!));
-    ref = Math.max(ref, Math.abs(av[i]!));
-  }
-  expect(err, `${name}: max |diff| ${err} vs max |out| ${ref}`).toBeLessThanOrEqual(1e-5 * ref);
+  const theirs = fromNumbers(a.dtype, a.shape, Array.from(b.data as ArrayLike<number | bigint>, Number));
+  const why = compareTensors(a, theirs, a.dtype.startsWith("f") ? { relToMax: 1e-5 } : "exact");
+  expect(why, name).toBeUndefined();
 }
 
 interface Case {

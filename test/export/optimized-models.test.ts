@@ -14,18 +14,13 @@ import { importOnnxFile, readTensorFile } from "../../src/adapters/onnx/index.js
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { repoRoot, sharedPath } from "../helpers/shared.js";
 import { runOrt } from "../helpers/ort.js";
+import { maxAbsDiff } from "../../src/testing/index.js";
 
 const models = sharedPath("models");
 const PIPELINE = "canonicalize,fold-batchnorm,fuse-activation,conv2d-to-1d";
 
-function maxDiff(a: Float32Array, b: Float32Array): { err: number; ref: number } {
-  let err = 0, ref = 0;
-  for (let i = 0; i < a.length; i++) {
-    err = Math.max(err, Math.abs(a[i]! - b[i]!));
-    ref = Math.max(ref, Math.abs(a[i]!));
-  }
-  return { err, ref };
-}
+/** The largest |a - b| and the largest |a|, the reference. */
+const maxDiff = (a: Float32Array, b: Float32Array) => ({ err: maxAbsDiff(a, b), ref: maxAbsDiff(a, new Float32Array(a.length)) });
 
 describe.runIf(models)(`${PIPELINE} on the shared models`, () => {
   const names = models ? readdirSync(models).filter((d) => existsSync(path.join(models, d, "model.onnx"))).sort() : [];

@@ -9,6 +9,7 @@ import { importOnnxBytes, importOnnxFile } from "../../src/adapters/onnx/index.j
 import { onnx } from "../../src/adapters/onnx/proto.js";
 import { fromNumbers } from "../../ir/types.js";
 import { buildModel, buildModelProto, type ModelSpec } from "../helpers/onnx-builder.js";
+import { Rng } from "../../src/testing/index.js";
 
 const reluModel: ModelSpec = {
   inputs: [{ name: "x", shape: [1, 4, "T"] }],
@@ -26,17 +27,9 @@ function importError(bytes: Uint8Array, where = "bad.onnx", baseDir?: string): M
   throw new Error("the import succeeded but should have failed");
 }
 
-/** Deterministic pseudo-random bytes (xorshift), so failures reproduce. */
+/** Seeded random bytes (neonc/testing's Rng), so failures reproduce. */
 function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = s & 0xff;
-  }
-  return out;
+  return Uint8Array.from(new Rng(seed).ints(n, 0, 255));
 }
 
 describe("malformed ONNX models", () => {

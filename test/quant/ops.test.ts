@@ -9,6 +9,7 @@ import { makeTensor, typeOfTensor, type Tensor } from "../../ir/types.js";
 import type { DType } from "../../ir/dtype.js";
 import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
 import "../../ir/ops/index.js";
+import { Rng } from "../../src/testing/index.js";
 
 function run(op: string, inputs: (Tensor | undefined)[], attrs: Record<string, unknown>): Tensor {
   const def = getOp(op);
@@ -96,11 +97,8 @@ describe("QConv", () => {
     });
     fc.assert(fc.property(conv, (c) => {
       const C = c.group * c.cg, Mo = c.group * c.mg;
-      let r = c.seed;
-      const rnd = (lo: number, hi: number) => {
-        r = (Math.imul(r, 1103515245) + 12345) | 0;
-        return lo + (((r >>> 8) % (hi - lo + 1)) + (hi - lo + 1)) % (hi - lo + 1);
-      };
+      const rng = new Rng(c.seed);
+      const rnd = (lo: number, hi: number) => rng.int(lo, hi);
       const x = t("i8", [1, C, c.T], Array.from({ length: C * c.T }, () => rnd(-128, 127)));
       const w = t("i8", [Mo, c.cg, c.k], Array.from({ length: Mo * c.cg * c.k }, () => rnd(-127, 127)));
       const b = t("i32", [Mo], Array.from({ length: Mo }, () => rnd(-5000, 5000)));
@@ -179,11 +177,8 @@ describe("QMatMul", () => {
 
   it("matches a float reference on random products", () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: -128, max: 127 }), fc.integer(), (R, K, N, zp, seed) => {
-      let r = seed;
-      const rnd = (lo: number, hi: number) => {
-        r = (Math.imul(r, 1103515245) + 12345) | 0;
-        return lo + ((r >>> 8) % (hi - lo + 1));
-      };
+      const rng = new Rng(seed);
+      const rnd = (lo: number, hi: number) => rng.int(lo, hi);
       const x = t("i8", [R, K], Array.from({ length: R * K }, () => rnd(-128, 127)));
       const w = t("i8", [K, N], Array.from({ length: K * N }, () => rnd(-127, 127)));
       const q = quantizeMultiplier(rnd(1, 1000) / 100000);

@@ -10,11 +10,12 @@ import { importOnnxBytes } from "../../src/adapters/onnx/index.js";
 import { buildInt8Report, renderHtml, sqnrChart } from "../../src/app/report/index.js";
 import { onnx } from "../../src/adapters/onnx/proto.js";
 import { tensorToProto } from "../../src/adapters/onnx/tensor.js";
+import { Rng } from "../../src/testing/index.js";
 
 /** x[1,4,T] -> Conv(8, k3) -> Relu -> Conv(4, k1) "<out&>": two integer layers. */
 function model(): Graph {
-  let s = 7;
-  const rnd = (n: number) => Array.from({ length: n }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5);
+  const r = new Rng(7);
+  const rnd = (n: number) => r.uniforms(n, -0.5, 0.5);
   const vi = (name: string, shape: (number | string)[]) => ({
     name, type: { tensorType: { elemType: 1, shape: { dim: shape.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
   });

@@ -5,16 +5,10 @@ import type { Attrs } from "../../../ir/graph.js";
 import { makeTensor, numel, typeOfTensor, type Tensor } from "../../../ir/types.js";
 import { backward, forwardWithTape } from "../../../src/analyses/autodiff/index.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
-import { GraphBuilder } from "../../../src/testing/graph-builder.js";
-import { Rng } from "../../../src/testing/rng.js";
+import { GraphBuilder, Rng, seededTensor } from "../../../src/testing/index.js";
 
-/** An f64 tensor of uniform values in [-1, 1) from rng. */
-export function randomF64(rng: Rng, shape: readonly number[], lo = -1, hi = 1): Tensor {
-  const t = makeTensor("f64", shape);
-  const d = t.data as Float64Array;
-  for (let i = 0; i < d.length; i++) d[i] = rng.uniform(lo, hi);
-  return t;
-}
+/** An f64 tensor of uniform values in [lo, hi) from rng (neonc/testing's seededTensor). */
+export const randomF64 = (rng: Rng, shape: readonly number[], lo = -1, hi = 1): Tensor => seededTensor(rng, "f64", shape, { values: { min: lo, max: hi } });
 
 export interface CheckOptions {
   /** Indices of inputs that are constants of the graph (no gradient checked). */

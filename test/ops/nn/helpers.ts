@@ -5,6 +5,7 @@ import type { DType } from "../../../ir/dtype.js";
 import type { AttrValue } from "../../../ir/graph.js";
 import { resolveAttrs, type OnnxImportContext, type OnnxNodeIn, type OpDef } from "../../../ir/op.js";
 import { fromNumbers, makeTensor, type Tensor, type TensorType } from "../../../ir/types.js";
+import { compareTensors, Rng, seededTensor } from "../../../src/testing/index.js";
 
 export type Attrs = Record<string, AttrValue>;
 
@@ -22,41 +23,25 @@ export function f32(shape: number[], values: ArrayLike<number>): Tensor {
   return fromNumbers("f32", shape, values);
 }
 
-/** Deterministic pseudo-random values in [-1, 1). */
+/** Seeded values in [-1, 1) (neonc/testing's Rng). */
 export function randomValues(n: number, seed: number): number[] {
-  const out = new Array<number>(n);
-  let s = (seed * 2654435761) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
+  return new Rng(seed).uniforms(n, -1, 1);
 }
 
+/** A seeded tensor of values in [-1, 1) (neonc/testing's seededTensor). */
 export function random(shape: number[], seed: number, dtype: DType = "f32"): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return fromNumbers(dtype, shape, randomValues(n, seed));
+  return seededTensor(new Rng(seed), dtype, shape, { values: { min: -1, max: 1 } });
 }
 
 export function tt(dtype: DType, shape: Dim[]): TensorType {
   return { dtype, shape };
 }
 
-/** Element-wise closeness with a readable failure: |a - b| <= atol + rtol * |b|. */
+/** Element-wise closeness, |a - b| <= atol + rtol * |b|, with neonc/testing's readable report. */
 export function expectClose(actual: Tensor, expected: { shape: readonly number[]; data: ArrayLike<number> }, rtol = 1e-5, atol = 1e-5): void {
-  expect(actual.shape).toEqual(expected.shape);
-  const a = actual.data as ArrayLike<number>;
-  expect(a.length).toBe(expected.data.length);
-  for (let i = 0; i < a.length; i++) {
-    const e = expected.data[i]!;
-    if (Number.isNaN(e)) {
-      expect(a[i], `element ${i}`).toBeNaN();
-      continue;
-    }
-    if (Math.abs(a[i]! - e) > atol + rtol * Math.abs(e)) {
-      expect.fail(`element ${i}: ${a[i]} vs expected ${e} (shape [${actual.shape}])`);
-    }
-  }
+  const want = fromNumbers(actual.dtype, [...expected.shape], Array.from(expected.data));
+  const why = compareTensors(want, actual, { rtol, atol });
+  if (why) expect.fail(why);
 }
 
 /** A fake import context: opset, constants and types by value name. */

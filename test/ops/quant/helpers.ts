@@ -6,6 +6,7 @@ import { resolveAttrs } from "../../../ir/op.js";
 import { getOp } from "../../../ir/registry.js";
 import { fromNumbers, makeTensor, typeToString, type Tensor, type TensorType } from "../../../ir/types.js";
 import "../../../ir/ops/index.js";
+import { Rng } from "../../../src/testing/index.js";
 
 export function run(op: string, inputs: (Tensor | undefined)[], attrs: Record<string, AttrValue> = {}): Tensor {
   const def = getOp(op);
@@ -45,13 +46,6 @@ export function values(x: Tensor): number[] {
 
 /** Deterministic integers in [lo, hi] (mulberry32). */
 export function intRng(seed: number): (lo: number, hi: number) => number {
-  let a = seed >>> 0;
-  return (lo, hi) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    const u = ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-    return lo + Math.floor(u * (hi - lo + 1));
-  };
+  const r = new Rng(seed);
+  return (lo, hi) => r.int(lo, hi);
 }

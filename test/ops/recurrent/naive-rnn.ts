@@ -1,6 +1,7 @@
 // Test oracle: a deliberately plain, step-by-step RNN/GRU/LSTM written straight from the ONNX
 // equations, on nested arrays in time-major layout, sharing no code with the kernels.
 import { fromNumbers, type Tensor } from "../../../ir/types.js";
+import { maxAbsDiff, Rng } from "../../../src/testing/index.js";
 
 export type Act = [name: string, alpha?: number, beta?: number];
 
@@ -121,17 +122,10 @@ export function naiveRnn(spec: NaiveSpec, inp: NaiveInputs): NaiveOutputs {
   return { Y, Yh, Yc };
 }
 
-/** Deterministic pseudo-random numbers in [lo, hi) (mulberry32). */
+/** Seeded numbers in [lo, hi) (neonc/testing's Rng). */
 export function rng(seed: number): (lo?: number, hi?: number) => number {
-  let a = seed >>> 0;
-  return (lo = -1, hi = 1) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return lo + (hi - lo) * u;
-  };
+  const r = new Rng(seed);
+  return (lo = -1, hi = 1) => r.uniform(lo, hi);
 }
 
 /** A nested array of the given shape filled by f. */
@@ -154,11 +148,8 @@ export function swap01<T>(a: T[][]): T[][] {
 
 /** Largest absolute difference between a tensor and a nested array of the same shape. */
 export function maxDiff(t: Tensor, want: unknown): number {
-  const flat = (want as number[]).flat(Infinity as 1) as number[];
   expectShape(t, shapeOf(want));
-  let m = 0;
-  for (let i = 0; i < flat.length; i++) m = Math.max(m, Math.abs(Number(t.data[i]) - flat[i]!));
-  return m;
+  return maxAbsDiff(t, (want as number[]).flat(Infinity as 1) as number[]);
 }
 
 function expectShape(t: Tensor, shape: number[]): void {
