@@ -47,8 +47,8 @@ function neonBody(ctx: KernelContext, node: Node, zpA: number, zpB: number, vec:
   };
   const [aN, bN] = node.inputs as [string, string];
   // ARM only: through SIMDe the 64-bit widenings and vqrdmulhq_s32 (scalar 64-bit multiplies
-  // under GCC -O3) cost more per element (~21 x86 instructions) than the scalar loop that GCC
-  // vectorizes for x86 itself.
+  // under GCC -O3) cost more per element than the scalar loop that GCC vectorizes for x86 itself
+  // (docs/measurements.md).
   return [
     `#if defined(__ARM_NEON) || defined(__ARM_NEON__)`,
     `for (i = 0; i + 8 <= n; i += 8) {`,

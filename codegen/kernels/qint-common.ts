@@ -100,7 +100,7 @@ export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType):
   ].join("\n");
   // The clamp is to [qmin - zp, qmax - zp] before a plain add of zp: the same result as a
   // saturating add then [qmin, qmax] (both bounds fit int32), one operation less on ARM and
-  // ~5 fewer x86 instructions per vector through SIMDe (vqaddq_s32 is emulated there).
+  // fewer x86 instructions through SIMDe, where vqaddq_s32 is emulated (docs/measurements.md).
   const clampAdd = (v: string) => `${v} = vaddq_s32(vminq_s32(vmaxq_s32(${v}, vlo), vhi), vz);`;
   const bounds = `vz = vdupq_n_s32(zp), vlo = vdupq_n_s32(qmin - zp), vhi = vdupq_n_s32(qmax - zp)`;
   const vecBody = (mA: string, sA: string, mB: string, sB: string) => [
@@ -132,9 +132,9 @@ export function useRequantRow(ctx: KernelContext, p: RequantParams, out: DType):
     `  }`,
   ];
   // gemmlowp rows where NEON is emulated (SIMDe on x86) take the scalar loop, which the host
-  // compiler vectorizes: GCC 12 -O3 turns SIMDe's vqrdmulhq_s32 into scalar 64-bit multiplies
-  // (the NEON row costs ~10 x86 instructions per output, measured 91 ns per 146-long row against
-  // 31 ns for the scalar loop with AVX-512). ARM compilers get the NEON loops.
+  // compiler vectorizes: GCC 12 -O3 turns SIMDe's vqrdmulhq_s32 into scalar 64-bit multiplies,
+  // which makes the emulated NEON row the slower one (docs/measurements.md). ARM compilers get
+  // the NEON loops.
   const emulatedScalar = neon && p.rounding === "gemmlowp";
   const neonRow = [
     ...(neon && p.rounding === "gemmlowp" ? gemmlowpRightOnly : []),

@@ -62,8 +62,8 @@ export function depthwiseLines(ctx: KernelContext, s: DepthwiseSpec): string[] {
   if (!neon) {
     // Passes over t of up to 4 taps each, the first one starting from the bias: one load and
     // store of am per 4 taps instead of per tap, and int16 products (exact: |x * w| <= 16384),
-    // which vectorize as 16-bit multiplies (pmullw) instead of 32-bit ones (pmulld). Measured on
-    // 128 channels x 184 outputs x 15 taps, -O3 -march=native: 28 us -> 18 us.
+    // which vectorize as 16-bit multiplies (pmullw) instead of 32-bit ones (pmulld), and run
+    // faster (docs/measurements.md).
     const passes: string[] = [];
     for (let j0 = 0; j0 < Kw; j0 += 4) {
       const js = Array.from({ length: Math.min(4, Kw - j0) }, (_, i) => i);

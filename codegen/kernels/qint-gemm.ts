@@ -10,24 +10,22 @@
 // 16 q registers cannot hold 16 accumulators), then 2- and 1-column blocks for the last columns;
 // 16 k per step (after one 8-deep step when K % 16 >= 8), then a scalar K % 8 tail. Each
 // accumulator holds 4 partial sums of one (row, column) pair, added horizontally once per
-// block. Cost per 16 MACs (one weight vector against one activation vector), counted in GCC 12
-// output of the generated code:
+// block. Cost per 16 MACs (one weight vector against one activation vector), from GCC 12's
+// output of the generated code (the instruction counts are in docs/measurements.md):
 // - ARM, no weight is -128 ("pair"): SMULL + SMLAL2 (int8 x int8 -> int16, two products per lane
 //   fit int16 when |w| <= 127: 2 * 127 * 128 = 32512) + SADALP (pairwise into int32) = 3
 //   instructions, the usual sequence for cores without the dot product (gemmlowp, ruy and
 //   XNNPACK's "mlal-padal" kernels build on it). The 4x4 block loads 4 + 4 vectors for 16 of those
-//   (0.5 load per 16 MACs; 4x2 needed 0.75 and a DUP per vget_high). GCC's pre-RA scheduler
-//   spills 3-5 accumulators around the step: 65 instructions per 256 MACs at -O2 (71 at -O3),
-//   against 78 (-O2) and 198 (-O3) for the former 4x2 loop. "single" (some weight is -128):
+//   (0.5 load per 16 MACs; 4x2 needed 0.75 and a DUP per vget_high), fewer instructions than the
+//   former 4x2 loop even with the accumulators GCC spills. "single" (some weight is -128):
 //   SMULL + SMULL2 + 2 SADALP.
-// - ARM + dotprod: one SDOT per 16 MACs, 8 loads per 16 SDOTs (27 instructions per 256 MACs).
+// - ARM + dotprod: one SDOT per 16 MACs, 8 loads per 16 SDOTs.
 // - Not ARM (SIMDe on x86, the host engine): SIMDe maps 64-bit NEON vectors badly: GCC 12
-//   expands every vmovl_s8, so every vmull_s8/vmlal_s8 operand, into 4-5 instructions (the
-//   former 4x2 loop: 116 x86 instructions per 128 MACs). There the step sign-extends the even
-//   and odd bytes of each 16-byte vector in place (vshlq_n_s16 + vshrq_n_s16 and vshrq_n_s16:
-//   3 instructions per 16 bytes, shared by the block) and multiplies in int16 (vmulq_s16 +
-//   vmlaq_s16: pmullw, pmullw, paddw; the same pair bound) before vpadalq_s16 (pmaddwd by ones
-//   + paddd): 5 instructions per 16 MACs, 116 per 256 MACs in the 4x4 loop. That is the floor
+//   expands every vmovl_s8, so every vmull_s8/vmlal_s8 operand, into 4-5 instructions. There the
+//   step sign-extends the even and odd bytes of each 16-byte vector in place (vshlq_n_s16 +
+//   vshrq_n_s16 and vshrq_n_s16: 3 instructions per 16 bytes, shared by the block) and
+//   multiplies in int16 (vmulq_s16 + vmlaq_s16: pmullw, pmullw, paddw; the same pair bound)
+//   before vpadalq_s16 (pmaddwd by ones + paddd): 5 instructions per 16 MACs. That is the floor
 //   of what SIMDe offers (no NEON intrinsic reaches pmaddwd on two operands, pmaddubsw or VNNI;
 //   vdotq_s32 is a scalar loop in SIMDe 0.7, so dotprod takes the "single" form there). Both
 //   forms are NEON intrinsics with the same exact sums; the ARM ones run under qemu in the

@@ -3,7 +3,7 @@
 // in 16 q registers and 16 lookups are one TBL and three TBX over 64-byte quarters (the
 // index minus 64 per quarter; TBX keeps lanes whose index is out of its range): 9 instructions
 // per 16 values against ~3 per value for the scalar loads. ARM compilers only: through SIMDe each
-// TBL/TBX becomes four pshufb and three blends, 0.34 ns per value against 0.20 for the scalar loop.
+// TBL/TBX becomes four pshufb and three blends, slower than the scalar loop (docs/measurements.md).
 import { intRange } from "../../ir/dtype.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
