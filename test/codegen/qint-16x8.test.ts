@@ -20,7 +20,7 @@ import { roundingSuffix } from "../../codegen/fixed-point-c.js";
 import type { Rig } from "../../codegen/targets.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import {ALL_RIGS, checkBitExact, countDiffs, expectNoFloat, itOnRigs, runInt32Driver } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, countDiffs, expectNoFloat, itOnRigs, runInt32Driver } from "./helpers.js";
 import { randomSource } from "../../src/testing/index.js";
 
 // ---- the wide fixed-point helpers ------------------------------------------------------------

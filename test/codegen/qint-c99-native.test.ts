@@ -9,7 +9,7 @@ import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import {checkBitExact, rigOrSkip } from "./helpers.js";
+import { checkBitExact, rigOrSkip } from "./helpers.js";
 import { randomSource } from "../../src/testing/index.js";
 
 const next = randomSource(4099);

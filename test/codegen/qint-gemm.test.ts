@@ -12,7 +12,7 @@ import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import {ALL_RIGS, checkBitExact, itOnRigs } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, itOnRigs } from "./helpers.js";
 import { randomSource } from "../../src/testing/index.js";
 
 const next = randomSource(77);

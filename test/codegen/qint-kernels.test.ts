@@ -10,7 +10,7 @@ import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import {ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs } from "./helpers.js";
 import { randomSource } from "../../src/testing/index.js";
 
 const next = randomSource(2024);

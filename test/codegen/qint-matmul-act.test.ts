@@ -17,7 +17,7 @@ import { intRange, type DType } from "../../ir/dtype.js";
 import { roundingSuffix } from "../../codegen/fixed-point-c.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import "../../ir/ops/index.js";
-import {ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs } from "./helpers.js";
 import { randomSource } from "../../src/testing/index.js";
 
 function run(inputs: (Tensor | undefined)[], attrs: Record<string, unknown>): Tensor {

@@ -7,7 +7,7 @@ import { describe, it } from "vitest";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import "../../ir/ops/index.js";
-import {ALL_RIGS, checkBitExact, itOnRigs, rigOrSkip } from "./helpers.js";
+import { ALL_RIGS, checkBitExact, itOnRigs, rigOrSkip } from "./helpers.js";
 import { randomSource } from "../../src/testing/index.js";
 
 const f32 = new Float32Array(1);
