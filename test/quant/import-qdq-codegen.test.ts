@@ -12,7 +12,7 @@ import { Rng } from "../../src/testing/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import type { ModelSpec, NodeSpec } from "../helpers/onnx-builder.js";
 import { ALL_RIGS, checkBitExact, itOnRigs } from "../codegen/helpers.js";
-import {bytesOf, f32, scalar } from "./import-qdq-models.js";
+import { bytesOf, f32, scalar } from "./import-qdq-models.js";
 
 const MS = "com.microsoft";
 const [C, L, N] = [4, 21, 5];

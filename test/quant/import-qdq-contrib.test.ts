@@ -16,7 +16,7 @@ import { Rng, agreement, percent } from "../../src/testing/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import type { ModelSpec } from "../helpers/onnx-builder.js";
 import { runOrt } from "../helpers/ort.js";
-import {bytesOf, f32, q, qModel, quantized, scalar, type Q8 } from "./import-qdq-models.js";
+import { bytesOf, f32, q, qModel, quantized, scalar, type Q8 } from "./import-qdq-models.js";
 
 const MS = "com.microsoft";
 const fr = Math.fround;

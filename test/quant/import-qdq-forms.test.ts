@@ -12,7 +12,7 @@ import { verifyGraph } from "../../ir/verify.js";
 import { fromNumbers } from "../../ir/types.js";
 import type { NodeSpec } from "../helpers/onnx-builder.js";
 import { runOrt } from "../helpers/ort.js";
-import {bytesOf, f32, q, qModel, quantized, scalar } from "./import-qdq-models.js";
+import { bytesOf, f32, q, qModel, quantized, scalar } from "./import-qdq-models.js";
 
 const fr = Math.fround;
 
