@@ -9,17 +9,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromNumbers } from "../../ir/types.js";
 import { f32, neoncInProcess, oneLineError, tempDir, writeModel, writeTensor } from "./helpers.js";
+import { Rng } from "../../src/testing/index.js";
 
 let dir: string;
 let q: string;
 
-function values(n: number, seed: number): number[] {
-  let s = seed;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return ((s >>> 8) / (1 << 24)) * 2 - 1;
-  });
-}
+/** Seeded values in [-1, 1) (neonc/testing's Rng). */
+const values = (n: number, seed: number): number[] => new Rng(seed).uniforms(n, -1, 1);
 
 beforeAll(async () => {
   dir = tempDir("neonc-qdq-cli-");

@@ -10,6 +10,7 @@ import { makeGraph, type Graph, type Node } from "../../ir/graph.js";
 import { fromNumbers, type Tensor, type TensorType } from "../../ir/types.js";
 import { importQdqGraph } from "../../passes/import-qdq/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
+import { agreement } from "../../src/testing/index.js";
 import "../../ir/ops/index.js";
 
 type Q8 = "u8" | "i8";
@@ -51,14 +52,8 @@ function graphOf(op: string, inputs: { name: string; dt: Q8; scale?: number; zp?
 function compare(g: Graph, feeds: Record<string, Tensor>, intOp: string): { max: number; exact: number } {
   const low = importQdqGraph(g);
   expect(low.nodes.map((n) => n.op)).toEqual([intOp]);
-  const a = runGraph(g, feeds).y!.data as ArrayLike<number>, b = runGraph(low, feeds).y!.data as ArrayLike<number>;
-  let max = 0, exact = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    max = Math.max(max, d);
-    if (d === 0) exact++;
-  }
-  return { max, exact: exact / a.length };
+  const a = agreement(runGraph(g, feeds).y!, runGraph(low, feeds).y!);
+  return { max: a.max, exact: a.exact / a.n };
 }
 
 describe("import-qdq on com.microsoft ops, random parameters", () => {
