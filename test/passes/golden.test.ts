@@ -1,4 +1,5 @@
-// Golden pass tests: every fixture under golden/ (subfolders included) is IR text with a
+// Golden pass tests: every fixture in a golden/ folder under test/passes (golden/ here for the
+// float passes, quantize/golden/ and import-qdq/golden/ next to those passes' tests) is IR text with a
 // `// RUN: PIPELINE` line and directives in comments: CHECK lines (FileCheck) on the printed
 // result, LOG lines on the pass log, CALIBRATE / INPUTS / NUMERIC for the numbers, ERROR for a
 // pipeline that must fail. docs/testing.md ("Golden fixtures") describes them and
@@ -9,8 +10,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkGoldenFixture } from "../../src/testing/index.js";
 
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "golden");
-const fixtures = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".ir")).sort();
+const dir = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = (readdirSync(dir, { recursive: true }) as string[])
+  .filter((f) => f.endsWith(".ir") && f.split(path.sep).includes("golden"))
+  .sort();
 
 describe("golden pass tests", () => {
   it("has fixtures", () => expect(fixtures.length).toBeGreaterThan(0));
