@@ -31,6 +31,7 @@ import { rigMissing } from "../../codegen/build.js";
 import { rigFor } from "../../codegen/targets.js";
 import { getTarget } from "../../ir/target.js";
 import { neoncInProcess, readJson, readTensor, ROOT, tempDir, type CliResult } from "../cli/helpers.js";
+import { maxAbsDiff } from "../../src/testing/index.js";
 
 const ZOO = path.join(ROOT, "test/fixtures/models");
 
@@ -138,11 +139,7 @@ async function run(m: ZooModel): Promise<void> {
 function expectClose(got: { dtype: string; shape: readonly number[]; values: readonly number[] }, ref: { dtype: string; shape: readonly number[]; values: readonly number[] }, what: string): void {
   expect(got.dtype, what).toBe(ref.dtype);
   expect(got.shape, what).toEqual(ref.shape);
-  let err = 0, mag = 0;
-  ref.values.forEach((v, i) => {
-    err = Math.max(err, Math.abs(v - got.values[i]!));
-    mag = Math.max(mag, Math.abs(v));
-  });
+  const err = maxAbsDiff(ref.values, got.values), mag = maxAbsDiff(ref.values, new Float64Array(ref.values.length));
   expect(err, `${what}: max abs error against the reference (max |ref| ${mag})`).toBeLessThanOrEqual(ref.dtype === "f32" ? 1e-4 * mag : 0);
 }
 
