@@ -17,7 +17,7 @@ import { calibrate } from "../../src/analyses/calibration/index.js";
 import { readCalibrationDir } from "../../src/adapters/onnx/data-dir.js";
 import { quantizeGraph } from "../../passes/quantize/index.js";
 import { calibrateRnnStates } from "../../passes/quantize/lower-rnn.js";
-import { qrnnGraph, qrnnInputs, type QRnnCase } from "./qint-rnn-graphs.js";
+import { qrnnGraph, qrnnInputs, type QRnnCase } from "../helpers/qrnn-graphs.js";
 import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs, requireModels, rigOrSkip } from "./helpers.js";
 import { neoncInProcess } from "../cli/helpers.js";
 

@@ -21,7 +21,7 @@
 // M_out >= 2^-22 (the lowering makes sure): then M_out * 2^31 >= 512, so a saturated acc lies
 // beyond the output range whichever side the exact value was on.
 //
-// Error against the float LayerNormalization (test/quant/qlayernorm.test.ts, inputs on the int8
+// Error against the float LayerNormalization (test/ops/integer/qlayernorm.test.ts, inputs on the int8
 // grid so only the op's own error is measured, output range covering the float outputs): at most
 // 0.52 LSB (the measured worst is in docs/measurements.md). The sources: the output rounding (0.5 LSB, gemmlowp's second rounding adds 2^-(right+1)), z's
 // rounding (0.5 * 32767 * M_out <= 2^-7 LSB), int16 gamma (2^-16 relative), the reciprocal square

@@ -1,6 +1,6 @@
 // ONNX backend tests of LSTM, GRU and RNN: imported, type-inferred and run end to end.
 import { describe, expect, it } from "vitest";
-import { backendNames, backendRoot, checkBackendCase } from "./backend-cases.js";
+import { backendNames, backendRoot, checkBackendCase } from "../../helpers/backend-cases.js";
 
 describe.runIf(backendRoot)("ONNX backend tests: recurrent ops", () => {
   const names = backendNames(/^test_(lstm|gru|rnn)_/);
