@@ -5,11 +5,14 @@
 // hooks: `fromOnnx` turns a node of any supported opset into the IR form (e.g. constant
 // inputs that became inputs in later opsets are read into attributes), and `foldDims` evaluates
 // shape computations (Shape -> Gather -> Concat ...) on symbolic dims at import.
+// `traits` say what the passes and the code generator need to know about the op (ir/traits.ts
+// answers questions about them), so a new op gets its passes' behaviour from its definition.
 // Adding an op means adding one definition and listing it in ir/ops/index.ts.
 import type { DType } from "./dtype.js";
 import type { Dim } from "./dim.js";
 import type { AttrValue, Attrs } from "./graph.js";
 import type { Tensor, TensorType } from "./types.js";
+import type { UnaryFn } from "./unary.js";
 
 export type AttrKind = "int" | "float" | "ints" | "floats" | "string" | "strings" | "tensor" | "dims";
 
@@ -116,6 +119,39 @@ export interface OnnxExportNode {
   readonly attrs?: Readonly<Record<string, AttrValue>>;
 }
 
+/**
+ * What passes and code generation need to know about an op, declared on its definition. Each
+ * trait carries an obligation (a C kernel, an int8 form, a gradient...) that
+ * test/ir/op-traits.test.ts checks for every op declaring it.
+ */
+export interface OpTraits {
+  /**
+   * A real function of each element, y[i] = f(x[i]), same type and shape (extra inputs are
+   * constants folded into the attributes, like Clip's bounds). Its C kernel, int8 table,
+   * gradient rule and place in the random graphs all come from this description (ir/unary.ts).
+   */
+  readonly unary?: UnaryFn<any>;
+  /** A broadcasting element-wise op of two inputs: inserting the same unit axis into both operands commutes with it. */
+  readonly binary?: true;
+  /** The output is input 0's bytes under another shape: no code in C (its buffer aliases the input's); view chains collapse. */
+  readonly view?: true;
+  /** Carries a fused activation (`activation` / `activation_params`, ir/activation.ts); set by withFusedActivation. */
+  readonly fusedActivation?: true;
+  /** Linear in input 0 with constant weights in input 1: a BatchNormalization right after it folds into it (fold-batchnorm). */
+  readonly absorbsBatchNorm?: true;
+  /** Moves 8-bit data without arithmetic: on int8 its output keeps the input's scale and zero point. */
+  readonly int8PassThrough?: true;
+  /** Has a 16x8 integer form (int16 activations, int8 weights): the quantize option int16. */
+  readonly int16x8?: true;
+  /** An integer op made by quantize or import-qdq: a graph holding one is quantized already. */
+  readonly integer?: true;
+  /**
+   * Acts per channel (axis 1) or per element, so it commutes with inserting a unit axis after the
+   * channel axis (conv2d-to-1d moves Unsqueezes below it). Unary ops have it without saying.
+   */
+  readonly channelwise?: true;
+}
+
 export interface OpDef<S extends AttrSchema = AttrSchema> {
   readonly name: string;
   /** One line describing the op (shown by `neonc inspect` and docs). */
@@ -145,6 +181,8 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
   readonly dtypes?: readonly DType[];
   /** Multiply-accumulates of one run (for `neonc inspect`); omit for ops without MACs. */
   macs?(inputs: readonly (TensorType | undefined)[], outputs: readonly TensorType[], attrs: AttrsOf<S>): Dim;
+  /** What passes and code generation need to know about the op (see OpTraits). */
+  readonly traits?: OpTraits;
 }
 
 export function defineOp<S extends AttrSchema>(def: OpDef<S>): OpDef<S> {

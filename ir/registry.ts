@@ -33,3 +33,8 @@ export function findOnnxOp(opType: string, domain = ""): OpDef<any> | undefined 
 export function allOps(): OpDef<any>[] {
   return [...byName.values()];
 }
+
+/** How many ops are registered (caches built from the registry check it to stay current). */
+export function opCount(): number {
+  return byName.size;
+}

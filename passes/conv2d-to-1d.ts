@@ -4,16 +4,11 @@
 // Unsqueeze down through elementwise ops and BatchNormalization, and cancels Unsqueeze/Squeeze
 // pairs, so a chain of 2-D-written convolutions becomes plain 1-D Convs.
 import type { Node } from "../ir/graph.js";
+import { isBinaryElementwise, isChannelwise } from "../ir/traits.js";
 import { definePass } from "./pass.js";
 import { reshapeTensor } from "./float-constants.js";
 import { ensure, rule, type GraphView, type Rule } from "./patterns.js";
 import { viewRules } from "./canonicalize/views.js";
-
-/** Ops that act elementwise (or per channel) and commute with inserting the size-1 axis 2. */
-const SINKABLE = [
-  "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Elu", "Selu", "HardSigmoid", "HardSwish", "Gelu",
-  "Abs", "Neg", "Exp", "Log", "Sqrt", "Erf", "Softplus", "BatchNormalization",
-];
 
 /** True when `n` is an Unsqueeze turning [N, C, T] into [N, C, 1, T]. */
 function isAxis2Unsqueeze(n: Node | undefined, g: GraphView): n is Node {
@@ -47,8 +42,12 @@ const conv2dAs1d: Rule = rule("Conv", (conv, g) => {
   return b.explain("rewritten as a 1-D Conv between Squeeze and Unsqueeze").replaceWith(y);
 }, "conv2d-1xk");
 
-/** op(Unsqueeze(x)) -> Unsqueeze(op(x)) for elementwise ops, so the Unsqueeze meets the next Squeeze. */
-const sinkUnsqueeze: Rule = rule(SINKABLE, (node, g) => {
+/**
+ * op(Unsqueeze(x)) -> Unsqueeze(op(x)) for ops that act per element or per channel (unary
+ * element-wise ops and the `channelwise` trait: they commute with inserting the size-1 axis 2),
+ * so the Unsqueeze meets the next Squeeze.
+ */
+const sinkUnsqueeze: Rule = rule(isChannelwise, (node, g) => {
   const u = g.producer(node.inputs[0]!);
   if (!isAxis2Unsqueeze(u, g)) return undefined;
   ensure(node.outputs.filter((o) => o).length === 1 && node.outputs.slice(1).every((o) => !o || g.useCount(o) === 0), "it has more than one output in use");
@@ -58,8 +57,8 @@ const sinkUnsqueeze: Rule = rule(SINKABLE, (node, g) => {
   return b.explain("moved the Unsqueeze below it").replaceWith(b.op1("Unsqueeze", [inner], { axes: [2] }), ...node.outputs.slice(1).map(() => ""));
 }, "sink-unsqueeze");
 
-/** Add/Mul/Sub/Div of two axis-2 unsqueezes of same-rank values. */
-const sinkUnsqueezeBinary: Rule = rule(["Add", "Sub", "Mul", "Div"], (node, g) => {
+/** A binary element-wise op (Add, Mul, ... the `binary` trait) of two axis-2 unsqueezes of same-rank values. */
+const sinkUnsqueezeBinary: Rule = rule(isBinaryElementwise, (node, g) => {
   const ua = g.producer(node.inputs[0]!);
   const ub = g.producer(node.inputs[1]!);
   if (!isAxis2Unsqueeze(ua, g) && !isAxis2Unsqueeze(ub, g)) return undefined;

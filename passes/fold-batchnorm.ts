@@ -1,13 +1,15 @@
 // fold-batchnorm: inference BatchNormalization, y = a*x + c per channel with
 // a = scale/sqrt(var+eps) and c = bias - a*mean, folded into the weights of a neighbour.
 //
-// Into the producer (Conv, ConvTranspose, Gemm, MatMul with constant weights): the producer's
+// Into the producer (an op with the absorbsBatchNorm trait — Conv, ConvTranspose, Gemm, MatMul —
+// with constant weights and no fused activation): the producer's
 // output channels are scaled by a and c is added to the bias (a bias is created when there was
 // none; MatMul gets an Add). Into a following Conv: its input channels are scaled by a and c,
 // pushed through the filter, goes into the bias; this is exact only when the Conv pads nothing
 // (padding would see 0, not c) or c is zero, so other cases decline.
 import type { Node } from "../ir/graph.js";
 import type { Tensor } from "../ir/types.js";
+import { opNamesWith } from "../ir/traits.js";
 import { definePass } from "./pass.js";
 import { f64Values, floatTensor, isComputeFloat } from "./float-constants.js";
 import { ensure, rule, type GraphView, type Rewrite } from "./patterns.js";
@@ -178,18 +180,28 @@ function intoFollowingConv(bn: Node, conv: Node, f: Affine, g: GraphView): Rewri
   return b.explain(`folded into the following Conv ${conv.name}`).replaceWith(y);
 }
 
-const PRODUCERS = ["Conv", "ConvTranspose", "Gemm", "MatMul"];
+/** How a BatchNormalization folds into each op with the `absorbsBatchNorm` trait. */
+const INTO_PRODUCER: Readonly<Record<string, (bn: Node, prev: Node, f: Affine, g: GraphView) => Rewrite>> = {
+  Conv: intoConv,
+  ConvTranspose: intoConv,
+  Gemm: intoGemm,
+  MatMul: intoMatMul,
+};
+
+/** Whether fold-batchnorm knows how to fold into `op` (every op with the absorbsBatchNorm trait must). */
+export function foldsInto(op: string): boolean {
+  return INTO_PRODUCER[op] !== undefined;
+}
 
 export const foldBatchNorm = definePass({
   name: "fold-batchnorm",
   doc: "Folds inference BatchNormalization into the Conv, ConvTranspose, Gemm or MatMul before it, or exactly into a following Conv.",
   rules: [
     rule("BatchNormalization", (bn, g) => {
-      const prev = g.matchProducer(bn.inputs[0]!, { op: PRODUCERS, singleUse: true, constantInputs: [1], where: noActivation });
-      const f = bnAffine(bn, g);
-      if (prev.op === "Gemm") return intoGemm(bn, prev, f, g);
-      if (prev.op === "MatMul") return intoMatMul(bn, prev, f, g);
-      return intoConv(bn, prev, f, g);
+      const prev = g.matchProducer(bn.inputs[0]!, { op: opNamesWith("absorbsBatchNorm"), singleUse: true, constantInputs: [1], where: noActivation });
+      const into = INTO_PRODUCER[prev.op];
+      ensure(into, `fold-batchnorm cannot fold into ${prev.op} yet`);
+      return into(bn, prev, bnAffine(bn, g), g);
     }, "into-producer"),
     rule("BatchNormalization", (bn, g) => {
       const y = bn.outputs[0]!;

@@ -1,48 +1,59 @@
-// fuse-activation: Conv / ConvTranspose / Gemm / MatMul / Add followed by Relu, Clip (Relu6,
-// HardTanh-style clamps) or LeakyRelu becomes the producer with a fused activation (the
-// `activation` / `activation_params` attributes of ir/activation.ts), so a quantized kernel can
-// later apply it as a clamp on its accumulator.
+// fuse-activation: an activation node after an op that can carry one (the `fusedActivation`
+// trait: Conv, ConvTranspose, Gemm, MatMul, Add) becomes that op with the `activation` /
+// `activation_params` attributes (ir/activation.ts, the table of kinds).
+//
+// By default only the kinds the float conv / GEMM kernels apply in their epilogue are fused —
+// Relu, Clip (Relu6, HardTanh) and LeakyRelu — which is what saves a pass over the output; and
+// Relu and Clip then become a clamp on the accumulator in int8. `kinds=all` fuses every
+// activation with a fused form (Sigmoid, Tanh, Swish, Mish, Softplus, HardSwish, Elu...): the C
+// applies those by a sweep over the output right after the kernel, and int8 writes them as a
+// table after the integer op.
+import { activationOfNode, fusedKind } from "../ir/activation.js";
 import type { Node } from "../ir/graph.js";
-import { readNumber } from "../ir/types.js";
-import type { Activation } from "../ir/activation.js";
+import { opNamesWith } from "../ir/traits.js";
+import { getOp } from "../ir/registry.js";
 import { definePass } from "./pass.js";
+import { enumOption } from "./options.js";
 import { isComputeFloat } from "./float-constants.js";
 import { decline, ensure, rule, type GraphView } from "./patterns.js";
 
-export const FUSABLE_OPS = ["Conv", "ConvTranspose", "Gemm", "MatMul", "Add"];
+/** Whether `op` is an activation fuse-activation fuses with option `kinds`. */
+function fusable(op: string, kinds: "epilogue" | "all"): boolean {
+  const row = fusedKind(op);
+  return row !== undefined && (kinds === "all" || row.fn.fusion!.epilogue !== undefined);
+}
 
-/** The activation a node computes, in fused form, or a decline saying why it cannot be fused. */
-function activationOfNode(act: Node, g: GraphView): Activation {
-  if (act.op === "Relu") return { kind: "Relu", params: [] };
-  if (act.op === "LeakyRelu") return { kind: "LeakyRelu", params: [g.attrs<{ alpha: number }>(act).alpha] };
-  const a = g.attrs<{ min?: number; max?: number }>(act);
-  const bound = (k: number, attr: number | undefined, open: number): number => {
-    const name = act.inputs[k];
-    if (!name) return attr ?? open;
+/** The node's attributes with its constant extra operands folded in (Clip's bounds), or a decline. */
+function attrsWithOperands(act: Node, g: GraphView): Readonly<Record<string, any>> {
+  const def = getOp(act.op);
+  const attrs = g.attrs<Record<string, any>>(act);
+  const fn = def.traits!.unary!;
+  const operands = act.inputs.map((name, i) => {
+    if (i === 0 || !name) return undefined;
     const t = g.constant(name);
-    ensure(t, `its ${k === 1 ? "min" : "max"} is computed at run time`);
-    return readNumber(t, 0);
-  };
-  const lo = bound(1, a.min, -Infinity);
-  const hi = bound(2, a.max, Infinity);
-  ensure(!Number.isNaN(lo) && !Number.isNaN(hi), "a bound is NaN");
-  ensure(lo <= hi, `min ${lo} is above max ${hi}`);
-  return { kind: "Clip", params: [lo, hi] };
+    ensure(t, `its ${def.inputs[i]!.replace(/\?$/, "")} is computed at run time`);
+    return t;
+  });
+  return fn.operands && operands.some((t) => t) ? fn.operands(operands, attrs as never) : attrs;
 }
 
 export const fuseActivation = definePass({
   name: "fuse-activation",
-  doc: "Fuses Relu, Clip or LeakyRelu into the Conv, ConvTranspose, Gemm, MatMul or Add that produces its input.",
-  rules: [
-    rule(["Relu", "Clip", "LeakyRelu"], (act, g) => {
+  doc: "Fuses an activation (Relu, Clip, LeakyRelu; with kinds=all any that has a fused form) into the Conv, ConvTranspose, Gemm, MatMul or Add that produces its input.",
+  options: {
+    kinds: enumOption(["epilogue", "all"], "epilogue", "epilogue: the activations the float kernels apply on the way out (Relu, Clip, LeakyRelu); all: every activation with a fused form"),
+  },
+  rules: (o) => [
+    rule((op) => fusable(op, o.kinds), (act, g) => {
       const x = act.inputs[0]!;
       const prev = g.matchProducer(x, {
-        op: FUSABLE_OPS,
+        op: opNamesWith("fusedActivation"),
         singleUse: true,
         where: (p) => (p.attrs.activation ? `${p.op} ${p.name} already has a fused ${String(p.attrs.activation)}` : true),
       });
       if (!isComputeFloat(g.type(x).dtype)) return decline(`%${x} is ${g.type(x).dtype}; fused activations are for float ops`);
-      const fused = activationOfNode(act, g);
+      const fused = activationOfNode(act.op, attrsWithOperands(act, g));
+      if (typeof fused === "string") return decline(fused);
       const b = g.rewrite(act).absorb(prev);
       const attrs = fused.params.length > 0
         ? { ...prev.attrs, activation: fused.kind, activation_params: [...fused.params] }

@@ -35,17 +35,28 @@ export function ensure(cond: unknown, reason: string | (() => string)): asserts 
 export type RuleResult = Rewrite | Decline | undefined;
 export type RuleFn = (node: Node, g: GraphView) => RuleResult;
 
+/**
+ * The op types a rule looks at: a list, "*" for every op, or a question about an op type —
+ * usually a trait (ir/traits.ts: `isUnaryElementwise`, `isView`...), so that a rule covers every
+ * op with the trait, including ops defined after the rule was written.
+ */
+export type OpMatch = readonly string[] | "*" | ((op: string) => boolean);
+
 export interface Rule {
   readonly name: string;
-  /** Op types the rule looks at; "*" matches every op. */
-  readonly ops: readonly string[] | "*";
+  readonly ops: OpMatch;
   readonly fn: RuleFn;
 }
 
-/** A rewrite rule on nodes of `op` (a type, a list of types, or "*"). */
-export function rule(op: string | readonly string[], fn: RuleFn, name?: string): Rule {
-  const ops = op === "*" ? "*" : typeof op === "string" ? [op] : op;
-  return { name: name ?? (ops === "*" ? "any-op" : ops.join("|")), ops, fn };
+/** A rewrite rule on nodes of `op` (a type, a list of types, "*", or a test of the op type). */
+export function rule(op: string | OpMatch, fn: RuleFn, name?: string): Rule {
+  const ops = op === "*" || typeof op === "function" ? op : typeof op === "string" ? [op] : op;
+  return { name: name ?? (ops === "*" ? "any-op" : typeof ops === "function" ? ops.name || "op-test" : ops.join("|")), ops, fn };
+}
+
+/** Whether a rule looks at nodes of op type `op`. */
+export function ruleMatches(r: Rule, op: string): boolean {
+  return r.ops === "*" || (typeof r.ops === "function" ? r.ops(op) : r.ops.includes(op));
 }
 
 // ---- rewrites -------------------------------------------------------------------------------
@@ -306,7 +317,7 @@ export function applyRules(graph: Graph, rules: readonly Rule[], opts: ApplyOpti
   const byOp = new Map<string, Rule[]>();
   const rulesFor = (op: string): Rule[] => {
     let list = byOp.get(op);
-    if (!list) byOp.set(op, (list = rules.filter((r) => r.ops === "*" || r.ops.includes(op))));
+    if (!list) byOp.set(op, (list = rules.filter((r) => ruleMatches(r, op))));
     return list;
   };
 

@@ -1,19 +1,34 @@
 // Pieces shared by the float kernels: fused-activation arguments, the scalar activation helper,
 // and the NEON vector helpers that several kernels use.
-import { activationOf } from "../../ir/activation.js";
+//
+// A fused activation reaches the conv / GEMM / MatMul / Add kernels as `act, p0, p1`: the code
+// of its epilogue form (ir/activation.ts epilogueOf: 1 max(x, 0), 2 clamp to [p0, p1], 3 slope
+// p0 below 0), which neonc_act_f32 / neonc_act_f32x4 here and neonc_act_range in gemm.ts
+// apply on the way out. A kind without an epilogue form passes 0 (nothing) and is applied by
+// an in-place sweep after the kernel (fused-activation.ts).
+import { activationOf, epilogueOf } from "../../ir/activation.js";
 import type { Attrs } from "../../ir/graph.js";
 import type { KernelContext } from "../kernel.js";
 import { cFloat } from "../c-util.js";
 
+type FusedAttrs = { activation?: string; activation_params?: readonly number[] };
+
 /** `act, p0, p1` arguments of the C helpers for a node's fused activation. */
 export function actArgs(attrs: Attrs): string {
-  const a = activationOf(attrs as { activation?: string; activation_params?: readonly number[] });
-  if (!a) return "0, 0.0f, 0.0f";
-  switch (a.kind) {
-    case "Relu": return "1, 0.0f, 0.0f";
-    case "Clip": return `2, ${cFloat(a.params[0]!)}, ${cFloat(a.params[1]!)}`;
-    case "LeakyRelu": return `3, ${cFloat(a.params[0]!)}, 0.0f`;
+  const a = activationOf(attrs as FusedAttrs);
+  const e = a && epilogueOf(a);
+  if (!e) return "0, 0.0f, 0.0f";
+  switch (e.form) {
+    case "relu": return "1, 0.0f, 0.0f";
+    case "clamp": return `2, ${cFloat(e.lo)}, ${cFloat(e.hi)}`;
+    case "leaky": return `3, ${cFloat(e.slope)}, 0.0f`;
   }
+}
+
+/** Whether the node has a fused activation the kernel applies in its epilogue (actArgs gives it). */
+export function hasEpilogue(attrs: Attrs): boolean {
+  const a = activationOf(attrs as FusedAttrs);
+  return a !== undefined && epilogueOf(a) !== undefined;
 }
 
 /** Adds the scalar activation helper: act 0 none, 1 Relu, 2 Clip(p0, p1), 3 LeakyRelu(p0). */

@@ -1,74 +1,18 @@
-// Elementwise float kernels: simple unary math (Relu vectorized on NEON, the rest through math.h;
-// exp, tanh, sigmoid and erf are in unary-math.ts with the vector math) and
-// the broadcasting binary ops Add/Sub/Mul/Div (with Add's fused activation). Same-shape
-// operands run as one flat loop; broadcasting runs nested loops whose strides are 0 on
-// broadcast axes. Both may write over their first input (in place).
+// The broadcasting binary float kernels Add/Sub/Mul/Div (with Add's fused activation applied on
+// the way out when it has an epilogue form; any other is swept after, fused-activation.ts).
+// Same-shape operands run as one flat loop; broadcasting runs nested loops whose strides are 0
+// on broadcast axes. Both may write over their first input (in place). The unary ops have
+// their kernels made from their definitions (unary.ts).
 import { dimEquals, type Dim } from "../../ir/dim.js";
 import type { Graph, Node } from "../../ir/graph.js";
-import { activationOf } from "../../ir/activation.js";
-import { cFloat, cProduct } from "../c-util.js";
+import { cProduct } from "../c-util.js";
 import { defineKernel, type KernelDef } from "../kernel.js";
-import { actArgs, useScalarAct, useVectorAct } from "./common.js";
+import { actArgs, hasEpilogue, useScalarAct, useVectorAct } from "./common.js";
 
 function floatOnly(node: Node, _a: unknown, g: Graph): string | undefined {
   for (const v of [...node.inputs, ...node.outputs]) if (v && g.types[v]?.dtype !== "f32") return "only float32 is generated";
   return undefined;
 }
-
-const UNARY: Readonly<Record<string, (x: string) => string>> = {
-  Log: (x) => `logf(${x})`,
-  Sqrt: (x) => `sqrtf(${x})`,
-  Neg: (x) => `-${x}`,
-  Abs: (x) => `fabsf(${x})`,
-  Reciprocal: (x) => `1.0f / ${x}`,
-  Floor: (x) => `floorf(${x})`,
-  Ceil: (x) => `ceilf(${x})`,
-  Softplus: (x) => `(float)log1p(exp((double)${x}))`,
-};
-
-function unaryKernel(op: string, f: (x: string) => string): KernelDef {
-  return defineKernel({
-    op,
-    inPlace: 0,
-    supports: floatOnly,
-    emit(node, _attrs, ctx) {
-      const x = ctx.ptr(node.inputs[0]!), y = ctx.ptr(node.outputs[0]!);
-      return [
-        `const float *x = ${x};`,
-        `float *y = ${y};`,
-        `size_t i, n = (size_t)${ctx.numel(node.outputs[0]!)};`,
-        `for (i = 0; i < n; i++) { const float v = x[i]; y[i] = ${f("v")}; }`,
-      ].join("\n");
-    },
-  });
-}
-
-export const relu = defineKernel({
-  op: "Relu",
-  inPlace: 0,
-  supports: floatOnly,
-  emit(node, _attrs, ctx) {
-    const lines = [`const float *x = ${ctx.ptr(node.inputs[0]!)};`, `float *y = ${ctx.ptr(node.outputs[0]!)};`, `size_t i = 0, n = (size_t)${ctx.numel(node.outputs[0]!)};`];
-    if (ctx.target.neon) lines.push(`for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vmaxq_f32(vld1q_f32(x + i), vdupq_n_f32(0.0f)));`);
-    lines.push(`for (; i < n; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];`);
-    return lines.join("\n");
-  },
-});
-
-export const leakyRelu = defineKernel({
-  op: "LeakyRelu",
-  inPlace: 0,
-  supports: floatOnly,
-  emit(node, attrs, ctx) {
-    const alpha = cFloat((attrs.alpha as number | undefined) ?? 0.01);
-    return [
-      `const float *x = ${ctx.ptr(node.inputs[0]!)};`,
-      `float *y = ${ctx.ptr(node.outputs[0]!)};`,
-      `size_t i, n = (size_t)${ctx.numel(node.outputs[0]!)};`,
-      `for (i = 0; i < n; i++) y[i] = x[i] < 0.0f ? x[i] * ${alpha} : x[i];`,
-    ].join("\n");
-  },
-});
 
 const BINARY: Readonly<Record<string, [string, string]>> = {
   Add: ["+", "vaddq_f32"],
@@ -93,7 +37,7 @@ function binaryKernel(op: string, sym: string, vop: string): KernelDef {
       const [an, bn] = node.inputs as [string, string];
       const yn = node.outputs[0]!;
       const at = ctx.type(an), bt = ctx.type(bn), yt = ctx.type(yn);
-      const hasAct = activationOf(attrs as { activation?: string }) !== undefined;
+      const hasAct = hasEpilogue(attrs);
       const act = actArgs(attrs);
       const pre = [`const float *pa = ${ctx.ptr(an)};`, `const float *pb = ${ctx.ptr(bn)};`, `float *py = ${ctx.ptr(yn)};`];
       const same = (s: readonly Dim[]) => s.length === yt.shape.length && s.every((d, i) => dimEquals(d, yt.shape[i]!));
@@ -139,10 +83,5 @@ function binaryKernel(op: string, sym: string, vop: string): KernelDef {
   });
 }
 
-export const elementwiseKernels: KernelDef[] = [
-  relu,
-  leakyRelu,
-  ...Object.entries(UNARY).map(([op, f]) => unaryKernel(op, f)),
-  ...Object.entries(BINARY).map(([op, [s, v]]) => binaryKernel(op, s, v)),
-];
+export const elementwiseKernels: KernelDef[] = Object.entries(BINARY).map(([op, [s, v]]) => binaryKernel(op, s, v));
 

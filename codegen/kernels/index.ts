@@ -1,7 +1,12 @@
-// Registers every C kernel. Adding a kernel: write codegen/kernels/<op>.ts and list it here.
+// Registers every C kernel. Adding a kernel: write codegen/kernels/<op>.ts and list it here. The
+// unary element-wise ops and the views get theirs from their definitions (unary.ts, views.ts),
+// and a kernel of an op that carries fused activations gets the sweep for those it does not
+// apply itself (fused-activation.ts).
+import { carriesActivation } from "../../ir/traits.js";
 import { registerKernel, type KernelDef } from "../kernel.js";
 import { convKernel } from "./conv.js";
 import { elementwiseKernels } from "./elementwise.js";
+import { withActivationSweep } from "./fused-activation.js";
 import { lstmKernel } from "./lstm.js";
 import { gemmKernel, matmulKernel } from "./matmul.js";
 import { softmaxKernels } from "./softmax.js";
@@ -14,7 +19,7 @@ import { poolKernels } from "./pool.js";
 import { reduceMeanKernels } from "./reduce-mean.js";
 import { sliceKernel } from "./slice.js";
 import { transposeKernel } from "./transpose.js";
-import { unaryMathKernels } from "./unary-math.js";
+import { unaryKernels } from "./unary.js";
 import { qRequantizeKernel } from "./qint-requantize.js";
 import { qLookupKernel } from "./qint-lookup.js";
 import { dequantizeKernel, quantizeKernel } from "./qint-boundary.js";
@@ -28,29 +33,11 @@ import { hybridGruKernel, hybridLstmKernel, hybridRnnKernel } from "./hybrid-rnn
 import { qLstmKernel } from "./qint-lstm.js";
 import { qGruKernel } from "./qint-gru.js";
 
-const all: KernelDef[] = [convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, ...viewKernels];
-for (const k of all) registerKernel(k);
-for (const k of unaryMathKernels) registerKernel(k);
-registerKernel(layerNormKernel);
-for (const k of poolKernels) registerKernel(k);
-for (const k of reduceMeanKernels) registerKernel(k);
-registerKernel(transposeKernel);
-registerKernel(concatKernel);
-registerKernel(sliceKernel);
-registerKernel(padKernel);
-registerKernel(gruKernel);
-registerKernel(qRequantizeKernel);
-registerKernel(qLookupKernel);
-registerKernel(quantizeKernel);
-registerKernel(dequantizeKernel);
-registerKernel(qConcatKernel);
-registerKernel(qConvKernel);
-registerKernel(qMatMulKernel);
-registerKernel(qAddKernel);
-registerKernel(qMulKernel);
-registerKernel(hybridLstmKernel);
-registerKernel(hybridGruKernel);
-for (const k of [qLayerNormKernel, qSoftmaxKernel, qLogSoftmaxKernel]) registerKernel(k);
-registerKernel(hybridRnnKernel);
-registerKernel(qLstmKernel);
-registerKernel(qGruKernel);
+const all: KernelDef[] = [
+  convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, ...viewKernels(),
+  ...unaryKernels(), layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
+  padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvKernel,
+  qMatMulKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
+  qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel,
+];
+for (const k of all) registerKernel(carriesActivation(k.op) ? withActivationSweep(k) : k);

@@ -1,6 +1,7 @@
-// Accurate float math for the generated C: exp, expm1 (x <= 0), tanh, sigmoid and erf on
-// float32x4_t for the NEON targets, and their scalar counterparts (math.h) for c99 and for the
-// tails of vector loops. Kernels call `useVMath(ctx)` and then the `neonc_*` functions.
+// Accurate float math for the generated C: exp, expm1 (x <= 0), tanh, sigmoid, erf, log, log1p
+// and sqrt on float32x4_t for the NEON targets, and their scalar counterparts (math.h) for c99
+// and for the tails of vector loops. Kernels call `useVMath(ctx)` and then the `neonc_*`
+// functions (the unary kernels through codegen/kernels/c-math.ts).
 //
 // The NEON code uses only intrinsics that exist on both aarch64 and armv7: division is vdivq_f32
 // on aarch64 only; armv7 gets a reciprocal estimate refined by two Newton steps and one residual
@@ -13,6 +14,10 @@
 // degree-10 polynomial on three intervals (|x| < 1 in x^2, [1, 2.5) and [2.5, 4) in |x|), the
 // coefficients chosen per lane; they are Chebyshev interpolants of erf, turned into monomials
 // in the interval's normalised variable (test/codegen/kernels-extra.test.ts re-derives them).
+// log splits x = m 2^e with m in [sqrt(1/2), sqrt(2)) and sums the series of 2 atanh(s),
+// s = (m-1)/(m+1), to s^11 (truncation below 3e-10 relative); log1p is log(1+x) corrected by
+// x/((1+x)-1), which cancels the rounding of 1+x; sqrt without vsqrtq_f32 (armv7, SIMDe) is
+// the reciprocal square root estimate refined by Newton steps and a residual step.
 // Measured errors are in docs/codegen.md. loopMathSource() is the same exp / expm1 / sigmoid /
 // tanh in plain scalar C, branch-free so that compilers vectorize the loops that call it.
 import { cFloat } from "../c-util.js";
@@ -60,6 +65,9 @@ static inline float neonc_exp_f32(float x) { return expf(x); }
 static inline float neonc_expm1_f32(float x) { return expm1f(x); }
 static inline float neonc_tanh_f32(float x) { return tanhf(x); }
 static inline float neonc_erf_f32(float x) { return erff(x); }
+static inline float neonc_log_f32(float x) { return logf(x); }
+static inline float neonc_log1p_f32(float x) { return log1pf(x); }
+static inline float neonc_sqrt_f32(float x) { return sqrtf(x); }
 /* Two forms so that exp never overflows and small results keep their relative accuracy. */
 static inline float neonc_sigmoid_f32(float x) {
   if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
@@ -153,6 +161,51 @@ static inline float32x4_t neonc_sigmoid_f32x4(float32x4_t x) {
   const float32x4_t one = vdupq_n_f32(1.0f);
   return neonc_div_f32x4(vbslq_f32(vcgeq_f32(x, vdupq_n_f32(0.0f)), one, e), vaddq_f32(one, e));
 }
+
+/*
+ * log x: x = m 2^e with m in [sqrt(1/2), sqrt(2)) (subnormals scaled by 2^23 first), then
+ * log m = 2 atanh(s) = 2s (1 + s^2/3 + s^4/5 + ...) with s = (m - 1) / (m + 1), |s| <= 0.1716
+ * (m - 1 is exact), and e ln2 added in two parts. 0 gives -inf, negatives NaN, +inf +inf.
+ */
+static inline float32x4_t neonc_log_f32x4(float32x4_t x) {
+  const uint32x4_t tiny = vcltq_f32(x, vdupq_n_f32(1.17549435e-38f));
+  const float32x4_t xs = vbslq_f32(tiny, vmulq_f32(x, vdupq_n_f32(8388608.0f)), x);
+  const int32x4_t xi = vreinterpretq_s32_f32(xs);
+  const int32x4_t e = vshrq_n_s32(vsubq_s32(xi, vdupq_n_s32(0x3f3504f3)), 23);
+  const float32x4_t m = vreinterpretq_f32_s32(vsubq_s32(xi, vshlq_n_s32(e, 23)));
+  const float32x4_t fe = vsubq_f32(vcvtq_f32_s32(e), vbslq_f32(tiny, vdupq_n_f32(23.0f), vdupq_n_f32(0.0f)));
+  const float32x4_t s = neonc_div_f32x4(vsubq_f32(m, vdupq_n_f32(1.0f)), vaddq_f32(m, vdupq_n_f32(1.0f)));
+  const float32x4_t z = vmulq_f32(s, s);
+  float32x4_t p = vdupq_n_f32(${cFloat(1 / 11)}), y;
+${[9, 7, 5, 3, 1].map((d) => `  p = neonc_fma_f32x4(vdupq_n_f32(${cFloat(1 / d)}), p, z);`).join("\n")}
+  y = vmulq_f32(vaddq_f32(s, s), p);
+  y = neonc_fma_f32x4(y, fe, vdupq_n_f32(-2.12194440e-4f));
+  y = neonc_fma_f32x4(y, fe, vdupq_n_f32(0.693359375f));
+  y = vbslq_f32(vceqq_f32(x, vdupq_n_f32(HUGE_VALF)), x, y);
+  y = vbslq_f32(vceqq_f32(x, vdupq_n_f32(0.0f)), vdupq_n_f32(-HUGE_VALF), y);
+  /* Negatives and NaN: NaN. */
+  return vbslq_f32(vcgeq_f32(x, vdupq_n_f32(0.0f)), y, vdupq_n_f32(NAN));
+}
+
+/* log(1 + x) as log(w) * x / (w - 1) with w = 1 + x (the rounding of w cancels), x where w is 1. */
+static inline float32x4_t neonc_log1p_f32x4(float32x4_t x) {
+  const float32x4_t w = vaddq_f32(x, vdupq_n_f32(1.0f));
+  const float32x4_t d = vsubq_f32(w, vdupq_n_f32(1.0f));
+  const uint32x4_t exact = vorrq_u32(vceqq_f32(d, vdupq_n_f32(0.0f)), vceqq_f32(w, vdupq_n_f32(HUGE_VALF)));
+  const float32x4_t y = vmulq_f32(neonc_log_f32x4(w), neonc_div_f32x4(x, vbslq_f32(exact, vdupq_n_f32(1.0f), d)));
+  return vbslq_f32(exact, vbslq_f32(vceqq_f32(w, vdupq_n_f32(HUGE_VALF)), w, x), y);
+}
+
+/* sqrt: vsqrtq_f32 on aarch64; elsewhere (armv7, SIMDe) a reciprocal square root estimate, two Newton steps and one residual step. */
+${a64 ? "#if defined(__aarch64__)\nstatic inline float32x4_t neonc_sqrt_f32x4(float32x4_t x) { return vsqrtq_f32(x); }\n#else\n" : ""}static inline float32x4_t neonc_sqrt_f32x4(float32x4_t x) {
+  float32x4_t r = vrsqrteq_f32(x), s;
+  r = vmulq_f32(r, vrsqrtsq_f32(vmulq_f32(x, r), r));
+  r = vmulq_f32(r, vrsqrtsq_f32(vmulq_f32(x, r), r));
+  s = vmulq_f32(x, r);
+  s = neonc_fma_f32x4(s, vmulq_f32(vdupq_n_f32(0.5f), r), vmlsq_f32(x, s, s));
+  /* 0 and +inf come out of the estimate as NaN: they are their own square roots. */
+  return vbslq_f32(vorrq_u32(vceqq_f32(x, vdupq_n_f32(0.0f)), vceqq_f32(x, vdupq_n_f32(HUGE_VALF))), x, s);
+}${a64 ? "\n#endif" : ""}
 
 /* erf by interval: |x| < 1 as |x| * P(x^2), then two polynomials in |x|, 1 from 4 on. */
 static inline float32x4_t neonc_erf_f32x4(float32x4_t x) {

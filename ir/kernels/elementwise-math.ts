@@ -1,4 +1,5 @@
-// Scalar special functions the elementwise kernels need and Math lacks: erf, and GELU.
+// Scalar special functions the elementwise ops need and Math lacks: erf, GELU, the logistic
+// function and softplus (stable forms), and the derivatives of GELU.
 //
 // erf is computed in double precision (|error| around 1e-16), well beyond the f32 accuracy the
 // ONNX Erf and Gelu ops need: below 3 by the everywhere-positive series
@@ -48,4 +49,27 @@ export function gelu(x: number): number {
 /** GELU with the tanh approximation of ONNX Gelu(approximate="tanh"). */
 export function geluTanh(x: number): number {
   return 0.5 * x * (1 + Math.tanh(SQRT_TWO_OVER_PI * (x + 0.044715 * x * x * x)));
+}
+
+/** The logistic function 1/(1+e^-x) in two forms, so exp never overflows into Inf/Inf. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** log(1 + e^x) without overflow for large x. */
+export function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+/** d/dx of the exact GELU: Phi(x) + x phi(x). */
+export function geluGrad(x: number): number {
+  return 0.5 * (1 + erf(x * SQRT_HALF)) + x * Math.exp(-0.5 * x * x) * (ONE_OVER_SQRT_PI * SQRT_HALF);
+}
+
+/** d/dx of the tanh form of GELU. */
+export function geluTanhGrad(x: number): number {
+  const t = Math.tanh(SQRT_TWO_OVER_PI * (x + 0.044715 * x * x * x));
+  return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_TWO_OVER_PI * (1 + 3 * 0.044715 * x * x);
 }

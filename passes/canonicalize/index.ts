@@ -1,7 +1,7 @@
 // canonicalize: the clean-up every other pass relies on. Dead code, no-op nodes (Identity,
 // inference Dropout), algebraic identities (x*1, x+0, ..., x^2 as x*x), layout round trips (double
-// transpose, reshape of reshape, squeeze/unsqueeze pairs), constant folding through the ops'
-// own kernels, and shape-computation folding.
+// transpose, reshape of reshape, squeeze/unsqueeze pairs), x * Sigmoid(x) as Swish, constant
+// folding through the ops' own kernels, and shape-computation folding.
 import { definePass } from "../pass.js";
 import { intOption } from "../options.js";
 import { typesEqual } from "../../ir/types.js";
@@ -10,6 +10,7 @@ import { deadCodeRule } from "./dce.js";
 import { foldConstantsRule } from "./fold-constants.js";
 import { foldShapesRule } from "./fold-shapes.js";
 import { removeIdentity, removeInferenceDropout } from "./remove-noops.js";
+import { swishRule } from "./swish.js";
 import { transposeRules, viewRules } from "./views.js";
 
 /** Identities that hold bit for bit (x + 0 maps -0 to +0, which every consumer treats alike). */
@@ -31,7 +32,7 @@ export const identityTable: readonly AlgebraicRule[] = [
 
 export const canonicalize = definePass({
   name: "canonicalize",
-  doc: "Folds constants and shape computations, removes dead code, Identity, inference Dropout and algebraic no-ops.",
+  doc: "Folds constants and shape computations, removes dead code, Identity, inference Dropout and algebraic no-ops; x * Sigmoid(x) becomes Swish(x).",
   options: {
     "fold-limit": intOption(1 << 20, "largest result (in elements) constant folding may create", { min: 0 }),
   },
@@ -42,6 +43,7 @@ export const canonicalize = definePass({
     ...algebraic(identityTable),
     ...transposeRules,
     ...viewRules,
+    swishRule,
     foldConstantsRule(o["fold-limit"]),
     foldShapesRule,
   ],

@@ -1,14 +1,14 @@
 // Layout-only ops: double transposes, reshape of reshape, squeeze/unsqueeze pairs, and views
 // that give back the type they started from.
 //
-// Reshape, Squeeze, Unsqueeze and Flatten only relabel the dims of row-major data, so a chain
-// of them whose result has the same type as a value earlier in the chain is that value.
+// Views (the `view` trait: Reshape, Squeeze, Unsqueeze, Flatten, Identity) only relabel the dims
+// of row-major data, so a chain of them whose result has the same type as a value earlier in
+// the chain is that value.
 import type { Dim } from "../../ir/dim.js";
 import type { Node } from "../../ir/graph.js";
+import { isView } from "../../ir/traits.js";
 import { typesEqual } from "../../ir/types.js";
 import { decline, replace, rule, type GraphView, type Rule } from "../patterns.js";
-
-const VIEW_OPS = ["Reshape", "Squeeze", "Unsqueeze", "Flatten", "Identity"];
 
 /** Resolved perm of a Transpose on a rank-r input (default: reversed). */
 function permOf(g: GraphView, n: Node): number[] {
@@ -45,14 +45,14 @@ function viewAncestors(g: GraphView, node: Node): string[] {
   for (let depth = 0; depth < 32; depth++) {
     out.push(v);
     const p = g.producer(v);
-    if (!p || !VIEW_OPS.includes(p.op)) break;
+    if (!p || !isView(p.op)) break;
     v = p.inputs[0]!;
   }
   return out;
 }
 
 export const viewRules: Rule[] = [
-  rule(VIEW_OPS, (node, g) => {
+  rule(isView, (node, g) => {
     const want = g.type(node.outputs[0]!);
     const anc = viewAncestors(g, node);
     // The farthest ancestor with the same type removes the most nodes.
@@ -64,7 +64,7 @@ export const viewRules: Rule[] = [
 
   rule("Reshape", (node, g) => {
     const inner = g.producer(node.inputs[0]!);
-    if (!inner || !VIEW_OPS.includes(inner.op) || inner.op === "Identity") return undefined;
+    if (!inner || !isView(inner.op) || inner.op === "Identity") return undefined;
     const x = inner.inputs[0]!;
     const a = g.attrs<{ shape: readonly Dim[]; allowzero: number }>(node);
     // A 0 copies a dim of the (inner) input, which changes with the input: spell the result out.

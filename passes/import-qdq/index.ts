@@ -21,7 +21,7 @@ import { QdqLowering, type Lower, type QdqOptions } from "./lowering.js";
 import { lowerQGemm, lowerQLinear } from "./qlinear.js";
 import type { QdqFloatNode, QdqSummary } from "./summary.js";
 import { definePass } from "../pass.js";
-import { LOOKUP_OPS, PASS_THROUGH_OPS } from "../quantize/lower-ops.js";
+import { isUnaryElementwise, passesInt8Through } from "../../ir/traits.js";
 
 export type { QdqOptions } from "./lowering.js";
 export { formatQdqSummary, integerCount, type QdqFloatNode, type QdqSummary } from "./summary.js";
@@ -43,9 +43,12 @@ const LOWERINGS: Readonly<Record<string, Lower>> = {
   QLinearConcat: lowerQLinearConcat,
   QLinearSoftmax: lowerQLinearSoftmax,
   QLinearGlobalAveragePool: lowerQLinearGlobalAveragePool,
-  ...Object.fromEntries([...LOOKUP_OPS].map((op) => [op, lowerLookup])),
-  ...Object.fromEntries([...PASS_THROUGH_OPS].map((op) => [op, lowerPassThrough])),
 };
+
+/** The lowering of `op`: its own, a table for a unary element-wise op, or data movement on 8 bits (traits). */
+function lowerFor(op: string): Lower | undefined {
+  return LOWERINGS[op] ?? (isUnaryElementwise(op) ? lowerLookup : passesInt8Through(op) ? lowerPassThrough : undefined);
+}
 
 /** The ops that make a graph quantized: QDQ pairs and the QOperator ops this pass lowers. */
 const QUANTIZED_OPS = new Set(["DequantizeLinear", "QuantizeLinear", ...Object.keys(LOWERINGS).filter((op) => op.startsWith("Q"))]);
@@ -105,7 +108,7 @@ export function importQdqWithSummary(g: Graph, options: QdqRunOptions = {}): { g
       fired();
       continue;
     }
-    const lower = LOWERINGS[n.op];
+    const lower = lowerFor(n.op);
     const r = lower ? tryLower(lower, n, L) : n.op === "QuantizeLinear" ? "its scale and zero point are not constant per-tensor values" : undefined;
     if (r === true) {
       if (!fired()) keepFloat(n, L.keptFloat.get(n.name) ?? "kept in float");

@@ -9,8 +9,10 @@ import { intRange, type DType } from "../../ir/dtype.js";
 import { quantizeMultiplier, type Rounding } from "../../ir/fixed-point.js";
 import type { AttrValue, Graph, Node } from "../../ir/graph.js";
 import { users as usersOf } from "../../ir/graph.js";
+import { activationOfNode, clampOf, type Activation } from "../../ir/activation.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
+import { unaryFnOf } from "../../ir/traits.js";
 import { toNumbers, type Tensor, type TensorType } from "../../ir/types.js";
 import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
 
@@ -203,37 +205,37 @@ export class QdqLowering {
     return this.soleUser(v);
   }
 
-  /** The QuantizeLinear (after an optional Relu/Clip) that is the only reader of float v. */
-  qOut(v: string, fused?: { kind: string; params: readonly number[] }): QOut | undefined {
+  /**
+   * The QuantizeLinear that is the only reader of float v, directly or after one activation that
+   * is a clamp (Relu, Clip: ir/activation.ts clampOf); `fused`, the activation the op carries,
+   * must be a clamp too. Both narrow the output's integer range.
+   */
+  qOut(v: string, fused?: Activation): QOut | undefined {
     let u = this.soleUser(v);
     const taken: Node[] = [];
     let lo = -Infinity, hi = Infinity;
-    const clampBy = (kind: string, params: readonly (number | undefined)[]) => {
-      if (kind === "Relu") lo = Math.max(lo, 0);
-      else {
-        if (params[0] !== undefined) lo = Math.max(lo, params[0]);
-        if (params[1] !== undefined) hi = Math.min(hi, params[1]);
-      }
+    const clampBy = (c: { lo: number; hi: number }) => {
+      lo = Math.max(lo, c.lo);
+      hi = Math.min(hi, c.hi);
     };
     if (fused) {
-      if (fused.kind !== "Relu" && fused.kind !== "Clip") return undefined;
-      clampBy(fused.kind, fused.params);
+      const c = clampOf(fused);
+      if (!c) return undefined;
+      clampBy(c);
     }
-    if (u && (u.op === "Relu" || u.op === "Clip")) {
-      if (u.op === "Clip") {
-        const a = resolveAttrs(getOp("Clip"), u.attrs) as { min?: number; max?: number };
-        const bound = (i: number, attr: number | undefined) => {
-          const name = u!.inputs[i];
-          if (!name) return { ok: true, v: attr };
-          const t = this.const(name) ?? (this.deq.get(name)?.isConst ? this.constants[this.float(name)] : undefined);
-          return t ? { ok: true, v: Number(t.data[0]) } : { ok: false, v: undefined };
-        };
-        const mn = bound(1, a.min), mx = bound(2, a.max);
-        if (!mn.ok || !mx.ok) return undefined;
-        clampBy("Clip", [mn.v, mx.v]);
-      } else clampBy("Relu", []);
-      taken.push(u);
-      u = this.soleUser(u.outputs[0]!);
+    const fn = u ? unaryFnOf(u.op) : undefined;
+    if (u && fn) {
+      // Extra operands (Clip's bounds) must be constants, plain or dequantized.
+      const operands = u.inputs.map((name, i) => (i === 0 || !name ? undefined : this.const(name) ?? (this.deq.get(name)?.isConst ? this.constants[this.float(name)] : undefined)));
+      const live = u.inputs.some((name, i) => i > 0 && name && !operands[i]);
+      const attrs = resolveAttrs(getOp(u.op), u.attrs);
+      const act = live ? undefined : activationOfNode(u.op, fn.operands ? fn.operands(operands, attrs) : attrs);
+      const c = act && typeof act !== "string" ? clampOf(act) : undefined;
+      if (c) {
+        clampBy(c);
+        taken.push(u);
+        u = this.soleUser(u.outputs[0]!);
+      }
     }
     if (!u || u.op !== "QuantizeLinear") return undefined;
     const [, s, z] = u.inputs;

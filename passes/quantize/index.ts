@@ -1,7 +1,8 @@
 // The `quantize` pass: a float graph (after -O1) becomes an integer-only graph: int8 activations
 // (per tensor, asymmetric by default), int8 symmetric weights (per output channel by default),
 // int32 biases and accumulators, fixed-point requantization with an explicit rounding, fused
-// Relu/Clip as clamps, unary functions as 256-entry tables. Quantize nodes appear at the
+// Relu/Clip as clamps, unary functions (and fused activations that are no clamp, unfused first:
+// unfuse.ts) as 256-entry tables. Quantize nodes appear at the
 // graph inputs and Dequantize nodes at its outputs; ops that cannot be lowered (or are listed in
 // keep_float, e.g. the final LogSoftmax) stay in float between a Dequantize and a Quantize.
 //
@@ -18,17 +19,14 @@ import { boolOption, enumOption, floatOption, intOption, stringOption } from "..
 import { attachedCalibration, NO_CALIBRATION_MESSAGE, resolveCalibration } from "./calibration-source.js";
 import { chooseInt16Layers } from "./auto-int16.js";
 import { Lowering } from "./lowering.js";
-import { LOWERINGS } from "./lower-ops.js";
+import { lowerFor } from "./lower-ops.js";
+import { unfuseForInt8 } from "./unfuse.js";
+import { has16x8Form, isIntegerOp } from "../../ir/traits.js";
 import { calibrateRnnStates, RNN_MODES, type RnnMode } from "./lower-rnn.js";
 
 export { attachCalibration, attachedCalibration, registerCalibrationSource, resolveCalibration, DEFAULT_DIR_SAMPLES, DEFAULT_SYNTHETIC_SAMPLES, type Calibration, type CalibrationRequest, type CalibrationSource, type SourceOptions } from "./calibration-source.js";
 export { QUANTIZED_VALUES_META, type QuantizedValue } from "../../src/analyses/calibration/quantized-values.js";
 export { chooseInt16Layers } from "./auto-int16.js";
-
-/** Layers that can run in the 16x8 mode. */
-const INT16_OPS = new Set(["Conv", "MatMul", "Gemm"]);
-
-const INTEGER_OPS = new Set(["QConv", "QMatMul", "QAdd", "QMul", "QConcat", "QLookup", "QSoftmax", "QLogSoftmax", "QLayerNorm", "Requantize", "Quantize", "HybridLSTM", "HybridGRU", "HybridRNN", "QLSTM", "QGRU"]);
 
 /** Samples the automatic 16x8 choice measures SQNR on. */
 const INT16_CHOICE_SAMPLES = 4;
@@ -51,18 +49,19 @@ export const quantize = definePass({
     int16: stringOption("", "Conv/MatMul/Gemm layers (node or output names, '|'-separated) with int16 inputs: the 16x8 mode"),
     int16_below_db: floatOption(0, "also run in 16x8 every Conv/MatMul/Gemm whose int8 output SQNR is below this many dB (needs calibration samples: synthetic or a folder; 0: off)", { min: 0 }),
   },
-  run(graph, ctx) {
+  run(input, ctx) {
     const o = ctx.options;
-    if (graph.nodes.some((n) => INTEGER_OPS.has(n.op))) {
+    if (input.nodes.some((n) => isIntegerOp(n.op))) {
       ctx.log("the graph is already quantized; left unchanged");
-      return graph;
+      return input;
     }
     const keep = new Set(o.keep_float === "none" ? [] : o.keep_float.split(/[|\s]+/).filter(Boolean));
-    if (!graph.nodes.some((n) => LOWERINGS[n.op] && !keep.has(n.op))) return graph;
-    if (o.calibration === "" && !attachedCalibration(graph)) {
+    if (!input.nodes.some((n) => lowerFor(n.op) && !keep.has(n.op))) return input;
+    if (o.calibration === "" && !attachedCalibration(input)) {
       ctx.log(NO_CALIBRATION_MESSAGE);
-      return graph;
+      return input;
     }
+    const graph = unfuseForInt8(input);
     const int16 = new Set(o.int16.split(/[|\s]+/).filter(Boolean));
     checkInt16Names(graph, int16);
     const cal = resolveCalibration(graph, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed }, ctx);
@@ -90,7 +89,7 @@ export const quantize = definePass({
 
 /** Throws a UsageError naming the 16x8 layers that are no Conv, MatMul or Gemm of the graph. */
 function checkInt16Names(graph: Graph, names: ReadonlySet<string>): void {
-  const unknown = [...names].filter((name) => !graph.nodes.some((n) => INT16_OPS.has(n.op) && (n.name === name || n.outputs[0] === name)));
+  const unknown = [...names].filter((name) => !graph.nodes.some((n) => has16x8Form(n.op) && (n.name === name || n.outputs[0] === name)));
   if (unknown.length > 0) {
     throw new UsageError(`int16: no Conv/MatMul/Gemm layer has the node or output name ${unknown.map((u) => `'${u}'`).join(", ")}`);
   }
@@ -118,8 +117,12 @@ export interface QuantizeGraphOptions {
   readonly explain?: (node: string, op: string, fired: boolean, message: string) => void;
 }
 
-/** The pass's work on explicit ranges (library use and tests). */
-export function quantizeGraph(graph: Graph, ranges: Readonly<Record<string, CalibratedRange>>, options: QuantizeGraphOptions = {}): Graph {
+/**
+ * The pass's work on explicit ranges (library use and tests). Fused activations that are no clamp
+ * are unfused first (unfuse.ts): their pre-activation values need ranges of their own.
+ */
+export function quantizeGraph(input: Graph, ranges: Readonly<Record<string, CalibratedRange>>, options: QuantizeGraphOptions = {}): Graph {
+  const graph = unfuseForInt8(input);
   const keep = options.keepFloat ?? new Set(["LogSoftmax", "Softmax"]);
   checkInt16Names(graph, options.int16 ?? new Set());
   const L = new Lowering(graph, ranges, {
@@ -129,7 +132,7 @@ export function quantizeGraph(graph: Graph, ranges: Readonly<Record<string, Cali
     rnn: options.rnn ?? "hybrid",
   });
   for (const n of graph.nodes) {
-    const lower = keep.has(n.op) ? undefined : LOWERINGS[n.op];
+    const lower = keep.has(n.op) ? undefined : lowerFor(n.op);
     const why = lower ? lower(n, L) : keep.has(n.op) ? "its op type is kept in float" : "no integer lowering for this op";
     if (why === undefined) {
       const note = L.notes.get(n.name);

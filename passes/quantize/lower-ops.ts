@@ -1,11 +1,15 @@
 // How each float op becomes integer ops. Every function either lowers the node (emitting
 // integer nodes and recording its outputs' int8 versions) and returns undefined, or returns the
-// reason it cannot, in which case the pass keeps the node in float.
+// reason it cannot, in which case the pass keeps the node in float. Two lowerings come from the
+// ops' traits rather than from names here: every unary element-wise op becomes a 256-entry
+// table of its own function (lowerLookup), and every op that moves int8 data without arithmetic
+// runs on the int8 value itself (lowerPassThrough); `lowerFor` picks the lowering of an op.
 import { activationOf } from "../../ir/activation.js";
 import { quantizeMultiplier } from "../../ir/fixed-point.js";
 import type { Attrs, Node } from "../../ir/graph.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
+import { isUnaryElementwise, passesInt8Through } from "../../ir/traits.js";
 import type { Tensor } from "../../ir/types.js";
 import type { Lowering } from "./lowering.js";
 import { recurrentLowering } from "./lower-rnn.js";
@@ -14,15 +18,6 @@ import { lowerMatMulAct } from "./lower-matmul-act.js";
 import { activationClamp, quantizeBias, quantizeTable, quantizeWeights, sameParams, type QParams } from "./params.js";
 
 export type LowerFn = (n: Node, L: Lowering) => string | undefined;
-
-/** Unary elementwise ops that become a 256-entry table (their other inputs must be constants). */
-export const LOOKUP_OPS = new Set([
-  "Relu", "LeakyRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Erf", "Gelu",
-  "Softplus", "Exp", "Neg", "Abs", "Clip", "Sqrt", "Log", "Reciprocal",
-]);
-
-/** Ops that only move int8 data: their output keeps the input's parameters. */
-export const PASS_THROUGH_OPS = new Set(["Reshape", "Transpose", "Squeeze", "Unsqueeze", "Flatten", "Identity", "MaxPool"]);
 
 /** Whether the node was chosen for the 16x8 mode (by its name or its output's). */
 function is16x8(n: Node, L: Lowering): boolean {
@@ -66,7 +61,7 @@ const lowerConv: LowerFn = (n, L) => {
   const p = outParams(n, L);
   if (typeof p === "string") return p;
   const clamp = activationClamp(act, p);
-  if (!clamp) return `a fused ${act!.kind} is not a clamp`;
+  if (!clamp) return `a fused ${act!.kind} is not a clamp (the pass writes it as its own node first)`;
   const xi = is16x8(n, L) ? L.int16(x!) : L.int(x!);
   if (!xi) return `its input ${x} has no calibrated range`;
   const M = wt!.shape[0]!;
@@ -145,7 +140,7 @@ const lowerMatMul: LowerFn = (n, L) => {
   const p = outParams(n, L);
   if (typeof p === "string") return p;
   const clamp = activationClamp(act, p);
-  if (!clamp) return `a fused ${act!.kind} is not a clamp`;
+  if (!clamp) return `a fused ${act!.kind} is not a clamp (the pass writes it as its own node first)`;
   const xi = is16x8(n, L) ? L.int16(x!) : L.int(x!);
   if (!xi) return `its input ${x} has no calibrated range`;
   // Per output column: the weights' channel axis is 1.
@@ -178,7 +173,7 @@ const lowerAdd: LowerFn = (n, L) => {
   if (typeof p === "string") return p;
   const act = activationOf(resolveAttrs(getOp(n.op), n.attrs) as { activation?: string });
   const clamp = activationClamp(act, p);
-  if (!clamp) return `a fused ${act!.kind} is not a clamp`;
+  if (!clamp) return `a fused ${act!.kind} is not a clamp (the pass writes it as its own node first)`;
   if (!n.inputs.every((v) => canInt(v, L))) return "an input has no calibrated range";
   const [a, b] = n.inputs.map((v) => L.int(v));
   if (!a || !b) return "an input has no calibrated range";
@@ -308,7 +303,8 @@ const lowerHybrid: LowerFn = (n, L) => {
   return undefined;
 };
 
-export const LOWERINGS: Readonly<Record<string, LowerFn>> = {
+/** Lowerings of particular ops; the unary and pass-through ones come from traits (lowerFor). */
+const LOWERINGS: Readonly<Record<string, LowerFn>> = {
   Softmax: lowerSoftmax,
   LogSoftmax: lowerSoftmax,
   LayerNormalization: lowerLayerNorm,
@@ -321,6 +317,9 @@ export const LOWERINGS: Readonly<Record<string, LowerFn>> = {
   Add: lowerAdd,
   Mul: lowerMul,
   Concat: lowerConcat,
-  ...Object.fromEntries([...LOOKUP_OPS].map((op) => [op, lowerLookup])),
-  ...Object.fromEntries([...PASS_THROUGH_OPS].map((op) => [op, lowerPassThrough])),
 };
+
+/** How `op` becomes integer ops, or undefined when it stays in float. */
+export function lowerFor(op: string): LowerFn | undefined {
+  return LOWERINGS[op] ?? (isUnaryElementwise(op) ? lowerLookup : passesInt8Through(op) ? lowerPassThrough : undefined);
+}

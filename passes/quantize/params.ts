@@ -1,7 +1,7 @@
 // Choosing quantization parameters at compile time (float arithmetic is fine here: none of it
 // runs at inference): activation scales and zero points from calibrated ranges, symmetric int8
 // weights per output channel, int32 biases, fused-activation clamps and lookup tables.
-import type { Activation } from "../../ir/activation.js";
+import { clampOf, type Activation } from "../../ir/activation.js";
 import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
 
 /** Parameters of an integer activation: real = scale * (q - zeroPoint). */
@@ -78,19 +78,16 @@ export function quantizeBias(b: ArrayLike<number>, xScale: number, wScales: read
   return out;
 }
 
-/** The clamp a fused activation becomes on the output's integer grid. */
+/**
+ * The clamp a fused activation becomes on the output's integer grid (the whole int8 range when
+ * there is none); undefined when the activation is no clamp (ir/activation.ts clampOf).
+ */
 export function activationClamp(act: Activation | undefined, out: QParams): { qmin: number; qmax: number } | undefined {
   if (!act) return { qmin: QMIN, qmax: QMAX };
-  const q = (v: number) => roundHalfEven(v / out.scale) + out.zeroPoint;
-  switch (act.kind) {
-    case "Relu": return { qmin: Math.max(QMIN, out.zeroPoint), qmax: QMAX };
-    case "Clip": {
-      const qmin = Math.max(QMIN, Math.min(QMAX, q(act.params[0]!)));
-      const qmax = Math.min(QMAX, Math.max(QMIN, q(act.params[1]!)));
-      return { qmin, qmax };
-    }
-    default: return undefined; // LeakyRelu is not a clamp
-  }
+  const c = clampOf(act);
+  if (!c) return undefined;
+  const q = (v: number) => Math.max(QMIN, Math.min(QMAX, roundHalfEven(v / out.scale) + out.zeroPoint));
+  return { qmin: c.lo === -Infinity ? QMIN : q(c.lo), qmax: c.hi === Infinity ? QMAX : q(c.hi) };
 }
 
 /** Quantizes real results onto an 8-bit grid (NaN to the zero point), for lookup tables. */

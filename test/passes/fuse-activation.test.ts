@@ -20,7 +20,9 @@ describe("fused activation semantics", () => {
   it("validates the attributes", () => {
     expect(activationOf({})).toBeUndefined();
     expect(activationOf({ activation: "LeakyRelu" })).toEqual({ kind: "LeakyRelu", params: [0.01] });
-    expect(() => activationOf({ activation: "Tanh" })).toThrow('unknown fused activation "Tanh" (expected one of Relu, Clip, LeakyRelu)');
+    expect(activationOf({ activation: "Tanh" })).toEqual({ kind: "Tanh", params: [] });
+    expect(() => activationOf({ activation: "Sqrt" })).toThrow(/^unknown fused activation "Sqrt" \(expected one of (\w+, )+\w+\)$/);
+    expect(() => activationOf({ activation: "Relu", activation_params: [1] })).toThrow("fused activation Relu takes no activation_params, got [1]");
     expect(() => activationOf({ activation: "Clip", activation_params: [1] })).toThrow("needs activation_params [min, max]");
     expect(() => activationOf({ activation: "Clip", activation_params: [2, 1] })).toThrow("min 2 above max 1");
   });

@@ -199,7 +199,7 @@ describe("explain and pass context", () => {
     run(g, "fold-batchnorm", { explain: ["fold-batchnorm"], log: (t) => lines.push(t) });
     expect(lines.join("")).toBe([
       "// explain fold-batchnorm: 1 node",
-      "BatchNormalization y: did not fire (into-producer: %x is a graph input, not produced by Conv or ConvTranspose or Gemm or MatMul; into-following-conv: %y is a graph output)",
+      "BatchNormalization y: did not fire (into-producer: %x is a graph input, not produced by Conv or ConvTranspose or MatMul or Gemm; into-following-conv: %y is a graph output)",
       "",
     ].join("\n"));
   });

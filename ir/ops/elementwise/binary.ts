@@ -136,6 +136,7 @@ export const Pow = defineOp({
   inputs: ["X", "Y"],
   outputs: ["Z"],
   dtypes: POW_BASE,
+  traits: { binary: true },
   infer: (inputs) => {
     const [x, y] = present("Pow", inputs, ["X", "Y"]);
     checkDtype("Pow", x!, POW_BASE);

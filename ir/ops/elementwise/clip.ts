@@ -5,6 +5,8 @@
 // attributes when they are constants. A bound that is really computed at run time stays an input
 // (slots "min?" and "max?"), so graphs such as ONNX's own Clip tests still import.
 // For integer inputs the bounds apply in the integer domain (a fractional bound rounds inward).
+// On floats it is a unary element-wise function like the activations (traits.unary): the C
+// kernel, gradient and fused form (Relu6 / HardTanh as a clamp on a conv's output) come from it.
 import { isBig, isPackedFloat } from "../../dtype.js";
 import { storeReals, tensorFromF64, tensorToF32 } from "../../float-formats.js";
 import type { AttrValue } from "../../graph.js";
@@ -13,6 +15,40 @@ import { makeTensor, readNumber, tensorType, type Tensor } from "../../types.js"
 import { clipBigKernel, clipKernel } from "../../kernels/elementwise-unary.js";
 import type { NumArr } from "../../kernels/elementwise.js";
 import { checkDtype, NUMERIC } from "./common.js";
+import type { UnaryFn } from "../../unary.js";
+
+// The schema types min and max as numbers; absent, they are undefined (open bounds).
+type ClipAttrs = { readonly min: number; readonly max: number };
+
+const clipFn: UnaryFn<{ min: ReturnType<typeof float>; max: ReturnType<typeof float> }> = {
+  f: (x, a) => {
+    let v = x;
+    if (a.min !== undefined && v < a.min) v = a.min;
+    if (a.max !== undefined && v > a.max) v = a.max;
+    return v;
+  },
+  // Inside the bounds, the bounds included (as torch.clamp).
+  df: (x, _y, a) => ((a.min === undefined || x >= a.min) && (a.max === undefined || x <= a.max) ? 1 : 0),
+  dfy: (y, a) => ((a.min === undefined || y > a.min) && (a.max === undefined || y < a.max) ? 1 : 0),
+  c: (x, a, m) => {
+    let e = x;
+    if (a.min !== undefined) e = m.max(e, m.k(a.min));
+    if (a.max !== undefined) e = m.min(e, m.k(a.max));
+    return e;
+  },
+  operands: (inputs, a) => {
+    const bound = (t: Tensor | undefined, v: number | undefined) => (t ? readNumber(isPackedFloat(t.dtype) ? { ...t, data: tensorToF32(t) } : t, 0) : v);
+    return { min: bound(inputs[1], a.min), max: bound(inputs[2], a.max) } as ClipAttrs as typeof a;
+  },
+  samples: [{ min: 0, max: 6 }, { min: -1, max: 1 }, { min: -0.5 }, { max: 0.5 }],
+  fusion: {
+    params: ["min", "max"],
+    required: 2,
+    absent: [-Infinity, Infinity],
+    check: (a) => (Number.isNaN(a.min) || Number.isNaN(a.max) ? "a bound is NaN" : !(a.min! <= a.max!) ? `min ${a.min} is above max ${a.max}` : undefined),
+    epilogue: (a) => ({ form: "clamp", lo: a.min!, hi: a.max! }),
+  },
+};
 
 function scalarBound(t: Tensor | undefined, which: string): Tensor | undefined {
   if (!t) return undefined;
@@ -114,4 +150,5 @@ export const Clip = defineOp({
     while (inputs.length > 1 && inputs[inputs.length - 1] === "") inputs.pop();
     return [{ opType: "Clip", name: node.name, inputs, outputs: node.outputs, attrs: {} }];
   },
+  traits: { unary: clipFn },
 });

@@ -10,7 +10,8 @@ import {
   addRow, addRowF32, bigDivRow, broadcast2, divRow, divRowF32, idivRow, imulRow, maxRow, minRow, mulRow, mulRowF32,
   planBroadcast, preluRow, subRow, subRowF32, type NumArr, type Row2,
 } from "../../kernels/elementwise.js";
-import { unaryBigKernel, unaryKernel, type UnaryOp } from "../../kernels/elementwise-unary.js";
+import { mapUnary, mapUnaryBig } from "../../kernels/elementwise-unary.js";
+import type { UnaryFn } from "../../unary.js";
 
 export const FLOATS: readonly DType[] = ["f32", "f64", "f16", "bf16"];
 export const SIGNED_INTS: readonly DType[] = ["i8", "i16", "i32", "i64"];
@@ -121,28 +122,33 @@ export function arith(op: ArithOp, a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-/** Runs a float unary kernel on any float tensor (f16/bf16 through f32), or the integer forms. */
-export function unary(op: UnaryOp, x: Tensor, alpha = 0, beta = 0, gamma = 0): Tensor {
+/**
+ * Runs a unary op's element function on any tensor it accepts: float storage through f (f16/bf16
+ * widened to f32 and rounded once), 32-bit and smaller integers through f with the store's
+ * wraparound, 64-bit integers through `big` where the op has it.
+ */
+export function unary(op: string, fn: UnaryFn<any>, a: Readonly<Record<string, any>>, x: Tensor): Tensor {
   const out = makeTensor(x.dtype, x.shape);
   if (isPackedFloat(x.dtype)) {
     const tmp = new Float32Array(x.data.length);
-    unaryKernel(op, tensorToF32(x), tmp, alpha, beta, gamma);
+    mapUnary(fn.f, a, tensorToF32(x), tmp);
     storeReals(x.dtype, tmp, out.data);
     return out;
   }
   if (isBig(x.dtype)) {
-    if (op !== "Abs" && op !== "Neg" && op !== "Relu") throw new Error(`${op}: dtype ${x.dtype} is not supported`);
-    unaryBigKernel(op, x.data as BigInt64Array, out.data as BigInt64Array);
+    if (!fn.big) throw new Error(`${op}: dtype ${x.dtype} is not supported`);
+    mapUnaryBig(fn.big, x.data as BigInt64Array, out.data as BigInt64Array);
     return out;
   }
   if (x.dtype === "string" || x.dtype === "bool") throw new Error(`${op}: dtype ${x.dtype} is not supported`);
-  unaryKernel(op, x.data as NumericArray, out.data as NumericArray, alpha, beta, gamma);
+  mapUnary(fn.f, a, x.data as NumericArray, out.data as NumericArray);
   return out;
 }
 
 /**
  * The definition parts of a broadcasting two-input op A, B -> C without attributes (arithmetic,
- * comparisons, logic): slots, accepted dtypes and the type rule; `out` as in inferBroadcast.
+ * comparisons, logic): slots, accepted dtypes, the type rule and the `binary` trait; `out` as in
+ * inferBroadcast.
  */
 export function broadcastBinaryParts(op: string, allowed: readonly DType[], out?: DType) {
   return {
@@ -151,5 +157,6 @@ export function broadcastBinaryParts(op: string, allowed: readonly DType[], out?
     outputs: ["C"],
     dtypes: allowed,
     infer: (inputs: readonly (TensorType | undefined)[]) => inferBroadcast(op, inputs, ["A", "B"], allowed, out),
+    traits: { binary: true } as const,
   };
 }

@@ -1,6 +1,7 @@
 // Op family "qint": the integer-only compute ops the quantize pass lowers float graphs to.
 // (ir/ops/onnx-quant holds the ONNX quantization ops on the import side.) docs/quantization.md
-// describes the numerics.
+// describes the numerics. Every op of the family has the `integer` trait: a graph holding one
+// has been quantized already.
 import type { OpDef } from "../../op.js";
 import { Dequantize, Quantize } from "./boundary.js";
 import { HybridGRU, HybridLSTM, HybridRNN } from "./hybrid.js";
@@ -15,4 +16,9 @@ import { Requantize } from "./requantize.js";
 import { QGRU } from "./qgru.js";
 import { QLSTM } from "./qlstm.js";
 
-export const qintOps: OpDef<any>[] = [Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, QSoftmax, QLogSoftmax, QLayerNorm, HybridLSTM, HybridGRU, HybridRNN, QLSTM, QGRU];
+const integer = (def: OpDef<any>): OpDef<any> => ({ ...def, traits: { ...def.traits, integer: true } });
+
+export const qintOps: OpDef<any>[] = [
+  Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, QSoftmax, QLogSoftmax, QLayerNorm,
+  HybridLSTM, HybridGRU, HybridRNN, QLSTM, QGRU,
+].map(integer);

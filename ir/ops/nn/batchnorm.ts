@@ -14,6 +14,7 @@ import { passAttrs } from "../onnx-export.js";
 
 export const BatchNormalization = defineOp({
   name: "BatchNormalization",
+  traits: { channelwise: true },
   doc: "Batch normalization with running statistics; training_mode=1 normalizes with batch statistics (ONNX BatchNormalization).",
   attrs: { epsilon: float(1e-5), momentum: float(0.9), training_mode: int(0) },
   inputs: ["x", "scale", "bias", "mean", "var"],

@@ -28,6 +28,7 @@ interface ConvTransposeAttrs {
 // withFusedActivation adds the optional `activation` / `activation_params` attributes (ir/activation.ts).
 export const ConvTranspose = withFusedActivation(defineOp({
   name: "ConvTranspose",
+  traits: { absorbsBatchNorm: true },
   doc: "Transposed N-D convolution with groups, output_padding and output_shape (ONNX ConvTranspose).",
   attrs: {
     ...convAttrSchema,

@@ -15,6 +15,7 @@ import { mulDim, type Dim } from "../../dim.js";
 // withFusedActivation adds the optional `activation` / `activation_params` attributes (ir/activation.ts).
 export const Conv = withFusedActivation(defineOp({
   name: "Conv",
+  traits: { absorbsBatchNorm: true, int16x8: true },
   doc: "N-D convolution with groups, strides, dilations and padding (ONNX Conv).",
   attrs: convAttrSchema,
   inputs: ["x", "w", "b?"],

@@ -14,6 +14,7 @@ const GEMM_TYPES: readonly DType[] = ["f32", "f64", "i32", "u32"];
 // withFusedActivation adds the optional `activation` / `activation_params` attributes (ir/activation.ts).
 export const Gemm = withFusedActivation(defineOp({
   name: "Gemm",
+  traits: { absorbsBatchNorm: true, int16x8: true },
   doc: "General matrix multiply alpha*A'B' + beta*C with optional transposes (ONNX Gemm).",
   attrs: { alpha: float(1), beta: float(1), transA: int(0), transB: int(0) },
   inputs: ["a", "b", "c?"],

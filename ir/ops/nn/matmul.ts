@@ -16,6 +16,7 @@ const MATMUL_TYPES: readonly DType[] = ["f32", "f64", "i32", "u32"];
 // withFusedActivation adds the optional `activation` / `activation_params` attributes (ir/activation.ts).
 export const MatMul = withFusedActivation(defineOp({
   name: "MatMul",
+  traits: { absorbsBatchNorm: true, int16x8: true },
   doc: "Matrix product with numpy broadcasting of batch dims (ONNX MatMul).",
   attrs: {},
   inputs: ["a", "b"],

@@ -55,6 +55,7 @@ export const AveragePool = defineOp({
 
 export const MaxPool = defineOp({
   name: "MaxPool",
+  traits: { int8PassThrough: true },
   doc: "Maximum over sliding windows, optionally with the flat index of each maximum (ONNX MaxPool).",
   attrs: { ...windowAttrs, storage_order: int(0) },
   inputs: ["x"],

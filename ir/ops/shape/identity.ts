@@ -5,6 +5,7 @@ import { input } from "./util.js";
 
 export const Identity = defineOp({
   name: "Identity",
+  traits: { view: true, int8PassThrough: true },
   doc: "Returns its input unchanged.",
   attrs: {},
   inputs: ["x"],

@@ -2,14 +2,14 @@
 //
 // Each node is written by its op's `toOnnx` hook, or by default as the same op with its
 // attributes typed by the op's schema. Fused activations (ir/activation.ts) are written back as
-// the op followed by its activation node. Symbolic dims become dim_params named by their
+// the op followed by its activation node, which its own op's export writes. Symbolic dims become dim_params named by their
 // expression. Importing the exported file gives the same IR again (tested).
-import { activationOf } from "../../../ir/activation.js";
+import { activationNode, activationOf } from "../../../ir/activation.js";
 import { dimToString, isSymbolic, type Dim } from "../../../ir/dim.js";
 import type { AttrValue, Graph } from "../../../ir/graph.js";
 import { resolveAttrs, type AttrKind, type OnnxExportContext, type OnnxNodeOut } from "../../../ir/op.js";
 import { getOp } from "../../../ir/registry.js";
-import { fromNumbers, type Tensor, type TensorType } from "../../../ir/types.js";
+import type { Tensor, TensorType } from "../../../ir/types.js";
 import "../../../ir/ops/index.js";
 import { ModelError, errorMessage } from "../../../ir/errors.js";
 import { dtypeToOnnx } from "../../../ir/onnx-dtypes.js";
@@ -76,16 +76,16 @@ export function exportOnnx(g: Graph, options: ExportOptions = {}): Uint8Array {
         : [defaultNode(node.op, node.name, node.inputs, outputs, rest, def.attrs)];
       for (const o of outs) nodes.push(nodeProto(o));
       if (act) {
+        // The activation as its own node, written by its op's export like any other node.
         const pre = outputs[0]!;
-        const name = `${node.name}.${act.kind.toLowerCase()}`;
-        if (act.kind === "Relu") nodes.push(nodeProto({ opType: "Relu", name, inputs: [pre], outputs: [finalOut], attrs: {} }));
-        else if (act.kind === "LeakyRelu") nodes.push(nodeProto({ opType: "LeakyRelu", name, inputs: [pre], outputs: [finalOut], attrs: { alpha: act.params[0]! }, floatAttrs: ["alpha"] }));
-        else {
-          const dt = g.types[finalOut]!.dtype;
-          const lo = ctx.constant(fromNumbers(dt, [], [act.params[0]!]), `${node.name}.clip_min`);
-          const hi = ctx.constant(fromNumbers(dt, [], [act.params[1]!]), `${node.name}.clip_max`);
-          nodes.push(nodeProto({ opType: "Clip", name, inputs: [pre, lo, hi], outputs: [finalOut], attrs: {} }));
-        }
+        const a = activationNode(act);
+        const adef = getOp(a.op);
+        const actCtx: OnnxExportContext = { ...ctx, type: (name) => (name === pre ? g.types[finalOut]! : ctx.type(name)) };
+        const an = { name: `${node.name}.${act.kind.toLowerCase()}`, inputs: [pre], outputs: [finalOut], attrs: a.attrs };
+        const outs = adef.toOnnx
+          ? adef.toOnnx(an, resolveAttrs(adef, a.attrs), actCtx)
+          : [defaultNode(a.op, an.name, an.inputs, an.outputs, a.attrs, adef.attrs)];
+        for (const o of outs) nodes.push(nodeProto(o));
       }
     } catch (e) {
       throw new ModelError(`cannot export node ${node.name} (${node.op}) to ONNX: ${errorMessage(e)}`);

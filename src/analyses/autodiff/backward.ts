@@ -6,7 +6,7 @@
 import type { Tensor } from "../../../ir/types.js";
 import { errorMessage, ModelError } from "../../../ir/errors.js";
 import { addInPlace, fdata } from "./grad-util.js";
-import { VJP_RULES } from "./rules/index.js";
+import { vjpRule } from "./rules/index.js";
 import type { Tape } from "./tape.js";
 
 interface Grad { t: Tensor; owned: boolean }
@@ -47,7 +47,7 @@ export function backward(tape: Tape, seeds: Readonly<Record<string, Tensor>>, wr
     if (!wants.some(Boolean)) continue;
     let dx: (Tensor | undefined)[];
     try {
-      dx = VJP_RULES[node.op]!({ inputs, outputs, attrs, dy, wants });
+      dx = vjpRule(node.op)!({ inputs, outputs, attrs, dy, wants });
     } catch (err) {
       throw new ModelError(`gradient of node ${node.name} (${node.op}) failed: ${errorMessage(err)}`);
     }

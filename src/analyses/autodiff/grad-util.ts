@@ -1,9 +1,10 @@
 // Small helpers shared by the gradient rules: float views of tensors, fresh gradient buffers,
 // the adjoint of numpy broadcasting, and the backward of a fused activation.
-import { activationOf } from "../../../ir/activation.js";
+import { activationAttrsOf, activationOf, fusedKind, withoutActivation } from "../../../ir/activation.js";
+import { getOp } from "../../../ir/registry.js";
 import { makeTensor, numel, type Tensor } from "../../../ir/types.js";
 import { reduce } from "../../../ir/kernels/reduce.js";
-import type { FloatArray } from "./types.js";
+import type { FloatArray, VjpArgs } from "./types.js";
 
 /** The float storage of a tensor; gradients only flow through f32 and f64 values. */
 export function fdata(t: Tensor): FloatArray {
@@ -38,33 +39,28 @@ export function sumToShape(g: Tensor, inShape: readonly number[]): Tensor {
 }
 
 /**
- * The gradient before an op's fused activation, from the gradient after it and the activated
- * output y: the activation's derivative is read off y (y > 0 exactly where the input was).
+ * The gradient before op's fused activation (ir/activation.ts), from the gradient after it: dy
+ * times the activation's derivative. Where the activated output y determines the derivative
+ * (Relu, Clip, Sigmoid... UnaryFn.dfy) it is read off y; otherwise the op runs again without its
+ * activation to get the input of the activation.
  */
-export function throughFusedActivation(dy: Tensor, y: Tensor, attrs: Readonly<Record<string, any>>): Tensor {
-  const act = activationOf(attrs);
+export function throughFusedActivation(op: string, args: Pick<VjpArgs, "inputs" | "outputs" | "attrs">, dy: Tensor): Tensor {
+  const act = activationOf(args.attrs);
   if (!act) return dy;
-  const g = fdata(dy), v = fdata(y);
+  const fn = fusedKind(act.kind)!.fn;
+  const a = activationAttrsOf(act);
+  const g = fdata(dy), y = fdata(args.outputs[0]!);
   const out = zerosLike(dy);
   const o = fdata(out);
   const n = o.length;
-  switch (act.kind) {
-    case "Relu":
-      for (let i = 0; i < n; i++) o[i] = v[i]! > 0 ? g[i]! : 0;
-      break;
-    case "Clip": {
-      const lo = act.params[0]!, hi = act.params[1]!;
-      for (let i = 0; i < n; i++) o[i] = v[i]! > lo && v[i]! < hi ? g[i]! : 0;
-      break;
-    }
-    case "LeakyRelu": {
-      const alpha = act.params[0]!;
-      // With a negative slope the sign of y no longer tells which side the input was on.
-      if (alpha < 0) throw new Error("the gradient of a fused LeakyRelu with a negative alpha is not defined from its output");
-      for (let i = 0; i < n; i++) o[i] = v[i]! > 0 ? g[i]! : g[i]! * alpha;
-      break;
-    }
+  // dfy answers undefined when these attributes leave the derivative undetermined by y.
+  if (fn.dfy && fn.dfy(n > 0 ? y[0]! : 0, a) !== undefined) {
+    for (let i = 0; i < n; i++) o[i] = g[i]! * fn.dfy(y[i]!, a)!;
+    return out;
   }
+  const pre = getOp(op).evaluate(args.inputs, withoutActivation(args.attrs), { numOutputs: 1 })[0]!;
+  const x = fdata(pre);
+  for (let i = 0; i < n; i++) o[i] = g[i]! * fn.df(x[i]!, y[i]!, a);
   return out;
 }
 

@@ -3,5 +3,5 @@
 // Used by zero-shot calibration to optimise synthetic inputs (src/analyses/calibration/synthetic).
 export { backward } from "./backward.js";
 export { differentiableValues, forwardWithTape, pruneToTargets, unsupportedOps, type Tape, type TapeEntry, type TapeOptions } from "./tape.js";
-export { VJP_RULES } from "./rules/index.js";
+export { VJP_RULES, vjpRule } from "./rules/index.js";
 export type { VjpArgs, VjpRule } from "./types.js";

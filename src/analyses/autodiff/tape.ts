@@ -12,7 +12,7 @@ import { getOp } from "../../../ir/registry.js";
 import type { Tensor } from "../../../ir/types.js";
 import { ModelError } from "../../../ir/errors.js";
 import { bindSymbols, runGraph } from "../../runtime/interpreter.js";
-import { VJP_RULES } from "./rules/index.js";
+import { vjpRule } from "./rules/index.js";
 
 export interface TapeEntry {
   readonly node: Node;
@@ -66,7 +66,7 @@ export function differentiableValues(g: Graph): Set<string> {
 /** Nodes on the differentiable path whose op has no gradient rule, as "op (node name)". */
 export function unsupportedOps(g: Graph, diff: ReadonlySet<string> = differentiableValues(g)): string[] {
   return g.nodes
-    .filter((n) => !VJP_RULES[n.op] && n.outputs.some((o) => diff.has(o)))
+    .filter((n) => !vjpRule(n.op) && n.outputs.some((o) => diff.has(o)))
     .map((n) => `${n.op} (node ${n.name})`);
 }
 

@@ -37,7 +37,7 @@ export function convVjp({ inputs, outputs, attrs, dy, wants }: VjpArgs): (Tensor
   const x = inputs[0]!, w = inputs[1]!;
   const g0 = dy[0];
   if (!g0) return [];
-  const gy = throughFusedActivation(g0, outputs[0]!, attrs);
+  const gy = throughFusedActivation("Conv", { inputs, outputs, attrs }, g0);
   const kernel: readonly number[] = attrs.kernel_shape ?? w.shape.slice(2);
   const geo = windowGeometry(x.shape.slice(2), windowParams(kernel, attrs as WindowAttrs));
   const [N, C] = x.shape as [number, number];

@@ -1,50 +1,29 @@
-// Gradients of the elementwise ops of conv nets: activations (their derivative read from the
-// saved input or output) and the broadcasting arithmetic (dy scaled by the other operand and
-// summed back to each operand's shape).
+// Gradients of the elementwise ops: every unary element-wise op from its description's
+// derivative (unaryVjp), and the broadcasting arithmetic (dy scaled by the other operand and
+// summed back to each operand's shape; Add through its fused activation).
 import { makeTensor, type Tensor } from "../../../../ir/types.js";
 import { broadcast2, divRow, mulRow, planBroadcast } from "../../../../ir/kernels/elementwise.js";
 import { fdata, sumToShape, throughFusedActivation, zerosLike } from "../grad-util.js";
-import type { FloatArray, VjpArgs, VjpRule } from "../types.js";
+import type { UnaryFn } from "../../../../ir/unary.js";
+import type { VjpArgs, VjpRule } from "../types.js";
 
-/** A unary rule from a per-element derivative of (input x, output y). */
-function unary(fill: (x: FloatArray, y: FloatArray, g: FloatArray, o: FloatArray, attrs: Readonly<Record<string, any>>) => void): VjpRule {
-  return ({ inputs, outputs, attrs, dy }) => {
+/**
+ * The gradient rule of a unary element-wise op, from its description (ir/unary.ts): dy times
+ * df(x, y) per element. Extra operands (Clip's bounds) are constants of the forward run; their
+ * gradients are not computed.
+ */
+export function unaryVjp(op: string, fn: UnaryFn<any>): VjpRule {
+  return ({ inputs, outputs, attrs, dy, wants }) => {
     if (!dy[0]) return [];
+    if (wants.slice(1).some(Boolean)) throw new Error(`${op}: gradients of operands other than the input (computed at run time here) are not supported`);
+    const a = fn.operands ? fn.operands(inputs, attrs) : attrs;
     const out = zerosLike(dy[0]);
-    fill(fdata(inputs[0]!), fdata(outputs[0]!), fdata(dy[0]), fdata(out), attrs);
+    const x = fdata(inputs[0]!), y = fdata(outputs[0]!), g = fdata(dy[0]), o = fdata(out);
+    const df = fn.df;
+    for (let i = 0, n = o.length; i < n; i++) o[i] = g[i]! * df(x[i]!, y[i]!, a);
     return [out];
   };
 }
-
-export const reluVjp = unary((x, _y, g, o) => {
-  for (let i = 0, n = o.length; i < n; i++) o[i] = x[i]! > 0 ? g[i]! : 0;
-});
-
-export const leakyReluVjp = unary((x, _y, g, o, a) => {
-  const alpha = a.alpha as number;
-  for (let i = 0, n = o.length; i < n; i++) o[i] = x[i]! > 0 ? g[i]! : g[i]! * alpha;
-});
-
-export const sigmoidVjp = unary((_x, y, g, o) => {
-  for (let i = 0, n = o.length; i < n; i++) o[i] = g[i]! * y[i]! * (1 - y[i]!);
-});
-
-export const tanhVjp = unary((_x, y, g, o) => {
-  for (let i = 0, n = o.length; i < n; i++) o[i] = g[i]! * (1 - y[i]! * y[i]!);
-});
-
-/** Clip passes the gradient where the input lies within [min, max] (bounds inclusive, as torch.clamp). */
-export const clipVjp: VjpRule = ({ inputs, attrs, dy, wants }) => {
-  if (!dy[0]) return [];
-  if (wants[1] || wants[2]) throw new Error("Clip: gradients of bounds computed at run time are not supported");
-  const lo = inputs[1] ? Number(inputs[1].data[0]) : (attrs.min as number | undefined) ?? -Infinity;
-  const hi = inputs[2] ? Number(inputs[2].data[0]) : (attrs.max as number | undefined) ?? Infinity;
-  const x = fdata(inputs[0]!), g = fdata(dy[0]);
-  const out = zerosLike(dy[0]);
-  const o = fdata(out);
-  for (let i = 0, n = o.length; i < n; i++) o[i] = x[i]! >= lo && x[i]! <= hi ? g[i]! : 0;
-  return [out];
-};
 
 /** g * other, broadcast to g's shape, then summed back to `shape`. */
 function scaledBack(g: Tensor, other: Tensor, shape: readonly number[], div = false): Tensor {
@@ -63,7 +42,7 @@ function negated(t: Tensor): Tensor {
 
 export const addVjp: VjpRule = ({ inputs, outputs, attrs, dy, wants }: VjpArgs) => {
   if (!dy[0]) return [];
-  const g = throughFusedActivation(dy[0], outputs[0]!, attrs);
+  const g = throughFusedActivation("Add", { inputs, outputs, attrs }, dy[0]);
   return [wants[0] ? sumToShape(g, inputs[0]!.shape) : undefined, wants[1] ? sumToShape(g, inputs[1]!.shape) : undefined];
 };
 

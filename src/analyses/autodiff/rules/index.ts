@@ -1,11 +1,12 @@
-// The gradient rule of every differentiable op, in one table: IR op name -> VJP.
-//
-// These are the ops of conv speech nets (what lies between a model's input and its last
-// BatchNormalization). An op missing here stops gradient flow with an error naming it, before
-// anything runs (see unsupportedOps in ../tape.ts).
+// The gradient rule of every differentiable op: a table of IR op name -> VJP for the ops of
+// conv speech nets (what lies between a model's input and its last BatchNormalization), and,
+// for every unary element-wise op, the rule made from its definition's derivative. An op with
+// no rule stops gradient flow with an error naming it, before anything runs (see
+// unsupportedOps in ../tape.ts).
+import { findOp } from "../../../../ir/registry.js";
 import type { VjpRule } from "../types.js";
 import { convVjp } from "./conv.js";
-import { addVjp, clipVjp, divVjp, leakyReluVjp, mulVjp, reluVjp, sigmoidVjp, subVjp, tanhVjp } from "./elementwise.js";
+import { addVjp, divVjp, mulVjp, subVjp, unaryVjp } from "./elementwise.js";
 import { gemmVjp, matmulVjp } from "./linear.js";
 import { batchNormVjp } from "./norm.js";
 import { averagePoolVjp, globalAveragePoolVjp, globalMaxPoolVjp, maxPoolVjp } from "./pool.js";
@@ -15,11 +16,6 @@ import { logSoftmaxVjp, softmaxVjp } from "./softmax.js";
 export const VJP_RULES: Readonly<Record<string, VjpRule>> = {
   Conv: convVjp,
   BatchNormalization: batchNormVjp,
-  Relu: reluVjp,
-  LeakyRelu: leakyReluVjp,
-  Clip: clipVjp,
-  Sigmoid: sigmoidVjp,
-  Tanh: tanhVjp,
   Add: addVjp,
   Sub: subVjp,
   Mul: mulVjp,
@@ -45,3 +41,16 @@ export const VJP_RULES: Readonly<Record<string, VjpRule>> = {
   Softmax: softmaxVjp,
   LogSoftmax: logSoftmaxVjp,
 };
+
+const unaryRules = new Map<string, VjpRule>();
+
+/** The gradient rule of `op`, or undefined when gradients do not flow through it. */
+export function vjpRule(op: string): VjpRule | undefined {
+  const rule = VJP_RULES[op] ?? unaryRules.get(op);
+  if (rule) return rule;
+  const fn = findOp(op)?.traits?.unary;
+  if (!fn) return undefined;
+  const made = unaryVjp(op, fn);
+  unaryRules.set(op, made);
+  return made;
+}

@@ -9,7 +9,7 @@ import { gemmF } from "./conv.js";
 export function gemmVjp({ inputs, outputs, attrs, dy, wants }: VjpArgs): (Tensor | undefined)[] {
   const a = inputs[0]!, b = inputs[1]!, c = inputs[2];
   if (!dy[0]) return [];
-  const gy = throughFusedActivation(dy[0], outputs[0]!, attrs);
+  const gy = throughFusedActivation("Gemm", { inputs, outputs, attrs }, dy[0]);
   const tA = attrs.transA !== 0, tB = attrs.transB !== 0, alpha = attrs.alpha as number;
   const [M, K] = tA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
   const N = tB ? b.shape[0]! : b.shape[1]!;
@@ -60,7 +60,7 @@ function batchOffsets(own: readonly number[], batch: readonly number[], mat: num
 export function matmulVjp({ inputs, outputs, attrs, dy, wants }: VjpArgs): (Tensor | undefined)[] {
   const a = inputs[0]!, b = inputs[1]!;
   if (!dy[0]) return [];
-  const gy = throughFusedActivation(dy[0], outputs[0]!, attrs);
+  const gy = throughFusedActivation("MatMul", { inputs, outputs, attrs }, dy[0]);
   const as = a.shape.length === 1 ? [1, a.shape[0]!] : [...a.shape];
   const bs = b.shape.length === 1 ? [b.shape[0]!, 1] : [...b.shape];
   const M = as[as.length - 2]!, K = as[as.length - 1]!, N = bs[bs.length - 1]!;

@@ -1,0 +1,54 @@
+// The int8 form of a fused activation that is no clamp (LeakyRelu, Sigmoid, Swish...): before
+// quantization it becomes its own node again, the op writing a new pre-activation value, so
+// calibration observes that value's range and the op lowers to an integer op followed by a
+// 256-entry table of the activation (ir/activation.ts has the table of kinds). Clamps (Relu,
+// Clip) stay fused: they are a clamp of the integer op's requantized output.
+//
+// The result is remembered per graph object, so the int8 flow (flow.ts) and the quantize pass
+// calibrate and lower the same graph, and the calibration is found again (calibration-source.ts).
+import { activationNode, activationOf, clampOf, withoutActivation } from "../../ir/activation.js";
+import { makeGraph, type Graph, type Node } from "../../ir/graph.js";
+import type { TensorType } from "../../ir/types.js";
+
+const memo = new WeakMap<Graph, Graph>();
+
+type FusedAttrs = { activation?: string; activation_params?: readonly number[] };
+
+/** g with every fused activation that is no clamp written as its own node (g itself when there is none). */
+export function unfuseForInt8(g: Graph): Graph {
+  const known = memo.get(g);
+  if (known) return known;
+  const table = (n: Node) => {
+    const act = activationOf(n.attrs as FusedAttrs);
+    return act && !clampOf(act) ? act : undefined;
+  };
+  let out = g;
+  if (g.nodes.some(table)) {
+    const taken = new Set<string>([...Object.keys(g.types), ...g.nodes.map((n) => n.name)]);
+    const fresh = (hint: string) => {
+      let name = hint;
+      for (let k = 1; taken.has(name); k++) name = `${hint}_${k}`;
+      taken.add(name);
+      return name;
+    };
+    const nodes: Node[] = [];
+    const types: Record<string, TensorType> = { ...g.types };
+    for (const n of g.nodes) {
+      const act = table(n);
+      if (!act) {
+        nodes.push(n);
+        continue;
+      }
+      const y = n.outputs[0]!;
+      const pre = fresh(`${y}.preact`);
+      types[pre] = g.types[y]!;
+      nodes.push({ ...n, outputs: [pre, ...n.outputs.slice(1)], attrs: withoutActivation(n.attrs) });
+      const a = activationNode(act);
+      nodes.push({ name: fresh(`${n.name}.${act.kind.toLowerCase()}`), op: a.op, inputs: [pre], outputs: [y], attrs: a.attrs });
+    }
+    out = makeGraph({ ...g, nodes, types });
+  }
+  memo.set(g, out);
+  memo.set(out, out);
+  return out;
+}
