@@ -99,7 +99,7 @@ export function activationOf(attrs: FusedAttrs): Activation | undefined {
   const params = row.params.map((p, i) => given[i] ?? (defaults[p] as number | undefined) ?? NaN);
   const act = { kind, params };
   const why = row.fn.fusion!.check?.(activationAttrsOf(act));
-  if (why) throw new Error(`fused activation ${kind} has ${why}`);
+  if (why) throw new Error(`fused activation ${kind}: ${why}`);
   return act;
 }
 

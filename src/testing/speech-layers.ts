@@ -11,7 +11,9 @@ import type { AttrValue } from "../../ir/graph.js";
 import { fromNumbers } from "../../ir/types.js";
 import type { GraphBuilder } from "./graph-builder.js";
 import { Rng } from "./rng.js";
-import { ACTIVATION_OPS, type Layer, type SpeechOp } from "./speech-plan.js";
+import { domainOf } from "../../ir/unary.js";
+import { unaryFnOf } from "../../ir/traits.js";
+import { ACTIVATION_OPS, unarySamples, type Layer, type SpeechOp } from "./speech-plan.js";
 
 export type Layout = "nct" | "ntc" | "tc";
 
@@ -108,23 +110,36 @@ function activation(env: LayerEnv, cur: Activation, op: string, attrs: Record<st
   return emit(env, op, [cur.name], attrs, hint, cur.layout, cur.C, cur.L);
 }
 
+/**
+ * A unary element-wise op with attributes `attrs`, on `cur` — or, for a piecewise-constant op
+ * (Floor, Ceil), on the graph input, whose values are exact (a pass that changes the last bit
+ * of its input would move its output by a whole step). An op defined on part of the line only
+ * (Log, Sqrt...) gets a Clip to the domain its definition states first.
+ */
+function unaryLayer(env: LayerEnv, cur: Activation, op: string, attrs: Record<string, AttrValue>, hint: string): Activation {
+  const fn = unaryFnOf(op)!;
+  let x = fn.steps ? env.pool[0]! : cur;
+  if (fn.domain) {
+    const [lo, hi] = domainOf(fn);
+    x = activation(env, x, "Clip", { min: lo, max: hi }, `${hint}.domain`);
+  }
+  return activation(env, x, op, attrs, hint);
+}
+
 /** Adds the nodes of one layer after `cur` and returns the new current activation. */
-const SHORT: Partial<Record<Layer["kind"], string>> = { BatchNormalization: "bn", LeakyRelu: "lrelu", LogSoftmax: "logsoftmax" };
+const SHORT: Partial<Record<string, string>> = { BatchNormalization: "bn", LeakyRelu: "lrelu", LogSoftmax: "logsoftmax" };
 
 export function applyLayer(env: LayerEnv, cur: Activation, layer: Layer, index: number): Activation {
   const hint = `${SHORT[layer.kind] ?? layer.kind.toLowerCase()}${index}`;
   switch (layer.kind) {
     case "Conv": return conv(env, cur, layer, index);
     case "BatchNormalization": return batchNorm(env, toNCT(env, cur, hint), `bn${index}`, layer.epsilon, new Rng(layer.seed));
-    case "Relu": case "Sigmoid": case "Tanh": case "Identity":
+    case "Identity":
       return activation(env, cur, layer.kind, {}, hint);
-    case "Clip": {
-      const attrs: Record<string, AttrValue> = {};
-      if (layer.bounds !== "max") attrs.min = layer.min;
-      if (layer.bounds !== "min") attrs.max = layer.max;
-      return activation(env, cur, "Clip", attrs, hint);
+    case "Unary": {
+      const samples = unarySamples(layer.op);
+      return unaryLayer(env, cur, layer.op, { ...samples[layer.sample % samples.length] } as Record<string, AttrValue>, `${SHORT[layer.op] ?? layer.op.toLowerCase()}${index}`);
     }
-    case "LeakyRelu": return activation(env, cur, "LeakyRelu", { alpha: layer.alpha }, hint);
     case "Dropout": {
       const attrs: Record<string, AttrValue> = layer.ratio === 0.5 ? {} : { ratio: layer.ratio };
       return emit(env, "Dropout", [cur.name], attrs, hint, cur.layout, cur.C, cur.L, layer.mask ? 2 : 1);
@@ -248,8 +263,9 @@ function conv(env: LayerEnv, cur: Activation, layer: Extract<Layer, { kind: "Con
   const acts = ACTIVATION_OPS.filter(env.has);
   if (layer.act >= 0 && acts.length > 0) {
     const op = acts[layer.act % acts.length]!;
-    const params: Record<string, AttrValue> = op === "Clip" ? { min: 0, max: 6 } : op === "LeakyRelu" ? { alpha: 0.1 } : {};
-    y = activation(env, y, op, params, `${SHORT[op] ?? op.toLowerCase()}${index}`);
+    const samples = unarySamples(op);
+    const params = { ...samples[Math.floor(layer.act / acts.length) % samples.length] } as Record<string, AttrValue>;
+    y = unaryLayer(env, y, op, params, `${SHORT[op] ?? op.toLowerCase()}${index}`);
   }
   return y;
 }

@@ -3,15 +3,27 @@
 // layers, smaller kernels, stride 1, no groups...), and speech-layers.ts turns any plan into a
 // well-typed graph, so a failing graph shrinks to a small one.
 import fc from "fast-check";
+import "../../ir/ops/index.js";
+import { fusedKinds } from "../../ir/activation.js";
+import { findOp } from "../../ir/registry.js";
+import { opNamesWith } from "../../ir/traits.js";
 
-/** The ops random speech graphs are drawn from (IR op names, which are the ONNX op types). */
-export const SPEECH_OPS = [
-  "Conv", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh", "Add", "Mul", "MatMul", "Gemm",
-  "Transpose", "Reshape", "Concat", "Identity", "Dropout", "Softmax", "LogSoftmax",
+/** The layer kinds that shape the graph (convolutions, products, layout, residuals...). */
+export const STRUCTURE_OPS = [
+  "Conv", "BatchNormalization", "Add", "Mul", "MatMul", "Gemm", "Transpose", "Reshape", "Concat", "Identity", "Dropout",
+  "Softmax", "LogSoftmax",
 ] as const;
-export type SpeechOp = (typeof SPEECH_OPS)[number];
 
-export const ACTIVATION_OPS = ["Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh"] as const;
+/**
+ * The ops random speech graphs are drawn from (IR op names, which are the ONNX op types): the
+ * structure ops and every unary element-wise op the IR defines (the `unary` trait), each with the
+ * attributes and input range its definition gives for tests.
+ */
+export const SPEECH_OPS: readonly string[] = [...STRUCTURE_OPS, ...opNamesWith("unary")];
+export type SpeechOp = string;
+
+/** The activations a Conv layer may be followed by: every kind of fused activation (ir/activation.ts). */
+export const ACTIVATION_OPS: readonly string[] = fusedKinds().map((k) => k.kind);
 
 export type Grouping = "dense" | "depthwise" | "grouped";
 export type Padding = "same" | "valid" | "extra" | "auto";
@@ -23,9 +35,9 @@ export type Layer =
     readonly bias: boolean; readonly kernelAttr: boolean; readonly explicitDefaults: boolean; readonly bn: boolean; readonly act: number; readonly seed: number;
   }
   | { readonly kind: "BatchNormalization"; readonly epsilon: number; readonly seed: number }
-  | { readonly kind: "Relu" | "Sigmoid" | "Tanh" | "Identity" | "Transpose" }
-  | { readonly kind: "Clip"; readonly bounds: "both" | "min" | "max"; readonly min: number; readonly max: number }
-  | { readonly kind: "LeakyRelu"; readonly alpha: number }
+  | { readonly kind: "Identity" | "Transpose" }
+  /** A unary element-wise op with the `sample`-th attribute set of its definition (UnaryFn.samples). */
+  | { readonly kind: "Unary"; readonly op: string; readonly sample: number }
   | { readonly kind: "Add"; readonly residual: boolean; readonly back: number; readonly operand: "channel" | "scalar"; readonly swap: boolean; readonly seed: number }
   | { readonly kind: "Mul"; readonly operand: "channel" | "scalar"; readonly swap: boolean; readonly seed: number }
   | { readonly kind: "MatMul"; readonly out: number; readonly side: "left" | "right"; readonly seed: number }
@@ -81,19 +93,12 @@ function layerArb(kind: SpeechOp, has: (op: SpeechOp) => boolean, maxChannels: n
         dilation: fc.integer({ min: 1, max: 3 }), padding: fc.constantFrom<Padding>("same", "valid", "extra", "auto"),
         padShift: fc.nat(4), grouping: fc.constantFrom<Grouping>("dense", "depthwise", "grouped"), groupPick: fc.nat(7),
         bias: bool, kernelAttr: bool, explicitDefaults: bool, bn: has("BatchNormalization") ? bool : fc.constant(false),
-        act: ACTIVATION_OPS.some(has) ? fc.integer({ min: -1, max: 4 }) : fc.constant(-1), seed,
+        act: ACTIVATION_OPS.some(has) ? fc.integer({ min: -1, max: 2 * ACTIVATION_OPS.length }) : fc.constant(-1), seed,
       });
     case "BatchNormalization":
       return fc.record({ kind: fc.constant(kind), epsilon: fc.constantFrom(1e-5, 1e-3, 0.1), seed });
-    case "Relu": case "Sigmoid": case "Tanh": case "Identity": case "Transpose":
+    case "Identity": case "Transpose":
       return fc.constant({ kind });
-    case "Clip":
-      return fc.record({
-        kind: fc.constant(kind), bounds: fc.constantFrom<"both" | "min" | "max">("both", "min", "max"),
-        min: fc.constantFrom(0, -1, -0.5), max: fc.constantFrom(6, 1, 0.5),
-      });
-    case "LeakyRelu":
-      return fc.record({ kind: fc.constant(kind), alpha: fc.constantFrom(0.01, 0.1, 0.2, 1.5) });
     case "Add":
       return fc.record({ kind: fc.constant(kind), residual: bool, back: fc.nat(7), operand, swap: bool, seed });
     case "Mul":
@@ -113,7 +118,18 @@ function layerArb(kind: SpeechOp, has: (op: SpeechOp) => boolean, maxChannels: n
       return fc.record({ kind: fc.constant(kind), ratio: fc.constantFrom(0.5, 0.1, 0), mask: bool });
     case "Softmax": case "LogSoftmax":
       return fc.record({ kind: fc.constant(kind), axis: fc.constantFrom<"channel" | "time">("channel", "time"), negativeAxis: bool });
+    default: {
+      const samples = unarySamples(kind);
+      return fc.record({ kind: fc.constant("Unary" as const), op: fc.constant(kind), sample: fc.nat(samples.length - 1) });
+    }
   }
+}
+
+/** The attribute sets a unary op's definition gives for tests (at least the defaults). */
+export function unarySamples(op: string): readonly Readonly<Record<string, unknown>>[] {
+  const fn = findOp(op)?.traits?.unary;
+  if (!fn) throw new Error(`arbSpeechGraph: ${op} is not one of ${SPEECH_OPS.join(", ")}`);
+  return fn.samples && fn.samples.length > 0 ? fn.samples : [{}];
 }
 
 /** The arbitrary of whole plans. */

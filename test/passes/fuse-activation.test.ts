@@ -24,7 +24,7 @@ describe("fused activation semantics", () => {
     expect(() => activationOf({ activation: "Sqrt" })).toThrow(/^unknown fused activation "Sqrt" \(expected one of (\w+, )+\w+\)$/);
     expect(() => activationOf({ activation: "Relu", activation_params: [1] })).toThrow("fused activation Relu takes no activation_params, got [1]");
     expect(() => activationOf({ activation: "Clip", activation_params: [1] })).toThrow("needs activation_params [min, max]");
-    expect(() => activationOf({ activation: "Clip", activation_params: [2, 1] })).toThrow("min 2 above max 1");
+    expect(() => activationOf({ activation: "Clip", activation_params: [2, 1] })).toThrow("fused activation Clip: min 2 is above max 1");
   });
 
   it("is checked by the op's type rule", () => {

@@ -53,9 +53,9 @@ describe("forwardWithTape / backward", () => {
   it("names the ops it cannot differentiate, before running anything", () => {
     const b = new GraphBuilder("nograd");
     const x = b.input("x", tensorType("f32", [4]));
-    const [y] = b.node("Floor", [x], {}, "y");
+    const [y] = b.node("Pow", [x, x], {}, "y");
     const g = b.build([x], [y!]);
     expect(() => forwardWithTape(g, { [x]: makeTensor("f32", [4]) })).toThrow(ModelError);
-    expect(() => forwardWithTape(g, { [x]: makeTensor("f32", [4]) })).toThrow(/no gradient rule for Floor \(node y\)/);
+    expect(() => forwardWithTape(g, { [x]: makeTensor("f32", [4]) })).toThrow(/no gradient rule for Pow \(node y\)/);
   });
 });

@@ -2,7 +2,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../../../src/testing/rng.js";
-import { VJP_RULES } from "../../../../src/analyses/autodiff/index.js";
+import { VJP_RULES, vjpRule } from "../../../../src/analyses/autodiff/index.js";
+import { activationOfNode, fusedKinds } from "../../../../ir/activation.js";
+import { resolveAttrs } from "../../../../ir/op.js";
+import { opsWith } from "../../../../ir/traits.js";
+import { fromNumbers } from "../../../../ir/types.js";
+import { domainOf } from "../../../../ir/unary.js";
+import "../../../../ir/ops/index.js";
 import { checkGradient, randomF64 } from "./gradcheck.js";
 
 const RUNS = { numRuns: 15, seed: 20240605 };
@@ -18,7 +24,7 @@ describe("gradient rules match finite differences", () => {
       N: fc.integer({ min: 1, max: 2 }), groups: fc.integer({ min: 1, max: 3 }), cg: fc.integer({ min: 1, max: 2 }),
       mg: fc.integer({ min: 1, max: 2 }), k: fc.integer({ min: 1, max: 4 }), s: fc.integer({ min: 1, max: 3 }),
       d: fc.integer({ min: 1, max: 2 }), p0: fc.integer({ min: 0, max: 2 }), p1: fc.integer({ min: 0, max: 2 }),
-      T: fc.integer({ min: 6, max: 12 }), bias: fc.boolean(), act: fc.constantFrom(undefined, "Relu", "LeakyRelu"),
+      T: fc.integer({ min: 6, max: 12 }), bias: fc.boolean(), act: fc.constantFrom(undefined, "Relu", "LeakyRelu", "Sigmoid", "Mish"),
     });
     prop(arb, (a, rng) => {
       const C = a.groups * a.cg, M = a.groups * a.mg;
@@ -52,15 +58,33 @@ describe("gradient rules match finite differences", () => {
     });
   });
 
-  it("activations: Relu, LeakyRelu, Clip, Sigmoid, Tanh", () => {
+  it("every unary element-wise op, with each attribute sample, inside its domain", () => {
     const rng = new Rng(11);
-    const x = () => randomF64(rng, [2, 3, 5], -2, 2);
-    checkGradient("Relu", [x()], {});
-    checkGradient("LeakyRelu", [x()], { alpha: 0.1 });
-    checkGradient("Clip", [x()], { min: -0.5, max: 0.7 });
-    checkGradient("Clip", [x()], { max: 0.2 });
-    checkGradient("Sigmoid", [x()], {});
-    checkGradient("Tanh", [x()], {});
+    for (const def of opsWith("unary")) {
+      const fn = def.traits!.unary!;
+      const [lo, hi] = domainOf(fn);
+      for (const attrs of fn.samples ?? [{}]) {
+        checkGradient(def.name, [randomF64(rng, [2, 3, 5], lo, hi)], attrs, { seed: rng.int(0, 1e6) });
+      }
+    }
+    // Clip with a bound given as a constant input.
+    checkGradient("Clip", [randomF64(rng, [4, 3], -2, 2), fromNumbers("f64", [], [-0.5])], {}, { constant: [1] });
+  });
+
+  it("every fused activation through Conv, Gemm, MatMul and Add (from the output where it tells, else by running the op again)", () => {
+    const rng = new Rng(23);
+    for (const row of fusedKinds()) {
+      for (const sample of row.fn.samples ?? [{}]) {
+        const act = activationOfNode(row.kind, resolveAttrs(row.def, sample));
+        if (typeof act === "string") continue; // an attribute the fused form cannot carry (Gelu's tanh form)
+        const fused = { activation: act.kind, ...(act.params.length ? { activation_params: [...act.params] } : {}) };
+        const seed = rng.int(0, 1e6);
+        checkGradient("Conv", [randomF64(rng, [1, 3, 7]), randomF64(rng, [4, 3, 3]), randomF64(rng, [4])], { pads: [1, 1], ...fused }, { seed });
+        checkGradient("Gemm", [randomF64(rng, [3, 4]), randomF64(rng, [4, 2])], fused, { seed });
+        checkGradient("MatMul", [randomF64(rng, [2, 3, 4]), randomF64(rng, [4, 2])], fused, { seed });
+        checkGradient("Add", [randomF64(rng, [2, 3]), randomF64(rng, [3])], fused, { seed });
+      }
+    }
   });
 
   it("broadcasting Add, Sub, Mul, Div", () => {
@@ -144,11 +168,12 @@ describe("gradient rules match finite differences", () => {
     }
   });
 
-  it("every op in the rule table is exercised above", () => {
+  it("every op in the rule table is exercised above, and every unary op has a rule", () => {
     expect(Object.keys(VJP_RULES).sort()).toEqual([
-      "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Conv", "Div", "Dropout", "Expand", "Flatten", "Gemm",
-      "GlobalAveragePool", "GlobalMaxPool", "Identity", "LeakyRelu", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Pad",
-      "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Split", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
+      "Add", "AveragePool", "BatchNormalization", "Concat", "Conv", "Div", "Dropout", "Expand", "Flatten", "Gemm",
+      "GlobalAveragePool", "GlobalMaxPool", "Identity", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Pad",
+      "Reshape", "Slice", "Softmax", "Split", "Squeeze", "Sub", "Transpose", "Unsqueeze",
     ]);
+    for (const def of opsWith("unary")) expect(vjpRule(def.name), def.name).toBeDefined();
   });
 });
