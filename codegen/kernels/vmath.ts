@@ -198,11 +198,15 @@ static inline float32x4_t neonc_log1p_f32x4(float32x4_t x) {
 
 /* sqrt: vsqrtq_f32 on aarch64; elsewhere (armv7, SIMDe) a reciprocal square root estimate, two Newton steps and one residual step. */
 ${a64 ? "#if defined(__aarch64__)\nstatic inline float32x4_t neonc_sqrt_f32x4(float32x4_t x) { return vsqrtq_f32(x); }\n#else\n" : ""}static inline float32x4_t neonc_sqrt_f32x4(float32x4_t x) {
-  float32x4_t r = vrsqrteq_f32(x), s;
-  r = vmulq_f32(r, vrsqrtsq_f32(vmulq_f32(x, r), r));
-  r = vmulq_f32(r, vrsqrtsq_f32(vmulq_f32(x, r), r));
-  s = vmulq_f32(x, r);
-  s = neonc_fma_f32x4(s, vmulq_f32(vdupq_n_f32(0.5f), r), vmlsq_f32(x, s, s));
+  /* Subnormals are scaled by 2^24 first (the estimate does not take them), the root by 2^-12 after. */
+  const uint32x4_t tiny = vcltq_f32(x, vdupq_n_f32(1.17549435e-38f));
+  const float32x4_t xs = vbslq_f32(tiny, vmulq_f32(x, vdupq_n_f32(16777216.0f)), x);
+  float32x4_t r = vrsqrteq_f32(xs), s;
+  r = vmulq_f32(r, vrsqrtsq_f32(vmulq_f32(xs, r), r));
+  r = vmulq_f32(r, vrsqrtsq_f32(vmulq_f32(xs, r), r));
+  s = vmulq_f32(xs, r);
+  s = neonc_fma_f32x4(s, vmulq_f32(vdupq_n_f32(0.5f), r), vmlsq_f32(xs, s, s));
+  s = vbslq_f32(tiny, vmulq_f32(s, vdupq_n_f32(2.44140625e-4f)), s);
   /* 0 and +inf come out of the estimate as NaN: they are their own square roots. */
   return vbslq_f32(vorrq_u32(vceqq_f32(x, vdupq_n_f32(0.0f)), vceqq_f32(x, vdupq_n_f32(HUGE_VALF))), x, s);
 }${a64 ? "\n#endif" : ""}
