@@ -11,7 +11,8 @@
 //     kind has an epilogue form (Relu, Clip, LeakyRelu), else by an in-place sweep after the
 //     kernel (codegen/kernels/fused-activation.ts);
 //   - int8: a clamp on the accumulator where the kind is one (Relu, Clip: clampOf), else the op
-//     and a 256-entry table of the activation (passes/quantize unfuses it first);
+//     and a 256-entry table of the activation (ir/unfuse-activations.ts writes it as its own node
+//     for calibration and the quantize pass);
 //   - gradient: the unary op's derivative (from the output where it determines it);
 //   - ONNX: the op followed by the activation as its own node (activationNode).
 import { makeTensor, type Tensor, type TensorType } from "./types.js";

@@ -9,7 +9,7 @@ import type { CalibratedRange } from "../../src/analyses/calibration/calibrate.j
 import { sqnrReport } from "../../src/analyses/calibration/sqnr.js";
 import { has16x8Form } from "../../ir/traits.js";
 import { quantizeGraph, type QuantizeGraphOptions } from "./index.js";
-import { unfuseForInt8 } from "./unfuse.js";
+import { unfuseTableActivations } from "../../ir/unfuse-activations.js";
 
 /** Node names of the layers whose int8 SQNR is below `thresholdDb`. */
 export function chooseInt16Layers(
@@ -17,7 +17,7 @@ export function chooseInt16Layers(
   thresholdDb: number, options: QuantizeGraphOptions = {},
 ): string[] {
   if (samples.length === 0) return [];
-  const graph = unfuseForInt8(input);
+  const graph = unfuseTableActivations(input);
   const q = quantizeGraph(graph, ranges, { ...options, int16: new Set(), explain: undefined });
   const report = sqnrReport(graph, q, samples);
   // 16x8 needs constant weights: a MatMul of two activations is never a candidate.

@@ -11,7 +11,7 @@ import { passContext, SILENT_PROGRESS } from "../pass.js";
 import { runPipeline, type RunPipelineOptions } from "../run.js";
 import { resolveCalibration, type Calibration } from "./calibration-source.js";
 import { quantize } from "./index.js";
-import { unfuseForInt8 } from "./unfuse.js";
+import { unfuseTableActivations } from "../../ir/unfuse-activations.js";
 
 export type QuantizeOptions = Partial<Parameters<typeof quantize.run>[1]["options"]>;
 
@@ -44,7 +44,7 @@ export function quantizeModel(imported: Graph, options: QuantizeModelOptions = {
   const o = qctx.options;
   const log = run.log ?? ((t: string) => process.stderr.write(t));
   // The pass calibrates (and finds this calibration for) the graph with its table-form fused activations unfused.
-  const calibration = resolveCalibration(unfuseForInt8(float), o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed }, {
+  const calibration = resolveCalibration(unfuseTableActivations(float), o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed }, {
     host: run.host ?? {},
     progress: run.host?.progress ?? SILENT_PROGRESS,
     log: (m) => log(`quantize: ${m}\n`),

@@ -2,7 +2,7 @@
 // (per tensor, asymmetric by default), int8 symmetric weights (per output channel by default),
 // int32 biases and accumulators, fixed-point requantization with an explicit rounding, fused
 // Relu/Clip as clamps, unary functions (and fused activations that are no clamp, unfused first:
-// unfuse.ts) as 256-entry tables. Quantize nodes appear at the
+// ir/unfuse-activations.ts) as 256-entry tables. Quantize nodes appear at the
 // graph inputs and Dequantize nodes at its outputs; ops that cannot be lowered (or are listed in
 // keep_float, e.g. the final LogSoftmax) stay in float between a Dequantize and a Quantize.
 //
@@ -20,7 +20,7 @@ import { attachedCalibration, NO_CALIBRATION_MESSAGE, resolveCalibration } from 
 import { chooseInt16Layers } from "./auto-int16.js";
 import { Lowering } from "./lowering.js";
 import { lowerFor } from "./lower-ops.js";
-import { unfuseForInt8 } from "./unfuse.js";
+import { unfuseTableActivations } from "../../ir/unfuse-activations.js";
 import { has16x8Form, isIntegerOp } from "../../ir/traits.js";
 import { calibrateRnnStates, RNN_MODES, type RnnMode } from "./lower-rnn.js";
 
@@ -61,7 +61,7 @@ export const quantize = definePass({
       ctx.log(NO_CALIBRATION_MESSAGE);
       return input;
     }
-    const graph = unfuseForInt8(input);
+    const graph = unfuseTableActivations(input);
     const int16 = new Set(o.int16.split(/[|\s]+/).filter(Boolean));
     checkInt16Names(graph, int16);
     const cal = resolveCalibration(graph, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed }, ctx);
@@ -119,10 +119,10 @@ export interface QuantizeGraphOptions {
 
 /**
  * The pass's work on explicit ranges (library use and tests). Fused activations that are no clamp
- * are unfused first (unfuse.ts): their pre-activation values need ranges of their own.
+ * are unfused first (ir/unfuse-activations.ts): their pre-activation values need ranges of their own.
  */
 export function quantizeGraph(input: Graph, ranges: Readonly<Record<string, CalibratedRange>>, options: QuantizeGraphOptions = {}): Graph {
-  const graph = unfuseForInt8(input);
+  const graph = unfuseTableActivations(input);
   const keep = options.keepFloat ?? new Set(["LogSoftmax", "Softmax"]);
   checkInt16Names(graph, options.int16 ?? new Set());
   const L = new Lowering(graph, ranges, {

@@ -6,6 +6,7 @@
 // (readCalibrationDir) and synthetic inputs (src/analyses/calibration/synthetic) plug in the same way.
 import type { Graph } from "../../../ir/graph.js";
 import type { Tensor } from "../../../ir/types.js";
+import { unfuseTableActivations } from "../../../ir/unfuse-activations.js";
 import { runGraph } from "../../runtime/interpreter.js";
 import { minMaxObserver, type Observer, type ValueObserver, type ValueRange } from "./observers.js";
 
@@ -55,8 +56,13 @@ class ChannelMean {
   }
 }
 
-/** Calibrates `graph` (a float graph) on the given input samples. */
-export function calibrate(graph: Graph, inputs: Iterable<Readonly<Record<string, Tensor>>>, options: CalibrateOptions = {}): CalibrationResult {
+/**
+ * Calibrates `graph` (a float graph) on the given input samples: the range of every float value,
+ * and of the input of every fused activation that is no clamp (the `<output>.preact` value the
+ * quantize pass gives it, ir/unfuse-activations.ts), which int8 needs for its table.
+ */
+export function calibrate(fusedGraph: Graph, inputs: Iterable<Readonly<Record<string, Tensor>>>, options: CalibrateOptions = {}): CalibrationResult {
+  const graph = unfuseTableActivations(fusedGraph);
   const observer = options.observer ?? minMaxObserver();
   const wantMeans = options.channelMeans ?? true;
   const obs = new Map<string, ValueObserver>();

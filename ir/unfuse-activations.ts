@@ -1,21 +1,22 @@
-// The int8 form of a fused activation that is no clamp (LeakyRelu, Sigmoid, Swish...): before
-// quantization it becomes its own node again, the op writing a new pre-activation value, so
-// calibration observes that value's range and the op lowers to an integer op followed by a
-// 256-entry table of the activation (ir/activation.ts has the table of kinds). Clamps (Relu,
-// Clip) stay fused: they are a clamp of the integer op's requantized output.
+// The int8 form of a fused activation that is no clamp (LeakyRelu, Sigmoid, Swish...): it becomes
+// its own node again, the op writing a new pre-activation value `<output>.preact`, so that
+// calibration (src/analyses/calibration) observes that value's range and the quantize pass
+// lowers the op to an integer op followed by a 256-entry table of the activation
+// (ir/activation.ts has the table of kinds). Clamps (Relu, Clip) stay fused: in int8 they are a
+// clamp of the integer op's requantized output.
 //
-// The result is remembered per graph object, so the int8 flow (flow.ts) and the quantize pass
-// calibrate and lower the same graph, and the calibration is found again (calibration-source.ts).
-import { activationNode, activationOf, clampOf, withoutActivation } from "../../ir/activation.js";
-import { makeGraph, type Graph, type Node } from "../../ir/graph.js";
-import type { TensorType } from "../../ir/types.js";
+// The result is remembered per graph object and its value names depend only on the graph, so
+// calibration, the int8 flow and the quantize pass all see the same unfused graph.
+import { activationNode, activationOf, clampOf, withoutActivation } from "./activation.js";
+import { makeGraph, type Graph, type Node } from "./graph.js";
+import type { TensorType } from "./types.js";
 
 const memo = new WeakMap<Graph, Graph>();
 
 type FusedAttrs = { activation?: string; activation_params?: readonly number[] };
 
 /** g with every fused activation that is no clamp written as its own node (g itself when there is none). */
-export function unfuseForInt8(g: Graph): Graph {
+export function unfuseTableActivations(g: Graph): Graph {
   const known = memo.get(g);
   if (known) return known;
   const table = (n: Node) => {
