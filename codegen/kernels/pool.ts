@@ -3,7 +3,12 @@
 // from the value types (symbolic T included); the C helper finds, per output position, the
 // range of kernel taps that land inside the input, so the window loops never test bounds.
 // A window entirely in the padding gives -inf (max) or 0/0 (average), as the interpreter does.
+// MaxPool also runs on 8-bit integers (quantize keeps int8 data through it: the
+// int8PassThrough trait): the same walk in the integer type, and 0 for a window entirely in the
+// padding (what the interpreter's -inf becomes when stored as an integer).
+import type { DType } from "../../ir/dtype.js";
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
+import { ctype } from "../c-util.js";
 import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
 
 function useTaps(ctx: KernelContext): void {
@@ -64,9 +69,42 @@ static void neonc_pool2d_f32(int NC, int H, int W, int OH, int OW, const int *g,
 }`);
 }
 
+const INT_MAX_POOL: readonly DType[] = ["i8", "u8"];
+
+/** Adds the MaxPool of an integer type (same geometry as neonc_pool2d_f32). */
+function useIntMaxPool(ctx: KernelContext, dt: DType): string {
+  useTaps(ctx);
+  const t = ctype(dt), name = `neonc_maxpool2d_${dt}`;
+  ctx.helper(name, `
+/* MaxPool of ${t} data; a window entirely in the padding gives 0. */
+static void ${name}(int NC, int H, int W, int OH, int OW, const int *g, const ${t} *x, ${t} *y) {
+  int c, oh, ow, kh, kw;
+  for (c = 0; c < NC; c++) {
+    const ${t} *xc = x + (size_t)c * H * W;
+    ${t} *yc = y + (size_t)c * OH * OW;
+    for (oh = 0; oh < OH; oh++) {
+      int h0 = oh * g[2] - g[6], hlo, hhi;
+      neonc_taps(h0, g[0], g[4], H, &hlo, &hhi);
+      for (ow = 0; ow < OW; ow++) {
+        int w0 = ow * g[3] - g[7], wlo, whi, m = 0, any = 0;
+        neonc_taps(w0, g[1], g[5], W, &wlo, &whi);
+        for (kh = hlo; kh < hhi; kh++) {
+          const ${t} *row = xc + (size_t)(h0 + kh * g[4]) * W + w0;
+          for (kw = wlo; kw < whi; kw++) { const int v = row[kw * g[5]]; if (!any || v > m) { m = v; any = 1; } }
+        }
+        yc[(size_t)oh * OW + ow] = (${t})m;
+      }
+    }
+  }
+}`);
+  return name;
+}
+
 function poolSupports(node: Node, attrs: Attrs, g: Graph): string | undefined {
   const x = g.types[node.inputs[0]!];
-  if (x?.dtype !== "f32") return "only float32 pooling is generated";
+  if (x?.dtype !== "f32" && !(node.op === "MaxPool" && x && INT_MAX_POOL.includes(x.dtype))) {
+    return node.op === "MaxPool" ? "only float32, int8 and uint8 max pooling is generated" : "only float32 pooling is generated";
+  }
   if (x.shape.length !== 3 && x.shape.length !== 4) return "only 1-D and 2-D pooling is generated";
   const ap = (attrs.auto_pad as string | undefined) ?? "NOTSET";
   if (ap !== "NOTSET" && ap !== "VALID") return `auto_pad ${ap} with symbolic input dims is not supported; export explicit pads`;
@@ -79,8 +117,9 @@ function poolKernel(op: "AveragePool" | "MaxPool"): KernelDef {
     op,
     supports: poolSupports,
     emit(node, attrs, ctx) {
-      usePool(ctx);
       const xN = node.inputs[0]!, yN = node.outputs[0]!;
+      const dt = ctx.type(xN).dtype;
+      if (dt === "f32") usePool(ctx);
       const r = ctx.type(xN).shape.length - 2;
       const k = attrs.kernel_shape as readonly number[];
       const fill = (v: readonly number[] | undefined, def: number, n = r) => (v && v.length > 0 ? v : new Array<number>(n).fill(def));
@@ -94,10 +133,10 @@ function poolKernel(op: "AveragePool" | "MaxPool"): KernelDef {
       const H = r === 1 ? "1" : xs[2]!, W = xs[r + 1]!, OH = r === 1 ? "1" : ys[2]!, OW = ys[r + 1]!;
       const isMax = op === "MaxPool" ? 1 : 0;
       const incl = ((attrs.count_include_pad as number | undefined) ?? 0) !== 0 ? 1 : 0;
-      return [
-        `static const int g[10] = {${[kh, kw, sh, sw, dh, dw, ph, pw, peh, pew].join(", ")}};`,
-        `neonc_pool2d_f32(${xs[0]} * ${xs[1]}, ${H}, ${W}, ${OH}, ${OW}, g, ${isMax}, ${incl}, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`,
-      ].join("\n");
+      const call = dt === "f32"
+        ? `neonc_pool2d_f32(${xs[0]} * ${xs[1]}, ${H}, ${W}, ${OH}, ${OW}, g, ${isMax}, ${incl}, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`
+        : `${useIntMaxPool(ctx, dt)}(${xs[0]} * ${xs[1]}, ${H}, ${W}, ${OH}, ${OW}, g, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`;
+      return [`static const int g[10] = {${[kh, kw, sh, sw, dh, dw, ph, pw, peh, pew].join(", ")}};`, call].join("\n");
     },
   });
 }
