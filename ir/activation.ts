@@ -20,6 +20,7 @@ import { floats, resolveAttrs, str, type AttrSchema, type OpDef } from "./op.js"
 import type { AttrValue, Attrs } from "./graph.js";
 import { allOps, opCount } from "./registry.js";
 import type { Epilogue, UnaryFn } from "./unary.js";
+import { mapUnary } from "./kernels/elementwise-unary.js";
 
 export interface Activation {
   /** The unary op applied (Relu, Clip, LeakyRelu, Sigmoid...). */
@@ -162,9 +163,7 @@ export function checkActivation(attrs: FusedAttrs, out: TensorType): void {
 
 /** Applies an activation to every element of `data`, in place (the reference semantics). */
 export function applyActivation(data: Float32Array | Float64Array, act: Activation): void {
-  const f = fusedKind(act.kind)!.fn.f;
-  const a = activationAttrsOf(act);
-  for (let i = 0, n = data.length; i < n; i++) data[i] = f(data[i]!, a);
+  mapUnary(fusedKind(act.kind)!.fn.f, activationAttrsOf(act), data, data);
 }
 
 /**
