@@ -12,6 +12,8 @@ import type { Dim } from "../ir/dim.js";
 import type { Attrs, Graph, Node } from "../ir/graph.js";
 import type { Tensor, TensorType } from "../ir/types.js";
 import type { Target } from "../ir/target.js";
+import { carriesActivation } from "../ir/traits.js";
+import { withActivationSweep } from "./kernels/fused-activation.js";
 
 /** Typed arrays that can become weight arrays. */
 export type WeightData = Float32Array | Int8Array | Uint8Array | Int16Array | Int32Array | Uint32Array;
@@ -76,20 +78,44 @@ export interface KernelDef {
 }
 
 const kernels = new Map<string, KernelDef>();
+const providers: ((op: string) => KernelDef | undefined)[] = [];
 
 export function defineKernel(def: KernelDef): KernelDef {
   return def;
 }
 
+/**
+ * Registers the kernel of `def.op`. The kernel of an op that carries fused activations gets the
+ * in-place sweep for the kinds it does not apply in its epilogue (kernels/fused-activation.ts).
+ */
 export function registerKernel(def: KernelDef): void {
   if (kernels.has(def.op)) throw new Error(`a C kernel for ${def.op} is registered twice`);
-  kernels.set(def.op, def);
+  kernels.set(def.op, carriesActivation(def.op) ? withActivationSweep(def) : def);
+}
+
+/**
+ * Adds a source of kernels made from op definitions (the unary element-wise ops' kernels from
+ * their C forms, the views'): asked for an op with no registered kernel, so an op defined at any
+ * time — after this module loaded too — gets its kernel from its definition.
+ */
+export function registerKernelProvider(provide: (op: string) => KernelDef | undefined): void {
+  providers.push(provide);
 }
 
 export function findKernel(op: string): KernelDef | undefined {
-  return kernels.get(op);
+  const known = kernels.get(op);
+  if (known) return known;
+  for (const provide of providers) {
+    const k = provide(op);
+    if (k) {
+      kernels.set(op, k);
+      return k;
+    }
+  }
+  return undefined;
 }
 
+/** The ops with a registered kernel (kernels that providers make are listed once asked for). */
 export function kernelOps(): string[] {
   return [...kernels.keys()].sort();
 }

@@ -57,6 +57,11 @@ export interface CMath {
   erfc(a: string): string;
   floor(a: string): string;
   ceil(a: string): string;
+  /**
+   * Any other function of vmath.ts by its name: neonc_<name>_f32 in scalar C, neonc_<name>_f32x4
+   * in NEON. A new math function is those two C functions in vmath.ts, nothing else.
+   */
+  call(name: string, ...args: string[]): string;
 }
 
 /** Thrown by a CMath implementation that has no vector form of a function on its target. */

@@ -46,6 +46,7 @@ export function scalarMath(): Collecting {
     erfc: (a) => `erfcf(${a})`,
     floor: (a) => `floorf(${a})`,
     ceil: (a) => `ceilf(${a})`,
+    call: (name, ...args) => `neonc_${name}_f32(${args.join(", ")})`,
   };
 }
 
@@ -85,6 +86,7 @@ export function vectorMath(target: Target): Collecting {
     // Rounding to an integer toward -inf / +inf is ARMv8 (vrndm / vrndp); armv7 runs the scalar loop.
     floor: a64 ? call("vrndmq_f32") : none("floor"),
     ceil: a64 ? call("vrndpq_f32") : none("ceil"),
+    call: (name, ...args) => `neonc_${name}_f32x4(${args.join(", ")})`,
   };
 }
 

@@ -1,16 +1,15 @@
 // Registers every C kernel. Adding a kernel: write codegen/kernels/<op>.ts and list it here. The
-// unary element-wise ops and the views get theirs from their definitions (unary.ts, views.ts),
-// and a kernel of an op that carries fused activations gets the sweep for those it does not
-// apply itself (fused-activation.ts).
-import { carriesActivation } from "../../ir/traits.js";
-import { registerKernel, type KernelDef } from "../kernel.js";
+// unary element-wise ops and the views get theirs from their definitions (unary.ts, views.ts:
+// kernel providers, asked for any op without a registered kernel); registerKernel gives the
+// kernel of an op that carries fused activations the sweep for those it does not apply itself
+// (fused-activation.ts).
+import { registerKernel, registerKernelProvider, type KernelDef } from "../kernel.js";
 import { convKernel } from "./conv.js";
 import { elementwiseKernels } from "./elementwise.js";
-import { withActivationSweep } from "./fused-activation.js";
 import { lstmKernel } from "./lstm.js";
 import { gemmKernel, matmulKernel } from "./matmul.js";
 import { softmaxKernels } from "./softmax.js";
-import { viewKernels } from "./views.js";
+import { viewKernelFor } from "./views.js";
 import { concatKernel } from "./concat.js";
 import { gruKernel } from "./gru.js";
 import { layerNormKernel } from "./layernorm.js";
@@ -19,7 +18,7 @@ import { poolKernels } from "./pool.js";
 import { reduceMeanKernels } from "./reduce-mean.js";
 import { sliceKernel } from "./slice.js";
 import { transposeKernel } from "./transpose.js";
-import { unaryKernels } from "./unary.js";
+import { unaryKernelFor } from "./unary.js";
 import { qRequantizeKernel } from "./qint-requantize.js";
 import { qLookupKernel } from "./qint-lookup.js";
 import { dequantizeKernel, quantizeKernel } from "./qint-boundary.js";
@@ -34,10 +33,11 @@ import { qLstmKernel } from "./qint-lstm.js";
 import { qGruKernel } from "./qint-gru.js";
 
 const all: KernelDef[] = [
-  convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, ...viewKernels(),
-  ...unaryKernels(), layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
+  convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvKernel,
   qMatMulKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel,
 ];
-for (const k of all) registerKernel(carriesActivation(k.op) ? withActivationSweep(k) : k);
+for (const k of all) registerKernel(k);
+registerKernelProvider(unaryKernelFor);
+registerKernelProvider(viewKernelFor);

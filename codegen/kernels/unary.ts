@@ -2,10 +2,9 @@
 // ir/unary.ts), made from the op's own C form: one flat loop, 4 lanes at a time with NEON where
 // the form has a vector version (c-math.ts), the tail and c99 in scalar C. All may write over
 // their input. An op gets its kernel by being defined; nothing here names an op.
-import "../../ir/ops/index.js";
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import type { OpDef } from "../../ir/op.js";
-import { opsWith } from "../../ir/traits.js";
+import { findOp } from "../../ir/registry.js";
 import type { Tensor } from "../../ir/types.js";
 import type { UnaryFn } from "../../ir/unary.js";
 import { defineKernel, type KernelDef } from "../kernel.js";
@@ -35,7 +34,8 @@ function unaryKernel(def: OpDef<any>): KernelDef {
   });
 }
 
-/** One kernel per registered unary element-wise op. */
-export function unaryKernels(): KernelDef[] {
-  return opsWith("unary").map(unaryKernel);
+/** The kernel of `op` when it is a unary element-wise op (a kernel provider, codegen/kernel.ts). */
+export function unaryKernelFor(op: string): KernelDef | undefined {
+  const def = findOp(op);
+  return def?.traits?.unary ? unaryKernel(def) : undefined;
 }

@@ -8,7 +8,7 @@ export { NORMAL_FLOAT_RANGE, floatEdges, intEdges, type TensorValues, type Value
 export { seededTensor } from "./random-values.js";
 export { randomSource, Rng } from "./rng.js";
 export { arbSpeechGraph, buildSpeechGraph, SAFE_T, type SpeechGraphOptions } from "./speech-graph.js";
-export { arbPlan, SPEECH_OPS, type Layer, type SpeechOp, type SpeechPlan } from "./speech-plan.js";
+export { arbPlan, SPEECH_OPS, speechOps, type Layer, type SpeechOp, type SpeechPlan } from "./speech-plan.js";
 export { GraphBuilder } from "./graph-builder.js";
 export { acceptedValues, acceptsDims, inputSymbols, pickDims, randomInputs, type DimsSpec } from "./inputs.js";
 export { compareTensors, floatTolerance, toleranceToString, type Tolerance } from "./compare.js";

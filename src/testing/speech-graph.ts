@@ -11,7 +11,7 @@ import { evalDim, isSymbolic, sym, type Dim } from "../../ir/dim.js";
 import type { Graph } from "../../ir/graph.js";
 import { GraphBuilder } from "./graph-builder.js";
 import { applyLayer, type Activation, type LayerEnv } from "./speech-layers.js";
-import { arbPlan, SPEECH_OPS, type PlanOptions, type SpeechOp, type SpeechPlan } from "./speech-plan.js";
+import { arbPlan, speechOps, type PlanOptions, type SpeechOp, type SpeechPlan } from "./speech-plan.js";
 
 export type SpeechGraphOptions = PlanOptions;
 
@@ -25,7 +25,7 @@ export function arbSpeechGraph(options: SpeechGraphOptions = {}): fc.Arbitrary<G
 
 /** The graph of a plan (deterministic: the same plan always gives the same graph). */
 export function buildSpeechGraph(plan: SpeechPlan, options: Pick<SpeechGraphOptions, "ops" | "maxChannels"> = {}): Graph {
-  const ops: readonly SpeechOp[] = options.ops ?? SPEECH_OPS;
+  const ops: readonly SpeechOp[] = options.ops ?? speechOps();
   const b = new GraphBuilder("speech");
   const T: Dim = plan.symbolicT ? sym("T") : plan.fixedT;
   const x = b.input("x", { dtype: "f32", shape: [1, plan.channels, T] });

@@ -13,7 +13,7 @@ import type { GraphBuilder } from "./graph-builder.js";
 import { Rng } from "./rng.js";
 import { domainOf } from "../../ir/unary.js";
 import { unaryFnOf } from "../../ir/traits.js";
-import { ACTIVATION_OPS, unarySamples, type Layer, type SpeechOp } from "./speech-plan.js";
+import { activationOps, unarySamples, type Layer, type SpeechOp } from "./speech-plan.js";
 
 export type Layout = "nct" | "ntc" | "tc";
 
@@ -260,7 +260,7 @@ function conv(env: LayerEnv, cur: Activation, layer: Extract<Layer, { kind: "Con
   if (layer.bias) ins.push(weight(env, rng, `${hint}.b`, [M], -0.5, 0.5));
   let y = emit(env, "Conv", ins, attrs, hint, "nct", M, L);
   if (layer.bn) y = batchNorm(env, y, `bn${index}`, 1e-5, rng);
-  const acts = ACTIVATION_OPS.filter(env.has);
+  const acts = activationOps().filter(env.has);
   if (layer.act >= 0 && acts.length > 0) {
     const op = acts[layer.act % acts.length]!;
     const samples = unarySamples(op);

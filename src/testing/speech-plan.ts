@@ -19,11 +19,18 @@ export const STRUCTURE_OPS = [
  * structure ops and every unary element-wise op the IR defines (the `unary` trait), each with the
  * attributes and input range its definition gives for tests.
  */
-export const SPEECH_OPS: readonly string[] = [...STRUCTURE_OPS, ...opNamesWith("unary")];
+export function speechOps(): string[] {
+  return [...STRUCTURE_OPS, ...opNamesWith("unary")];
+}
+
+/** speechOps() when this module loaded (ops defined later are drawn too: arbPlan asks speechOps()). */
+export const SPEECH_OPS: readonly string[] = speechOps();
 export type SpeechOp = string;
 
 /** The activations a Conv layer may be followed by: every kind of fused activation (ir/activation.ts). */
-export const ACTIVATION_OPS: readonly string[] = fusedKinds().map((k) => k.kind);
+export function activationOps(): string[] {
+  return fusedKinds().map((k) => k.kind);
+}
 
 export type Grouping = "dense" | "depthwise" | "grouped";
 export type Padding = "same" | "valid" | "extra" | "auto";
@@ -62,7 +69,7 @@ export interface SpeechPlan {
 }
 
 export interface PlanOptions {
-  /** Layer kinds to draw (default: all of SPEECH_OPS). */
+  /** Layer kinds to draw (default: all of speechOps()). */
   readonly ops?: readonly SpeechOp[];
   /** Relative frequency of each layer kind (default 1, and 3 for Conv). */
   readonly weights?: Partial<Record<SpeechOp, number>>;
@@ -93,7 +100,7 @@ function layerArb(kind: SpeechOp, has: (op: SpeechOp) => boolean, maxChannels: n
         dilation: fc.integer({ min: 1, max: 3 }), padding: fc.constantFrom<Padding>("same", "valid", "extra", "auto"),
         padShift: fc.nat(4), grouping: fc.constantFrom<Grouping>("dense", "depthwise", "grouped"), groupPick: fc.nat(7),
         bias: bool, kernelAttr: bool, explicitDefaults: bool, bn: has("BatchNormalization") ? bool : fc.constant(false),
-        act: ACTIVATION_OPS.some(has) ? fc.integer({ min: -1, max: 2 * ACTIVATION_OPS.length }) : fc.constant(-1), seed,
+        act: activationOps().some(has) ? fc.integer({ min: -1, max: 2 * activationOps().length }) : fc.constant(-1), seed,
       });
     case "BatchNormalization":
       return fc.record({ kind: fc.constant(kind), epsilon: fc.constantFrom(1e-5, 1e-3, 0.1), seed });
@@ -128,15 +135,16 @@ function layerArb(kind: SpeechOp, has: (op: SpeechOp) => boolean, maxChannels: n
 /** The attribute sets a unary op's definition gives for tests (at least the defaults). */
 export function unarySamples(op: string): readonly Readonly<Record<string, unknown>>[] {
   const fn = findOp(op)?.traits?.unary;
-  if (!fn) throw new Error(`arbSpeechGraph: ${op} is not one of ${SPEECH_OPS.join(", ")}`);
+  if (!fn) throw new Error(`arbSpeechGraph: ${op} is not one of ${speechOps().join(", ")}`);
   return fn.samples && fn.samples.length > 0 ? fn.samples : [{}];
 }
 
 /** The arbitrary of whole plans. */
 export function arbPlan(options: PlanOptions = {}): fc.Arbitrary<SpeechPlan> {
-  const ops = options.ops ?? SPEECH_OPS;
+  const all = speechOps();
+  const ops = options.ops ?? all;
   for (const op of ops) {
-    if (!(SPEECH_OPS as readonly string[]).includes(op)) throw new Error(`arbSpeechGraph: ${op} is not one of ${SPEECH_OPS.join(", ")}`);
+    if (!all.includes(op)) throw new Error(`arbSpeechGraph: ${op} is not one of ${all.join(", ")}`);
   }
   const maxChannels = options.maxChannels ?? 16;
   if (!(maxChannels >= 1)) throw new Error(`arbSpeechGraph: maxChannels must be at least 1, got ${maxChannels}`);
