@@ -48,7 +48,6 @@ export interface CMath {
   /** e^a - 1 for a <= 0, accurate near 0 (other inputs give unspecified values). */
   expm1Neg(a: string): string;
   log(a: string): string;
-  log1p(a: string): string;
   sqrt(a: string): string;
   tanh(a: string): string;
   sigmoid(a: string): string;

@@ -166,7 +166,7 @@ export const Softplus = unaryOp({
     // sigmoid(x) = 1 - e^-softplus(x).
     dfy: (y) => -Math.expm1(-y),
     // max(x, 0) + log1p(e^-|x|): no overflow, and e^-|x| is in (0, 1] where log1p is accurate.
-    c: (x, _a, m) => m.add(m.max(x, m.k(0)), m.log1p(m.exp(m.neg(m.abs(x))))),
+    c: (x, _a, m) => m.add(m.max(x, m.k(0)), m.call("log1p", m.exp(m.neg(m.abs(x))))),
     fusion: { params: [] },
   },
 });
