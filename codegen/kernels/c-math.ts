@@ -112,7 +112,6 @@ export function scalarForm(fn: UnaryFn<any>, attrs: Attrs, x: string): { decls: 
  * vector form, the rest (and c99) in scalar C.
  */
 export function unaryLoop(ctx: KernelContext, fn: UnaryFn<any>, attrs: Attrs, x: string, y: string, n: string): string {
-  useVMath(ctx);
   const lines = [`const float *x = ${x};`, `float *y = ${y};`, `size_t i = 0, n = (size_t)(${n});`];
   const vec = vectorForm(fn, attrs, ctx.target, "v");
   const sc = scalarForm(fn, attrs, "v");
@@ -126,5 +125,8 @@ export function unaryLoop(ctx: KernelContext, fn: UnaryFn<any>, attrs: Attrs, x:
     lines.push(`for (; i < n; i++) {`);
   }
   lines.push(`  const float v = x[i];`, ...body(sc, (v) => `y[i] = ${v};`), `}`);
+  // The neonc_* math (and the vector helpers) only where the forms call some.
+  const forms = [...sc.decls, sc.value, ...(vec ? [...vec.decls, vec.value] : [])].join("\n");
+  if (/\bneonc_/.test(forms)) useVMath(ctx);
   return lines.join("\n");
 }
