@@ -98,7 +98,8 @@ export function activationOf(attrs: FusedAttrs): Activation | undefined {
   if (given.length > row.params.length) throw new Error(`fused activation ${kind} takes ${names}, got ${list}`);
   if (given.length < row.required) throw new Error(`fused activation ${kind} needs ${names}, got ${list}`);
   const defaults = resolveAttrs(row.def, {}) as Record<string, unknown>;
-  const params = row.params.map((p, i) => given[i] ?? (defaults[p] as number | undefined) ?? NaN);
+  const absent = row.fn.fusion!.absent ?? [];
+  const params = row.params.map((p, i) => given[i] ?? (defaults[p] as number | undefined) ?? absent[i] ?? NaN);
   const act = { kind, params };
   const why = row.fn.fusion!.check?.(activationAttrsOf(act));
   if (why) throw new Error(`fused activation ${kind}: ${why}`);
