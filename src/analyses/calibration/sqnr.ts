@@ -12,6 +12,7 @@ import { resolveAttrs } from "../../../ir/op.js";
 import { getOp } from "../../../ir/registry.js";
 import type { Tensor } from "../../../ir/types.js";
 import { bindSymbols, runGraph } from "../../runtime/interpreter.js";
+import { unfuseTableActivations } from "../../../ir/unfuse-activations.js";
 import { QUANTIZED_VALUES_META, type QuantizedValue } from "./quantized-values.js";
 
 export interface LayerReport {
@@ -64,8 +65,13 @@ function constantBytes(g: Graph, n: Node): number {
   return s;
 }
 
-/** Runs both graphs on the samples and compares them layer by layer. */
-export function sqnrReport(floatGraph: Graph, quantGraph: Graph, samples: Iterable<Readonly<Record<string, Tensor>>>): SqnrReport {
+/**
+ * Runs both graphs on the samples and compares them layer by layer. A fused activation that int8
+ * computes as a table after the op is its own layer, as the quantize pass made it
+ * (ir/unfuse-activations.ts).
+ */
+export function sqnrReport(fusedFloat: Graph, quantGraph: Graph, samples: Iterable<Readonly<Record<string, Tensor>>>): SqnrReport {
+  const floatGraph = unfuseTableActivations(fusedFloat);
   const text = quantGraph.meta?.[QUANTIZED_VALUES_META];
   if (!text) throw new Error("the second graph was not produced by the quantize pass (no quantized-values metadata)");
   const map = JSON.parse(text) as Record<string, QuantizedValue>;

@@ -12,10 +12,11 @@ import { sym } from "../../../ir/dim.js";
 import type { Graph } from "../../../ir/graph.js";
 import { tensorType, type Tensor } from "../../../ir/types.js";
 import { verifyGraph } from "../../../ir/verify.js";
+import { parseGraph } from "../../../ir/text/index.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
 import { encodeTensorFile } from "../../../src/adapters/onnx/tensor.js";
 import { runPipeline, runPass } from "../../../passes/index.js";
-import { chooseInt16Layers, quantize, quantizeGraph } from "../../../passes/quantize/index.js";
+import { attachCalibration, chooseInt16Layers, quantize, quantizeGraph } from "../../../passes/quantize/index.js";
 import { resolveCalibration } from "../../../passes/quantize/calibration-source.js";
 import { SILENT_PROGRESS } from "../../../passes/pass.js";
 import { nodeHost } from "../../../src/adapters/node-host.js";
@@ -122,5 +123,29 @@ describe("quantize pass on random speech graphs", () => {
       }
     }), { numRuns: 25 });
     expect(lowered).toBeGreaterThan(25); // the property is not vacuous: integer ops were made
+  });
+});
+
+describe("fused activations that are no clamp", () => {
+  it("become the integer op and a table of the activation, with ranges attached, in the flow and in the SQNR report", () => {
+    const g = runPipeline(parseGraph(`graph @g(%x: f32[1,3,T]) -> (%y, %z) {
+  %w = const f32[4,3,3] [0.5, -1, 0.25, 2, 0.75, -0.5, 1, 1, -1, 0.3, 0.2, -0.1, 0.5, -1, 0.25, 2, 0.75, -0.5, 1, 1, -1, 0.3, 0.2, -0.1, 0.5, -1, 0.25, 2, 0.75, -0.5, 1, 1, -1, 0.3, 0.2, -0.1]
+  %c = Conv(%x, %w) {pads=[1, 1]}
+  %y = LeakyRelu(%c) {alpha=0.1}
+  %d = Conv(%x, %w) {pads=[1, 1]}
+  %z = Mish(%d)
+}`), "fuse-activation{kinds=all}");
+    expect(g.nodes.map((n) => `${n.op}:${String(n.attrs.activation)}`)).toEqual(["Conv:LeakyRelu", "Conv:Mish"]);
+    const rng = new Rng(2);
+    const data = Array.from({ length: 4 }, () => randomInputs(g, rng, { T: 20 }));
+    // Ranges measured on the fused graph include the activations' inputs (%y.preact, %z.preact).
+    const cal = calibrate(g, data);
+    expect(Object.keys(cal.ranges)).toEqual(expect.arrayContaining(["y.preact", "z.preact"]));
+    const q = runPass(attachCalibration(g, cal), quantize, {}, { log: () => {} });
+    expect(q.nodes.map((n) => n.op).sort()).toEqual(["Dequantize", "Dequantize", "QConv", "QConv", "QLookup", "QLookup", "Quantize"]);
+    const report = sqnrReport(g, q, data);
+    expect(report.layers.map((l) => `${l.op}>${l.intOp}`)).toEqual(["Conv>QConv", "LeakyRelu>QLookup", "Conv>QConv", "Mish>QLookup"]);
+    expect(report.layers[0]!.weightBytesInt).toBeGreaterThan(0);
+    for (const l of report.layers) expect(l.sqnrDb, l.node).toBeGreaterThan(25);
   });
 });
