@@ -10,10 +10,11 @@ import "../../ir/ops/index.js";
 import { fusedKinds } from "../../ir/activation.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { parseGraph } from "../../ir/text/index.js";
-import { Rng } from "../../src/testing/rng.js";
-import { checkGraph, constLine, itOnRigs, randomF32 } from "./helpers.js";
+import { Rng, seededTensor } from "../../src/testing/index.js";
+import { checkGraph, constLine, itOnRigs } from "./helpers.js";
 
 const rng = new Rng(77);
+const randomF32 = (r: Rng, shape: number[], min = -1, max = 1) => seededTensor(r, "f32", shape, { values: { min, max } });
 const lines: string[] = [];
 const outs: string[] = [];
 const num = (v: number) => (Number.isFinite(v) ? String(v) : v > 0 ? "inf" : "-inf");

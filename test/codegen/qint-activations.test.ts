@@ -16,10 +16,11 @@ import { calibrate } from "../../src/analyses/calibration/calibrate.js";
 import { runPipeline } from "../../passes/index.js";
 import { quantizeGraph } from "../../passes/quantize/index.js";
 import { GraphBuilder } from "../../src/testing/graph-builder.js";
-import { Rng } from "../../src/testing/rng.js";
-import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs, randomF32 } from "./helpers.js";
+import { Rng, seededTensor } from "../../src/testing/index.js";
+import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs } from "./helpers.js";
 
 const rng = new Rng(31);
+const randomF32 = (r: Rng, shape: number[], min: number, max: number) => seededTensor(r, "f32", shape, { values: { min, max } });
 const C = 6;
 
 function floatGraph(): Graph {

@@ -6,7 +6,8 @@ import { describe, it } from "vitest";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
 import "../../ir/ops/index.js";
-import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs, xorshift } from "./helpers.js";
+import { Rng } from "../../src/testing/index.js";
+import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs } from "./helpers.js";
 
 const g = parseGraph(`graph @g(%q: i8[1,3,T], %u: u8[1,2,T], %h: u8[2,2,T], %i: i8[1,2,5,T]) -> (%a, %b, %c, %d, %e) {
   %a = MaxPool(%q) {kernel_shape=[3], strides=[2], pads=[1, 1]}
@@ -17,9 +18,9 @@ const g = parseGraph(`graph @g(%q: i8[1,3,T], %u: u8[1,2,T], %h: u8[2,2,T], %i: 
 }`);
 
 function inputs(T: number, seed: number): Record<string, Tensor> {
-  const r = xorshift(seed);
+  const r = new Rng(seed);
   const ints = (dt: "i8" | "u8", shape: number[], lo: number, hi: number) =>
-    fromNumbers(dt, shape, Array.from({ length: numel(shape) }, () => lo + Math.floor(r() * (hi - lo + 1))));
+    fromNumbers(dt, shape, Array.from({ length: numel(shape) }, () => r.int(lo, hi)));
   return { q: ints("i8", [1, 3, T], -128, 127), u: ints("u8", [1, 2, T], 0, 255), h: ints("u8", [2, 2, T], 0, 255), i: ints("i8", [1, 2, 5, T], -128, 127) };
 }
 const SETS = [inputs(29, 1), inputs(4, 2)];

@@ -29,7 +29,8 @@ import { compileGraph } from "../../codegen/emit-model.js";
 import { getTarget } from "../../ir/target.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { GraphBuilder } from "../../src/testing/graph-builder.js";
-import { ALL_RIGS, rigOrSkip, xorshift } from "./helpers.js";
+import { Rng } from "../../src/testing/index.js";
+import { ALL_RIGS, rigOrSkip } from "./helpers.js";
 
 interface Case {
   readonly op: string;
@@ -41,7 +42,8 @@ interface Case {
 /** Test points for an op: its domain (or [-30, 30] when defined everywhere), near 0, tiny values. */
 function points(op: string, n: number, seed: number): Float32Array {
   const fn = opsWith("unary").find((d) => d.name === op)!.traits!.unary!;
-  const r = xorshift(seed);
+  const rng = new Rng(seed);
+  const r = () => rng.uniform(0, 1);
   const [lo, hi] = fn.domain ? domainOf(fn) : [-30, 30];
   const out: number[] = [];
   if (!fn.domain) out.push(0, -0, 1e-30, -1e-30, 1e-6, -1e-6, 3, -3, 20, -20);

@@ -19,9 +19,9 @@ import { quantizeGraph } from "../../passes/quantize/index.js";
 import { calibrate } from "../../src/analyses/calibration/calibrate.js";
 import { exportOnnx } from "../../src/adapters/onnx/export.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { arbSpeechGraph, Rng } from "../../src/testing/index.js";
-import { checkGradient, randomF64 } from "../calibration/synthetic/gradcheck.js";
-import { checkBitExact, checkGraph, randomF32, rigOrSkip } from "../codegen/helpers.js";
+import { arbSpeechGraph, Rng, seededTensor } from "../../src/testing/index.js";
+import { checkGradient, randomF64 } from "../analyses/calibration/synthetic/gradcheck.js";
+import { checkBitExact, checkGraph, rigOrSkip } from "../codegen/helpers.js";
 
 registerOp(unaryOp({
   name: "Softsign",
@@ -38,6 +38,7 @@ registerOp(unaryOp({
 }));
 
 const rng = new Rng(3);
+const randomF32 = (r: Rng, shape: number[], min: number, max: number) => seededTensor(r, "f32", shape, { values: { min, max } });
 const g = parseGraph(`graph @g(%x: f32[1,3,T]) -> (%y, %z) {
   %w = const f32[3,3,1] [0.5, -1, 0.25, 2, 0.75, -0.5, 1, 1, -1]
   %y = Softsign(%x)
