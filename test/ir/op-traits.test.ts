@@ -104,7 +104,7 @@ describe("unary element-wise ops", () => {
     }
   });
 
-  it("each has a gradient rule (test/calibration/synthetic/vjp.test.ts checks it against finite differences)", () => {
+  it("each has a gradient rule (test/analyses/calibration/synthetic/vjp.test.ts checks it against finite differences)", () => {
     for (const def of unary) expect(vjpRule(def.name), def.name).toBeDefined();
   });
 
