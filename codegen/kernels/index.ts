@@ -31,12 +31,13 @@ import { qLogSoftmaxKernel, qSoftmaxKernel } from "./qint-softmax.js";
 import { hybridGruKernel, hybridLstmKernel, hybridRnnKernel } from "./hybrid-rnn.js";
 import { qLstmKernel } from "./qint-lstm.js";
 import { qGruKernel } from "./qint-gru.js";
+import { batchNormKernel } from "./batchnorm.js";
 
 const all: KernelDef[] = [
   convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvKernel,
   qMatMulKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
-  qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel,
+  qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);
