@@ -72,17 +72,25 @@ export function compileGraph(g: Graph, opts: CompileOptions): CompiledModel {
     throw new CodegenError(`symbolic dim names ${symbols.join(", ")} do not make distinct C variable names`);
   }
 
+  // Nodes of an op without a kernel are listed once per op ("no C kernel for BatchNormalization
+  // (33 nodes: ...)"), so a model with many of them still gets a readable sentence.
+  const noKernel = new Map<string, string[]>();
   const problems: string[] = [];
   for (const n of g.nodes) {
     const k = findKernel(n.op);
     if (!k) {
-      problems.push(`${n.name} (${n.op}): no C kernel for ${n.op}`);
+      noKernel.set(n.op, [...(noKernel.get(n.op) ?? []), n.name]);
       continue;
     }
     const why = k.supports?.(n, resolveAttrs(getOp(n.op), n.attrs) as Attrs, g);
     if (why) problems.push(`${n.name} (${n.op}): ${why}`);
   }
-  if (problems.length > 0) throw new CodegenError(`cannot generate C for ${problems.length} node(s):\n  ${problems.join("\n  ")}`);
+  const count = problems.length + [...noKernel.values()].reduce((s, l) => s + l.length, 0);
+  for (const [op, names] of noKernel) {
+    const shown = names.slice(0, 3).join(", ") + (names.length > 3 ? `, ... ${names.length - 3} more` : "");
+    problems.unshift(`no C kernel for ${op} (${names.length === 1 ? `node ${shown}` : `${names.length} nodes: ${shown}`})`);
+  }
+  if (problems.length > 0) throw new CodegenError(`cannot generate C for ${count} node(s): ${problems.join("; ")}`);
 
   const ioIdents = uniqueIdents([...g.inputs, ...g.outputs]);
   const inputs = g.inputs.map((name) => ({ name, ident: ioIdents.get(name)!, dtype: g.types[name]!.dtype, shape: g.types[name]!.shape }));

@@ -10,7 +10,8 @@ import { evalDim } from "../ir/dim.js";
 import type { Graph } from "../ir/graph.js";
 import { makeTensor, type Tensor } from "../ir/types.js";
 import { buildModel, BuildError, rigMissing, type Build } from "./build.js";
-import { compileGraph, CodegenError, type CompiledModel } from "./emit-model.js";
+import type { CompiledModel } from "./emit-model.js";
+import { compileChecked } from "./compile-model.js";
 import { parseProfile, PROFILE_FLAG, profiledModel, type NodeTime } from "./profile.js";
 import { rigFor, runModes, type Rig, type RunMode } from "./targets.js";
 import { getTarget, type Target } from "../ir/target.js";
@@ -101,14 +102,7 @@ export class CEngine {
     }
     const missing = rigMissing(rig);
     if (missing) throw new NeoncError(`cannot run ${target.name} code (${mode}) on this machine: ${missing}`);
-    let model: CompiledModel;
-    try {
-      model = compileGraph(graph, { target, maxDims: opts.maxDims, prefix: opts.prefix });
-    } catch (e) {
-      if (e instanceof CodegenError && /give their maximum with --max-dim/.test(e.message)) throw new UsageError(e.message);
-      if (e instanceof CodegenError) throw new ModelError(e.message);
-      throw e;
-    }
+    const model = compileChecked(graph, { target, maxDims: opts.maxDims, prefix: opts.prefix });
     return CEngine.fromCompiled(graph, model, rig, opts);
   }
 

@@ -23,6 +23,7 @@ export { intOption, floatOption, boolOption, stringOption, enumOption, type Opti
 export { registerPass, registerPreset, findPass, findPreset, allPasses, allPresets, describePasses, type Preset } from "./registry.js";
 export { parsePipeline, pipelineToString, type Pipeline, type PipelineStep } from "./pipeline.js";
 export { runPipeline, runPipelineFromOptions, type RunPipelineOptions, type PipelineCliOptions } from "./run.js";
+export { checkModelPipeline, modelPipelineText, runModelPipeline, type ModelPipeline, type ModelPipelineResult } from "./model-pipeline.js";
 export {
   rule, decline, ensure, replace, erase, applyRules, Decline, GraphView, RewriteBuilder,
   type Rule, type RuleFn, type RuleResult, type Rewrite, type ProducerSpec, type ApplyOptions,

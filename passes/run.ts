@@ -133,6 +133,12 @@ export interface PipelineCliOptions extends RunPipelineOptions {
  */
 export async function runPipelineFromOptions(graph: Graph, opts: PipelineCliOptions): Promise<Graph> {
   const pipeline = parsePipeline(opts.passes ?? "");
+  checkDiagnosticNames(opts);
+  return runPipeline(graph, pipeline, opts);
+}
+
+/** Checks the pass names given to --print-ir-after and --explain ("all" too); UsageError otherwise. */
+export function checkDiagnosticNames(opts: Pick<RunPipelineOptions, "printIrAfter" | "explain">): void {
   for (const [flag, names] of [["--print-ir-after", opts.printIrAfter], ["--explain", opts.explain]] as const) {
     for (const n of names ?? []) {
       if (n === "all" && flag === "--explain") continue;
@@ -142,5 +148,4 @@ export async function runPipelineFromOptions(graph: Graph, opts: PipelineCliOpti
       }
     }
   }
-  return runPipeline(graph, pipeline, opts);
 }

@@ -1,20 +1,28 @@
-// Which files `neonc run` reads and writes: turns --input / --input-dir into a list of runs,
-// and binds the tensors read for one run to the graph's inputs.
+// The one reader of input folders (`neonc run --input-dir`, `neonc check --input-dir`,
+// `--calibration DIR` through ./data-dir.ts): turns --input / --input-dir into a list of runs,
+// binds the tensors read for one run to the graph's inputs, and reads them as input sets.
 //
-// Two folder layouts are understood (DESIGN.md): the model zoo's `input_K.pb` set (one run,
-// outputs `output_K.pb`) and a batch of `NAME.input.pb` files for a one-input model (one run
-// per file, outputs `NAME.output.pb`).
-import { readdirSync } from "node:fs";
+// Three folder layouts are understood (DESIGN.md), tried in this order: the model zoo's
+// `input_K.pb` set (one run, outputs `output_K.pb`); a batch of `NAME.input.pb` files for a
+// one-input model (one run per file, outputs `NAME.output.pb`); a model folder of
+// `test_data_set_N/` subfolders of `input_K.pb` (one run per folder, outputs
+// `test_data_set_N/output_K.pb`).
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Tensor } from "../../../ir/types.js";
 import { ModelError, UsageError } from "../../../ir/errors.js";
 import { fsReason } from "../fs-errors.js";
+import { readTensorFile } from "./tensor.js";
+import type { InputSet } from "../../../codegen/check.js";
+
+export type { InputSet };
 
 /** Where the input tensors come from, before the model is known. */
 export type InputSource =
   | { readonly kind: "files"; readonly files: readonly string[] }
   | { readonly kind: "zoo"; readonly dir: string; readonly files: readonly string[] }
-  | { readonly kind: "batch"; readonly dir: string; readonly names: readonly string[] };
+  | { readonly kind: "batch"; readonly dir: string; readonly names: readonly string[] }
+  | { readonly kind: "sets"; readonly dir: string; readonly sets: readonly { readonly name: string; readonly files: readonly string[] }[] };
 
 export interface RunJob {
   /** Shown in progress and error messages. */
@@ -27,30 +35,45 @@ export interface RunJob {
 const ZOO_INPUT = /^input_(\d+)\.pb$/;
 const BATCH_INPUT = /^(.+)\.input\.pb$/;
 
-/** Classifies the files of an --input-dir folder. */
-export function listInputDir(dir: string): InputSource {
-  let entries: string[];
+const SET_DIR = /^test_data_set_(\d+)$/;
+
+function readDir(dir: string): string[] {
   try {
-    entries = readdirSync(dir);
+    return readdirSync(dir);
   } catch (e) {
     throw new ModelError(`${dir}: cannot read the input folder (${fsReason(e)})`);
   }
+}
+
+/** The input_K.pb files of a folder in K order (a gap is a usage error), or [] when it has none. */
+function zooFiles(dir: string, entries: readonly string[]): string[] {
   const zoo = entries
     .map((f) => ZOO_INPUT.exec(f))
     .filter((m): m is RegExpExecArray => m !== null)
     .sort((a, b) => Number(a[1]) - Number(b[1]));
-  if (zoo.length > 0) {
-    zoo.forEach((m, k) => {
-      if (Number(m[1]) !== k) throw new UsageError(`${dir} holds ${zoo.map((z) => z[0]).join(", ")}; model-zoo inputs must be numbered input_0.pb, input_1.pb, ... without gaps`);
-    });
-    return { kind: "zoo", dir, files: zoo.map((m) => path.join(dir, m[0])) };
-  }
+  zoo.forEach((m, k) => {
+    if (Number(m[1]) !== k) throw new UsageError(`${dir} holds ${zoo.map((z) => z[0]).join(", ")}; model-zoo inputs must be numbered input_0.pb, input_1.pb, ... without gaps`);
+  });
+  return zoo.map((m) => path.join(dir, m[0]));
+}
+
+/** Classifies the files of an input folder (--input-dir, --calibration DIR). */
+export function listInputDir(dir: string): InputSource {
+  const entries = readDir(dir);
+  const zoo = zooFiles(dir, entries);
+  if (zoo.length > 0) return { kind: "zoo", dir, files: zoo };
   const names = entries
     .map((f) => BATCH_INPUT.exec(f)?.[1])
     .filter((n): n is string => n !== undefined)
     .sort();
-  if (names.length === 0) throw new UsageError(`${dir} holds no input_K.pb or NAME.input.pb files`);
-  return { kind: "batch", dir, names };
+  if (names.length > 0) return { kind: "batch", dir, names };
+  const sets = entries
+    .filter((f) => SET_DIR.test(f) && statSync(path.join(dir, f)).isDirectory())
+    .sort((a, b) => Number(SET_DIR.exec(a)![1]) - Number(SET_DIR.exec(b)![1]))
+    .map((name) => ({ name, files: zooFiles(path.join(dir, name), readDir(path.join(dir, name))) }))
+    .filter((s) => s.files.length > 0);
+  if (sets.length > 0) return { kind: "sets", dir, sets };
+  throw new UsageError(`${dir} holds no NAME.input.pb files, input_K.pb files or test_data_set_N folders`);
 }
 
 /** Output file name of output k for a batch item. */
@@ -62,6 +85,12 @@ function batchOutputName(name: string, k: number, numOutputs: number): string {
 export function planRuns(source: InputSource, graphInputs: readonly string[], graphOutputs: readonly string[], outDir: string): RunJob[] {
   const zooOutputs = graphOutputs.map((_, k) => path.join(outDir, `output_${k}.pb`));
   switch (source.kind) {
+    case "sets":
+      return source.sets.map((set) => ({
+        label: set.name,
+        inputs: set.files,
+        outputs: graphOutputs.map((_, k) => path.join(outDir, set.name, `output_${k}.pb`)),
+      }));
     case "files":
       return [{ label: source.files.join(", "), inputs: source.files, outputs: zooOutputs }];
     case "zoo":
@@ -114,4 +143,16 @@ export function bindInputs(graphInputs: readonly string[], given: readonly Given
   const out: Record<string, Tensor> = {};
   for (const [k, v] of byInput) out[k] = v.tensor;
   return out;
+}
+
+/** The runs of a source as input sets, each read (and bound) only when it is reached. */
+export function* readInputSets(source: InputSource, graphInputs: readonly string[]): Generator<InputSet> {
+  for (const job of planRuns(source, graphInputs, [], "")) {
+    yield { label: job.label, inputs: bindInputs(graphInputs, job.inputs.map((file) => ({ file, ...readTensorFile(file) }))) };
+  }
+}
+
+/** Every input set of an input folder (the layouts of listInputDir), read now. */
+export function readInputDir(dir: string, graphInputs: readonly string[]): InputSet[] {
+  return [...readInputSets(listInputDir(dir), graphInputs)];
 }
