@@ -3,7 +3,7 @@
 // by a hash of the generated sources and flags), then runs many input sets through the harness,
 // several sets per process so a batch does not pay one process start per utterance.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { evalDim } from "../ir/dim.js";

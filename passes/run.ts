@@ -5,7 +5,7 @@
 // own output stays clean.
 import type { Graph } from "../ir/graph.js";
 import type { Target } from "../ir/target.js";
-import { printGraph } from "../ir/text/index.js";
+import { MAX_LITERAL_ELEMENTS, printGraph } from "../ir/text/index.js";
 import { verifyProblems } from "../ir/verify.js";
 import { UsageError, errorMessage } from "../ir/errors.js";
 import { formatExplanation } from "./explain.js";
@@ -21,6 +21,8 @@ export interface RunPipelineOptions {
   /** Print the IR after each run of these passes. */
   readonly printIrAfter?: readonly string[];
   readonly printIrAfterAll?: boolean;
+  /** Print every constant in full in those dumps (default: constants of more than 16 elements are elided). */
+  readonly printIrWeights?: boolean;
   /** Print the time each pass took, and the total. */
   readonly timing?: boolean;
   /** Print, per node, why these passes' rules did or did not fire ("all" for every pass). */
@@ -106,7 +108,8 @@ class Runner {
       }
     }
     if (this.opts.printIrAfterAll || this.opts.printIrAfter?.includes(name)) {
-      this.log(`// ----- IR after ${s.text}${label} -----\n${printGraph(out)}`);
+      const elide = this.opts.printIrWeights ? {} : { elideConstantsOver: MAX_LITERAL_ELEMENTS };
+      this.log(`// ----- IR after ${s.text}${label} -----\n${printGraph(out, elide)}`);
     }
     return out;
   }

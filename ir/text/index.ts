@@ -39,7 +39,7 @@
 //
 // Not kept by the text: types recorded for names that are neither inputs, constants nor node
 // outputs (stale entries of g.types).
-export { printGraph, printNode } from "./print.js";
+export { printGraph, printNode, type PrintOptions } from "./print.js";
 export { parseGraph, graphFromText } from "./parse.js";
 export { IrTextError } from "./cursor.js";
 export { formatType } from "./type-text.js";

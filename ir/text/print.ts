@@ -7,7 +7,16 @@ import { formatGraphName, formatKey, formatOpName, formatValueName, quote } from
 import { formatTensor } from "./tensor-text.js";
 import { formatType } from "./type-text.js";
 
-export function printGraph(g: Graph): string {
+export interface PrintOptions {
+  /**
+   * Constants with more elements than this print as their type and a `...` with a comment
+   * instead of their data (IR dumps of real models stay readable; such text does not parse back).
+   * Default: every constant in full.
+   */
+  readonly elideConstantsOver?: number;
+}
+
+export function printGraph(g: Graph, opts: PrintOptions = {}): string {
   const lines: string[] = [];
   if (g.meta !== undefined) {
     const entries = Object.entries(g.meta).map(([k, v]) => `${formatKey(k)}=${quote(v)}`);
@@ -16,8 +25,13 @@ export function printGraph(g: Graph): string {
   const ins = g.inputs.map((n) => `${formatValueName(n)}: ${formatType(g.types[n])}`).join(", ");
   const outs = g.outputs.map(formatValueName).join(", ");
   lines.push(`graph ${formatGraphName(g.name)}(${ins}) -> (${outs}) {`);
+  const limit = opts.elideConstantsOver;
   for (const [name, t] of Object.entries(g.constants)) {
-    lines.push(`  ${formatValueName(name)} = const ${formatTensor(t, g.types[name]?.quant)}`);
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const text = limit !== undefined && n > limit
+      ? `${formatType(g.types[name] ?? { dtype: t.dtype, shape: t.shape })} ... // ${n} elements elided`
+      : formatTensor(t, g.types[name]?.quant);
+    lines.push(`  ${formatValueName(name)} = const ${text}`);
   }
   for (const n of g.nodes) lines.push(`  ${printNode(n, g)}`);
   lines.push("}");

@@ -90,7 +90,7 @@ describe("usage errors exit 2 with one line on stderr", () => {
     writeFileSync(path.join(empty, "notes.txt"), "nothing here");
     const r = await neoncInProcess("run", model, "--input-dir", empty, "--output-dir", path.join(dir, "out-empty"));
     expect(r.code).toBe(2);
-    expect(oneLineError(r)).toMatch(/no input_K\.pb or NAME\.input\.pb files/);
+    expect(oneLineError(r)).toMatch(/holds no NAME\.input\.pb files, input_K\.pb files or test_data_set_N folders/);
   });
 
   it("for model-zoo inputs with a gap in their numbers", async () => {

@@ -4,19 +4,17 @@
 // optimize, compile and check.
 //
 // `--int8` is `-O1`, the user's --passes, calibration of the float graph, then `quantize` on the
-// ranges attached to it. Calibration happens here rather than inside the pass because the
-// synthetic (zero-shot) method must see the graph BEFORE -O1 folds its BatchNorms away, while the
-// ranges must be those of the graph AFTER -O1, which is the one being quantized.
+// ranges attached to it: the int8 flow (passes/quantize/flow.ts, quantizeModel), run by the model
+// pipeline of ./pipeline-flags.ts. This file turns the flags into the quantize pass's options.
 import { existsSync, statSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
-import type { Graph } from "../../../ir/graph.js";
 import { ROUNDINGS, type Rounding } from "../../../ir/fixed-point.js";
 import { RNN_MODES, type RnnMode } from "../../../passes/quantize/lower-rnn.js";
 import { DEFAULT_DIR_SAMPLES, DEFAULT_SYNTHETIC_SAMPLES } from "../../../passes/quantize/calibration-source.js";
-import { quantizeModel, type QuantizeModelOptions, type QuantizeOptions, type QuantizedModel } from "../../../passes/quantize/flow.js";
+import type { QuantizeOptions, QuantizedModel } from "../../../passes/quantize/flow.js";
 import { OBSERVER_NAMES, type ObserverName } from "../../analyses/calibration/observers.js";
 import { ModelError, UsageError } from "../../../ir/errors.js";
-import type { QuantizationSettings } from "../report/index.js";
+import type { QuantizationSettings } from "../../adapters/report/index.js";
 
 export interface Int8Flags {
   int8?: boolean;
@@ -188,16 +186,4 @@ export function quantizeOptions(s: Int8Settings): QuantizeOptions {
 export function reportSettings(s: Int8Settings): QuantizationSettings {
   const c = s.calibration;
   return { calibration: c.kind === "synthetic" ? "synthetic" : c.kind === "dir" ? c.dir : c.file, observer: s.observer, rounding: s.rounding, perChannel: s.perChannel, seed: s.seed };
-}
-
-/** Runs the whole --int8 flow (passes/quantize/flow.ts) on an imported (unoptimized) graph. */
-export function runInt8(imported: Graph, s: Int8Settings, options: QuantizeModelOptions = {}): Int8Outcome {
-  try {
-    return { ...quantizeModel(imported, { ...options, quantize: quantizeOptions(s) }), settings: s };
-  } catch (e) {
-    if (s.calibration.kind === "synthetic" && s.calibration.implicit && e instanceof ModelError) {
-      throw new ModelError(`--int8 without --calibration calibrates on synthetic inputs: ${e.message}`);
-    }
-    throw e;
-  }
 }

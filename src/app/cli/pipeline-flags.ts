@@ -1,23 +1,31 @@
-// The PIPELINE flags shared by every command that transforms a model (run, optimize, compile,
-// check): --passes, -O, --load, --verify-each, --print-ir-after(-all), --timing, --explain, and the
-// INT8 presets of ./int8-flags.ts (--int8, --calibration, ...).
+// The PIPELINE flags of every command that transforms a model (run, optimize, compile, check):
+// --passes, -O, --load, --verify-each, --print-ir-after(-all), --timing, --explain, and the INT8
+// presets of ./int8-flags.ts (--int8, --calibration, ...). They become ONE model pipeline
+// (passes/model-pipeline.ts) in one order for every command: the preset, the user's --passes,
+// calibration and quantize for --int8, then codegenStages() when the graph becomes C.
+//
+// The preset defaults to -O1 when the command generates C (compile, check, run --engine c) or
+// quantizes, and to none otherwise (run and optimize keep the model as imported); -O0 turns it off.
 import type { Command } from "commander";
 import type { Graph } from "../../../ir/graph.js";
-import { parsePipeline, runPipelineFromOptions } from "../../../passes/index.js";
+import type { Target } from "../../../ir/target.js";
+import { ModelError, UsageError } from "../../../ir/errors.js";
+import { checkModelPipeline, runModelPipeline, type ModelPipeline } from "../../../passes/index.js";
+import { codegenStages } from "../../../codegen/stages.js";
 import { loadPassModule } from "../../adapters/pass-modules.js";
 import { nodeHost } from "../../adapters/node-host.js";
 import { terminalProgress } from "./progress.js";
-import { UsageError } from "../../../ir/errors.js";
-import { addInt8Flags, checkInt8Flags, runInt8, type Int8Flags, type Int8Outcome, type ReportFlags } from "./int8-flags.js";
+import { addInt8Flags, checkInt8Flags, quantizeOptions, type Int8Flags, type Int8Outcome, type ReportFlags } from "./int8-flags.js";
 import { addQdqFlag, type QdqFlags } from "./qdq-detect.js";
 
-export interface PipelineFlags extends Int8Flags, QdqFlags {
+export interface PipelineFlags extends Int8Flags, ReportFlags, QdqFlags {
   passes?: string;
   O?: string;
   load?: string[];
   verifyEach?: boolean;
   printIrAfter?: string[];
   printIrAfterAll?: boolean;
+  printIrWeights?: boolean;
   timing?: boolean;
   explain?: string[];
 }
@@ -27,76 +35,73 @@ const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 /** Adds the pipeline flags to a command. */
 export function addPipelineFlags(cmd: Command): Command {
   cmd
-    .option("--passes <pipeline>", 'optimization pipeline, e.g. "canonicalize,fold-batchnorm,fuse-activation" (see neonc passes)')
-    .option("-O <level>", "preset pipeline: -O1 = canonicalize, fold-batchnorm, fuse-activation, conv2d-to-1d to a fixed point")
-    .option("--load <module>", "load user passes from a JavaScript module (repeatable)", collect)
+    .option("--passes <pipeline>", 'passes run after the preset, e.g. "canonicalize,fold-batchnorm,fuse-activation" (see neonc passes)')
+    .option("-O <level>", "preset run first: -O1 = canonicalize, conv2d-to-1d, fold-batchnorm, fuse-activation to a fixed point; -O0 none (default -O1 for compile, check, run --engine c and --int8; none otherwise)")
+    .option("--load <module>", "load user passes from a JavaScript or TypeScript module (repeatable)", collect)
     .option("--verify-each", "run the IR verifier after every pass")
-    .option("--print-ir-after <pass>", "print the textual IR after this pass (repeatable)", collect)
-    .option("--print-ir-after-all", "print the textual IR after every pass")
+    .option("--print-ir-after <pass>", "print the textual IR after this pass (repeatable; large constants elided)", collect)
+    .option("--print-ir-after-all", "print the textual IR after every pass (large constants elided)")
+    .option("--print-ir-weights", "with --print-ir-after(-all): print every constant in full (base64), so the text parses back")
     .option("--timing", "print the time spent in each pass")
     .option("--explain <pass>", "print, per node, why a pass did or did not rewrite it (repeatable; 'all' for every pass)", collect);
   return addInt8Flags(addQdqFlag(cmd));
 }
 
-/** The pipeline string the flags ask for ("" when none). */
-export function pipelineOf(flags: PipelineFlags): string {
-  const parts: string[] = [];
-  if (flags.O !== undefined) {
-    if (flags.O === "0") {
-      // -O0: no preset
-    } else if (flags.O === "1") parts.push("-O1");
-    else throw new UsageError(`unknown optimization level -O${flags.O} (neonc has -O0 and -O1)`);
-  }
-  if (flags.passes) parts.push(flags.passes);
-  return parts.join(",");
+/** What a prepared pipeline made of a model. */
+export interface PipelineOutcome {
+  readonly graph: Graph;
+  /** With --int8: the float graph, calibration, samples and settings (for a report). */
+  readonly int8?: Int8Outcome;
 }
 
-/** A checked pipeline, ready to run on the model once it is loaded. */
-export type PreparedPipeline = (graph: Graph) => Promise<Graph>;
+export interface PreparedPipeline {
+  readonly pipeline: ModelPipeline;
+  run(imported: Graph): PipelineOutcome;
+}
 
-/**
- * Loads --load modules and parses the pipeline before the model is read, so a misspelt pass is
- * reported as a usage error (exit 2) whatever the model.
- */
-export async function preparePipeline(flags: PipelineFlags): Promise<PreparedPipeline> {
-  const int8 = await prepareInt8Pipeline(flags);
-  if (int8) return async (graph) => (await int8(graph)).graph;
-  const passes = pipelineOf(flags);
-  for (const file of flags.load ?? []) await loadPassModule(file);
-  parsePipeline(passes);
-  const diagnostics = flags.verifyEach || flags.printIrAfter || flags.printIrAfterAll || flags.timing || flags.explain;
-  if (!passes && !diagnostics) return async (graph) => graph;
-  return (graph) =>
-    runPipelineFromOptions(graph, {
-      passes,
-      host: nodeHost({ progress: terminalProgress() }),
-      verifyEach: flags.verifyEach,
-      printIrAfter: flags.printIrAfter,
-      printIrAfterAll: flags.printIrAfterAll,
-      timing: flags.timing,
-      explain: flags.explain,
-    });
+/** The preset the flags ask for, given whether the graph becomes C. */
+function presetOf(flags: PipelineFlags, generatesC: boolean, int8: boolean): "O0" | "O1" {
+  if (flags.O === undefined) return generatesC || int8 ? "O1" : "O0";
+  if (flags.O === "0" || flags.O === "1") return `O${flags.O}`;
+  throw new UsageError(`unknown optimization level -O${flags.O} (neonc has -O0 and -O1)`);
 }
 
 /**
- * With --int8: the checked int8 flow (-O1, the --passes, calibration, quantize), which also gives
- * the float graph and inputs for a report; undefined without --int8.
+ * Loads --load modules and checks the whole pipeline before the model is read, so a misspelt
+ * pass is a usage error (exit 2) whatever the model. `codegen` is the target when the graph
+ * becomes C: codegenStages() then close the pipeline, run with that target.
  */
-export async function prepareInt8Pipeline(flags: PipelineFlags & ReportFlags): Promise<((graph: Graph) => Promise<Int8Outcome>) | undefined> {
-  const settings = checkInt8Flags(flags);
-  if (!settings) return undefined;
-  pipelineOf(flags); // rejects an unknown -O level
-  const passes = flags.passes ?? "";
+export async function preparePipeline(flags: PipelineFlags, job: { codegen?: Target } = {}): Promise<PreparedPipeline> {
+  const settings = checkInt8Flags({ ...flags, O: flags.O });
+  const pipeline: ModelPipeline = {
+    preset: presetOf(flags, job.codegen !== undefined, settings !== undefined),
+    passes: flags.passes,
+    int8: settings ? quantizeOptions(settings) : undefined,
+    stages: job.codegen ? codegenStages() : undefined,
+  };
   for (const file of flags.load ?? []) await loadPassModule(file);
-  parsePipeline(passes);
-  return (graph) =>
-    Promise.resolve(runInt8(graph, settings, {
-      passes,
-      host: nodeHost({ progress: terminalProgress() }),
-      verifyEach: flags.verifyEach,
-      printIrAfter: flags.printIrAfter,
-      printIrAfterAll: flags.printIrAfterAll,
-      timing: flags.timing,
-      explain: flags.explain,
-    }));
+  const diagnostics = {
+    verifyEach: flags.verifyEach,
+    printIrAfter: flags.printIrAfter,
+    printIrAfterAll: flags.printIrAfterAll,
+    printIrWeights: flags.printIrWeights,
+    timing: flags.timing,
+    explain: flags.explain,
+  };
+  if (flags.printIrWeights && !flags.printIrAfter && !flags.printIrAfterAll) throw new UsageError("--print-ir-weights goes with --print-ir-after or --print-ir-after-all");
+  checkModelPipeline(pipeline, diagnostics);
+  return {
+    pipeline,
+    run(imported) {
+      try {
+        const r = runModelPipeline(imported, pipeline, { ...diagnostics, host: nodeHost({ progress: terminalProgress() }), target: job.codegen });
+        return r.quantized && settings ? { graph: r.graph, int8: { ...r.quantized, settings } } : { graph: r.graph };
+      } catch (e) {
+        if (settings?.calibration.kind === "synthetic" && settings.calibration.implicit && e instanceof ModelError && /synthetic|calibrat/i.test(e.message)) {
+          throw new ModelError(`--int8 without --calibration calibrates on synthetic inputs: ${e.message}`);
+        }
+        throw e;
+      }
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { quantizeGraph } from "../../../passes/quantize/index.js";
 import { runPipeline } from "../../../passes/index.js";
 import { calibrate } from "../../../src/analyses/calibration/calibrate.js";
 import { importOnnxBytes } from "../../../src/adapters/onnx/index.js";
-import { buildInt8Report, renderHtml, sqnrChart } from "../../../src/app/report/index.js";
+import { buildInt8Report, renderHtml, sqnrChart } from "../../../src/adapters/report/index.js";
 import { onnx } from "../../../src/adapters/onnx/proto.js";
 import { tensorToProto } from "../../../src/adapters/onnx/tensor.js";
 import { Rng } from "../../../src/testing/index.js";

@@ -4,13 +4,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { exportOnnx } from "../../../adapters/onnx/export.js";
-import { reportSummaryLine, writeReports } from "../../report/index.js";
-import { addReportFlags, type ReportFlags } from "../int8-flags.js";
-import { reportSettings } from "../int8-flags.js";
+import { reportSummaryLine, writeReports } from "../../../adapters/report/index.js";
+import { addReportFlags, reportSettings } from "../int8-flags.js";
 import { loadModel } from "../load-model.js";
-import { addPipelineFlags, prepareInt8Pipeline, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
+import { addPipelineFlags, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
 
-interface OptimizeFlags extends PipelineFlags, ReportFlags {
+interface OptimizeFlags extends PipelineFlags {
   output: string;
 }
 
@@ -22,16 +21,11 @@ export function registerOptimize(program: Command): void {
     .argument("<model>", "ONNX model file")
     .requiredOption("-o, --output <file>", "where to write the optimized ONNX model");
   addReportFlags(addPipelineFlags(cmd)).action(async (model: string, flags: OptimizeFlags) => {
-    const int8 = await prepareInt8Pipeline(flags);
-    const pipeline = int8 ? undefined : await preparePipeline(flags);
-    let graph;
+    const pipeline = await preparePipeline(flags);
+    const { graph, int8 } = pipeline.run(loadModel(model, flags));
     if (int8) {
-      const outcome = await int8(loadModel(model, flags));
-      graph = outcome.graph;
-      const r = writeReports(model, outcome, reportSettings(outcome.settings), { html: flags.report, json: flags.reportJson });
+      const r = writeReports(model, int8, reportSettings(int8.settings), { html: flags.report, json: flags.reportJson });
       if (r) process.stdout.write(`${reportSummaryLine(r, { html: flags.report, json: flags.reportJson })}\n`);
-    } else {
-      graph = await pipeline!(loadModel(model, flags));
     }
     const bytes = exportOnnx(graph);
     mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });

@@ -1,18 +1,19 @@
 // `neonc run MODEL (--input F.pb ... | --input-dir DIR) --output-dir OUT`: runs a model on
 // TensorProto files and writes its outputs as TensorProto files named after the graph outputs.
 //
-// The pipeline flags (--passes, -O1, ...) transform the model before it runs. --engine c runs the
-// generated C instead of the reference interpreter (codegen/engine.ts): compiled and built
-// once, with the time axis sized by --max-dim or the longest input, then fed every input.
+// The pipeline flags (--passes, -O1, ...) transform the model before it runs (../pipeline-flags.ts).
+// --engine c runs the generated C instead of the reference interpreter (codegen/engine.ts): the
+// pipeline then defaults to -O1 and ends with the codegen stages, and the model is compiled and
+// built once, with the time axis sized by --max-dim or the longest input, then fed every input.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { UsageError } from "../../../../ir/errors.js";
 import { encodeTensorFile, readTensorFile } from "../../../adapters/onnx/tensor.js";
 import { runGraph } from "../../../runtime/interpreter.js";
-import { TARGET_NAMES } from "../../../../ir/target.js";
+import { getTarget, TARGET_NAMES } from "../../../../ir/target.js";
 import type { Graph } from "../../../../ir/graph.js";
 import type { Tensor } from "../../../../ir/types.js";
-import { CEngine, largestDims } from "../../../../codegen/engine.js";
+import { CEngine, hostTarget, largestDims } from "../../../../codegen/engine.js";
 import { loadModel } from "../load-model.js";
 import { parseDimAssignment } from "../option-parsers.js";
 import { addPipelineFlags, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
@@ -47,8 +48,9 @@ export function registerRun(program: Command): void {
   addPipelineFlags(cmd);
   cmd.action(async (model: string, flags: RunFlags) => {
     const source = checkFlags(flags);
-    const pipeline = await preparePipeline(flags);
-    const graph = await pipeline(loadModel(model, flags));
+    const codegen = flags.engine === "c" ? (flags.target ? getTarget(flags.target) : hostTarget().target) : undefined;
+    const pipeline = await preparePipeline(flags, { codegen });
+    const { graph } = pipeline.run(loadModel(model, flags));
     const jobs = planRuns(source, graph.inputs, graph.outputs, flags.outputDir);
     mkdirSync(flags.outputDir, { recursive: true });
     if (flags.engine === "c") return runWithC(graph, jobs, flags);

@@ -1,5 +1,5 @@
-// The quantization report (--report / --report-json): build it from an --int8 run and write the
-// JSON and/or the self-contained HTML page.
+// The quantization report (--report / --report-json, and the library's reportOfModel): build it
+// from an int8 flow's result (quantizeModel) and write the JSON and/or the self-contained HTML page.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { QuantizedModel } from "../../../passes/quantize/flow.js";
@@ -26,8 +26,12 @@ export interface QuantizationSettings {
   readonly seed?: number;
 }
 
-/** The report of an int8 quantization of `model`. */
-export function reportOfModel(model: string, q: QuantizedModel, s: QuantizationSettings): Int8Report {
+/** The defaults of the quantize pass, for settings a caller does not state. */
+const DEFAULT_SETTINGS: QuantizationSettings = { calibration: "synthetic", observer: "minmax", rounding: "gemmlowp", perChannel: true, seed: 0 };
+
+/** The report of an int8 quantization (quantizeModel's result) of the model file `model`. */
+export function reportOfModel(model: string, q: QuantizedModel, settings: Partial<QuantizationSettings> = {}): Int8Report {
+  const s = { ...DEFAULT_SETTINGS, ...settings };
   return buildInt8Report({
     model, float: q.float, int8: q.graph, samples: q.samples,
     calibration: s.calibration, calibrationSamples: q.calibration.result.samples, observer: s.observer, rounding: s.rounding,
@@ -36,7 +40,7 @@ export function reportOfModel(model: string, q: QuantizedModel, s: QuantizationS
 }
 
 /** Writes the requested files; returns the report (undefined when no file was asked for). */
-export function writeReports(model: string, q: QuantizedModel, s: QuantizationSettings, files: ReportFiles): Int8Report | undefined {
+export function writeReports(model: string, q: QuantizedModel, s: Partial<QuantizationSettings>, files: ReportFiles): Int8Report | undefined {
   if (!files.html && !files.json) return undefined;
   const r = reportOfModel(model, q, s);
   for (const [file, text] of [[files.json, JSON.stringify(r, null, 2) + "\n"], [files.html, renderHtml(r)]] as const) {
