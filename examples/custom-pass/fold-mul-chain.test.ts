@@ -3,7 +3,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { findPass, fromNumbers, parseGraph, printGraph, runGraph, runPass, runPipeline, loadPassModule, verifyGraph } from "../../src/index.js";
+import { findPass, fromNumbers, parseGraph, printGraph, runGraph, runPass, runPipeline, loadPassModule, verifyGraph } from "neonc";
 import { foldMulChain } from "./fold-mul-chain.js";
 
 const chain = parseGraph(`graph @g(%x: f32[2,3]) -> (%y) {

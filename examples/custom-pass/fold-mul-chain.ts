@@ -4,7 +4,7 @@
 // `from "neonc"`; here it is the library's source so the example builds and runs with it.
 // Load it from the command line with `--load dist/examples/custom-pass/fold-mul-chain.js
 // --passes fold-mul-chain`, or pass `foldMulChain` to runPass / runPipeline in code.
-import { definePass, ensure, findOp, rule, type GraphView, type Node } from "../../src/index.js";
+import { definePass, ensure, findOp, rule, type GraphView, type Node } from "neonc";
 
 /** Index of the constant operand of a binary node (the first one if both are), or -1. */
 function constantOperand(n: Node, g: GraphView): number {

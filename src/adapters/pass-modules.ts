@@ -1,8 +1,12 @@
-// Loads modules of user passes (`--load ./my-pass.js`, `loadPassModule` in the library) and
-// registers the passes they export. This is the one place neonc imports user code from a file,
-// which is why it sits with the adapters, above the pass manager (passes read no files).
+// Loads modules of user passes (`--load ./my-pass.js` or `./my-pass.ts`, `loadPassModule` in the
+// library) and registers the passes they export. This is the one place neonc imports user code
+// from a file, which is why it sits with the adapters, above the pass manager (passes read no
+// files). JavaScript is imported by Node itself; TypeScript, which Node 20 cannot import, goes
+// through tsx's tsImport (esbuild), scoped to that one import so nothing else changes. A module
+// that imports "neonc" gets this same running copy of the library (the package's exports).
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { tsImport } from "tsx/esm/api";
 import { errorMessage, UsageError } from "../../ir/errors.js";
 import type { Pass } from "../../passes/pass.js";
 import { allPasses, registerPass } from "../../passes/registry.js";
@@ -21,8 +25,15 @@ function isPass(v: unknown): v is Pass {
 export async function loadPassModule(file: string): Promise<string[]> {
   const before = new Set(allPasses().map((p) => p.name));
   let mod: Record<string, unknown>;
+  const url = pathToFileURL(path.resolve(file)).href;
   try {
-    mod = (await import(pathToFileURL(path.resolve(file)).href)) as Record<string, unknown>;
+    try {
+      mod = (await import(url)) as Record<string, unknown>;
+    } catch (e) {
+      // Node cannot import .ts (and runtimes that can, like the test runner's, never get here).
+      if ((e as { code?: string }).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw e;
+      mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    }
   } catch (e) {
     throw new UsageError(`--load ${file}: cannot load the module (${errorMessage(e)})`);
   }

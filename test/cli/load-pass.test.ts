@@ -31,6 +31,20 @@ describe("--load", () => {
     expect(importOnnxFile(out).nodes.map((n) => n.op)).toEqual(["Mul"]);
   });
 
+  it("loads the TypeScript source of a pass (docs/passes.md's tutorial is TypeScript)", () => {
+    const ts = path.join(ROOT, "examples/custom-pass/fold-mul-chain.ts");
+    const r = neonc("passes", "--load", ts);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/fold-mul-chain +Folds x\*a\*b/);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "neonc-load-ts-"));
+    const bad = path.join(dir, "broken.ts");
+    writeFileSync(bad, "export const x: number = ;\n");
+    const b = neonc("passes", "--load", bad);
+    expect(b.code).toBe(2);
+    expect(b.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(b.stderr).toMatch(/^neonc: --load .*broken\.ts: cannot load the module/);
+  });
+
   it("refuses a module that cannot be loaded, as a usage error", () => {
     const r = neonc("passes", "--load", path.join(os.tmpdir(), "no-such-pass-module.js"));
     expect(r.code).toBe(2);
