@@ -1,13 +1,14 @@
 // Micro benchmark of the interpreter's float kernels (not a test): the GEMM that pointwise and
-// im2col convolutions run on, and the direct depthwise conv of QuartzNet-style models.
+// im2col convolutions run on, and the direct depthwise conv of QuartzNet-style models. Each is a
+// one-node graph run through the package API (runGraph), so the time includes the interpreter's
+// small per-node overhead (one output allocation) on top of the kernel.
 //
 //   npx tsc -p tsconfig.json && node dist/bench/gemm.js
 //
 // Prints GFLOP/s of a 512x512x200 sgemm (C[512,200] = A[512,512] . B[512,200], the shape of a
 // 512-channel pointwise conv over 200 frames) and the time of a [1,512,200] depthwise conv with
 // k=63 (pads 31), each the median of repeated runs after a warm-up.
-import { sgemm } from "../ir/kernels/gemm.js";
-import { convFloat } from "../ir/kernels/conv.js";
+import { fromNumbers, makeGraph, runGraph, tensorType, type Tensor } from "neonc";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -32,28 +33,40 @@ function report(ms: { median: number; best: number }, flops: number): string {
   return `median ${ms.median.toFixed(2)} ms (${rate(ms.median)} GFLOP/s), best ${ms.best.toFixed(2)} ms (${rate(ms.best)} GFLOP/s)`;
 }
 
-function random(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n);
+function random(shape: number[], seed: number): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const a = new Array<number>(n);
   let s = seed >>> 0;
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     a[i] = s / 2 ** 32 - 0.5;
   }
-  return a;
+  return fromNumbers("f32", shape, a);
 }
 
 function benchGemm(): void {
   const M = 512, K = 512, N = 200;
-  const A = random(M * K, 1), B = random(K * N, 2), C = new Float32Array(M * N);
-  const ms = time(() => sgemm(false, false, M, N, K, 1, A, 0, K, B, 0, N, 0, C, 0, N), 5, 30);
-  console.log(`sgemm ${M}x${K}x${N}: ${report(ms, 2 * M * N * K)}`);
+  const g = makeGraph({
+    name: "gemm", inputs: ["a", "b"], outputs: ["c"],
+    types: { a: tensorType("f32", [M, K]), b: tensorType("f32", [K, N]), c: tensorType("f32", [M, N]) },
+    constants: {},
+    nodes: [{ name: "mm", op: "MatMul", inputs: ["a", "b"], outputs: ["c"], attrs: {} }],
+  });
+  const inputs = { a: random([M, K], 1), b: random([K, N], 2) };
+  const ms = time(() => runGraph(g, inputs), 5, 30);
+  console.log(`MatMul ${M}x${K}x${N}: ${report(ms, 2 * M * N * K)}`);
 }
 
 function benchDepthwise(): void {
   const C = 512, T = 200, k = 63;
-  const x = random(C * T, 3), w = random(C * k, 4), y = new Float32Array(C * T);
-  const geometry = { inShape: [T], kernel: [k], strides: [1], dilations: [1], padBegin: [31], padEnd: [31], outShape: [T] };
-  const ms = time(() => convFloat(x, w, undefined, y, { N: 1, C, M: C, group: C, geometry }), 5, 30);
+  const g = makeGraph({
+    name: "depthwise", inputs: ["x"], outputs: ["y"],
+    types: { x: tensorType("f32", [1, C, T]), w: tensorType("f32", [C, 1, k]), y: tensorType("f32", [1, C, T]) },
+    constants: { w: random([C, 1, k], 4) },
+    nodes: [{ name: "dw", op: "Conv", inputs: ["x", "w"], outputs: ["y"], attrs: { group: C, pads: [31, 31] } }],
+  });
+  const inputs = { x: random([1, C, T], 3) };
+  const ms = time(() => runGraph(g, inputs), 5, 30);
   console.log(`depthwise conv [1,${C},${T}] k=${k}: ${report(ms, 2 * C * T * k)}`);
 }
 

@@ -21,18 +21,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Graph } from "../ir/graph.js";
-import type { Tensor } from "../ir/types.js";
-import { runPipeline } from "../passes/index.js";
-import { quantizeGraph } from "../passes/quantize/index.js";
-import { greedyDecode, parseVocabulary } from "../src/analyses/asr/ctc.js";
-import { errorRates } from "../src/analyses/asr/wer.js";
-import { calibrate } from "../src/analyses/calibration/calibrate.js";
-import { observerByName } from "../src/analyses/calibration/observers.js";
-import { runSyntheticCalibration } from "../src/analyses/calibration/synthetic/index.js";
-import { CEngine } from "../codegen/engine.js";
-import { exportOnnx } from "../src/adapters/onnx/export.js";
-import { importOnnxFile, readTensorFile } from "../src/adapters/onnx/index.js";
+import { calibrate, CEngine, errorRates, exportOnnx, greedyDecode, importOnnxFile, observerByName, parseVocabulary, quantizeGraph, readTensorFile, runPipeline, runSyntheticCalibration, type Graph, type Tensor } from "neonc";
 import { createOrtSession, ortVersion, runOrt } from "./ort.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

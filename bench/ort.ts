@@ -2,8 +2,7 @@
 // and one inter-op thread, like one core of an edge CPU) with every graph optimization on, and
 // conversion between neonc tensors and ORT tensors in both directions.
 import * as ort from "onnxruntime-node";
-import type { DType, TensorData } from "../ir/dtype.js";
-import type { Tensor } from "../ir/types.js";
+import type { DType, TensorData, Tensor } from "neonc";
 
 const TO_ORT: Partial<Record<DType, ort.Tensor.Type>> = {
   f32: "float32", f64: "float64", f16: "float16",

@@ -14,16 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Graph } from "../ir/graph.js";
-import type { Tensor } from "../ir/types.js";
-import { packageRoot } from "../src/adapters/package-info.js";
-import { bindInputs, type GivenTensor } from "../src/adapters/onnx/run-plan.js";
-import { errorMessage } from "../ir/errors.js";
-import { importOnnxFile, readTensorFile } from "../src/adapters/onnx/index.js";
-import { runGraph } from "../src/runtime/interpreter.js";
-import { runPipelineFromOptions } from "../passes/index.js";
-import { CEngine, haveSimde } from "../codegen/engine.js";
-import { hasTool } from "../codegen/build.js";
+import { bindInputs, CEngine, errorMessage, hasTool, haveSimde, importOnnxFile, packageRoot, readTensorFile, runGraph, runPipelineFromOptions, type GivenTensor, type Graph, type Tensor } from "neonc";
 import { createOrtSession, ortVersion, runOrt } from "./ort.js";
 
 /** Wall time the timed runs of one engine on one model may take (the first run is extra). */

@@ -14,20 +14,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Graph } from "../../ir/graph.js";
-import type { Tensor } from "../../ir/types.js";
-import { hasTool } from "../../codegen/build.js";
-import { runPipelineFromOptions } from "../../passes/index.js";
-import { quantizeGraph } from "../../passes/quantize/index.js";
-import { calibrate } from "../../src/analyses/calibration/calibrate.js";
-import { runSyntheticCalibration } from "../../src/analyses/calibration/synthetic/index.js";
-import { importOnnxFile, readTensorFile } from "../../src/adapters/onnx/index.js";
-import { runGraph } from "../../src/runtime/interpreter.js";
-import { greedyDecode, parseVocabulary } from "../../src/analyses/asr/ctc.js";
-import { errorRates } from "../../src/analyses/asr/wer.js";
-import { CEngine, hostTarget } from "../../codegen/engine.js";
-import { getTarget } from "../../ir/target.js";
-import { errorMessage } from "../../ir/errors.js";
+import { calibrate, CEngine, errorMessage, errorRates, getTarget, greedyDecode, hasTool, hostTarget, importOnnxFile, parseVocabulary, quantizeGraph, readTensorFile, runGraph, runPipelineFromOptions, runSyntheticCalibration, type Graph, type Tensor } from "neonc";
 
 // dist/examples/digits/demo.js -> examples/digits (the data is not copied into dist)
 const here = path.dirname(fileURLToPath(import.meta.url));
