@@ -118,7 +118,7 @@ export function compileGraph(g: Graph, opts: CompileOptions): CompiledModel {
   });
   const copies = outputCopies(g, plan, em);
 
-  const modelH = modelHeader(prefix, symbols, maxDims, inputs, outputs);
+  const modelH = modelHeader(prefix, symbols, maxDims, inputs, outputs, plan.arenaBytes);
   const modelC = modelSource(g, opts.target, prefix, symbols, plan, em.helpers, blocks, copies, inputs, outputs);
   const compiled: CompiledModel = {
     prefix, target: opts.target, symbols, maxDims, inputs, outputs,
@@ -261,7 +261,7 @@ function symParams(symbols: readonly string[]): string {
   return symbols.map((s) => `int ${cIdent(s)}`).join(", ");
 }
 
-function modelHeader(prefix: string, symbols: readonly string[], maxDims: Readonly<Record<string, number>>, inputs: readonly IoDesc[], outputs: readonly IoDesc[]): string {
+function modelHeader(prefix: string, symbols: readonly string[], maxDims: Readonly<Record<string, number>>, inputs: readonly IoDesc[], outputs: readonly IoDesc[], arenaBytes: number): string {
   const P = prefix.toUpperCase();
   const sp = symbols.length > 0 ? `${symParams(symbols)}, ` : "";
   const io = (d: IoDesc, isConst: boolean) => `  ${isConst ? "const " : ""}${ctype(d.dtype)} *${d.ident}; /* ${cComment(d.name)}: ${d.dtype}[${d.shape.map(dimToString).join(",")}] */`;
@@ -277,6 +277,10 @@ function modelHeader(prefix: string, symbols: readonly string[], maxDims: Readon
     ``,
     ...symbols.map((s) => `#define ${P}_${cIdent(s).toUpperCase()}_MAX ${maxDims[s]} /* largest ${s} the arena is sized for */`),
     ...(symbols.length > 0 ? [""] : []),
+    `/* Bytes of working memory ${prefix}_run needs for the largest dims above (the same as ${prefix}_arena_size()), for a`,
+    `   static arena: static unsigned char arena[${P}_ARENA_BYTES] with 16-byte alignment (e.g. _Alignas(16) in C11). */`,
+    `#define ${P}_ARENA_BYTES ${arenaBytes}u`,
+    ``,
     `typedef struct {`,
     ...inputs.map((d) => io(d, true)),
     `} ${prefix}_inputs;`,
@@ -360,7 +364,7 @@ function modelSource(
     `static inline int neonc_floordiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }`,
     ``,
     ...[...helpers.values()].map((h) => h.trimEnd() + "\n"),
-    `size_t ${prefix}_arena_size(void) { return ${plan.arenaBytes}u; }`,
+    `size_t ${prefix}_arena_size(void) { return ${P}_ARENA_BYTES; }`,
     ``,
     ...numelFn("input", inputs),
     ``,

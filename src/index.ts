@@ -24,6 +24,7 @@ export * from "../ir/registry.js";
 export * from "../ir/shape-util.js";
 export { importOnnxFile, importOnnxBytes, readTensorFile, encodeTensorFile, tensorFromProto, tensorToProto, type ImportOptions } from "./adapters/onnx/index.js";
 export { listInputDir, planRuns, bindInputs, readInputSets, readInputDir, type InputSource, type RunJob, type GivenTensor } from "./adapters/onnx/run-plan.js";
+export { rawTensorBytes, tensorFromRaw, readRawFile, readComparable, isTensorProtoFile } from "./adapters/onnx/raw.js";
 export { readCalibrationDir, type CalibrationSamples, type ReadDirOptions } from "./adapters/onnx/data-dir.js";
 export { runGraph, bindSymbols, type RunOptions } from "./runtime/interpreter.js";
 export { NeoncError, ModelError, UsageError, errorMessage } from "../ir/errors.js";
