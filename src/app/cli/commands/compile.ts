@@ -13,7 +13,7 @@ import type { Graph } from "../../../../ir/graph.js";
 import { UsageError } from "../../../../ir/errors.js";
 import { reportSummaryLine, writeReports } from "../../../adapters/report/index.js";
 import { addReportFlags, reportSettings } from "../int8-flags.js";
-import { loadModel } from "../load-model.js";
+import { loadModel } from "../../../adapters/onnx/load-model.js";
 import { parseDimAssignment } from "../option-parsers.js";
 import { addPipelineFlags, preparePipeline, type PipelineFlags, type PipelineOutcome } from "../pipeline-flags.js";
 

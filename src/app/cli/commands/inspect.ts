@@ -4,8 +4,8 @@
 // also goes to stderr and the exit status is 1, so scripts can tell a usable model apart.
 import type { Command } from "commander";
 import { ModelError } from "../../../../ir/errors.js";
-import { formatInspectText } from "../format-inspect.js";
-import { DEFAULT_DIMS, inspectOnnxFile } from "../inspect-onnx.js";
+import { formatInspectText } from "../../../adapters/inspect/format-inspect.js";
+import { DEFAULT_DIMS, inspectOnnxFile } from "../../../adapters/inspect/inspect-onnx.js";
 import { parseDimAssignment } from "../option-parsers.js";
 import { addQdqFlag } from "../qdq-detect.js";
 

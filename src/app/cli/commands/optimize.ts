@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { exportOnnx } from "../../../adapters/onnx/export.js";
 import { reportSummaryLine, writeReports } from "../../../adapters/report/index.js";
 import { addReportFlags, reportSettings } from "../int8-flags.js";
-import { loadModel } from "../load-model.js";
+import { loadModel } from "../../../adapters/onnx/load-model.js";
 import { addPipelineFlags, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
 
 interface OptimizeFlags extends PipelineFlags {

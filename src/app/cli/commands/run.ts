@@ -14,7 +14,7 @@ import { getTarget, TARGET_NAMES } from "../../../../ir/target.js";
 import type { Graph } from "../../../../ir/graph.js";
 import type { Tensor } from "../../../../ir/types.js";
 import { CEngine, hostTarget, largestDims } from "../../../../codegen/engine.js";
-import { loadModel } from "../load-model.js";
+import { loadModel } from "../../../adapters/onnx/load-model.js";
 import { parseDimAssignment } from "../option-parsers.js";
 import { addPipelineFlags, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
 import { terminalProgress } from "../progress.js";

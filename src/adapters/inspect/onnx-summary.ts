@@ -6,7 +6,7 @@
 import { byteSize } from "../../../ir/dtype.js";
 import { findOnnxOp } from "../../../ir/registry.js";
 import { dtypeFromOnnx, onnxTypeName } from "../../../ir/onnx-dtypes.js";
-import { toNum, type GraphProto, type ModelProto, type TensorProto, type ValueInfoProto } from "../../adapters/onnx/proto.js";
+import { toNum, type GraphProto, type ModelProto, type TensorProto, type ValueInfoProto } from "../onnx/proto.js";
 import "../../../ir/ops/index.js";
 
 /** A graph input or output: dims are numbers, symbol names or expressions, or "?" when unknown. */

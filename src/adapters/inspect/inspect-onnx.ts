@@ -9,10 +9,10 @@ import path from "node:path";
 import { dimSymbols, dimToString, type Dim } from "../../../ir/dim.js";
 import type { Graph } from "../../../ir/graph.js";
 import { ModelError, NeoncError } from "../../../ir/errors.js";
-import { decodeModel } from "../../adapters/onnx/index.js";
+import { decodeModel } from "../onnx/index.js";
 import { evalAt, graphMacs, macsSymbols } from "./macs.js";
-import { fsReason } from "./report-error.js";
-import { importDetecting } from "./qdq-detect.js";
+import { fsReason } from "../fs-errors.js";
+import { importDetecting } from "../onnx/load-model.js";
 import { summarizeOnnxModel, type ParameterSummary, type UnsupportedOp, type ValueSummary } from "./onnx-summary.js";
 
 /** Dim values MACs are evaluated at unless the user says otherwise: T=100 is 1 s of 10 ms frames. */

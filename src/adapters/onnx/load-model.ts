@@ -1,0 +1,99 @@
+// Loads the model a command (or a library user) works on: the file checks first, then the import,
+// which recognises a model quantized elsewhere.
+//
+// A model with QuantizeLinear/DequantizeLinear nodes, QLinear*/ConvInteger/MatMulInteger ops, or
+// com.microsoft quantized ops was quantized by some tool (onnxruntime's, neonc's own export...).
+// The plain import would fold its weight DequantizeLinear nodes into float weights and lose the
+// integers, so such a model goes through importQdqModel (the `import-qdq` pass), and one line
+// (stderr by default) says so: how many nodes became integer ops and which stayed float
+// (`explain: ["import-qdq"]` gives the reason per node). `importQdq: false` keeps the plain import.
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import type { Graph } from "../../../ir/graph.js";
+import { ModelError, UsageError } from "../../../ir/errors.js";
+import { formatExplanation } from "../../../passes/explain.js";
+import type { ExplainEvent } from "../../../passes/pass.js";
+import { formatQdqSummary } from "../../../passes/import-qdq/index.js";
+import { fsReason } from "../fs-errors.js";
+import { decodeModel } from "./index.js";
+import { lowerModel } from "./import.js";
+import type { ModelProto } from "./proto.js";
+import { importQdqModel } from "./qdq-import.js";
+
+export interface LoadModelOptions {
+  /** false: import a quantized model as float (the CLI's --no-import-qdq). */
+  readonly importQdq?: boolean;
+  /** Pass names to explain; "import-qdq" or "all" adds the per-node reasons of import-qdq. */
+  readonly explain?: readonly string[];
+  /** The model is about to be quantized: an already quantized one is then a usage error. */
+  readonly int8?: boolean;
+  /** Where the import-qdq lines go (default: stderr). */
+  readonly log?: (text: string) => void;
+}
+
+/**
+ * Imports an ONNX model file, or throws a ModelError naming the file and the problem. A model
+ * quantized elsewhere goes through import-qdq unless `importQdq` is false.
+ */
+export function loadModel(file: string, options: LoadModelOptions = {}): Graph {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch (e) {
+    throw new ModelError(`${file}: cannot read the model (${fsReason(e)})`);
+  }
+  if (!isFile) throw new ModelError(`${file}: the model path is not a file`);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new ModelError(`${file}: cannot read the model (${fsReason(e)})`);
+  }
+  return importDetecting(bytes, file, path.dirname(file), options);
+}
+
+const QDQ_OPS = new Set(["QuantizeLinear", "DequantizeLinear"]);
+const QOPERATOR_OPS = new Set(["QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger", "DynamicQuantizeLinear"]);
+const DEFAULT_DOMAINS = new Set(["", "ai.onnx"]);
+
+/** What makes a model quantized: "QDQ (12 QuantizeLinear, 30 DequantizeLinear)", or undefined. */
+export function describeQuantized(model: ModelProto): string | undefined {
+  const counts = new Map<string, number>();
+  let qdq = false, qop = false;
+  for (const n of model.graph?.node ?? []) {
+    const op = n.opType ?? "", domain = n.domain ?? "";
+    const isQdq = QDQ_OPS.has(op);
+    const isQop = DEFAULT_DOMAINS.has(domain) ? QOPERATOR_OPS.has(op) : domain === "com.microsoft" && (/^Q/.test(op) || /Quantize|Integer/.test(op));
+    if (!isQdq && !isQop) continue;
+    qdq ||= isQdq;
+    qop ||= isQop;
+    const key = DEFAULT_DOMAINS.has(domain) ? op : `${domain}.${op}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  if (counts.size === 0) return undefined;
+  const format = qdq && qop ? "QDQ and QOperator" : qdq ? "QDQ" : "QOperator";
+  return `${format}: ${[...counts].sort((a, b) => b[1] - a[1]).map(([op, k]) => `${k} ${op}`).join(", ")}`;
+}
+
+/**
+ * Imports model bytes: through import-qdq when the model is quantized (unless importQdq is false),
+ * logging the one-line summary (and the per-node explanation when `explain` names import-qdq or all).
+ */
+export function importDetecting(bytes: Uint8Array, file: string, baseDir: string, flags: LoadModelOptions = {}): Graph {
+  const model = decodeModel(bytes, file);
+  const quantized = describeQuantized(model);
+  if (!quantized || flags.importQdq === false) return lowerModel(model, { where: file, baseDir });
+  if (flags.int8) {
+    throw new UsageError(`${file} is already quantized (${quantized}); drop --int8, or add --no-import-qdq to import it as float and quantize it again`);
+  }
+  const log = flags.log ?? ((t: string) => process.stderr.write(t));
+  const explain = flags.explain?.includes("import-qdq") || flags.explain?.includes("all");
+  const events: ExplainEvent[] = [];
+  const { graph, summary } = importQdqModel(model, file, baseDir, {
+    log: (m) => log(`import-qdq: ${m}\n`),
+    explain: explain ? (e) => events.push({ pass: "import-qdq", node: e.node, op: e.op, rule: "import-qdq", fired: e.fired, message: e.message }) : undefined,
+  });
+  log(`${file}: quantized model (${quantized}) imported through import-qdq: ${formatQdqSummary(summary)}\n`);
+  if (explain) log(formatExplanation("import-qdq", " (import)", events));
+  return graph;
+}
