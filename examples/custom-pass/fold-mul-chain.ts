@@ -1,9 +1,8 @@
 // A user-written pass: folds a chain of multiplications by constants, x*a*b -> x*(a*b).
 //
-// This is the example of docs/passes.md. Outside this repository the import is
-// `from "neonc"`; here it is the library's source so the example builds and runs with it.
-// Load it from the command line with `--load dist/examples/custom-pass/fold-mul-chain.js
-// --passes fold-mul-chain`, or pass `foldMulChain` to runPass / runPipeline in code.
+// This is the example of docs/passes.md, written as a user writes it (`from "neonc"`). Load it
+// from the command line with `--load examples/custom-pass/fold-mul-chain.ts --passes
+// fold-mul-chain`, or pass `foldMulChain` to runPass / runPipeline in code.
 import { definePass, ensure, findOp, rule, type GraphView, type Node } from "neonc";
 
 /** Index of the constant operand of a binary node (the first one if both are), or -1. */
