@@ -86,10 +86,11 @@ export function compileGraph(g: Graph, opts: CompileOptions): CompiledModel {
     if (why) problems.push(`${n.name} (${n.op}): ${why}`);
   }
   const count = problems.length + [...noKernel.values()].reduce((s, l) => s + l.length, 0);
-  for (const [op, names] of noKernel) {
+  const noKernelLines = [...noKernel].map(([op, names]) => {
     const shown = names.slice(0, 3).join(", ") + (names.length > 3 ? `, ... ${names.length - 3} more` : "");
-    problems.unshift(`no C kernel for ${op} (${names.length === 1 ? `node ${shown}` : `${names.length} nodes: ${shown}`})`);
-  }
+    return `no C kernel for ${op} (${names.length === 1 ? `node ${shown}` : `${names.length} nodes: ${shown}`})`;
+  });
+  problems.unshift(...noKernelLines);
   if (problems.length > 0) throw new CodegenError(`cannot generate C for ${count} node(s): ${problems.join("; ")}`);
 
   const ioIdents = uniqueIdents([...g.inputs, ...g.outputs]);
