@@ -1,5 +1,6 @@
 // The broadcasting binary float kernels Add/Sub/Mul/Div (with Add's fused activation applied on
-// the way out when it has an epilogue form; any other is swept after, fused-activation.ts).
+// the way out when it has an epilogue form; any other is swept after, fused-activation.ts), Pow,
+// PRelu, and Max/Min/Sum/Mean of two inputs.
 // Same-shape operands run as one flat loop; broadcasting runs nested loops whose strides are 0
 // on broadcast axes. Both may write over their first input (in place). The unary ops have
 // their kernels made from their definitions (unary.ts).
@@ -14,12 +15,27 @@ function floatOnly(node: Node, _a: unknown, g: Graph): string | undefined {
   return undefined;
 }
 
-const BINARY: Readonly<Record<string, [string, string]>> = {
-  Add: ["+", "vaddq_f32"],
-  Sub: ["-", "vsubq_f32"],
-  Mul: ["*", "vmulq_f32"],
-  Div: ["/", ""],
+/** C expression of each binary op on two float operands, and its NEON intrinsic ("" for none). */
+const BINARY: Readonly<Record<string, [(a: string, b: string) => string, string]>> = {
+  Add: [(a, b) => `${a} + ${b}`, "vaddq_f32"],
+  Sub: [(a, b) => `${a} - ${b}`, "vsubq_f32"],
+  Mul: [(a, b) => `${a} * ${b}`, "vmulq_f32"],
+  Div: [(a, b) => `${a} / ${b}`, ""],
+  // The interpreter rounds the double power once; powf is within an ulp or two of it.
+  Pow: [(a, b) => `powf(${a}, ${b})`, ""],
+  PRelu: [(a, b) => `(${a} < 0.0f ? ${a} * ${b} : ${a})`, ""],
+  // NaN propagates from either operand, as in the interpreter (a NaN b is false, so b wins; a != a catches a).
+  Max: [(a, b) => `(${a} > ${b} || ${a} != ${a} ? ${a} : ${b})`, ""],
+  Min: [(a, b) => `(${a} < ${b} || ${a} != ${a} ? ${a} : ${b})`, ""],
+  Sum: [(a, b) => `${a} + ${b}`, "vaddq_f32"],
+  Mean: [(a, b) => `(${a} + ${b}) / 2.0f`, ""],
 };
+
+/** Float only; the variadic ops (Max, Min, Sum, Mean) with exactly two inputs. */
+function binarySupports(node: Node, a: unknown, g: Graph): string | undefined {
+  if (["Max", "Min", "Sum", "Mean"].includes(node.op) && node.inputs.length !== 2) return `${node.op} of ${node.inputs.length} inputs is not generated (only of two)`;
+  return floatOnly(node, a, g);
+}
 
 /** Row-major strides of `shape` aligned to an output of rank `rank`, 0 on broadcast axes. */
 function bcastStrides(shape: readonly Dim[], out: readonly Dim[]): string[] {
@@ -28,11 +44,11 @@ function bcastStrides(shape: readonly Dim[], out: readonly Dim[]): string[] {
   return padded.map((d, i) => (d === 1 && out[i] !== 1 ? "0" : cProduct(padded.slice(i + 1))));
 }
 
-function binaryKernel(op: string, sym: string, vop: string): KernelDef {
+function binaryKernel(op: string, f: (a: string, b: string) => string, vop: string): KernelDef {
   return defineKernel({
     op,
     inPlace: 0,
-    supports: floatOnly,
+    supports: binarySupports,
     emit(node, attrs, ctx) {
       const [an, bn] = node.inputs as [string, string];
       const yn = node.outputs[0]!;
@@ -53,7 +69,7 @@ function binaryKernel(op: string, sym: string, vop: string): KernelDef {
           const v = `${vop}(${va}, ${vb})`;
           lines.push(`for (; i + 4 <= n; i += 4) vst1q_f32(py + i, ${hasAct ? `neonc_act_f32x4(${v}, ${act})` : v});`);
         }
-        lines.push(`for (; i < n; i++) py[i] = ${fin(`${ia} ${sym} ${ib}`)};`);
+        lines.push(`for (; i < n; i++) py[i] = ${fin(f(ia, ib))};`);
         return lines.join("\n");
       }
       // General broadcast: nested loops over the output, innermost axis strided per operand.
@@ -76,7 +92,7 @@ function binaryKernel(op: string, sym: string, vop: string): KernelDef {
       lines.push(`${depth}{`);
       lines.push(`${depth}  const float *qa = pa + ${offA}, *qb = pb + ${offB};`);
       lines.push(`${depth}  float *qy = py + (${offY}) * ${dims[R - 1]};`);
-      lines.push(`${depth}  for (${last} = 0; ${last} < ${dims[R - 1]}; ${last}++) qy[${last}] = ${fin(`qa[${last} * ${sa[R - 1]}] ${sym} qb[${last} * ${sb[R - 1]}]`)};`);
+      lines.push(`${depth}  for (${last} = 0; ${last} < ${dims[R - 1]}; ${last}++) qy[${last}] = ${fin(f(`qa[${last} * ${sa[R - 1]}]`, `qb[${last} * ${sb[R - 1]}]`))};`);
       lines.push(`${depth}}`);
       return lines.join("\n");
     },

@@ -32,12 +32,13 @@ import { hybridGruKernel, hybridLstmKernel, hybridRnnKernel } from "./hybrid-rnn
 import { qLstmKernel } from "./qint-lstm.js";
 import { qGruKernel } from "./qint-gru.js";
 import { batchNormKernel } from "./batchnorm.js";
+import { splitKernel } from "./split.js";
 
 const all: KernelDef[] = [
   convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvKernel,
   qMatMulKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
-  qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel,
+  qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);
