@@ -1,7 +1,7 @@
 // `neonc check --input-dir` reads the folders `neonc run` and `--calibration` read (one reader,
 // src/adapters/onnx/run-plan.ts): NAME.input.pb files (one set each), input_K.pb files, and
-// test_data_set_N folders.
-import { cpSync } from "node:fs";
+// test_data_set_N folders (which `neonc run` also takes).
+import { cpSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, neonc, oneLineError, ROOT, tempDir } from "./helpers.js";
@@ -30,6 +30,19 @@ describe("neonc check --input-dir", () => {
     expect(sets.stdout).toMatch(/^test_data_set_0: .*\n^test_data_set_1: /m);
     const zoo = neonc("check", model, "--target", "c99", "--input-dir", path.join(dir, "test_data_set_1"), "--runs", "1");
     expect(zoo.code, zoo.stderr).toBe(0);
+  });
+
+  it("neonc run takes test_data_set_N folders too, writing OUT/test_data_set_N/output_K.pb", () => {
+    const dir = tempDir("neonc-run-sets-");
+    cpSync(path.join(dev, "0005.input.pb"), path.join(dir, "test_data_set_0", "input_0.pb"), { recursive: true });
+    cpSync(path.join(dev, "0006.input.pb"), path.join(dir, "test_data_set_1", "input_0.pb"), { recursive: true });
+    const out = path.join(dir, "out");
+    for (const engine of [[], ["--engine", "c", "--target", "c99"]]) {
+      const r = neonc("run", model, "--input-dir", dir, "--output-dir", out, ...engine);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readdirSync(out).sort()).toEqual(["test_data_set_0", "test_data_set_1"]);
+      expect(readdirSync(path.join(out, "test_data_set_1"))).toEqual(["output_0.pb"]);
+    }
   });
 
   it("refuses a folder without inputs in one line (exit 2)", () => {

@@ -6,6 +6,7 @@
 // pipeline then defaults to -O1 and ends with the codegen stages, and the model is compiled and
 // built once, with the time axis sized by --max-dim or the longest input, then fed every input.
 import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { Option, type Command } from "commander";
 import { UsageError } from "../../../../ir/errors.js";
 import { encodeTensorFile, readTensorFile } from "../../../adapters/onnx/tensor.js";
@@ -36,11 +37,12 @@ export function registerRun(program: Command): void {
     .description(
       "Run a model on ONNX TensorProto files. --input gives the tensors of one run (matched to the model's inputs by " +
         "tensor name, else by position) and writes output_K.pb. --input-dir takes a model-zoo folder of input_K.pb " +
-        "files (one run, writes output_K.pb) or, for a one-input model, every NAME.input.pb (one run each, writes NAME.output.pb).",
+        "files (one run, writes output_K.pb), for a one-input model every NAME.input.pb (one run each, writes NAME.output.pb), " +
+        "or a model folder of test_data_set_N folders (one run each, writes test_data_set_N/output_K.pb).",
     )
     .argument("<model>", "ONNX model file")
     .option("--input <files...>", "input tensor files of one run (repeatable)")
-    .option("--input-dir <dir>", "folder of input_K.pb files, or of NAME.input.pb files for a batch")
+    .option("--input-dir <dir>", "folder of input_K.pb files, of NAME.input.pb files for a batch, or of test_data_set_N folders")
     .requiredOption("--output-dir <dir>", "folder for the output files (created if missing)")
     .addOption(new Option("--engine <engine>", "what runs the model").choices(["interpreter", "c"]).default("interpreter"))
     .addOption(new Option("--target <target>", "C target for --engine c (default: aarch64 through SIMDe when installed, else c99)").choices([...TARGET_NAMES]))
@@ -52,7 +54,8 @@ export function registerRun(program: Command): void {
     const pipeline = await preparePipeline(flags, { codegen });
     const { graph } = pipeline.run(loadModel(model, flags));
     const jobs = planRuns(source, graph.inputs, graph.outputs, flags.outputDir);
-    mkdirSync(flags.outputDir, { recursive: true });
+    // test_data_set_N inputs write into OUT/test_data_set_N/.
+    for (const dir of new Set([flags.outputDir, ...jobs.flatMap((j) => j.outputs.map((f) => path.dirname(f)))])) mkdirSync(dir, { recursive: true });
     if (flags.engine === "c") return runWithC(graph, jobs, flags);
     const progress = terminalProgress()("running", jobs.length);
     const start = performance.now();
