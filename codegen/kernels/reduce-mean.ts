@@ -45,7 +45,7 @@ function emitMean(ctx: KernelContext, x: string, y: string, shape: readonly Dim[
 }
 
 /** Reduced axes, normalised and sorted, or a reason they are not a contiguous run. */
-function reducedRun(axes: readonly number[], rank: number): [number, number] | string {
+export function reducedRun(axes: readonly number[], rank: number): [number, number] | string {
   if (axes.length === 0) return [0, rank - 1];
   const a = [...new Set(axes.map((v) => (v < 0 ? v + rank : v)))].sort((p, q) => p - q);
   if (a.some((v) => v < 0 || v >= rank)) return `axes [${axes.join(",")}] are out of range for rank ${rank}`;

@@ -1,0 +1,37 @@
+// The C kernels of ReduceSum, ReduceSumSquare, ReduceMax and ReduceMin (codegen/kernels/reduce.ts)
+// over the last axis, the channel axis, trailing axes and every axis, keepdims or not, against the
+// interpreter on every rig: Max and Min byte for byte, the sums within 1e-6 of the largest output.
+import { describe, expect, it } from "vitest";
+import { parseGraph } from "../../ir/text/index.js";
+import type { Tensor } from "../../ir/types.js";
+import { compileGraph } from "../../codegen/emit-model.js";
+import { getTarget } from "../../ir/target.js";
+import { Rng } from "../../src/testing/rng.js";
+import { ALL_RIGS, checkGraph, itOnRigs, randomF32 } from "./helpers.js";
+
+const rng = new Rng(5150);
+
+const g = parseGraph(`graph @red(%x: f32[2,5,T]) -> (%s_last, %s_chan, %ss_tail, %mx_all, %mn_chan, %mx_last) {
+  %s_last = ReduceSum(%x) {axes=[-1]}
+  %s_chan = ReduceSum(%x) {axes=[1], keepdims=0}
+  %ss_tail = ReduceSumSquare(%x) {axes=[1,2]}
+  %mx_all = ReduceMax(%x)
+  %mn_chan = ReduceMin(%x) {axes=[1]}
+  %mx_last = ReduceMax(%x) {axes=[2], keepdims=0}
+}`);
+
+const sets: Record<string, Tensor>[] = [3, 8].map((T) => ({ x: randomF32(rng, [2, 5, T], -3, 3) }));
+
+describe("ReduceSum, ReduceSumSquare, ReduceMax, ReduceMin in C", () => {
+  itOnRigs(ALL_RIGS, (target, rig) => {
+    const r = checkGraph(g, target, rig, sets, { maxDims: { T: 8 }, tol: 1e-6 });
+    expect(r.worst).toBeLessThanOrEqual(1e-6);
+  });
+
+  it("refuses axes that are not contiguous, naming them", () => {
+    const gap = parseGraph(`graph @gap(%x: f32[2,3,4]) -> (%y) {
+  %y = ReduceSum(%x) {axes=[0,2]}
+}`);
+    expect(() => compileGraph(gap, { target: getTarget("c99") })).toThrow(/y \(ReduceSum\): the reduced axes \[0,2\] are not contiguous/);
+  });
+});
