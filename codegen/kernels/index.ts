@@ -34,12 +34,13 @@ import { qGruKernel } from "./qint-gru.js";
 import { batchNormKernel } from "./batchnorm.js";
 import { splitKernel } from "./split.js";
 import { reduceKernels } from "./reduce.js";
+import { gatherKernel } from "./gather.js";
 
 const all: KernelDef[] = [
   convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvKernel,
   qMatMulKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
-  qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels,
+  qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);
