@@ -9,7 +9,7 @@ import { elementwiseKernels } from "./elementwise.js";
 import { lstmKernel } from "./lstm.js";
 import { gemmKernel, matmulKernel } from "./matmul.js";
 import { softmaxKernels } from "./softmax.js";
-import { viewKernelFor } from "./views.js";
+import { dropoutKernel, viewKernelFor } from "./views.js";
 import { concatKernel } from "./concat.js";
 import { gruKernel } from "./gru.js";
 import { layerNormKernel } from "./layernorm.js";
@@ -40,7 +40,7 @@ const all: KernelDef[] = [
   convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvKernel,
   qMatMulKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
-  qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel,
+  qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);
