@@ -7,8 +7,10 @@ import { parseGraph } from "../../ir/text/index.js";
 import type { Tensor } from "../../ir/types.js";
 import { compileGraph } from "../../codegen/emit-model.js";
 import { getTarget } from "../../ir/target.js";
-import { Rng } from "../../src/testing/rng.js";
-import { ALL_RIGS, checkGraph, constLine, itOnRigs, randomF32 } from "./helpers.js";
+import { Rng, seededTensor } from "../../src/testing/index.js";
+import { ALL_RIGS, checkGraph, constLine, itOnRigs } from "./helpers.js";
+
+const randomF32 = (r: Rng, shape: number[], lo = -1, hi = 1): Tensor => seededTensor(r, "f32", shape, { values: { min: lo, max: hi } });
 
 const rng = new Rng(77);
 const C = 5;
