@@ -16,6 +16,8 @@ import { findKernel, type KernelContext, type WeightData } from "./kernel.js";
 import { maxNumel, planGraph, type GraphPlan } from "./memory-plan.js";
 import type { Target } from "../ir/target.js";
 import { WeightStore } from "./weights.js";
+import { lowerForCodegen } from "./lowering.js";
+import { isLoweredByTarget } from "../ir/traits.js";
 import { harnessSource, makefileSource } from "./harness.js";
 import "./kernels/index.js";
 import "../ir/ops/index.js";
@@ -58,7 +60,8 @@ export function graphSymbols(g: Graph): string[] {
   return [...s].sort();
 }
 
-export function compileGraph(g: Graph, opts: CompileOptions): CompiledModel {
+export function compileGraph(input: Graph, opts: CompileOptions): CompiledModel {
+  const { graph: g, problems: unlowered } = lowerForCodegen(input, opts.target);
   const prefix = cIdent(opts.prefix ?? "model");
   const symbols = graphSymbols(g);
   const maxDims: Record<string, number> = {};
@@ -75,8 +78,9 @@ export function compileGraph(g: Graph, opts: CompileOptions): CompiledModel {
   // Nodes of an op without a kernel are listed once per op ("no C kernel for BatchNormalization
   // (33 nodes: ...)"), so a model with many of them still gets a readable sentence.
   const noKernel = new Map<string, string[]>();
-  const problems: string[] = [];
+  const problems: string[] = [...unlowered];
   for (const n of g.nodes) {
+    if (isLoweredByTarget(n.op)) continue;
     const k = findKernel(n.op);
     if (!k) {
       noKernel.set(n.op, [...(noKernel.get(n.op) ?? []), n.name]);

@@ -150,6 +150,14 @@ export interface OpTraits {
    * channel axis (conv2d-to-1d moves Unsqueezes below it). Unary ops have it without saying.
    */
   readonly channelwise?: true;
+  /**
+   * An algorithm op of the lower stage (passes/lower): computes what op `implements` computes, by
+   * the algorithm its own name says (im2col + GEMM, direct depthwise...). Made only by `lower`
+   * rules, run by the interpreter with that algorithm's reference kernel and by its own C
+   * emitter; written to ONNX as the op it implements. The op it implements has no C kernel of
+   * its own: code generation always lowers first.
+   */
+  readonly implements?: string;
 }
 
 export interface OpDef<S extends AttrSchema = AttrSchema> {

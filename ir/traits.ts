@@ -36,3 +36,9 @@ export const isIntegerOp = (op: string): boolean => traitsOf(op).integer === tru
 
 /** Element-wise (unary) or per-channel ops, which commute with inserting a unit axis after the channel axis. */
 export const isChannelwise = (op: string): boolean => traitsOf(op).channelwise === true || isUnaryElementwise(op);
+
+/** The op an algorithm op of the lower stage implements (OpTraits.implements), or undefined. */
+export const implementedOp = (op: string): string | undefined => traitsOf(op).implements;
+
+/** Whether the lower stage rewrites `op` into algorithm ops (some registered op implements it). */
+export const isLoweredByTarget = (op: string): boolean => opsWith("implements").some((d) => d.traits!.implements === op);

@@ -87,7 +87,7 @@ interface PassSpecBase<S extends OptionSchema> {
 }
 export type PassSpec<S extends OptionSchema> = PassSpecBase<S> & (
   | { run(graph: Graph, ctx: PassContext<OptionsOf<S>>): Graph; rules?: undefined }
-  | { rules: readonly Rule[] | ((options: OptionsOf<S>) => readonly Rule[]); run?: undefined; maxRewrites?: number }
+  | { rules: readonly Rule[] | ((options: OptionsOf<S>, ctx: PassContext<OptionsOf<S>>) => readonly Rule[]); run?: undefined; maxRewrites?: number }
 );
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -104,7 +104,7 @@ export function definePass<const S extends OptionSchema = {}>(spec: PassSpec<S>)
       name: spec.name,
       doc: spec.doc,
       options,
-      run: (graph, ctx) => applyRules(graph, typeof rules === "function" ? rules(ctx.options) : rules, { ctx, maxRewrites }),
+      run: (graph, ctx) => applyRules(graph, typeof rules === "function" ? rules(ctx.options, ctx) : rules, { ctx, maxRewrites }),
     };
   }
   return { name: spec.name, doc: spec.doc, options, run: spec.run };

@@ -4,7 +4,10 @@
 // kernel of an op that carries fused activations the sweep for those it does not apply itself
 // (fused-activation.ts).
 import { registerKernel, registerKernelProvider, type KernelDef } from "../kernel.js";
-import { convKernel } from "./conv.js";
+import { convDepthwiseKernel } from "./conv-depthwise.js";
+import { convGemmRowsKernel } from "./conv-gemm-rows.js";
+import { convIm2colKernel } from "./conv-im2col.js";
+import { convPointwiseKernel } from "./conv-pointwise.js";
 import { elementwiseKernels } from "./elementwise.js";
 import { lstmKernel } from "./lstm.js";
 import { gemmKernel, matmulKernel } from "./matmul.js";
@@ -37,7 +40,7 @@ import { reduceKernels } from "./reduce.js";
 import { gatherKernel } from "./gather.js";
 
 const all: KernelDef[] = [
-  convKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
+  convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvKernel,
   qMatMulKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,

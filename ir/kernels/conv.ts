@@ -1,9 +1,14 @@
-// Float convolution for the interpreter: picks the cheapest exact algorithm for each Conv.
+// Float convolution for the interpreter, one function per algorithm of the lower stage
+// (passes/lower names them in the IR; the C emitters run the same ones):
 //
-// - pointwise (every kernel dim 1, stride 1, no padding): one GEMM per group straight on the
-//   input, no copy;
-// - depthwise (group == input channels) in f32: the direct loop of conv-depthwise.ts;
-// - everything else: im2col per image and group, then GEMM.
+// - convDepthwise: one filter per channel (group == input channels), the direct loop of
+//   conv-depthwise.ts;
+// - convGemm: one GEMM per image and group over the K = C/group * taps rows of X — the input
+//   itself for a pointwise conv (every kernel dim 1, stride 1, no padding), else im2col's copy.
+//   ConvPointwise, ConvGemmRows and ConvIm2col all sum in this order; they differ in C only in
+//   how the rows of X are reached.
+// convFloat, the kernel of a Conv not lowered yet, takes the same choice as the lower rules
+// for the portable target.
 // Bias is written into the output first and the GEMM accumulates onto it (beta = 1).
 import type { NumericArray } from "../dtype.js";
 import { prod, type ConvGeometry } from "./conv-geometry.js";
@@ -40,16 +45,29 @@ export function isPointwise(g: ConvGeometry): boolean {
  * x, w, b and y share one float array type (Float32Array takes the fast paths).
  */
 export function convFloat(x: NumericArray, w: NumericArray, b: NumericArray | undefined, y: NumericArray, a: ConvArgs): void {
+  if (isDepthwise(a) && x instanceof Float32Array) convDepthwise(x, w, b, y, a);
+  else convGemm(x, w, b, y, a);
+}
+
+/** One input channel per group and every channel its own group (output channels may be a multiple). */
+export function isDepthwise(a: ConvArgs): boolean {
+  return a.group === a.C && a.geometry.inShape.length <= 3;
+}
+
+/** The direct depthwise loop (float32; other float types take convGemm, which sums alike per output). */
+export function convDepthwise(x: NumericArray, w: NumericArray, b: NumericArray | undefined, y: NumericArray, a: ConvArgs): void {
+  if (!(x instanceof Float32Array && w instanceof Float32Array && y instanceof Float32Array && (b === undefined || b instanceof Float32Array)) || !isDepthwise(a)) {
+    convGemm(x, w, b, y, a);
+    return;
+  }
+  depthwiseConvF32(x, w, b, y, a.N, a.C, a.M / a.group, a.geometry);
+}
+
+/** GEMM per image and group: on the input when the conv is pointwise, else on im2col's rows. */
+export function convGemm(x: NumericArray, w: NumericArray, b: NumericArray | undefined, y: NumericArray, a: ConvArgs): void {
   const { N, C, M, group, geometry: g } = a;
   const Cg = C / group, Mg = M / group;
   const inPlane = prod(g.inShape), outPlane = prod(g.outShape), KS = prod(g.kernel);
-
-  if (x instanceof Float32Array && w instanceof Float32Array && y instanceof Float32Array &&
-      (b === undefined || b instanceof Float32Array) && Cg === 1 && group === C && g.inShape.length <= 3) {
-    depthwiseConvF32(x, w, b, y, N, C, Mg, g);
-    return;
-  }
-
   const beta = fillBias(y, b, N, M, outPlane);
   const pointwise = isPointwise(g);
   const f32 = x instanceof Float32Array && w instanceof Float32Array && y instanceof Float32Array;

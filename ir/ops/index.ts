@@ -6,5 +6,6 @@ import { shapeOps } from "./shape/index.js";
 import { recurrentOps } from "./recurrent/index.js";
 import { quantOps } from "./onnx-quant/index.js";
 import { qintOps } from "./integer/index.js";
+import { loweredOps } from "./lowered/index.js";
 
-for (const def of [...elementwiseOps, ...nnOps, ...shapeOps, ...recurrentOps, ...quantOps, ...qintOps]) registerOp(def);
+for (const def of [...elementwiseOps, ...nnOps, ...shapeOps, ...recurrentOps, ...quantOps, ...qintOps, ...loweredOps]) registerOp(def);

@@ -1,10 +1,11 @@
 // Conv: N-D convolution (1-D to 3-D) with groups, dilations, strides, pads and auto_pad.
 //
-// Output lengths stay symbolic (e.g. T -> floor((T-1)/2)+1 for k=3, s=2, pads 1). The kernel
-// (ir/kernels/conv.ts) chooses pointwise GEMM, direct depthwise, or im2col + GEMM.
+// Output lengths stay symbolic (e.g. T -> floor((T-1)/2)+1 for k=3, s=2, pads 1). The lower
+// stage rewrites it into an algorithm op (ir/ops/lowered/conv.ts); unlowered, the kernel
+// (ir/kernels/conv.ts) takes the portable target's choice.
 import { defineOp } from "../../op.js";
 import { withFusedActivation } from "../../activation.js";
-import { makeTensor, tensorType } from "../../types.js";
+import { makeTensor, tensorType, type Tensor } from "../../types.js";
 import { convFloat } from "../../kernels/conv.js";
 import {
   checkDim, dimProduct, expectFloat, expectRank, expectSameDtype, floatData, FLOAT_TYPES, need, needTensor, shapeStr, staticDims,
@@ -42,14 +43,7 @@ export const Conv = withFusedActivation(defineOp({
     }
     return [tensorType(x.dtype, windowOutShape(x.shape, M, windowParams(kernel, a)))];
   },
-  evaluate([xt, wt, bt], a) {
-    const x = needTensor(xt, "x"), w = needTensor(wt, "w");
-    const { N, C, M, geometry: g } = convRun(x.shape, w.shape, a);
-    if (C !== w.shape[1]! * a.group) throw new Error(`input has ${C} channels, weights expect ${w.shape[1]! * a.group}`);
-    const y = makeTensor(x.dtype, [N, M, ...g.outShape]);
-    convFloat(floatData(x), floatData(w), bt ? floatData(bt) : undefined, floatData(y), { N, C, M, group: a.group, geometry: g });
-    return [y];
-  },
+  evaluate: (inputs, a) => runConv(inputs, a, convFloat),
   fromOnnx(node, ctx) {
     const wShape = ctx.type(node.inputs[1]!)?.shape;
     const kernel = (node.attrs.kernel_shape as readonly number[] | undefined) ??
@@ -61,6 +55,18 @@ export const Conv = withFusedActivation(defineOp({
     return mulDim(dimProduct(y!.shape), dimProduct(need(wt, "w").shape.slice(1)));
   },
 }));
+
+/** Runs a float conv kernel (ir/kernels/conv.ts) on the node's tensors: Conv's and its algorithm ops' evaluate. */
+export function runConv(
+  [xt, wt, bt]: readonly (Tensor | undefined)[], a: { group: number } & Parameters<typeof convRun>[2], kernel: typeof convFloat,
+): Tensor[] {
+  const x = needTensor(xt, "x"), w = needTensor(wt, "w");
+  const { N, C, M, geometry: g } = convRun(x.shape, w.shape, a);
+  if (C !== w.shape[1]! * a.group) throw new Error(`input has ${C} channels, weights expect ${w.shape[1]! * a.group}`);
+  const y = makeTensor(x.dtype, [N, M, ...g.outShape]);
+  kernel(floatData(x), floatData(w), bt ? floatData(bt) : undefined, floatData(y), { N, C, M, group: a.group, geometry: g });
+  return [y];
+}
 
 function checkKernel(kernel: readonly number[], wSpatial: readonly Dim[]): void {
   if (kernel.length !== wSpatial.length) {

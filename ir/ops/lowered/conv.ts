@@ -1,0 +1,33 @@
+// The float convolution's algorithm ops (made by the lower stage, passes/lower/conv.ts). Each
+// computes Conv with one algorithm; the interpreter runs that algorithm's reference kernel
+// (ir/kernels/conv.ts) and the C emitter of the same name runs it on the device
+// (codegen/kernels/conv-*.ts).
+import { convDepthwise, convGemm } from "../../kernels/conv.js";
+import { Conv, runConv } from "../nn/conv.js";
+import { defineAlgorithm } from "./define.js";
+
+export const ConvPointwise = defineAlgorithm(Conv, {
+  name: "ConvPointwise",
+  doc: "Conv with every kernel dim 1, stride 1 and no padding, as one packed GEMM per group straight on the input.",
+  kernel: (inputs, a) => runConv(inputs, a, convGemm),
+});
+
+export const ConvDepthwise = defineAlgorithm(Conv, {
+  name: "ConvDepthwise",
+  doc: "Depthwise Conv (one filter per channel) as a direct loop over a zero-padded row per channel.",
+  kernel: (inputs, a) => runConv(inputs, a, convDepthwise),
+});
+
+export const ConvGemmRows = defineAlgorithm(Conv, {
+  name: "ConvGemmRows",
+  doc: "1-D Conv as a packed GEMM whose rows are read in place from a zero-padded, phase-split copy of the input (no im2col matrix).",
+  kernel: (inputs, a) => runConv(inputs, a, convGemm),
+});
+
+export const ConvIm2col = defineAlgorithm(Conv, {
+  name: "ConvIm2col",
+  doc: "Conv as im2col into scratch followed by a packed GEMM, per image and group.",
+  kernel: (inputs, a) => runConv(inputs, a, convGemm),
+});
+
+export const convAlgorithms = [ConvPointwise, ConvDepthwise, ConvGemmRows, ConvIm2col];

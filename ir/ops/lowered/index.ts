@@ -1,0 +1,5 @@
+// The algorithm ops of the lower stage, one file per op family they implement.
+import type { OpDef } from "../../op.js";
+import { convAlgorithms } from "./conv.js";
+
+export const loweredOps: OpDef<any>[] = [...convAlgorithms];

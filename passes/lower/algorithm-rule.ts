@@ -1,0 +1,55 @@
+// What one algorithm of the lower stage is: the algorithm op it makes (an op definition with the
+// `implements` trait, ir/ops/lowered) and a rule saying, for a node on a target, whether the
+// algorithm applies — declining with the reason when it does not — and why it was chosen when
+// it does; `--explain lower` prints both. Adding an algorithm (Winograd, block-sparse) is one
+// such rule, one op and one C emitter.
+import type { Node } from "../../ir/graph.js";
+import { getOp } from "../../ir/registry.js";
+import type { Target } from "../../ir/target.js";
+import { implementedOp } from "../../ir/traits.js";
+import { ensure, rule, type GraphView, type Rewrite, type Rule } from "../patterns.js";
+
+export interface AlgorithmRule {
+  /** The algorithm op it makes: a registered op with the `implements` trait. */
+  readonly algorithm: string;
+  /**
+   * Whether the algorithm runs `node` on `target`: declines (ensure) with the reason when it does
+   * not; returns why it was chosen, for --explain.
+   */
+  choose(node: Node, g: GraphView, target: Target): string;
+  /**
+   * The rewrite when it is more than renaming the node (new constants, nodes around it); by
+   * default the node becomes the algorithm op with the same operands and attributes.
+   */
+  rewrite?(node: Node, g: GraphView, target: Target, why: string): Rewrite;
+}
+
+export function defineAlgorithmRule(r: AlgorithmRule): AlgorithmRule {
+  return r;
+}
+
+/** The pattern rule of an algorithm for a target (named after the algorithm op). */
+export function algorithmPattern(r: AlgorithmRule, target: Target): Rule {
+  const op = implementedOp(r.algorithm);
+  if (!op) throw new Error(`lower rule ${r.algorithm}: ${r.algorithm} is not an algorithm op (no 'implements' trait)`);
+  getOp(op);
+  return rule(op, (node, g) => {
+    const why = r.choose(node, g, target);
+    return r.rewrite ? r.rewrite(node, g, target, why) : renameTo(r.algorithm, node, g, why);
+  }, r.algorithm);
+}
+
+/** The node as algorithm op `algorithm`: same operands, attributes, outputs and name. */
+export function renameTo(algorithm: string, node: Node, g: GraphView, why: string): Rewrite {
+  const b = g.rewrite(node);
+  const outs = b.op(algorithm, node.inputs, node.attrs, { outputs: node.outputs });
+  return b.explain(why).replaceWith(...outs);
+}
+
+/** Declines unless every listed input of `node` is a constant. */
+export function ensureConstant(node: Node, g: GraphView, slots: readonly number[], names: readonly string[]): void {
+  slots.forEach((k, i) => {
+    const v = node.inputs[k];
+    if (v) ensure(g.isConstant(v), `its ${names[i]} is computed at run time (the C packs it at compile time)`);
+  });
+}

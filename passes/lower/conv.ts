@@ -1,0 +1,92 @@
+// The algorithms of the float Conv, tried in this order:
+//   ConvDepthwise  1-D, one filter per channel (group = C = M), more than one tap
+//   ConvPointwise  every kernel dim 1, stride 1, no padding: the input already is the GEMM's X
+//   ConvGemmRows   any other 1-D conv: GEMM over rows read in place from a padded copy
+//   ConvIm2col     any other 2-D conv: im2col, then GEMM
+// Their C emitters need float32, constant weights and bias with static channel dims, and
+// explicit pads (auto_pad on a symbolic length cannot be resolved at compile time).
+import type { Node } from "../../ir/graph.js";
+import type { Target } from "../../ir/target.js";
+import { ensure, type GraphView } from "../patterns.js";
+import { defineAlgorithmRule, ensureConstant } from "./algorithm-rule.js";
+
+interface ConvShape {
+  readonly rank: 1 | 2;
+  readonly C: number;
+  readonly M: number;
+  readonly group: number;
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly pads: readonly number[];
+}
+
+/** The conv's static shape, or a decline saying what the C emitters cannot take. */
+function floatConv(node: Node, g: GraphView): ConvShape {
+  const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!);
+  ensure(x.dtype === "f32", `its input is ${x.dtype}; the C convolutions are float32`);
+  ensure(x.shape.length === 3 || x.shape.length === 4, `it is a ${x.shape.length - 2}-D convolution; C is generated for 1-D and 2-D`);
+  ensureConstant(node, g, [1, 2], ["weights", "bias"]);
+  const [M, Cg] = w.shape;
+  ensure(typeof M === "number" && typeof Cg === "number", "its weight shape is symbolic");
+  const a = g.attrs<{ group: number; kernel_shape?: number[]; strides?: number[]; dilations?: number[]; pads?: number[]; auto_pad?: string }>(node);
+  ensure(!a.auto_pad || a.auto_pad === "NOTSET", () => `auto_pad ${a.auto_pad} on a length known only at run time (export explicit pads)`);
+  const r = x.shape.length - 2;
+  const fill = (v: readonly number[] | undefined, def: number, n = r) => (v && v.length > 0 ? v : new Array<number>(n).fill(def));
+  return {
+    rank: r as 1 | 2, C: Cg * a.group, M, group: a.group,
+    kernel: a.kernel_shape ?? (w.shape.slice(2) as number[]),
+    strides: fill(a.strides, 1), dilations: fill(a.dilations, 1), pads: fill(a.pads, 0, 2 * r),
+  };
+}
+
+const taps = (s: ConvShape) => s.kernel.join("x");
+const where = (t: Target) => `on ${t.name}`;
+
+export const convDepthwise = defineAlgorithmRule({
+  algorithm: "ConvDepthwise",
+  choose(node, g, target) {
+    const s = floatConv(node, g);
+    ensure(s.rank === 1, "it is 2-D; the direct depthwise loop is 1-D");
+    ensure(s.group === s.C && s.M === s.C, `it is not depthwise (group ${s.group}, ${s.C} input and ${s.M} output channels)`);
+    ensure(s.kernel[0]! > 1, "it has one tap (pointwise)");
+    return `depthwise, ${s.C} channels of ${taps(s)} taps: a direct loop makes ${s.kernel[0]} MACs per output with the filter in registers, ` +
+      `no GEMM (one row per channel would leave a GEMM nothing to share) ${where(target)}`;
+  },
+});
+
+export const convPointwise = defineAlgorithmRule({
+  algorithm: "ConvPointwise",
+  choose(node, g, target) {
+    const s = floatConv(node, g);
+    ensure(s.kernel.every((k) => k === 1), () => `its kernel is ${taps(s)}, not 1`);
+    ensure(s.strides.every((v) => v === 1), () => `its stride is ${s.strides.join("x")}`);
+    ensure(s.pads.every((p) => p === 0), "it pads");
+    return `1x1 kernel, stride 1, no padding: the input already is the GEMM's right-hand side ` +
+      `(${s.C / s.group} x length): ${s.group === 1 ? "one packed GEMM runs" : `${s.group} packed GEMMs run`} on it with no copy ${where(target)}`;
+  },
+});
+
+export const convGemmRows = defineAlgorithmRule({
+  algorithm: "ConvGemmRows",
+  choose(node, g, target) {
+    const s = floatConv(node, g);
+    ensure(s.rank === 1, "it is 2-D");
+    const K = s.kernel[0]!;
+    return `1-D, ${s.C / s.group} channels x ${K} taps per group (stride ${s.strides[0]}, dilation ${s.dilations[0]}): ` +
+      `a packed GEMM reads its ${(s.C / s.group) * K} rows in place from a zero-padded${s.strides[0]! > 1 ? ", phase-split" : ""} copy ` +
+      `the input's size, instead of an im2col matrix ${K}x larger ${where(target)}`;
+  },
+});
+
+export const convIm2col = defineAlgorithmRule({
+  algorithm: "ConvIm2col",
+  choose(node, g, target) {
+    const s = floatConv(node, g);
+    ensure(s.rank === 2, "it is 1-D");
+    return `2-D, ${taps(s)} taps on ${s.C / s.group} channels per group: im2col copies the ${(s.C / s.group) * s.kernel[0]! * s.kernel[1]!} ` +
+      `rows of X into scratch, then one packed GEMM per group ${where(target)}`;
+  },
+});
+
+export const convRules = [convDepthwise, convPointwise, convGemmRows, convIm2col];
