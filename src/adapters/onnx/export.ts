@@ -9,6 +9,7 @@ import { dimToString, isSymbolic, type Dim } from "../../../ir/dim.js";
 import type { AttrValue, Graph } from "../../../ir/graph.js";
 import { resolveAttrs, type AttrKind, type OnnxExportContext, type OnnxNodeOut } from "../../../ir/op.js";
 import { getOp } from "../../../ir/registry.js";
+import { implementedOp } from "../../../ir/traits.js";
 import type { Tensor, TensorType } from "../../../ir/types.js";
 import "../../../ir/ops/index.js";
 import { ModelError, errorMessage } from "../../../ir/errors.js";
@@ -73,7 +74,7 @@ export function exportOnnx(g: Graph, options: ExportOptions = {}): Uint8Array {
       const attrs = resolveAttrs(def, rest);
       const outs: OnnxNodeOut[] = def.toOnnx
         ? def.toOnnx({ name: node.name, inputs: node.inputs, outputs, attrs: rest }, attrs, ctx)
-        : [defaultNode(node.op, node.name, node.inputs, outputs, rest, def.attrs)];
+        : [defaultNode(implementedOp(node.op) ?? node.op, node.name, node.inputs, outputs, rest, def.attrs)];
       for (const o of outs) nodes.push(nodeProto(o));
       if (act) {
         // The activation as its own node, written by its op's export like any other node.
