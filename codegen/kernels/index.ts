@@ -10,7 +10,8 @@ import { convIm2colKernel } from "./conv-im2col.js";
 import { convPointwiseKernel } from "./conv-pointwise.js";
 import { elementwiseKernels } from "./elementwise.js";
 import { lstmKernel } from "./lstm.js";
-import { gemmKernel, matmulKernel } from "./matmul.js";
+import { gemmPrepackedKernel, matmulGemmKernel } from "./matmul.js";
+import { matmulBatchedKernel } from "./matmul-batched.js";
 import { softmaxKernels } from "./softmax.js";
 import { dropoutKernel, viewKernelFor } from "./views.js";
 import { concatKernel } from "./concat.js";
@@ -40,7 +41,7 @@ import { reduceKernels } from "./reduce.js";
 import { gatherKernel } from "./gather.js";
 
 const all: KernelDef[] = [
-  convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmKernel, matmulKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
+  convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvKernel,
   qMatMulKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,

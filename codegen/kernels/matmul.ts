@@ -1,5 +1,6 @@
-// MatMul (A[..., R, K] x B[K, N], B 2-D) and Gemm (B constant, optional transposes, alpha,
-// beta, C) in float, through one blocked helper (also used by the LSTM kernel for its input
+// MatMulGemm (A[..., R, K] x B[K, N], B 1-D or 2-D) and GemmPrepacked (B constant, optional
+// transB, alpha, beta, C) in float — algorithm ops of the lower stage — through one blocked
+// helper (also used by the LSTM kernel for its input
 // projection) that keeps blocks of Y in registers while rows of B stream through. Gemm's B is
 // transposed and scaled by alpha at compile time; a per-column C becomes the helper's bias.
 import type { Graph, Node } from "../../ir/graph.js";
@@ -194,28 +195,28 @@ function floatOnly(node: Node, g: Graph): string | undefined {
   return undefined;
 }
 
-export const matmulKernel = defineKernel({
-  op: "MatMul",
+/** MatMulGemm: A [..., K] (batch dims folded into rows) times a 1-D or 2-D B, one blocked GEMM. */
+export const matmulGemmKernel = defineKernel({
+  op: "MatMulGemm",
   supports(node, _a, g) {
     const bad = floatOnly(node, g);
     if (bad) return bad;
-    const a = g.types[node.inputs[0]!]!, b = g.types[node.inputs[1]!]!;
-    if (a.shape.length < 2) return "A must have rank >= 2";
-    if (b.shape.length !== 2) return "only a 2-D B is generated";
+    if (g.types[node.inputs[1]!]!.shape.length > 2) return "B has batch dims (MatMulBatched runs those)";
     return undefined;
   },
   emit(node, attrs, ctx) {
     useMatmul(ctx);
     const a = ctx.type(node.inputs[0]!), b = ctx.type(node.inputs[1]!);
     const rows = cProduct(a.shape.slice(0, -1));
-    const K = ctx.dim(a.shape.at(-1)!), N = ctx.dim(b.shape[1]!);
+    const K = ctx.dim(a.shape.at(-1)!), N = b.shape.length === 1 ? "1" : ctx.dim(b.shape[1]!);
     const ap = matmulScratch(ctx, a.shape.at(-1)!);
     return `neonc_matmul_f32(${rows}, ${K}, ${N}, ${ctx.ptr(node.inputs[0]!)}, ${ctx.ptr(node.inputs[1]!)}, ${N}, 0, ${ctx.ptr(node.outputs[0]!)}, ${actArgs(attrs)}, ${ap});`;
   },
 });
 
-export const gemmKernel = defineKernel({
-  op: "Gemm",
+/** GemmPrepacked: B (constant) laid out [K, N] and scaled by alpha at compile time, beta * C as the bias. */
+export const gemmPrepackedKernel = defineKernel({
+  op: "GemmPrepacked",
   supports(node, attrs, g) {
     const bad = floatOnly(node, g);
     if (bad) return bad;

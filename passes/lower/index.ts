@@ -8,9 +8,10 @@ import { getTarget } from "../../ir/target.js";
 import { definePass } from "../pass.js";
 import { algorithmPattern, type AlgorithmRule } from "./algorithm-rule.js";
 import { convRules } from "./conv.js";
+import { matmulRules } from "./matmul.js";
 
 /** Every algorithm rule, in the order they are tried for each op. */
-export const ALGORITHM_RULES: readonly AlgorithmRule[] = [...convRules];
+export const ALGORITHM_RULES: readonly AlgorithmRule[] = [...convRules, ...matmulRules];
 
 export const lower = definePass({
   name: "lower",

@@ -1,0 +1,49 @@
+// The algorithms of the float MatMul and Gemm:
+//   MatMulGemm     B is 1-D or 2-D: A's batch folded into the rows of one GEMM
+//   MatMulBatched  B has batch dims: one GEMM per batch
+//   GemmPrepacked  Gemm with constant B (and C): B laid out and scaled at compile time
+import type { Node } from "../../ir/graph.js";
+import { dimToString } from "../../ir/dim.js";
+import { ensure, type GraphView } from "../patterns.js";
+import { defineAlgorithmRule, ensureConstant } from "./algorithm-rule.js";
+
+function ensureFloat(node: Node, g: GraphView): void {
+  for (const v of [...node.inputs, ...node.outputs]) {
+    if (v) ensure(g.type(v).dtype === "f32", () => `%${v} is ${g.type(v).dtype}; the C GEMMs are float32`);
+  }
+}
+
+const shape = (node: Node, g: GraphView, k: number) => `[${g.type(node.inputs[k]!).shape.map(dimToString).join(",")}]`;
+
+export const matmulGemm = defineAlgorithmRule({
+  algorithm: "MatMulGemm",
+  choose(node, g, target) {
+    ensureFloat(node, g);
+    const b = g.type(node.inputs[1]!);
+    ensure(b.shape.length <= 2, () => `B ${shape(node, g, 1)} has batch dims`);
+    const a = g.type(node.inputs[0]!);
+    return `B ${shape(node, g, 1)}${g.isConstant(node.inputs[1]!) ? " is constant" : " is computed at run time"}: ` +
+      `${a.shape.length > 2 ? `A ${shape(node, g, 0)}'s batch dims fold into the rows of ` : ""}one blocked GEMM on ${target.name}`;
+  },
+});
+
+export const matmulBatched = defineAlgorithmRule({
+  algorithm: "MatMulBatched",
+  choose(node, g, target) {
+    ensureFloat(node, g);
+    return `B ${shape(node, g, 1)} has batch dims (A ${shape(node, g, 0)}): one blocked GEMM per batch on ${target.name}`;
+  },
+});
+
+export const gemmPrepacked = defineAlgorithmRule({
+  algorithm: "GemmPrepacked",
+  choose(node, g, target) {
+    ensureFloat(node, g);
+    ensureConstant(node, g, [1, 2], ["B", "C"]);
+    const a = g.attrs<{ transA: number; transB: number; alpha: number }>(node);
+    ensure(!a.transA, "transA=1 (export A untransposed, or a Transpose before it)");
+    return `constant B ${shape(node, g, 1)}${a.transB ? ", transposed" : ""}${a.alpha !== 1 ? `, scaled by alpha ${a.alpha}` : ""} at compile time: one blocked GEMM on ${target.name}`;
+  },
+});
+
+export const matmulRules = [matmulGemm, matmulBatched, gemmPrepacked];
