@@ -11,6 +11,9 @@
 //   int16x8          quantize{int16=...} gives it int16 input
 //   integer          a C kernel
 //   channelwise, binary  conv2d-to-1d moves Unsqueezes below it
+//   implements       a C kernel, a lower rule that makes it, the same numbers as the op it
+//                    implements; that op has no C kernel (code generation lowers first) and
+//                    every C kernel check of it goes through its algorithm ops
 // Ops with a trait other than `unary` need a small sample graph in SAMPLES below (a new one
 // fails until it has one); the numbers of all these are checked in the suites named in each case.
 import { describe, expect, it } from "vitest";
@@ -19,7 +22,11 @@ import "../../codegen/kernels/index.js";
 import { activationOf, clampOf, epilogueOf, fusedKinds } from "../../ir/activation.js";
 import type { Graph } from "../../ir/graph.js";
 import { resolveAttrs, type OpTraits } from "../../ir/op.js";
-import { opNamesWith, opsWith } from "../../ir/traits.js";
+import { implementedOp, isLoweredByTarget, opNamesWith, opsWith } from "../../ir/traits.js";
+import { ALGORITHM_RULES, lower } from "../../passes/lower/index.js";
+import { runPass } from "../../passes/pass.js";
+import { runGraph } from "../../src/runtime/interpreter.js";
+import { compareTensors } from "../../codegen/build.js";
 import { parseGraph, printGraph } from "../../ir/text/index.js";
 import { domainOf } from "../../ir/unary.js";
 import { findKernel } from "../../codegen/kernel.js";
@@ -51,6 +58,13 @@ const SAMPLES: Readonly<Record<string, string>> = {
   Identity: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %y = Identity(%x)\n}`,
   Transpose: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %y = Transpose(%x) {perm=[0, 2, 1]}\n}`,
   MaxPool: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %y = MaxPool(%x) {kernel_shape=[2], pads=[1, 0]}\n}`,
+  ConvPointwise: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %w = const f32[4,3,1] ${W}\n  %y = ConvPointwise(%x, %w)\n}`,
+  ConvDepthwise: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %w = const f32[3,1,3] [0.5, -0.25, 0.75, 0.1, -0.6, 0.3, 0.2, 0.9, -0.4]\n  %y = ConvDepthwise(%x, %w) {group=3, pads=[1, 1]}\n}`,
+  ConvGemmRows: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %w = const f32[2,3,2] ${W}\n  %y = ConvGemmRows(%x, %w) {strides=[2], pads=[1, 0]}\n}`,
+  ConvIm2col: `graph @g(%x: f32[1,3,3,T]) -> (%y) {\n  %w = const f32[1,3,2,2] ${W}\n  %y = ConvIm2col(%x, %w) {pads=[1, 1, 0, 0]}\n}`,
+  MatMulGemm: `graph @g(%x: f32[1,T,3]) -> (%y) {\n  %w = const f32[3,4] ${W}\n  %y = MatMulGemm(%x, %w)\n}`,
+  MatMulBatched: `graph @g(%x: f32[1,T,3]) -> (%y) {\n  %w = const f32[1,3,4] ${W}\n  %y = MatMulBatched(%x, %w)\n}`,
+  GemmPrepacked: `graph @g(%x: f32[T,3]) -> (%y) {\n  %w = const f32[3,4] ${W}\n  %y = GemmPrepacked(%x, %w)\n}`,
   BatchNormalization: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %s = const f32[3] [1, 2, 0.5]\n  %b = const f32[3] [0.1, -0.2, 0.3]\n  %m = const f32[3] [0, 1, -1]\n  %v = const f32[3] [1, 0.5, 2]\n  %y = BatchNormalization(%x, %s, %b, %m, %v)\n}`,
 };
 
@@ -76,7 +90,7 @@ function quantized(g: Graph, options: Parameters<typeof quantizeGraph>[2] = {}):
 const FLOAT_IN_INT8 = (g: Graph) => g.nodes.filter((n) => !n.op.startsWith("Q") && !["Quantize", "Dequantize", "Requantize"].includes(n.op)).map((n) => n.op);
 
 describe("every trait is declared by some op (the trait checks below are not vacuous)", () => {
-  const traits: (keyof OpTraits)[] = ["unary", "binary", "view", "fusedActivation", "absorbsBatchNorm", "int8PassThrough", "int16x8", "integer", "channelwise"];
+  const traits: (keyof OpTraits)[] = ["unary", "binary", "view", "fusedActivation", "absorbsBatchNorm", "int8PassThrough", "int16x8", "integer", "channelwise", "implements"];
   for (const t of traits) it(t, () => expect(opsWith(t).length).toBeGreaterThan(0));
 });
 
@@ -147,9 +161,10 @@ describe("ops that carry a fused activation", () => {
     const a = resolveAttrs(row.def, row.fn.samples?.[0] ?? {}) as Record<string, number>;
     const num = (v: number) => (Number.isFinite(v) ? String(v) : v > 0 ? "inf" : "-inf");
     const params = row.params.map((p, i) => a[p] ?? row.fn.fusion!.absent?.[i] ?? 0);
-    const fused = `{activation="${kind}"${params.length ? `, activation_params=[${params.map(num).join(", ")}]` : ""}}`;
+    const fused = `activation="${kind}"${params.length ? `, activation_params=[${params.map(num).join(", ")}]` : ""}`;
     const text = SAMPLES[op] ?? printGraph(sample(op)); // sample() says which sample is missing
-    return parseGraph(text.replace(new RegExp(`(%y = ${op}\\([^)]*\\))`), `$1 ${fused}`));
+    // Added to the sample's own attributes, if it has any.
+    return parseGraph(text.replace(new RegExp(`(%y = ${op}\\([^)]*\\))(?: \\{([^}]*)\\})?`), (_m, call: string, own?: string) => `${call} {${own ? `${own}, ` : ""}${fused}}`));
   };
 
   it("each has a C kernel that applies every fused kind, in the epilogue or by a sweep after it", () => {
@@ -158,7 +173,8 @@ describe("ops that carry a fused activation", () => {
         expect(findKernel(op), `${op}: ${NO_C_KERNEL[op]} (remove it from NO_C_KERNEL)`).toBeUndefined();
         continue;
       }
-      expect(findKernel(op), op).toBeDefined();
+      // An op the lower stage rewrites has no kernel: its algorithm ops' kernels apply the kinds.
+      if (!isLoweredByTarget(op)) expect(findKernel(op), op).toBeDefined();
       for (const row of fusedKinds()) {
         const g = withAct(op, row.kind);
         const act = activationOf(g.nodes.at(-1)!.attrs as never)!;
@@ -173,6 +189,8 @@ describe("ops that carry a fused activation", () => {
 
   it("each has an int8 lowering that turns every fused kind into integer ops", () => {
     for (const op of ops) {
+      // quantize runs before lower, so an algorithm op is never quantized.
+      if (implementedOp(op)) continue;
       if (NO_INT8[op]) {
         expect(lowerFor(op), `${op}: ${NO_INT8[op]} (remove it from NO_INT8)`).toBeUndefined();
         continue;
@@ -182,6 +200,34 @@ describe("ops that carry a fused activation", () => {
         expect(FLOAT_IN_INT8(q), `${op} with ${row.kind}`).toEqual([]);
         expect(q.nodes.some((n) => n.op === "QLookup"), `${op} with ${row.kind}`).toBe(clampOf(activationOf(withAct(op, row.kind).nodes.at(-1)!.attrs as never)!) === undefined);
       }
+    }
+  });
+});
+
+describe("algorithm ops of the lower stage (implements)", () => {
+  const algorithms = opsWith("implements");
+
+  it("each has a C kernel, and the op it implements has none", () => {
+    for (const def of algorithms) {
+      expect(findKernel(def.name), def.name).toBeDefined();
+      expect(findKernel(def.traits!.implements!), `${def.traits!.implements} (lowered to ${def.name})`).toBeUndefined();
+    }
+  });
+
+  it("each is made by a lower rule", () => {
+    const made = new Set(ALGORITHM_RULES.map((r) => r.algorithm));
+    for (const def of algorithms) expect(made.has(def.name), def.name).toBe(true);
+  });
+
+  it("each computes what the op it implements computes, and lower picks it for its sample", () => {
+    const rng = new Rng(9);
+    for (const def of algorithms) {
+      const g = sample(def.name);
+      const asBase = parseGraph(printGraph(g).replace(`= ${def.name}(`, `= ${def.traits!.implements}(`));
+      const inputs = randomInputs(g, rng, { T: 6 });
+      const [got, want] = [runGraph(g, inputs), runGraph(asBase, inputs)];
+      expect(compareTensors(got.y!, want.y!).rel, def.name).toBeLessThanOrEqual(1e-6);
+      expect(runPass(asBase, lower, {}, { target: getTarget("aarch64") }).nodes.map((n) => n.op), def.name).toContain(def.name);
     }
   });
 });
