@@ -2,6 +2,7 @@
 // fixtures", is the reference). This file only parses; golden.ts runs a fixture.
 //
 //   // RUN: -O1,quantize                         the pipeline
+//   // TARGET: aarch64                           the code-generation target on the pass context (lower)
 //   // CALIBRATE: %x in [-1, 1], %c in [0, 6]    ranges attached to the input graph, or
 //   // CALIBRATE: 8 random inputs, seed 3        min/max calibration on seeded random inputs
 //   // INPUTS: T = 16, values in [-1, 1], 4 sets, seed 7    the random inputs of the checks
@@ -13,6 +14,7 @@
 // A fixture holds one graph, the input, and may hold more after it (each starting at a line
 // `graph @name(...)`, or `meta {...}` before one): references for `against @name`.
 import type { Tolerance } from "./compare.js";
+import { isTargetName, TARGET_NAMES } from "../../ir/target.js";
 import { parseDirectives, type Directive } from "./filecheck.js";
 
 export interface Range {
@@ -52,6 +54,8 @@ export type NumericCheck = { readonly line: number; readonly text: string; reado
 export interface GoldenFixture {
   readonly graphs: readonly GraphSection[];
   readonly run: string;
+  /** The target the passes see (ctx.target); none when the fixture names none. */
+  readonly target?: string;
   readonly calibration?: Calibration;
   readonly inputs: InputsSpec;
   /** Empty: no numeric check (`NUMERIC: skip`). */
@@ -64,7 +68,7 @@ export interface GoldenFixture {
 /** A float pass keeps the numbers to this share of the largest output (the default check). */
 export const SAME_NUMBERS: Tolerance = { relToMax: 1e-5 };
 
-const KEYS = ["RUN", "CALIBRATE", "INPUTS", "NUMERIC", "ERROR"] as const;
+const KEYS = ["RUN", "TARGET", "CALIBRATE", "INPUTS", "NUMERIC", "ERROR"] as const;
 const CHECK_PREFIXES = ["CHECK", "LOG"];
 
 const NUM = String.raw`[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?`;
@@ -76,7 +80,7 @@ export class FixtureError extends Error {}
 /** Parses a fixture's directives and splits its graphs; throws FixtureError naming the line. */
 export function parseFixture(text: string): GoldenFixture {
   const lines = text.split("\n");
-  const found: Record<(typeof KEYS)[number], { text: string; line: number }[]> = { RUN: [], CALIBRATE: [], INPUTS: [], NUMERIC: [], ERROR: [] };
+  const found: Record<(typeof KEYS)[number], { text: string; line: number }[]> = { RUN: [], TARGET: [], CALIBRATE: [], INPUTS: [], NUMERIC: [], ERROR: [] };
   lines.forEach((l, k) => {
     const m = /^\s*\/\/\s*([A-Z][A-Z0-9]*(?:-[A-Z]+)*):(.*)$/.exec(l);
     if (!m) return;
@@ -101,7 +105,10 @@ export function parseFixture(text: string): GoldenFixture {
   const logChecks = parseDirectives(text, "LOG");
   if (!error && checks.length === 0) throw new FixtureError("no CHECK lines (a fixture that expects a failure has an ERROR: line instead)");
   if (error && found.NUMERIC.length > 0) throw new FixtureError(`line ${found.NUMERIC[0]!.line}: NUMERIC with ERROR: a pipeline that fails has no numbers`);
-  return { graphs: splitGraphs(lines), run: run.text, calibration, inputs, numeric, error, checks, logChecks };
+  const targetLine = one("TARGET");
+  const target = targetLine?.text;
+  if (targetLine && !isTargetName(targetLine.text)) throw new FixtureError(`line ${targetLine.line}: unknown target '${targetLine.text}' (the targets are ${TARGET_NAMES.join(", ")})`);
+  return { graphs: splitGraphs(lines), run: run.text, ...(target ? { target } : {}), calibration, inputs, numeric, error, checks, logChecks };
 }
 
 /** The graphs of a fixture: each starts at a column-0 `graph @` line (or the `meta {` before it). */

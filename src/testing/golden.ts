@@ -12,6 +12,7 @@ import type { Tensor } from "../../ir/types.js";
 import { verifyProblems } from "../../ir/verify.js";
 import type { PassHost } from "../../passes/pass.js";
 import { runPipeline } from "../../passes/run.js";
+import { getTarget } from "../../ir/target.js";
 import "../../passes/index.js";
 import { attachCalibration } from "../../passes/quantize/index.js";
 import { calibrateRnnStates } from "../../passes/quantize/lower-rnn.js";
@@ -64,6 +65,7 @@ export function runGoldenFixture(text: string, options: GoldenOptions = {}): Gol
   try {
     output = runPipeline(calibrated, fx.run, {
       verifyEach: true, log: (t) => logs.push(t), host: options.host, pipelineInput: input,
+      ...(fx.target ? { target: getTarget(fx.target) } : {}),
       ...(fx.logChecks.length > 0 ? { explain: ["all"] } : {}),
     });
   } catch (e) {
