@@ -3,7 +3,7 @@
 // algorithm applies — declining with the reason when it does not — and why it was chosen when
 // it does; `--explain lower` prints both. Adding an algorithm (Winograd, block-sparse) is one
 // such rule, one op and one C emitter.
-import type { Node } from "../../ir/graph.js";
+import type { Attrs, Node } from "../../ir/graph.js";
 import { getOp } from "../../ir/registry.js";
 import type { Target } from "../../ir/target.js";
 import { implementedOp } from "../../ir/traits.js";
@@ -14,9 +14,10 @@ export interface AlgorithmRule {
   readonly algorithm: string;
   /**
    * Whether the algorithm runs `node` on `target`: declines (ensure) with the reason when it does
-   * not; returns why it was chosen, for --explain.
+   * not; returns why it was chosen, for --explain, and the attributes the algorithm op gets when
+   * they differ from the node's (auto_pad resolved into pads, say).
    */
-  choose(node: Node, g: GraphView, target: Target): string;
+  choose(node: Node, g: GraphView, target: Target): string | { readonly why: string; readonly attrs: Attrs };
   /**
    * The rewrite when it is more than renaming the node (new constants, nodes around it); by
    * default the node becomes the algorithm op with the same operands and attributes.
@@ -34,15 +35,16 @@ export function algorithmPattern(r: AlgorithmRule, target: Target): Rule {
   if (!op) throw new Error(`lower rule ${r.algorithm}: ${r.algorithm} is not an algorithm op (no 'implements' trait)`);
   getOp(op);
   return rule(op, (node, g) => {
-    const why = r.choose(node, g, target);
-    return r.rewrite ? r.rewrite(node, g, target, why) : renameTo(r.algorithm, node, g, why);
+    const chosen = r.choose(node, g, target);
+    const [why, attrs] = typeof chosen === "string" ? [chosen, node.attrs] : [chosen.why, chosen.attrs];
+    return r.rewrite ? r.rewrite(node, g, target, why) : renameTo(r.algorithm, node, g, why, attrs);
   }, r.algorithm);
 }
 
-/** The node as algorithm op `algorithm`: same operands, attributes, outputs and name. */
-export function renameTo(algorithm: string, node: Node, g: GraphView, why: string): Rewrite {
+/** The node as algorithm op `algorithm`: same operands, outputs and name, the node's attributes unless given. */
+export function renameTo(algorithm: string, node: Node, g: GraphView, why: string, attrs: Attrs = node.attrs): Rewrite {
   const b = g.rewrite(node);
-  const outs = b.op(algorithm, node.inputs, node.attrs, { outputs: node.outputs });
+  const outs = b.op(algorithm, node.inputs, attrs, { outputs: node.outputs });
   return b.explain(why).replaceWith(...outs);
 }
 

@@ -4,8 +4,11 @@
 //   ConvGemmRows   any other 1-D conv: GEMM over rows read in place from a padded copy
 //   ConvIm2col     any other 2-D conv: im2col, then GEMM
 // Their C emitters need float32, constant weights and bias with static channel dims, and
-// explicit pads (auto_pad on a symbolic length cannot be resolved at compile time).
-import type { Node } from "../../ir/graph.js";
+// explicit pads: auto_pad becomes pads here where they do not depend on a length known only at
+// run time (stride 1, or static lengths).
+import type { Attrs, Node } from "../../ir/graph.js";
+import { isSymbolic, type Dim } from "../../ir/dim.js";
+import { windowParams } from "../../ir/ops/nn/spatial.js";
 import type { Target } from "../../ir/target.js";
 import { ensure, type GraphView } from "../patterns.js";
 import { defineAlgorithmRule, ensureConstant } from "./algorithm-rule.js";
@@ -19,6 +22,26 @@ interface ConvShape {
   readonly strides: readonly number[];
   readonly dilations: readonly number[];
   readonly pads: readonly number[];
+  /** The node's attributes with auto_pad resolved into explicit pads. */
+  readonly attrs: Attrs;
+  /** The auto_pad that was resolved, if any. */
+  readonly autoPad?: string;
+}
+
+/** SAME pads of each spatial dim, or why they are known only at run time. */
+function samePads(spatial: readonly Dim[], a: Parameters<typeof windowParams>[1], kernel: readonly number[]): number[] {
+  const p = windowParams(kernel, a);
+  const begin: number[] = [], end: number[] = [];
+  spatial.forEach((inp, i) => {
+    const s = p.strides[i]!, eff = p.dilations[i]! * (kernel[i]! - 1) + 1;
+    ensure(!isSymbolic(inp) || s === 1, () => `auto_pad ${a.auto_pad} with stride ${s} on a length known only at run time: its pads depend on the length (export explicit pads)`);
+    const n = inp as number;
+    const total = isSymbolic(inp) ? eff - 1 : Math.max(0, (Math.ceil(n / s) - 1) * s + eff - n);
+    const small = Math.floor(total / 2);
+    begin.push(a.auto_pad === "SAME_UPPER" ? small : total - small);
+    end.push(a.auto_pad === "SAME_UPPER" ? total - small : small);
+  });
+  return [...begin, ...end];
 }
 
 /** The conv's static shape, or a decline saying what the C emitters cannot take. */
@@ -29,18 +52,27 @@ function floatConv(node: Node, g: GraphView): ConvShape {
   ensureConstant(node, g, [1, 2], ["weights", "bias"]);
   const [M, Cg] = w.shape;
   ensure(typeof M === "number" && typeof Cg === "number", "its weight shape is symbolic");
-  const a = g.attrs<{ group: number; kernel_shape?: number[]; strides?: number[]; dilations?: number[]; pads?: number[]; auto_pad?: string }>(node);
-  ensure(!a.auto_pad || a.auto_pad === "NOTSET", () => `auto_pad ${a.auto_pad} on a length known only at run time (export explicit pads)`);
+  const a = g.attrs<{ group: number; kernel_shape?: number[]; strides: number[]; dilations: number[]; pads: number[]; auto_pad: string }>(node);
   const r = x.shape.length - 2;
+  const kernel = a.kernel_shape ?? (w.shape.slice(2) as number[]);
   const fill = (v: readonly number[] | undefined, def: number, n = r) => (v && v.length > 0 ? v : new Array<number>(n).fill(def));
-  return {
-    rank: r as 1 | 2, C: Cg * a.group, M, group: a.group,
-    kernel: a.kernel_shape ?? (w.shape.slice(2) as number[]),
-    strides: fill(a.strides, 1), dilations: fill(a.dilations, 1), pads: fill(a.pads, 0, 2 * r),
-  };
+  let pads = fill(a.pads, 0, 2 * r);
+  let attrs = node.attrs;
+  if (a.auto_pad && a.auto_pad !== "NOTSET") {
+    pads = a.auto_pad === "VALID" ? fill(undefined, 0, 2 * r) : samePads(x.shape.slice(2), a, kernel);
+    const { auto_pad: _dropped, ...rest } = node.attrs;
+    attrs = { ...rest, pads };
+  }
+  const resolved = attrs !== node.attrs ? { autoPad: a.auto_pad } : {};
+  return { rank: r as 1 | 2, C: Cg * a.group, M, group: a.group, kernel, strides: fill(a.strides, 1), dilations: fill(a.dilations, 1), pads, attrs, ...resolved };
 }
 
 const taps = (s: ConvShape) => s.kernel.join("x");
+/** The rule's choice: why (saying so when auto_pad became pads), and the attributes. */
+const chosen = (s: ConvShape, why: string) => ({
+  why: s.autoPad ? `${why}; auto_pad ${s.autoPad} is pads [${s.pads.join(", ")}]` : why,
+  attrs: s.attrs,
+});
 const where = (t: Target) => `on ${t.name}`;
 
 export const convDepthwise = defineAlgorithmRule({
@@ -50,8 +82,8 @@ export const convDepthwise = defineAlgorithmRule({
     ensure(s.rank === 1, "it is 2-D; the direct depthwise loop is 1-D");
     ensure(s.group === s.C && s.M === s.C, `it is not depthwise (group ${s.group}, ${s.C} input and ${s.M} output channels)`);
     ensure(s.kernel[0]! > 1, "it has one tap (pointwise)");
-    return `depthwise, ${s.C} channels of ${taps(s)} taps: a direct loop makes ${s.kernel[0]} MACs per output with the filter in registers, ` +
-      `no GEMM (one row per channel would leave a GEMM nothing to share) ${where(target)}`;
+    return chosen(s, `depthwise, ${s.C} channels of ${taps(s)} taps: a direct loop makes ${s.kernel[0]} MACs per output with the filter in registers, ` +
+      `no GEMM (one row per channel would leave a GEMM nothing to share) ${where(target)}`);
   },
 });
 
@@ -62,8 +94,8 @@ export const convPointwise = defineAlgorithmRule({
     ensure(s.kernel.every((k) => k === 1), () => `its kernel is ${taps(s)}, not 1`);
     ensure(s.strides.every((v) => v === 1), () => `its stride is ${s.strides.join("x")}`);
     ensure(s.pads.every((p) => p === 0), "it pads");
-    return `1x1 kernel, stride 1, no padding: the input already is the GEMM's right-hand side ` +
-      `(${s.C / s.group} x length): ${s.group === 1 ? "one packed GEMM runs" : `${s.group} packed GEMMs run`} on it with no copy ${where(target)}`;
+    return chosen(s, `1x1 kernel, stride 1, no padding: the input already is the GEMM's right-hand side ` +
+      `(${s.C / s.group} x length): ${s.group === 1 ? "one packed GEMM runs" : `${s.group} packed GEMMs run`} on it with no copy ${where(target)}`);
   },
 });
 
@@ -73,9 +105,9 @@ export const convGemmRows = defineAlgorithmRule({
     const s = floatConv(node, g);
     ensure(s.rank === 1, "it is 2-D");
     const K = s.kernel[0]!;
-    return `1-D, ${s.C / s.group} channels x ${K} taps per group (stride ${s.strides[0]}, dilation ${s.dilations[0]}): ` +
+    return chosen(s, `1-D, ${s.C / s.group} channels x ${K} taps per group (stride ${s.strides[0]}, dilation ${s.dilations[0]}): ` +
       `a packed GEMM reads its ${(s.C / s.group) * K} rows in place from a zero-padded${s.strides[0]! > 1 ? ", phase-split" : ""} copy ` +
-      `the input's size, instead of an im2col matrix ${K}x larger ${where(target)}`;
+      `the input's size, instead of an im2col matrix ${K}x larger ${where(target)}`);
   },
 });
 
@@ -84,8 +116,8 @@ export const convIm2col = defineAlgorithmRule({
   choose(node, g, target) {
     const s = floatConv(node, g);
     ensure(s.rank === 2, "it is 1-D");
-    return `2-D, ${taps(s)} taps on ${s.C / s.group} channels per group: im2col copies the ${(s.C / s.group) * s.kernel[0]! * s.kernel[1]!} ` +
-      `rows of X into scratch, then one packed GEMM per group ${where(target)}`;
+    return chosen(s, `2-D, ${taps(s)} taps on ${s.C / s.group} channels per group: im2col copies the ${(s.C / s.group) * s.kernel[0]! * s.kernel[1]!} ` +
+      `rows of X into scratch, then one packed GEMM per group ${where(target)}`);
   },
 });
 
