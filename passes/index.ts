@@ -19,7 +19,7 @@ import { importQdq } from "./import-qdq/index.js"; registerPass(importQdq);
 import { lower } from "./lower/index.js"; registerPass(lower);
 
 export { canonicalize, conv2dTo1d, foldBatchNorm, fuseActivation, O1, patterns, lower };
-export { defineAlgorithmRule, type AlgorithmRule } from "./lower/index.js";
+export { defineAlgorithmRule, registerAlgorithmRule, algorithmRules, type AlgorithmRule } from "./lower/index.js";
 export { definePass, runPass, passContext, describeNode, SILENT_PROGRESS, type Pass, type PassContext, type PassSpec, type ExplainEvent, type PassHost, type ProgressSink, type ProgressTask } from "./pass.js";
 export { intOption, floatOption, boolOption, stringOption, enumOption, type OptionSpec, type OptionSchema, type OptionsOf } from "./options.js";
 export { registerPass, registerPreset, findPass, findPreset, allPasses, allPresets, describePasses, type Preset } from "./registry.js";

@@ -22,6 +22,8 @@ export * from "../ir/graph.js";
 export * from "../ir/op.js";
 export * from "../ir/registry.js";
 export * from "../ir/shape-util.js";
+export { defineAlgorithm, type AlgorithmSpec } from "../ir/ops/lowered/define.js";
+export { implementedOp, isLoweredByTarget, traitsOf, opsWith, opNamesWith } from "../ir/traits.js";
 export { importOnnxFile, importOnnxBytes, readTensorFile, encodeTensorFile, tensorFromProto, tensorToProto, type ImportOptions } from "./adapters/onnx/index.js";
 export { listInputDir, planRuns, bindInputs, readInputSets, readInputDir, type InputSource, type RunJob, type GivenTensor } from "./adapters/onnx/run-plan.js";
 export { loadModel, describeQuantized, type LoadModelOptions } from "./adapters/onnx/load-model.js";

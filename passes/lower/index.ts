@@ -10,16 +10,32 @@ import { algorithmPattern, type AlgorithmRule } from "./algorithm-rule.js";
 import { convRules } from "./conv.js";
 import { matmulRules } from "./matmul.js";
 
+const rules: AlgorithmRule[] = [...convRules, ...matmulRules];
+
 /** Every algorithm rule, in the order they are tried for each op. */
-export const ALGORITHM_RULES: readonly AlgorithmRule[] = [...convRules, ...matmulRules];
+export function algorithmRules(): readonly AlgorithmRule[] {
+  return rules;
+}
+
+/**
+ * Adds an algorithm rule (the next issues' Winograd and block-sparse rules, or a user's): tried
+ * before the rule of algorithm `before` when given (it wins over it where both apply), else
+ * after every rule. An algorithm has one rule.
+ */
+export function registerAlgorithmRule(rule: AlgorithmRule, opts: { readonly before?: string } = {}): void {
+  if (rules.some((r) => r.algorithm === rule.algorithm)) throw new Error(`a lower rule for ${rule.algorithm} is already registered`);
+  const at = opts.before === undefined ? rules.length : rules.findIndex((r) => r.algorithm === opts.before);
+  if (at < 0) throw new Error(`registerAlgorithmRule: no rule for ${opts.before} to go before`);
+  rules.splice(at, 0, rule);
+}
 
 export const lower = definePass({
   name: "lower",
   doc: "Rewrites Conv, QConv, MatMul and Gemm into ops naming their algorithm, chosen for the target",
   rules: (_options, ctx) => {
     const target = ctx.target ?? getTarget("c99");
-    return ALGORITHM_RULES.map((r) => algorithmPattern(r, target));
+    return rules.map((r) => algorithmPattern(r, target));
   },
 });
 
-export { defineAlgorithmRule, renameTo, type AlgorithmRule } from "./algorithm-rule.js";
+export { defineAlgorithmRule, renameTo, ensureConstant, type AlgorithmRule } from "./algorithm-rule.js";
