@@ -30,6 +30,31 @@ export interface ConvSizes {
   readonly outSize: string;
   /** The fused activation's `act, p0, p1` arguments. */
   readonly act: string;
+  /** SAME_UPPER / SAME_LOWER when the pads come from the run-time length (1-D); else NOTSET. */
+  readonly autoPad: string;
+}
+
+/**
+ * C expression of the pad before spatial dim i: the attribute's, or for auto_pad SAME the one the
+ * run-time length gives (ONNX: total = max(0, (out - 1) * stride + span - in), the odd pad at the
+ * end for SAME_UPPER, at the start for SAME_LOWER).
+ */
+export function padBeforeC(s: ConvSizes, i: number): string {
+  if (s.autoPad !== "SAME_UPPER" && s.autoPad !== "SAME_LOWER") return String(s.padBegin[i] ?? 0);
+  const span = (s.kernel[i]! - 1) * s.dilations[i]! + 1;
+  const total = `neonc_max_int(0, (${s.outSp[i]} - 1) * ${s.strides[i]} + ${span} - ${s.inSp[i]})`;
+  return s.autoPad === "SAME_UPPER" ? `(${total} / 2)` : `(${total} - ${total} / 2)`;
+}
+
+/** The most padding spatial dim i gets in all (a bound for scratch sizes). */
+export function padTotalMax(s: ConvSizes, i: number): number {
+  if (s.autoPad !== "SAME_UPPER" && s.autoPad !== "SAME_LOWER") return (s.padBegin[i] ?? 0) + (s.padEnd[i] ?? 0);
+  return (s.kernel[i]! - 1) * s.dilations[i]!;
+}
+
+/** Adds `neonc_max_int`, used by padBeforeC. */
+export function useMaxInt(ctx: KernelContext): void {
+  ctx.helper("max_int", `static inline int neonc_max_int(int a, int b) { return a > b ? a : b; }`);
 }
 
 export function convSizes(node: Node, attrs: Attrs, ctx: KernelContext): ConvSizes {
@@ -49,6 +74,7 @@ export function convSizes(node: Node, attrs: Attrs, ctx: KernelContext): ConvSiz
     kernel, strides: fill(attrs.strides as readonly number[] | undefined, 1), dilations: fill(attrs.dilations as readonly number[] | undefined, 1),
     padBegin: pads.slice(0, r), padEnd: pads.slice(r), group, C, M, Cg: C / group, Mg: M / group, taps, Kc: (C / group) * taps,
     N: N!, inSp, outSp, inSize: inSp.join(" * "), outSize: outSp.join(" * "), act: actArgs(attrs),
+    autoPad: (attrs.auto_pad as string | undefined) ?? "NOTSET",
   };
 }
 
@@ -60,7 +86,9 @@ export function floatConvUnsupported(node: Node, attrs: Attrs, g: Graph, ranks: 
   if (!(node.inputs[1]! in g.constants)) return "the weights must be constant";
   if (node.inputs[2] && !(node.inputs[2] in g.constants)) return "the bias must be constant";
   const ap = attrs.auto_pad as string | undefined;
-  if (ap && ap !== "NOTSET") return `auto_pad ${ap} with symbolic input dims is not supported; export explicit pads`;
+  if (ap && ap !== "NOTSET" && !(ranks.length === 1 && ranks[0] === 1 && ap.startsWith("SAME"))) {
+    return `auto_pad ${ap} is generated only for 1-D convolutions (lower writes every other as pads)`;
+  }
   if (typeof g.types[node.inputs[1]!]!.shape[1] !== "number") return "the weight shape must be static";
   return undefined;
 }

@@ -3,7 +3,7 @@
 import { addDim } from "../../ir/dim.js";
 import { defineKernel } from "../kernel.js";
 import { useDepthwise1d } from "./conv-helpers.js";
-import { convSizes, floatConvUnsupported } from "./conv-common.js";
+import { convSizes, floatConvUnsupported, padBeforeC, padTotalMax, useMaxInt } from "./conv-common.js";
 
 export const convDepthwiseKernel = defineKernel({
   op: "ConvDepthwise",
@@ -20,12 +20,13 @@ export const convDepthwiseKernel = defineKernel({
     const wp = ctx.addWeights(wName, ctx.constant(wName)!.data as Float32Array);
     const bp = bName ? ctx.addWeights(bName, ctx.constant(bName)!.data as Float32Array) : "0";
     // One zero-padded input row (plus room for the NEON stride-2 loads' extra float).
-    const row = ctx.scratch(addDim(ctx.type(xName).shape[2]!, s.padBegin[0]! + s.padEnd[0]! + 4));
+    const row = ctx.scratch(addDim(ctx.type(xName).shape[2]!, padTotalMax(s, 0) + 4));
+    useMaxInt(ctx);
     const [Tin, Tout] = [s.inSp[0]!, s.outSp[0]!];
     return [
       `int n;`,
       `for (n = 0; n < ${s.N}; n++)`,
-      `  neonc_dwconv1d_f32(${s.C}, ${Tin}, ${Tout}, ${s.kernel[0]}, ${s.strides[0]}, ${s.dilations[0]}, ${s.padBegin[0]},`,
+      `  neonc_dwconv1d_f32(${s.C}, ${Tin}, ${Tout}, ${s.kernel[0]}, ${s.strides[0]}, ${s.dilations[0]}, ${padBeforeC(s, 0)},`,
       `                     ${ctx.ptr(xName)} + (size_t)n * ${s.C} * ${Tin}, ${wp}, ${bp}, ${ctx.ptr(node.outputs[0]!)} + (size_t)n * ${s.C} * ${Tout}, ${s.act}, ${row});`,
     ].join("\n");
   },

@@ -5,7 +5,7 @@ import { addDim, mulDim } from "../../ir/dim.js";
 import { defineKernel } from "../kernel.js";
 import { useGemmRows } from "./gemm.js";
 import { useConv1dRows } from "./conv-helpers.js";
-import { convSizes, floatConvUnsupported, groupOutput, packedConvWeights } from "./conv-common.js";
+import { convSizes, floatConvUnsupported, groupOutput, packedConvWeights, padBeforeC, useMaxInt } from "./conv-common.js";
 
 export const convGemmRowsKernel = defineKernel({
   op: "ConvGemmRows",
@@ -16,6 +16,7 @@ export const convGemmRowsKernel = defineKernel({
     // X row (c, j) of group g, at column t, is tap j of output t: the padded input of channel
     // c at t*s + j*d, i.e. phase (j*d) % s at (j*d) / s + t of the phase-split copy.
     useConv1dRows(ctx);
+    useMaxInt(ctx);
     useGemmRows(ctx);
     const [K, st, d] = [s.kernel[0]!, s.strides[0]!, s.dilations[0]!];
     const extra = Math.floor(((K - 1) * d) / st);
@@ -30,7 +31,7 @@ export const convGemmRowsKernel = defineKernel({
       `const int ${lenV} = ${s.outSp[0]} + ${extra};`,
       `int n, g;`,
       `for (n = 0; n < ${s.N}; n++) {`,
-      `  neonc_conv1d_rows_f32(${ctx.ptr(node.inputs[0]!)} + (size_t)n * ${s.C} * ${s.inSize}, ${s.C}, ${s.Cg}, ${s.inSp[0]}, ${K}, ${st}, ${d}, ${s.padBegin[0]}, ${lenV}, ${bufV}, ${offV});`,
+      `  neonc_conv1d_rows_f32(${ctx.ptr(node.inputs[0]!)} + (size_t)n * ${s.C} * ${s.inSize}, ${s.C}, ${s.Cg}, ${s.inSp[0]}, ${K}, ${st}, ${d}, ${padBeforeC(s, 0)}, ${lenV}, ${bufV}, ${offV});`,
       `  for (g = 0; g < ${s.group}; g++)`,
       `    neonc_gemm_rows_f32(${s.Mg}, ${s.outSize}, ${s.Kc}, ${wb.w}, ${bufV} + (size_t)g * ${s.Cg} * ${lenV}, ${offV}, ${groupOutput(node, s, ctx)}, ${s.outSize}, ${wb.bias}, ${s.act});`,
       `}`,

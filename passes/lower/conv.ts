@@ -3,9 +3,10 @@
 //   ConvPointwise  every kernel dim 1, stride 1, no padding: the input already is the GEMM's X
 //   ConvGemmRows   any other 1-D conv: GEMM over rows read in place from a padded copy
 //   ConvIm2col     any other 2-D conv: im2col, then GEMM
-// Their C emitters need float32, constant weights and bias with static channel dims, and
-// explicit pads: auto_pad becomes pads here where they do not depend on a length known only at
-// run time (stride 1, or static lengths).
+// Their C emitters need float32 and constant weights and bias with static channel dims. auto_pad
+// becomes explicit pads here where they do not depend on a length known only at run time (stride
+// 1, or static lengths); otherwise (SAME with a stride on a symbolic length) it stays, and the
+// 1-D emitters compute the pads from the length at run time.
 import type { Attrs, Node } from "../../ir/graph.js";
 import { isSymbolic, type Dim } from "../../ir/dim.js";
 import { windowParams } from "../../ir/ops/nn/spatial.js";
@@ -26,15 +27,17 @@ interface ConvShape {
   readonly attrs: Attrs;
   /** The auto_pad that was resolved, if any. */
   readonly autoPad?: string;
+  /** SAME pads that depend on a run-time length: `pads` is empty, the 1-D emitters compute them. */
+  readonly runtimePads?: true;
 }
 
-/** SAME pads of each spatial dim, or why they are known only at run time. */
-function samePads(spatial: readonly Dim[], a: Parameters<typeof windowParams>[1], kernel: readonly number[]): number[] {
+/** SAME pads of each spatial dim, or undefined when one depends on a length known only at run time. */
+function samePads(spatial: readonly Dim[], a: Parameters<typeof windowParams>[1], kernel: readonly number[]): number[] | undefined {
   const p = windowParams(kernel, a);
+  if (spatial.some((inp, i) => isSymbolic(inp) && p.strides[i]! > 1)) return undefined;
   const begin: number[] = [], end: number[] = [];
   spatial.forEach((inp, i) => {
     const s = p.strides[i]!, eff = p.dilations[i]! * (kernel[i]! - 1) + 1;
-    ensure(!isSymbolic(inp) || s === 1, () => `auto_pad ${a.auto_pad} with stride ${s} on a length known only at run time: its pads depend on the length (export explicit pads)`);
     const n = inp as number;
     const total = isSymbolic(inp) ? eff - 1 : Math.max(0, (Math.ceil(n / s) - 1) * s + eff - n);
     const small = Math.floor(total / 2);
@@ -58,19 +61,26 @@ function floatConv(node: Node, g: GraphView): ConvShape {
   const fill = (v: readonly number[] | undefined, def: number, n = r) => (v && v.length > 0 ? v : new Array<number>(n).fill(def));
   let pads = fill(a.pads, 0, 2 * r);
   let attrs = node.attrs;
+  const common = { rank: r as 1 | 2, C: Cg * a.group, M, group: a.group, kernel, strides: fill(a.strides, 1), dilations: fill(a.dilations, 1) };
   if (a.auto_pad && a.auto_pad !== "NOTSET") {
-    pads = a.auto_pad === "VALID" ? fill(undefined, 0, 2 * r) : samePads(x.shape.slice(2), a, kernel);
+    const same = a.auto_pad === "VALID" ? fill(undefined, 0, 2 * r) : samePads(x.shape.slice(2), a, kernel);
+    if (!same) {
+      ensure(r === 1, () => `auto_pad ${a.auto_pad} with a stride on a length known only at run time: only the 1-D convolutions compute such pads at run time`);
+      return { ...common, pads: [], attrs, runtimePads: true };
+    }
+    pads = same;
     const { auto_pad: _dropped, ...rest } = node.attrs;
     attrs = { ...rest, pads };
   }
   const resolved = attrs !== node.attrs ? { autoPad: a.auto_pad } : {};
-  return { rank: r as 1 | 2, C: Cg * a.group, M, group: a.group, kernel, strides: fill(a.strides, 1), dilations: fill(a.dilations, 1), pads, attrs, ...resolved };
+  return { ...common, pads, attrs, ...resolved };
 }
 
 const taps = (s: ConvShape) => s.kernel.join("x");
 /** The rule's choice: why (saying so when auto_pad became pads), and the attributes. */
 const chosen = (s: ConvShape, why: string) => ({
-  why: s.autoPad ? `${why}; auto_pad ${s.autoPad} is pads [${s.pads.join(", ")}]` : why,
+  why: s.autoPad ? `${why}; auto_pad ${s.autoPad} is pads [${s.pads.join(", ")}]`
+    : s.runtimePads ? `${why}; its auto_pad ${String(s.attrs.auto_pad)} pads are computed from the length at run time` : why,
   attrs: s.attrs,
 });
 const where = (t: Target) => `on ${t.name}`;
@@ -93,7 +103,7 @@ export const convPointwise = defineAlgorithmRule({
     const s = floatConv(node, g);
     ensure(s.kernel.every((k) => k === 1), () => `its kernel is ${taps(s)}, not 1`);
     ensure(s.strides.every((v) => v === 1), () => `its stride is ${s.strides.join("x")}`);
-    ensure(s.pads.every((p) => p === 0), "it pads");
+    ensure(!s.runtimePads && s.pads.every((p) => p === 0), "it pads");
     return chosen(s, `1x1 kernel, stride 1, no padding: the input already is the GEMM's right-hand side ` +
       `(${s.C / s.group} x length): ${s.group === 1 ? "one packed GEMM runs" : `${s.group} packed GEMMs run`} on it with no copy ${where(target)}`);
   },
