@@ -1,11 +1,12 @@
 // The algorithms of the float MatMul and Gemm:
 //   MatMulGemm     B is 1-D or 2-D: A's batch folded into the rows of one GEMM
 //   MatMulBatched  B has batch dims: one GEMM per batch
-//   GemmPrepacked  Gemm with constant B (and C): B laid out and scaled at compile time
+//   GemmPrepacked  Gemm with constant B (and C): B laid out and scaled at compile time; a
+//                  transposed A gets a Transpose before it
 import type { Node } from "../../ir/graph.js";
 import { dimToString } from "../../ir/dim.js";
 import { ensure, type GraphView } from "../patterns.js";
-import { defineAlgorithmRule, ensureConstant } from "./algorithm-rule.js";
+import { defineAlgorithmRule, ensureConstant, renameTo } from "./algorithm-rule.js";
 
 function ensureFloat(node: Node, g: GraphView): void {
   for (const v of [...node.inputs, ...node.outputs]) {
@@ -41,8 +42,16 @@ export const gemmPrepacked = defineAlgorithmRule({
     ensureFloat(node, g);
     ensureConstant(node, g, [1, 2], ["B", "C"]);
     const a = g.attrs<{ transA: number; transB: number; alpha: number }>(node);
-    ensure(!a.transA, "transA=1 (export A untransposed, or a Transpose before it)");
-    return `constant B ${shape(node, g, 1)}${a.transB ? ", transposed" : ""}${a.alpha !== 1 ? `, scaled by alpha ${a.alpha}` : ""} at compile time: one blocked GEMM on ${target.name}`;
+    return `constant B ${shape(node, g, 1)}${a.transB ? ", transposed" : ""}${a.alpha !== 1 ? `, scaled by alpha ${a.alpha}` : ""} at compile time: ` +
+      `one blocked GEMM on ${target.name}${a.transA ? "; A is transposed first (a Transpose before it)" : ""}`;
+  },
+  rewrite(node, g, _target, why) {
+    if (!node.attrs.transA) return renameTo("GemmPrepacked", node, g, why);
+    const b = g.rewrite(node);
+    const at = b.op1("Transpose", [node.inputs[0]!], { perm: [1, 0] });
+    const { transA: _t, ...attrs } = node.attrs;
+    const outs = b.op("GemmPrepacked", [at, ...node.inputs.slice(1)], attrs, { outputs: node.outputs });
+    return b.explain(why).replaceWith(...outs);
   },
 });
 
