@@ -10,7 +10,7 @@
 import type { AttrValue, Attrs, Graph, Node } from "../ir/graph.js";
 import { resolveAttrs, type OpDef } from "../ir/op.js";
 import { findOp } from "../ir/registry.js";
-import { typeToString, typesEqual, type Tensor, type TensorType } from "../ir/types.js";
+import { tensorType, typeToString, typesEqual, type Quant, type Tensor, type TensorType } from "../ir/types.js";
 import type { PassContext } from "./pass.js";
 import { WorkGraph } from "./work-graph.js";
 
@@ -136,9 +136,11 @@ export class RewriteBuilder {
 
   /**
    * Adds a node; returns its output names. Output types come from the op's `infer`; a rewrite
-   * that would not type-check declines with infer's message.
+   * that would not type-check declines with infer's message. `quant` gives outputs the
+   * quantization annotation infer does not (a node rewritten into another op computing the same
+   * quantized values keeps theirs).
    */
-  op(op: string, inputs: readonly string[], attrs: Attrs = {}, opts: { name?: string; outputs?: readonly string[] } = {}): string[] {
+  op(op: string, inputs: readonly string[], attrs: Attrs = {}, opts: { name?: string; outputs?: readonly string[]; quant?: readonly (Quant | undefined)[] } = {}): string[] {
     const def = findOp(op);
     ensure(def, `op ${op} is not registered`);
     const outHints = opts.outputs ?? [`${this.root.outputs[0] || this.root.name}.${op.toLowerCase()}`];
@@ -158,12 +160,14 @@ export class RewriteBuilder {
     outputs.forEach((o, k) => {
       const t = outTypes[k];
       ensure(t, `the new ${op} gives no type for output ${k}`);
-      this.types.set(o, t);
+      const quant = opts.quant?.[k];
+      this.types.set(o, quant ? tensorType(t.dtype, t.shape, quant) : t);
     });
     // Without a name the node is named after its output when the rewrite is applied.
     let name = "";
     if (opts.name) {
-      name = this.view.work.freshNodeName(opts.name);
+      // The root's own name is free once the rewrite replaces the root (it is removed first).
+      name = opts.name === this.root.name && !this.nodeNames.has(opts.name) ? opts.name : this.view.work.freshNodeName(opts.name);
       for (let k = 1; this.nodeNames.has(name); k++) name = this.view.work.freshNodeName(`${opts.name}_${k}`);
       this.nodeNames.add(name);
     }

@@ -27,8 +27,11 @@ import { qRequantizeKernel } from "./qint-requantize.js";
 import { qLookupKernel } from "./qint-lookup.js";
 import { dequantizeKernel, quantizeKernel } from "./qint-boundary.js";
 import { qConcatKernel } from "./qint-concat.js";
-import { qConvKernel } from "./qint-conv.js";
-import { qMatMulKernel } from "./qint-matmul.js";
+import { qConvDepthwiseKernel } from "./qint-conv-depthwise.js";
+import { qConvGemmRowsKernel } from "./qint-conv-gemm-rows.js";
+import { qConvIm2colKernel } from "./qint-conv-im2col.js";
+import { qMatMulCentredKernel } from "./qint-matmul-centred.js";
+import { qMatMulGemmKernel } from "./qint-matmul-gemm.js";
 import { qAddKernel, qMulKernel } from "./qint-binary.js";
 import { qLayerNormKernel } from "./qint-layernorm.js";
 import { qLogSoftmaxKernel, qSoftmaxKernel } from "./qint-softmax.js";
@@ -42,8 +45,8 @@ import { gatherKernel } from "./gather.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
-  padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvKernel,
-  qMatMulKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
+  padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
+  qConvIm2colKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,
 ];
 for (const k of all) registerKernel(k);

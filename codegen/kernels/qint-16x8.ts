@@ -1,18 +1,20 @@
 // QConv (1-D) and QMatMul in the 16x8 mode: int16 activations (symmetric, zero point 0), int8
 // weights, int32 bias, exact int64 accumulators, and the wide requantization (multiplyWide in C,
-// codegen/fixed-point-wide-c.ts) per output channel / column or per tensor. qint-conv.ts and
-// qint-matmul.ts route int16 inputs here; their int8 paths stay as they are.
+// codegen/fixed-point-wide-c.ts) per output channel / column or per tensor. The emitters of the
+// algorithm ops route int16 inputs here (the data type, not another algorithm); their int8
+// paths are their own.
 //
-// As in the interpreter, padding reads 0 (the int16 zero point). Depthwise convs run a direct
+// As in the interpreter, padding reads 0 (the int16 zero point). QConvDepthwise runs a direct
 // loop over a zero-padded int16 row with int32 partial sums over at most 511 taps (each product
-// is at most 2^22, so 511 of them fit int32) flushed into the int64 row; every other conv is
-// im2col patches (int16, k-contiguous) and the wide GEMM of qint-gemm16.ts.
+// is at most 2^22, so 511 of them fit int32) flushed into the int64 row; QConvIm2col is im2col
+// patches (int16, k-contiguous) and the wide GEMM of qint-gemm16.ts; QMatMulGemm the wide GEMM
+// on the int16 rows of x in place.
 import { addDim, mulDim, type Dim } from "../../ir/dim.js";
 import type { Attrs, Node } from "../../ir/graph.js";
 import { ctype } from "../c-util.js";
 import { useFixedPointWide } from "../fixed-point-wide-c.js";
 import type { KernelContext } from "../kernel.js";
-import { channelRequant, qconvGeometry, requantOf, rqTail } from "./qint-common.js";
+import { channelRequant, qconvGeometry, requantOf, rqTail, type QConvGeometry } from "./qint-common.js";
 import { useQGemm16, useWideRequantRow } from "./qint-gemm16.js";
 
 /** Taps per int32 partial sum of the depthwise loop: 511 * 2^22 < 2^31. */
@@ -30,11 +32,21 @@ function biasArray(ctx: KernelContext, bN: string | undefined, n: number, hint: 
   return ctx.addWeights(hint, b);
 }
 
-export function emitQConv16x8(node: Node, attrs: Attrs, ctx: KernelContext): string {
+/** A 16x8 QConv's sizes, the declarations both algorithms start with, and the requantization of a row. */
+interface QConv16x8 {
+  readonly geo: QConvGeometry;
+  readonly N: string;
+  /** x, y, qT, qTo, bias, the int64 accumulator rows acc, and the counters b, m, t, j. */
+  readonly lines: string[];
+  rq(accRow: string, yRow: string, len: string, m: string): string;
+}
+
+function qconv16x8(node: Node, attrs: Attrs, ctx: KernelContext): QConv16x8 {
   const [xN, wN, bN] = node.inputs as [string, string, string | undefined];
   const yN = node.outputs[0]!;
   const yt = ctx.type(yN);
-  const { M, Cg, Kw, group, C, Mg, K, stride, dil, padL, w } = qconvGeometry(wN, attrs, ctx);
+  const geo = qconvGeometry(wN, attrs, ctx);
+  const { M } = geo;
   const p = requantOf(attrs, M, ctx);
   const row = useWideRequantRow(ctx, p, yt.dtype);
   const ch = p.multiplier.length > 1 ? channelRequant(ctx, "qconv16", p) : undefined;
@@ -50,41 +62,54 @@ export function emitQConv16x8(node: Node, attrs: Attrs, ctx: KernelContext): str
     `int64_t *acc = ${scratch64(ctx, mulDim(yt.shape[2]!, M))};`,
     `int b, m, t, j;`,
   ];
-  if (Cg === 1) {
-    // Depthwise: output channel m reads input channel m / Mg, copied into a zero-padded row.
-    const span = (Kw - 1) * dil + 1;
-    lines.push(
-      `const int8_t *w = ${ctx.addWeights("qconv16_w", w)};`,
-      `int16_t *xp = ${ctx.scratch(addDim(mulDim(yt.shape[2]!, stride), span), "int16_t")};`,
-      `int32_t *part = ${ctx.scratch(yt.shape[2]!, "int32_t")};`,
-      `const int qL = (qTo - 1) * ${stride} + ${span};`,
-      `int j0;`,
-      `for (b = 0; b < ${N}; b++) {`,
-      `  for (m = 0; m < ${M}; m++) {`,
-      `    const int16_t *xc = x + ((size_t)b * ${C} + m / ${Mg}) * qT;`,
-      `    const int8_t *wm = w + m * ${Kw};`,
-      `    int64_t *am = acc + (size_t)m * qTo;`,
-      `    for (t = 0; t < qL; t++) {`,
-      `      int q = t - ${padL};`,
-      `      xp[t] = q >= 0 && q < qT ? xc[q] : 0;`,
-      `    }`,
-      `    for (t = 0; t < qTo; t++) am[t] = bias[m];`,
-      `    for (j0 = 0; j0 < ${Kw}; j0 += ${DEPTHWISE_BLOCK}) {`,
-      `      const int j1 = ${Kw} - j0 < ${DEPTHWISE_BLOCK} ? ${Kw} : j0 + ${DEPTHWISE_BLOCK};`,
-      `      for (t = 0; t < qTo; t++) part[t] = 0;`,
-      `      for (j = j0; j < j1; j++) {`,
-      `        const int32_t wj = wm[j];`,
-      `        const int16_t *xs = xp + j * ${dil};`,
-      `        for (t = 0; t < qTo; t++) part[t] += wj * xs[t * ${stride}];`,
-      `      }`,
-      `      for (t = 0; t < qTo; t++) am[t] += part[t];`,
-      `    }`,
-      `    ${rq("am", `y + ((size_t)b * ${M} + m) * qTo`, "qTo", "m")}`,
-      `  }`,
-      `}`,
-    );
-    return lines.join("\n");
-  }
+  return { geo, N: N!, lines, rq };
+}
+
+/** QConvDepthwise with int16 activations. */
+export function emitQConv16x8Depthwise(node: Node, attrs: Attrs, ctx: KernelContext): string {
+  const { geo, N, lines, rq } = qconv16x8(node, attrs, ctx);
+  const { M, Kw, C, Mg, stride, dil, padL, w } = geo;
+  const yt = ctx.type(node.outputs[0]!);
+  // Output channel m reads input channel m / Mg, copied into a zero-padded row.
+  const span = (Kw - 1) * dil + 1;
+  lines.push(
+    `const int8_t *w = ${ctx.addWeights("qconv16_w", w)};`,
+    `int16_t *xp = ${ctx.scratch(addDim(mulDim(yt.shape[2]!, stride), span), "int16_t")};`,
+    `int32_t *part = ${ctx.scratch(yt.shape[2]!, "int32_t")};`,
+    `const int qL = (qTo - 1) * ${stride} + ${span};`,
+    `int j0;`,
+    `for (b = 0; b < ${N}; b++) {`,
+    `  for (m = 0; m < ${M}; m++) {`,
+    `    const int16_t *xc = x + ((size_t)b * ${C} + m / ${Mg}) * qT;`,
+    `    const int8_t *wm = w + m * ${Kw};`,
+    `    int64_t *am = acc + (size_t)m * qTo;`,
+    `    for (t = 0; t < qL; t++) {`,
+    `      int q = t - ${padL};`,
+    `      xp[t] = q >= 0 && q < qT ? xc[q] : 0;`,
+    `    }`,
+    `    for (t = 0; t < qTo; t++) am[t] = bias[m];`,
+    `    for (j0 = 0; j0 < ${Kw}; j0 += ${DEPTHWISE_BLOCK}) {`,
+    `      const int j1 = ${Kw} - j0 < ${DEPTHWISE_BLOCK} ? ${Kw} : j0 + ${DEPTHWISE_BLOCK};`,
+    `      for (t = 0; t < qTo; t++) part[t] = 0;`,
+    `      for (j = j0; j < j1; j++) {`,
+    `        const int32_t wj = wm[j];`,
+    `        const int16_t *xs = xp + j * ${dil};`,
+    `        for (t = 0; t < qTo; t++) part[t] += wj * xs[t * ${stride}];`,
+    `      }`,
+    `      for (t = 0; t < qTo; t++) am[t] += part[t];`,
+    `    }`,
+    `    ${rq("am", `y + ((size_t)b * ${M} + m) * qTo`, "qTo", "m")}`,
+    `  }`,
+    `}`,
+  );
+  return lines.join("\n");
+}
+
+/** QConvIm2col with int16 activations. */
+export function emitQConv16x8Im2col(node: Node, attrs: Attrs, ctx: KernelContext): string {
+  const { geo, N, lines, rq } = qconv16x8(node, attrs, ctx);
+  const { M, Cg, Kw, group, C, Mg, K, stride, dil, padL, w } = geo;
+  const yt = ctx.type(node.outputs[0]!);
   const gemm = useQGemm16(ctx, "wide");
   lines.push(
     `const int8_t *w = ${ctx.addWeights("qconv16_w", w)};`,

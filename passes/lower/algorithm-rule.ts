@@ -41,10 +41,11 @@ export function algorithmPattern(r: AlgorithmRule, target: Target): Rule {
   }, r.algorithm);
 }
 
-/** The node as algorithm op `algorithm`: same operands, outputs and name, the node's attributes unless given. */
+/** The node as algorithm op `algorithm`: same operands, outputs (quantization annotations included) and name, the node's attributes unless given. */
 export function renameTo(algorithm: string, node: Node, g: GraphView, why: string, attrs: Attrs = node.attrs): Rewrite {
   const b = g.rewrite(node);
-  const outs = b.op(algorithm, node.inputs, attrs, { outputs: node.outputs });
+  const quant = node.outputs.map((o) => (o ? g.type(o).quant : undefined));
+  const outs = b.op(algorithm, node.inputs, attrs, { name: node.name, outputs: node.outputs, quant });
   return b.explain(why).replaceWith(...outs);
 }
 

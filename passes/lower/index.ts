@@ -9,8 +9,10 @@ import { definePass } from "../pass.js";
 import { algorithmPattern, type AlgorithmRule } from "./algorithm-rule.js";
 import { convRules } from "./conv.js";
 import { matmulRules } from "./matmul.js";
+import { qconvRules } from "./qconv.js";
+import { qmatmulRules } from "./qmatmul.js";
 
-const rules: AlgorithmRule[] = [...convRules, ...matmulRules];
+const rules: AlgorithmRule[] = [...convRules, ...matmulRules, ...qconvRules, ...qmatmulRules];
 
 /** Every algorithm rule, in the order they are tried for each op. */
 export function algorithmRules(): readonly AlgorithmRule[] {

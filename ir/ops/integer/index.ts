@@ -16,9 +16,10 @@ import { Requantize } from "./requantize.js";
 import { QGRU } from "./qgru.js";
 import { QLSTM } from "./qlstm.js";
 
-const integer = (def: OpDef<any>): OpDef<any> => ({ ...def, traits: { ...def.traits, integer: true } });
+/** The op with the `integer` trait (the algorithm ops of the lower stage that implement one take it too). */
+export const integerOp = <D extends OpDef<any>>(def: D): D => ({ ...def, traits: { ...def.traits, integer: true } });
 
 export const qintOps: OpDef<any>[] = [
   Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, QSoftmax, QLogSoftmax, QLayerNorm,
   HybridLSTM, HybridGRU, HybridRNN, QLSTM, QGRU,
-].map(integer);
+].map(integerOp);

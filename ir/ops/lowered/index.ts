@@ -2,5 +2,7 @@
 import type { OpDef } from "../../op.js";
 import { convAlgorithms } from "./conv.js";
 import { matmulAlgorithms } from "./matmul.js";
+import { qconvAlgorithms } from "./qconv.js";
+import { qmatmulAlgorithms } from "./qmatmul.js";
 
-export const loweredOps: OpDef<any>[] = [...convAlgorithms, ...matmulAlgorithms];
+export const loweredOps: OpDef<any>[] = [...convAlgorithms, ...matmulAlgorithms, ...qconvAlgorithms, ...qmatmulAlgorithms];

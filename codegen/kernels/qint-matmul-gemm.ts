@@ -1,25 +1,24 @@
-// QMatMul in C: rows of x[..., K] (uint8 moved to int8 by x - 128 in scratch, with the zero
-// point; int16 for the scalar GEMM) times the constant int8 w[K, N], packed transposed at compile time so both operands
-// are k-contiguous for the int8 GEMM; the bias carries the zero-point correction; requantized
-// per column (one multiplier array across each row) or per tensor. int16 x (the 16x8 mode) goes
-// to qint-16x8.ts; a w that is not a constant symmetric int8 [K, N] (two activations) to
-// qint-matmul-act.ts.
+// QMatMulGemm in C: rows of x[..., K] (uint8 moved to int8 by x - 128 in scratch, with the zero
+// point; int16 for the scalar GEMM) times the constant int8 w[K, N], packed transposed at compile
+// time so both operands are k-contiguous for the int8 GEMM; the bias carries the zero-point
+// correction; requantized per column (one multiplier array across each row) or per tensor. int16
+// x (the 16x8 mode) takes the wide GEMM of qint-16x8.ts. A w that is not a constant symmetric
+// int8 [K, N] is QMatMulCentred's (qint-matmul-centred.ts).
 import { mulDim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
 import { channelRequant, productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
 import { emitQMatMul16x8 } from "./qint-16x8.js";
-import { activationProductUnsupported, emitQMatMulAct, isActivationProduct } from "./qint-matmul-act.js";
+import { isActivationProduct } from "./qint-matmul-centred.js";
 
-export const qMatMulKernel = defineKernel({
-  op: "QMatMul",
-  supports: (node, a, g) => (isActivationProduct(node, a, g) ? activationProductUnsupported(node, a, g) : productUnsupported(node, g)),
+export const qMatMulGemmKernel = defineKernel({
+  op: "QMatMulGemm",
+  supports: (node, a, g) => (isActivationProduct(node, a, g) ? "w is not a constant symmetric int8 [K, N] to pack at compile time" : productUnsupported(node, g)),
   emit(node, attrs, ctx) {
     const [xN, wN, bN] = node.inputs as [string, string, string | undefined];
     const yN = node.outputs[0]!;
     const xt = ctx.type(xN), yt = ctx.type(yN);
-    if (isActivationProduct(node, attrs, ctx.graph)) return emitQMatMulAct(node, attrs, ctx);
     if (xt.dtype === "i16") return emitQMatMul16x8(node, attrs, ctx);
     const wc = ctx.constant(wN)!;
     const [K, N] = wc.shape as [number, number];

@@ -1,27 +1,27 @@
-// QMatMul of two activations in C (attention's Q.K^T and scores.V): x int8/uint8 and w
-// int8/uint8, each with its zero point, w possibly batched ([..., K, N] against x[..., M, K],
-// batch dims broadcast) and with symbolic dims. Nothing is known at compile time, so per batch
-// both operands are centred into int16 scratch (x - x_zp as rows, w - w_zp transposed so both are
-// k-contiguous; every centred value is within [-255, 255]) and multiplied by the "wrap" GEMM of
-// qint-gemm16.ts: int32 sums modulo 2^32, which is exactly the interpreter's Int32Array
-// accumulator. Requantization per tensor (or per column when N is static) with the int8 row
-// helpers. qint-matmul.ts routes here every QMatMul whose w is not a constant symmetric int8 [K, N].
+// QMatMulCentred in C: the QMatMul whose w is not packed at compile time (attention's Q.K^T and
+// scores.V, or a w with a zero point or batch dims): x int8/uint8 and w int8/uint8, each with its
+// zero point, w possibly batched ([..., K, N] against x[..., M, K], batch dims broadcast) and with
+// symbolic dims. Nothing is known at compile time, so per batch both operands are centred into
+// int16 scratch (x - x_zp as rows, w - w_zp transposed so both are k-contiguous; every centred
+// value is within [-255, 255]) and multiplied by the "wrap" GEMM of qint-gemm16.ts: int32 sums
+// modulo 2^32, which is exactly the interpreter's Int32Array accumulator. Requantization per
+// tensor (or per column when N is static) with the int8 row helpers.
 import type { Dim } from "../../ir/dim.js";
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { ctype } from "../c-util.js";
-import type { KernelContext } from "../kernel.js";
+import { defineKernel, type KernelContext } from "../kernel.js";
 import { channelRequant, dtypesIn, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 import { useQGemm16 } from "./qint-gemm16.js";
 
-/** True when w is not a constant symmetric int8 matrix (the weights form the int8/16x8 kernels take). */
+/** True when w is not a constant symmetric int8 matrix (the weights QMatMulGemm packs at compile time). */
 export function isActivationProduct(node: Node, attrs: Attrs, g: Graph): boolean {
   const w = node.inputs[1]!;
   const wt = g.types[w]!;
   return !g.constants[w] || wt.dtype !== "i8" || (attrs.w_zero_point as number) !== 0 || wt.shape.length !== 2;
 }
 
-/** Why an activation x activation QMatMul cannot be generated. */
-export function activationProductUnsupported(node: Node, attrs: Attrs, g: Graph): string | undefined {
+/** Why the centred product cannot be generated. */
+function centredUnsupported(node: Node, attrs: Attrs, g: Graph): string | undefined {
   if (g.types[node.inputs[0]!]!.dtype === "i16") return "int16 x (the 16x8 mode) needs constant symmetric int8 weights w[K, N]";
   const bad = dtypesIn(node, g, { 0: ["i8", "u8"], 1: ["i8", "u8"], 2: ["i32"] }, ["i8", "u8", "i16"]);
   if (bad) return bad;
@@ -35,7 +35,13 @@ function cSize(ctx: KernelContext, dims: readonly Dim[]): string {
   return dims.length === 0 ? "(size_t)1" : dims.map((d) => `(size_t)(${ctx.dim(d)})`).join(" * ");
 }
 
-export function emitQMatMulAct(node: Node, attrs: Attrs, ctx: KernelContext): string {
+export const qMatMulCentredKernel = defineKernel({
+  op: "QMatMulCentred",
+  supports: centredUnsupported,
+  emit: emitCentred,
+});
+
+function emitCentred(node: Node, attrs: Attrs, ctx: KernelContext): string {
   const [xN, wN, bN] = node.inputs as [string, string, string | undefined];
   const yN = node.outputs[0]!;
   const xt = ctx.type(xN), wt = ctx.type(wN), yt = ctx.type(yN);

@@ -1,0 +1,83 @@
+// The algorithms of the integer QConv, tried in this order:
+//   QConvDepthwise  one input channel per group: a direct loop per output channel
+//   QConvGemmRows   int8/uint8 activations, dilation 1: the int8 GEMM reads each output's patch
+//                   in place from zero-point-padded rows
+//   QConvIm2col     the rest: dilated taps (not adjacent rows) or int16 activations (the 16x8
+//                   mode's wide GEMM): patches copied into scratch, then the GEMM
+// Their C emitters need a 1-D conv, int8/uint8/int16 activations, constant int8 weights and
+// int32 bias (packed and folded at compile time), an 8- or 16-bit output, and explicit pads.
+// The data type (int8, uint8 or int16 activations) is the emitter's business, not a choice here.
+import type { Node } from "../../ir/graph.js";
+import type { Target } from "../../ir/target.js";
+import { ensure, type GraphView } from "../patterns.js";
+import { defineAlgorithmRule, ensureConstant } from "./algorithm-rule.js";
+
+interface QConvShape {
+  readonly x: "i8" | "u8" | "i16";
+  readonly C: number;
+  readonly M: number;
+  readonly group: number;
+  readonly Cg: number;
+  readonly Kw: number;
+  readonly stride: number;
+  readonly dilation: number;
+}
+
+const ACTIVATIONS = ["i8", "u8", "i16"];
+
+/** The conv's static shape, or a decline saying what the C emitters cannot take. */
+function integerConv(node: Node, g: GraphView): QConvShape {
+  const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!), y = g.type(node.outputs[0]!);
+  ensure(x.shape.length === 3, `it is a ${x.shape.length - 2}-D convolution; C is generated for 1-D integer convolutions`);
+  ensure(ACTIVATIONS.includes(x.dtype), `its input is ${x.dtype}; the C integer convolutions take i8, u8 or i16`);
+  ensure(w.dtype === "i8", `its weights are ${w.dtype}; the C integer convolutions take i8`);
+  ensure(ACTIVATIONS.includes(y.dtype), `its output is ${y.dtype}; the C integer convolutions write i8, u8 or i16`);
+  ensureConstant(node, g, [1, 2], ["weights", "bias"]);
+  const a = g.attrs<{ group: number; strides?: number[]; dilations?: number[]; auto_pad: string }>(node);
+  ensure(a.auto_pad === "NOTSET", () => `auto_pad ${a.auto_pad} (export explicit pads)`);
+  const [M, Cg, Kw] = w.shape as [number, number, number];
+  const first = (v: readonly number[] | undefined) => (v && v.length > 0 ? v[0]! : 1);
+  return { x: x.dtype as QConvShape["x"], C: Cg * a.group, M, group: a.group, Cg, Kw, stride: first(a.strides), dilation: first(a.dilations) };
+}
+
+const where = (t: Target) => `on ${t.name}`;
+const taps = (s: QConvShape) => `${s.Kw} tap${s.Kw === 1 ? "" : "s"}`;
+
+export const qconvDepthwise = defineAlgorithmRule({
+  algorithm: "QConvDepthwise",
+  choose(node, g, target) {
+    const s = integerConv(node, g);
+    ensure(s.Cg === 1, () => `it reads ${s.Cg} input channels per group (group ${s.group}, ${s.C} input channels)`);
+    const each = s.M === s.C ? "its own input channel" : `input channel m / ${s.M / s.C}`;
+    return `one input channel per group (${s.C} channel${s.C === 1 ? "" : "s"}, ${s.M} outputs, ${taps(s)}): ` +
+      `each output channel m runs a direct loop over ${each}, copied once into a row padded with the zero point, ` +
+      `${s.Kw} MACs per output and no GEMM (one row per channel would leave a GEMM nothing to share) ${where(target)}`;
+  },
+});
+
+export const qconvGemmRows = defineAlgorithmRule({
+  algorithm: "QConvGemmRows",
+  choose(node, g, target) {
+    const s = integerConv(node, g);
+    ensure(s.x !== "i16", "its input is int16 (the 16x8 mode); the rows GEMM is int8 (the wide GEMM reads im2col patches)");
+    ensure(s.dilation === 1, () => `dilation ${s.dilation}: a patch's taps are not adjacent rows, so the GEMM cannot read it in place`);
+    const K = s.Cg * s.Kw;
+    return `${s.Cg} channels x ${taps(s)} per group (stride ${s.stride}, dilation 1): the input becomes zero-point-padded rows ` +
+      `once, and with the weights packed tap-major each output's ${K} values are contiguous from row t * ${s.stride}, ` +
+      `so the int8 GEMM reads them in place instead of an im2col copy ${s.Kw > 1 ? `${s.Kw}x larger ` : ""}${where(target)}`;
+  },
+});
+
+export const qconvIm2col = defineAlgorithmRule({
+  algorithm: "QConvIm2col",
+  choose(node, g, target) {
+    const s = integerConv(node, g);
+    const K = s.Cg * s.Kw;
+    const why = s.x === "i16"
+      ? `int16 input (the 16x8 mode): each output's ${K} values (${s.Cg} channels x ${taps(s)}) are copied into a patch, padding 0, for the wide GEMM with int64 sums`
+      : `dilation ${s.dilation}: each output's ${s.Kw} taps are rows ${s.dilation} apart, so its ${K} values are copied from the zero-point-padded rows into a patch for the int8 GEMM`;
+    return `${why} ${where(target)}`;
+  },
+});
+
+export const qconvRules = [qconvDepthwise, qconvGemmRows, qconvIm2col];
