@@ -53,6 +53,7 @@ export function renameTo(algorithm: string, node: Node, g: GraphView, why: strin
 export function ensureConstant(node: Node, g: GraphView, slots: readonly number[], names: readonly string[]): void {
   slots.forEach((k, i) => {
     const v = node.inputs[k];
-    if (v) ensure(g.isConstant(v), `its ${names[i]} is computed at run time (the C packs it at compile time)`);
+    const plural = names[i]!.endsWith("s");
+    if (v) ensure(g.isConstant(v), `its ${names[i]} ${plural ? "are" : "is"} computed at run time (the C packs ${plural ? "them" : "it"} at compile time)`);
   });
 }

@@ -48,10 +48,10 @@ export const qconvDepthwise = defineAlgorithmRule({
   choose(node, g, target) {
     const s = integerConv(node, g);
     ensure(s.Cg === 1, () => `it reads ${s.Cg} input channels per group (group ${s.group}, ${s.C} input channels)`);
-    const each = s.M === s.C ? "its own input channel" : `input channel m / ${s.M / s.C}`;
+    const each = s.C === 1 ? "the one input channel" : s.M === s.C ? "its own input channel" : `input channel m / ${s.M / s.C}`;
     return `one input channel per group (${s.C} channel${s.C === 1 ? "" : "s"}, ${s.M} outputs, ${taps(s)}): ` +
       `each output channel m runs a direct loop over ${each}, copied once into a row padded with the zero point, ` +
-      `${s.Kw} MACs per output and no GEMM (one row per channel would leave a GEMM nothing to share) ${where(target)}`;
+      `${s.Kw} MAC${s.Kw === 1 ? "" : "s"} per output and no GEMM (one row per channel would leave a GEMM nothing to share) ${where(target)}`;
   },
 });
 
@@ -62,9 +62,9 @@ export const qconvGemmRows = defineAlgorithmRule({
     ensure(s.x !== "i16", "its input is int16 (the 16x8 mode); the rows GEMM is int8 (the wide GEMM reads im2col patches)");
     ensure(s.dilation === 1, () => `dilation ${s.dilation}: a patch's taps are not adjacent rows, so the GEMM cannot read it in place`);
     const K = s.Cg * s.Kw;
-    return `${s.Cg} channels x ${taps(s)} per group (stride ${s.stride}, dilation 1): the input becomes zero-point-padded rows ` +
-      `once, and with the weights packed tap-major each output's ${K} values are contiguous from row t * ${s.stride}, ` +
-      `so the int8 GEMM reads them in place instead of an im2col copy ${s.Kw > 1 ? `${s.Kw}x larger ` : ""}${where(target)}`;
+    return `${s.Cg} channels x ${taps(s)} per group (stride ${s.stride}): the input is copied once into zero-point-padded rows ` +
+      `(${s.Cg} values per time step) and, with the weights packed tap-major, output t's ${K} values are contiguous from row ` +
+      `${s.stride === 1 ? "t" : `t * ${s.stride}`}, so the int8 GEMM reads them in place instead of an im2col matrix of ${K} values per output ${where(target)}`;
   },
 });
 

@@ -65,7 +65,7 @@ export const qmatmulCentred = defineAlgorithmRule({
     ensure(a.multiplier.length <= 1 || typeof N === "number", "a per-column requantization needs a static number of columns");
     const reasons = runTimeW(node, g);
     const because = reasons.length > 0 ? reasons.join(", ") : "its bias is computed at run time";
-    return `${because}: per batch, x - x_zp and w - w_zp (transposed) are centred into int16 scratch at run time ` +
+    return `${because}: ${w.shape.length > 2 ? "per batch, " : ""}x - x_zp and w - w_zp (transposed) are centred into int16 scratch at run time ` +
       `and multiplied with wrapping int32 sums, as the interpreter's int32 accumulator ${where(target)}`;
   },
 });
