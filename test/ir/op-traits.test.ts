@@ -9,7 +9,7 @@
 //   absorbsBatchNorm fold-batchnorm folds a following BatchNormalization into it
 //   int8PassThrough  quantize runs it on the int8 value, its C kernel on int8 data
 //   int16x8          quantize{int16=...} gives it int16 input
-//   integer          a C kernel
+//   integer          a C kernel (an op the lower stage rewrites: through its algorithm ops)
 //   channelwise, binary  conv2d-to-1d moves Unsqueezes below it
 //   implements       a C kernel, a lower rule that makes it, the same numbers as the op it
 //                    implements; that op has no C kernel (code generation lowers first) and
@@ -43,6 +43,7 @@ import fc from "fast-check";
 
 const TARGETS = ["c99", "aarch64", "armv7"];
 const W = "[0.5, -0.25, 0.75, 0.1, -0.6, 0.3, 0.2, 0.9, -0.4, 0.35, -0.15, 0.05]";
+const Q8 = "[1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12]";
 
 /** A small float graph of one op, %y from %x (input f32[1,3,T] unless said). */
 const SAMPLES: Readonly<Record<string, string>> = {
@@ -65,6 +66,11 @@ const SAMPLES: Readonly<Record<string, string>> = {
   MatMulGemm: `graph @g(%x: f32[1,T,3]) -> (%y) {\n  %w = const f32[3,4] ${W}\n  %y = MatMulGemm(%x, %w)\n}`,
   MatMulBatched: `graph @g(%x: f32[1,T,3]) -> (%y) {\n  %w = const f32[1,3,4] ${W}\n  %y = MatMulBatched(%x, %w)\n}`,
   GemmPrepacked: `graph @g(%x: f32[T,3]) -> (%y) {\n  %w = const f32[3,4] ${W}\n  %y = GemmPrepacked(%x, %w)\n}`,
+  QConvDepthwise: `graph @g(%x: i8[1,3,T]) -> (%y) {\n  %w = const i8[6,1,2] ${Q8}\n  %y = QConvDepthwise(%x, %w) {group=3, pads=[1, 0], x_zero_point=-3, multiplier=[1073741824], shift=[-3]}\n}`,
+  QConvGemmRows: `graph @g(%x: u8[1,3,T]) -> (%y) {\n  %w = const i8[2,3,2] ${Q8}\n  %y = QConvGemmRows(%x, %w) {strides=[2], pads=[1, 0], x_zero_point=130, multiplier=[1073741824], shift=[-5]}\n}`,
+  QConvIm2col: `graph @g(%x: i8[1,3,T]) -> (%y) {\n  %w = const i8[2,3,2] ${Q8}\n  %y = QConvIm2col(%x, %w) {dilations=[2], pads=[1, 1], x_zero_point=4, multiplier=[1073741824], shift=[-5]}\n}`,
+  QMatMulGemm: `graph @g(%x: i8[1,T,3]) -> (%y) {\n  %w = const i8[3,4] ${Q8}\n  %y = QMatMulGemm(%x, %w) {x_zero_point=-1, multiplier=[1073741824], shift=[-4]}\n}`,
+  QMatMulCentred: `graph @g(%x: i8[1,T,3]) -> (%y) {\n  %w = const u8[3,4] [0, 255, 128, 17, 200, 3, 90, 160, 255, 0, 64, 192]\n  %y = QMatMulCentred(%x, %w) {x_zero_point=2, w_zero_point=128, multiplier=[1073741824], shift=[-6]}\n}`,
   BatchNormalization: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %s = const f32[3] [1, 2, 0.5]\n  %b = const f32[3] [0.1, -0.2, 0.3]\n  %m = const f32[3] [0, 1, -1]\n  %v = const f32[3] [1, 0.5, 2]\n  %y = BatchNormalization(%x, %s, %b, %m, %v)\n}`,
 };
 
@@ -268,8 +274,11 @@ describe("other traits", () => {
     }
   });
 
-  it("integer: a C kernel", () => {
-    for (const op of opNamesWith("integer")) expect(findKernel(op), op).toBeDefined();
+  it("integer: a C kernel, or algorithm ops that have one", () => {
+    for (const op of opNamesWith("integer")) {
+      if (!isLoweredByTarget(op)) expect(findKernel(op), op).toBeDefined();
+      else for (const alg of opNamesWith("implements").filter((a) => implementedOp(a) === op)) expect(findKernel(alg), `${alg} (implements ${op})`).toBeDefined();
+    }
   });
 
   it("channelwise and unary: conv2d-to-1d moves an Unsqueeze below the op", () => {
