@@ -62,9 +62,14 @@ export const qconvGemmRows = defineAlgorithmRule({
     ensure(s.x !== "i16", "its input is int16 (the 16x8 mode); the rows GEMM is int8 (the wide GEMM reads im2col patches)");
     ensure(s.dilation === 1, () => `dilation ${s.dilation}: a patch's taps are not adjacent rows, so the GEMM cannot read it in place`);
     const K = s.Cg * s.Kw;
+    const row = s.stride === 1 ? "t" : `t * ${s.stride}`;
+    if (s.Kw === 1) {
+      return `${s.Cg} channels x 1 tap per group (pointwise, stride ${s.stride}): the input is transposed once into rows of ${s.Cg} values ` +
+        `per time step, and the int8 GEMM reads output t's ${s.Cg} values in place from row ${row} ${where(target)}`;
+    }
     return `${s.Cg} channels x ${taps(s)} per group (stride ${s.stride}): the input is copied once into zero-point-padded rows ` +
       `(${s.Cg} values per time step) and, with the weights packed tap-major, output t's ${K} values are contiguous from row ` +
-      `${s.stride === 1 ? "t" : `t * ${s.stride}`}, so the int8 GEMM reads them in place instead of an im2col matrix of ${K} values per output ${where(target)}`;
+      `${row}, so the int8 GEMM reads them in place instead of an im2col matrix of ${K} values per output ${where(target)}`;
   },
 });
 

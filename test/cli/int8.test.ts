@@ -69,6 +69,26 @@ describe("neonc --int8", () => {
     for (const l of rep.layers) expect(page).toContain(l.node);
   });
 
+  it("compile --int8 --explain lower names the algorithm of every QConv and QMatMul, and why", async () => {
+    if (!haveShared()) return;
+    const json = path.join(dir, "lower.json");
+    const r = await neoncInProcess(
+      "compile", path.join(SHARED, "asr-digits/model.onnx"), "--target", "aarch64", "--max-dim", "T=300", "-o", path.join(dir, "lower"),
+      "--int8", "--calibration", cal, "--calibration-samples", "2", "--explain", "lower", "--report-json", json,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(readFileSync(json, "utf8"));
+    const products = rep.ops.QConv + (rep.ops.QMatMul ?? 0);
+    expect(products).toBeGreaterThan(10);
+    const block = r.stderr.slice(r.stderr.indexOf("// explain lower: ")).trimEnd().split("\n");
+    expect(block[0]).toBe(`// explain lower: ${products} nodes`);
+    const lines = block.slice(1);
+    expect(lines).toHaveLength(products);
+    for (const l of lines) expect(l).toMatch(/^Q(Conv|MatMul) \S+: fired Q(Conv|MatMul)(Depthwise|GemmRows|Im2col|Gemm|Centred): .+ on aarch64$/);
+    // The 1-D separable convs of asr-digits: depthwise ones run the direct loop, the rest the rows GEMM.
+    expect(new Set(lines.map((l) => /: fired (\w+):/.exec(l)![1]))).toEqual(new Set(["QConvDepthwise", "QConvGemmRows"]));
+  });
+
   it("the quantize options reach the pass: --keep-float, --int16-below, --symmetric-activations, --bias-correction", async () => {
     if (!haveShared()) return;
     const model = path.join(SHARED, "asr-digits/model.onnx");
