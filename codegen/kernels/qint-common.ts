@@ -32,7 +32,7 @@ export function dtypesIn(node: Node, g: Graph, allowed: Readonly<Record<number, 
 }
 
 /**
- * Why an integer product (QConv, QMatMul) with constant weights cannot be generated: int8/uint8
+ * Why an integer product (QConv, QMatMulGemm) with constant weights cannot be generated: int8/uint8
  * activations, or int16 ones (the 16x8 mode, codegen/kernels/qint-16x8.ts), int8 weights and
  * int32 bias, both constant (they are packed at compile time), 8- or 16-bit output.
  */
@@ -226,7 +226,7 @@ export function channelRequant(ctx: KernelContext, hint: string, p: RequantParam
   return { packed: false, m: (i) => `${mArr}[${i}]`, shift: (i) => `${sArr}[${i}]`, rowArgs: `${mArr}, ${sArr}` };
 }
 
-/** The 1-D geometry of a QConv with constant weights w[M, C/group, Kw], as both QConv emitters read it. */
+/** The 1-D geometry of a QConv with constant weights w[M, C/group, Kw], as the QConv emitters read it. */
 export interface QConvGeometry {
   readonly M: number; readonly Cg: number; readonly Kw: number; readonly group: number;
   /** Input channels, output channels per group, and the GEMM depth Cg * Kw. */

@@ -1,5 +1,5 @@
-// Depthwise QConv (one input channel per group) in C, the body after qint-conv.ts's common
-// declarations (x, y, qT, qTo, bias, acc, b, m). Each output channel copies its input channel
+// QConvDepthwise with int8/uint8 input in C, the body after qint-conv-common.ts's declarations
+// (x, y, qT, qTo, bias, acc, b, m). Each output channel copies its input channel
 // into an int16 row padded with the zero point (so no tap tests bounds), then:
 // - c99: loops over t of 4 taps each that compilers vectorize (see depthwiseLines);
 // - NEON: taps in pairs. A pair row holds (row[i], row[i + dilation]) side by side for every i,
