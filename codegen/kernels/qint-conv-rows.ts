@@ -1,11 +1,11 @@
-// The activation side of the integer QConv GEMM (QConvGemmRows, QConvIm2col, through qint-conv-
-// common.ts): the input [C, T] of one group turned into zero-point-padded rows [L, C] (row r =
-// every channel at time r - padL), once per group. With the weights packed tap-major (k = j * C +
-// c) at compile time, output time t reads the K = Kw * C contiguous values from row t * stride (for
-// dilation 1): the GEMM takes its activation columns straight from the rows with ldx = stride * C,
-// so no im2col copy is made and the work is C * L values instead of K * T_out (Kw times fewer at
-// stride 1). Dilated convs copy each output's Kw rows into patches. uint8 inputs move to int8 as x
-// - 128 (the zero point with them); the c99 GEMM reads int16.
+// The activation side of the integer QConv GEMM (QConvGemmRows, QConvIm2col, through
+// qint-conv-common.ts): the input [C, T] of one group turned into zero-point-padded rows [L, C]
+// (row r = every channel at time r - padL), once per group. With the weights packed tap-major (k =
+// j * C + c) at compile time, output time t reads the K = Kw * C contiguous values from row t *
+// stride (for dilation 1): the GEMM takes its activation columns straight from the rows with ldx =
+// stride * C, so no im2col copy is made and the work is C * L values instead of K * T_out (Kw times
+// fewer at stride 1). Dilated convs copy each output's Kw rows into patches. uint8 inputs move to
+// int8 as x - 128 (the zero point with them); the c99 GEMM reads int16.
 import type { KernelContext } from "../kernel.js";
 
 export type RowsIn = "int8_t" | "uint8_t";
