@@ -7,6 +7,7 @@
 // keeps the generator itself free of profiling concerns: each node block starts with its
 // `/* [I] Op name: ... */` header at the run function's indentation.
 import type { Graph, Node } from "../ir/graph.js";
+import { implementedOp } from "../ir/traits.js";
 import type { CompiledModel } from "./emit-model.js";
 
 /** Compile flag the harness needs to print the profile. */
@@ -108,17 +109,16 @@ export function parseProfile(stdout: string, g: Graph): NodeTime[] {
   return g.nodes.map((n, i) => ({ index: i, op: n.op, kind: kindOf(n, g), name: n.name, ms: ms[i]!, share: total > 0 ? ms[i]! / total : 0 }));
 }
 
-/** Convolutions differ most in cost by form, so the summary tells depthwise from pointwise. */
+/**
+ * Convolutions differ most in cost by algorithm and filter size, so the summary groups them by
+ * their algorithm op (ConvDepthwise, QConvGemmRows, ...) and kernel size.
+ */
 function kindOf(n: Node, g: Graph): string {
-  if (n.op !== "Conv") return n.op;
+  const base = implementedOp(n.op);
+  if (base !== "Conv" && base !== "QConv") return n.op;
   const w = g.types[n.inputs[1] ?? ""]?.shape;
-  const x = g.types[n.inputs[0] ?? ""]?.shape;
-  const group = typeof n.attrs.group === "number" ? n.attrs.group : 1;
-  if (!w || !x) return n.op;
-  const k = w.slice(2).map((d) => (typeof d === "number" ? String(d) : "?")).join("x");
-  if (group > 1 && x[1] === group) return `Conv depthwise k=${k}`;
-  if (w.slice(2).every((d) => d === 1)) return "Conv pointwise";
-  return `Conv k=${k}${group > 1 ? ` group=${group}` : ""}`;
+  if (!w) return n.op;
+  return `${n.op} k=${w.slice(2).map((d) => (typeof d === "number" ? String(d) : "?")).join("x")}`;
 }
 
 /** Totals per kind of node, largest first: where the time goes at a glance. */
