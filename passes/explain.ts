@@ -1,5 +1,6 @@
 // Turns the explain events of one pass run into the per-node report `--explain NAME` prints:
-// for every node a rule looked at, the rule that fired, or each rule's last reason to decline.
+// for every node a rule looked at, the rule that fired (with, indented below, why each rule that
+// declined it first did not), or each rule's last reason to decline.
 import type { ExplainEvent } from "./pass.js";
 
 export function formatExplanation(pass: string, label: string, events: readonly ExplainEvent[]): string {
@@ -14,6 +15,8 @@ export function formatExplanation(pass: string, label: string, events: readonly 
   for (const [node, entry] of byNode) {
     if (entry.fired) {
       lines.push(`${entry.op} ${node}: fired ${entry.fired.rule}: ${entry.fired.message}`);
+      // Why not the rules tried before it (lower's earlier algorithms, say), one per line.
+      for (const [rule, why] of entry.declined) if (rule !== entry.fired.rule) lines.push(`  not ${rule}: ${why}`);
       continue;
     }
     const reasons = [...entry.declined].map(([rule, why]) => `${rule}: ${why}`);
