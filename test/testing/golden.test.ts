@@ -111,11 +111,12 @@ describe("golden fixtures: malformed fixtures are refused naming the line", () =
     throw new Error("the fixture was accepted");
   };
   it("unknown or repeated directives, a missing RUN or CHECK", () => {
-    expect(refused(conv("// CALIBRATION: %x in [0, 1]\n// CHECK: x"))).toMatch(/^line 2: unknown directive CALIBRATION: \(known: RUN:, CALIBRATE:, INPUTS:, NUMERIC:, ERROR:, CHECK:, LOG:/);
+    expect(refused(conv("// CALIBRATION: %x in [0, 1]\n// CHECK: x"))).toMatch(/^line 2: unknown directive CALIBRATION: \(known: RUN:, TARGET:, CALIBRATE:, INPUTS:, NUMERIC:, ERROR:, CHECK:, LOG:/);
     expect(refused(conv("// RUN: canonicalize\n// CHECK: x"))).toMatch(/^line 2: a second RUN: line \(the first is line 1\)/);
     expect(refused("graph @g(%x: f32[2]) -> (%x) {\n}\n// CHECK: x")).toMatch(/no "\/\/ RUN: pipeline" line/);
     expect(refused(conv(""))).toMatch(/no CHECK lines \(a fixture that expects a failure has an ERROR: line instead\)/);
     expect(refused(conv("// ERROR: x\n// NUMERIC: bit-exact"))).toMatch(/NUMERIC with ERROR/);
+    expect(refused(conv("// TARGET: x86\n// CHECK: x"))).toMatch(/^line 2: unknown target 'x86' \(the targets are c99, aarch64, armv7, aarch64\+dotprod\)/);
   });
 
   it("CALIBRATE, INPUTS and NUMERIC that do not parse, or name what is not there", () => {
