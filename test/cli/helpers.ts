@@ -56,14 +56,6 @@ export function tempDir(prefix = "neonc-cli-"): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** True when ../shared is there; otherwise warns, or throws when NEONC_REQUIRE_SHARED=1. */
-export function haveShared(): boolean {
-  if (existsSync(SHARED)) return true;
-  if (process.env.NEONC_REQUIRE_SHARED === "1") throw new Error(`../shared not found at ${SHARED}, and NEONC_REQUIRE_SHARED=1`);
-  console.warn("skipping: ../shared not found");
-  return false;
-}
-
 export type { ModelSpec } from "../helpers/onnx-builder.js";
 
 /** Writes an ONNX model file (built by test/helpers/onnx-builder.ts) and returns its path. */

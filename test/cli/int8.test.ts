@@ -4,7 +4,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveShared, neoncInProcess, oneLineError, SHARED, tempDir } from "./helpers.js";
+import { sharedOrSkip, sharedPath } from "../helpers/shared.js";
+import { neoncInProcess, oneLineError, SHARED, tempDir } from "./helpers.js";
 
 let dir: string;
 let cal: string;
@@ -22,8 +23,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("neonc --int8", () => {
-  it("optimize --int8 --calibration DIR writes a quantized ONNX and the JSON report", async () => {
-    if (!haveShared()) return;
+  it("optimize --int8 --calibration DIR writes a quantized ONNX and the JSON report", async (ctx) => {
+    sharedOrSkip(ctx);
     const out = path.join(dir, "out.onnx"), json = path.join(dir, "r.json");
     const r = await neoncInProcess("optimize", path.join(SHARED, "asr-digits/model.onnx"), "--int8", "--calibration", cal, "-o", out, "--report-json", json);
     // One line says how the model was calibrated (quick work shows no progress lines).
@@ -48,8 +49,8 @@ describe("neonc --int8", () => {
     expect(rep.macs).toBeGreaterThan(1e7);
   });
 
-  it("compile --int8 writes C and the HTML report with a chart and a row per layer", async () => {
-    if (!haveShared()) return;
+  it("compile --int8 writes C and the HTML report with a chart and a row per layer", async (ctx) => {
+    sharedOrSkip(ctx);
     const out = path.join(dir, "c"), html = path.join(dir, "r.html"), json = path.join(dir, "rc.json");
     const r = await neoncInProcess(
       "compile", path.join(SHARED, "asr-digits/model.onnx"), "--target", "c99", "--max-dim", "T=300", "-o", out,
@@ -69,8 +70,8 @@ describe("neonc --int8", () => {
     for (const l of rep.layers) expect(page).toContain(l.node);
   });
 
-  it("compile --int8 --explain lower names the algorithm of every QConv and QMatMul, and why", async () => {
-    if (!haveShared()) return;
+  it("compile --int8 --explain lower names the algorithm of every QConv and QMatMul, and why", async (ctx) => {
+    sharedOrSkip(ctx);
     const json = path.join(dir, "lower.json");
     const r = await neoncInProcess(
       "compile", path.join(SHARED, "asr-digits/model.onnx"), "--target", "aarch64", "--max-dim", "T=300", "-o", path.join(dir, "lower"),
@@ -90,8 +91,8 @@ describe("neonc --int8", () => {
     expect(new Set(lines.map((l) => /: fired (\w+):/.exec(l)![1]))).toEqual(new Set(["QConvDepthwise", "QConvGemmRows"]));
   });
 
-  it("the quantize options reach the pass: --keep-float, --int16-below, --symmetric-activations, --bias-correction", async () => {
-    if (!haveShared()) return;
+  it("the quantize options reach the pass: --keep-float, --int16-below, --symmetric-activations, --bias-correction", async (ctx) => {
+    sharedOrSkip(ctx);
     const model = path.join(SHARED, "asr-digits/model.onnx");
     const run = async (...flags: string[]) => {
       const json = path.join(dir, "q.json");
@@ -116,13 +117,15 @@ describe("neonc --int8", () => {
   });
 
   it("bad quantize options are usage errors naming the flag", async () => {
-    const model = haveShared() ? path.join(SHARED, "asr-digits/model.onnx") : "whatever.onnx";
+    // The usage errors need no model; with asr-digits here, one more needs its layer names.
+    const digits = sharedPath("asr-digits");
+    const model = digits ? path.join(digits, "model.onnx") : "whatever.onnx";
     const cases: [string[], RegExp][] = [
       [["--int16", "a,b"], /--int16: 'a,b' has a character/],
       [["--int16-below", "-3"], /--int16-below/],
       [["--calibration", path.join(dir, "none.json"), "--bias-correction"], /no such folder or file|--bias-correction needs calibration inputs/],
     ];
-    if (haveShared()) cases.push([["--calibration", cal, "--int16", "nope"], /int16: no Conv\/MatMul\/Gemm layer has the node or output name 'nope'/]);
+    if (digits) cases.push([["--calibration", cal, "--int16", "nope"], /int16: no Conv\/MatMul\/Gemm layer has the node or output name 'nope'/]);
     for (const [flags, msg] of cases) {
       const args = flags.includes("--calibration") ? flags : ["--calibration", "synthetic", ...flags];
       const r = await neoncInProcess("optimize", model, "--int8", ...args, "-o", path.join(dir, "x.onnx"));
@@ -131,8 +134,8 @@ describe("neonc --int8", () => {
     }
   });
 
-  it("--int8 without --calibration calibrates synthetically, and says so where that cannot work", async () => {
-    if (!haveShared()) return;
+  it("--int8 without --calibration calibrates synthetically, and says so where that cannot work", async (ctx) => {
+    sharedOrSkip(ctx);
     const json = path.join(dir, "implicit.json");
     const r = await neoncInProcess("optimize", path.join(SHARED, "asr-digits/model.onnx"), "--int8", "--calibration-samples", "2", "-o", path.join(dir, "implicit.onnx"), "--report-json", json);
     // Off a terminal, the seconds of synthesis show as plain progress lines, then the summary.
@@ -156,8 +159,8 @@ describe("neonc --int8", () => {
     expect(bad.code).toBe(2);
   });
 
-  it("--calibration synthetic on wav2letter (no BatchNorm) fails with exit 1 and suggests --calibration DIR", async () => {
-    if (!haveShared()) return;
+  it("--calibration synthetic on wav2letter (no BatchNorm) fails with exit 1 and suggests --calibration DIR", async (ctx) => {
+    sharedOrSkip(ctx);
     const r = await neoncInProcess("compile", path.join(SHARED, "models/wav2letter/model.onnx"), "--target", "c99", "-o", path.join(dir, "w"), "--int8", "--calibration", "synthetic");
     expect(r.code).toBe(1);
     const line = oneLineError(r);

@@ -3,8 +3,10 @@
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasTool } from "../../codegen/build.js";
-import { ensureBuilt, haveShared, neonc, oneLineError, readTensor, SHARED, tempDir } from "./helpers.js";
+import { hostTarget } from "../../codegen/engine.js";
+import { rigOrSkip } from "../codegen/helpers.js";
+import { sharedOrSkip } from "../helpers/shared.js";
+import { ensureBuilt, neonc, oneLineError, readTensor, SHARED, tempDir } from "./helpers.js";
 
 let dir: string;
 
@@ -13,14 +15,6 @@ beforeAll(() => {
   dir = tempDir("neonc-run-c-");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** True when gcc is there; otherwise warns, or throws when NEONC_REQUIRE_TARGETS=1. */
-function haveCompiler(): boolean {
-  if (hasTool("gcc")) return true;
-  if (process.env.NEONC_REQUIRE_TARGETS === "1") throw new Error("neonc run --engine c needs gcc, and NEONC_REQUIRE_TARGETS=1");
-  console.warn("skipping: neonc run --engine c needs gcc");
-  return false;
-}
 
 /** Largest |a - b| over the largest |b|. */
 function relError(a: readonly number[], b: readonly number[]): number {
@@ -34,8 +28,9 @@ function relError(a: readonly number[], b: readonly number[]): number {
 }
 
 describe("neonc run --engine c", () => {
-  it("wav2letter test_data_set_0 on c99 matches output_0.pb", () => {
-    if (!haveShared() || !haveCompiler()) return;
+  it("wav2letter test_data_set_0 on c99 matches output_0.pb", (ctx) => {
+    sharedOrSkip(ctx);
+    rigOrSkip(ctx, "c99", "native");
     const model = path.join(SHARED, "models/wav2letter");
     const out = path.join(dir, "w2l");
     const r = neonc("run", path.join(model, "model.onnx"), "--input-dir", path.join(model, "test_data_set_0"), "--output-dir", out, "--engine", "c", "--target", "c99");
@@ -49,8 +44,10 @@ describe("neonc run --engine c", () => {
     expect(relError(got.values, want.values)).toBeLessThanOrEqual(1e-4);
   });
 
-  it("a batch of 3 asr-digits dev utterances (default host target, -O1) agrees with the interpreter", () => {
-    if (!haveShared() || !haveCompiler()) return;
+  it("a batch of 3 asr-digits dev utterances (default host target, -O1) agrees with the interpreter", (ctx) => {
+    sharedOrSkip(ctx);
+    const host = hostTarget();
+    rigOrSkip(ctx, host.target.name, host.mode);
     const dev = path.join(SHARED, "asr-digits/dev");
     const names = readdirSync(dev).filter((f) => f.endsWith(".input.pb")).sort().slice(0, 3);
     expect(names).toHaveLength(3);
@@ -77,8 +74,9 @@ describe("neonc run --engine c", () => {
     expect(lengths.size).toBeGreaterThan(1);
   });
 
-  it("an input longer than --max-dim is a bad input (exit 1)", () => {
-    if (!haveShared() || !haveCompiler()) return;
+  it("an input longer than --max-dim is a bad input (exit 1)", (ctx) => {
+    sharedOrSkip(ctx);
+    rigOrSkip(ctx, "c99", "native");
     const model = path.join(SHARED, "models/wav2letter");
     const r = neonc("run", path.join(model, "model.onnx"), "--input-dir", path.join(model, "test_data_set_0"), "--output-dir", path.join(dir, "w2l-short"), "--engine", "c", "--target", "c99", "--max-dim", "T=10");
     expect(r.code).toBe(1);

@@ -3,7 +3,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHARED, ensureBuilt, haveShared, neonc, readJson, readTensor, tempDir } from "./helpers.js";
+import { sharedOrSkip } from "../helpers/shared.js";
+import { SHARED, ensureBuilt, neonc, readJson, readTensor, tempDir } from "./helpers.js";
 import { maxAbsDiff } from "../../src/testing/index.js";
 
 let dir: string;
@@ -27,8 +28,8 @@ const MODELS: [string, { params: number; macs: number; ops: Record<string, numbe
 
 describe("inspect on the shared models", () => {
   for (const [name, want] of MODELS) {
-    it(`${name}: ops, parameters, symbolic input and MACs at T=291`, () => {
-      if (!haveShared()) return;
+    it(`${name}: ops, parameters, symbolic input and MACs at T=291`, (ctx) => {
+      sharedOrSkip(ctx);
       const model = path.join(SHARED, "models", name, "model.onnx");
       const r = neonc("inspect", model, "--json", "--dim", "T=291");
       expect(r.stderr).toBe("");
@@ -48,8 +49,8 @@ describe("inspect on the shared models", () => {
 });
 
 describe("run on the shared models", () => {
-  it("wav2letter on its model-zoo test set matches the reference output", () => {
-    if (!haveShared()) return;
+  it("wav2letter on its model-zoo test set matches the reference output", (ctx) => {
+    sharedOrSkip(ctx);
     const folder = path.join(SHARED, "models/wav2letter");
     const out = path.join(dir, "w2l");
     const r = neonc("run", path.join(folder, "model.onnx"), "--input-dir", path.join(folder, "test_data_set_0"), "--output-dir", out);
@@ -62,8 +63,8 @@ describe("run on the shared models", () => {
     expect(maxAbsDiff(got.values, ref.values)).toBeLessThan(1e-3);
   });
 
-  it("asr-digits on a batch of dev utterances matches the ONNX Runtime references", () => {
-    if (!haveShared()) return;
+  it("asr-digits on a batch of dev utterances matches the ONNX Runtime references", (ctx) => {
+    sharedOrSkip(ctx);
     const digits = path.join(SHARED, "asr-digits");
     const batch = path.join(dir, "digits-in");
     mkdirSync(batch, { recursive: true });
@@ -83,8 +84,8 @@ describe("run on the shared models", () => {
     }
   });
 
-  it("the shared assets are where the tests expect them", () => {
-    if (!haveShared()) return;
+  it("the shared assets are where the tests expect them", (ctx) => {
+    sharedOrSkip(ctx);
     expect(existsSync(path.join(SHARED, "models/wav2letter/test_data_set_0/input_0.pb"))).toBe(true);
     expect(existsSync(path.join(SHARED, "asr-digits/dev_ref/0000.output.pb"))).toBe(true);
   });

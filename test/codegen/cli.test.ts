@@ -39,8 +39,8 @@ describe("neonc compile", () => {
 });
 
 describe("neonc check", () => {
-  it("builds, runs both test data sets and compares with the interpreter", () => {
-    if (!rigOrSkip("c99", "native")) return;
+  it("builds, runs both test data sets and compares with the interpreter", (ctx) => {
+    rigOrSkip(ctx, "c99", "native");
     const r = neonc("check", path.join(models, "convdfsmn/model.onnx"), "-O1", "--target", "c99", "--input-dir", path.join(models, "convdfsmn"), "--runs", "1");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);

@@ -43,10 +43,13 @@ const RIGS: [string, "native" | "simde" | "qemu", string[]][] = [
 const workDir = path.join(os.tmpdir(), `neonc-float-fast-${process.pid}`);
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-function checkEverywhere(g: Graph, sets: Record<string, Tensor>[], maxT: number): void {
+/** One test per entry of RIGS (each skipped by itself when its rig is missing) checking g on the sets. */
+function itEverywhere(g: Graph, sets: Record<string, Tensor>[], maxT: number): void {
   for (const [target, mode, flags] of RIGS) {
-    const rig = rigOrSkip(target, mode);
-    if (rig) checkGraph(g, target, rig, sets, { maxDims: { T: maxT }, build: { extraFlags: flags }, tol: 1e-5 });
+    it(`${target} (${mode})${flags.length > 0 ? ` ${flags.join(" ")}` : ""}`, (ctx) => {
+      const rig = rigOrSkip(ctx, target, mode);
+      checkGraph(g, target, rig, sets, { maxDims: { T: maxT }, build: { extraFlags: flags }, tol: 1e-5 });
+    });
   }
 }
 
@@ -92,20 +95,19 @@ ${konst("Bg2", rand([1, 78], -0.3, 0.3))}
 }`);
 
 describe("float fast kernels against the interpreter", () => {
-  it("conv: pointwise, direct 1-D (strides, dilation, pads, groups), row and column tails", () => {
+  describe("conv: pointwise, direct 1-D (strides, dilation, pads, groups), row and column tails", () => {
     // T = 5 (single columns), 23 (a 16-column panel and an overlapping 8-column block), 40.
     const sets = [5, 23, 40].map((T) => ({ x: rand([1, 12, T], -2, 2) }));
-    checkEverywhere(CONV_GRAPH, sets, 40);
+    itEverywhere(CONV_GRAPH, sets, 40);
   });
 
-  it("MatMul, Gemm, LSTM (no peepholes: the vectorized cell), GRU (both linear_before_reset)", () => {
+  describe("MatMul, Gemm, LSTM (no peepholes: the vectorized cell), GRU (both linear_before_reset)", () => {
     const sets = [1, 6, 23].map((T) => ({ x: rand([T, 1, 10], -1.5, 1.5), a: rand([T, 10], -1.5, 1.5) }));
-    checkEverywhere(RNN_GRAPH, sets, 24);
+    itEverywhere(RNN_GRAPH, sets, 24);
   });
 
-  it("a property: random 1-D conv geometry on c99 -O3 -march=native matches the interpreter", () => {
-    const rig = rigOrSkip("c99", "native");
-    if (!rig) return;
+  it("a property: random 1-D conv geometry on c99 -O3 -march=native matches the interpreter", (ctx) => {
+    const rig = rigOrSkip(ctx, "c99", "native");
     const geometry = fc.record({
       C: fc.integer({ min: 1, max: 6 }), Mg: fc.integer({ min: 1, max: 20 }), group: fc.integer({ min: 1, max: 3 }),
       K: fc.integer({ min: 1, max: 6 }), s: fc.integer({ min: 1, max: 3 }), d: fc.integer({ min: 1, max: 3 }),
@@ -167,9 +169,8 @@ int main(void) {
 
 describe("c99 recurrent product at every weight alignment", () => {
   for (const [label, flags] of [["rig flags", []], ["-O3 -march=native", NATIVE_FAST]] as const) {
-    it(`matches a double-precision product (${label})`, () => {
-      const rig = rigOrSkip("c99", "native");
-      if (!rig) return;
+    it(`matches a double-precision product (${label})`, (ctx) => {
+      const rig = rigOrSkip(ctx, "c99", "native");
       const g = parseGraph(`graph @l(%x: f32[T,1,3]) -> (%y) {
 ${konst("W", rand([1, 8, 3]))}
 ${konst("R", rand([1, 8, 2]))}
@@ -265,9 +266,8 @@ const LOOP_MAX_ULP: Record<string, number> = { sigmoid: 3, tanh: 3 };
 
 describe("loop math accuracy (dense sweep against the interpreter)", () => {
   for (const [label, flags] of [["rig flags", []], ["-O3 -march=native (vectorized)", NATIVE_FAST]] as const) {
-    it(`c99 with ${label} stays within the stated ulp`, () => {
-      const rig = rigOrSkip("c99", "native");
-      if (!rig) return;
+    it(`c99 with ${label} stays within the stated ulp`, (ctx) => {
+      const rig = rigOrSkip(ctx, "c99", "native");
       const worst = loopSweep(rig, [...flags], label.replace(/[^a-z0-9]+/gi, "_"));
       console.log(`loop math c99 (${label}) max ulp: ${Object.entries(worst).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
       for (const [k, v] of Object.entries(worst)) expect(v, `${k} with ${label}`).toBeLessThanOrEqual(LOOP_MAX_ULP[k]!);

@@ -1,5 +1,5 @@
-// Shared helpers of the codegen tests: which rigs can run here (skipping with a visible
-// warning, or failing under NEONC_REQUIRE_TARGETS=1), one test per rig, compile -> build -> run
+// Shared helpers of the codegen tests: which rigs can run here (skipping with the reason, or
+// failing under NEONC_REQUIRE_TARGETS=1), one test per rig, compile -> build -> run
 // -> compare against the interpreter (within a tolerance, or byte for byte), the no-float check
 // of integer-only C and small C drivers. Random test data comes from neonc/testing.
 import { spawnSync } from "node:child_process";
@@ -16,6 +16,7 @@ import { compileGraph, type CompiledModel } from "../../codegen/emit-model.js";
 import { rigFor, type Rig, type RunMode } from "../../codegen/targets.js";
 import { getTarget } from "../../ir/target.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
+import { skipOrFail, type Skippable } from "../helpers/skip.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const MODELS = path.resolve(ROOT, "../shared/models");
@@ -28,28 +29,31 @@ export const ALL_RIGS: readonly (readonly [string, RunMode])[] = [
   ["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"],
 ];
 
-/** The rig for target/mode, or undefined (with a console warning) when its tools are missing. */
-export function rigOrSkip(target: string, mode: RunMode): Rig | undefined {
+/** The rig for target/mode when its tools can build and run C here (probed once per process), else undefined. */
+export function rigHere(target: string, mode: RunMode): Rig | undefined {
+  const rig = rigFor(getTarget(target), mode);
+  return rigMissing(rig) ? undefined : rig;
+}
+
+/**
+ * The rig for target/mode for the running test; when its tools are missing the test is skipped
+ * with the reason (and a console warning), or fails under NEONC_REQUIRE_TARGETS=1.
+ */
+export function rigOrSkip(ctx: Skippable, target: string, mode: RunMode): Rig {
   const rig = rigFor(getTarget(target), mode);
   const missing = rigMissing(rig);
   if (!missing) return rig;
   // `missing` is "missing <tools>" or what failed when a test program was built and run with them.
-  const msg = `codegen tests for ${target} (${mode}) cannot run here: ${missing}`;
-  if (process.env.NEONC_REQUIRE_TARGETS === "1") throw new Error(`${msg} (and NEONC_REQUIRE_TARGETS=1)`);
-  console.warn(`skipping: ${msg}`);
-  return undefined;
+  return skipOrFail(ctx, `codegen tests for ${target} (${mode}) cannot run here: ${missing}`, "NEONC_REQUIRE_TARGETS");
 }
 
 /**
  * One test per rig, titled "[title ]target (mode)", that runs `body` when the rig's tools are
- * here (rigOrSkip: skipped with a warning, or failing under NEONC_REQUIRE_TARGETS=1).
+ * here (rigOrSkip: skipped with the reason, or failing under NEONC_REQUIRE_TARGETS=1).
  */
 export function itOnRigs(rigs: readonly (readonly [string, RunMode])[], body: (target: string, rig: Rig) => void, title?: string): void {
   for (const [target, mode] of rigs) {
-    it(`${title ? `${title} ` : ""}${target} (${mode})`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (rig) body(target, rig);
-    });
+    it(`${title ? `${title} ` : ""}${target} (${mode})`, (ctx) => body(target, rigOrSkip(ctx, target, mode)));
   }
 }
 

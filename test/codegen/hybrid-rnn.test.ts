@@ -24,10 +24,10 @@ import { findKernel } from "../../codegen/kernel.js";
 import "../../codegen/kernels/index.js";
 import { getTarget } from "../../ir/target.js";
 import { sharedPath } from "../helpers/shared.js";
-import { ALL_RIGS, checkGraph, rigOrSkip } from "./helpers.js";
+import { ALL_RIGS, checkGraph, itOnRigs, rigOrSkip } from "./helpers.js";
 import { parseGraph, formatTensor } from "../../ir/text/index.js";
 import { makeTensor, type Tensor } from "../../ir/types.js";
-import type { Attrs, Graph } from "../../ir/graph.js";
+import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { getOp } from "../../ir/registry.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { Rng } from "../../src/testing/rng.js";
@@ -46,69 +46,79 @@ function weightBytesByType(m: CompiledModel): Record<string, number> {
 
 const dir = sharedPath("models/lstm_encoder");
 
+/** lstm_encoder after -O1 and int8 (HybridLSTM) with its reference on test_data_set_1, made once for the tests below. */
+interface Encoder {
+  readonly g: Graph;
+  readonly q0: Graph;
+  readonly q: Graph;
+  readonly hybrids: readonly Node[];
+  readonly ys: readonly string[];
+  readonly set: Record<string, Tensor>;
+  readonly ref: Record<string, Tensor>;
+  readonly maxDims: Record<string, number>;
+}
+let encoder: Encoder | undefined;
+function loadEncoder(D: string): Encoder {
+  if (encoder) return encoder;
+  const g = runPipeline(importOnnxFile(path.join(D, "model.onnx")), "-O1");
+  const input = (set: string) => ({ [g.inputs[0]!]: readTensorFile(path.join(D, set, "input_0.pb")).tensor });
+  const q0 = quantizeGraph(g, calibrate(g, [input("test_data_set_0")]).ranges);
+  const hybrids = q0.nodes.filter((n) => n.op === "HybridLSTM");
+  expect(hybrids.length).toBe(2);
+  // Every HybridLSTM's Y is checked directly, besides the graph output that follows it.
+  const ys = hybrids.map((n) => n.outputs[0]!).filter((y) => !q0.outputs.includes(y));
+  const q = { ...q0, outputs: [...q0.outputs, ...ys] };
+  const set = input("test_data_set_1");
+  const T = set[g.inputs[0]!]!.shape[0]!;
+  expect(T).toBe(192);
+  const sym = q.types[q.inputs[0]!]!.shape[0]!;
+  expect(typeof sym).not.toBe("number");
+  const name = (sym as unknown as { terms: { atom: { name: string } }[] }).terms[0]!.atom.name;
+  encoder = { g, q0, q, hybrids, ys, set, ref: runGraph(q, set), maxDims: { [name]: T } };
+  return encoder;
+}
+
 describe.runIf(dir !== undefined)("HybridLSTM in C matches the interpreter (lstm_encoder, int8 weights)", () => {
-  it("c99 native, aarch64 SIMDe and qemu, armv7 qemu on test_data_set_1; int8 weights.c, no dequantization", () => {
-    const D = dir!;
-    const g = runPipeline(importOnnxFile(path.join(D, "model.onnx")), "-O1");
-    const input = (set: string) => ({ [g.inputs[0]!]: readTensorFile(path.join(D, set, "input_0.pb")).tensor });
-    const q0 = quantizeGraph(g, calibrate(g, [input("test_data_set_0")]).ranges);
-    const hybrids = q0.nodes.filter((n) => n.op === "HybridLSTM");
-    expect(hybrids.length).toBe(2);
-    // Every HybridLSTM's Y is checked directly, besides the graph output that follows it.
-    const ys = hybrids.map((n) => n.outputs[0]!).filter((y) => !q0.outputs.includes(y));
-    const q = { ...q0, outputs: [...q0.outputs, ...ys] };
-    const set = input("test_data_set_1");
-    const T = set[g.inputs[0]!]!.shape[0]!;
-    expect(T).toBe(192);
-    const ref = runGraph(q, set);
+  itOnRigs(RIGS, (target, rig) => {
+    const { g, q0, q, hybrids, ys, set, ref, maxDims } = loadEncoder(dir!);
+    const mode = rig.mode;
     // The float LSTM outputs feed a Quantize: a difference of 1e-7 can move a value across a
     // rounding boundary, so the int8 tail may differ by a step; the graph output gets 2 steps.
     const step = (o: string) => {
       const dq = q.nodes.find((n) => n.outputs[0] === o && n.op === "Dequantize");
       return dq ? (dq.attrs.scale as number) : 0;
     };
-    const sym = q.types[q.inputs[0]!]!.shape[0]!;
-    expect(typeof sym).not.toBe("number");
-    const name = (sym as unknown as { terms: { atom: { name: string } }[] }).terms[0]!.atom.name;
-    const maxDims = { [name]: T };
 
     // Weights: W and R as int8 bytes, about a quarter of the float model's weights.
     const wrBytes = hybrids.reduce((s, n) => s + q.constants[n.inputs[1]!]!.data.length + q.constants[n.inputs[2]!]!.data.length, 0);
     const floatModel = compileGraph(g, { target: getTarget("c99"), maxDims });
-    let ran = 0;
-    for (const [target, mode] of RIGS) {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) continue;
-      const model = compileGraph(q, { target: getTarget(target), maxDims });
-      const src = model.files["model.c"]!;
-      expect(src).toMatch(/neonc_hgemm_i8f32_\d+x\d+\(/);
-      // No dequantization pass over the weights (the former kernel's helper) in the code.
-      expect(src).not.toMatch(/neonc_dequant/);
-      const bytes = weightBytesByType(model);
-      expect(bytes.int8_t ?? 0, `${target}: int8 weight bytes`).toBeGreaterThanOrEqual(wrBytes);
-      // Float arrays are only scales, biases and the like: a few percent of the int8 weights.
-      expect(bytes.float ?? 0, `${target}: float weight bytes`).toBeLessThan(0.05 * wrBytes);
-      expect(model.weightBytes / floatModel.weightBytes).toBeLessThan(0.27);
-      // No dequantized copy of W or R in the arena: the float model needs at least as much.
-      if (target === "c99") expect(model.arenaBytes).toBeLessThanOrEqual(floatModel.arenaBytes);
+    const model = compileGraph(q, { target: getTarget(target), maxDims });
+    const src = model.files["model.c"]!;
+    expect(src).toMatch(/neonc_hgemm_i8f32_\d+x\d+\(/);
+    // No dequantization pass over the weights (the former kernel's helper) in the code.
+    expect(src).not.toMatch(/neonc_dequant/);
+    const bytes = weightBytesByType(model);
+    expect(bytes.int8_t ?? 0, `${target}: int8 weight bytes`).toBeGreaterThanOrEqual(wrBytes);
+    // Float arrays are only scales, biases and the like: a few percent of the int8 weights.
+    expect(bytes.float ?? 0, `${target}: float weight bytes`).toBeLessThan(0.05 * wrBytes);
+    expect(model.weightBytes / floatModel.weightBytes).toBeLessThan(0.27);
+    // No dequantized copy of W or R in the arena: the float model needs at least as much.
+    if (target === "c99") expect(model.arenaBytes).toBeLessThanOrEqual(floatModel.arenaBytes);
 
-      const build = buildModel(model, rig);
-      const got = runBuild(model, build, set).outputs;
-      let worst = 0;
-      for (const o of ys) {
-        const c = compareTensors(got[o]!, ref[o]!);
-        worst = Math.max(worst, c.rel);
-        expect(c.rel, `${target}/${mode} ${o}: max abs error ${c.maxAbs} vs max |ref| ${c.maxRef}`).toBeLessThanOrEqual(1e-4);
-      }
-      for (const o of q0.outputs) {
-        const c = compareTensors(got[o]!, ref[o]!);
-        expect(c.maxAbs, `${target}/${mode} ${o}: max abs error ${c.maxAbs}, quantization step ${step(o)}`).toBeLessThanOrEqual(2 * step(o) * (1 + 1e-6));
-      }
-      ran++;
-      console.log(`HybridLSTM ${target}/${mode}: Y error ${worst.toExponential(2)} of max |ref|; weights ${model.weightBytes} bytes (float model ${floatModel.weightBytes}, ratio ${(model.weightBytes / floatModel.weightBytes).toFixed(3)}); arena ${model.arenaBytes} (float ${floatModel.arenaBytes})`);
+    const build = buildModel(model, rig);
+    const got = runBuild(model, build, set).outputs;
+    let worst = 0;
+    for (const o of ys) {
+      const c = compareTensors(got[o]!, ref[o]!);
+      worst = Math.max(worst, c.rel);
+      expect(c.rel, `${target}/${mode} ${o}: max abs error ${c.maxAbs} vs max |ref| ${c.maxRef}`).toBeLessThanOrEqual(1e-4);
     }
-    expect(ran).toBeGreaterThan(0);
-  }, 120_000);
+    for (const o of q0.outputs) {
+      const c = compareTensors(got[o]!, ref[o]!);
+      expect(c.maxAbs, `${target}/${mode} ${o}: max abs error ${c.maxAbs}, quantization step ${step(o)}`).toBeLessThanOrEqual(2 * step(o) * (1 + 1e-6));
+    }
+    console.log(`HybridLSTM ${target}/${mode}: Y error ${worst.toExponential(2)} of max |ref|; weights ${model.weightBytes} bytes (float model ${floatModel.weightBytes}, ratio ${(model.weightBytes / floatModel.weightBytes).toFixed(3)}); arena ${model.arenaBytes} (float ${floatModel.arenaBytes})`);
+  }, "test_data_set_1, int8 weights.c and no dequantization, on");
 });
 
 // Small hybrid layers in every form: GRU forward / bidirectional with linear_before_reset and
@@ -168,29 +178,21 @@ ${K("RR8", q8([1, 8, 8]))}
   %ry4, _ = HybridRNN(%x, %RW, %RR, %RB) {hidden_size=5, direction="bidirectional", activations=["LeakyRelu", "Softsign"], activation_alpha=[0.1], w_scales=${scales(10)}, r_scales=${scales(10)}}
 }`;
 
-describe("HybridGRU, HybridLSTM and HybridRNN in C on small graphs", () => {
-  it("c99 native, aarch64 SIMDe and qemu, armv7 qemu; T = 7 and 3", () => {
-    const g = parseGraph(SMALL);
-    const sets = [7, 3].map((T) => ({ x: f32([T, 2, 5], -1.5, 1.5) }));
-    const refs = sets.map((set) => runGraph(g, set));
-    let ran = 0;
-    for (const [target, mode] of RIGS) {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) continue;
-      const { worst } = checkGraph(g, target, rig, sets, { expected: refs, maxDims: { T: 7 } });
-      console.log(`small hybrid graphs ${target}/${mode}: worst error ${worst.toExponential(2)} of max |ref|`);
-      ran++;
-    }
-    expect(ran).toBeGreaterThan(0);
-  }, 120_000);
+describe("HybridGRU, HybridLSTM and HybridRNN in C on small graphs, T = 7 and 3", () => {
+  const g = parseGraph(SMALL);
+  const sets = [7, 3].map((T) => ({ x: f32([T, 2, 5], -1.5, 1.5) }));
+  const refs = sets.map((set) => runGraph(g, set));
+  itOnRigs(RIGS, (target, rig) => {
+    const { worst } = checkGraph(g, target, rig, sets, { expected: refs, maxDims: { T: 7 } });
+    console.log(`small hybrid graphs ${target}/${rig.mode}: worst error ${worst.toExponential(2)} of max |ref|`);
+  });
 });
 
 // Random sizes: every tile remainder (rows of X not a multiple of 4, gate rows not a multiple of
 // the block, H below one vector) for the three ops in one graph, on c99 (one build per case).
 describe("hybrid recurrent layers of random sizes (fast-check)", () => {
-  it("c99 native matches the interpreter within the float tolerance", () => {
-    const rig = rigOrSkip("c99", "native");
-    if (!rig) return;
+  it("c99 native matches the interpreter within the float tolerance", (ctx) => {
+    const rig = rigOrSkip(ctx, "c99", "native");
     const sizes = fc.record({
       I: fc.integer({ min: 1, max: 37 }), H: fc.integer({ min: 1, max: 21 }), B: fc.integer({ min: 1, max: 3 }),
       T: fc.integer({ min: 1, max: 6 }), dir: fc.constantFrom("forward", "reverse", "bidirectional"), seed: fc.integer(),

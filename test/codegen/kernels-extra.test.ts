@@ -21,7 +21,7 @@ import { ERF_PIECES, vmathSource } from "../../codegen/kernels/vmath.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { erf } from "../../ir/kernels/elementwise-math.js";
 import { Rng, seededTensor } from "../../src/testing/index.js";
-import { rigOrSkip, constLine } from "./helpers.js";
+import { rigHere, rigOrSkip, constLine } from "./helpers.js";
 
 const rng = new Rng(4242);
 const rand = (shape: number[], lo = -1, hi = 1): Tensor => seededTensor(rng, "f32", shape, { values: { min: lo, max: hi } });
@@ -118,16 +118,17 @@ for (const [target, mode] of RIGS) {
   describe(`extra kernels on ${target} (${mode})`, () => {
     let outs: Record<string, Tensor>[] | undefined;
     beforeAll(() => {
-      const rig = rigOrSkip(target, mode);
+      // Builds once for the block; each test below skips or fails by itself when the rig is missing.
+      const rig = rigHere(target, mode);
       if (!rig) return;
       const model = compileGraph(graph, { target: getTarget(target), maxDims: { T: 16 } });
       const build = buildModel(model, rig);
       outs = inputSets.map((s) => runBuild(model, build, s).outputs);
     }, 120_000);
     for (const [name, [what, exact]] of Object.entries(CASES)) {
-      it(`${what} (${name}) ${exact ? "is bit exact" : "is within 1e-5 of max |ref|"}`, () => {
-        if (!outs) return;
-        outs.forEach((o, k) => {
+      it(`${what} (${name}) ${exact ? "is bit exact" : "is within 1e-5 of max |ref|"}`, (ctx) => {
+        rigOrSkip(ctx, target, mode);
+        outs!.forEach((o, k) => {
           const c = compareTensors(o[name]!, refs[k]![name]!);
           const msg = `${name} set ${k}: max abs error ${c.maxAbs}, max |ref| ${c.maxRef}`;
           if (exact) expect(c.maxAbs, msg).toBe(0);
@@ -138,9 +139,8 @@ for (const [target, mode] of RIGS) {
   });
 }
 
-it("the c99 kernel graph runs clean under -fsanitize=address,undefined", () => {
-  const rig = rigOrSkip("c99", "native");
-  if (!rig) return;
+it("the c99 kernel graph runs clean under -fsanitize=address,undefined", (ctx) => {
+  const rig = rigOrSkip(ctx, "c99", "native");
   const model = compileGraph(graph, { target: getTarget("c99"), maxDims: { T: 16 } });
   const build = buildModel(model, rig, { extraFlags: ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-O1"] });
   const out = runBuild(model, build, inputSets[0]!).outputs;
@@ -275,9 +275,8 @@ const MAX_ULP: Record<string, number> = { exp: 2, tanh: 3, sigmoid: 3, erf: 3, "
 
 describe("vector math accuracy (dense sweep against the interpreter)", () => {
   for (const [target, mode] of RIGS) {
-    it(`${target} (${mode}) stays within the stated ulp`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
+    it(`${target} (${mode}) stays within the stated ulp`, (ctx) => {
+      const rig = rigOrSkip(ctx, target, mode);
       const worst = runSweep(rig, target);
       console.log(`vmath ${target}/${mode} max ulp: ${Object.entries(worst).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
       for (const [k, v] of Object.entries(worst)) expect(v, `${k} on ${target}/${mode}`).toBeLessThanOrEqual(MAX_ULP[k]!);

@@ -11,7 +11,7 @@ import { compileGraph } from "../../codegen/emit-model.js";
 import { getTarget } from "../../ir/target.js";
 import "../../ir/ops/index.js";
 import { inputSymbols, randomInputs, Rng } from "../../src/testing/index.js";
-import { checkGraph, rigOrSkip } from "./helpers.js";
+import { checkGraph, itOnRigs, rigOrSkip } from "./helpers.js";
 
 /** `%name = const f32[shape] [...]` with seeded values. */
 function c(name: string, shape: number[], seed: number, scale = 0.5): string {
@@ -89,20 +89,16 @@ const RIGS: [string, "native" | "simde" | "qemu"][] = [["c99", "native"], ["aarc
 
 describe("C kernels against the interpreter", () => {
   for (const [title, text] of Object.entries(GRAPHS)) {
-    it(title, () => {
+    describe(title, () => {
       const g = parseGraph(text);
       const sets = [inputsFor(g, 13, 1), inputsFor(g, 6, 2)];
-      for (const [target, mode] of RIGS) {
-        const rig = rigOrSkip(target, mode);
-        if (rig) checkGraph(g, target, rig, sets, { maxDims: { T: 16 } });
-      }
+      itOnRigs(RIGS, (target, rig) => checkGraph(g, target, rig, sets, { maxDims: { T: 16 } }));
     });
   }
 
-  it("refuses lengths above the compile-time maximum", () => {
+  it("refuses lengths above the compile-time maximum", (ctx) => {
     const g = parseGraph(GRAPHS["depthwise stride 1 and 2, Clip, Softmax on the last axis"]!);
-    const rig = rigOrSkip("c99", "native");
-    if (!rig) return;
+    const rig = rigOrSkip(ctx, "c99", "native");
     expect(() => checkGraph(g, "c99", rig, [inputsFor(g, 17, 1)], { maxDims: { T: 16 } })).toThrow(/failed with code 1/);
   });
 });
@@ -121,15 +117,11 @@ describe("generated files", () => {
 });
 
 describe("sanitizers", () => {
-  it("run the c99 and SIMDe builds of the kernel graphs clean under -fsanitize=address,undefined", () => {
-    for (const [target, mode] of [["c99", "native"], ["aarch64", "simde"]] as const) {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) continue;
-      const flags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"];
-      for (const key of ["grouped strided dilated conv, bias, Relu, broadcast Add, LogSoftmax", "depthwise stride 1 and 2, Clip, Softmax on the last axis", "bidirectional LSTM with states, peepholes and clip, then MatMul with a fused Relu"]) {
-        const g = parseGraph(GRAPHS[key]!);
-        checkGraph(g, target, rig, [inputsFor(g, 16, 3), inputsFor(g, 5, 4)], { maxDims: { T: 16 }, build: { extraFlags: flags } });
-      }
+  itOnRigs([["c99", "native"], ["aarch64", "simde"]], (target, rig) => {
+    const flags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"];
+    for (const key of ["grouped strided dilated conv, bias, Relu, broadcast Add, LogSoftmax", "depthwise stride 1 and 2, Clip, Softmax on the last axis", "bidirectional LSTM with states, peepholes and clip, then MatMul with a fused Relu"]) {
+      const g = parseGraph(GRAPHS[key]!);
+      checkGraph(g, target, rig, [inputsFor(g, 16, 3), inputsFor(g, 5, 4)], { maxDims: { T: 16 }, build: { extraFlags: flags } });
     }
-  });
+  }, "run the kernel graphs clean under -fsanitize=address,undefined on");
 });

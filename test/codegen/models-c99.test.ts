@@ -12,9 +12,8 @@ describeSharedModels("c99", "native");
 
 
 
-it("convdfsmn's c99 build runs clean under -fsanitize=address,undefined", () => {
-  const rig = rigOrSkip("c99", "native");
-  if (!rig) return;
+it("convdfsmn's c99 build runs clean under -fsanitize=address,undefined", (ctx) => {
+  const rig = rigOrSkip(ctx, "c99", "native");
   const dir = path.join(requireModels(), "convdfsmn");
   const original = importOnnxFile(path.join(dir, "model.onnx"));
   const g = runPipeline(original, "-O1", { log: () => {} });

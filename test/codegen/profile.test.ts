@@ -56,9 +56,8 @@ describe("parseProfile / formatProfile", () => {
 });
 
 describe("a profiled build (c99, native)", () => {
-  it("prints a time for every node and matches the interpreter", () => {
-    const rig = rigOrSkip("c99", "native");
-    if (!rig) return;
+  it("prints a time for every node and matches the interpreter", (ctx) => {
+    rigOrSkip(ctx, "c99", "native");
     const g = parseGraph(SRC);
     const x = fromNumbers("f32", [1, 2, 5], [-1, 2, -3, 4, 0.5, -0.25, 1, 2, 3, 4]);
     const engine = CEngine.create(g, { target: "c99", maxDims: { T: 8 }, profile: true });

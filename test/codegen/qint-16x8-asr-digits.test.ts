@@ -47,9 +47,8 @@ describe.runIf(dir !== undefined)("asr-digits with its first conv in 16x8 is bit
     c = { name: "asr-digits (16x8 first conv)", probe, exact, boundary: [], sets, refs: sets.map((s) => runGraph(probe, s)), maxDims: largestDims(probe, sets), floatAbsTol: 1e-4 };
   });
   for (const [target, mode] of [["c99", "native"], ["armv7", "qemu"]] as const) {
-    it(`${target} (${mode}), 2 utterances`, () => {
-      const rig = rigOrSkip(target, mode);
-      if (!rig) return;
+    it(`${target} (${mode}), 2 utterances`, (ctx) => {
+      const rig = rigOrSkip(ctx, target, mode);
       console.log(`${formatReport(c, target, mode, checkInt8OnRig(c, target, rig))} (16x8 layer ${layer})`);
     });
   }

@@ -53,9 +53,9 @@ const REFS = SETS.map((s) => runGraph(g, s));
 
 describe("c99 integer kernels built -O3 -march=native match the interpreter bit for bit", () => {
   for (const flags of [[], ["-O3", "-march=native"]]) {
-    it(`c99 (native) ${flags.join(" ") || "default flags"}`, () => {
-      const rig = rigOrSkip("c99", "native");
-      if (rig) checkBitExact(g, "c99", rig, SETS, { expected: REFS, maxDims: { T: 64 }, build: { extraFlags: flags } });
+    it(`c99 (native) ${flags.join(" ") || "default flags"}`, (ctx) => {
+      const rig = rigOrSkip(ctx, "c99", "native");
+      checkBitExact(g, "c99", rig, SETS, { expected: REFS, maxDims: { T: 64 }, build: { extraFlags: flags } });
     });
   }
 

@@ -53,8 +53,8 @@ const sets: Record<string, Tensor>[] = [{ x: fromNumbers("f32", [1, values.lengt
 describe("Quantize in C rounds half to even and saturates exactly as the interpreter", () => {
   itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(g, target, rig, sets, { maxDims: { T: values.length } }));
   // -O3 -march=native vectorizes the element loop (vrndscalepd on x86): a different code path.
-  it("c99 -O3 -march=native", () => {
-    const rig = rigOrSkip("c99", "native");
-    if (rig) checkBitExact(g, "c99", rig, sets, { maxDims: { T: values.length }, build: { extraFlags: ["-O3", "-march=native"] } });
+  it("c99 -O3 -march=native", (ctx) => {
+    const rig = rigOrSkip(ctx, "c99", "native");
+    checkBitExact(g, "c99", rig, sets, { maxDims: { T: values.length }, build: { extraFlags: ["-O3", "-march=native"] } });
   });
 });

@@ -60,7 +60,7 @@ describe("QLSTM and QGRU C kernels match the interpreter bit for bit", () => {
 });
 
 describe("lstm_encoder with integer LSTMs in C", () => {
-  it("is bit-exact on aarch64 (qemu) on both test sets", () => {
+  it("is bit-exact on aarch64 (qemu) on both test sets", (ctx) => {
     const dir = path.join(requireModels(), "lstm_encoder");
     const g = runPipeline(importOnnxFile(path.join(dir, "model.onnx")), "-O1", { log: () => {} });
     const cal = [...readCalibrationDir(path.join(dir, "test_data_set_0"), g)];
@@ -68,13 +68,13 @@ describe("lstm_encoder with integer LSTMs in C", () => {
     expect(q.nodes.filter((n) => n.op === "QLSTM")).toHaveLength(2);
     const sets = [...readCalibrationDir(dir, g)];
     const refs = sets.map((s) => runGraph(q, s));
-    const rig = rigOrSkip("aarch64", "qemu");
-    if (rig) checkBitExact(q, "aarch64", rig, sets, { expected: refs, maxDims: { T: 300 } });
+    const rig = rigOrSkip(ctx, "aarch64", "qemu");
+    checkBitExact(q, "aarch64", rig, sets, { expected: refs, maxDims: { T: 300 } });
   });
 
-  it("is bit-exact on c99 through `neonc check --int8 --rnn integer` (max abs error 0 on the unseen set)", async () => {
+  it("is bit-exact on c99 through `neonc check --int8 --rnn integer` (max abs error 0 on the unseen set)", async (ctx) => {
     const dir = path.join(requireModels(), "lstm_encoder");
-    if (!rigOrSkip("c99", "native")) return;
+    rigOrSkip(ctx, "c99", "native");
     const r = await neoncInProcess("check", path.join(dir, "model.onnx"), "--int8", "--calibration", path.join(dir, "test_data_set_0"), "--rnn", "integer",
       "--target", "c99", "--input-dir", path.join(dir, "test_data_set_1"));
     expect(r.code, r.stderr).toBe(0);

@@ -13,7 +13,7 @@
 // every bit. On a difference the test names the first integer node whose output differs.
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Graph, Node } from "../../ir/graph.js";
 import type { Tensor } from "../../ir/types.js";
 import { buildModel, compareTensors, runBuild } from "../../codegen/build.js";
@@ -218,13 +218,9 @@ function sharedModelDirs(): string[] {
 export function describeInt8SharedModels(target: string, mode: RunMode): void {
   const dirs = sharedModelDirs();
   describe.runIf(dirs.length > 0)(`int8 shared models on ${target} (${mode}) are bit-exact with the interpreter`, () => {
-    let rig: Rig | undefined;
-    beforeAll(() => {
-      rig = rigOrSkip(target, mode);
-    });
     for (const dir of dirs) {
-      it(`${path.basename(dir)}: calibrated on test_data_set_0, run on test_data_set_1`, () => {
-        if (!rig) return;
+      it(`${path.basename(dir)}: calibrated on test_data_set_0, run on test_data_set_1`, (ctx) => {
+        const rig = rigOrSkip(ctx, target, mode);
         const c = prepareSharedModel(dir);
         console.log(formatReport(c, target, mode, checkInt8OnRig(c, target, rig)));
       });

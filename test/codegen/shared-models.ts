@@ -1,7 +1,7 @@
 // The shared speech models after -O1 with their two test data sets and interpreter outputs,
 // loaded once per test file, and the check every target's test file runs on them.
 import path from "node:path";
-import { describe, it, beforeAll } from "vitest";
+import { describe, it } from "vitest";
 import type { Graph } from "../../ir/graph.js";
 import type { Tensor } from "../../ir/types.js";
 import { readTensorFile } from "../../src/adapters/onnx/tensor.js";
@@ -32,13 +32,9 @@ function load(name: string): Loaded {
 /** One test per shared model: compile (T <= 300), build once, run both data sets, compare. */
 export function describeSharedModels(target: string, mode: RunMode, models: readonly string[] = SHARED_MODELS): void {
   describe(`shared models on ${target} (${mode})`, () => {
-    let rig: ReturnType<typeof rigOrSkip>;
-    beforeAll(() => {
-      rig = rigOrSkip(target, mode);
-    });
     for (const name of models) {
-      it(`${name} matches the interpreter within 1e-4 of max |output|`, () => {
-        if (!rig) return;
+      it(`${name} matches the interpreter within 1e-4 of max |output|`, (ctx) => {
+        const rig = rigOrSkip(ctx, target, mode);
         const m = load(name);
         const r = checkGraph(m.graph, target, rig, m.sets, { maxDims: { T: 300 }, expected: m.refs });
         console.log(`${name} ${target}/${mode}: rel error ${r.worst.toExponential(2)}, arena ${r.model.arenaBytes} (lower bound ${r.model.lowerBound}), weights ${r.model.weightBytes}, ${r.medianMs.toFixed(2)} ms/run (T=192)`);

@@ -27,9 +27,8 @@ function knownGap(g: Graph): boolean {
 const RUNS = Number(process.env.NEONC_PROPERTY_RUNS ?? 12);
 
 describe("random speech graphs through the generated C", () => {
-  it("compile and match the interpreter on c99, after -O1 and with no pass (-O0)", () => {
-    const rig = rigOrSkip("c99", "native");
-    if (!rig) return;
+  it("compile and match the interpreter on c99, after -O1 and with no pass (-O0)", (ctx) => {
+    const rig = rigOrSkip(ctx, "c99", "native");
     fc.assert(
       fc.property(arbSpeechGraph({ maxLayers: 6, maxChannels: 8, symbolicT: true }), fc.integer({ min: 4, max: 12 }), (g, T) => {
         fc.pre(!knownGap(g));

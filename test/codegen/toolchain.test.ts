@@ -5,11 +5,11 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance, type RunnerTestSuite } from "vitest";
 import { rigMissing } from "../../codegen/build.js";
 import type { Rig } from "../../codegen/targets.js";
 import { firstErrorLine } from "../../codegen/toolchain.js";
-import { rigOrSkip } from "./helpers.js";
+import { itOnRigs, rigHere, rigOrSkip } from "./helpers.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "neonc-toolchain-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,20 +70,69 @@ describe("rigMissing probes the toolchain", () => {
   });
 });
 
+/** A gcc that cannot build C, in a folder to put first on PATH: the c99 rig must not count as present. */
+function brokenGccDir(): string {
+  const bin = path.join(dir, "bin");
+  mkdirSync(bin, { recursive: true });
+  script("bin/gcc", `[ "$1" = "--version" ] && { echo "gcc 0"; exit 0; }\n${NO_LIBC}`);
+  return bin;
+}
+
+const BROKEN_C99 = "codegen tests for c99 (native) cannot run here: gcc cannot build a test C program: probe.c:2:10: fatal error: bits/libc-header-start.h: No such file or directory";
+
+// Tests on a broken rig, run with the broken gcc first on PATH; the test after this block checks
+// that vitest reports them as skipped with the reason (a test that returns early would pass).
+describe("tests on a broken rig", () => {
+  const saved = { path: process.env.PATH, require: process.env.NEONC_REQUIRE_TARGETS };
+  let warn: MockInstance<typeof console.warn> | undefined;
+  beforeAll(() => {
+    process.env.PATH = `${brokenGccDir()}:${saved.path}`;
+    delete process.env.NEONC_REQUIRE_TARGETS;
+    // The skip warnings these tests print are expected here: kept out of the run's output.
+    warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
+  afterAll(() => {
+    process.env.PATH = saved.path;
+    if (saved.require !== undefined) process.env.NEONC_REQUIRE_TARGETS = saved.require;
+    warn?.mockRestore();
+  });
+  itOnRigs([["c99", "native"]], () => {
+    throw new Error("the body ran on a broken rig");
+  }, "made by itOnRigs on");
+  it("asking rigOrSkip for c99 (native)", (ctx) => {
+    rigOrSkip(ctx, "c99", "native");
+    throw new Error("rigOrSkip returned on a broken rig");
+  });
+});
+
 describe("the codegen suites skip a broken rig with the reason", () => {
-  it("skips with a warning, or fails under NEONC_REQUIRE_TARGETS=1", () => {
-    // A gcc first on PATH that cannot build C: the c99 rig must not count as present.
-    mkdirSync(path.join(dir, "bin"));
-    const gcc = script("bin/gcc", `[ "$1" = "--version" ] && { echo "gcc 0"; exit 0; }\n${NO_LIBC}`);
+  it("reports the tests on a broken rig as skipped, with the reason as the skip note", (ctx) => {
+    const suite = ctx.task.file.tasks.find((t) => t.name === "tests on a broken rig") as RunnerTestSuite;
+    // vitest keeps a skip's note on the task's result (its reporters print it from there) without
+    // declaring the field on TaskResult.
+    const note = (t: RunnerTestSuite["tasks"][number]) => (t.result as { note?: string } | undefined)?.note;
+    expect(suite.tasks.map((t) => [t.name, t.result?.state, note(t)])).toEqual([
+      ["made by itOnRigs on c99 (native)", "skip", BROKEN_C99],
+      ["asking rigOrSkip for c99 (native)", "skip", BROKEN_C99],
+    ]);
+  });
+
+  it("skips with the reason and a warning, or fails under NEONC_REQUIRE_TARGETS=1", () => {
+    const bin = brokenGccDir();
     const saved = { path: process.env.PATH, require: process.env.NEONC_REQUIRE_TARGETS };
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    // Stands in for vitest's context: its skip() throws, as vitest's does.
+    const ctx = { skip: vi.fn((note?: string): never => { throw new Error(`skipped: ${note}`); }) };
     try {
-      process.env.PATH = `${path.dirname(gcc)}:${saved.path}`;
+      process.env.PATH = `${bin}:${saved.path}`;
       delete process.env.NEONC_REQUIRE_TARGETS;
-      expect(rigOrSkip("c99", "native")).toBeUndefined();
-      expect(warn).toHaveBeenCalledWith("skipping: codegen tests for c99 (native) cannot run here: gcc cannot build a test C program: probe.c:2:10: fatal error: bits/libc-header-start.h: No such file or directory");
+      expect(() => rigOrSkip(ctx, "c99", "native")).toThrow(`skipped: ${BROKEN_C99}`);
+      expect(warn).toHaveBeenCalledWith(`skipping: ${BROKEN_C99}`);
       process.env.NEONC_REQUIRE_TARGETS = "1";
-      expect(() => rigOrSkip("c99", "native")).toThrow(/^codegen tests for c99 \(native\) cannot run here: gcc cannot build a test C program: .*bits\/libc-header-start\.h.*NEONC_REQUIRE_TARGETS=1/);
+      ctx.skip.mockClear();
+      expect(() => rigOrSkip(ctx, "c99", "native")).toThrow(/^codegen tests for c99 \(native\) cannot run here: gcc cannot build a test C program: .*bits\/libc-header-start\.h.*NEONC_REQUIRE_TARGETS=1/);
+      expect(ctx.skip).not.toHaveBeenCalled();
+      expect(rigHere("c99", "native")).toBeUndefined();
     } finally {
       process.env.PATH = saved.path;
       if (saved.require === undefined) delete process.env.NEONC_REQUIRE_TARGETS;

@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { skipOrFail, type Skippable } from "./skip.js";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const sharedRoot = path.resolve(repoRoot, "../shared");
@@ -18,4 +19,15 @@ export function sharedPath(sub: string): string | undefined {
   }
   console.warn(`skipping the suites that need ../shared/${sub}: ${p} does not exist`);
   return undefined;
+}
+
+/**
+ * Absolute path of a folder under ../shared for the running test (the folder itself when `sub`
+ * is empty); when it is absent the test is skipped with the reason, or fails under
+ * NEONC_REQUIRE_SHARED=1.
+ */
+export function sharedOrSkip(ctx: Skippable, sub = ""): string {
+  const p = path.join(sharedRoot, sub);
+  if (existsSync(p)) return p;
+  return skipOrFail(ctx, `the tests that need ../shared/${sub} cannot run here: ${p} does not exist`, "NEONC_REQUIRE_SHARED");
 }

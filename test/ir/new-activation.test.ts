@@ -21,7 +21,7 @@ import { exportOnnx } from "../../src/adapters/onnx/export.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { arbSpeechGraph, Rng, seededTensor } from "../../src/testing/index.js";
 import { checkGradient, randomF64 } from "../analyses/calibration/synthetic/gradcheck.js";
-import { checkBitExact, checkGraph, rigOrSkip } from "../codegen/helpers.js";
+import { checkBitExact, checkGraph, itOnRigs, rigOrSkip } from "../codegen/helpers.js";
 
 registerOp(unaryOp({
   name: "Softsign",
@@ -53,26 +53,23 @@ describe("an activation defined outside neonc's op files", () => {
     expect(Array.from(y)).toEqual([-0.75, 0, 0.5]);
   });
 
-  it("has a C kernel matching the interpreter (c99 and NEON through SIMDe)", () => {
-    for (const [target, mode] of [["c99", "native"], ["aarch64", "simde"]] as const) {
-      const rig = rigOrSkip(target, mode);
-      if (rig) checkGraph(g, target, rig, sets, { maxDims: { T: 32 }, tol: 1e-6 });
-    }
-  });
+  itOnRigs([["c99", "native"], ["aarch64", "simde"]], (target, rig) => {
+    checkGraph(g, target, rig, sets, { maxDims: { T: 32 }, tol: 1e-6 });
+  }, "has a C kernel matching the interpreter on");
 
-  it("fuses into the Conv with kinds=all, in C too", () => {
+  it("fuses into the Conv with kinds=all, in C too", (ctx) => {
     const fused = runPipeline(g, "fuse-activation{kinds=all}");
     expect(fused.nodes.find((n) => n.outputs[0] === "z")!.attrs.activation).toBe("Softsign");
-    const rig = rigOrSkip("c99", "native");
-    if (rig) checkGraph(fused, "c99", rig, sets, { maxDims: { T: 32 }, tol: 1e-6, ref: g });
+    const rig = rigOrSkip(ctx, "c99", "native");
+    checkGraph(fused, "c99", rig, sets, { maxDims: { T: 32 }, tol: 1e-6, ref: g });
   });
 
-  it("lowers to int8 tables, bit exact in C", () => {
+  it("lowers to int8 tables, bit exact in C", (ctx) => {
     const fused = runPipeline(g, "fuse-activation{kinds=all}");
     const q = quantizeGraph(fused, calibrate(fused, [sets[0]!, { x: randomF32(rng, [1, 3, 19], -6, 6) }]).ranges);
     expect(q.nodes.filter((n) => n.op === "QLookup")).toHaveLength(2);
-    const rig = rigOrSkip("c99", "native");
-    if (rig) checkBitExact(q, "c99", rig, sets, { maxDims: { T: 32 } });
+    const rig = rigOrSkip(ctx, "c99", "native");
+    checkBitExact(q, "c99", rig, sets, { maxDims: { T: 32 } });
   });
 
   it("has a gradient, alone and fused", () => {

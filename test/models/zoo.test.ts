@@ -27,9 +27,8 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs
 import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rigMissing } from "../../codegen/build.js";
-import { rigFor } from "../../codegen/targets.js";
-import { getTarget } from "../../ir/target.js";
+import type { RunMode } from "../../codegen/targets.js";
+import { rigOrSkip } from "../codegen/helpers.js";
 import { neoncInProcess, readJson, readTensor, ROOT, tempDir, type CliResult } from "../cli/helpers.js";
 import { maxAbsDiff } from "../../src/testing/index.js";
 
@@ -196,12 +195,12 @@ const CHECKS: Record<string, (m: ZooModel) => Promise<unknown>> = {
   "check-int8": checkInt8,
 };
 
-/** Undefined when qemu can run aarch64 code here; otherwise why not (and a failure under NEONC_REQUIRE_TARGETS=1). */
-function qemuMissing(): string | undefined {
-  const missing = rigMissing(rigFor(getTarget("aarch64"), "qemu"));
-  if (missing && process.env.NEONC_REQUIRE_TARGETS === "1") throw new Error(`aarch64 under qemu cannot run here: ${missing} (and NEONC_REQUIRE_TARGETS=1)`);
-  return missing;
-}
+/** The rig each check builds C with (the checks not listed build none). */
+const RIG_OF: Record<string, readonly [string, RunMode]> = {
+  "check-c99": ["c99", "native"],
+  "check-aarch64": ["aarch64", "qemu"],
+  "check-int8": ["c99", "native"],
+};
 
 beforeAll(() => {
   out = tempDir("neonc-zoo-");
@@ -238,11 +237,9 @@ describe("the issue's commands on the zoo models", () => {
   for (const m of MODELS) {
     for (const c of checksOf(m)) {
       const key = `${m.name}/${c}`;
-      it(key, async () => {
-        if (c === "check-aarch64") {
-          const missing = qemuMissing();
-          if (missing) return void console.warn(`skipping ${key}: aarch64 under qemu cannot run here: ${missing}`);
-        }
+      it(key, async (ctx) => {
+        const rig = RIG_OF[c];
+        if (rig) rigOrSkip(ctx, ...rig);
         let failure: Error | undefined;
         try {
           await CHECKS[c]!(m);
