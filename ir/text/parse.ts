@@ -5,7 +5,7 @@
 // text too. It fails only on syntax and on what it cannot build: a node whose types are left
 // out is typed by its op's `infer`, which needs the op registered and its input types known.
 import { makeGraph, type AttrValue, type Graph, type Node } from "../graph.js";
-import { resolveAttrs } from "../op.js";
+import { resolveAttrs, type AttrSchema } from "../op.js";
 import { findOp } from "../registry.js";
 import { typesEqual, typeToString, type Tensor, type TensorType } from "../types.js";
 import { Cursor } from "./cursor.js";
@@ -168,8 +168,6 @@ function parseStatement(c: Cursor, b: GraphBuilder): void {
       if (!c.eat(",")) break;
     }
     if (types.length !== outputs.length) c.fail(`the node has ${outputs.length} outputs but ${types.length} types`);
-  } else if (outputs.length > 0) {
-    types = inferTypes(c, b, op, inputs, outputs, attrs, opAt);
   }
 
   let name = defaultNodeName(outputs);
@@ -178,16 +176,25 @@ function parseStatement(c: Cursor, b: GraphBuilder): void {
     name = c.string();
     c.expect(")", "after the node name");
   }
+  // Inferred after @name, so that an error can name the node as the text does.
+  if (types === undefined && outputs.length > 0) types = inferTypes(c, b, name, op, inputs, outputs, attrs, opAt);
   outputs.forEach((o, k) => b.define(o, types?.[k], outputAt[k]!));
   b.nodes.push({ name, op, inputs, outputs, attrs });
 }
 
 function inferTypes(
-  c: Cursor, b: GraphBuilder, op: string, inputs: readonly string[], outputs: readonly string[],
+  c: Cursor, b: GraphBuilder, node: string, op: string, inputs: readonly string[], outputs: readonly string[],
   attrs: Record<string, AttrValue>, at: number,
 ): TensorType[] {
   const def = findOp(op);
   if (!def) c.fail(`op ${op} is not registered, so the types of its outputs cannot be inferred; write them after " : "`, at);
+  // The type rules read required attributes without checking them (the verifier does that), so
+  // a missing one must be named here rather than crash inside the rule.
+  const missing = Object.entries(def.attrs as AttrSchema).filter(([k, spec]) => spec.required && attrs[k] === undefined).map(([k]) => k);
+  if (missing.length > 0) {
+    const what = missing.length === 1 ? `the required attribute ${missing[0]}` : `the required attributes ${missing.slice(0, -1).join(", ")} and ${missing.at(-1)}`;
+    c.fail(`node ${JSON.stringify(node)} (${op}) lacks ${what}, so its output types cannot be inferred`, at);
+  }
   const inTypes = inputs.map((i) => {
     if (i === "") return undefined;
     const t = b.types[i];

@@ -1,6 +1,9 @@
 // Parse errors of the IR text: each names the line and column and says what was expected.
 import { describe, expect, it } from "vitest";
 import "./test-ops.js";
+import "../../ir/ops/index.js";
+import type { AttrSchema } from "../../ir/op.js";
+import { allOps } from "../../ir/registry.js";
 import { IrTextError, parseGraph } from "../../ir/text/index.js";
 
 function parseError(text: string): IrTextError {
@@ -69,6 +72,26 @@ describe("IR text parse errors", () => {
   it("reports a failing type rule with its message", () => {
     const e = parseError("graph @g(%x: f32[2], %w: i8[2]) -> (%y) {\n  %y = TestBinary(%x, %w)\n}");
     expect(e.message).toBe("2:8: cannot infer the output types of TestBinary: a is f32 but b is i8");
+  });
+
+  it("names the node, the op and a missing required attribute instead of failing inside the type rule", () => {
+    expect(parseError(g("  %y = TestConcat(%x, %x)")).message).toBe('2:8: node "y" (TestConcat) lacks the required attribute axis, so its output types cannot be inferred');
+    expect(parseError(g('  %y = TestConcat(%x, %x) @name("join")')).message).toBe('2:8: node "join" (TestConcat) lacks the required attribute axis, so its output types cannot be inferred');
+    // With the types written out, the parser builds the node and leaves the check to the verifier.
+    expect(parseGraph(g("  %y = TestConcat(%x, %x) : f32[1,8,T]")).nodes[0]!.attrs).toEqual({});
+  });
+
+  it("names every missing required attribute of every registered op", () => {
+    // Each input slot gets %x: the check comes before any type rule, whatever the inputs.
+    const ops = allOps().filter((d) => Object.values(d.attrs as AttrSchema).some((s) => s.required));
+    expect(ops.length).toBeGreaterThan(10);
+    for (const d of ops) {
+      const missing = Object.entries(d.attrs as AttrSchema).filter(([, s]) => s.required).map(([k]) => k);
+      const inputs = d.inputs.filter((slot) => !slot.endsWith("?")).map(() => "%x").join(", ");
+      const e = parseError(g(`  %y = ${d.name}(${inputs})`));
+      const what = missing.length === 1 ? `attribute ${missing[0]}` : `attributes ${missing.slice(0, -1).join(", ")} and ${missing.at(-1)}`;
+      expect(e.message, d.name).toBe(`2:8: node "y" (${d.name}) lacks the required ${what}, so its output types cannot be inferred`);
+    }
   });
 
   it("rejects a type list that does not match the outputs", () => {
