@@ -2,7 +2,7 @@
 // fold (after a Relu, after an Add, on a graph input) and every one of them with -O0, against
 // the interpreter on every rig. Lengths of 7 and 13 frames leave NEON tails; one graph takes its
 // parameters at run time, one uses the per-position [C, L] form. (Whole models with
-// their BatchNorms kept, -O0, run through C in test/cli/every-model-c.test.ts.)
+// their BatchNorms kept, -O0, run through C in test/app/cli/every-model-c.test.ts.)
 import { describe, expect, it } from "vitest";
 import { parseGraph } from "../../ir/text/index.js";
 import type { Tensor } from "../../ir/types.js";

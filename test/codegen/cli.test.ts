@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, neonc, tempDir } from "../cli/helpers.js";
+import { ensureBuilt, neonc, tempDir } from "../app/cli/helpers.js";
 import { requireModels, rigOrSkip } from "./helpers.js";
 
 let dir: string;

@@ -19,7 +19,7 @@ import { quantizeGraph } from "../../passes/quantize/index.js";
 import { calibrateRnnStates } from "../../passes/quantize/lower-rnn.js";
 import { qrnnGraph, qrnnInputs, type QRnnCase } from "../helpers/qrnn-graphs.js";
 import { ALL_RIGS, checkBitExact, expectNoFloat, itOnRigs, requireModels, rigOrSkip } from "./helpers.js";
-import { neoncInProcess } from "../cli/helpers.js";
+import { neoncInProcess } from "../app/cli/helpers.js";
 
 const base = { T: "T", bias: true, initialH: false, initialC: false, cellShift: 11, minus128: false } as const;
 const CASES: QRnnCase[] = [

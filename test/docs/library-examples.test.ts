@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, ROOT } from "../cli/helpers.js";
+import { ensureBuilt, ROOT } from "../app/cli/helpers.js";
 
 const DOCS = [...readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`), "README.md", "examples/custom-pass/README.md"];
 const EXAMPLES = readdirSync(path.join(ROOT, "examples/library")).filter((f) => f.endsWith(".ts")).sort();

@@ -29,7 +29,7 @@ import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunMode } from "../../codegen/targets.js";
 import { rigOrSkip } from "../codegen/helpers.js";
-import { neoncInProcess, readJson, readTensor, ROOT, tempDir, type CliResult } from "../cli/helpers.js";
+import { neoncInProcess, readJson, readTensor, ROOT, tempDir, type CliResult } from "../app/cli/helpers.js";
 import { maxAbsDiff } from "../../src/testing/index.js";
 
 const ZOO = path.join(ROOT, "test/fixtures/models");

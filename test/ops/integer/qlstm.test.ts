@@ -35,7 +35,7 @@ import { GraphBuilder, Rng, seededTensor } from "../../../src/testing/index.js";
 import { qrnnGraph, qrnnInputs, type QRnnCase } from "../../helpers/qrnn-graphs.js";
 import { sharedPath } from "../../helpers/shared.js";
 import { exportOnnx } from "../../../src/adapters/onnx/export.js";
-import { neoncInProcess } from "../../cli/helpers.js";
+import { neoncInProcess } from "../../app/cli/helpers.js";
 
 // ---- the arithmetic of docs/quantization.md, written out element by element -----------------
 

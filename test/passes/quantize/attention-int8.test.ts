@@ -31,7 +31,7 @@ import { runGraph } from "../../../src/runtime/interpreter.js";
 import { agreement, emptyAgreement, percent, Rng, seededTensor, type Agreement } from "../../../src/testing/index.js";
 import "../../../ir/ops/index.js";
 import { buildModel as buildOnnx, type ModelSpec, type NodeSpec } from "../../helpers/onnx-builder.js";
-import { neoncInProcess, tempDir } from "../../cli/helpers.js";
+import { neoncInProcess, tempDir } from "../../app/cli/helpers.js";
 import { checkBitExact, itOnRigs } from "../../codegen/helpers.js";
 
 const D = 16;

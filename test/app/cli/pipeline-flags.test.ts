@@ -5,8 +5,8 @@
 // elides large constants unless --print-ir-weights is given, and then the text parses back.
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fromNumbers } from "../../ir/types.js";
-import { parseGraph } from "../../ir/text/index.js";
+import { fromNumbers } from "../../../ir/types.js";
+import { parseGraph } from "../../../ir/text/index.js";
 import { ensureBuilt, f32, neonc, ROOT, tempDir, writeModel, writeTensor } from "./helpers.js";
 
 let dir: string;

@@ -3,9 +3,9 @@
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostTarget } from "../../codegen/engine.js";
-import { rigOrSkip } from "../codegen/helpers.js";
-import { sharedOrSkip } from "../helpers/shared.js";
+import { hostTarget } from "../../../codegen/engine.js";
+import { rigOrSkip } from "../../codegen/helpers.js";
+import { sharedOrSkip } from "../../helpers/shared.js";
 import { ensureBuilt, neonc, oneLineError, readTensor, SHARED, tempDir } from "./helpers.js";
 
 let dir: string;

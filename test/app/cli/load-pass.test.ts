@@ -4,9 +4,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fromNumbers } from "../../ir/types.js";
-import { importOnnxFile } from "../../src/adapters/onnx/index.js";
-import { buildModel } from "../helpers/onnx-builder.js";
+import { fromNumbers } from "../../../ir/types.js";
+import { importOnnxFile } from "../../../src/adapters/onnx/index.js";
+import { buildModel } from "../../helpers/onnx-builder.js";
 import { ROOT, ensureBuilt, neonc } from "./helpers.js";
 
 const plugin = path.join(ROOT, "dist/examples/custom-pass/fold-mul-chain.js");

@@ -7,9 +7,9 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromNumbers } from "../../ir/types.js";
+import { fromNumbers } from "../../../ir/types.js";
 import { f32, neoncInProcess, oneLineError, tempDir, writeModel, writeTensor } from "./helpers.js";
-import { Rng } from "../../src/testing/index.js";
+import { Rng } from "../../../src/testing/index.js";
 
 let dir: string;
 let q: string;

@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { rigOrSkip } from "../codegen/helpers.js";
-import { sharedPath } from "../helpers/shared.js";
+import { rigOrSkip } from "../../codegen/helpers.js";
+import { sharedPath } from "../../helpers/shared.js";
 import { ensureBuilt, MAIN, readJson, ROOT, SHARED, tempDir, type CliResult } from "./helpers.js";
 
 /** Runs the built CLI with a timeout fit for building a big model's C. */

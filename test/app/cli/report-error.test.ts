@@ -1,8 +1,8 @@
 // How thrown errors become the one-line message and exit code (unit level, no process spawned).
 import { CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
-import { ModelError, UsageError } from "../../ir/errors.js";
-import { describeFailure, oneLine } from "../../src/app/cli/report-error.js";
+import { ModelError, UsageError } from "../../../ir/errors.js";
+import { describeFailure, oneLine } from "../../../src/app/cli/report-error.js";
 
 describe("describeFailure", () => {
   it("keeps the exit code of neonc's own errors and folds their lines", () => {

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fromNumbers } from "../../ir/types.js";
+import { fromNumbers } from "../../../ir/types.js";
 import { ensureBuilt, f32, neonc, oneLineError, readTensor, tempDir, writeModel, writeTensor } from "./helpers.js";
 
 let dir: string;

@@ -3,9 +3,9 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sharedOrSkip } from "../helpers/shared.js";
+import { sharedOrSkip } from "../../helpers/shared.js";
 import { SHARED, ensureBuilt, neonc, readJson, readTensor, tempDir } from "./helpers.js";
-import { maxAbsDiff } from "../../src/testing/index.js";
+import { maxAbsDiff } from "../../../src/testing/index.js";
 
 let dir: string;
 

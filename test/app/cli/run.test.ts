@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromNumbers } from "../../ir/types.js";
+import { fromNumbers } from "../../../ir/types.js";
 import { ensureBuilt, f32, neonc, oneLineError, readTensor, tempDir, writeModel, writeTensor } from "./helpers.js";
 
 let dir: string;

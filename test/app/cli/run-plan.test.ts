@@ -2,9 +2,9 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromNumbers } from "../../ir/types.js";
-import { NeoncError } from "../../ir/errors.js";
-import { bindInputs, listInputDir, planRuns } from "../../src/adapters/onnx/run-plan.js";
+import { fromNumbers } from "../../../ir/types.js";
+import { NeoncError } from "../../../ir/errors.js";
+import { bindInputs, listInputDir, planRuns } from "../../../src/adapters/onnx/run-plan.js";
 import { tempDir } from "./helpers.js";
 
 let dir: string;

@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sharedOrSkip, sharedPath } from "../helpers/shared.js";
+import { sharedOrSkip, sharedPath } from "../../helpers/shared.js";
 import { neoncInProcess, oneLineError, SHARED, tempDir } from "./helpers.js";
 
 let dir: string;

@@ -5,11 +5,11 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { fromNumbers, toNumbers, type Tensor } from "../../ir/types.js";
-import { encodeTensorFile, readTensorFile } from "../../src/adapters/onnx/tensor.js";
-import { buildModel, type ModelSpec } from "../helpers/onnx-builder.js";
+import { fromNumbers, toNumbers, type Tensor } from "../../../ir/types.js";
+import { encodeTensorFile, readTensorFile } from "../../../src/adapters/onnx/tensor.js";
+import { buildModel, type ModelSpec } from "../../helpers/onnx-builder.js";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const MAIN = path.join(ROOT, "dist/src/app/cli/main.js");
 export const SHARED = path.resolve(ROOT, "../shared");
 
@@ -38,7 +38,7 @@ export function neonc(...args: string[]): CliResult {
  * usage errors); stdout and stderr are captured while it runs.
  */
 export async function neoncInProcess(...args: string[]): Promise<CliResult> {
-  const { runCli } = await import("../../src/app/cli/program.js");
+  const { runCli } = await import("../../../src/app/cli/program.js");
   let stdout = "", stderr = "";
   const out = process.stdout.write, err = process.stderr.write;
   process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
@@ -56,7 +56,7 @@ export function tempDir(prefix = "neonc-cli-"): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export type { ModelSpec } from "../helpers/onnx-builder.js";
+export type { ModelSpec } from "../../helpers/onnx-builder.js";
 
 /** Writes an ONNX model file (built by test/helpers/onnx-builder.ts) and returns its path. */
 export function writeModel(file: string, spec: ModelSpec): string {
