@@ -19,6 +19,7 @@ import { WeightStore } from "./weights.js";
 import { lowerForCodegen } from "./lowering.js";
 import { isLoweredByTarget } from "../ir/traits.js";
 import { harnessSource, makefileSource } from "./harness.js";
+import { unsupportedMessage, type Refusal } from "./unsupported.js";
 import "./kernels/index.js";
 import "../ir/ops/index.js";
 
@@ -61,7 +62,7 @@ export function graphSymbols(g: Graph): string[] {
 }
 
 export function compileGraph(input: Graph, opts: CompileOptions): CompiledModel {
-  const { graph: g, problems: unlowered } = lowerForCodegen(input, opts.target);
+  const { graph: g, unlowered } = lowerForCodegen(input, opts.target);
   const prefix = cIdent(opts.prefix ?? "model");
   const symbols = graphSymbols(g);
   const maxDims: Record<string, number> = {};
@@ -75,27 +76,17 @@ export function compileGraph(input: Graph, opts: CompileOptions): CompiledModel 
     throw new CodegenError(`symbolic dim names ${symbols.join(", ")} do not make distinct C variable names`);
   }
 
-  // Nodes of an op without a kernel are listed once per op ("no C kernel for BatchNormalization
-  // (33 nodes: ...)"), so a model with many of them still gets a readable sentence.
-  const noKernel = new Map<string, string[]>();
-  const problems: string[] = [...unlowered];
+  // Every node the generator cannot handle goes into one sentence (codegen/unsupported.ts):
+  // the nodes lower left to no algorithm, then those without a kernel or refused by theirs.
+  const refusals: Refusal[] = [...unlowered];
   for (const n of g.nodes) {
     if (isLoweredByTarget(n.op)) continue;
     const k = findKernel(n.op);
-    if (!k) {
-      noKernel.set(n.op, [...(noKernel.get(n.op) ?? []), n.name]);
-      continue;
-    }
-    const why = k.supports?.(n, resolveAttrs(getOp(n.op), n.attrs) as Attrs, g);
-    if (why) problems.push(`${n.name} (${n.op}): ${why}`);
+    const why = k ? k.supports?.(n, resolveAttrs(getOp(n.op), n.attrs) as Attrs, g) : undefined;
+    if (!k || why) refusals.push({ node: n, why });
   }
-  const count = problems.length + [...noKernel.values()].reduce((s, l) => s + l.length, 0);
-  const noKernelLines = [...noKernel].map(([op, names]) => {
-    const shown = names.slice(0, 3).join(", ") + (names.length > 3 ? `, ... ${names.length - 3} more` : "");
-    return `no C kernel for ${op} (${names.length === 1 ? `node ${shown}` : `${names.length} nodes: ${shown}`})`;
-  });
-  problems.unshift(...noKernelLines);
-  if (problems.length > 0) throw new CodegenError(`cannot generate C for ${count} node(s): ${problems.join("; ")}`);
+  const refused = unsupportedMessage(refusals);
+  if (refused) throw new CodegenError(refused);
 
   const ioIdents = uniqueIdents([...g.inputs, ...g.outputs]);
   const inputs = g.inputs.map((name) => ({ name, ident: ioIdents.get(name)!, dtype: g.types[name]!.dtype, shape: g.types[name]!.shape }));

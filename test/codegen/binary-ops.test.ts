@@ -43,6 +43,6 @@ describe("Pow, PRelu, Max, Min, Sum, Mean in C", () => {
     const three = parseGraph(`graph @m(%a: f32[2], %b: f32[2], %c: f32[2]) -> (%y) {
   %y = Max(%a, %b, %c)
 }`);
-    expect(() => compileGraph(three, { target: getTarget("c99") })).toThrow(/y \(Max\): Max of 3 inputs is not generated \(only of two\)/);
+    expect(() => compileGraph(three, { target: getTarget("c99") })).toThrow(/Max \(node y\): Max of 3 inputs is not generated \(only of two\)/);
   });
 });

@@ -31,7 +31,7 @@ describe("Gather in C", () => {
     const rt = parseGraph(`graph @rt(%x: f32[4], %i: i64[2]) -> (%y) {
   %y = Gather(%x, %i)
 }`);
-    expect(() => compileGraph(rt, { target: getTarget("c99") })).toThrow(/y \(Gather\): indices computed at run time are not generated/);
+    expect(() => compileGraph(rt, { target: getTarget("c99") })).toThrow(/Gather \(node y\): indices computed at run time are not generated/);
     const sym = parseGraph(`graph @sym(%x: f32[1,T]) -> (%y) {
   %i = const i64[1] [0]
   %y = Gather(%x, %i) {axis=1}

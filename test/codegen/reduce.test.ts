@@ -34,6 +34,6 @@ describe("ReduceSum, ReduceSumSquare, ReduceMax, ReduceMin in C", () => {
     const gap = parseGraph(`graph @gap(%x: f32[2,3,4]) -> (%y) {
   %y = ReduceSum(%x) {axes=[0,2]}
 }`);
-    expect(() => compileGraph(gap, { target: getTarget("c99") })).toThrow(/y \(ReduceSum\): the reduced axes \[0,2\] are not contiguous/);
+    expect(() => compileGraph(gap, { target: getTarget("c99") })).toThrow(/ReduceSum \(node y\): the reduced axes \[0,2\] are not contiguous/);
   });
 });
