@@ -182,11 +182,19 @@ function valueInfoType(vi: ValueInfoProto, what: string, L: Lowering): TensorTyp
   return { dtype, shape };
 }
 
-function symbolFor(param: string): Dim {
+/**
+ * The name an ONNX dim_param gets in the IR: a C identifier (the generated C makes it a variable),
+ * so "seq-len" becomes seq_len, "2T" d_2T, and floor / ceil (dim functions) floor_ / ceil_.
+ */
+export function onnxDimSymbol(param: string): string {
   let s = param.replace(/[^A-Za-z0-9_]/g, "_");
   if (!/^[A-Za-z_]/.test(s)) s = `d_${s}`;
   if (s === "floor" || s === "ceil") s = `${s}_`;
-  return { c: 0, terms: [{ coef: 1, atom: { kind: "sym", name: s } }] };
+  return s;
+}
+
+function symbolFor(param: string): Dim {
+  return { c: 0, terms: [{ coef: 1, atom: { kind: "sym", name: onnxDimSymbol(param) } }] };
 }
 
 /** Declared output shapes must agree with the inferred ones where both are concrete. */

@@ -104,6 +104,60 @@ describe("usage errors exit 2 with one line on stderr", () => {
   });
 });
 
+describe("--max-dim names a symbolic dim of the model, as neonc imported it", () => {
+  // The ONNX file calls the time axis "seq-len"; neonc imports it as seq_len (a C name).
+  let seqModel: string, fixedModel: string;
+  beforeAll(() => {
+    seqModel = writeModel(path.join(dir, "seq.onnx"), {
+      inputs: [{ name: "x", shape: ["B", 4, "seq-len"] }],
+      outputs: [{ name: "y", shape: ["B", 4, "seq-len"] }],
+      nodes: [{ op: "Relu", inputs: ["x"], outputs: ["y"] }],
+    });
+    fixedModel = writeModel(path.join(dir, "fixed.onnx"), {
+      inputs: [{ name: "x", shape: [1, 4, 8] }],
+      outputs: [{ name: "y", shape: [1, 4, 8] }],
+      nodes: [{ op: "Relu", inputs: ["x"], outputs: ["y"] }],
+    });
+  });
+  const IMPORTED = "(ONNX dim names are imported with _ for every character other than a letter, digit or _)";
+
+  it("says what the model's dims are called when given the ONNX name (compile, check, run --engine c)", async () => {
+    const out = path.join(dir, "seq-c");
+    const commands = [
+      ["compile", seqModel, "--target", "c99", "-o", out],
+      ["check", seqModel, "--target", "c99"],
+      ["run", seqModel, "--engine", "c", "--input", path.join(dir, "x.pb"), "--output-dir", out],
+    ];
+    for (const args of commands) {
+      const r = await neoncInProcess(...args, "--max-dim", "B=1", "--max-dim", "seq-len=300");
+      expect(r.code, args[0]).toBe(2);
+      expect(oneLineError(r)).toBe(`neonc: --max-dim seq-len=300: the model has no symbolic dim seq-len; its symbolic dims are B, seq_len ${IMPORTED}, so write --max-dim seq_len=300`);
+    }
+  });
+
+  it("lists the model's dims for a name that is none of them, and says when all dims are fixed", async () => {
+    const seq = await neoncInProcess("compile", seqModel, "--target", "c99", "-o", path.join(dir, "seq-c"), "--max-dim", "T=300");
+    expect(seq.code).toBe(2);
+    expect(oneLineError(seq)).toBe("neonc: --max-dim T=300: the model has no symbolic dim T; its symbolic dims are B, seq_len");
+    const fixed = await neoncInProcess("compile", fixedModel, "--target", "c99", "-o", path.join(dir, "fixed-c"), "--max-dim", "T=300");
+    expect(fixed.code).toBe(2);
+    expect(oneLineError(fixed)).toBe("neonc: --max-dim T=300: the model has no symbolic dim T; all its dims are fixed, so leave --max-dim out");
+  });
+
+  it("compiles with the imported names", async () => {
+    const r = await neoncInProcess("compile", seqModel, "--target", "c99", "-o", path.join(dir, "seq-ok"), "--max-dim", "B=1", "--max-dim", "seq_len=300");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/for c99 \(B<=1, seq_len<=300\)/);
+  });
+
+  it("still refuses a value that is not a whole number", async () => {
+    const r = await neoncInProcess("compile", seqModel, "--target", "c99", "-o", path.join(dir, "seq-c"), "--max-dim", "seq-len=many");
+    expect(r.code).toBe(2);
+    expect(oneLineError(r)).toMatch(/--max-dim.*'seq-len=many' is invalid: the value must be a whole number of at least 1/);
+  });
+});
+
 describe("bad models and inputs exit 1 with one line on stderr", () => {
   it("for a model file that does not exist", () => {
     for (const cmd of [["inspect"], ["run"]]) {

@@ -14,7 +14,8 @@ import { UsageError } from "../../../../ir/errors.js";
 import { reportSummaryLine, writeReports } from "../../../adapters/report/index.js";
 import { addReportFlags, reportSettings } from "../int8-flags.js";
 import { loadModel } from "../../../adapters/onnx/load-model.js";
-import { parseDimAssignment } from "../option-parsers.js";
+import { checkMaxDimNames } from "../max-dim.js";
+import { parseMaxDim } from "../option-parsers.js";
 import { addPipelineFlags, preparePipeline, type PipelineFlags, type PipelineOutcome } from "../pipeline-flags.js";
 
 export interface CodegenFlags extends PipelineFlags {
@@ -28,7 +29,7 @@ export function addCodegenOptions(cmd: Command): Command {
   cmd
     .argument("<model>", "ONNX model file")
     .addOption(new Option("--target <target>", "C target").choices([...TARGET_NAMES]).makeOptionMandatory())
-    .option("--max-dim <name=value>", "largest value of a symbolic dim; the arena is sized for it (repeatable)", parseDimAssignment)
+    .option("--max-dim <name=value>", "largest value of a symbolic dim; the arena is sized for it (repeatable)", parseMaxDim)
     .option("--prefix <name>", "prefix of the generated C names (default model)");
   return addPipelineFlags(cmd);
 }
@@ -39,6 +40,7 @@ export async function loadForC(model: string, flags: CodegenFlags): Promise<Pipe
   const target = getTarget(flags.target);
   const pipeline = await preparePipeline(flags, { codegen: target });
   const original = loadModel(model, flags);
+  checkMaxDimNames(flags.maxDim, original);
   return { ...pipeline.run(original), original, target };
 }
 

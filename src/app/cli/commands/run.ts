@@ -16,7 +16,8 @@ import type { Graph } from "../../../../ir/graph.js";
 import type { Tensor } from "../../../../ir/types.js";
 import { CEngine, hostTarget, largestDims } from "../../../../codegen/engine.js";
 import { loadModel } from "../../../adapters/onnx/load-model.js";
-import { parseDimAssignment } from "../option-parsers.js";
+import { checkMaxDimNames } from "../max-dim.js";
+import { parseMaxDim } from "../option-parsers.js";
 import { addPipelineFlags, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
 import { terminalProgress } from "../progress.js";
 import { bindInputs, listInputDir, planRuns, type InputSource, type RunJob } from "../../../adapters/onnx/run-plan.js";
@@ -46,13 +47,15 @@ export function registerRun(program: Command): void {
     .requiredOption("--output-dir <dir>", "folder for the output files (created if missing)")
     .addOption(new Option("--engine <engine>", "what runs the model").choices(["interpreter", "c"]).default("interpreter"))
     .addOption(new Option("--target <target>", "C target for --engine c (default: aarch64 through SIMDe when installed, else c99)").choices([...TARGET_NAMES]))
-    .option("--max-dim <name=value>", "--engine c: largest value of a symbolic dim (default: the largest among the inputs; repeatable)", parseDimAssignment);
+    .option("--max-dim <name=value>", "--engine c: largest value of a symbolic dim (default: the largest among the inputs; repeatable)", parseMaxDim);
   addPipelineFlags(cmd);
   cmd.action(async (model: string, flags: RunFlags) => {
     const source = checkFlags(flags);
     const codegen = flags.engine === "c" ? (flags.target ? getTarget(flags.target) : hostTarget().target) : undefined;
     const pipeline = await preparePipeline(flags, { codegen });
-    const { graph } = pipeline.run(loadModel(model, flags));
+    const original = loadModel(model, flags);
+    checkMaxDimNames(flags.maxDim, original);
+    const { graph } = pipeline.run(original);
     const jobs = planRuns(source, graph.inputs, graph.outputs, flags.outputDir);
     // test_data_set_N inputs write into OUT/test_data_set_N/.
     for (const dir of new Set([flags.outputDir, ...jobs.flatMap((j) => j.outputs.map((f) => path.dirname(f)))])) mkdirSync(dir, { recursive: true });
