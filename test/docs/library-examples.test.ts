@@ -1,11 +1,12 @@
 // The docs' code runs: every examples/library/*.ts (docs/library.md: each CLI job as library
 // calls) runs from the built package as a user would run it, and every code block of the docs
 // that names an example file in its first line is that file, verbatim. No code block in the docs
-// imports neonc's sources by path (users import "neonc" / "neonc/testing"), and every path given
-// to --load in the README and docs exists.
+// imports neonc's sources by path (users import "neonc" / "neonc/testing"), every name a block
+// imports from them is exported, and every path given to --load in the README and docs exists.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, ROOT } from "../app/cli/helpers.js";
 
@@ -51,6 +52,22 @@ describe("the docs' examples", () => {
       .filter(({ spec }) => /(^|\/)(src|passes|ir|codegen)\//.test(spec) || /^\.\/(src|passes|ir|codegen)\b/.test(spec))
       .map(({ b, spec }) => `${b.doc}:${b.line} imports ${spec}`);
     expect(bad).toEqual([]);
+  });
+
+  it("every name a code block imports from neonc or neonc/testing is exported by the package", () => {
+    // The built declarations are the package's public faces, as a user's compiler sees them.
+    const entry = { neonc: "dist/src/index.d.ts", "neonc/testing": "dist/src/testing/index.d.ts" } as const;
+    const program = ts.createProgram(Object.values(entry).map((f) => path.join(ROOT, f)), { noEmit: true, skipLibCheck: true });
+    const checker = program.getTypeChecker();
+    const exported = (spec: keyof typeof entry) => {
+      const symbol = checker.getSymbolAtLocation(program.getSourceFile(path.join(ROOT, entry[spec]))!)!;
+      return new Set(checker.getExportsOfModule(symbol).map((e) => e.name));
+    };
+    const names = { neonc: exported("neonc"), "neonc/testing": exported("neonc/testing") };
+    const missing = blocks()
+      .flatMap((b) => [...b.text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"(neonc(?:\/testing)?)"/g)].map((m) => ({ b, list: m[1]!, spec: m[2] as keyof typeof entry })))
+      .flatMap(({ b, list, spec }) => list.split(",").map((n) => n.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0]!).filter((n) => n !== "" && !names[spec].has(n)).map((n) => `${b.doc}:${b.line} imports ${n} from ${spec}`));
+    expect(missing).toEqual([]);
   });
 
   it("every --load path in the README and docs exists", () => {
