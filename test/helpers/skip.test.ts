@@ -41,12 +41,13 @@ describe("skipping a test whose outside piece is missing", () => {
     expect(sharedOrSkip(ctx, "")).toBe(path.resolve(repoRoot, "../shared"));
   });
 
-  it("prints the reason, or fails the test under the switch without skipping it", () => {
-    const saved = process.env.NEONC_REQUIRE_SHARED;
+  it("prints the reason, or fails the test under its switch (and only its own) without skipping it", () => {
+    const saved = { shared: process.env.NEONC_REQUIRE_SHARED, targets: process.env.NEONC_REQUIRE_TARGETS };
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const ctx = { skip: vi.fn((note: string): never => { throw new Error(`skipped: ${note}`); }) };
     try {
       delete process.env.NEONC_REQUIRE_SHARED;
+      delete process.env.NEONC_REQUIRE_TARGETS;
       expect(() => sharedOrSkip(ctx, "no-such-folder")).toThrow(`skipped: ${WHY}`);
       expect(warn).toHaveBeenCalledWith(`skipping: ${WHY}`);
       ctx.skip.mockClear();
@@ -55,8 +56,10 @@ describe("skipping a test whose outside piece is missing", () => {
       expect(() => skipOrFail(ctx, "a piece is missing", "NEONC_REQUIRE_TARGETS")).toThrow("skipped: a piece is missing");
       expect(ctx.skip).toHaveBeenCalledTimes(1);
     } finally {
-      if (saved === undefined) delete process.env.NEONC_REQUIRE_SHARED;
-      else process.env.NEONC_REQUIRE_SHARED = saved;
+      for (const [key, value] of [["NEONC_REQUIRE_SHARED", saved.shared], ["NEONC_REQUIRE_TARGETS", saved.targets]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
       warn.mockRestore();
     }
   });
