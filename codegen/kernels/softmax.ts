@@ -2,10 +2,30 @@
 // reduction axis is usually not the innermost (log-probs are [1, classes, T]), so the kernel
 // keeps a running max and sum per inner position in scratch and streams over the axis: every
 // pass reads contiguous memory. Safe in place: each element is read before it is written.
+//
+// Written so that gcc vectorizes every pass with standard flags: the running max is stored on
+// every step (a conditional store is not if-converted), and e^(x - max) is vmath.ts's branch-free
+// loop exp (expf is a library call that only -ffast-math lets gcc replace by a vector version).
 import { normAxis } from "../../ir/shape-util.js";
 import { cProduct } from "../c-util.js";
-import { defineKernel, type KernelDef } from "../kernel.js";
+import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
 import { mulDim } from "../../ir/dim.js";
+import { useLoopMath } from "./vmath.js";
+
+/**
+ * Adds `neonc_exp_le0_f32(d)` = e^d for d <= 0 (d = x - max): the loop exp, within 2 ulp of expf
+ * (docs/codegen.md); NaN stays NaN, so a NaN in a row makes the row NaN as with expf.
+ */
+function useExpLe0(ctx: KernelContext): void {
+  useLoopMath(ctx);
+  ctx.helper("exp_le0_f32", `
+static inline float neonc_exp_le0_f32(float d) {
+  /* Computed before the test, not under it, so that gcc may evaluate it for every lane; gcc 12
+     if-converts isnan(d) ? d : e but leaves d == d ? e : d a branch. */
+  const float e = neonc_expneg_lf(d);
+  return isnan(d) ? d : e;
+}`);
+}
 
 function softmaxKernel(op: "Softmax" | "LogSoftmax"): KernelDef {
   const log = op === "LogSoftmax";
@@ -22,6 +42,7 @@ function softmaxKernel(op: "Softmax" | "LogSoftmax"): KernelDef {
       const innerDims = flat ? [] : x.shape.slice(axis + 1);
       const inner = cProduct(innerDims);
       const tmp = ctx.scratch(mulDim(2, innerDims.reduce((a, b) => mulDim(a, b), 1)));
+      useExpLe0(ctx);
       return [
         `const float *x = ${ctx.ptr(node.inputs[0]!)};`,
         `float *y = ${ctx.ptr(node.outputs[0]!)};`,
@@ -32,11 +53,11 @@ function softmaxKernel(op: "Softmax" | "LogSoftmax"): KernelDef {
         `  const float *xo = x + o * n * inner;`,
         `  float *yo = y + o * n * inner;`,
         `  for (i = 0; i < inner; i++) { mx[i] = xo[i]; sum[i] = 0.0f; }`,
-        `  for (k = 1; k < n; k++) for (i = 0; i < inner; i++) if (xo[k * inner + i] > mx[i]) mx[i] = xo[k * inner + i];`,
-        `  for (k = 0; k < n; k++) for (i = 0; i < inner; i++) sum[i] += expf(xo[k * inner + i] - mx[i]);`,
+        `  for (k = 1; k < n; k++) for (i = 0; i < inner; i++) { const float v = xo[k * inner + i], m = mx[i]; mx[i] = v > m ? v : m; }`,
+        `  for (k = 0; k < n; k++) for (i = 0; i < inner; i++) sum[i] += neonc_exp_le0_f32(xo[k * inner + i] - mx[i]);`,
         log
           ? `  for (i = 0; i < inner; i++) sum[i] = mx[i] + logf(sum[i]);\n  for (k = 0; k < n; k++) for (i = 0; i < inner; i++) yo[k * inner + i] = xo[k * inner + i] - sum[i];`
-          : `  for (i = 0; i < inner; i++) sum[i] = 1.0f / sum[i];\n  for (k = 0; k < n; k++) for (i = 0; i < inner; i++) yo[k * inner + i] = expf(xo[k * inner + i] - mx[i]) * sum[i];`,
+          : `  for (i = 0; i < inner; i++) sum[i] = 1.0f / sum[i];\n  for (k = 0; k < n; k++) for (i = 0; i < inner; i++) yo[k * inner + i] = neonc_exp_le0_f32(xo[k * inner + i] - mx[i]) * sum[i];`,
         `}`,
       ].join("\n");
     },
