@@ -1,6 +1,7 @@
 // LayerNormalization over the trailing axes from `axis` (they are contiguous, so any axis is
 // rows x len). Two passes per row in float (mean, then squared deviations, as the interpreter
-// does, so a large mean does not eat the variance), then y = (x - mean) * inv * scale + bias.
+// does, so a large mean does not eat the variance), each a sum in lanes (4 with NEON, 16 in
+// c99: lane-sum.ts), then y = (x - mean) * inv * scale + bias.
 // Scale and bias that broadcast to the normalized shape are expanded at compile time. The
 // optional Mean and InvStdDev outputs are written when present. Safe in place.
 import { numel } from "../../ir/types.js";
@@ -9,10 +10,12 @@ import { expandTo } from "../../ir/ops/nn/layernorm.js";
 import { cFloat, cProduct } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { dimEquals } from "../../ir/dim.js";
+import { laneSumC } from "./lane-sum.js";
 
 function useLayerNorm(ctx: KernelContext): void {
   const neon = ctx.target.neon;
-  const sum = (expr: string, vexpr: string) => neon
+  // NEON: 4 lanes in a register; c99: laneSumC's 16 lanes, which gcc vectorizes without -ffast-math.
+  const sum = (expr: (i: string) => string, vexpr: string) => neon
     ? `{
       float32x4_t acc = vdupq_n_f32(0.0f);
       float t[4];
@@ -20,8 +23,8 @@ function useLayerNorm(ctx: KernelContext): void {
       vst1q_f32(t, acc);
       s = (t[0] + t[1]) + (t[2] + t[3]);
     }
-    for (; i < len; i++) { const float v = ${expr}; s += v; }`
-    : `for (i = 0; i < len; i++) { const float v = ${expr}; s += v; }`;
+    for (; i < len; i++) { const float v = ${expr("i")}; s += v; }`
+    : laneSumC("s", "i", "len", expr);
   ctx.helper("layernorm_f32", `
 static void neonc_layernorm_f32(size_t rows, size_t len, const float *x, float *y, const float *scale,
                                 const float *bias, float eps, float *mean_out, float *inv_out) {
@@ -31,11 +34,11 @@ static void neonc_layernorm_f32(size_t rows, size_t len, const float *x, float *
     float *yr = y + r * len;
     float s = 0.0f, mean, inv;
     i = 0;
-    ${sum("xr[i]", "vld1q_f32(xr + i)")}
+    ${sum((i) => `xr[${i}]`, "vld1q_f32(xr + i)")}
     mean = s / (float)len;
     s = 0.0f;
     i = 0;
-    ${sum("(xr[i] - mean) * (xr[i] - mean)", "vmulq_f32(vsubq_f32(vld1q_f32(xr + i), vdupq_n_f32(mean)), vsubq_f32(vld1q_f32(xr + i), vdupq_n_f32(mean)))")}
+    ${sum((i) => `(xr[${i}] - mean) * (xr[${i}] - mean)`, "vmulq_f32(vsubq_f32(vld1q_f32(xr + i), vdupq_n_f32(mean)), vsubq_f32(vld1q_f32(xr + i), vdupq_n_f32(mean)))")}
     inv = 1.0f / sqrtf(s / (float)len + eps);
     if (mean_out) mean_out[r] = mean;
     if (inv_out) inv_out[r] = inv;

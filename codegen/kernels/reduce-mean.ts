@@ -1,10 +1,12 @@
 // ReduceMean over a contiguous run of axes (the last axis, trailing axes, one middle axis, or
 // all of them) and GlobalAveragePool (the mean over every spatial position). Both are
-// y[o][i] = mean_k x[o][k][i]; with inner = 1 each mean is over a contiguous row (4 lanes at a
-// time with NEON), otherwise running sums over rows keep the reads contiguous.
+// y[o][i] = mean_k x[o][k][i]; with inner = 1 each mean is over a contiguous row, summed in
+// lanes (4 with NEON, 16 in c99: lane-sum.ts), otherwise running sums over rows keep the reads
+// contiguous.
 import type { Dim } from "../../ir/dim.js";
 import { cProduct } from "../c-util.js";
 import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
+import { laneSumC } from "./lane-sum.js";
 
 function useMean(ctx: KernelContext): void {
   const rowSum = ctx.target.neon
@@ -14,8 +16,9 @@ function useMean(ctx: KernelContext): void {
         for (; k + 4 <= n; k += 4) acc = vaddq_f32(acc, vld1q_f32(xo + k));
         vst1q_f32(t, acc);
         s = (t[0] + t[1]) + (t[2] + t[3]);
-      }`
-    : "";
+      }
+      for (; k < n; k++) s += xo[k];`
+    : laneSumC("s", "k", "n", (k) => `xo[${k}]`, "      ");
   ctx.helper("mean_f32", `
 /* y[o][i] = mean over k of x[o][k][i] for x [outer][n][inner]. */
 static void neonc_mean_f32(size_t outer, size_t n, size_t inner, const float *x, float *y) {
@@ -28,7 +31,6 @@ static void neonc_mean_f32(size_t outer, size_t n, size_t inner, const float *x,
       float s = 0.0f;
       k = 0;
       ${rowSum}
-      for (; k < n; k++) s += xo[k];
       yo[0] = s / (float)n;
       continue;
     }
