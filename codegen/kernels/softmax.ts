@@ -1,15 +1,20 @@
-// Softmax and LogSoftmax over one axis (or, with flatten=1, over all axes from `axis`). The
-// reduction axis is usually not the innermost (log-probs are [1, classes, T]), so the kernel
-// keeps a running max and sum per inner position in scratch and streams over the axis: every
-// pass reads contiguous memory. Safe in place: each element is read before it is written.
+// Softmax and LogSoftmax over one axis (or, with flatten=1, over all axes from `axis`). When
+// axes follow the reduced one (log-probs are [1, classes, T]) the kernel keeps a running max and
+// sum per inner position in scratch and streams over the axis, so every pass reads contiguous
+// memory; when none follows (attention weights over their last axis) each row is contiguous and
+// is done on its own. Safe in place: each element is read before it is written.
 //
-// Written so that gcc vectorizes every pass with standard flags: the running max is stored on
-// every step (a conditional store is not if-converted), and e^(x - max) is vmath.ts's branch-free
-// loop exp (expf is a library call that only -ffast-math lets gcc replace by a vector version).
+// Written so that gcc vectorizes every pass with standard flags: e^(x - max) is vmath.ts's
+// branch-free loop exp (expf is a library call that only -ffast-math lets gcc replace by a
+// vector version); the strided form stores the running max on every step (a conditional store
+// is not if-converted); the row form takes the max of order-preserving integer keys (a float
+// max reduction needs -ffinite-math-only, an unsigned one vectorizes as it is) and sums in
+// lanes (lane-sum.ts).
 import { normAxis } from "../../ir/shape-util.js";
 import { cProduct } from "../c-util.js";
 import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
 import { mulDim } from "../../ir/dim.js";
+import { laneSumC } from "./lane-sum.js";
 import { useLoopMath } from "./vmath.js";
 
 /**
@@ -27,6 +32,28 @@ static inline float neonc_exp_le0_f32(float d) {
 }`);
 }
 
+/**
+ * Adds `neonc_order_key_f32(v)`, an unsigned key in the order of the floats (-NaN < -inf < ...
+ * < -0 < +0 < ... < +inf < +NaN), and its inverse `neonc_order_key_inv_f32`. A row's max is the
+ * max of the keys: a +NaN or +inf in the row makes the max NaN or inf, hence the row NaN, and
+ * a -NaN becomes NaN through its e^ (NaN rows stay NaN, as with a float max).
+ */
+function useOrderKey(ctx: KernelContext): void {
+  ctx.helper("order_key_f32", `
+static inline uint32_t neonc_order_key_f32(float v) {
+  union { float f; uint32_t u; } b;
+  b.f = v;
+  /* Negative: every bit flipped; positive: the sign bit set. */
+  return b.u ^ ((0u - (b.u >> 31)) | 0x80000000u);
+}
+
+static inline float neonc_order_key_inv_f32(uint32_t k) {
+  union { float f; uint32_t u; } b;
+  b.u = (k >> 31) ? k ^ 0x80000000u : ~k;
+  return b.f;
+}`);
+}
+
 function softmaxKernel(op: "Softmax" | "LogSoftmax"): KernelDef {
   const log = op === "LogSoftmax";
   return defineKernel({
@@ -40,12 +67,32 @@ function softmaxKernel(op: "Softmax" | "LogSoftmax"): KernelDef {
       const outer = cProduct(x.shape.slice(0, axis));
       const n = flat ? cProduct(x.shape.slice(axis)) : cProduct([x.shape[axis]!]);
       const innerDims = flat ? [] : x.shape.slice(axis + 1);
+      useExpLe0(ctx);
+      const head = [`const float *x = ${ctx.ptr(node.inputs[0]!)};`, `float *y = ${ctx.ptr(node.outputs[0]!)};`];
+      if (innerDims.every((d) => d === 1)) {
+        useOrderKey(ctx);
+        return [
+          ...head,
+          `const size_t outer = (size_t)${outer}, n = (size_t)${n};`,
+          `size_t o, k;`,
+          `for (o = 0; o < outer; o++) {`,
+          `  const float *xo = x + o * n;`,
+          `  float *yo = y + o * n;`,
+          `  uint32_t mk = 0;`,
+          `  float m, s;`,
+          `  for (k = 0; k < n; k++) { const uint32_t q = neonc_order_key_f32(xo[k]); mk = q > mk ? q : mk; }`,
+          `  m = neonc_order_key_inv_f32(mk);`,
+          `  ${laneSumC("s", "k", "n", (k) => `neonc_exp_le0_f32(xo[${k}] - m)`, "  ")}`,
+          log
+            ? `  s = m + logf(s);\n  for (k = 0; k < n; k++) yo[k] = xo[k] - s;`
+            : `  s = 1.0f / s;\n  for (k = 0; k < n; k++) yo[k] = neonc_exp_le0_f32(xo[k] - m) * s;`,
+          `}`,
+        ].join("\n");
+      }
       const inner = cProduct(innerDims);
       const tmp = ctx.scratch(mulDim(2, innerDims.reduce((a, b) => mulDim(a, b), 1)));
-      useExpLe0(ctx);
       return [
-        `const float *x = ${ctx.ptr(node.inputs[0]!)};`,
-        `float *y = ${ctx.ptr(node.outputs[0]!)};`,
+        ...head,
         `const size_t outer = (size_t)${outer}, n = (size_t)${n}, inner = (size_t)${inner};`,
         `float *mx = ${tmp}, *sum = mx + inner;`,
         `size_t o, k, i;`,

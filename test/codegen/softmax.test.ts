@@ -1,6 +1,6 @@
-// Softmax and LogSoftmax in C (codegen/kernels/softmax.ts: the stored running max, the loop exp
-// of x - max) against the interpreter, along the channel axis (rows strided by T) and along the
-// last axis. A fast-check property draws T and the values: ordinary ones, rows spread far
+// Softmax and LogSoftmax in C (codegen/kernels/softmax.ts: the loop exp of x - max; along the
+// channel axis the running max stored per position, rows strided by T; along the last axis
+// contiguous rows, the max of integer order keys and the sum in lanes) against the interpreter. A fast-check property draws T and the values: ordinary ones, rows spread far
 // enough that e^(x - max) underflows, and NaN, +inf and -inf, after which the C must give NaN
 // exactly where the interpreter does (a NaN or +inf in a row makes the row NaN; -inf alone
 // gives e^ = 0). Finite results within the rounding of float arithmetic, in units u = 2^-23:
