@@ -8,6 +8,7 @@ import type { Target } from "../../ir/target.js";
 import { NoVectorForm, type CMath, type UnaryFn } from "../../ir/unary.js";
 import { cFloat } from "../c-util.js";
 import type { KernelContext } from "../kernel.js";
+import { useSelect } from "./common.js";
 import { useVMath } from "./vmath.js";
 
 /** A CMath whose `let` collects `const T name = e;` declarations into `decls`. */
@@ -31,8 +32,9 @@ export function scalarMath(): Collecting {
     fma: (a, b, c) => `(${a} + ${b} * ${c})`,
     neg: (a) => `(-${a})`,
     abs: (a) => `fabsf(${a})`,
-    max: (a, b) => `(${a} < ${b} ? ${b} : ${a})`,
-    min: (a, b) => `(${a} > ${b} ? ${b} : ${a})`,
+    // Bit masks (common.ts): gcc vectorizes them in fewer instructions than a float ?: (same results).
+    max: (a, b) => `neonc_select_f32(${a} < ${b}, ${b}, ${a})`,
+    min: (a, b) => `neonc_select_f32(${a} > ${b}, ${b}, ${a})`,
     lt: bin("<"), le: bin("<="), gt: bin(">"), ge: bin(">="),
     select: (c, t, f) => `(${c} ? ${t} : ${f})`,
     exp: (a) => `expf(${a})`,
@@ -127,6 +129,7 @@ export function unaryLoop(ctx: KernelContext, fn: UnaryFn<any>, attrs: Attrs, x:
   lines.push(`  const float v = x[i];`, ...body(sc, (v) => `y[i] = ${v};`), `}`);
   // The neonc_* math (and the vector helpers) only where the forms call some.
   const forms = [...sc.decls, sc.value, ...(vec ? [...vec.decls, vec.value] : [])].join("\n");
-  if (/\bneonc_/.test(forms)) useVMath(ctx);
+  if (forms.includes("neonc_select_f32")) useSelect(ctx);
+  if (/\bneonc_(?!select_f32)/.test(forms)) useVMath(ctx);
   return lines.join("\n");
 }

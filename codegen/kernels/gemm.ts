@@ -22,7 +22,7 @@
 // (4 x 8 on armv7), then single columns.
 import type { KernelContext } from "../kernel.js";
 import type { Target } from "../../ir/target.js";
-import { fmaN, useScalarAct, useVectorAct } from "./common.js";
+import { fmaN, useScalarAct, useSelect, useVectorAct } from "./common.js";
 
 /** Rows per packed weight block of the GEMM on a target. */
 export function gemmRowBlock(target: Target): 4 | 8 {
@@ -84,15 +84,11 @@ export function useWide(ctx: KernelContext): void {
  * The branch-free form of the fused activation for vectorized epilogues:
  * `neonc_act_range(act, p0, p1, &neg, &lo, &hi)` once, then `neonc_act_apply(v, neg, lo, hi)`
  * = clamp(v < 0 ? v * neg : v, lo, hi), equal to neonc_act_f32 bit for bit for every act code
- * (NaN stays NaN, -0 stays -0).
- *
- * The three choices go through neonc_select_f32, a mask on the bits, rather than `?:` on floats:
- * without -ffinite-math-only gcc may not turn a float `?:` into MIN/MAX (they differ on NaN and
- * -0), so it stays a branch; at -O3 gcc unrolls a register block's 8- or 16-column store loops
- * completely before the loop vectorizer (which would if-convert them) runs, and its basic-block
- * vectorizer does not vectorize branches, so the whole epilogue ran in scalar code, lane by lane.
- * Integer and/or is plain arithmetic that both vectorizers take (docs/measurements/
- * 2026-12-07-float-c-standard-flags.md).
+ * (NaN stays NaN, -0 stays -0). The three choices go through neonc_select_f32 (common.ts), a
+ * mask on the bits: a float `?:` stays a branch in gcc without -ffinite-math-only, and at -O3
+ * gcc unrolls a register block's 8- or 16-column store loops completely before the loop
+ * vectorizer (which would if-convert them) runs, so the whole epilogue ran in scalar code, lane
+ * by lane (docs/measurements/2026-12-07-float-c-standard-flags.md). Needs selectSource() before it.
  */
 export function actRangeSource(): string {
   return `
@@ -102,16 +98,6 @@ static void neonc_act_range(int act, float p0, float p1, float *neg, float *lo, 
   *hi = act == 2 ? p1 : HUGE_VALF;
 }
 
-/* c ? a : b (c is 0 or 1) without a branch. */
-static inline float neonc_select_f32(int c, float a, float b) {
-  union { float f; uint32_t u; } x, y;
-  const uint32_t m = 0u - (uint32_t)c;
-  x.f = a;
-  y.f = b;
-  x.u = (x.u & m) | (y.u & ~m);
-  return x.f;
-}
-
 static inline float neonc_act_apply(float v, float neg, float lo, float hi) {
   const float t = neonc_select_f32(v < 0.0f, v * neg, v);
   const float u = neonc_select_f32(t < lo, lo, t);
@@ -119,8 +105,9 @@ static inline float neonc_act_apply(float v, float neg, float lo, float hi) {
 }`;
 }
 
-/** Adds neonc_act_range, neonc_select_f32 and neonc_act_apply (actRangeSource) to the model once. */
+/** Adds neonc_select_f32, neonc_act_range and neonc_act_apply (actRangeSource) to the model once. */
 export function useActRange(ctx: KernelContext): void {
+  useSelect(ctx);
   ctx.helper("act_range_f32", actRangeSource());
 }
 

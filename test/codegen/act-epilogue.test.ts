@@ -1,16 +1,18 @@
 // The branch-free activation epilogue of the c99 register blocks (gemm.ts actRangeSource:
-// neonc_act_range + neonc_act_apply through bit masks) against the definition it replaces,
-// neonc_act_f32's `?:` form: bit for bit, NaN, infinities, -0 and subnormals included, for every
-// act code (0 none, 1 Relu, 2 Clip, 3 LeakyRelu). A fast-check property draws the values and the
-// parameters; a C driver applies the epilogue the way a register block does (a 16-float array
-// stored through a constant-length loop inside an outer loop), built with the rig's flags and
-// with -O3 -march=native, where gcc unrolls that loop and vectorizes the masks.
+// neonc_act_range + neonc_act_apply through the bit masks of common.ts's neonc_select_f32)
+// against the definition it replaces, neonc_act_f32's `?:` form: bit for bit, NaN, infinities,
+// -0 and subnormals included, for every act code (0 none, 1 Relu, 2 Clip, 3 LeakyRelu). A
+// fast-check property draws the values and the parameters; a C driver applies the epilogue the
+// way a register block does (a 16-float array stored through a constant-length loop inside an
+// outer loop), built with the rig's flags and with -O3 -march=native, where gcc unrolls that
+// loop and vectorizes the masks.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { selectSource } from "../../codegen/kernels/common.js";
 import { actRangeSource } from "../../codegen/kernels/gemm.js";
 import { rigOrSkip } from "./helpers.js";
 
@@ -41,6 +43,7 @@ const DRIVER = `#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+${selectSource()}
 ${actRangeSource()}
 
 int main(int argc, char **argv) {
