@@ -1,6 +1,8 @@
 // The two implementations of the C math that unary ops write their C form in (CMath,
-// ir/unary.ts): scalar C on `float` (math.h, and the neonc_* helpers of vmath.ts), and NEON on
-// `float32x4_t` (vmath.ts's vector functions). Calling a unary op's `c` with each gives the
+// ir/unary.ts): scalar C on `float` (the branch-free loop math of vmath.ts and
+// loop-math-unary.ts, max / min as bit masks, math.h for sqrt, floor and ceil: written so that
+// gcc vectorizes the c99 loops without -ffast-math), and NEON on `float32x4_t` (vmath.ts's
+// vector functions). Calling a unary op's `c` with each gives the
 // vector loop body and the scalar one (tails, c99) from one expression, so they compute the same
 // function. `unaryLoop` is the loop both the unary kernels and the fused-activation sweep emit.
 import type { Attrs } from "../../ir/graph.js";
@@ -9,6 +11,7 @@ import { NoVectorForm, type CMath, type UnaryFn } from "../../ir/unary.js";
 import { cFloat } from "../c-util.js";
 import type { KernelContext } from "../kernel.js";
 import { useSelect } from "./common.js";
+import { useUnaryLoopMath } from "./loop-math-unary.js";
 import { useVMath } from "./vmath.js";
 
 /** A CMath whose `let` collects `const T name = e;` declarations into `decls`. */
@@ -37,17 +40,25 @@ export function scalarMath(): Collecting {
     min: (a, b) => `neonc_select_f32(${a} > ${b}, ${b}, ${a})`,
     lt: bin("<"), le: bin("<="), gt: bin(">"), ge: bin(">="),
     select: (c, t, f) => `(${c} ? ${t} : ${f})`,
-    exp: (a) => `expf(${a})`,
-    expm1Neg: (a) => `expm1f(${a})`,
-    log: (a) => `logf(${a})`,
+    // The branch-free loop math (vmath.ts, loop-math-unary.ts), which gcc vectorizes with standard
+    // flags, where math.h's functions are calls it vectorizes only under -ffast-math. NaN stays NaN
+    // (sigmoid tests for it itself; expm1Neg only ever feeds a select that takes x when x is NaN).
+    exp: (a) => `neonc_exp_lf(${a})`,
+    expm1Neg: (a) => `neonc_expm1neg_lf(${a})`,
+    log: (a) => `neonc_log_lf(${a})`,
     sqrt: (a) => `sqrtf(${a})`,
-    tanh: (a) => `tanhf(${a})`,
-    sigmoid: (a) => `neonc_sigmoid_f32(${a})`,
-    erf: (a) => `erff(${a})`,
-    erfc: (a) => `erfcf(${a})`,
+    tanh: (a) => {
+      const v = `t${decls.length}`;
+      decls.push(`const float ${v} = ${a};`);
+      return `neonc_keep_nan_lf(${v}, neonc_tanh_lf(${v}))`;
+    },
+    sigmoid: (a) => `neonc_sigmoid_lf(${a})`,
+    erf: (a) => `neonc_erf_lf(${a})`,
+    // As the NEON form: Gelu's bound allows for it where the result is below ulp(1) |x|.
+    erfc: (a) => `(1.0f - neonc_erf_lf(${a}))`,
     floor: (a) => `floorf(${a})`,
     ceil: (a) => `ceilf(${a})`,
-    call: (name, ...args) => `neonc_${name}_f32(${args.join(", ")})`,
+    call: (name, ...args) => `neonc_${name}_lf(${args.join(", ")})`,
   };
 }
 
@@ -130,6 +141,7 @@ export function unaryLoop(ctx: KernelContext, fn: UnaryFn<any>, attrs: Attrs, x:
   // The neonc_* math (and the vector helpers) only where the forms call some.
   const forms = [...sc.decls, sc.value, ...(vec ? [...vec.decls, vec.value] : [])].join("\n");
   if (forms.includes("neonc_select_f32")) useSelect(ctx);
-  if (/\bneonc_(?!select_f32)/.test(forms)) useVMath(ctx);
+  if (/\bneonc_\w+_lf\(/.test(forms)) useUnaryLoopMath(ctx);
+  if (/\bneonc_\w+_f32x4\(/.test(forms)) useVMath(ctx);
   return lines.join("\n");
 }

@@ -56,7 +56,8 @@ export const ERF_PIECES: readonly ErfPiece[] = [
   },
 ];
 
-const TAYLOR = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2];
+/** Taylor coefficients of e^r from 1/7! down to 1/2! (the Horner order of the exp algorithms). */
+export const TAYLOR = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2];
 
 function scalarSource(): string {
   return `
