@@ -1,7 +1,9 @@
 // Accurate float math for the generated C: exp, expm1 (x <= 0), tanh, sigmoid, erf, log, log1p
-// and sqrt on float32x4_t for the NEON targets, and their scalar counterparts (math.h) for c99
-// and for the tails of vector loops. Kernels call `useVMath(ctx)` and then the `neonc_*`
-// functions (the unary kernels through codegen/kernels/c-math.ts).
+// and sqrt on float32x4_t for the NEON targets (the unary kernels' vector forms, through
+// codegen/kernels/c-math.ts), and their scalar counterparts (math.h) for the scalar recurrent
+// cells. Kernels call `useVMath(ctx)` and then the `neonc_*` functions. The unary kernels'
+// scalar forms (c99, tails) use the branch-free loop math instead (loopMathSource below and
+// loop-math-unary.ts), which gcc vectorizes without -ffast-math.
 //
 // The NEON code uses only intrinsics that exist on both aarch64 and armv7: division is vdivq_f32
 // on aarch64 only; armv7 gets a reciprocal estimate refined by two Newton steps and one residual
