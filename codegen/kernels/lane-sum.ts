@@ -5,6 +5,12 @@
 // lanes are independent, so it vectorizes them with standard flags (one AVX-512 vector, two
 // AVX or four SSE / NEON ones) and keeps each lane's order. The result is as accurate as the
 // serial sum or more (shorter chains); the interpreter sums in double.
+//
+// The functions that hold such sums are kept out of the run function (NEONC_NOINLINE): inlined
+// there, the larger vectorized body changed how gcc compiled the kernels around it
+// (wakeword_dscnn, whose GlobalAveragePool is one: 0.108 ms -> 0.117 ms; docs/measurements/
+// 2026-12-07-float-c-standard-flags.md).
+import type { KernelContext } from "../kernel.js";
 
 /**
  * C statements that set float `s` to the sum of `term(k)` for k in [0, n): `k` is a size_t
@@ -24,4 +30,14 @@ export function laneSumC(s: string, k: string, n: string, term: (k: string) => s
     `  for (; ${k} < ${n}; ${k}++) { const float v = ${term(k)}; ${s} += v; }`,
     `}`,
   ].join(`\n${indent}`);
+}
+
+/** Adds NEONC_NOINLINE (gcc and clang: noinline; empty elsewhere) for the functions with lane sums. */
+export function useNoinline(ctx: KernelContext): void {
+  ctx.helper("noinline", `
+#if defined(__GNUC__)
+#define NEONC_NOINLINE __attribute__((noinline))
+#else
+#define NEONC_NOINLINE
+#endif`);
 }

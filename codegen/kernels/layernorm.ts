@@ -10,7 +10,7 @@ import { expandTo } from "../../ir/ops/nn/layernorm.js";
 import { cFloat, cProduct } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { dimEquals } from "../../ir/dim.js";
-import { laneSumC } from "./lane-sum.js";
+import { laneSumC, useNoinline } from "./lane-sum.js";
 
 function useLayerNorm(ctx: KernelContext): void {
   const neon = ctx.target.neon;
@@ -25,8 +25,9 @@ function useLayerNorm(ctx: KernelContext): void {
     }
     for (; i < len; i++) { const float v = ${expr("i")}; s += v; }`
     : laneSumC("s", "i", "len", expr);
+  useNoinline(ctx);
   ctx.helper("layernorm_f32", `
-static void neonc_layernorm_f32(size_t rows, size_t len, const float *x, float *y, const float *scale,
+static NEONC_NOINLINE void neonc_layernorm_f32(size_t rows, size_t len, const float *x, float *y, const float *scale,
                                 const float *bias, float eps, float *mean_out, float *inv_out) {
   size_t r, i;
   /* Two divisions per row cost more than the sums of a short row (d_model 32-256). */

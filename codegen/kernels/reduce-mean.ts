@@ -6,7 +6,7 @@
 import type { Dim } from "../../ir/dim.js";
 import { cProduct } from "../c-util.js";
 import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
-import { laneSumC } from "./lane-sum.js";
+import { laneSumC, useNoinline } from "./lane-sum.js";
 
 function useMean(ctx: KernelContext): void {
   const rowSum = ctx.target.neon
@@ -19,9 +19,10 @@ function useMean(ctx: KernelContext): void {
       }
       for (; k < n; k++) s += xo[k];`
     : laneSumC("s", "k", "n", (k) => `xo[${k}]`, "      ");
+  useNoinline(ctx);
   ctx.helper("mean_f32", `
 /* y[o][i] = mean over k of x[o][k][i] for x [outer][n][inner]. */
-static void neonc_mean_f32(size_t outer, size_t n, size_t inner, const float *x, float *y) {
+static NEONC_NOINLINE void neonc_mean_f32(size_t outer, size_t n, size_t inner, const float *x, float *y) {
   size_t o, k, i;
   const float scale = 1.0f / (float)n;
   for (o = 0; o < outer; o++) {

@@ -10,7 +10,7 @@
 import { cProduct } from "../c-util.js";
 import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
 import { reducedRun } from "./reduce-mean.js";
-import { laneSumC } from "./lane-sum.js";
+import { laneSumC, useNoinline } from "./lane-sum.js";
 
 interface Fold {
   readonly init: string;
@@ -34,9 +34,10 @@ function useReduce(ctx: KernelContext, op: string): string {
     ? laneSumC("s", "k", "n", (k) => f.term!(`xo[${k}]`), "      ")
     : `s = ${f.init};
       for (k = 0; k < n; k++) { const float v = xo[k]; s = ${f.step("s", "v")}; }`;
+  useNoinline(ctx);
   ctx.helper(name, `
 /* y[o][i] = ${op} over k of x[o][k][i] for x [outer][n][inner]. */
-static void ${name}(size_t outer, size_t n, size_t inner, const float *x, float *y) {
+static NEONC_NOINLINE void ${name}(size_t outer, size_t n, size_t inner, const float *x, float *y) {
   size_t o, k, i;
   for (o = 0; o < outer; o++) {
     const float *xo = x + o * n * inner;
