@@ -6,7 +6,7 @@
 // rig's flags and with -O3 -march=native (the vectorized loops). The NEON vector forms are not
 // held to this: armv7 flushes subnormals to zero, and SIMDe's reciprocal estimates give NaN at
 // 0 and infinity.
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import "../../ir/ops/index.js";
 import { opsWith } from "../../ir/traits.js";
 import type { Graph } from "../../ir/graph.js";
@@ -60,18 +60,10 @@ const RIGS = [["c99", "native", []], ["c99", "native", ["-O3", "-march=native"]]
 
 describe("unary C kernels on special values", () => {
   for (const [target, mode, flags] of RIGS) {
-    describe(`${target} (${mode}${flags.length ? ` ${flags.join(" ")}` : ""})`, () => {
-      let got: Record<string, Tensor> | undefined;
-      beforeAll(() => {
-        const rig = rigOrSkip(target, mode);
-        if (!rig) return;
-        const model = compileGraph(graph, { target: getTarget(target) });
-        got = runBuild(model, buildModel(model, rig, { extraFlags: flags }), inputs).outputs;
-      }, 300_000);
-      it("NaN where the interpreter has NaN, the rest within 4 ulp", () => {
-        if (!got) return;
-        expect(misses(got)).toEqual([]);
-      });
-    });
+    it(`NaN where the interpreter has NaN, the rest within 4 ulp: ${target} (${mode}${flags.length ? ` ${flags.join(" ")}` : ""})`, (ctx) => {
+      const rig = rigOrSkip(ctx, target, mode);
+      const model = compileGraph(graph, { target: getTarget(target) });
+      expect(misses(runBuild(model, buildModel(model, rig, { extraFlags: flags }), inputs).outputs)).toEqual([]);
+    }, 300_000);
   }
 });
