@@ -2,9 +2,9 @@
 // ir/unary.ts): scalar C on `float` (the branch-free loop math of vmath.ts and
 // loop-math-unary.ts, max / min as bit masks, math.h for sqrt, floor and ceil: written so that
 // gcc vectorizes the c99 loops without -ffast-math), and NEON on `float32x4_t` (vmath.ts's
-// vector functions). Calling a unary op's `c` with each gives the
-// vector loop body and the scalar one (tails, c99) from one expression, so they compute the same
-// function. `unaryLoop` is the loop both the unary kernels and the fused-activation sweep emit.
+// vector functions). Calling a unary op's `c` with each gives the vector loop body and the
+// scalar one (tails, c99) from one expression, so they compute the same function. `unaryLoop`
+// is the loop both the unary kernels and the fused-activation sweep emit.
 import type { Attrs } from "../../ir/graph.js";
 import type { Target } from "../../ir/target.js";
 import { NoVectorForm, type CMath, type UnaryFn } from "../../ir/unary.js";
