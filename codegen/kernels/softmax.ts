@@ -67,9 +67,9 @@ function softmaxKernel(op: "Softmax" | "LogSoftmax"): KernelDef {
       const outer = cProduct(x.shape.slice(0, axis));
       const n = flat ? cProduct(x.shape.slice(axis)) : cProduct([x.shape[axis]!]);
       const innerDims = flat ? [] : x.shape.slice(axis + 1);
-      useExpLe0(ctx);
       const head = [`const float *x = ${ctx.ptr(node.inputs[0]!)};`, `float *y = ${ctx.ptr(node.outputs[0]!)};`];
       if (innerDims.every((d) => d === 1)) {
+        useExpLe0(ctx);
         useOrderKey(ctx);
         return [
           ...head,
@@ -101,10 +101,13 @@ function softmaxKernel(op: "Softmax" | "LogSoftmax"): KernelDef {
         `  float *yo = y + o * n * inner;`,
         `  for (i = 0; i < inner; i++) { mx[i] = xo[i]; sum[i] = 0.0f; }`,
         `  for (k = 1; k < n; k++) for (i = 0; i < inner; i++) { const float v = xo[k * inner + i], m = mx[i]; mx[i] = v > m ? v : m; }`,
-        `  for (k = 0; k < n; k++) for (i = 0; i < inner; i++) sum[i] += neonc_exp_le0_f32(xo[k * inner + i] - mx[i]);`,
+        // math.h's expf here, not the loop exp: across a strided axis gcc's vectorized loop exp
+        // (AVX-512) ran slower than expf (asr-digits' LogSoftmax over 29 classes: int8 c99
+        // 0.97 -> 1.17 ms a run; docs/measurements/2026-12-07-float-c-standard-flags.md).
+        `  for (k = 0; k < n; k++) for (i = 0; i < inner; i++) sum[i] += expf(xo[k * inner + i] - mx[i]);`,
         log
           ? `  for (i = 0; i < inner; i++) sum[i] = mx[i] + logf(sum[i]);\n  for (k = 0; k < n; k++) for (i = 0; i < inner; i++) yo[k * inner + i] = xo[k * inner + i] - sum[i];`
-          : `  for (i = 0; i < inner; i++) sum[i] = 1.0f / sum[i];\n  for (k = 0; k < n; k++) for (i = 0; i < inner; i++) yo[k * inner + i] = neonc_exp_le0_f32(xo[k * inner + i] - mx[i]) * sum[i];`,
+          : `  for (i = 0; i < inner; i++) sum[i] = 1.0f / sum[i];\n  for (k = 0; k < n; k++) for (i = 0; i < inner; i++) yo[k * inner + i] = expf(xo[k * inner + i] - mx[i]) * sum[i];`,
         `}`,
       ].join("\n");
     },
