@@ -53,7 +53,8 @@ export function renameTo(algorithm: string, node: Node, g: GraphView, why: strin
 export function ensureConstant(node: Node, g: GraphView, slots: readonly number[], names: readonly string[]): void {
   slots.forEach((k, i) => {
     const v = node.inputs[k];
-    const plural = names[i]!.endsWith("s");
+    // "weights" is the one plural among the operand names the rules use (bias, B, C are not).
+    const plural = names[i] === "weights";
     if (v) ensure(g.isConstant(v), `its ${names[i]} ${plural ? "are" : "is"} computed at run time (the C packs ${plural ? "them" : "it"} at compile time)`);
   });
 }
