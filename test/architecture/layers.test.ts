@@ -21,7 +21,7 @@ import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../helpers/shared.js";
-import { execFileSync } from "node:child_process";
+import { sourceTsFiles } from "../helpers/source-files.js";
 
 const LAYERS: readonly [string, number][] = [
   ["ir/", 0],
@@ -65,9 +65,8 @@ interface Import {
 }
 
 function sourceFiles(): string[] {
-  const out = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts"], { cwd: repoRoot, encoding: "utf8" });
   // Files at the top (vitest.config.ts) configure tools; they are in no layer.
-  return out.split("\n").filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && f.includes("/") && !f.startsWith("dist/"));
+  return sourceTsFiles(repoRoot).filter((f) => f.includes("/"));
 }
 
 function importsOf(file: string): Import[] {

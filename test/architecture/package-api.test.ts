@@ -2,18 +2,17 @@
 // "neonc/testing"), never by deep imports into ir/, passes/, codegen/ or src/ (so whatever they
 // need is exported, and the docs that include them show imports that work outside the repo).
 // They may import Node's modules, npm packages and files of their own folder.
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../helpers/shared.js";
+import { sourceTsFiles } from "../helpers/source-files.js";
 
 const USERS = ["bench/", "examples/"];
 
 function files(): string[] {
-  const out = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts"], { cwd: repoRoot, encoding: "utf8" });
-  return out.split("\n").filter((f) => f.endsWith(".ts") && USERS.some((u) => f.startsWith(u)));
+  return sourceTsFiles(repoRoot).filter((f) => USERS.some((u) => f.startsWith(u)));
 }
 
 describe("bench/ and examples/ use the package API", () => {
