@@ -56,27 +56,38 @@ export function reducedRun(axes: readonly number[], rank: number): [number, numb
   return [a[0]!, a[a.length - 1]!];
 }
 
-export const reduceMeanKernel = defineKernel({
-  op: "ReduceMean",
-  supports(node, attrs, g) {
-    const x = g.types[node.inputs[0]!];
-    if (x?.dtype !== "f32") return "only float32 is generated";
-    const axes = (attrs.axes as readonly number[] | undefined) ?? [];
-    if (axes.length === 0 && ((attrs.noop_with_empty_axes as number | undefined) ?? 0) !== 0) return undefined;
-    const r = reducedRun(axes, x.shape.length);
-    return typeof r === "string" ? r : undefined;
-  },
-  emit(node, attrs, ctx) {
-    const xN = node.inputs[0]!, yN = node.outputs[0]!;
-    const x = ctx.type(xN);
-    const axes = (attrs.axes as readonly number[] | undefined) ?? [];
-    if (axes.length === 0 && ((attrs.noop_with_empty_axes as number | undefined) ?? 0) !== 0) {
-      return `memcpy(${ctx.ptr(yN)}, ${ctx.ptr(xN)}, (size_t)${ctx.numel(yN)} * sizeof(float));`;
-    }
-    const [first, last] = reducedRun(axes, x.shape.length) as [number, number];
-    return emitMean(ctx, xN, yN, x.shape, first, last);
-  },
-});
+/**
+ * The kernel of a Reduce* op over one contiguous run of axes: `emitRun` emits the reduction of
+ * x (shape) over axes first..last into y. No axes with noop_with_empty_axes copy x through, as
+ * the interpreter (ir/ops/nn/reduce.ts) does, ReduceSumSquare too.
+ */
+export function reduceRunKernel(
+  op: string, emitRun: (ctx: KernelContext, xN: string, yN: string, shape: readonly Dim[], first: number, last: number) => string,
+): KernelDef {
+  return defineKernel({
+    op,
+    supports(node, attrs, g) {
+      const x = g.types[node.inputs[0]!];
+      if (x?.dtype !== "f32") return "only float32 is generated";
+      const axes = (attrs.axes as readonly number[] | undefined) ?? [];
+      if (axes.length === 0 && ((attrs.noop_with_empty_axes as number | undefined) ?? 0) !== 0) return undefined;
+      const r = reducedRun(axes, x.shape.length);
+      return typeof r === "string" ? r : undefined;
+    },
+    emit(node, attrs, ctx) {
+      const xN = node.inputs[0]!, yN = node.outputs[0]!;
+      const x = ctx.type(xN);
+      const axes = (attrs.axes as readonly number[] | undefined) ?? [];
+      if (axes.length === 0 && ((attrs.noop_with_empty_axes as number | undefined) ?? 0) !== 0) {
+        return `memcpy(${ctx.ptr(yN)}, ${ctx.ptr(xN)}, (size_t)${ctx.numel(yN)} * sizeof(float));`;
+      }
+      const [first, last] = reducedRun(axes, x.shape.length) as [number, number];
+      return emitRun(ctx, xN, yN, x.shape, first, last);
+    },
+  });
+}
+
+export const reduceMeanKernel = reduceRunKernel("ReduceMean", emitMean);
 
 export const globalAveragePoolKernel = defineKernel({
   op: "GlobalAveragePool",

@@ -8,8 +8,8 @@
 // k in order. With inner = 1 a sum is over a contiguous row: in lanes (lane-sum.ts), since a
 // serial float sum vectorizes only with -ffast-math; Max and Min keep the serial loop.
 import { cProduct } from "../c-util.js";
-import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
-import { reducedRun } from "./reduce-mean.js";
+import type { KernelContext, KernelDef } from "../kernel.js";
+import { reduceRunKernel } from "./reduce-mean.js";
 import { laneSumC, useNoinline } from "./lane-sum.js";
 
 interface Fold {
@@ -57,29 +57,8 @@ static NEONC_NOINLINE void ${name}(size_t outer, size_t n, size_t inner, const f
 }
 
 function reduceKernel(op: string): KernelDef {
-  return defineKernel({
-    op,
-    supports(node, attrs, g) {
-      const x = g.types[node.inputs[0]!];
-      if (x?.dtype !== "f32") return "only float32 is generated";
-      const axes = (attrs.axes as readonly number[] | undefined) ?? [];
-      if (axes.length === 0 && ((attrs.noop_with_empty_axes as number | undefined) ?? 0) !== 0) return undefined;
-      const r = reducedRun(axes, x.shape.length);
-      return typeof r === "string" ? r : undefined;
-    },
-    emit(node, attrs, ctx) {
-      const xN = node.inputs[0]!, yN = node.outputs[0]!;
-      const x = ctx.type(xN);
-      const axes = (attrs.axes as readonly number[] | undefined) ?? [];
-      if (axes.length === 0 && ((attrs.noop_with_empty_axes as number | undefined) ?? 0) !== 0) {
-        // No reduction: the interpreter (ir/ops/nn/reduce.ts) passes x through, ReduceSumSquare too.
-        return `memcpy(${ctx.ptr(yN)}, ${ctx.ptr(xN)}, (size_t)${ctx.numel(yN)} * sizeof(float));`;
-      }
-      const [first, last] = reducedRun(axes, x.shape.length) as [number, number];
-      const fn = useReduce(ctx, op);
-      return `${fn}((size_t)${cProduct(x.shape.slice(0, first))}, (size_t)${cProduct(x.shape.slice(first, last + 1))}, (size_t)${cProduct(x.shape.slice(last + 1))}, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`;
-    },
-  });
+  return reduceRunKernel(op, (ctx, xN, yN, shape, first, last) =>
+    `${useReduce(ctx, op)}((size_t)${cProduct(shape.slice(0, first))}, (size_t)${cProduct(shape.slice(first, last + 1))}, (size_t)${cProduct(shape.slice(last + 1))}, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`);
 }
 
 export const reduceKernels: KernelDef[] = Object.keys(FOLDS).map(reduceKernel);

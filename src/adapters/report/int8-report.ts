@@ -23,15 +23,7 @@ export interface Int8ReportLayer {
 
 export interface Int8Report {
   readonly model: string;
-  readonly quantization: {
-    readonly calibration: string;
-    readonly calibrationSamples: number;
-    readonly observer: string;
-    readonly rounding: string;
-    readonly perChannel: boolean;
-    readonly seed?: number;
-    readonly summary: string;
-  };
+  readonly quantization: ReportQuantization;
   /** Samples both models ran on to measure SQNR. */
   readonly samples: number;
   readonly endToEnd: {
@@ -53,11 +45,8 @@ export interface Int8Report {
   readonly layers: readonly Int8ReportLayer[];
 }
 
-export interface ReportSource {
-  readonly model: string;
-  readonly float: Graph;
-  readonly int8: Graph;
-  readonly samples: readonly Readonly<Record<string, Tensor>>[];
+/** How the model was quantized, as the report states it. */
+export interface ReportQuantization {
   readonly calibration: string;
   readonly calibrationSamples: number;
   readonly observer: string;
@@ -65,6 +54,13 @@ export interface ReportSource {
   readonly perChannel: boolean;
   readonly seed?: number;
   readonly summary: string;
+}
+
+export interface ReportSource extends ReportQuantization {
+  readonly model: string;
+  readonly float: Graph;
+  readonly int8: Graph;
+  readonly samples: readonly Readonly<Record<string, Tensor>>[];
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
