@@ -62,7 +62,7 @@ export const quantize = definePass({
       return input;
     }
     const graph = unfuseTableActivations(input);
-    const int16 = new Set(o.int16.split(/[|\s]+/).filter(Boolean));
+    const int16 = int16Names(o.int16);
     checkInt16Names(graph, int16);
     const cal = resolveCalibration(graph, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed }, ctx);
     if (o.calibration !== "") ctx.log(cal.summary);
@@ -87,8 +87,13 @@ export const quantize = definePass({
   },
 });
 
+/** The layer names of the pass's `int16` option (separated by '|' or spaces). */
+export function int16Names(option: string): Set<string> {
+  return new Set(option.split(/[|\s]+/).filter(Boolean));
+}
+
 /** Throws a UsageError naming the 16x8 layers that are no Conv, MatMul or Gemm of the graph. */
-function checkInt16Names(graph: Graph, names: ReadonlySet<string>): void {
+export function checkInt16Names(graph: Graph, names: ReadonlySet<string>): void {
   const unknown = [...names].filter((name) => !graph.nodes.some((n) => has16x8Form(n.op) && (n.name === name || n.outputs[0] === name)));
   if (unknown.length > 0) {
     throw new UsageError(`int16: no Conv/MatMul/Gemm layer has the node or output name ${unknown.map((u) => `'${u}'`).join(", ")}`);
