@@ -42,12 +42,20 @@ import { batchNormKernel } from "./batchnorm.js";
 import { splitKernel } from "./split.js";
 import { reduceKernels } from "./reduce.js";
 import { gatherKernel } from "./gather.js";
+import { typedKernels } from "./typed-elementwise.js";
+import { castKernels } from "./cast.js";
+import { clipKernel } from "./clip.js";
+import { shapeValueKernels } from "./shape-values.js";
+import { expandTileKernels } from "./expand-tile.js";
+import { triluKernel } from "./trilu.js";
+import { scanKernels } from "./scan.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
   qConvIm2colKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,
+  ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);
