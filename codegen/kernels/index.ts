@@ -8,6 +8,8 @@ import { convDepthwiseKernel } from "./conv-depthwise.js";
 import { convGemmRowsKernel } from "./conv-gemm-rows.js";
 import { convIm2colKernel } from "./conv-im2col.js";
 import { convPointwiseKernel } from "./conv-pointwise.js";
+import { convIm2colMatMulKernel } from "./conv-im2col-matmul.js";
+import { gemmMatMulKernel } from "./gemm-matmul.js";
 import { elementwiseKernels } from "./elementwise.js";
 import { lstmKernel } from "./lstm.js";
 import { gemmPrepackedKernel, matmulGemmKernel } from "./matmul.js";
@@ -48,6 +50,7 @@ const all: KernelDef[] = [
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
   qConvIm2colKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,
+  convIm2colMatMulKernel, gemmMatMulKernel,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);

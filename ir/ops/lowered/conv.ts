@@ -30,4 +30,10 @@ export const ConvIm2col = defineAlgorithm(Conv, {
   kernel: (inputs, a) => runConv(inputs, a, convGemm),
 });
 
-export const convAlgorithms = [ConvPointwise, ConvDepthwise, ConvGemmRows, ConvIm2col];
+export const ConvIm2colMatMul = defineAlgorithm(Conv, {
+  name: "ConvIm2colMatMul",
+  doc: "Conv whose weights or bias are computed at run time: im2col into scratch, then a GEMM reading the weights in place (nothing packed at compile time).",
+  kernel: (inputs, a) => runConv(inputs, a, convGemm),
+});
+
+export const convAlgorithms = [ConvPointwise, ConvDepthwise, ConvGemmRows, ConvIm2col, ConvIm2colMatMul];
