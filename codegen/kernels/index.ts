@@ -10,6 +10,7 @@ import { convIm2colKernel } from "./conv-im2col.js";
 import { convPointwiseKernel } from "./conv-pointwise.js";
 import { convIm2colMatMulKernel } from "./conv-im2col-matmul.js";
 import { gemmMatMulKernel } from "./gemm-matmul.js";
+import { convTransposeCol2imKernel } from "./conv-transpose.js";
 import { elementwiseKernels } from "./elementwise.js";
 import { lstmKernel } from "./lstm.js";
 import { gemmPrepackedKernel, matmulGemmKernel } from "./matmul.js";
@@ -50,7 +51,7 @@ const all: KernelDef[] = [
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
   qConvIm2colKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,
-  convIm2colMatMulKernel, gemmMatMulKernel,
+  convIm2colMatMulKernel, gemmMatMulKernel, convTransposeCol2imKernel,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);

@@ -1,9 +1,10 @@
-// The float convolution's algorithm ops (made by the lower stage, passes/lower/conv.ts). Each
-// computes Conv with one algorithm; the interpreter runs that algorithm's reference kernel
+// The float convolution's algorithm ops (made by the lower stage, passes/lower/conv.ts), and the
+// transposed convolution's (passes/lower/conv-transpose.ts). Each computes its op with one algorithm; the interpreter runs that algorithm's reference kernel
 // (ir/kernels/conv.ts) and the C emitter of the same name runs it on the device
 // (codegen/kernels/conv-*.ts).
 import { convDepthwise, convGemm } from "../../kernels/conv.js";
 import { Conv, runConv } from "../nn/conv.js";
+import { ConvTranspose } from "../nn/conv-transpose.js";
 import { defineAlgorithm } from "./define.js";
 
 export const ConvPointwise = defineAlgorithm(Conv, {
@@ -36,4 +37,10 @@ export const ConvIm2colMatMul = defineAlgorithm(Conv, {
   kernel: (inputs, a) => runConv(inputs, a, convGemm),
 });
 
-export const convAlgorithms = [ConvPointwise, ConvDepthwise, ConvGemmRows, ConvIm2col, ConvIm2colMatMul];
+
+export const ConvTransposeCol2im = defineAlgorithm(ConvTranspose, {
+  name: "ConvTransposeCol2im",
+  doc: "ConvTranspose as one GEMM per group into columns (output channels x taps per input position), then col2im adding them onto the output.",
+});
+
+export const convAlgorithms = [ConvPointwise, ConvDepthwise, ConvGemmRows, ConvIm2col, ConvIm2colMatMul, ConvTransposeCol2im];
