@@ -11,6 +11,7 @@ import { convPointwiseKernel } from "./conv-pointwise.js";
 import { convIm2colMatMulKernel } from "./conv-im2col-matmul.js";
 import { gemmMatMulKernel } from "./gemm-matmul.js";
 import { convTransposeCol2imKernel } from "./conv-transpose.js";
+import { groupNormKernel, instanceNormKernel } from "./groupnorm.js";
 import { elementwiseKernels } from "./elementwise.js";
 import { lstmKernel } from "./lstm.js";
 import { gemmPrepackedKernel, matmulGemmKernel } from "./matmul.js";
@@ -51,7 +52,7 @@ const all: KernelDef[] = [
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
   qConvIm2colKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,
-  convIm2colMatMulKernel, gemmMatMulKernel, convTransposeCol2imKernel,
+  convIm2colMatMulKernel, gemmMatMulKernel, convTransposeCol2imKernel, groupNormKernel, instanceNormKernel,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);
