@@ -8,6 +8,10 @@ import { convDepthwiseKernel } from "./conv-depthwise.js";
 import { convGemmRowsKernel } from "./conv-gemm-rows.js";
 import { convIm2colKernel } from "./conv-im2col.js";
 import { convPointwiseKernel } from "./conv-pointwise.js";
+import { convIm2colMatMulKernel } from "./conv-im2col-matmul.js";
+import { gemmMatMulKernel } from "./gemm-matmul.js";
+import { convTransposeCol2imKernel } from "./conv-transpose.js";
+import { groupNormKernel, instanceNormKernel } from "./groupnorm.js";
 import { elementwiseKernels } from "./elementwise.js";
 import { lstmKernel } from "./lstm.js";
 import { gemmPrepackedKernel, matmulGemmKernel } from "./matmul.js";
@@ -56,6 +60,7 @@ const all: KernelDef[] = [
   qConvIm2colKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,
   ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,
+  convIm2colMatMulKernel, gemmMatMulKernel, convTransposeCol2imKernel, groupNormKernel, instanceNormKernel,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);
