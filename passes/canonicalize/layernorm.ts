@@ -30,11 +30,11 @@ interface ReduceAttrs {
 function trailingAxis(g: GraphView, mean: Node, x: string): number | string {
   const rank = g.type(x).shape.length;
   const a = g.attrs<ReduceAttrs>(mean);
-  if (a.keepdims !== 1) return `${mean.name} drops the reduced axes (keepdims=0)`;
-  if (a.axes.length === 0) return `${mean.name} reduces every axis`;
+  if (a.keepdims !== 1) return `ReduceMean ${mean.name} drops the reduced axes (keepdims=0)`;
+  if (a.axes.length === 0) return `ReduceMean ${mean.name} reduces every axis`;
   const axes = [...new Set(a.axes.map((k) => normAxis(k, rank)))].sort((p, q) => p - q);
   const first = axes[0]!;
-  if (axes[axes.length - 1] !== rank - 1 || axes.length !== rank - first) return `${mean.name} reduces axes [${a.axes.join(", ")}], not the trailing ones`;
+  if (axes[axes.length - 1] !== rank - 1 || axes.length !== rank - first) return `ReduceMean ${mean.name} reduces axes [${a.axes.join(", ")}], not the trailing ones`;
   return first;
 }
 
@@ -95,7 +95,7 @@ export const layerNormRule: Rule = rule(["Div", "Mul"], (root, g) => {
   ensure(isComputeFloat(g.type(x).dtype), `%${x} is ${g.type(x).dtype}`);
   const axis = trailingAxis(g, mean, x);
   ensure(typeof axis === "number", () => axis as string);
-  ensure(JSON.stringify(g.attrs(variance).axes) === JSON.stringify(g.attrs(mean).axes), `the mean and the variance reduce different axes`);
+  ensure(trailingAxis(g, variance, x) === axis, `the mean and the variance reduce different axes`);
   ensure(eps >= 0, `epsilon ${eps} is negative`);
   ensure(readOnlyBy(g, d, [sq, root, ...(dev2 === sub ? [] : [dev2])]), `%${d} (x - mean) is read outside the normalization`);
   ensure(readOnlyBy(g, m, [sub, dev2]), `%${m} (the mean) is read outside the normalization`);
