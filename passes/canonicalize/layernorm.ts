@@ -44,10 +44,10 @@ function readOnlyBy(g: GraphView, v: string, allowed: readonly Node[]): boolean 
 }
 
 /** The Sub computing x - mean that `e` is: `d`'s own Sub, or a second one with the same operands. */
-function sameDeviation(g: GraphView, e: string, sub: Node, mean: Node): Node | undefined {
+function sameDeviation(g: GraphView, e: string, sub: Node, mean: Node, sq: Node): Node | undefined {
   if (e === sub.outputs[0]) return sub;
-  const other = privateProducer(g, e, "Sub");
-  if (!other || other.inputs[0] !== sub.inputs[0]) return undefined;
+  const other = g.producer(e);
+  if (other?.op !== "Sub" || !readOnlyBy(g, e, [sq]) || other.inputs[0] !== sub.inputs[0]) return undefined;
   const m2 = other.inputs[1]!;
   if (m2 === mean.outputs[0]) return other;
   const mean2 = privateProducer(g, m2, "ReduceMean");
@@ -88,7 +88,7 @@ export const layerNormRule: Rule = rule(["Div", "Mul"], (root, g) => {
   const sq = g.producer(variance.inputs[0]!);
   if (!sq || !g.hasSingleUse(variance.inputs[0]!)) return undefined;
   const e = sq.op === "Mul" && sq.inputs[0] === sq.inputs[1] ? sq.inputs[0]! : sq.op === "Pow" && scalarOf(g, sq.inputs[1]!) === 2 ? sq.inputs[0]! : undefined;
-  const dev2 = e !== undefined ? sameDeviation(g, e, sub, mean) : undefined;
+  const dev2 = e !== undefined ? sameDeviation(g, e, sub, mean, sq) : undefined;
   if (!dev2) return undefined;
 
   // The pattern is there: from here on a mismatch is a reason worth printing.
