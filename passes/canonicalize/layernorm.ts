@@ -144,12 +144,16 @@ export const layerNormAffineRule: Rule = rule(["Mul", "Add"], (root, g) => {
   const n = cv.length;
   const dtype = xt.dtype as "f32" | "f64";
   const rw = g.rewrite(root).absorb(ln);
+  const cName = ln === lnA ? b : a;
+  // A scale of ones times c is c, and 0 + c is c: the model's own weight or bias constant is
+  // used as it is when it already fits the LayerNormalization's scale / bias (no leading dims).
+  const reuse = lead <= 0 && Array.prototype.every.call(root.op === "Mul" ? sv : bv ?? [], (v: number) => v === (root.op === "Mul" ? 1 : 0));
   let newScale = scaleName, newBias: string;
   if (root.op === "Mul") {
-    newScale = rw.constant(`${scaleName}.scaled`, floatTensor(dtype, shape, Float64Array.from({ length: n }, (_, i) => sv[i]! * cv[i]!)));
+    newScale = reuse ? cName : rw.constant(`${scaleName}.scaled`, floatTensor(dtype, shape, Float64Array.from({ length: n }, (_, i) => sv[i]! * cv[i]!)));
     newBias = bv ? rw.constant(`${biasName}.scaled`, floatTensor(dtype, shape, Float64Array.from({ length: n }, (_, i) => bv[i]! * cv[i]!))) : "";
   } else {
-    newBias = rw.constant(`${biasName || `${ln.outputs[0]}.bias`}.shifted`, floatTensor(dtype, shape, Float64Array.from({ length: n }, (_, i) => (bv ? bv[i]! : 0) + cv[i]!)));
+    newBias = reuse ? cName : rw.constant(`${biasName || `${ln.outputs[0]}.bias`}.shifted`, floatTensor(dtype, shape, Float64Array.from({ length: n }, (_, i) => (bv ? bv[i]! : 0) + cv[i]!)));
   }
   const y = rw.op1("LayerNormalization", newBias ? [x, newScale, newBias] : [x, newScale], ln.attrs);
   return rw.explain(`the ${root.op === "Mul" ? "scale" : "shift"} is folded into LayerNormalization ${ln.name}'s ${root.op === "Mul" ? "scale" : "bias"}`).replaceWith(y);
