@@ -39,6 +39,7 @@ export const quantize = definePass({
     observer: enumOption(OBSERVER_NAMES, "minmax", "how activation ranges are chosen from calibration samples"),
     samples: intOption(0, "calibration samples to make (synthetic) or the most to read (a folder); 0: the source's default (8 synthetic, 100 from a folder)", { min: 0 }),
     seed: intOption(0, "seed of a generated calibration source (synthetic)"),
+    synthetic_dims: stringOption("", "symbolic dims of the synthetic inputs, e.g. 'T=96' ('|'-separated; default T=200)"),
     per_channel: boolOption(true, "int8 weights with one scale per output channel (else one per tensor)"),
     symmetric: boolOption(false, "symmetric int8 activations (zero point 0)"),
     rounding: enumOption(ROUNDINGS, "gemmlowp", "rounding of every requantization"),
@@ -64,7 +65,7 @@ export const quantize = definePass({
     const graph = unfuseTableActivations(input);
     const int16 = new Set(o.int16.split(/[|\s]+/).filter(Boolean));
     checkInt16Names(graph, int16);
-    const cal = resolveCalibration(graph, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed }, ctx);
+    const cal = resolveCalibration(graph, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed, ...syntheticDims(o.synthetic_dims) }, ctx);
     if (o.calibration !== "") ctx.log(cal.summary);
     const options: QuantizeGraphOptions = {
       perChannel: o.per_channel, symmetric: o.symmetric, rounding: o.rounding, biasCorrection: o.bias_correction, keepFloat: keep, int16,
@@ -86,6 +87,19 @@ export const quantize = definePass({
     return quantizeGraph(graph, ranges, options);
   },
 });
+
+/** The `dims` of a calibration request from the synthetic_dims option ('T=96|N=1'); {} when empty. */
+export function syntheticDims(text: string): { dims?: Record<string, number> } {
+  const parts = text.split(/[|\s]+/).filter(Boolean);
+  if (parts.length === 0) return {};
+  const dims: Record<string, number> = {};
+  for (const p of parts) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=([1-9][0-9]*)$/.exec(p);
+    if (!m) throw new UsageError(`synthetic_dims: '${p}' is not SYMBOL=POSITIVE_INTEGER`);
+    dims[m[1]!] = Number(m[2]);
+  }
+  return { dims };
+}
 
 /** Throws a UsageError naming the 16x8 layers that are no Conv, MatMul or Gemm of the graph. */
 function checkInt16Names(graph: Graph, names: ReadonlySet<string>): void {
