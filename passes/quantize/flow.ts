@@ -10,7 +10,7 @@ import type { InputSample } from "../../src/analyses/calibration/samples.js";
 import { passContext, SILENT_PROGRESS } from "../pass.js";
 import { runPipeline, type RunPipelineOptions } from "../run.js";
 import { resolveCalibration, type Calibration } from "./calibration-source.js";
-import { checkInt16Names, int16Names, quantize } from "./index.js";
+import { checkInt16Names, int16Names, quantize, syntheticDims } from "./index.js";
 import { unfuseTableActivations } from "../../ir/unfuse-activations.js";
 
 export type QuantizeOptions = Partial<Parameters<typeof quantize.run>[1]["options"]>;
@@ -47,7 +47,7 @@ export function quantizeModel(imported: Graph, options: QuantizeModelOptions = {
   const unfused = unfuseTableActivations(float);
   // Option mistakes are reported before the minutes calibration may take.
   checkInt16Names(unfused, int16Names(o.int16));
-  const calibration = resolveCalibration(unfused, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed }, {
+  const calibration = resolveCalibration(unfused, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed, ...syntheticDims(o.synthetic_dims) }, {
     host: run.host ?? {},
     progress: run.host?.progress ?? SILENT_PROGRESS,
     log: (m) => log(`quantize: ${m}\n`),
