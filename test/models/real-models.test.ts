@@ -241,7 +241,7 @@ async function int8Check(m: RealModel): Promise<void> {
   // At the task: the first output against onnxruntime's float one.
   const out = m.outputs[0]!;
   if (m.kind === "vad" || m.kind === "head") {
-    const show = (ts: Tensors[]) => ts.map((t) => values(t[out]!)[0]!.toFixed(2)).join(" ");
+    const show = (ts: Tensors[]) => ts.map((t) => values(t[out]!)[0]!.toFixed(m.kind === "head" ? 4 : 2)).join(" ");
     console.log(`${m.name} --int8 ${out}: ${show(got)}\n${m.name} float  ${out}: ${show(sets.map((s) => s.outputs))}`);
   }
   sets.forEach((s, i) => {
