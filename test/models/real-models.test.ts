@@ -59,6 +59,8 @@ interface RealModel {
   outputs: string[];
   /** Streaming models: each state input and the output that feeds it on the next chunk. */
   state?: Record<string, string>;
+  /** Streaming models: the streams the test sets make in order (first set, count, sample rate). */
+  streams?: { first: number; sets: number; sr: number }[];
   testSets: number;
 }
 
@@ -153,14 +155,16 @@ function expectClose(got: Tensors, ref: Tensors, names: string[], what: string, 
 type Step = (inputs: Tensors) => Tensors;
 
 /**
- * Runs the sets with `step`. For a streaming model they are one stream: every set after the
- * first takes its state inputs from the outputs `step` gave for the set before (the first set's
- * are the zero state); other models' sets are independent.
+ * Runs the sets with `step`. For a streaming model they are streams (16 kHz, then 8 kHz for the
+ * models with an 8 kHz network): every set but a stream's first takes its state inputs from the
+ * outputs `step` gave for the set before (a stream's first set holds the zero state); other
+ * models' sets are independent.
  */
 function runSets(m: RealModel, sets: TestSet[], step: Step): Tensors[] {
+  const starts = new Set((m.streams ?? [{ first: 0 }]).map((st) => st.first));
   let carried: Tensors = {};
   return sets.map((s, i) => {
-    const out = step(i === 0 || !m.state ? s.inputs : { ...s.inputs, ...carried });
+    const out = step(starts.has(i) || !m.state ? s.inputs : { ...s.inputs, ...carried });
     if (m.state) carried = Object.fromEntries(Object.entries(m.state).map(([input, output]) => [input, out[output]!]));
     return out;
   });
@@ -241,7 +245,7 @@ async function int8Check(m: RealModel): Promise<void> {
   // At the task: the first output against onnxruntime's float one.
   const out = m.outputs[0]!;
   if (m.kind === "vad" || m.kind === "head") {
-    const show = (ts: Tensors[]) => ts.map((t) => values(t[out]!)[0]!.toFixed(m.kind === "head" ? 4 : 2)).join(" ");
+    const show = (ts: Tensors[]) => ts.map((t, i) => (m.streams?.some((st) => st.first === i && i > 0) ? "| " : "") + values(t[out]!)[0]!.toFixed(m.kind === "head" ? 4 : 2)).join(" ");
     console.log(`${m.name} --int8 ${out}: ${show(got)}\n${m.name} float  ${out}: ${show(sets.map((s) => s.outputs))}`);
   }
   sets.forEach((s, i) => {
@@ -315,6 +319,13 @@ describe("the real-model fixtures", () => {
       expect(m.packageLicence, m.name).toMatch(/^(MIT|ISC|Apache-2\.0|BSD)/);
       expect(m.weightsLicence, m.name).toMatch(/^(MIT|ISC|Apache-2\.0|BSD)/);
       for (let s = 0; s < m.testSets; s++) statSync(path.join(DIR, m.name, `test_data_set_${s}`, "output_0.pb"));
+    }
+  });
+
+  it("the streams of every streaming model cover its test sets in order", () => {
+    for (const m of MODELS.filter((x) => x.state)) {
+      expect(m.streams!.map((st) => st.first), m.name).toEqual(m.streams!.map((_, k) => m.streams!.slice(0, k).reduce((n, st) => n + st.sets, 0)));
+      expect(m.streams!.reduce((n, st) => n + st.sets, 0), m.name).toBe(m.testSets);
     }
   });
 
