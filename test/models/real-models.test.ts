@@ -5,6 +5,8 @@
 //
 //   ort      the interpreter on every test set against onnxruntime-node run here (each output
 //            within 1e-4 of its largest magnitude), and the stored references are onnxruntime's
+//   optimize neonc's -O1 graph exported to ONNX (opset 21) and run by onnxruntime-node on every
+//            test set, within 1e-4 of the stored references
 //   stream   (streaming models) the interpreter runs the chunks in order, each from the state
 //            outputs of the chunk before, and stays within 1e-4 of onnxruntime's stream
 //   c99      the generated C (-O1, c99, built natively) against the interpreter, within 1e-4,
@@ -34,7 +36,7 @@ import { NeoncError } from "../../ir/errors.js";
 import { loadModel } from "../../src/adapters/onnx/load-model.js";
 import { readTensorFile } from "../../src/adapters/onnx/tensor.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
-import { runModelPipeline } from "../../src/index.js";
+import { exportOnnx, runModelPipeline } from "../../src/index.js";
 import { codegenStages } from "../../codegen/stages.js";
 import { CEngine, largestDims } from "../../codegen/engine.js";
 import { getTarget } from "../../ir/target.js";
@@ -80,7 +82,7 @@ const PROB_TOL = 0.1;
 const MIN_SQNR: Partial<Record<RealModel["kind"], number>> = { mel: 30, embedding: 20 };
 
 function checksOf(m: RealModel): string[] {
-  return ["ort", ...(m.state ? ["stream"] : []), "c99", "aarch64", "int8", "check"];
+  return ["ort", "optimize", ...(m.state ? ["stream"] : []), "c99", "aarch64", "int8", "check"];
 }
 
 // ---- the fixtures ----
@@ -175,14 +177,19 @@ const interpreter = (g: Graph): Step => (inputs) => runGraph(g, inputs);
 /** One step per C run: a stream's next inputs depend on the outputs of the last. */
 const cStep = (engine: CEngine): Step => (inputs) => engine.run([inputs]).runs[0]!.outputs;
 
-async function onnxruntime(m: RealModel, sets: TestSet[]): Promise<Tensors[]> {
-  // Graph optimizations off, as make.mjs ran it: the reference is the graph as shipped.
-  const session = await ort.InferenceSession.create(modelFile(m), { graphOptimizationLevel: "disabled", intraOpNumThreads: 1, interOpNumThreads: 1 });
+/** onnxruntime-node on each set: the model as shipped (a path) or as neonc exported it (bytes). */
+async function onnxruntime(m: RealModel, model: string | Uint8Array, sets: TestSet[]): Promise<Tensors[]> {
+  // Graph optimizations off, as make.mjs ran it: the reference is the graph as given.
+  const session = typeof model === "string"
+    ? await ort.InferenceSession.create(model, { graphOptimizationLevel: "disabled", intraOpNumThreads: 1, interOpNumThreads: 1 })
+    : await ort.InferenceSession.create(model, { graphOptimizationLevel: "disabled", intraOpNumThreads: 1, interOpNumThreads: 1 });
   try {
     const all: Tensors[] = [];
     for (const s of sets) {
       const feeds: Record<string, ort.Tensor> = {};
       for (const [k, t] of Object.entries(s.inputs)) {
+        // An input the graph no longer reads (pruned by -O1) is not fed.
+        if (!session.inputNames.includes(k)) continue;
         feeds[k] = t.dtype === "i64" ? new ort.Tensor("int64", t.data as BigInt64Array, [...t.shape]) : new ort.Tensor("float32", t.data as Float32Array, [...t.shape]);
       }
       const res = await session.run(feeds);
@@ -216,10 +223,17 @@ function engineFor(m: RealModel, target: string, mode: RunMode, int8: boolean): 
 
 async function ortCheck(m: RealModel): Promise<void> {
   const sets = readSets(m);
-  const live = await onnxruntime(m, sets);
+  const live = await onnxruntime(m, modelFile(m), sets);
   sets.forEach((s, i) => expectClose(live[i]!, s.outputs, m.outputs, `${s.label}: the stored reference against onnxruntime-node now`, 1e-6));
   const g = imported(m);
   sets.forEach((s, i) => expectClose(runGraph(g, s.inputs), live[i]!, m.outputs, `${s.label}: the interpreter against onnxruntime-node`));
+}
+
+async function optimizeCheck(m: RealModel): Promise<void> {
+  const sets = readSets(m);
+  const { graph } = runModelPipeline(imported(m), { preset: "O1" }, { log: () => {} });
+  const got = await onnxruntime(m, exportOnnx(graph), sets);
+  sets.forEach((s, i) => expectClose(got[i]!, s.outputs, m.outputs, `${s.label}: onnxruntime on neonc's -O1 export`));
 }
 
 async function streamCheck(m: RealModel): Promise<void> {
@@ -278,6 +292,7 @@ async function cliCheck(m: RealModel): Promise<void> {
 
 const CHECKS: Record<string, (m: RealModel) => Promise<void>> = {
   ort: ortCheck,
+  optimize: optimizeCheck,
   stream: streamCheck,
   c99: (m) => cCheck(m, "c99", "native"),
   aarch64: (m) => cCheck(m, "aarch64", "qemu"),
