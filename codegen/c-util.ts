@@ -30,6 +30,7 @@ export function ctype(dt: DType): string {
     case "f64": return "double";
     case "i8": return "int8_t";
     case "u8": case "bool": return "uint8_t";
+    case "f8e4m3fn": case "f8e4m3fnuz": case "f8e5m2": case "f8e5m2fnuz": return "uint8_t"; // float8 bits
     case "i16": return "int16_t";
     case "u16": return "uint16_t";
     case "i32": return "int32_t";

@@ -53,6 +53,9 @@ import { shapeValueKernels } from "./shape-values.js";
 import { expandTileKernels } from "./expand-tile.js";
 import { triluKernel } from "./trilu.js";
 import { scanKernels } from "./scan.js";
+import { dequantizeLinearKernel, quantizeLinearKernel } from "./onnx-quant-linear.js";
+import { matMulIntegerKernel, qLinearMatMulKernel } from "./onnx-quant-matmul.js";
+import { convIntegerKernel, qLinearConvKernel } from "./onnx-quant-conv.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
@@ -61,6 +64,7 @@ const all: KernelDef[] = [
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,
   ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,
   convIm2colMatMulKernel, gemmMatMulKernel, convTransposeCol2imKernel, groupNormKernel, instanceNormKernel,
+  quantizeLinearKernel, dequantizeLinearKernel, matMulIntegerKernel, qLinearMatMulKernel, convIntegerKernel, qLinearConvKernel,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);
