@@ -1,7 +1,8 @@
 // canonicalize: the clean-up every other pass relies on. Dead code, no-op nodes (Identity,
 // inference Dropout), algebraic identities (x*1, x+0, ..., x^2 as x*x), layout round trips (double
 // transpose, reshape of reshape, squeeze/unsqueeze pairs), x * Sigmoid(x) as Swish, constant
-// folding through the ops' own kernels, and shape-computation folding.
+// folding through the ops' own kernels, shape-computation folding, and If: a known condition
+// inlines the branch it takes, captured values are trimmed (passes/canonicalize/if.ts).
 import { definePass } from "../pass.js";
 import { intOption } from "../options.js";
 import { typesEqual } from "../../ir/types.js";
@@ -12,6 +13,7 @@ import { foldShapesRule } from "./fold-shapes.js";
 import { removeIdentity, removeInferenceDropout } from "./remove-noops.js";
 import { swishRule } from "./swish.js";
 import { transposeRules, viewRules } from "./views.js";
+import { ifRules } from "./if.js";
 
 /** Identities that hold bit for bit (x + 0 maps -0 to +0, which every consumer treats alike). */
 export const identityTable: readonly AlgebraicRule[] = [
@@ -32,7 +34,7 @@ export const identityTable: readonly AlgebraicRule[] = [
 
 export const canonicalize = definePass({
   name: "canonicalize",
-  doc: "Folds constants and shape computations, removes dead code, Identity, inference Dropout and algebraic no-ops; x * Sigmoid(x) becomes Swish(x).",
+  doc: "Folds constants and shape computations, removes dead code, Identity, inference Dropout and algebraic no-ops; x * Sigmoid(x) becomes Swish(x); an If with a known condition becomes its branch.",
   options: {
     "fold-limit": intOption(1 << 20, "largest result (in elements) constant folding may create", { min: 0 }),
   },
@@ -46,5 +48,6 @@ export const canonicalize = definePass({
     swishRule,
     foldConstantsRule(o["fold-limit"]),
     foldShapesRule,
+    ...ifRules,
   ],
 });
