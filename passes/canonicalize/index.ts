@@ -2,7 +2,8 @@
 // inference Dropout), algebraic identities (x*1, x+0, ..., x^2 as x*x), layout round trips (double
 // transpose, reshape of reshape, squeeze/unsqueeze pairs), what exporters decompose written as
 // the op again (x * Sigmoid(x) as Swish, LayerNorm, the erf and tanh GELUs, HardSwish), constant
-// folding through the ops' own kernels, and shape-computation folding.
+// folding through the ops' own kernels, shape-computation folding, and If: a known condition
+// inlines the branch it takes, captured values are trimmed (passes/canonicalize/if.ts).
 import { definePass } from "../pass.js";
 import { intOption } from "../options.js";
 import { typesEqual } from "../../ir/types.js";
@@ -17,6 +18,7 @@ import { hardSwishRule } from "./hardswish.js";
 import { layerNormAffineRule, layerNormRule } from "./layernorm.js";
 import { isComputeFloat } from "../float-constants.js";
 import { transposeRules, viewRules } from "./views.js";
+import { ifRules } from "./if.js";
 
 /** Identities that hold bit for bit (x + 0 maps -0 to +0, which every consumer treats alike). */
 export const identityTable: readonly AlgebraicRule[] = [
@@ -51,7 +53,7 @@ export const identityTable: readonly AlgebraicRule[] = [
 
 export const canonicalize = definePass({
   name: "canonicalize",
-  doc: "Folds constants and shape computations, removes dead code, Identity, inference Dropout and algebraic no-ops; exporters' spellings of SiLU, LayerNorm, GELU and HardSwish become Swish, LayerNormalization, Gelu and HardSwish.",
+  doc: "Folds constants and shape computations, removes dead code, Identity, inference Dropout and algebraic no-ops; exporters' spellings of SiLU, LayerNorm, GELU and HardSwish become Swish, LayerNormalization, Gelu and HardSwish; an If with a known condition becomes its branch.",
   options: {
     "fold-limit": intOption(1 << 20, "largest result (in elements) constant folding may create", { min: 0 }),
   },
@@ -69,5 +71,6 @@ export const canonicalize = definePass({
     hardSwishRule,
     foldConstantsRule(o["fold-limit"]),
     foldShapesRule,
+    ...ifRules,
   ],
 });

@@ -34,6 +34,8 @@ const INT16_CHOICE_SAMPLES = 4;
 
 export const quantize = definePass({
   name: "quantize",
+  // Calibration observes the model's inputs; an If keeps its float branches (see lowering.ts).
+  subgraphs: false,
   doc: "Lowers a float graph to integer-only int8 ops with fixed-point requantization, from calibrated ranges.",
   options: {
     calibration: stringOption("", "ranges: synthetic (zero-shot, no data), a folder of input .pb files or a .json of saved ranges (read by the host), a registered source, or '' for ranges attached to the graph"),
