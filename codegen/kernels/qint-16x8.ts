@@ -147,7 +147,8 @@ export function emitQMatMul16x8(node: Node, attrs: Attrs, ctx: KernelContext): s
   const wt = new Int8Array(N * K);
   for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) wt[n * K + k] = w[k * N + n]!;
   const gemm = useQGemm16(ctx, "wide");
-  const numelY = yt.shape.reduce<Dim>((a, d) => mulDim(a, d), 1);
+  // The largest shape: a product of two symbolic dims (batch x frames) has no Dim form.
+  const numelY = yt.shape.reduce<number>((a, d) => a * ctx.maxDim(d), 1);
   const ct = ctype(yt.dtype);
   const lines = [
     `const int qR = ${ctx.numel(xN)} / ${K};`,

@@ -1,8 +1,10 @@
 // Integer graphs that once failed to build: QMatMul with per-tensor requantization of int8 input
 // on NEON (an unused loop variable, -Werror), QMatMul with per-column requantization and N a
 // multiple of 8 of at least 16 on armv7 (GCC's aggressive-loop-optimizations warning in inlined
-// helpers), and QMul/QAdd on [1, T, T] (attention scores times a constant: the scratch size
-// T x T is no single Dim). Every form is built on every rig and compared byte for byte with the
+// helpers), QMul/QAdd on [1, T, T] (attention scores times a constant: the scratch size
+// T x T is no single Dim), and QMatMul on [B, T, K] in int8 and in the 16x8 mode (a mel
+// projection over a symbolic batch and frame count: the accumulator scratch B x T is no single
+// Dim either). Every form is built on every rig and compared byte for byte with the
 // interpreter.
 import { describe } from "vitest";
 import { parseGraph } from "../../ir/text/index.js";
@@ -58,4 +60,26 @@ describe("QMul and QAdd on a [1, T, T] tensor build and match the interpreter on
   };
   const sets = [set(9), set(3)];
   itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(parseGraph(text), target, rig, sets, { maxDims: { T: 9 } }));
+});
+
+describe("QMatMul on [B, T, K] (two symbolic dims) builds and matches the interpreter on every rig", () => {
+  const rng = new Rng(79);
+  const K = 12, N = 8;
+  const w = Array.from({ length: K * N }, () => rng.int(-127, 127));
+  const b = Array.from({ length: N }, () => rng.int(-2000, 2000));
+  const mult = Array.from({ length: N }, () => rng.int(2 ** 30, 2 ** 31 - 1));
+  const text = `graph @g(%x: i8[B,T,${K}], %x16: i16[B,T,${K}]) -> (%y, %y16) {
+  %w = const i8[${K},${N}] [${w.join(", ")}]
+  %b = const i32[${N}] [${b.join(", ")}]
+  %y = QMatMul(%x, %w, %b) {x_zero_point=3, multiplier=[${mult.join(", ")}], shift=[${mult.map(() => -8).join(", ")}], y_zero_point=-2}
+  %y16 = QMatMul(%x16, %w, %b) {multiplier=[${2 ** 30}], shift=[-16], y_zero_point=1}
+}`;
+  const set = (B: number, T: number) => {
+    const x = makeTensor("i8", [B, T, K]), x16 = makeTensor("i16", [B, T, K]);
+    for (let i = 0; i < x.data.length; i++) x.data[i] = rng.int(-128, 127);
+    for (let i = 0; i < x16.data.length; i++) x16.data[i] = rng.int(-30000, 30000);
+    return { x, x16 };
+  };
+  const sets = [set(2, 5), set(1, 7), set(3, 1)];
+  itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(parseGraph(text), target, rig, sets, { maxDims: { B: 3, T: 7 } }));
 });
