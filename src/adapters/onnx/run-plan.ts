@@ -152,6 +152,21 @@ export function* readInputSets(source: InputSource, graphInputs: readonly string
   }
 }
 
+/**
+ * The folder of a model file when it is a model-zoo folder (test_data_set_N/ subfolders of
+ * input_K.pb files beside model.onnx), else undefined: `neonc check`'s inputs when it is given
+ * none and cannot make random ones.
+ */
+export function testSetsBeside(modelFile: string): string | undefined {
+  const dir = path.dirname(modelFile);
+  try {
+    const source = listInputDir(dir);
+    return source.kind === "sets" ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every input set of an input folder (the layouts of listInputDir), read now. */
 export function readInputDir(dir: string, graphInputs: readonly string[]): InputSet[] {
   return [...readInputSets(listInputDir(dir), graphInputs)];

@@ -10,9 +10,10 @@ import { Option, type Command } from "commander";
 import { ModelError, UsageError } from "../../../../ir/errors.js";
 import { CEngine, largestDims } from "../../../../codegen/engine.js";
 import { checkAgainstInterpreter, randomInputs, type InputSet } from "../../../../codegen/check.js";
+import type { Graph } from "../../../../ir/graph.js";
 import { formatProfile } from "../../../../codegen/profile.js";
 import type { RunMode } from "../../../../codegen/targets.js";
-import { readInputDir } from "../../../adapters/onnx/run-plan.js";
+import { readInputDir, testSetsBeside } from "../../../adapters/onnx/run-plan.js";
 import { addCodegenOptions, formatSizes, loadForC, type CodegenFlags } from "./compile.js";
 
 interface CheckFlags extends CodegenFlags {
@@ -23,6 +24,22 @@ interface CheckFlags extends CodegenFlags {
   profile?: boolean;
 }
 
+/**
+ * The inputs of a check given no --input-dir: one set of seeded random inputs, or, when those
+ * cannot be made (a symbolic dim without --max-dim, an input that is not float32) and the model
+ * sits in a model-zoo folder, its test_data_set_N folders, with a line saying so.
+ */
+function defaultInputs(model: string, graph: Graph, maxDim: Readonly<Record<string, number>>): { sets: InputSet[]; note?: string } {
+  try {
+    return { sets: [{ label: "random", inputs: randomInputs(graph, maxDim) }] };
+  } catch (e) {
+    const dir = e instanceof UsageError ? testSetsBeside(model) : undefined;
+    if (!dir) throw e;
+    const sets = readInputDir(dir, graph.inputs);
+    return { sets, note: `inputs: the ${sets.length} test_data_set_N folder${sets.length === 1 ? "" : "s"} in ${dir} (${(e as UsageError).message})` };
+  }
+}
+
 export function registerCheck(program: Command): void {
   const cmd = program
     .command("check")
@@ -31,7 +48,8 @@ export function registerCheck(program: Command): void {
       "Compile for a target (the pipeline is -O1 unless -O0 is given), build with its compiler, run (c99 natively; NEON " +
         "targets under qemu-user, or through SIMDe on this machine), and compare every output with the interpreter on the " +
         "imported model. --input-dir takes the folders `neonc run` takes (input_K.pb, NAME.input.pb, or test_data_set_N " +
-        "folders); without it, seeded random inputs at --max-dim.",
+        "folders); without it, seeded random inputs at --max-dim, or, when those cannot be made (a symbolic dim without " +
+        "--max-dim, an input that is not float32), the test_data_set_N folders beside the model.",
     );
   addCodegenOptions(cmd)
     .option("--input-dir <dir>", "input_K.pb files, NAME.input.pb files, or a model folder with test_data_set_N subfolders")
@@ -44,11 +62,12 @@ export function registerCheck(program: Command): void {
       if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs ${flags.runs}: expected a whole number of at least 1`);
       if (!(tol >= 0)) throw new UsageError(`--tolerance ${flags.tolerance}: expected a non-negative number`);
       const { original, graph, int8, target } = await loadForC(model, flags);
-      const sets: InputSet[] = flags.inputDir ? readInputDir(flags.inputDir, graph.inputs) : [{ label: "random", inputs: randomInputs(graph, flags.maxDim ?? {}) }];
+      const { sets, note } = flags.inputDir ? { sets: readInputDir(flags.inputDir, graph.inputs), note: undefined } : defaultInputs(model, graph, flags.maxDim ?? {});
       const maxDims = { ...largestDims(graph, sets.map((s) => s.inputs)), ...flags.maxDim };
       const engine = CEngine.create(graph, { target: target.name, mode: flags.run, maxDims, prefix: flags.prefix });
       const out = process.stdout;
       out.write(`target ${target.name} (${engine.rig.mode}: ${[...engine.rig.runPrefix, engine.rig.cc].join(" ")}${engine.build.cached ? ", cached build" : ""})\n${formatSizes(engine.model)}\n`);
+      if (note) out.write(`${note}\n`);
       // An int8 model is checked bit for bit against its own interpreter run, not against the float one.
       const report = checkAgainstInterpreter(engine, int8 ? graph : original, sets, { runs });
       for (const c of report.comparisons) {
