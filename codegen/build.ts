@@ -173,13 +173,15 @@ export function runBuild(m: CompiledModel, b: Build, inputs: Readonly<Record<str
 
 /** Largest absolute difference and the largest reference magnitude. */
 export function compareTensors(got: Tensor, ref: Tensor): { maxAbs: number; maxRef: number; rel: number } {
-  const a = got.data as Float32Array, b = ref.data as Float32Array;
+  const a = got.data, b = ref.data;
   if (a.length !== b.length) throw new BuildError(`output has ${a.length} elements, the reference ${b.length}`);
+  // 64-bit integers (ArgMax ids) are compared exactly as bigints, then measured as numbers.
+  const wide = typeof b[0] === "bigint";
   let maxAbs = 0, maxRef = 0;
   for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
+    const d = wide ? Math.abs(Number((a[i] as bigint) - (b[i] as bigint))) : Math.abs((a[i] as number) - (b[i] as number));
     if (!(d <= maxAbs)) maxAbs = Number.isNaN(d) ? Infinity : d;
-    const r = Math.abs(b[i]!);
+    const r = Math.abs(Number(b[i]!));
     if (r > maxRef) maxRef = r;
   }
   return { maxAbs, maxRef, rel: maxRef > 0 ? maxAbs / maxRef : maxAbs };
