@@ -17,7 +17,9 @@
 //            onnxruntime's float ones at the task: the same speech / no-speech decision (p > 0.5)
 //            on every chunk and |p - p_float| <= 0.1 for a VAD; the same detection (score > 0.5)
 //            and |score - score_float| <= 0.1 for the head; SQNR >= 30 dB for the mel features
-//            and >= 20 dB for the embedding
+//            and >= 20 dB for the embedding; and the int8 graph computes in integers: no Conv,
+//            MatMul, Gemm, LSTM or GRU layer is left in float, If branches included (a model
+//            whose network sits in an If would otherwise pass as a float model)
 //   check    `neonc check MODEL --target c99` with no other flag
 //
 // Known failures are listed in real-models-expected-failures.txt as `model/check: reason`. The
@@ -30,7 +32,8 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
-import type { Graph } from "../../ir/graph.js";
+import { allNodes, type Graph } from "../../ir/graph.js";
+import { implementedOp } from "../../ir/traits.js";
 import { makeTensor, type Tensor } from "../../ir/types.js";
 import { NeoncError } from "../../ir/errors.js";
 import { loadModel } from "../../src/adapters/onnx/load-model.js";
@@ -250,9 +253,15 @@ async function cCheck(m: RealModel, target: string, mode: RunMode): Promise<void
   sets.forEach((s, i) => expectClose(got[i]!, want[i]!, m.outputs, `${s.label}: the ${target} C against the interpreter`));
 }
 
+/** The layers --int8 must compute in integers (int8 weights at least): what a float op left means a float model. */
+const INT8_LAYERS = new Set(["Conv", "MatMul", "Gemm", "LSTM", "GRU", "RNN"]);
+
 async function int8Check(m: RealModel): Promise<void> {
   const sets = readSets(m);
   const { graph, engine } = engineFor(m, "c99", "native", true);
+  const float = allNodes(graph).filter((n) => INT8_LAYERS.has(implementedOp(n.op) ?? n.op));
+  const byOp = [...new Set(float.map((n) => implementedOp(n.op) ?? n.op))].map((op) => `${float.filter((n) => (implementedOp(n.op) ?? n.op) === op).length} ${op}`);
+  expect(byOp, `the int8 graph's layers left in float (in ${float.length > 0 ? float[0]!.name + ", ..." : "none"})`).toEqual([]);
   const want = runSets(m, sets, interpreter(graph));
   const got = m.state ? runSets(m, sets, cStep(engine)) : engine.run(sets.map((s) => s.inputs)).runs.map((r) => r.outputs);
   sets.forEach((s, i) => expectClose(got[i]!, want[i]!, m.outputs, `${s.label}: the int8 C against the interpreter on the int8 graph`));
