@@ -1,0 +1,117 @@
+// quantize through a run-time If: calibration runs through the branch the condition takes and
+// records the ranges of that branch's values; quantize lowers each branch as a graph of its own
+// with them (captured inputs quantized where an integer op reads them, branch outputs
+// dequantized), so the If keeps a float interface and both branches run integer ops. A branch
+// calibration never took has no ranges and stays float, listed once. Checked on the two If models
+// of test/helpers/if-models.ts: int8 against float on random inputs that take each branch
+// (fast-check), the names of the whole model unique, and the generated C against the
+// interpreter on the int8 graph for both branches.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { subgraphsOf, type Graph } from "../../../ir/graph.js";
+import { fromNumbers, type Tensor } from "../../../ir/types.js";
+import { verifyGraph } from "../../../ir/verify.js";
+import { importOnnxBytes } from "../../../src/adapters/onnx/index.js";
+import { runPipeline } from "../../../passes/run.js";
+import { quantizeGraph } from "../../../passes/quantize/index.js";
+import { calibrate } from "../../../src/analyses/calibration/index.js";
+import { floatNodesOf } from "../../../src/analyses/calibration/quantized-values.js";
+import { runGraph } from "../../../src/runtime/interpreter.js";
+import { Rng, seededTensor, sqnrDb } from "../../../src/testing/index.js";
+import { vadFrontEnds, VAD_SAMPLES, verifierHead, verifierInputs } from "../../helpers/if-models.js";
+import { checkGraph, itOnRigs } from "../../codegen/helpers.js";
+
+const O1 = (bytes: Uint8Array) => runPipeline(importOnnxBytes(bytes, "model.onnx"), "-O1", { log: () => {} });
+
+const srOf = (sr: number): Tensor => fromNumbers("i64", [1], [sr]);
+const audio = (rng: Rng): Tensor => seededTensor(rng, "f32", [1, 1, VAD_SAMPLES], { values: { min: -1, max: 1 } });
+
+/** `n` random chunks at each rate given: the calibration set. */
+function vadSamples(seed: number, n: number, rates: readonly number[]): Record<string, Tensor>[] {
+  const rng = new Rng(seed);
+  return rates.flatMap((sr) => Array.from({ length: n }, () => ({ audio: audio(rng), sr: srOf(sr) })));
+}
+
+function branch(g: Graph, attr: string): Graph {
+  return subgraphsOf(g.nodes.find((n) => n.op === "If")!).find(([k]) => k === attr)![1];
+}
+
+function branchOps(g: Graph): Record<string, string[]> {
+  const iff = g.nodes.find((n) => n.op === "If")!;
+  return Object.fromEntries(subgraphsOf(iff).map(([k, sub]) => [k, sub.nodes.map((n) => n.op)]));
+}
+
+/** Every value a node of g or of its branches writes: each must be written once in the model. */
+function writtenValues(g: Graph): string[] {
+  return g.nodes.flatMap((n) => [...n.outputs.filter(Boolean), ...subgraphsOf(n).flatMap(([, sub]) => writtenValues(sub))]);
+}
+
+const vadFloat = O1(vadFrontEnds());
+const vadInt8 = quantizeGraph(vadFloat, calibrate(vadFloat, vadSamples(1, 8, [16000, 8000])).ranges);
+
+describe("quantize through an If", () => {
+  it("lowers both branches to integer ops with the ranges calibrated inside them; the If's interface stays float", () => {
+    verifyGraph(vadInt8);
+    const ops = branchOps(vadInt8);
+    // Each branch: its captured audio quantized once, integer ops, its output dequantized once
+    // (the max pool runs on the int8 values: it commutes with the affine map; the Relu after it,
+    // fused into no conv, is a table).
+    expect(ops.then_branch).toEqual(["Quantize", "QConv", "Dequantize"]);
+    expect(ops.else_branch).toEqual(["Quantize", "QConv", "MaxPool", "QLookup", "Dequantize"]);
+    const elseBranch = branch(vadInt8, "else_branch");
+    const pool = elseBranch.nodes.find((n) => n.op === "MaxPool")!;
+    expect(elseBranch.types[pool.outputs[0]!]!.dtype).toBe("i8");
+    const iff = vadInt8.nodes.find((n) => n.op === "If")!;
+    for (const o of iff.outputs) expect(vadInt8.types[o]!.dtype).toBe("f32");
+    // Nothing of the branches is listed in float: the If is control flow, its branches are integer.
+    expect(floatNodesOf(vadInt8.meta).map((f) => f.op)).not.toContain("If");
+    expect(floatNodesOf(vadInt8.meta).map((f) => f.op)).not.toContain("Conv");
+    const written = writtenValues(vadInt8);
+    expect(written.length, "values written twice in the model").toBe(new Set(written).size);
+  });
+
+  it("property: the int8 VAD follows the float one on random audio through either branch (SQNR >= 25 dB)", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(16000, 8000), (seed, sr) => {
+      const inputs = { audio: audio(new Rng(seed)), sr: srOf(sr) };
+      const f = runGraph(vadFloat, inputs).prob!, q = runGraph(vadInt8, inputs).prob!;
+      expect(sqnrDb(Float64Array.from(f.data as Float32Array), Float64Array.from(q.data as Float32Array))).toBeGreaterThanOrEqual(25);
+    }), { numRuns: 20 });
+  });
+
+  it("leaves a branch calibration never took in float and lists its nodes", () => {
+    const only16k = quantizeGraph(vadFloat, calibrate(vadFloat, vadSamples(2, 4, [16000])).ranges);
+    verifyGraph(only16k);
+    const ops = branchOps(only16k);
+    expect(ops.then_branch).toContain("QConv");
+    expect(ops.else_branch).toContain("Conv");
+    const listed = floatNodesOf(only16k.meta).map((f) => f.node);
+    for (const n of ["conv8", "pool8"]) expect(listed.some((l) => l.startsWith(n)), `${n} listed in ${listed.join(", ")}`).toBe(true);
+    // The float branch computes what the float model does (its input is the float audio).
+    const inputs = { audio: audio(new Rng(3)), sr: srOf(8000) };
+    const f = runGraph(vadFloat, inputs).prob!, q = runGraph(only16k, inputs).prob!;
+    expect(sqnrDb(Float64Array.from(f.data as Float32Array), Float64Array.from(q.data as Float32Array))).toBeGreaterThanOrEqual(25);
+  });
+
+  it("quantizes a branch that reads outer values (an outer Sigmoid's output) and holds tables of its own", () => {
+    const g = O1(verifierHead());
+    const ver = verifierInputs();
+    const rng = new Rng(5);
+    const jitter = (x: Tensor) => fromNumbers("f32", [...x.shape], Array.from(x.data as Float32Array, (v) => v + (rng.next() - 0.5) * 0.05));
+    const samples = Array.from({ length: 4 }, () => [{ x: jitter(ver.above.x!) }, { x: jitter(ver.below.x!) }]).flat();
+    const q = quantizeGraph(g, calibrate(g, samples).ranges);
+    verifyGraph(q);
+    const ops = branchOps(q);
+    expect(ops.then_branch).toContain("QMatMul");
+    expect(ops.then_branch).toContain("QLookup");
+    for (const x of [ver.above, ver.below]) {
+      const f = runGraph(g, x), r = runGraph(q, x);
+      for (const o of g.outputs) expect(Math.abs(Number(r[o]!.data[0]) - Number(f[o]!.data[0])), o).toBeLessThanOrEqual(0.02);
+    }
+  });
+
+  const rng = new Rng(9);
+  const sets = [16000, 8000].map((sr) => ({ audio: audio(rng), sr: srOf(sr) }));
+  itOnRigs([["c99", "native"]], (target, rig) => {
+    checkGraph(vadInt8, target, rig, sets, { tol: 1e-4, label: "int8 VAD" });
+  }, "the int8 VAD's C against the interpreter on both branches");
+});
