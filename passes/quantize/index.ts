@@ -8,7 +8,7 @@
 //
 // Activation ranges come from calibration (see ./calibration-source.ts). docs/quantization.md
 // has the details and the numbers.
-import { subgraphsOf, type Graph } from "../../ir/graph.js";
+import { allNodes, subgraphsOf, type Graph } from "../../ir/graph.js";
 import { ROUNDINGS } from "../../ir/fixed-point.js";
 import { UsageError } from "../../ir/errors.js";
 import { OBSERVER_NAMES } from "../../src/analyses/calibration/observers.js";
@@ -56,12 +56,13 @@ export const quantize = definePass({
   },
   run(input, ctx) {
     const o = ctx.options;
-    if (input.nodes.some((n) => isIntegerOp(n.op))) {
+    if (allNodes(input).some((n) => isIntegerOp(n.op))) {
       ctx.log("the graph is already quantized; left unchanged");
       return input;
     }
     const keep = new Set(o.keep_float === "none" ? [] : o.keep_float.split(/[|\s]+/).filter(Boolean));
-    if (!input.nodes.some((n) => lowerFor(n.op) && !keep.has(n.op))) return input;
+    // Nodes inside If branches count: a model can be all one If (Silero VAD v5 is).
+    if (!allNodes(input).some((n) => lowerFor(n.op) && !keep.has(n.op))) return input;
     if (o.calibration === "" && !attachedCalibration(input)) {
       ctx.log(NO_CALIBRATION_MESSAGE);
       return input;

@@ -13,7 +13,9 @@ import { fromNumbers, type Tensor } from "../../../ir/types.js";
 import { verifyGraph } from "../../../ir/verify.js";
 import { importOnnxBytes } from "../../../src/adapters/onnx/index.js";
 import { runPipeline } from "../../../passes/run.js";
-import { quantizeGraph } from "../../../passes/quantize/index.js";
+import { attachCalibration, quantize, quantizeGraph } from "../../../passes/quantize/index.js";
+import { runPass } from "../../../passes/index.js";
+import { parseGraph } from "../../../ir/text/index.js";
 import { calibrate } from "../../../src/analyses/calibration/index.js";
 import { floatNodesOf } from "../../../src/analyses/calibration/quantized-values.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
@@ -107,6 +109,32 @@ describe("quantize through an If", () => {
       const f = runGraph(g, x), r = runGraph(q, x);
       for (const o of g.outputs) expect(Math.abs(Number(r[o]!.data[0]) - Number(f[o]!.data[0])), o).toBeLessThanOrEqual(0.02);
     }
+  });
+
+  it("the pass quantizes a model that is all one If (nothing to lower outside it), and leaves an int8 one alone", () => {
+    // Silero VAD v5's form: the whole network inside an If on the sample rate.
+    const g = parseGraph(`graph @whole(%x: f32[1,8], %fast: bool[]) -> (%y) {
+  %y = If(%fast, %x) {else_branch=graph @else_branch(%x: f32[1,8]) -> (%e) {
+      %w = const f32[8,4] [${Array.from({ length: 32 }, (_, i) => ((i * 7) % 11) / 10 - 0.5).join(", ")}]
+      %m = MatMul(%x, %w) : f32[1,4]
+      %e = Tanh(%m) : f32[1,4]
+    }, then_branch=graph @then_branch(%x: f32[1,8]) -> (%t) {
+      %v = const f32[8,4] [${Array.from({ length: 32 }, (_, i) => ((i * 5) % 9) / 8 - 0.5).join(", ")}]
+      %s = MatMul(%x, %v) : f32[1,4]
+      %t = Sigmoid(%s) : f32[1,4]
+    }} : f32[1,4]
+}`);
+    const rng = new Rng(11);
+    const samples = [true, false].flatMap((fast) => Array.from({ length: 4 }, () => ({ x: seededTensor(rng, "f32", [1, 8], { values: { min: -2, max: 2 } }), fast: fromNumbers("bool", [], [fast ? 1 : 0]) })));
+    const logs: string[] = [];
+    const q = runPass(attachCalibration(g, calibrate(g, samples)), quantize, {}, { log: (m) => logs.push(m) });
+    expect(q).not.toBe(g);
+    expect(branchOps(q).else_branch).toContain("QMatMul");
+    expect(branchOps(q).then_branch).toContain("QLookup");
+    for (const x of samples) expect(Math.abs(Number(runGraph(q, x).y!.data[0]) - Number(runGraph(g, x).y!.data[0]))).toBeLessThanOrEqual(0.03);
+    const again: string[] = [];
+    expect(runPass(q, quantize, {}, { log: (m) => again.push(m) })).toBe(q);
+    expect(again).toEqual(["the graph is already quantized; left unchanged"]);
   });
 
   const rng = new Rng(9);
