@@ -5,7 +5,9 @@
 // calibration never took has no ranges and stays float, listed once. Checked on the two If models
 // of test/helpers/if-models.ts: int8 against float on random inputs that take each branch
 // (fast-check), the names of the whole model unique, and the generated C against the
-// interpreter on the int8 graph for both branches.
+// interpreter on the int8 graph for both branches. Synthetic calibration works through an If
+// that follows the BatchNorms, and refuses in one sentence a model whose BatchNorms are all inside
+// branches.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { subgraphsOf, type Graph } from "../../../ir/graph.js";
@@ -17,6 +19,7 @@ import { attachCalibration, quantize, quantizeGraph } from "../../../passes/quan
 import { runPass } from "../../../passes/index.js";
 import { parseGraph } from "../../../ir/text/index.js";
 import { calibrate } from "../../../src/analyses/calibration/index.js";
+import { runSyntheticCalibration } from "../../../src/analyses/calibration/synthetic/index.js";
 import { floatNodesOf } from "../../../src/analyses/calibration/quantized-values.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
 import { Rng, seededTensor, sqnrDb } from "../../../src/testing/index.js";
@@ -135,6 +138,61 @@ describe("quantize through an If", () => {
     const again: string[] = [];
     expect(runPass(q, quantize, {}, { log: (m) => again.push(m) })).toBe(q);
     expect(again).toEqual(["the graph is already quantized; left unchanged"]);
+  });
+
+  it("synthetic calibration works through an If after the BatchNorms: the branches its inputs take are quantized", () => {
+    // The synthesiser matches the BatchNorm statistics (before the If); calibration then runs the
+    // -O1 graph on its inputs, through whichever branch each takes (the sign of a gate input).
+    const w = (seed: number) => Array.from({ length: 16 }, (_, i) => (((i + seed) * 7) % 13) / 13 - 0.5).join(", ");
+    const g = parseGraph(`graph @bn_if(%x: f32[1,4,T], %gate: f32[1]) -> (%y) {
+  %w = const f32[4,4,1] [${w(1)}]
+  %s = const f32[4] [1.5, 0.5, 2, 1]
+  %b = const f32[4] [0.1, -0.2, 0.3, 0]
+  %m = const f32[4] [0.5, -1, 0.25, 2]
+  %v = const f32[4] [4, 0.25, 1, 9]
+  %zero = const f32[1] [0]
+  %c = Conv(%x, %w) : f32[1,4,T]
+  %n = BatchNormalization(%c, %s, %b, %m, %v) : f32[1,4,T]
+  %up = Greater(%gate, %zero) : bool[1]
+  %y = If(%up, %n) {else_branch=graph @else_branch(%n: f32[1,4,T]) -> (%e) {
+      %we = const f32[4,4,1] [${w(2)}]
+      %e = Conv(%n, %we) : f32[1,4,T]
+    }, then_branch=graph @then_branch(%n: f32[1,4,T]) -> (%t) {
+      %wt = const f32[4,4,1] [${w(3)}]
+      %ct = Conv(%n, %wt) : f32[1,4,T]
+      %t = Tanh(%ct) : f32[1,4,T]
+    }} : f32[1,4,T]
+}`);
+    const syn = runSyntheticCalibration(g, { count: 8, steps: 10, dims: { T: 16 } });
+    expect(syn.finalLoss).toBeLessThan(syn.initialLoss);
+    const took = new Set(syn.inputs.map((i) => Number(i.gate!.data[0]) > 0));
+    expect(took.size, "the synthetic inputs take both branches").toBe(2);
+    const f = runPipeline(g, "-O1", { log: () => {} });
+    const q = quantizeGraph(f, calibrate(f, syn.inputs).ranges);
+    verifyGraph(q);
+    expect(branchOps(q).then_branch).toContain("QConv");
+    expect(branchOps(q).then_branch).toContain("QLookup");
+    expect(branchOps(q).else_branch).toContain("QConv");
+    for (const x of syn.inputs) {
+      const a = Float64Array.from(runGraph(f, x).y!.data as Float32Array), b = Float64Array.from(runGraph(q, x).y!.data as Float32Array);
+      expect(sqnrDb(a, b)).toBeGreaterThanOrEqual(25);
+    }
+  });
+
+  it("synthetic calibration refuses with one sentence a model whose BatchNorms are all inside If branches", () => {
+    const g = parseGraph(`graph @bn_in_if(%x: f32[1,2,8], %gate: f32[1]) -> (%y) {
+  %zero = const f32[1] [0]
+  %up = Greater(%gate, %zero) : bool[1]
+  %y = If(%up, %x) {else_branch=graph @else_branch(%x: f32[1,2,8]) -> (%x) {
+    }, then_branch=graph @then_branch(%x: f32[1,2,8]) -> (%t) {
+      %s = const f32[2] [1, 2]
+      %b = const f32[2] [0, 1]
+      %m = const f32[2] [0.5, -1]
+      %v = const f32[2] [4, 0.25]
+      %t = BatchNormalization(%x, %s, %b, %m, %v) : f32[1,2,8]
+    }} : f32[1,2,8]
+}`);
+    expect(() => runSyntheticCalibration(g, { count: 2, steps: 1 })).toThrow(/^model bn_in_if has its BatchNormalization statistics only inside If branches \(1 node\), which synthetic calibration does not differentiate through; calibrate on real data with --calibration DIR instead$/);
   });
 
   const rng = new Rng(9);
