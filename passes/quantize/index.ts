@@ -119,7 +119,7 @@ export function syntheticDims(text: string): { dims?: Record<string, number> } {
 
 /** Throws a UsageError naming the 16x8 layers that are no Conv, MatMul or Gemm of the graph. */
 export function checkInt16Names(graph: Graph, names: ReadonlySet<string>): void {
-  const unknown = [...names].filter((name) => !graph.nodes.some((n) => has16x8Form(n.op) && (n.name === name || n.outputs[0] === name)));
+  const unknown = [...names].filter((name) => !allNodes(graph).some((n) => has16x8Form(n.op) && (n.name === name || n.outputs[0] === name)));
   if (unknown.length > 0) {
     throw new UsageError(`int16: no Conv/MatMul/Gemm layer has the node or output name ${unknown.map((u) => `'${u}'`).join(", ")}`);
   }
@@ -181,6 +181,9 @@ function quantizeScope(graph: Graph, ranges: Readonly<Record<string, CalibratedR
     rnn: options.rnn ?? "hybrid",
   }, reserved);
   const floats: FloatNode[] = [];
+  // The branches' records join this graph's: the model's top level holds them all (the SQNR
+  // report finds a branch's layers by their value names, which are unique in the model).
+  const map: Record<string, QuantizedValue> = {};
   for (const n of graph.nodes) {
     const subs = subgraphsOf(n);
     if (subs.length > 0) {
@@ -188,6 +191,7 @@ function quantizeScope(graph: Graph, ranges: Readonly<Record<string, CalibratedR
       for (const [attr, sub] of subs) {
         const q = quantizeScope(unfuseTableActivations(sub), ranges, options, reserved);
         floats.push(...floatNodesOf(q.meta));
+        Object.assign(map, JSON.parse(q.meta?.[QUANTIZED_VALUES_META] ?? "{}"));
         attrs[attr] = { ...q, meta: withoutQuantizeMeta(q.meta) };
       }
       options.explain?.(n.name, n.op, true, "branches quantized; captured values and outputs stay float at the node");
@@ -205,7 +209,6 @@ function quantizeScope(graph: Graph, ranges: Readonly<Record<string, CalibratedR
     floats.push({ node: n.name, op: n.op, reason: lower ? why : keep.has(n.op) ? "kept in float (keep_float)" : "no integer kernel" });
     L.keepFloat(n);
   }
-  const map: Record<string, QuantizedValue> = {};
   for (const [v, q] of L.intOf) if (!graph.constants[v]) map[v] = { int: q.name, scale: q.params.scale, zeroPoint: q.params.zeroPoint };
   return L.finish({ [QUANTIZED_VALUES_META]: JSON.stringify(map), [FLOAT_NODES_META]: JSON.stringify(floats) });
 }

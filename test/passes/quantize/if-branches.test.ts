@@ -21,6 +21,7 @@ import { parseGraph } from "../../../ir/text/index.js";
 import { calibrate } from "../../../src/analyses/calibration/index.js";
 import { runSyntheticCalibration } from "../../../src/analyses/calibration/synthetic/index.js";
 import { floatNodesOf } from "../../../src/analyses/calibration/quantized-values.js";
+import { sqnrReport } from "../../../src/analyses/calibration/sqnr.js";
 import { runGraph } from "../../../src/runtime/interpreter.js";
 import { Rng, seededTensor, sqnrDb } from "../../../src/testing/index.js";
 import { vadFrontEnds, VAD_SAMPLES, verifierHead, verifierInputs } from "../../helpers/if-models.js";
@@ -73,6 +74,21 @@ describe("quantize through an If", () => {
     expect(floatNodesOf(vadInt8.meta).map((f) => f.op)).not.toContain("Conv");
     const written = writtenValues(vadInt8);
     expect(written.length, "values written twice in the model").toBe(new Set(written).size);
+  });
+
+  it("the SQNR report has the branches' layers, those of a branch no sample took left out", () => {
+    const both = sqnrReport(vadFloat, vadInt8, vadSamples(7, 2, [16000, 8000]));
+    const byNode = new Map(both.layers.map((l) => [l.node, l]));
+    // feat16: conv16 with relu16 fused by -O1, named after the Relu's output.
+    for (const n of ["feat16", "conv8"]) {
+      expect(byNode.get(n)?.intOp, n).toBe("QConv");
+      expect(byNode.get(n)!.sqnrDb, n).toBeGreaterThan(20);
+      expect(byNode.get(n)!.weightBytesFloat, `${n}: its weights, found in its branch`).toBeGreaterThan(byNode.get(n)!.weightBytesInt);
+      expect(byNode.get(n)!.macs, n).toBeGreaterThan(0);
+    }
+    const only16k = sqnrReport(vadFloat, vadInt8, vadSamples(7, 2, [16000]));
+    expect(only16k.layers.map((l) => l.node)).toContain("feat16");
+    expect(only16k.layers.map((l) => l.node)).not.toContain("conv8");
   });
 
   it("property: the int8 VAD follows the float one on random audio through either branch (SQNR >= 25 dB)", () => {
