@@ -30,6 +30,7 @@ import { qConcatKernel } from "./qint-concat.js";
 import { qConvDepthwiseKernel } from "./qint-conv-depthwise.js";
 import { qConvGemmRowsKernel } from "./qint-conv-gemm-rows.js";
 import { qConvIm2colKernel } from "./qint-conv-im2col.js";
+import { qConvIm2col2dKernel } from "./qint-conv-2d.js";
 import { qMatMulCentredKernel } from "./qint-matmul-centred.js";
 import { qMatMulGemmKernel } from "./qint-matmul-gemm.js";
 import { qAddKernel, qMulKernel } from "./qint-binary.js";
@@ -49,7 +50,7 @@ import { convIntegerKernel, qLinearConvKernel } from "./onnx-quant-conv.js";
 const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
-  qConvIm2colKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
+  qConvIm2colKernel, qConvIm2col2dKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,
   quantizeLinearKernel, dequantizeLinearKernel, matMulIntegerKernel, qLinearMatMulKernel, convIntegerKernel, qLinearConvKernel,
 ];
