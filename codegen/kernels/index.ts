@@ -57,6 +57,8 @@ import { scanKernels } from "./scan.js";
 import { dequantizeLinearKernel, quantizeLinearKernel } from "./onnx-quant-linear.js";
 import { matMulIntegerKernel, qLinearMatMulKernel } from "./onnx-quant-matmul.js";
 import { convIntegerKernel, qLinearConvKernel } from "./onnx-quant-conv.js";
+import { msDequantizeLinearKernel, msQuantizeLinearKernel, qLinearAddKernel, qLinearConcatKernel, qLinearLeakyReluKernel, qLinearMulKernel, qLinearSigmoidKernel } from "./onnx-quant-contrib.js";
+import { qGemmKernel, qLinearGlobalAveragePoolKernel, qLinearSoftmaxKernel } from "./onnx-quant-contrib-reduce.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
@@ -66,6 +68,8 @@ const all: KernelDef[] = [
   ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,
   convIm2colMatMulKernel, gemmMatMulKernel, convTransposeCol2imKernel, groupNormKernel, instanceNormKernel,
   quantizeLinearKernel, dequantizeLinearKernel, matMulIntegerKernel, qLinearMatMulKernel, convIntegerKernel, qLinearConvKernel,
+  qLinearAddKernel, qLinearMulKernel, qLinearLeakyReluKernel, qLinearSigmoidKernel, qLinearConcatKernel, msQuantizeLinearKernel, msDequantizeLinearKernel,
+  qLinearGlobalAveragePoolKernel, qLinearSoftmaxKernel, qGemmKernel,
  
 ];
 for (const k of all) registerKernel(k);
