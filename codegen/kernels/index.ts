@@ -59,6 +59,7 @@ import { matMulIntegerKernel, qLinearMatMulKernel } from "./onnx-quant-matmul.js
 import { convIntegerKernel, qLinearConvKernel } from "./onnx-quant-conv.js";
 import { msDequantizeLinearKernel, msQuantizeLinearKernel, qLinearAddKernel, qLinearConcatKernel, qLinearLeakyReluKernel, qLinearMulKernel, qLinearSigmoidKernel } from "./onnx-quant-contrib.js";
 import { qGemmKernel, qLinearGlobalAveragePoolKernel, qLinearSoftmaxKernel } from "./onnx-quant-contrib-reduce.js";
+import { dynamicQuantizeLinearKernel } from "./onnx-quant-dynamic.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
@@ -69,7 +70,7 @@ const all: KernelDef[] = [
   convIm2colMatMulKernel, gemmMatMulKernel, convTransposeCol2imKernel, groupNormKernel, instanceNormKernel,
   quantizeLinearKernel, dequantizeLinearKernel, matMulIntegerKernel, qLinearMatMulKernel, convIntegerKernel, qLinearConvKernel,
   qLinearAddKernel, qLinearMulKernel, qLinearLeakyReluKernel, qLinearSigmoidKernel, qLinearConcatKernel, msQuantizeLinearKernel, msDequantizeLinearKernel,
-  qLinearGlobalAveragePoolKernel, qLinearSoftmaxKernel, qGemmKernel,
+  qLinearGlobalAveragePoolKernel, qLinearSoftmaxKernel, qGemmKernel, dynamicQuantizeLinearKernel,
  
 ];
 for (const k of all) registerKernel(k);
