@@ -4,8 +4,10 @@
 //                   in place from zero-point-padded rows
 //   QConvIm2col     the rest: dilated taps (not adjacent rows) or int16 activations (the 16x8
 //                   mode's wide GEMM): patches copied into scratch, then the GEMM
-//   QConvIm2col2d   2-D convolutions, and 1-D ones with auto_pad (as 2-D of height 1, pads
-//                   computed at run time), int8/uint8 activations: patches, then the int8 GEMM
+//   QConvDepthwise2d  2-D convolutions, and 1-D ones with auto_pad (as 2-D of height 1, pads
+//                   computed at run time), int8/uint8 activations, one input channel per group:
+//                   a direct loop per output channel
+//   QConvIm2col2d   the other 2-D (and auto_pad) ones: patches, then the int8 GEMM
 // Their C emitters need int8/uint8/int16 (QConvIm2col2d: int8/uint8) activations, constant int8
 // weights and int32 bias (packed and folded at compile time), an 8- or 16-bit output; the first
 // three a 1-D conv with explicit pads.
@@ -88,17 +90,37 @@ export const qconvIm2col = defineAlgorithmRule({
   },
 });
 
+/** Declines what the 2-D emitters cannot take; the rank, group and auto_pad for their reasons. */
+function integerConv2d(node: Node, g: GraphView): { rank: number; group: number; autoPad: string } {
+  const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!), y = g.type(node.outputs[0]!);
+  const a = g.attrs<{ group: number; auto_pad: string }>(node);
+  const rank = x.shape.length - 2;
+  ensure(rank === 2 || (rank === 1 && a.auto_pad !== "NOTSET"), `it is a ${rank}-D convolution${rank === 1 ? " with explicit pads" : ""} (this takes 2-D ones, and 1-D ones with auto_pad)`);
+  ensure(x.dtype === "i8" || x.dtype === "u8", `its input is ${x.dtype}; the 2-D integer convolution takes i8 or u8`);
+  ensure(w.dtype === "i8", `its weights are ${w.dtype}; the C integer convolutions take i8`);
+  ensure(ACTIVATIONS.includes(y.dtype), `its output is ${y.dtype}; the C integer convolutions write i8, u8 or i16`);
+  ensureConstant(node, g, [1, 2], ["weights", "bias"]);
+  return { rank, group: a.group, autoPad: a.auto_pad };
+}
+
+export const qconvDepthwise2d = defineAlgorithmRule({
+  algorithm: "QConvDepthwise2d",
+  choose(node, g, target) {
+    const { rank, group } = integerConv2d(node, g);
+    const w = g.type(node.inputs[1]!);
+    ensure(w.shape[1] === 1, () => `it reads ${w.shape[1]} input channels per group (group ${group})`);
+    const k = w.shape.slice(2) as number[];
+    return `${rank}-D, one input channel per group (${group} channels, ${w.shape[0]} outputs, ${k.join("x")} kernel): each output channel runs a direct loop ` +
+      `over its window (the zero point where it leaves the input), ${k.reduce((p, q) => p * q, 1)} MACs per output and no GEMM (one row per channel would leave it nothing to share) ${where(target)}`;
+  },
+});
+
 export const qconvIm2col2d = defineAlgorithmRule({
   algorithm: "QConvIm2col2d",
   choose(node, g, target) {
-    const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!), y = g.type(node.outputs[0]!);
+    const { rank } = integerConv2d(node, g);
+    const w = g.type(node.inputs[1]!);
     const a = g.attrs<{ group: number; auto_pad: string }>(node);
-    const rank = x.shape.length - 2;
-    ensure(rank === 2 || (rank === 1 && a.auto_pad !== "NOTSET"), `it is a ${rank}-D convolution${rank === 1 ? " with explicit pads" : ""} (this takes 2-D ones, and 1-D ones with auto_pad)`);
-    ensure(x.dtype === "i8" || x.dtype === "u8", `its input is ${x.dtype}; the 2-D integer convolution takes i8 or u8`);
-    ensure(w.dtype === "i8", `its weights are ${w.dtype}; the C integer convolutions take i8`);
-    ensure(ACTIVATIONS.includes(y.dtype), `its output is ${y.dtype}; the C integer convolutions write i8, u8 or i16`);
-    ensureConstant(node, g, [1, 2], ["weights", "bias"]);
     const k = (w.shape.slice(2) as number[]);
     const K = (w.shape[1] as number) * k.reduce((p, q) => p * q, 1);
     const pads = a.auto_pad === "NOTSET" ? "" : `, ${a.auto_pad} pads computed at run time from the input size`;
@@ -107,4 +129,4 @@ export const qconvIm2col2d = defineAlgorithmRule({
   },
 });
 
-export const qconvRules = [qconvDepthwise, qconvGemmRows, qconvIm2col, qconvIm2col2d];
+export const qconvRules = [qconvDepthwise, qconvGemmRows, qconvIm2col, qconvDepthwise2d, qconvIm2col2d];

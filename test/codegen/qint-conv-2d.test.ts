@@ -1,9 +1,10 @@
-// QConvIm2col2d in C (codegen/kernels/qint-conv-2d.ts) on every rig: 2-D integer convolutions
-// (dense, strided, dilated, grouped, depthwise, uint8 inputs, pads wider than the kernel, a kernel
+// QConvIm2col2d and QConvDepthwise2d in C (codegen/kernels/qint-conv-2d.ts,
+// qint-conv-depthwise-2d.ts) on every rig: 2-D integer convolutions (dense, strided, dilated,
+// grouped, depthwise with a channel multiplier and with auto_pad, uint8 inputs, pads wider than the kernel, a kernel
 // taller than it is wide) and auto_pad SAME_UPPER / SAME_LOWER / VALID in 2-D and 1-D, where the
 // pads follow the symbolic length T at run time. Some weights are -128 (the GEMM's single path),
 // the outputs are requantized to int16 by a small factor so the accumulators show; every output
-// must equal the interpreter's. The lower stage must pick QConvIm2col2d for each.
+// must equal the interpreter's. The lower stage must pick the depthwise loop where it can.
 import { describe, expect, it } from "vitest";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
@@ -28,6 +29,8 @@ const CONVS: Conv[] = [
   { id: "dil2", x: "u", M: 7, Cg: 4, k: [3, 2], s: [1, 2], d: [2, 3], pads: [2, 3, 2, 3], group: 1 },
   { id: "group2", x: "q", M: 6, Cg: 2, k: [2, 3], s: [1, 1], d: [1, 1], pads: [0, 1, 1, 1], group: 2 },
   { id: "dw", x: "u", M: 8, Cg: 1, k: [3, 3], s: [1, 2], d: [1, 1], pads: [1, 1, 1, 1], group: 4 },
+  { id: "dw_same_s2", x: "q", M: 4, Cg: 1, k: [3, 5], s: [2, 2], d: [1, 2], autoPad: "SAME_UPPER", group: 4 },
+  { id: "dw_d1_same", x: "u1", M: 4, Cg: 1, k: [5], s: [2], d: [1], autoPad: "SAME_LOWER", group: 4 },
   { id: "k1", x: "q", M: 9, Cg: 4, k: [1, 1], s: [1, 1], d: [1, 1], pads: [0, 0, 0, 0], group: 1 },
   { id: "same_up_s2", x: "q", M: 5, Cg: 4, k: [3, 3], s: [2, 2], d: [1, 1], autoPad: "SAME_UPPER", group: 1 },
   { id: "same_lo_s3", x: "u", M: 4, Cg: 4, k: [4, 2], s: [3, 1], d: [1, 1], autoPad: "SAME_LOWER", group: 1 },
@@ -67,10 +70,10 @@ const SETS = [inputs(11, 1), inputs(6, 2), inputs(5, 3), inputs(2, 4)];
 const REFS = SETS.map((s) => runGraph(g, s));
 
 describe("2-D QConv and QConv with auto_pad match the interpreter", () => {
-  it("lower picks QConvIm2col2d for every one", () => {
+  it("lower picks QConvDepthwise2d for one input channel per group, else QConvIm2col2d", () => {
     const lowered = runPipeline(g, "lower");
     const ops = new Map(lowered.nodes.map((n) => [n.outputs[0]!, n.op]));
-    for (const o of outs) expect(ops.get(o), o).toBe("QConvIm2col2d");
+    for (const c of CONVS) expect(ops.get(`y_${c.id}`), c.id).toBe(c.Cg === 1 ? "QConvDepthwise2d" : "QConvIm2col2d");
   });
 
   itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(g, target, rig, SETS, { expected: REFS, maxDims: { T: 16 } }));

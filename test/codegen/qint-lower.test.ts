@@ -138,13 +138,13 @@ describe("the lower stage on random QConv and QMatMul nodes", () => {
         expect(() => compileGraph(lowered, { target: getTarget("c99"), maxDims: { T: 8 } })).toThrow(/no algorithm takes it \(QConvDepthwise[:,] |no algorithm takes it \(QMatMulGemm[:,] /);
       }
     }), { numRuns: RUNS, seed: 11 });
-    expect([...seen].sort()).toEqual(["QConv", "QConvDepthwise", "QConvGemmRows", "QConvIm2col", "QConvIm2col2d", "QMatMul", "QMatMulCentred", "QMatMulGemm"]);
+    expect([...seen].sort()).toEqual(["QConv", "QConvDepthwise", "QConvDepthwise2d", "QConvGemmRows", "QConvIm2col", "QConvIm2col2d", "QMatMul", "QMatMulCentred", "QMatMulGemm"]);
   });
 });
 
 /**
  * The draws the rules lowered, side by side in one graph (inputs and constants renamed per draw),
- * at most count / 6 per algorithm so that the rarer ones are in.
+ * at most count / 7 per algorithm so that the rarer ones are in.
  */
 function sampleGraph(count: number): Graph {
   const inputs: string[] = [], outputs: string[] = [], body: string[] = [];
@@ -154,7 +154,7 @@ function sampleGraph(count: number): Graph {
     if (k === count) break;
     const lowered = runPipeline(parseGraph(text), "lower");
     const op = lowered.nodes.find((n) => n.outputs.includes("y"))!.op;
-    if (!implementedOp(op) || (per.get(op) ?? 0) >= Math.ceil(count / 6)) continue;
+    if (!implementedOp(op) || (per.get(op) ?? 0) >= Math.ceil(count / 7)) continue;
     per.set(op, (per.get(op) ?? 0) + 1);
     const rename = (s: string) => s.replace(/%(x|w|b|y)\b/g, `%$1${k}`);
     const head = /^graph @g\((.*)\) -> \(%y\) \{$/m.exec(text)!;
@@ -171,7 +171,7 @@ describe("lowered random integer products in C", () => {
   const sets = [13, 20, 16].map((T, i) => randomInputs(g, new Rng(40 + i), { T }));
   it("the sample holds every algorithm", () => {
     const ops = new Set(runPipeline(g, "lower").nodes.map((n) => n.op));
-    for (const op of ["QConvDepthwise", "QConvGemmRows", "QConvIm2col", "QConvIm2col2d", "QMatMulGemm", "QMatMulCentred"]) expect(ops, op).toContain(op);
+    for (const op of ["QConvDepthwise", "QConvGemmRows", "QConvIm2col", "QConvDepthwise2d", "QConvIm2col2d", "QMatMulGemm", "QMatMulCentred"]) expect(ops, op).toContain(op);
   });
   itOnRigs([["c99", "native"], ["aarch64", "simde"]], (target, rig) => checkBitExact(g, target, rig, sets, { maxDims: { T: 20 } }));
 });
