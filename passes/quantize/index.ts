@@ -33,7 +33,7 @@ const INT16_CHOICE_SAMPLES = 4;
 
 export const quantize = definePass({
   name: "quantize",
-  // Calibration observes the model's inputs; an If keeps its float branches (see lowering.ts).
+  // Calibration observes the model's inputs; an If keeps its float branches (IF_STAYS_FLOAT).
   subgraphs: false,
   doc: "Lowers a float graph to integer-only int8 ops with fixed-point requantization, from calibrated ranges.",
   options: {
@@ -135,7 +135,7 @@ export function quantizeGraph(input: Graph, ranges: Readonly<Record<string, Cali
   });
   for (const n of graph.nodes) {
     const lower = keep.has(n.op) ? undefined : lowerFor(n.op);
-    const why = lower ? lower(n, L) : keep.has(n.op) ? "its op type is kept in float" : "no integer lowering for this op";
+    const why = lower ? lower(n, L) : keep.has(n.op) ? "its op type is kept in float" : n.op === "If" ? IF_STAYS_FLOAT : "no integer lowering for this op";
     if (why === undefined) {
       const note = L.notes.get(n.name);
       options.explain?.(n.name, n.op, true, note ? `lowered (${note})` : "lowered to integers");
@@ -148,6 +148,14 @@ export function quantizeGraph(input: Graph, ranges: Readonly<Record<string, Cali
   for (const [v, q] of L.intOf) if (!graph.constants[v]) map[v] = { int: q.name, scale: q.params.scale, zeroPoint: q.params.zeroPoint };
   return L.finish({ [QUANTIZED_VALUES_META]: JSON.stringify(map) });
 }
+
+/**
+ * Why an If keeps its branches in float: calibration runs each input through one branch only, so
+ * a branch the calibration inputs never take would get no ranges (and the other ranges from
+ * fewer inputs than the rest of the model); the If reads and writes float values, with a
+ * Dequantize before and a Quantize after where integer ops meet it.
+ */
+export const IF_STAYS_FLOAT = "its branches stay in float: calibration sees only the branch each input takes, so the other branch would have no ranges";
 
 /** `-int8`: the float clean-up, then quantize (with its default options: ranges attached to the graph). */
 export const int8Preset = {
