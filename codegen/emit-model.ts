@@ -12,7 +12,7 @@ import { resolveAttrs } from "../ir/op.js";
 import { getOp } from "../ir/registry.js";
 import type { Tensor, TensorType } from "../ir/types.js";
 import { cComment, cDim, cIdent, cProduct, ctype, uniqueIdents } from "./c-util.js";
-import { findKernel, type KernelContext, type WeightData } from "./kernel.js";
+import { findKernel, type KernelContext, type ScratchType, type WeightData } from "./kernel.js";
 import { maxNumel, planGraph, type GraphPlan } from "./memory-plan.js";
 import type { Target } from "../ir/target.js";
 import { WeightStore } from "./weights.js";
@@ -227,7 +227,7 @@ class Emitter {
         if (!this.helpers.has(key)) this.helpers.set(key, code);
       },
       scratch: (count, ct = "float") => {
-        const n = maxNumel([count], this.maxDims) * (ct === "float" || ct === "int32_t" ? 4 : ct === "int16_t" ? 2 : 1);
+        const n = maxNumel([count], this.maxDims) * scratchBytes(ct);
         const k2 = scratch.length;
         scratch.push(Math.max(n, 1));
         const off = this.dry ? 0 : this.scope.base + this.plan.scratch.get(index)![k2]!;
@@ -311,10 +311,16 @@ class Emitter {
   }
 }
 
+/** Bytes per element of a scratch C type. */
+function scratchBytes(ct: ScratchType): number {
+  return /64|double/.test(ct) ? 8 : /32|float/.test(ct) ? 4 : /16/.test(ct) ? 2 : 1;
+}
+
+/** Every dtype but string is stored as its typed array's bytes (packed floats as their raw bits). */
 function weightArray(t: Tensor, node: Node): WeightData {
   const d = t.data;
-  if (d instanceof Float32Array || d instanceof Int8Array || d instanceof Uint8Array || d instanceof Int16Array || d instanceof Int32Array || d instanceof Uint32Array) return d;
-  throw new CodegenError(`node ${node.name} (${node.op}) reads a ${t.dtype} constant, which the C code generator cannot store`);
+  if (Array.isArray(d)) throw new CodegenError(`node ${node.name} (${node.op}) reads a string constant; string tensors have no C form`);
+  return d;
 }
 
 function indent(s: string, pad = "  "): string {
@@ -378,7 +384,8 @@ function modelHeader(prefix: string, symbols: readonly string[], maxDims: Readon
     `/*`,
     ` * Runs the model. Reentrant: all state lives in \`arena\` (no malloc, no mutable globals).`,
     ` * Returns 0 on success, 1 when a dim exceeds its maximum or is below 1, 2 when a derived`,
-    ` * length (e.g. after a strided convolution) would be empty, 3 on a null pointer.`,
+    ` * length (e.g. after a strided convolution) would be empty, 3 on a null pointer, 4 when an index`,
+    ` * read at run time (Gather) is out of range.`,
     ` */`,
     `int ${prefix}_run(const ${prefix}_inputs *in, ${prefix}_outputs *out, ${sp}void *arena);`,
     ``,

@@ -1,9 +1,13 @@
 // Runs ONNX backend node tests through the full frontend and interpreter and also checks that the
 // imported graph's inferred output types agree with the expected tensors (the conformance suite
-// compares values only). Shared by the recurrent and quantization suites.
-import { readdirSync } from "node:fs";
+// compares values only). Shared by the recurrent and quantization suites; and loads a test's data
+// sets for the conformance suites (interpreter and generated C).
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { typeToString } from "../../ir/types.js";
+import { typeToString, type Tensor } from "../../ir/types.js";
+import type { Graph } from "../../ir/graph.js";
+import type { DType } from "../../ir/dtype.js";
+import { onnx } from "../../src/adapters/onnx/proto.js";
 import { importOnnxFile, readTensorFile } from "../../src/adapters/onnx/index.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { compareTensors, floatTolerance, type Tolerance } from "../../src/testing/index.js";
@@ -32,4 +36,83 @@ export function checkBackendCase(name: string, tol: Tolerance): string[] {
     if (why) problems.push(`output ${o}: ${why}`);
   });
   return problems;
+}
+
+/** One data set of a backend test: the graph to run it on (inputs bound when needed), its inputs and expected outputs. */
+export interface BackendSet {
+  readonly name: string;
+  readonly graph: Graph;
+  readonly inputs: Record<string, Tensor>;
+  readonly expected: Tensor[];
+}
+
+/** numpy has no bfloat16: the ONNX test generator stores bfloat16 data as uint16 bit patterns. */
+function asDeclared(t: Tensor, dtype: DType): Tensor {
+  return t.dtype === "u16" && dtype === "bf16" ? { ...t, dtype } : t;
+}
+
+/** Graph input names of a model, in order, as declared in the file. */
+function declaredInputs(model: string): string[] {
+  const m = onnx.ModelProto.decode(readFileSync(model));
+  const inits = new Set((m.graph?.initializer ?? []).map((t) => t.name));
+  return (m.graph?.input ?? []).map((i) => i.name ?? "").filter((n) => !inits.has(n));
+}
+
+/**
+ * Loads every data set of a backend test folder, or returns why it cannot be loaded.
+ *
+ * neonc's IR takes shape-like operands (Reshape's shape, Slice's starts, axes, pads...) as
+ * compile-time constants. Some backend tests feed them as graph inputs; when a model does not
+ * import as it is, its integer and scalar inputs are bound to each data set's values at import.
+ */
+export function loadBackendSets(dir: string): BackendSet[] | string {
+  const model = path.join(dir, "model.onnx");
+  const names = declaredInputs(model);
+  let plain: Graph | undefined;
+  let plainError = "";
+  try {
+    plain = importOnnxFile(model);
+  } catch (e) {
+    plainError = (e as Error).message;
+  }
+  const out: BackendSet[] = [];
+  for (const set of readdirSync(dir).filter((d) => d.startsWith("test_data_set_")).sort()) {
+    const sdir = path.join(dir, set);
+    const all: Record<string, Tensor> = {};
+    names.forEach((name, k) => {
+      const f = path.join(sdir, `input_${k}.pb`);
+      if (existsSync(f)) all[name] = readTensorFile(f).tensor;
+    });
+    let graph = plain;
+    if (!graph) {
+      const bind = Object.fromEntries(Object.entries(all).filter(([, t]) => t.dtype === "i64" || t.dtype === "i32" || t.shape.length === 0));
+      if (Object.keys(bind).length === 0) return `import: ${plainError}`;
+      try {
+        graph = importOnnxFile(model, { bind });
+      } catch (e) {
+        return `import: ${plainError}; with integer and scalar inputs bound: ${(e as Error).message}`;
+      }
+    }
+    const g = graph;
+    const inputs = Object.fromEntries(g.inputs.map((n) => [n, asDeclared(all[n]!, g.types[n]!.dtype)]));
+    const nOut = readdirSync(sdir).filter((f) => /^output_\d+\.pb$/.test(f)).length;
+    const expected = Array.from({ length: nOut }, (_, k) => asDeclared(readTensorFile(path.join(sdir, `output_${k}.pb`)).tensor, g.types[g.outputs[k]!]!.dtype));
+    out.push({ name: set, graph: g, inputs, expected });
+  }
+  return out;
+}
+
+/** The ONNX backend's tolerance, rtol 1e-3 and atol 1e-7 on floats; other types exact. */
+export function backendTolerance(dtype: DType): Tolerance {
+  return floatTolerance(dtype, { rtol: 1e-3, atol: 1e-7 });
+}
+
+/** Reads an expected-failures file: `test_name: reason` lines, # comments. */
+export function readExpectedFailures(file: URL): Map<string, string> {
+  return new Map(
+    readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.trim() && !l.startsWith("#"))
+      .map((l) => [l.slice(0, l.indexOf(":")).trim(), l.slice(l.indexOf(":") + 1).trim()] as const),
+  );
 }

@@ -189,6 +189,8 @@ function checkSupported(g: GraphProto, where: string): void {
       throw new ModelError(`${where}: neonc does not run ${loop} (node ${nodes[0]}): a loop whose trip count is known only at run time has no static C form; export the model with the loop unrolled (e.g. torch.jit.trace rather than torch.jit.script)`);
     }
   }
+  const strings = stringUses(g);
+  if (strings) throw new ModelError(`${where}: ${strings}`);
   const parts: string[] = [];
   if (ops.size > 0) {
     const list = [...ops.entries()].map(([op, nodes]) => `${op} (${nodes.length > 3 ? `${nodes.slice(0, 3).join(", ")}, ...` : nodes.join(", ")})`);
@@ -196,6 +198,31 @@ function checkSupported(g: GraphProto, where: string): void {
   }
   if (dtypes.size > 0) parts.push(`unsupported data type${dtypes.size > 1 ? "s" : ""}: ${[...dtypes].join(", ")}`);
   if (parts.length > 0) throw new ModelError(`${where}: ${parts.join("; ")}`);
+}
+
+const ONNX_STRING = 8;
+
+/**
+ * Where a string tensor is used for anything but its conversion to numbers, or undefined.
+ * neonc computes on numbers: a string input or initializer may only be read by Cast (to a number
+ * type); any other use, a Cast to string or a string graph output is refused in one sentence.
+ */
+function stringUses(g: GraphProto): string | undefined {
+  const strings = new Set<string>();
+  for (const t of g.initializer ?? []) if (t.dataType === ONNX_STRING) strings.add(t.name ?? "");
+  for (const vi of g.input ?? []) if (vi.type?.tensorType?.elemType === ONNX_STRING) strings.add(vi.name ?? "");
+  const refuse = (what: string) => `${what}; neonc computes on numbers and takes strings only as the input of a Cast to a number type`;
+  for (const n of g.node ?? []) {
+    const node = `${n.opType} (node ${n.name || n.output?.[0] || "?"})`;
+    const read = (n.input ?? []).find((i) => strings.has(i));
+    if (read !== undefined && n.opType !== "Cast") return refuse(`the string tensor "${read}" is read by ${node}`);
+    const to = (n.attribute ?? []).find((a) => a.name === "to");
+    if (n.opType === "Cast" && to && (toNum(to.i ?? 0) === ONNX_STRING || new TextDecoder().decode(to.s ?? new Uint8Array()).toUpperCase() === "STRING")) {
+      return refuse(`${node} casts to string`);
+    }
+  }
+  const out = (g.output ?? []).find((vi) => vi.type?.tensorType?.elemType === ONNX_STRING);
+  return out ? refuse(`the graph output "${out.name}" is a string tensor`) : undefined;
 }
 
 function valueInfoType(vi: ValueInfoProto, what: string, L: Lowering): TensorType {
