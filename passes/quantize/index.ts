@@ -169,7 +169,7 @@ export function quantizeGraph(input: Graph, ranges: Readonly<Record<string, Cali
       continue;
     }
     options.explain?.(n.name, n.op, false, `${describeNode(n)} stays in float: ${why}`);
-    floats.push({ node: n.name, op: n.op, reason: lower ? why : keep.has(n.op) ? "kept in float (keep_float)" : "no integer kernel" });
+    floats.push({ node: n.name, op: n.op, reason: lower || n.op === "If" ? why : keep.has(n.op) ? "kept in float (keep_float)" : "no integer kernel" });
     L.keepFloat(n);
   }
   const map: Record<string, QuantizedValue> = {};
@@ -183,7 +183,7 @@ export function quantizeGraph(input: Graph, ranges: Readonly<Record<string, Cali
  * fewer inputs than the rest of the model); the If reads and writes float values, with a
  * Dequantize before and a Quantize after where integer ops meet it.
  */
-export const IF_STAYS_FLOAT = "its branches stay in float: calibration sees only the branch each input takes, so the other branch would have no ranges";
+export const IF_STAYS_FLOAT = "an If keeps its branches in float (calibration sees only the branch each input takes)";
 
 /** `-int8`: the float clean-up, then quantize (with its default options: ranges attached to the graph). */
 export const int8Preset = {
