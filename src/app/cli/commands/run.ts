@@ -149,19 +149,19 @@ function checkFlags(flags: RunFlags): InputSource {
 
 /** --engine c: reads every input first (the longest sets the default --max-dim), then one build per graph, batched runs. */
 async function runWithC(groups: readonly RunGroup[], flags: RunFlags): Promise<void> {
+  // Every build comes before the progress bar, which then times the runs only.
+  const built = groups.map((group) => {
+    const sets = group.jobs.map((_, k) => inputsOf(group, k));
+    const maxDims = { ...largestDims(group.graph, sets), ...flags.maxDim };
+    return { ...group, sets, engine: CEngine.create(group.graph, { target: flags.target, maxDims }) };
+  });
   const total = groups.reduce((n, g) => n + g.jobs.length, 0);
   const progress = terminalProgress()("running", total);
   const start = performance.now();
   let done = 0;
   let ok = false;
-  let built = "";
   try {
-    for (const group of groups) {
-      const { graph, jobs } = group;
-      const sets = jobs.map((_, k) => inputsOf(group, k));
-      const maxDims = { ...largestDims(graph, sets), ...flags.maxDim };
-      const engine = CEngine.create(graph, { target: flags.target, maxDims });
-      built = `${engine.model.target.name}, ${engine.rig.mode}`;
+    for (const { graph, jobs, sets, engine } of built) {
       // Chunks keep the outputs of only a few sets in memory and let the progress bar move.
       const CHUNK = 64;
       for (let s = 0; s < jobs.length; s += CHUNK) {
@@ -178,6 +178,7 @@ async function runWithC(groups: readonly RunGroup[], flags: RunFlags): Promise<v
     ok = true;
   } finally {
     const seconds = ((performance.now() - start) / 1000).toFixed(1);
-    progress.done(ok ? `ran ${done} inputs through the generated C (${built}) in ${seconds} s; outputs in ${flags.outputDir}` : undefined);
+    const engine = built[0]?.engine;
+    progress.done(ok && engine ? `ran ${done} inputs through the generated C (${engine.model.target.name}, ${engine.rig.mode}) in ${seconds} s; outputs in ${flags.outputDir}` : undefined);
   }
 }
