@@ -4,8 +4,6 @@
 // condition on c99 and on aarch64 through SIMDe: the VAD whose sample-rate input picks a front
 // end, the head whose verifier runs above a score (both after -O1), and a text-IR graph with a
 // nested If and branch outputs that are a captured value and a constant (copied, not computed).
-// Under --int8 an If keeps its branches in float between Dequantize and Quantize, listed with its
-// reason; the int8 graphs' C is checked against their own interpreter run on both branches.
 import { describe, expect, it } from "vitest";
 import { importOnnxBytes } from "../../src/adapters/onnx/index.js";
 import { runPipeline } from "../../passes/run.js";
@@ -15,10 +13,6 @@ import { getTarget } from "../../ir/target.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import { vadFrontEnds, vadInputs, verifierHead, verifierInputs } from "../helpers/if-models.js";
 import { checkGraph, itOnRigs } from "./helpers.js";
-import { quantizeModel } from "../../passes/quantize/flow.js";
-import { IF_STAYS_FLOAT } from "../../passes/quantize/index.js";
-import { describeFloatNodes, floatNodesOf } from "../../src/analyses/calibration/quantized-values.js";
-import { runGraph } from "../../src/runtime/interpreter.js";
 
 const RIGS = [["c99", "native"], ["aarch64", "simde"]] as const;
 const O1 = (bytes: Uint8Array) => runPipeline(importOnnxBytes(bytes, "model.onnx"), "-O1", { log: () => {} });
@@ -52,41 +46,6 @@ describe("If in C", () => {
   itOnRigs(RIGS, (target, rig) => {
     checkGraph(nested, target, rig, sets, { tol: 1e-6, label: "nested" });
   }, "a nested If, and outputs copied from a captured value and a constant");
-
-  /** The model quantized on its own test inputs (memory calibration); the pass's log lines are kept. */
-  const int8 = (bytes: Uint8Array, sets: Record<string, Tensor>[]) => {
-    const lines: string[] = [];
-    const q = quantizeModel(importOnnxBytes(bytes, "model.onnx"), {
-      log: (t) => lines.push(t), quantize: { calibration: "memory" },
-      host: { calibrationData: () => ({ kind: "samples", samples: sets, source: "memory" }) },
-    });
-    return { ...q, lines };
-  };
-  const int8Cases = [
-    { name: "VAD", bytes: vadFrontEnds(), sets: [vad.at16k, vad.at8k], output: "prob", ifNode: "front_end" },
-    { name: "verifier", bytes: verifierHead(), sets: [ver.above, ver.below], output: "verified", ifNode: "verify" },
-  ];
-  for (const c of int8Cases) {
-    it(`--int8 keeps the ${c.name}'s If in float, says why, and stays near the float numbers on both branches`, () => {
-      const q = int8(c.bytes, c.sets);
-      const ifs = floatNodesOf(q.graph.meta).filter((n) => n.op === "If");
-      expect(ifs).toEqual([{ node: c.ifNode, op: "If", reason: IF_STAYS_FLOAT }]);
-      expect(q.lines.join("")).toContain(describeFloatNodes(floatNodesOf(q.graph.meta)));
-      const ifNode = q.graph.nodes.find((n) => n.op === "If")!;
-      for (const b of ["then_branch", "else_branch"]) {
-        const branch = ifNode.attrs[b] as import("../../ir/graph.js").Graph;
-        expect(branch.nodes.every((n) => !n.op.startsWith("Q")), `${b} is float`).toBe(true);
-      }
-      for (const s of c.sets) {
-        const got = runGraph(q.graph, s)[c.output]!, want = runGraph(q.float, s)[c.output]!;
-        for (let i = 0; i < want.data.length; i++) expect(Math.abs(Number(got.data[i]) - Number(want.data[i]))).toBeLessThan(0.01);
-      }
-    });
-    itOnRigs(RIGS, (target, rig) => {
-      const q = int8(c.bytes, c.sets);
-      checkGraph(q.graph, target, rig, c.sets, { tol: 1e-6, label: `${c.name} int8` });
-    }, `the ${c.name} under --int8, both branches`);
-  }
 
   it("plans one arena region for the two branches, as large as the larger", () => {
     const m = compileGraph(O1(vadFrontEnds()), { target: getTarget("c99") });
