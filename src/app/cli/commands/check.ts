@@ -26,8 +26,8 @@ interface CheckFlags extends CodegenFlags {
 
 /**
  * The inputs of a check given no --input-dir: one set of seeded random inputs, or, when those
- * cannot be made (a symbolic dim without --max-dim, an input that is not float32) and the model
- * sits in a model-zoo folder, its test_data_set_N folders, with a line saying so.
+ * cannot be made (a symbolic dim without --max-dim) and the model sits in a model-zoo folder,
+ * its test_data_set_N folders, with a line saying so.
  */
 function defaultInputs(model: string, graph: Graph, maxDim: Readonly<Record<string, number>>): { sets: InputSet[]; note?: string } {
   try {
@@ -49,7 +49,7 @@ export function registerCheck(program: Command): void {
         "targets under qemu-user, or through SIMDe on this machine), and compare every output with the interpreter on the " +
         "imported model. --input-dir takes the folders `neonc run` takes (input_K.pb, NAME.input.pb, or test_data_set_N " +
         "folders); without it, seeded random inputs at --max-dim, or, when those cannot be made (a symbolic dim without " +
-        "--max-dim, an input that is not float32), the test_data_set_N folders beside the model.",
+        "--max-dim), the test_data_set_N folders beside the model.",
     );
   addCodegenOptions(cmd)
     .option("--input-dir <dir>", "input_K.pb files, NAME.input.pb files, or a model folder with test_data_set_N subfolders")
