@@ -7,7 +7,8 @@
 // (Constant nodes, nodes whose inputs are all constant, and shape computations whose values are
 // known even over the symbolic time axis), and If nodes with a known condition are inlined.
 import type { Dim } from "../../../ir/dim.js";
-import { isSymbolic } from "../../../ir/dim.js";
+import { dimSymbols, extent, isSymbolic, PENDING_BOUND } from "../../../ir/dim.js";
+import { extentBounds, firstMadeBy } from "./extents.js";
 import type { DType } from "../../../ir/dtype.js";
 import { makeGraph, type AttrValue, type Graph, type Node } from "../../../ir/graph.js";
 import { resolveAttrs, type OnnxImportContext, type OnnxNodeIn, type OpDef, type IrNodeSpec } from "../../../ir/op.js";
@@ -49,9 +50,30 @@ class Lowering {
   readonly constants = new Map<string, Tensor>();
   /** Known element values of small integer tensors (possibly symbolic dims). */
   readonly known = new Map<string, readonly Dim[]>();
+  /** Types of each emitted node's inputs and outputs (the extent bounds are read from them). */
+  readonly nodeTypes: { readonly ins: readonly (TensorType | undefined)[]; readonly outs: readonly TensorType[] }[] = [];
+  /** Values computed from shapes (a known value among their inputs, directly or further up). */
+  readonly fromShapes = new Set<string>();
+  /** Extents made so far, by name: the node whose run-time value is the length. */
+  readonly extents = new Map<string, string>();
   private readonly nodeNames = new Set<string>();
 
-  constructor(readonly opset: number, readonly opts: LowerOptions) {}
+  /** `bounds`: the bound of each extent, from the first pass (absent in the first pass). */
+  constructor(readonly opset: number, readonly opts: LowerOptions, readonly bounds?: ReadonlyMap<string, Dim>) {}
+
+  /**
+   * A length computed at run time: the value of a small integer tensor that no shape
+   * arithmetic gives (ReduceMax(lengths)), named len1, len2, ... in node order. Its bound is
+   * pending in the first pass and known in the second.
+   */
+  freshExtent(label: string): Dim {
+    let name = `len${this.extents.size + 1}`;
+    const taken = new Set<string>();
+    for (const t of this.types.values()) for (const d of t.shape) dimSymbols(d, taken);
+    while (taken.has(name)) name = `${name}_`;
+    this.extents.set(name, label);
+    return extent(name, this.bounds ? (this.bounds.get(name) ?? PENDING_BOUND) : PENDING_BOUND);
+  }
 
   fail(msg: string): never {
     throw new ModelError(`${this.opts.where}: ${msg}`);
@@ -60,7 +82,7 @@ class Lowering {
   addConstant(name: string, t: Tensor): void {
     this.constants.set(name, t);
     this.types.set(name, typeOfTensor(t));
-    if ((t.dtype === "i64" || t.dtype === "i32") && t.shape.length <= 1 && t.data.length <= MAX_TRACKED) {
+    if ((t.dtype === "i64" || t.dtype === "i32" || t.dtype === "bool") && t.shape.length <= 1 && t.data.length <= MAX_TRACKED) {
       this.known.set(name, toNumbers(t));
     }
   }
@@ -78,8 +100,24 @@ export function lowerModel(model: ModelProto, opts: LowerOptions): Graph {
   if (!g) throw new ModelError(`${opts.where}: the model has no graph (is this an ONNX model?)`);
   const opset = defaultOpset(model, opts.where);
   checkSupported(g, opts.where);
+  // Lengths computed at run time (extents) get their bound from the first symbolic dim they meet
+  // (a broadcast or reshape against T): a first pass finds it, a second types the graph with it.
+  const first = lowerPass(model, g, opset, opts, undefined);
+  if (first.L.extents.size === 0) return first.graph;
+  const bounds = extentBounds(first.L.nodeTypes, first.L.extents, (m) => first.L.fail(m));
+  const second = lowerPass(model, g, opset, opts, bounds);
+  const made = firstMadeBy(second.graph);
+  for (const [name, label] of second.L.extents) {
+    const by = made.get(name);
+    if (by !== undefined && by !== "Range") {
+      second.L.fail(`${label}: its value is a length computed at run time (${name}), which first shapes a ${by} output; neonc takes such a length only from a Range over it`);
+    }
+  }
+  return second.graph;
+}
 
-  const L: Lowering = new Lowering(opset, opts);
+function lowerPass(model: ModelProto, g: GraphProto, opset: number, opts: LowerOptions, bounds: ReadonlyMap<string, Dim> | undefined): { graph: Graph; L: Lowering } {
+  const L: Lowering = new Lowering(opset, opts, bounds);
   for (const init of g.initializer ?? []) {
     L.addConstant(init.name ?? "", tensorFromProto(init, { where: `${opts.where}: initializer "${init.name}"`, baseDir: opts.baseDir }));
   }
@@ -112,7 +150,8 @@ export function lowerModel(model: ModelProto, opts: LowerOptions): Graph {
     checkDeclared(vi, t, L);
     outputs.push(name);
   }
-  return finish(L, g.name || "main", inputs, outputs, model);
+  if (!bounds && L.extents.size > 0) return { graph: undefined as unknown as Graph, L }; // the first pass only finds bounds
+  return { graph: finish(L, g.name || "main", inputs, outputs, model), L };
 }
 
 function defaultOpset(model: ModelProto, where: string): number {
@@ -342,6 +381,15 @@ function emit(spec: IrNodeSpec, def: OpDef<any>, baseName: string, L: Lowering, 
       outputs.forEach((o, k) => L.known.set(o, knownOut![k]!));
     }
   }
+  // A one-element integer value computed from tensor data alone (ReduceMax(lengths); not from
+  // shapes, such as a product T*N that dims cannot hold): if it becomes a dim (a Range over it),
+  // that dim is an extent.
+  const shapeBased = inputs.some((i) => i && (L.known.has(i) || L.fromShapes.has(i)));
+  if (shapeBased) for (const o of outputs) if (o) L.fromShapes.add(o);
+  if (outputs.length === 1 && outputs[0] && !L.known.has(outputs[0]) && !shapeBased && /^i(32|64)$/.test(outTypes[0]!.dtype) &&
+      outTypes[0]!.shape.length <= 1 && outTypes[0]!.shape.every((d) => d === 1)) {
+    L.known.set(outputs[0], [L.freshExtent(`node "${baseName}" (${def.name})`)]);
+  }
 
   outputs.forEach((o, k) => {
     if (o) {
@@ -351,6 +399,7 @@ function emit(spec: IrNodeSpec, def: OpDef<any>, baseName: string, L: Lowering, 
     }
   });
   L.nodes.push({ name: L.uniqueNodeName(baseName), op: spec.op ?? def.name, inputs, outputs, attrs: spec.attrs });
+  L.nodeTypes.push({ ins: inTypes, outs: outTypes });
 }
 
 /** Inlines the branch of an If whose condition is known; otherwise the model is refused. */
