@@ -4,7 +4,7 @@
 // the seeded random inputs check uses when it is given no input folder.
 import { dimSymbols, evalDim } from "../ir/dim.js";
 import type { Graph } from "../ir/graph.js";
-import { makeTensor, type Tensor } from "../ir/types.js";
+import { fromNumbers, makeTensor, numel, type Tensor } from "../ir/types.js";
 import { UsageError } from "../ir/errors.js";
 import { runGraph } from "../src/runtime/interpreter.js";
 import { compareTensors } from "./build.js";
@@ -60,8 +60,11 @@ export function checkAgainstInterpreter(engine: CEngine, reference: Graph, sets:
 }
 
 /**
- * Seeded uniform [-1, 1) float inputs for every graph input, each symbolic dim at its value in
- * `dims` (a UsageError names the one missing). The same seed gives the same tensors.
+ * Seeded inputs for every graph input, each symbolic dim at its value in `dims` (a UsageError
+ * names the one missing): floats uniform in [-1, 1); integers are taken as lengths (a `lengths`
+ * input beside the features): uniform in [1, M] with the first element M, M the largest symbolic
+ * dim, since a padding mask built from max(lengths) must span the whole time axis. The same seed
+ * gives the same tensors.
  */
 export function randomInputs(g: Graph, dims: Readonly<Record<string, number>>, seed = 12345): Record<string, Tensor> {
   const env: Record<string, number> = {};
@@ -79,9 +82,18 @@ export function randomInputs(g: Graph, dims: Readonly<Record<string, number>>, s
     return (state >>> 8) / (1 << 24);
   };
   const out: Record<string, Tensor> = {};
+  const longest = Math.max(0, ...Object.values(env));
   for (const name of g.inputs) {
     const t = g.types[name]!;
-    if (t.dtype !== "f32") throw new UsageError(`input ${name} is ${t.dtype}; random inputs are only made for float32 (give input files)`);
+    if ((t.dtype === "i64" || t.dtype === "i32") && longest > 0) {
+      const shape = t.shape.map((d) => evalDim(d, env));
+      const values = Array.from({ length: numel(shape) }, (_, i) => (i === 0 ? longest : 1 + Math.floor(next() * longest)));
+      out[name] = fromNumbers(t.dtype, shape, values);
+      continue;
+    }
+    if (t.dtype !== "f32") {
+      throw new UsageError(`input ${name} is ${t.dtype}; random inputs are only made for float32, and for integer lengths in a model with a symbolic dim (give input files)`);
+    }
     const x = makeTensor("f32", t.shape.map((d) => evalDim(d, env)));
     const data = x.data as Float32Array;
     for (let i = 0; i < data.length; i++) data[i] = next() * 2 - 1;
