@@ -173,7 +173,9 @@ export function runBuild(m: CompiledModel, b: Build, inputs: Readonly<Record<str
 
 /** Largest absolute difference and the largest reference magnitude. */
 export function compareTensors(got: Tensor, ref: Tensor): { maxAbs: number; maxRef: number; rel: number } {
-  const a = got.data as Float32Array, b = ref.data as Float32Array;
+  // int64 outputs (lengths) are compared as numbers.
+  const num = (t: Tensor) => (t.data instanceof BigInt64Array || t.data instanceof BigUint64Array ? Float64Array.from(t.data, Number) : t.data as Float32Array);
+  const a = num(got), b = num(ref);
   if (a.length !== b.length) throw new BuildError(`output has ${a.length} elements, the reference ${b.length}`);
   let maxAbs = 0, maxRef = 0;
   for (let i = 0; i < a.length; i++) {

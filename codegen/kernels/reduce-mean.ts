@@ -4,7 +4,7 @@
 // lanes (4 with NEON, 16 in c99: lane-sum.ts), otherwise running sums over rows keep the reads
 // contiguous.
 import type { Dim } from "../../ir/dim.js";
-import { cProduct } from "../c-util.js";
+import { cProduct, ctype } from "../c-util.js";
 import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
 import { laneSumC, useNoinline } from "./lane-sum.js";
 
@@ -63,12 +63,13 @@ export function reducedRun(axes: readonly number[], rank: number): [number, numb
  */
 export function reduceRunKernel(
   op: string, emitRun: (ctx: KernelContext, xN: string, yN: string, shape: readonly Dim[], first: number, last: number) => string,
+  dtypes: readonly string[] = ["f32"],
 ): KernelDef {
   return defineKernel({
     op,
     supports(node, attrs, g) {
       const x = g.types[node.inputs[0]!];
-      if (x?.dtype !== "f32") return "only float32 is generated";
+      if (!x || !dtypes.includes(x.dtype)) return dtypes.length === 1 ? "only float32 is generated" : `only ${dtypes.join(", ")} are generated`;
       const axes = (attrs.axes as readonly number[] | undefined) ?? [];
       if (axes.length === 0 && ((attrs.noop_with_empty_axes as number | undefined) ?? 0) !== 0) return undefined;
       const r = reducedRun(axes, x.shape.length);
@@ -79,7 +80,7 @@ export function reduceRunKernel(
       const x = ctx.type(xN);
       const axes = (attrs.axes as readonly number[] | undefined) ?? [];
       if (axes.length === 0 && ((attrs.noop_with_empty_axes as number | undefined) ?? 0) !== 0) {
-        return `memcpy(${ctx.ptr(yN)}, ${ctx.ptr(xN)}, (size_t)${ctx.numel(yN)} * sizeof(float));`;
+        return `memcpy(${ctx.ptr(yN)}, ${ctx.ptr(xN)}, (size_t)${ctx.numel(yN)} * sizeof(${ctype(x.dtype)}));`;
       }
       const [first, last] = reducedRun(axes, x.shape.length) as [number, number];
       return emitRun(ctx, xN, yN, x.shape, first, last);
