@@ -6,14 +6,14 @@
 // Kernels are pure functions of the node and context, so both passes agree. Output is
 // deterministic: nothing depends on time, paths or iteration order of unordered maps.
 import { byteSize } from "../ir/dtype.js";
-import { dimSymbols, dimToString, evalDim, isSymbolic, type Dim } from "../ir/dim.js";
+import { dimExtents, dimSymbols, dimToString, evalDim, isSymbolic, type Dim } from "../ir/dim.js";
 import { extentDeclarations, extentGuards, refuseExtentOutputs } from "./extents.js";
-import type { Attrs, Graph, Node } from "../ir/graph.js";
+import { subgraphsOf, type Attrs, type Graph, type Node } from "../ir/graph.js";
 import { resolveAttrs } from "../ir/op.js";
 import { getOp } from "../ir/registry.js";
-import type { Tensor } from "../ir/types.js";
+import type { Tensor, TensorType } from "../ir/types.js";
 import { cComment, cDim, cIdent, cProduct, ctype, uniqueIdents } from "./c-util.js";
-import { findKernel, type KernelContext, type WeightData } from "./kernel.js";
+import { findKernel, type KernelContext, type ScratchType, type WeightData } from "./kernel.js";
 import { maxNumel, planGraph, type GraphPlan } from "./memory-plan.js";
 import type { Target } from "../ir/target.js";
 import { WeightStore } from "./weights.js";
@@ -21,6 +21,7 @@ import { lowerForCodegen } from "./lowering.js";
 import { isLoweredByTarget } from "../ir/traits.js";
 import { harnessSource, makefileSource } from "./harness.js";
 import { unsupportedMessage, type Refusal } from "./unsupported.js";
+import { ifBlock, type BranchCode } from "./emit-if.js";
 import "./kernels/index.js";
 import "../ir/ops/index.js";
 
@@ -58,8 +59,71 @@ export class CodegenError extends Error {}
 /** Symbolic dim names used by a graph's values, sorted. */
 export function graphSymbols(g: Graph): string[] {
   const s = new Set<string>();
-  for (const t of Object.values(g.types)) for (const d of t.shape) dimSymbols(d, s);
+  for (const t of allTypes(g)) for (const d of t.shape) dimSymbols(d, s);
   return [...s].sort();
+}
+
+/** The types of g's values and of its nested graphs' values. */
+function allTypes(g: Graph): TensorType[] {
+  const out = Object.values(g.types);
+  for (const n of g.nodes) for (const [, sub] of subgraphsOf(n)) out.push(...allTypes(sub));
+  return out;
+}
+
+/** The nodes of g and of its If branches that no kernel takes or whose kernel refuses them (asked with their own graph). */
+function kernelRefusals(g: Graph): Refusal[] {
+  const out: Refusal[] = [];
+  for (const n of g.nodes) {
+    if (n.op === "If") {
+      for (const [, sub] of subgraphsOf(n)) out.push(...kernelRefusals(sub));
+      continue;
+    }
+    if (isLoweredByTarget(n.op)) continue;
+    const k = findKernel(n.op);
+    const why = k ? k.supports?.(n, resolveAttrs(getOp(n.op), n.attrs) as Attrs, g) : undefined;
+    if (!k || why) out.push({ node: n, why });
+  }
+  return out;
+}
+
+/** Where a graph's own inputs and outputs live, and where its part of the arena starts. */
+interface Scope {
+  input(name: string): string;
+  output(name: string): string;
+  /** Arena offset of the graph's plan: 0 for the model, the If node's scratch for a branch. */
+  readonly base: number;
+}
+
+interface Shared {
+  readonly target: Target;
+  readonly prefix: string;
+  readonly maxDims: Readonly<Record<string, number>>;
+  readonly ioIdents: ReadonlyMap<string, string>;
+  readonly helpers: Map<string, string>;
+}
+
+/**
+ * Plans and emits the nodes of one graph (the model, or an If branch placed in its node's
+ * scratch): a dry pass collects the scratch requests, the plan places them, the real pass
+ * writes the code with the final offsets.
+ */
+function emitBody(g: Graph, shared: Shared, weights: WeightStore, scope: Scope): { blocks: string[]; plan: GraphPlan; em: Emitter } {
+  const isView = (n: Node) => findKernel(n.op)?.view === true;
+  const inPlace = (n: Node) => findKernel(n.op)?.inPlace;
+  const scratchReq = new Map<number, number[]>();
+  const dryPlan = planGraph(g, { maxDims: shared.maxDims, isView, inPlace });
+  const dry = new Emitter(g, shared, dryPlan, new WeightStore(shared.prefix), true, scope);
+  g.nodes.forEach((n, i) => {
+    const req = dry.emitNode(n, i);
+    if (req.length > 0) scratchReq.set(i, req);
+  });
+  const plan = planGraph(g, { maxDims: shared.maxDims, isView, inPlace, scratch: scratchReq });
+  const em = new Emitter(g, shared, plan, weights, false, scope);
+  const blocks = g.nodes.map((n, i) => {
+    em.emitNode(n, i);
+    return em.lastCode;
+  });
+  return { blocks, plan, em };
 }
 
 export function compileGraph(input: Graph, opts: CompileOptions): CompiledModel {
@@ -79,13 +143,7 @@ export function compileGraph(input: Graph, opts: CompileOptions): CompiledModel 
 
   // Every node the generator cannot handle goes into one sentence (codegen/unsupported.ts):
   // the nodes lower left to no algorithm, then those without a kernel or refused by theirs.
-  const refusals: Refusal[] = [...unlowered];
-  for (const n of g.nodes) {
-    if (isLoweredByTarget(n.op)) continue;
-    const k = findKernel(n.op);
-    const why = k ? k.supports?.(n, resolveAttrs(getOp(n.op), n.attrs) as Attrs, g) : undefined;
-    if (!k || why) refusals.push({ node: n, why });
-  }
+  const refusals: Refusal[] = [...unlowered, ...kernelRefusals(g)];
   const refused = unsupportedMessage(refusals);
   if (refused) throw new CodegenError(refused);
   refuseExtentOutputs(g, (m) => new CodegenError(m));
@@ -94,30 +152,14 @@ export function compileGraph(input: Graph, opts: CompileOptions): CompiledModel 
   const inputs = g.inputs.map((name) => ({ name, ident: ioIdents.get(name)!, dtype: g.types[name]!.dtype, shape: g.types[name]!.shape }));
   const outputs = g.outputs.map((name) => ({ name, ident: ioIdents.get(name)!, dtype: g.types[name]!.dtype, shape: g.types[name]!.shape }));
 
-  const isView = (n: Node) => findKernel(n.op)?.view === true;
-  const inPlace = (n: Node) => findKernel(n.op)?.inPlace;
-
-  // Pass 1: scratch sizes (the code and weights of this pass are thrown away).
-  const scratchReq = new Map<number, number[]>();
-  const dryPlan = planGraph(g, { maxDims, isView, inPlace });
-  const dry = new Emitter(g, opts.target, prefix, maxDims, dryPlan, new WeightStore(prefix), ioIdents, true);
-  g.nodes.forEach((n, i) => {
-    const req = dry.emitNode(n, i);
-    if (req.length > 0) scratchReq.set(i, req);
-  });
-
-  // Pass 2: the real plan and code.
-  const plan = planGraph(g, { maxDims, isView, inPlace, scratch: scratchReq });
+  const shared: Shared = { target: opts.target, prefix, maxDims, ioIdents, helpers: new Map() };
   const weights = new WeightStore(prefix);
-  const em = new Emitter(g, opts.target, prefix, maxDims, plan, weights, ioIdents, false);
-  const blocks = g.nodes.map((n, i) => {
-    em.emitNode(n, i);
-    return em.lastCode;
-  });
+  const top: Scope = { input: (v) => `in->${ioIdents.get(v)!}`, output: (v) => `out->${ioIdents.get(v)!}`, base: 0 };
+  const { blocks, plan, em } = emitBody(g, shared, weights, top);
   const copies = outputCopies(g, plan, em);
 
   const modelH = modelHeader(prefix, symbols, maxDims, inputs, outputs, plan.arenaBytes);
-  const modelC = modelSource(g, opts.target, prefix, symbols, plan, em.helpers, blocks, copies, inputs, outputs);
+  const modelC = modelSource(g, opts.target, prefix, symbols, plan, shared.helpers, blocks, copies, inputs, outputs);
   const compiled: CompiledModel = {
     prefix, target: opts.target, symbols, maxDims, inputs, outputs,
     arenaBytes: plan.arenaBytes, lowerBound: plan.lowerBound, weightBytes: weights.totalBytes,
@@ -137,23 +179,30 @@ export function compileGraph(input: Graph, opts: CompileOptions): CompiledModel 
 }
 
 class Emitter {
-  readonly helpers = new Map<string, string>();
   lastCode = "";
   private readonly constPtrs = new Map<string, string>();
+  readonly target: Target;
+  readonly maxDims: Readonly<Record<string, number>>;
+  readonly ioIdents: ReadonlyMap<string, string>;
+  readonly helpers: Map<string, string>;
 
   constructor(
     readonly g: Graph,
-    readonly target: Target,
-    readonly prefix: string,
-    readonly maxDims: Readonly<Record<string, number>>,
+    readonly shared: Shared,
     readonly plan: GraphPlan,
     readonly weights: WeightStore,
-    readonly ioIdents: ReadonlyMap<string, string>,
     readonly dry: boolean,
-  ) {}
+    readonly scope: Scope,
+  ) {
+    this.target = shared.target;
+    this.maxDims = shared.maxDims;
+    this.ioIdents = shared.ioIdents;
+    this.helpers = shared.helpers;
+  }
 
   /** Emits one node into lastCode; returns its scratch requests in bytes. */
   emitNode(node: Node, index: number): number[] {
+    if (node.op === "If") return this.emitIf(node, index);
     const k = findKernel(node.op)!;
     const attrs = resolveAttrs(getOp(node.op), node.attrs) as Attrs;
     const header = `/* [${index}] ${node.op} ${cComment(node.name)}: ${node.outputs.filter(Boolean).map((o) => `${cComment(o)} ${this.g.types[o]!.dtype}[${this.g.types[o]!.shape.map(dimToString).join(",")}]`).join(", ")} */`;
@@ -180,10 +229,10 @@ class Emitter {
         if (!this.helpers.has(key)) this.helpers.set(key, code);
       },
       scratch: (count, ct = "float") => {
-        const n = maxNumel([count], this.maxDims) * (ct === "float" || ct === "int32_t" ? 4 : ct === "int16_t" ? 2 : 1);
+        const n = maxNumel([count], this.maxDims) * scratchBytes(ct);
         const k2 = scratch.length;
         scratch.push(Math.max(n, 1));
-        const off = this.dry ? 0 : this.plan.scratch.get(index)![k2]!;
+        const off = this.dry ? 0 : this.scope.base + this.plan.scratch.get(index)![k2]!;
         return `((${ct} *)(a + ${off}))`;
       },
       local: (hint) => `${cIdent(hint)}_${locals++}`,
@@ -208,6 +257,40 @@ class Emitter {
     return scratch;
   }
 
+  /**
+   * An If: both branches are planned and emitted in the node's scratch (as large as the larger
+   * branch's arena; only one runs), each reading the captured values where the outer graph
+   * keeps them and writing the node's outputs directly.
+   */
+  private emitIf(node: Node, index: number): number[] {
+    const base = this.dry ? 0 : this.scope.base + this.plan.scratch.get(index)![0]!;
+    const branches: BranchCode[] = subgraphsOf(node).map(([attr, sub]) => {
+      const scope: Scope = {
+        input: (v) => this.ptr(node.inputs[1 + sub.inputs.indexOf(v)]!, node),
+        output: (v) => this.ptr(node.outputs[sub.outputs.indexOf(v)]!, node),
+        base,
+      };
+      const body = emitBody(sub, this.shared, this.weights, scope);
+      // Outputs the branch does not compute into the node's buffer: captured values, constants,
+      // and a value given as two outputs.
+      const copies: string[] = [];
+      const written = new Set<string>();
+      sub.outputs.forEach((o, k) => {
+        const slot = body.plan.slots.get(o);
+        if (slot?.kind === "output" && !written.has(o)) {
+          written.add(o);
+          return;
+        }
+        const t = sub.types[o]!;
+        copies.push(`memcpy(${this.ptr(node.outputs[k]!, node)}, ${body.em.ptr(o, node)}, (size_t)${cProduct(t.shape)} * sizeof(${ctype(t.dtype)}));`);
+      });
+      return { attr, blocks: body.blocks, copies, arenaBytes: body.plan.arenaBytes };
+    });
+    const outs = node.outputs.filter(Boolean).map((o) => `${cComment(o)} ${this.g.types[o]!.dtype}[${this.g.types[o]!.shape.map(dimToString).join(",")}]`).join(", ");
+    this.lastCode = ifBlock(`/* [${index}] If ${cComment(node.name)}: ${outs} */`, this.ptr(node.inputs[0]!, node), branches);
+    return [Math.max(1, ...branches.map((b) => b.arenaBytes))];
+  }
+
   ptr(v: string, node: Node): string {
     const slot = this.plan.slots.get(v);
     const t = this.g.types[v];
@@ -215,11 +298,11 @@ class Emitter {
     const ct = ctype(t.dtype);
     switch (slot.kind) {
       case "input":
-        return `in->${this.ioIdents.get(slot.name)!}`;
+        return this.scope.input(slot.name);
       case "output":
-        return `out->${this.ioIdents.get(slot.name)!}`;
+        return this.scope.output(slot.name);
       case "arena":
-        return `((${ct} *)(a + ${slot.offset}))`;
+        return `((${ct} *)(a + ${this.scope.base + slot.offset}))`;
       case "const": {
         const cached = this.constPtrs.get(slot.name);
         if (cached) return cached;
@@ -231,10 +314,16 @@ class Emitter {
   }
 }
 
+/** Bytes per element of a scratch C type. */
+function scratchBytes(ct: ScratchType): number {
+  return /64|double/.test(ct) ? 8 : /32|float/.test(ct) ? 4 : /16/.test(ct) ? 2 : 1;
+}
+
+/** Every dtype but string is stored as its typed array's bytes (packed floats as their raw bits). */
 function weightArray(t: Tensor, node: Node): WeightData {
   const d = t.data;
-  if (d instanceof Float32Array || d instanceof Int8Array || d instanceof Uint8Array || d instanceof Int16Array || d instanceof Int32Array || d instanceof Uint32Array) return d;
-  throw new CodegenError(`node ${node.name} (${node.op}) reads a ${t.dtype} constant, which the C code generator cannot store`);
+  if (Array.isArray(d)) throw new CodegenError(`node ${node.name} (${node.op}) reads a string constant; string tensors have no C form`);
+  return d;
 }
 
 function indent(s: string, pad = "  "): string {
@@ -298,9 +387,9 @@ function modelHeader(prefix: string, symbols: readonly string[], maxDims: Readon
     `/*`,
     ` * Runs the model. Reentrant: all state lives in \`arena\` (no malloc, no mutable globals).`,
     ` * Returns 0 on success, 1 when a dim exceeds its maximum or is below 1, 2 when a derived`,
-    ` * length (e.g. after a strided convolution) would be empty, 3 on a null pointer, 4 when a`,
-    ` * length computed at run time (from the inputs' values, e.g. max(lengths)) exceeds its bound`,
-    ` * or differs from the dim it must equal.`,
+    ` * length (e.g. after a strided convolution) would be empty, 3 on a null pointer, 4 when an index`,
+    ` * read at run time (Gather) is out of range, 5 when a length computed at run time (from the`,
+    ` * inputs' values, e.g. max(lengths)) exceeds its bound or differs from the dim it must equal.`,
     ` */`,
     `int ${prefix}_run(const ${prefix}_inputs *in, ${prefix}_outputs *out, ${sp}void *arena);`,
     ``,
@@ -323,7 +412,7 @@ function modelSource(
   // Every distinct symbolic dim must be positive for the run to make sense.
   const checks = new Map<string, string>();
   // (Dims with a length computed at run time are set and checked where the length is made.)
-  for (const t of Object.values(g.types)) for (const d of t.shape) if (isSymbolic(d) && !dimToString(d).includes("<=")) checks.set(dimToString(d), cDim(d));
+  for (const t of allTypes(g)) for (const d of t.shape) if (isSymbolic(d) && dimExtents(d).size === 0) checks.set(dimToString(d), cDim(d));
   const numelFn = (kind: "input" | "output", list: readonly IoDesc[]) => [
     `size_t ${prefix}_${kind}_numel(int k${symArgs}) {`,
     ...symbols.map((s) => `  (void)${cIdent(s)};`),

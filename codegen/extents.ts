@@ -2,16 +2,20 @@
 // of model_run, 0 until the node that makes it (a Range, codegen/kernels/range.ts) sets it after
 // checking its bound; buffers are sized for the bound (maxNumel), loops run over the variable.
 // Where an extent meets its bound (a mask [N,len1] broadcast against, or reshaped to, [N,T]) the
-// kernels compute with the bound's shape, so the run returns 4 unless the two are equal: the C
+// kernels compute with the bound's shape, so the run returns 5 unless the two are equal: the C
 // does not generate the broadcast of an extent of 1 that the interpreter also accepts.
 import { asExtent, dimEquals, dimExtents, dimToString } from "../ir/dim.js";
-import type { Graph, Node } from "../ir/graph.js";
+import { subgraphsOf, type Graph, type Node } from "../ir/graph.js";
 import { cDim, cIdent } from "./c-util.js";
 
-/** Names of the extents the graph's values mention, sorted. */
+/** Names of the extents the values of the graph and of its nested graphs (If branches) mention, sorted. */
 export function graphExtents(g: Graph): string[] {
   const names = new Set<string>();
-  for (const t of Object.values(g.types)) for (const d of t.shape) for (const n of dimExtents(d).keys()) names.add(n);
+  const visit = (h: Graph): void => {
+    for (const t of Object.values(h.types)) for (const d of t.shape) for (const n of dimExtents(d).keys()) names.add(n);
+    for (const n of h.nodes) for (const [, sub] of subgraphsOf(n)) visit(sub);
+  };
+  visit(g);
   return [...names].sort();
 }
 
@@ -35,7 +39,7 @@ export function extentGuards(g: Graph, node: Node): string {
       const e = asExtent(d);
       if (!e) return;
       const od = out.shape[out.shape.length - (t.shape.length - i)]!;
-      if (dimEquals(od, e.bound)) lines.add(`if (${cIdent(e.name)} != ${cDim(e.bound)}) return 4; /* ${e.name} meets ${dimToString(e.bound)} here */`);
+      if (dimEquals(od, e.bound)) lines.add(`if (${cIdent(e.name)} != ${cDim(e.bound)}) return 5; /* ${e.name} meets ${dimToString(e.bound)} here */`);
     });
   }
   return [...lines].map((l) => l + "\n").join("");

@@ -16,7 +16,13 @@ import { carriesActivation } from "../ir/traits.js";
 import { withActivationSweep } from "./kernels/fused-activation.js";
 
 /** Typed arrays that can become weight arrays. */
-export type WeightData = Float32Array | Int8Array | Uint8Array | Int16Array | Int32Array | Uint32Array;
+export type WeightData =
+  | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
+  | BigInt64Array | BigUint64Array;
+
+/** C element types of scratch space. */
+export type ScratchType =
+  | "float" | "double" | "int64_t" | "uint64_t" | "int32_t" | "uint32_t" | "int16_t" | "uint16_t" | "int8_t" | "uint8_t";
 
 export interface KernelContext {
   readonly target: Target;
@@ -48,7 +54,7 @@ export interface KernelContext {
    * during this node, 16-byte aligned. Returns a `ctype *` C expression. `count` may be
    * symbolic; the plan reserves its maximum.
    */
-  scratch(count: Dim, ctype?: "float" | "int32_t" | "int16_t" | "int8_t" | "uint8_t"): string;
+  scratch(count: Dim, ctype?: ScratchType): string;
   /** A fresh local C identifier. */
   local(hint: string): string;
   /** Throws a compile error naming the node. */

@@ -2,7 +2,7 @@
 // QConv, MatMul, Gemm) has no C kernel of its own, only its algorithm ops do. On a graph the
 // pipeline lowered already this changes nothing. A node no algorithm takes is reported with
 // each rule's reason, so the user learns what to change.
-import type { Graph } from "../ir/graph.js";
+import { allNodes, type Graph } from "../ir/graph.js";
 import type { Target } from "../ir/target.js";
 import { isLoweredByTarget } from "../ir/traits.js";
 import { runPass, type ExplainEvent } from "../passes/pass.js";
@@ -19,7 +19,7 @@ export function lowerForCodegen(g: Graph, target: Target): { graph: Graph; unlow
     },
     log: () => {},
   });
-  const unlowered = graph.nodes
+  const unlowered = allNodes(graph)
     .filter((n) => isLoweredByTarget(n.op))
     .map((node) => ({ node, why: `no algorithm takes it (${reasons(declined.get(node.name))})` }));
   return { graph, unlowered };

@@ -21,6 +21,10 @@ function elemTypeOf(d: WeightData): string {
   if (d instanceof Uint8Array) return "uint8_t";
   if (d instanceof Int16Array) return "int16_t";
   if (d instanceof Int32Array) return "int32_t";
+  if (d instanceof Float64Array) return "double";
+  if (d instanceof Uint16Array) return "uint16_t";
+  if (d instanceof BigInt64Array) return "int64_t";
+  if (d instanceof BigUint64Array) return "uint64_t";
   return "uint32_t";
 }
 

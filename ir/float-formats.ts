@@ -46,6 +46,22 @@ export function isFloat8(dt: DType): dt is Float8Format {
   return dt === "f8e4m3fn" || dt === "f8e4m3fnuz" || dt === "f8e5m2" || dt === "f8e5m2fnuz";
 }
 
+/** Bit layout and special values of a float8 format (for code generators that encode it). */
+export interface Float8Spec {
+  readonly expBits: number;
+  readonly manBits: number;
+  readonly bias: number;
+  readonly maxBits: number;
+  /** Bits of +Inf, or -1 when the format has no infinity. */
+  readonly infBits: number;
+  readonly nanBits: number;
+  readonly uz: boolean;
+}
+
+export function float8Spec(format: Float8Format): Float8Spec {
+  return F8[format];
+}
+
 /** Largest finite value of a float8 format. */
 export function float8Max(format: Float8Format): number {
   return F8[format].max;

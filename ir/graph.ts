@@ -6,8 +6,11 @@ import { freeze, produce, type Draft } from "immer";
 import type { Dim } from "./dim.js";
 import type { Tensor, TensorType } from "./types.js";
 
-/** Attribute values. `dims` attributes may hold symbolic dims (e.g. an Expand target [T,1,64]). */
-export type AttrValue = number | string | readonly number[] | readonly string[] | Tensor | readonly Dim[];
+/**
+ * Attribute values. `dims` attributes may hold symbolic dims (e.g. an Expand target [T,1,64]);
+ * `graph` attributes hold a nested graph (the branches of If).
+ */
+export type AttrValue = number | string | readonly number[] | readonly string[] | Tensor | readonly Dim[] | Graph;
 export type Attrs = Readonly<Record<string, AttrValue>>;
 
 export interface Node {
@@ -67,4 +70,55 @@ export function users(g: Graph): Map<string, Node[]> {
 /** Names of all values used by the nodes or outputs of g that are neither produced nor inputs. */
 export function isConstant(g: Graph, name: string): boolean {
   return Object.prototype.hasOwnProperty.call(g.constants, name);
+}
+
+/** True when an attribute value is a nested graph (an If branch). */
+export function isGraphValue(v: unknown): v is Graph {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && "nodes" in v && "outputs" in v && "types" in v;
+}
+
+/** The nested graphs a node holds (its graph attributes), by attribute name, in name order. */
+export function subgraphsOf(n: Node): [string, Graph][] {
+  const out: [string, Graph][] = [];
+  for (const k of Object.keys(n.attrs).sort()) {
+    const v = n.attrs[k];
+    if (isGraphValue(v)) out.push([k, v]);
+  }
+  return out;
+}
+
+/** True when any node of g holds a nested graph. */
+export function hasSubgraphs(g: Graph): boolean {
+  return g.nodes.some((n) => subgraphsOf(n).length > 0);
+}
+
+/**
+ * Applies `f` to every nested graph of g's nodes (not to g itself; `f` recurses if it wants
+ * deeper levels). Returns g itself when `f` changed nothing, so fixed points stay cheap to see.
+ */
+export function mapSubgraphs(g: Graph, f: (sub: Graph, node: Node, attr: string) => Graph): Graph {
+  let changed = false;
+  const nodes = g.nodes.map((n) => {
+    const subs = subgraphsOf(n);
+    if (subs.length === 0) return n;
+    let attrs: Record<string, AttrValue> | undefined;
+    for (const [k, sub] of subs) {
+      const next = f(sub, n, k);
+      if (next !== sub) (attrs ??= { ...n.attrs })[k] = next;
+    }
+    if (!attrs) return n;
+    changed = true;
+    return { ...n, attrs };
+  });
+  return changed ? makeGraph({ ...g, nodes }) : g;
+}
+
+/** Every node of g and of its nested graphs, outer nodes before the nodes of their branches. */
+export function allNodes(g: Graph): Node[] {
+  const out: Node[] = [];
+  for (const n of g.nodes) {
+    out.push(n);
+    for (const [, sub] of subgraphsOf(n)) out.push(...allNodes(sub));
+  }
+  return out;
 }

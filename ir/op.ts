@@ -10,11 +10,11 @@
 // Adding an op means adding one definition and listing it in ir/ops/index.ts.
 import type { DType } from "./dtype.js";
 import type { Dim } from "./dim.js";
-import type { AttrValue, Attrs } from "./graph.js";
+import type { AttrValue, Attrs, Graph } from "./graph.js";
 import type { Tensor, TensorType } from "./types.js";
 import type { UnaryFn } from "./unary.js";
 
-export type AttrKind = "int" | "float" | "ints" | "floats" | "string" | "strings" | "tensor" | "dims";
+export type AttrKind = "int" | "float" | "ints" | "floats" | "string" | "strings" | "tensor" | "dims" | "graph";
 
 export interface AttrSpec<T = AttrValue | undefined> {
   readonly kind: AttrKind;
@@ -33,6 +33,8 @@ export const str = (def?: string): AttrSpec<string> => ({ kind: "string", defaul
 export const strs = (def?: string[]): AttrSpec<readonly string[]> => ({ kind: "strings", default: def });
 export const tensorAttr = (): AttrSpec<Tensor> => ({ kind: "tensor" });
 export const dims = (def?: Dim[]): AttrSpec<readonly Dim[]> => ({ kind: "dims", default: def });
+/** A nested graph (If's branches): its inputs are bound to values of the outer graph by the node. */
+export const graphAttr = (): AttrSpec<Graph> => ({ kind: "graph" });
 /** Marks an attribute as required. */
 export function required<T>(s: AttrSpec<T>): AttrSpec<T> {
   return { ...s, required: true };
@@ -53,6 +55,11 @@ export interface InferContext {
 
 export interface EvalContext {
   readonly numOutputs: number;
+  /**
+   * Runs a nested graph (an If branch) on its inputs by name; the interpreter provides it, with
+   * the symbolic dims of the running graph. Absent where no interpreter runs (import folding).
+   */
+  readonly runSubgraph?: (g: Graph, inputs: Readonly<Record<string, Tensor>>) => Record<string, Tensor>;
 }
 
 /** An ONNX node as the frontend hands it to `fromOnnx`: attributes already decoded. */
@@ -165,7 +172,7 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
   /** One line describing the op (shown by `neonc inspect` and docs). */
   readonly doc: string;
   readonly attrs: S;
-  /** Input slots: "x" required, "b?" optional, "xs*" variadic (last only). */
+  /** Input slots: "x" required, "b?" optional, "xs*" variadic (last only, one or more), "xs?*" variadic that may be empty. */
   readonly inputs: readonly string[];
   /** Output slots, same notation. */
   readonly outputs: readonly string[];

@@ -42,3 +42,6 @@ export const implementedOp = (op: string): string | undefined => traitsOf(op).im
 
 /** Whether the lower stage rewrites `op` into algorithm ops (some registered op implements it). */
 export const isLoweredByTarget = (op: string): boolean => opsWith("implements").some((d) => d.traits!.implements === op);
+
+/** The algorithm ops of the lower stage that implement `op` (empty when it is not lowered). */
+export const algorithmsOf = (op: string): string[] => opsWith("implements").filter((d) => d.traits!.implements === op).map((d) => d.name);

@@ -6,7 +6,7 @@
 // (quantization passes annotate types that float type rules know nothing about).
 import { allocData } from "./dtype.js";
 import type { Dim } from "./dim.js";
-import { producers, users, type AttrValue, type Graph, type Node } from "./graph.js";
+import { isGraphValue, producers, subgraphsOf, users, type AttrValue, type Graph, type Node } from "./graph.js";
 import { resolveAttrs, type AttrKind, type AttrSchema, type OpDef } from "./op.js";
 import { findOp } from "./registry.js";
 import { numel, typesEqual, type Tensor, type TensorType } from "./types.js";
@@ -51,6 +51,13 @@ export function verifyProblems(g: Graph, options: VerifyOptions = {}): string[] 
   const producedBy = new Map<string, Node>();
   const laterProducer = producers(g);
   for (const node of g.nodes) checkNode(g, node, available, producedBy, laterProducer, problems);
+  // Nested graphs (If branches) keep the same invariants; they read outer values only through
+  // their inputs, which the node binds, so each is checked on its own.
+  for (const node of g.nodes) {
+    for (const [attr, sub] of subgraphsOf(node)) {
+      for (const p of verifyProblems(sub, options)) problems.push(`in ${attr} of ${label(node)}: ${p}`);
+    }
+  }
 
   for (const name of g.outputs) {
     if (!available.has(name)) problems.push(`graph output ${v(name)} is not a graph input, a constant or any node's output`);
@@ -96,7 +103,7 @@ function slotRange(slots: readonly string[]): [number, number] {
   const variadic = slots.length > 0 && slots[slots.length - 1]!.endsWith("*");
   // A variadic slot takes one value or more, as in ONNX (Concat, Sum, Split's outputs).
   let required = 0;
-  for (const s of slots) if (!s.endsWith("?")) required++;
+  for (const s of slots) if (!s.endsWith("?") && !s.endsWith("?*")) required++;
   return [required, variadic ? Infinity : slots.length];
 }
 
@@ -236,6 +243,7 @@ function kindMismatch(value: AttrValue, kind: AttrKind): string | undefined {
     case "floats": return list?.every((x) => typeof x === "number") ? undefined : "must be a list of numbers";
     case "strings": return list?.every((x) => typeof x === "string") ? undefined : "must be a list of strings";
     case "dims": return list?.every((x) => isInt(x) || isSymDim(x as Dim)) ? undefined : "must be a list of dims (integers or symbolic dims)";
+    case "graph": return isGraphValue(value) ? undefined : "must be a graph";
     case "tensor": {
       if (!isTensorValue(value)) return "must be a tensor";
       const why = checkTensor(value);

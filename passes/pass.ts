@@ -4,7 +4,7 @@
 // new graph) and returns the very same object when it changed nothing, which is how pipelines
 // detect a fixed point cheaply. Passes made of rewrite rules give `rules` instead of `run`; the
 // rules run to a fixed point with `applyRules` (passes/patterns.ts).
-import type { Graph, Node } from "../ir/graph.js";
+import { mapSubgraphs, type Graph, type Node } from "../ir/graph.js";
 import type { Target } from "../ir/target.js";
 import type { CalibrationData } from "../src/analyses/calibration/samples.js";
 import { resolveTypedOptions, type OptionSchema, type OptionsOf } from "./options.js";
@@ -78,12 +78,20 @@ export interface Pass<O = any> {
   readonly doc: string;
   readonly options: OptionSchema;
   run(graph: Graph, ctx: PassContext<O>): Graph;
+  /**
+   * False for a pass that works on the whole model only (quantize calibrates the model's inputs):
+   * it is not run inside nested graphs (If branches). Every other pass runs in each branch too,
+   * which is a graph like any other.
+   */
+  readonly subgraphs?: false;
 }
 
 interface PassSpecBase<S extends OptionSchema> {
   readonly name: string;
   readonly doc: string;
   readonly options?: S;
+  /** See Pass.subgraphs. */
+  readonly subgraphs?: false;
 }
 export type PassSpec<S extends OptionSchema> = PassSpecBase<S> & (
   | { run(graph: Graph, ctx: PassContext<OptionsOf<S>>): Graph; rules?: undefined }
@@ -105,9 +113,19 @@ export function definePass<const S extends OptionSchema = {}>(spec: PassSpec<S>)
       doc: spec.doc,
       options,
       run: (graph, ctx) => applyRules(graph, typeof rules === "function" ? rules(ctx.options, ctx) : rules, { ctx, maxRewrites }),
+      ...(spec.subgraphs === false ? { subgraphs: false } : {}),
     };
   }
-  return { name: spec.name, doc: spec.doc, options, run: spec.run };
+  return { name: spec.name, doc: spec.doc, options, run: spec.run, ...(spec.subgraphs === false ? { subgraphs: false } : {}) };
+}
+
+/**
+ * Runs a pass on g and inside its nested graphs (If branches, innermost first, so the rules on
+ * the outer graph see cleaned branches), unless the pass works on whole models only.
+ */
+export function runNested<O>(pass: Pass<O>, g: Graph, ctx: PassContext<O>): Graph {
+  const inner = pass.subgraphs === false ? g : mapSubgraphs(g, (sub) => runNested(pass, sub, ctx));
+  return pass.run(inner, ctx);
 }
 
 export interface ContextInit {
@@ -141,7 +159,7 @@ export function makeContext<O>(pass: string, options: O, init: ContextInit): Pas
 
 /** Runs a single pass with typed options: `runPass(g, foldBatchNorm)`. */
 export function runPass<O>(graph: Graph, pass: Pass<O>, options: Readonly<Record<string, unknown>> = {}, init: ContextInit = {}): Graph {
-  return pass.run(graph, passContext(pass, options, init));
+  return runNested(pass, graph, passContext(pass, options, init));
 }
 
 /** Node description used in explanations and logs: `Conv conv_3 (-> %c)`. */

@@ -9,7 +9,7 @@ import { MAX_LITERAL_ELEMENTS, printGraph } from "../ir/text/index.js";
 import { verifyProblems } from "../ir/verify.js";
 import { UsageError, errorMessage } from "../ir/errors.js";
 import { formatExplanation } from "./explain.js";
-import { makeContext, type ExplainEvent, type PassHost } from "./pass.js";
+import { makeContext, runNested, type ExplainEvent, type PassHost } from "./pass.js";
 import { parsePipeline, type Pipeline, type PipelineStep } from "./pipeline.js";
 import { allPasses, findPass } from "./registry.js";
 import { sameGraph } from "./same-graph.js";
@@ -94,7 +94,7 @@ class Runner {
     const t0 = performance.now();
     let out: Graph;
     try {
-      out = s.pass.run(g, ctx);
+      out = runNested(s.pass, g, ctx);
     } catch (e) {
       if (e instanceof UsageError) throw e;
       throw new Error(`pass ${name}${label} failed: ${errorMessage(e)}`, { cause: e });

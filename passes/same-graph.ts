@@ -3,7 +3,7 @@
 // Passes return their input unchanged when they do nothing, so identity usually decides; this is
 // the fallback for passes that rebuild the graph anyway. Tensors compare by identity (passes
 // share constant data between versions), never element by element.
-import type { Graph } from "../ir/graph.js";
+import { isGraphValue, type Graph } from "../ir/graph.js";
 import { typeToString, type Tensor } from "../ir/types.js";
 import { dimToString, type Dim } from "../ir/dim.js";
 
@@ -21,6 +21,7 @@ export function sameGraph(a: Graph, b: Graph): boolean {
 
 function fingerprint(g: Graph, id: (o: object) => number): string {
   const attr = (v: unknown): string => {
+    if (isGraphValue(v)) return `graph{${fingerprint(v, id)}}`;
     if (v !== null && typeof v === "object" && "data" in (v as object)) return `#t${id((v as Tensor).data as object)}`;
     if (Array.isArray(v)) return `[${v.map((d: Dim | string) => (typeof d === "object" ? dimToString(d) : String(d))).join(",")}]`;
     return JSON.stringify(v);

@@ -1,14 +1,17 @@
 // The broadcasting binary float kernels Add/Sub/Mul/Div (with Add's fused activation applied on
 // the way out when it has an epilogue form; any other is swept after, fused-activation.ts), Pow,
-// PRelu, and Max/Min/Sum/Mean of two inputs.
+// PRelu, and Max/Min/Sum/Mean of two inputs, on float32; other dtypes and the n-ary forms are
+// typed-elementwise.ts's loops.
 // Same-shape operands run as one flat loop; broadcasting runs nested loops whose strides are 0
 // on broadcast axes. Both may write over their first input (in place). The unary ops have
 // their kernels made from their definitions (unary.ts).
 import { dimEquals, type Dim } from "../../ir/dim.js";
-import type { Graph, Node } from "../../ir/graph.js";
+import { activationOf } from "../../ir/activation.js";
+import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { cProduct } from "../c-util.js";
 import { defineKernel, type KernelDef } from "../kernel.js";
 import { actArgs, hasEpilogue, useScalarAct, useVectorAct } from "./common.js";
+import { emitTyped, typedSupports } from "./typed-elementwise.js";
 
 function floatOnly(node: Node, _a: unknown, g: Graph): string | undefined {
   for (const v of [...node.inputs, ...node.outputs]) if (v && g.types[v]?.dtype !== "f32") return "only float32 is generated";
@@ -31,10 +34,15 @@ const BINARY: Readonly<Record<string, [(a: string, b: string) => string, string]
   Mean: [(a, b) => `(${a} + ${b}) / 2.0f`, ""],
 };
 
-/** Float only; the variadic ops (Max, Min, Sum, Mean) with exactly two inputs. */
-function binarySupports(node: Node, a: unknown, g: Graph): string | undefined {
-  if (["Max", "Min", "Sum", "Mean"].includes(node.op) && node.inputs.length !== 2) return `${node.op} of ${node.inputs.length} inputs is not generated (only of two)`;
-  return floatOnly(node, a, g);
+/** The float32 two-operand form, which has the vector loops below; everything else is typed-elementwise.ts's. */
+function isFloatPair(node: Node, a: unknown, g: Graph): boolean {
+  return node.inputs.length === 2 && floatOnly(node, a, g) === undefined;
+}
+
+/** Any dtype but string; a fused activation only on float32. */
+function binarySupports(node: Node, a: Attrs, g: Graph): string | undefined {
+  if (!isFloatPair(node, a, g) && activationOf(a as { activation?: string }) !== undefined) return "a fused activation is generated on float32 only";
+  return typedSupports(node, a, g);
 }
 
 /** Row-major strides of `shape` aligned to an output of rank `rank`, 0 on broadcast axes. */
@@ -50,6 +58,7 @@ function binaryKernel(op: string, f: (a: string, b: string) => string, vop: stri
     inPlace: 0,
     supports: binarySupports,
     emit(node, attrs, ctx) {
+      if (!isFloatPair(node, attrs, ctx.graph)) return emitTyped(node, attrs, ctx);
       const [an, bn] = node.inputs as [string, string];
       const yn = node.outputs[0]!;
       const at = ctx.type(an), bt = ctx.type(bn), yt = ctx.type(yn);

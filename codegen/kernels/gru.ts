@@ -10,11 +10,12 @@
 // at a time through vmath.ts on NEON, and as loops over vmath.ts's branch-free scalar math that
 // the compiler vectorizes on c99.
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
-import { mulDim } from "../../ir/dim.js";
 import { cFloat } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { useWide } from "./gemm.js";
-import { addGemvWeights, gemvBlock, transpose, useGemv } from "./lstm.js";
+import { gemvBlock, useGemv } from "./lstm.js";
+import { frameSupports, initState, projectionScratch, prologue, rnnFrame, saveState, stateScratch, stepLoop } from "./rnn-frame.js";
+import { RnnWeights } from "./rnn-weights.js";
 import { matmulScratch, useMatmul } from "./matmul.js";
 import { useLoopMath, useVMath } from "./vmath.js";
 
@@ -78,75 +79,53 @@ export const gruKernel = defineKernel({
   op: "GRU",
   supports(node: Node, attrs: Attrs, g: Graph) {
     if (g.types[node.inputs[0]!]?.dtype !== "f32") return "only float32 is generated";
-    for (const k of [1, 2, 3]) if (node.inputs[k] && !(node.inputs[k]! in g.constants)) return `input ${k} (weights or bias) must be constant`;
-    if (typeof g.types[node.inputs[0]!]!.shape[1] !== "number") return "the batch dim must be static";
-    if (node.inputs[4]) return "sequence_lens is not supported by the C kernel";
-    if (((attrs.layout as number | undefined) ?? 0) !== 0) return "layout=1 is not supported by the C kernel";
     const D = attrs.direction === "bidirectional" ? 2 : 1;
     if (!isDefaultActs(attrs, D)) return "only the default activations (Sigmoid, Tanh) are generated";
-    return undefined;
+    return frameSupports(node, attrs, g);
   },
   emit(node, attrs, ctx) {
     useMatmul(ctx);
     useGemv(ctx);
     useGruCell(ctx);
     const [xN, wN, rN, bN, , h0N] = node.inputs;
-    const [yN, yhN] = [node.outputs[0], node.outputs[1]];
-    const W = ctx.constant(wN!)!, R = ctx.constant(rN!)!;
-    const D = W.shape[0]!, G = W.shape[1]!, I = W.shape[2]!, H = G / 3;
-    const x = ctx.type(xN!);
-    const B = x.shape[1] as number;
-    const [Tn] = ctx.shape(xN!) as [string];
+    const yhN = node.outputs[1];
+    const w = ctx.type(wN!);
+    const D = w.shape[0] as number, G = w.shape[1] as number, H = G / 3;
+    const f = rnnFrame(node, attrs, ctx, D, H);
+    const I = f.I;
     const lbr = ((attrs.linear_before_reset as number | undefined) ?? 0) !== 0 ? 1 : 0;
     const clip = attrs.clip as number | undefined;
     const clipArgs = clip === undefined ? "0, 0.0f" : `1, ${cFloat(clip)}`;
     const nb = gemvBlock(ctx);
     const ap = matmulScratch(ctx, I);
+    const weights = new RnnWeights(ctx);
     const zrRows = Math.ceil((2 * H) / nb) * nb, hRows = Math.ceil(H / nb) * nb;
-    const proj = ctx.scratch(mulDim(x.shape[0]!, B * G)), rec = ctx.scratch(zrRows), rech = ctx.scratch(hRows), tmp = ctx.scratch(H), hs = ctx.scratch(B * H);
-    const lines = [
-      `const float *X = ${ctx.ptr(xN!)};`,
-      `float *proj = ${proj}, *rec = ${rec}, *rech = ${rech}, *rh = ${tmp}, *h = ${hs};`,
-      `const int Tn = ${Tn};`,
-      `int step, b, k;`,
-      `(void)rh; (void)k;`,
-    ];
+    const lines = prologue(ctx, f, xN!, [
+      `proj = ${projectionScratch(ctx, f, G)}`, `rec = ${ctx.scratch(zrRows)}`, `rech = ${ctx.scratch(hRows)}`, `rh = ${ctx.scratch(H)}`, `h = ${stateScratch(ctx, f)}`,
+    ], "k");
+    lines.push(`(void)rh; (void)k;`);
     for (let d = 0; d < D; d++) {
-      const wd = (W.data as Float32Array).subarray(d * G * I, (d + 1) * G * I);
-      const rd = (R.data as Float32Array).subarray(d * G * H, (d + 1) * G * H);
-      const wt = ctx.addWeights(`${wN}_d${d}_t`, transpose(wd, G, I));
-      const rzr = addGemvWeights(ctx, `${rN}_d${d}_zr`, rd, 2 * H, H);
-      const rhp = addGemvWeights(ctx, `${rN}_d${d}_h`, rd.subarray(2 * H * H), H, H);
-      let bx = "0", bh: string | undefined;
-      if (bN) {
-        const bd = (ctx.constant(bN)!.data as Float32Array).subarray(d * 2 * G, (d + 1) * 2 * G);
-        const sum = new Float32Array(G);
-        for (let j = 0; j < G; j++) sum[j] = j < 2 * H ? bd[j]! + bd[G + j]! : bd[j]!;
-        bx = ctx.addWeights(`${bN}_d${d}_x`, sum);
-        bh = ctx.addWeights(`${bN}_d${d}_rh`, bd.slice(G + 2 * H, G + 3 * H));
-      }
-      const reverse = attrs.direction === "reverse" || d === 1;
-      lines.push(`/* direction ${d}${reverse ? " (reverse)" : ""} */`);
-      lines.push(h0N ? `memcpy(h, ${ctx.ptr(h0N)} + (size_t)${d * B * H}, ${B * H} * sizeof(float));` : `memset(h, 0, ${B * H} * sizeof(float));`);
+      // Wb + Rb for the z and r rows; Rbh is added to the h rows' product (lbr = 1 scales it by r).
+      const wt = weights.projection(wN!, d, G, I), bx = weights.bias(bN || undefined, d, G, 2 * H);
+      const rzr = weights.recurrent(rN!, d, G, H, 0, 2 * H), rhp = weights.recurrent(rN!, d, G, H, 2 * H, H);
+      const bh = bN ? weights.recurrentBias(bN, d, G, 2 * H, H) : undefined;
       const hProduct = lbr
-        ? [`    neonc_gemv_f32(${H}, ${hRows}, hb, ${rhp}, rech);`]
-        : [`    for (k = 0; k < ${H}; k++) rh[k] = gates[${H} + k] * hb[k];`, `    neonc_gemv_f32(${H}, ${hRows}, rh, ${rhp}, rech);`];
-      if (bh) hProduct.push(`    for (k = 0; k < ${H}; k++) rech[k] += ${bh}[k];`);
+        ? [`neonc_gemv_f32(${H}, ${hRows}, hb, ${rhp.ptr}, rech);`]
+        : [`for (k = 0; k < ${H}; k++) rh[k] = g[${H} + k] * hb[k];`, `neonc_gemv_f32(${H}, ${hRows}, rh, ${rhp.ptr}, rech);`];
+      if (bh) hProduct.push(`for (k = 0; k < ${H}; k++) rech[k] += ${bh}[k];`);
       lines.push(
-        `neonc_matmul_f32(Tn * ${B}, ${I}, ${G}, X, ${wt}, ${G}, ${bx}, proj, 0, 0.0f, 0.0f, ${ap});`,
-        `for (step = 0; step < Tn; step++) {`,
-        `  const int t = ${reverse ? "Tn - 1 - step" : "step"};`,
-        `  for (b = 0; b < ${B}; b++) {`,
-        `    float *hb = h + (size_t)b * ${H}, *gates = proj + ((size_t)t * ${B} + b) * ${G};`,
-        `    neonc_gemv_f32(${H}, ${zrRows}, hb, ${rzr}, rec);`,
-        `    neonc_gru_zr_f32(${2 * H}, gates, rec, ${clipArgs});`,
-        ...hProduct,
-        `    neonc_gru_update_f32(${H}, gates, gates + ${H}, gates + ${2 * H}, rech, hb, ${lbr}, ${clipArgs});`,
-        ...(yN ? [`    memcpy(${ctx.ptr(yN)} + (((size_t)t * ${D} + ${d}) * ${B} + b) * ${H}, hb, ${H} * sizeof(float));`] : []),
-        `  }`,
-        `}`,
+        `/* direction ${d}${f.reverse(d) ? " (reverse)" : ""} */`,
+        ...wt.code, ...bx.code, ...rzr.code, ...rhp.code,
+        initState(ctx, f, h0N || undefined, "h", d),
+        `neonc_matmul_f32(Tn * Bn, ${I}, ${G}, X, ${wt.ptr}, ${G}, ${bx.ptr}, proj, 0, 0.0f, 0.0f, ${ap});`,
+        ...stepLoop(f, ctx, d, G, [
+          `neonc_gemv_f32(${H}, ${zrRows}, hb, ${rzr.ptr}, rec);`,
+          `neonc_gru_zr_f32(${2 * H}, g, rec, ${clipArgs});`,
+          ...hProduct,
+          `neonc_gru_update_f32(${H}, g, g + ${H}, g + ${2 * H}, rech, hb, ${lbr}, ${clipArgs});`,
+        ]),
+        ...saveState(ctx, f, yhN || undefined, "h", d),
       );
-      if (yhN) lines.push(`memcpy(${ctx.ptr(yhN)} + (size_t)${d * B * H}, h, ${B * H} * sizeof(float));`);
     }
     return lines.join("\n");
   },

@@ -8,6 +8,10 @@ import { convDepthwiseKernel } from "./conv-depthwise.js";
 import { convGemmRowsKernel } from "./conv-gemm-rows.js";
 import { convIm2colKernel } from "./conv-im2col.js";
 import { convPointwiseKernel } from "./conv-pointwise.js";
+import { convIm2colMatMulKernel } from "./conv-im2col-matmul.js";
+import { gemmMatMulKernel } from "./gemm-matmul.js";
+import { convTransposeCol2imKernel } from "./conv-transpose.js";
+import { groupNormKernel, instanceNormKernel } from "./groupnorm.js";
 import { elementwiseKernels } from "./elementwise.js";
 import { lstmKernel } from "./lstm.js";
 import { gemmPrepackedKernel, matmulGemmKernel } from "./matmul.js";
@@ -42,14 +46,26 @@ import { batchNormKernel } from "./batchnorm.js";
 import { splitKernel } from "./split.js";
 import { reduceKernels } from "./reduce.js";
 import { gatherKernel } from "./gather.js";
-import { rangeKernel } from "./range.js";
+import { typedKernels } from "./typed-elementwise.js";
+import { castKernels } from "./cast.js";
+import { clipKernel } from "./clip.js";
+import { shapeValueKernels } from "./shape-values.js";
+import { expandTileKernels } from "./expand-tile.js";
+import { triluKernel } from "./trilu.js";
+import { scanKernels } from "./scan.js";
+import { dequantizeLinearKernel, quantizeLinearKernel } from "./onnx-quant-linear.js";
+import { matMulIntegerKernel, qLinearMatMulKernel } from "./onnx-quant-matmul.js";
+import { convIntegerKernel, qLinearConvKernel } from "./onnx-quant-conv.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
   qConvIm2colKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,
-  rangeKernel,
+  ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,
+  convIm2colMatMulKernel, gemmMatMulKernel, convTransposeCol2imKernel, groupNormKernel, instanceNormKernel,
+  quantizeLinearKernel, dequantizeLinearKernel, matMulIntegerKernel, qLinearMatMulKernel, convIntegerKernel, qLinearConvKernel,
+ 
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);

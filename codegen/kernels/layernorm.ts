@@ -12,10 +12,13 @@ import { defineKernel, type KernelContext } from "../kernel.js";
 import { dimEquals } from "../../ir/dim.js";
 import { laneSumC, useNoinline } from "./lane-sum.js";
 
-function useLayerNorm(ctx: KernelContext): void {
-  const neon = ctx.target.neon;
-  // NEON: 4 lanes in a register; c99: laneSumC's 16 lanes, which gcc vectorizes without -ffast-math.
-  const sum = (expr: (i: string) => string, vexpr: string) => neon
+/**
+ * C statements adding `expr(i)` for i from the current i up to len into float s: 4 lanes in a
+ * register with NEON (`vexpr` the vector form at i), laneSumC's 16 lanes in c99, which gcc
+ * vectorizes without -ffast-math. Also used by the group and instance norms (groupnorm.ts).
+ */
+export function rowSumC(neon: boolean, expr: (i: string) => string, vexpr: string): string {
+  return neon
     ? `{
       float32x4_t acc = vdupq_n_f32(0.0f);
       float t[4];
@@ -25,6 +28,10 @@ function useLayerNorm(ctx: KernelContext): void {
     }
     for (; i < len; i++) { const float v = ${expr("i")}; s += v; }`
     : laneSumC("s", "i", "len", expr);
+}
+
+function useLayerNorm(ctx: KernelContext): void {
+  const sum = (expr: (i: string) => string, vexpr: string) => rowSumC(ctx.target.neon, expr, vexpr);
   useNoinline(ctx);
   ctx.helper("layernorm_f32", `
 static NEONC_NOINLINE void neonc_layernorm_f32(size_t rows, size_t len, const float *x, float *y, const float *scale,

@@ -12,7 +12,8 @@ import { fmaN } from "./common.js";
 import { matmulScratch, useMatmul } from "./matmul.js";
 import { useMadd, useWide } from "./gemm.js";
 import { useLoopMath, useVMath } from "./vmath.js";
-import { mulDim } from "../../ir/dim.js";
+import { frameSupports, initState, projectionScratch, prologue, rnnFrame, saveState, stateScratch, stepLoop } from "./rnn-frame.js";
+import { RnnWeights } from "./rnn-weights.js";
 
 /** Adds `neonc_lstm_cell_f32`, the cell update of one step (also used by hybrid-lstm.ts). */
 export function useCell(ctx: KernelContext): void {
@@ -182,7 +183,7 @@ static ${ctx.target.neon ? "" : "NEONC_WIDE "}void neonc_gemv_f32(int K, int N, 
 }
 
 /** Floats of zeros around c99's packed recurrent weights (see useGemv). */
-const GEMV_PAD = 16;
+export const GEMV_PAD = 16;
 
 /**
  * Packs a row-major [N, K] matrix for neonc_gemv_f32 ([ceil(N/nb)][K][nb], zero padded; on c99
@@ -219,69 +220,43 @@ export const lstmKernel = defineKernel({
   op: "LSTM",
   supports(node: Node, attrs: Attrs, g: Graph) {
     if (g.types[node.inputs[0]!]?.dtype !== "f32") return "only float32 is generated";
-    for (const k of [1, 2, 3, 7]) if (node.inputs[k] && !(node.inputs[k]! in g.constants)) return `input ${k} (weights, bias or peepholes) must be constant`;
-    if (typeof g.types[node.inputs[0]!]!.shape[1] !== "number") return "the batch dim must be static";
-    if (node.inputs[4]) return "sequence_lens is not supported by the C kernel";
-    if (((attrs.layout as number | undefined) ?? 0) !== 0) return "layout=1 is not supported by the C kernel";
     const D = attrs.direction === "bidirectional" ? 2 : 1;
     if (!isDefaultActs(attrs, D)) return "only the default activations (Sigmoid, Tanh, Tanh) are generated";
-    return undefined;
+    return frameSupports(node, attrs, g);
   },
   emit(node, attrs, ctx) {
     useMatmul(ctx);
     useGemv(ctx);
     useCell(ctx);
     const [xN, wN, rN, bN, , h0N, c0N, pN] = node.inputs;
-    const [yN, yhN, ycN] = [node.outputs[0], node.outputs[1], node.outputs[2]];
-    const W = ctx.constant(wN!)!, R = ctx.constant(rN!)!;
-    const D = W.shape[0]!, G = W.shape[1]!, I = W.shape[2]!, H = G / 4;
-    const x = ctx.type(xN!);
-    const [Tn, Bn] = ctx.shape(xN!) as [string, string];
-    const reverseAll = attrs.direction === "reverse";
+    const [, yhN, ycN] = node.outputs;
+    const w = ctx.type(wN!);
+    const D = w.shape[0] as number, G = w.shape[1] as number, H = G / 4;
+    const f = rnnFrame(node, attrs, ctx, D, H);
+    const I = f.I;
     const clip = attrs.clip as number | undefined;
     const inputForget = ((attrs.input_forget as number | undefined) ?? 0) !== 0 ? 1 : 0;
-    const Bs = x.shape[1] as number;
     const nb = gemvBlock(ctx);
     const ap = matmulScratch(ctx, I);
-    const proj = ctx.scratch(mulDim(x.shape[0]!, Bs * G)), rec = ctx.scratch(Math.ceil(G / nb) * nb);
-    const hs = ctx.scratch((x.shape[1] as number) * H), cs = ctx.scratch((x.shape[1] as number) * H);
-    const lines = [
-      `const float *X = ${ctx.ptr(xN!)};`,
-      `float *proj = ${proj}, *rec = ${rec}, *h = ${hs}, *c = ${cs};`,
-      `const int Tn = ${Tn}, Bn = ${Bn};`,
-      `int step, b;`,
-    ];
+    const weights = new RnnWeights(ctx);
+    const proj = projectionScratch(ctx, f, G), rec = ctx.scratch(Math.ceil(G / nb) * nb);
+    const lines = prologue(ctx, f, xN!, [`proj = ${proj}`, `rec = ${rec}`, `h = ${stateScratch(ctx, f)}`, `c = ${stateScratch(ctx, f)}`]);
     for (let d = 0; d < D; d++) {
-      const wd = (W.data as Float32Array).subarray(d * G * I, (d + 1) * G * I);
-      const rd = (R.data as Float32Array).subarray(d * G * H, (d + 1) * G * H);
-      const wt = ctx.addWeights(`${wN}_d${d}_t`, transpose(wd, G, I));
-      const rp = addGemvWeights(ctx, `${rN}_d${d}`, rd, G, H);
-      let bias = "0";
-      if (bN) {
-        const bd = ctx.constant(bN)!.data as Float32Array;
-        const sum = new Float32Array(G);
-        for (let j = 0; j < G; j++) sum[j] = bd[d * 2 * G + j]! + bd[d * 2 * G + G + j]!;
-        bias = ctx.addWeights(`${bN}_d${d}_sum`, sum);
-      }
+      const wt = weights.projection(wN!, d, G, I), rp = weights.recurrent(rN!, d, G, H, 0, G), bias = weights.bias(bN || undefined, d, G);
       const peep = pN ? `${ctx.ptr(pN)} + ${d * 3 * H}` : "0";
-      const reverse = reverseAll || d === 1;
-      lines.push(`/* direction ${d}${reverse ? " (reverse)" : ""} */`);
-      lines.push(h0N ? `memcpy(h, ${ctx.ptr(h0N)} + (size_t)${d} * Bn * ${H}, (size_t)Bn * ${H} * sizeof(float));` : `memset(h, 0, (size_t)Bn * ${H} * sizeof(float));`);
-      lines.push(c0N ? `memcpy(c, ${ctx.ptr(c0N)} + (size_t)${d} * Bn * ${H}, (size_t)Bn * ${H} * sizeof(float));` : `memset(c, 0, (size_t)Bn * ${H} * sizeof(float));`);
       lines.push(
-        `neonc_matmul_f32(Tn * Bn, ${I}, ${G}, X, ${wt}, ${G}, ${bias}, proj, 0, 0.0f, 0.0f, ${ap});`,
-        `for (step = 0; step < Tn; step++) {`,
-        `  const int t = ${reverse ? "Tn - 1 - step" : "step"};`,
-        `  for (b = 0; b < Bn; b++) {`,
-        `    float *hb = h + (size_t)b * ${H}, *cb = c + (size_t)b * ${H};`,
-        `    neonc_gemv_f32(${H}, ${Math.ceil(G / nb) * nb}, hb, ${rp}, rec);`,
-        `    neonc_lstm_cell_f32(${H}, proj + ((size_t)t * Bn + b) * ${G}, rec, cb, hb, ${peep}, ${clip === undefined ? "0, 0.0f" : `1, ${cFloat(clip)}`}, ${inputForget});`,
-        ...(yN ? [`    memcpy(${ctx.ptr(yN)} + (((size_t)t * ${D} + ${d}) * Bn + b) * ${H}, hb, ${H} * sizeof(float));`] : []),
-        `  }`,
-        `}`,
+        `/* direction ${d}${f.reverse(d) ? " (reverse)" : ""} */`,
+        ...wt.code, ...rp.code, ...bias.code,
+        initState(ctx, f, h0N || undefined, "h", d),
+        initState(ctx, f, c0N || undefined, "c", d),
+        `neonc_matmul_f32(Tn * Bn, ${I}, ${G}, X, ${wt.ptr}, ${G}, ${bias.ptr}, proj, 0, 0.0f, 0.0f, ${ap});`,
+        ...stepLoop(f, ctx, d, G, [
+          `neonc_gemv_f32(${H}, ${Math.ceil(G / nb) * nb}, hb, ${rp.ptr}, rec);`,
+          `neonc_lstm_cell_f32(${H}, g, rec, c + (size_t)b * ${H}, hb, ${peep}, ${clip === undefined ? "0, 0.0f" : `1, ${cFloat(clip)}`}, ${inputForget});`,
+        ]),
+        ...saveState(ctx, f, yhN || undefined, "h", d),
+        ...saveState(ctx, f, ycN || undefined, "c", d),
       );
-      if (yhN) lines.push(`memcpy(${ctx.ptr(yhN)} + (size_t)${d} * Bn * ${H}, h, (size_t)Bn * ${H} * sizeof(float));`);
-      if (ycN) lines.push(`memcpy(${ctx.ptr(ycN)} + (size_t)${d} * Bn * ${H}, c, (size_t)Bn * ${H} * sizeof(float));`);
     }
     return lines.join("\n");
   },

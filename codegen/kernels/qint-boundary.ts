@@ -8,13 +8,13 @@ import { defineKernel, type KernelContext } from "../kernel.js";
 import { dtypesIn } from "./qint-common.js";
 
 /** A double literal that reads back to exactly the same double. */
-function cDouble(v: number): string {
+export function cDouble(v: number): string {
   if (!Number.isFinite(v)) throw new Error(`cannot write ${v} as a C double`);
   const s = v.toPrecision(17);
   return /[.e]/.test(s) ? s : s + ".0";
 }
 
-function useQuantizeHelper(ctx: KernelContext): void {
+export function useQuantizeHelper(ctx: KernelContext): void {
   ctx.helper("quantize_f64", `
 /* round_half_even(q) + zp clamped to [lo, hi]; NaN gives zp (as the interpreter does).
    nearbyint under the default rounding mode (round to nearest, ties to even; generated code

@@ -7,5 +7,6 @@ import { recurrentOps } from "./recurrent/index.js";
 import { quantOps } from "./onnx-quant/index.js";
 import { qintOps } from "./integer/index.js";
 import { loweredOps } from "./lowered/index.js";
+import { controlOps } from "./control/if.js";
 
-for (const def of [...elementwiseOps, ...nnOps, ...shapeOps, ...recurrentOps, ...quantOps, ...qintOps, ...loweredOps]) registerOp(def);
+for (const def of [...elementwiseOps, ...nnOps, ...shapeOps, ...recurrentOps, ...quantOps, ...qintOps, ...loweredOps, ...controlOps]) registerOp(def);

@@ -7,7 +7,7 @@
 // wrong graphs that verifier tests are made of.
 import { isDType } from "../dtype.js";
 import { DimError, dimToString, parseDim, type Dim } from "../dim.js";
-import type { AttrValue, Attrs } from "../graph.js";
+import { isGraphValue, type AttrValue, type Attrs, type Graph } from "../graph.js";
 import type { AttrKind, AttrSchema } from "../op.js";
 import type { Tensor } from "../types.js";
 import type { Cursor } from "./cursor.js";
@@ -18,14 +18,23 @@ export function isTensorValue(v: unknown): v is Tensor {
   return typeof v === "object" && v !== null && !Array.isArray(v) && "dtype" in v && "data" in v;
 }
 
+/** Writes a nested graph attribute (print.ts passes printGraph, which this module cannot import without a cycle). */
+export type GraphFormatter = (g: Graph) => string;
+/** Reads a nested graph attribute after the keyword `graph` (parse.ts passes its graph reader). */
+export type GraphReader = (c: Cursor) => Graph;
+
 /** ` {a=1, b=[2]}` with a leading space, or "" when there are no attributes. */
-export function formatAttrs(attrs: Attrs, schema?: AttrSchema): string {
+export function formatAttrs(attrs: Attrs, schema?: AttrSchema, formatGraph?: GraphFormatter): string {
   const keys = Object.keys(attrs).filter((k) => attrs[k] !== undefined).sort();
   if (keys.length === 0) return "";
-  return ` {${keys.map((k) => `${formatKey(k)}=${formatAttrValue(attrs[k]!, schema?.[k]?.kind)}`).join(", ")}}`;
+  return ` {${keys.map((k) => `${formatKey(k)}=${formatAttrValue(attrs[k]!, schema?.[k]?.kind, formatGraph)}`).join(", ")}}`;
 }
 
-export function formatAttrValue(v: AttrValue, kind?: AttrKind): string {
+export function formatAttrValue(v: AttrValue, kind?: AttrKind, formatGraph?: GraphFormatter): string {
+  if (isGraphValue(v)) {
+    if (!formatGraph) throw new Error("a graph attribute needs the graph printer (printGraph)");
+    return formatGraph(v);
+  }
   const floaty = kind === "float" || kind === "floats";
   if (typeof v === "number") return floaty ? formatFloat(v) : formatNumber(v);
   if (typeof v === "string") return quote(v);
@@ -36,8 +45,10 @@ export function formatAttrValue(v: AttrValue, kind?: AttrKind): string {
   return `[${items.join(", ")}]`;
 }
 
-/** An optional `{...}` attribute block. */
-export function parseAttrs(c: Cursor): Record<string, AttrValue> {
+const GRAPH = /graph(?![A-Za-z0-9_.])/y;
+
+/** An optional `{...}` attribute block; `readGraph` reads nested graphs (`graph @then(...) -> (...) {...}`). */
+export function parseAttrs(c: Cursor, readGraph?: GraphReader): Record<string, AttrValue> {
   const attrs: Record<string, AttrValue> = {};
   if (!c.eat("{")) return attrs;
   if (c.eat("}")) return attrs;
@@ -46,15 +57,16 @@ export function parseAttrs(c: Cursor): Record<string, AttrValue> {
     const key = parseKey(c, "an attribute name");
     if (Object.prototype.hasOwnProperty.call(attrs, key)) c.fail(`attribute ${key} is given twice`, at);
     c.expect("=", `after attribute ${key}`);
-    attrs[key] = parseAttrValue(c);
+    attrs[key] = parseAttrValue(c, readGraph);
     if (c.eat("}")) return attrs;
     c.expect(",", "or } after an attribute");
   }
 }
 
-export function parseAttrValue(c: Cursor): AttrValue {
+export function parseAttrValue(c: Cursor, readGraph?: GraphReader): AttrValue {
   const at = c.skip();
   if (c.atString()) return c.string();
+  if (readGraph && c.match(GRAPH) !== undefined) return readGraph(c);
   if (c.eat("[")) return parseList(c);
   const id = c.match(/[A-Za-z_][A-Za-z0-9_]*(?=\s*\[)/y);
   if (id !== undefined) {

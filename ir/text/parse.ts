@@ -46,6 +46,13 @@ export function parseGraph(text: string): Graph {
   let meta: Record<string, string> | undefined;
   if (c.match(keyword("meta")) !== undefined) meta = parseMeta(c);
   if (c.match(keyword("graph")) === undefined) c.fail(`expected "graph", found ${c.describeNext()}`);
+  const g = parseGraphAfterKeyword(c);
+  if (!c.atEnd()) c.fail(`unexpected ${c.describeNext()} after the end of the graph`);
+  return makeGraph(meta === undefined ? g : { ...g, meta });
+}
+
+/** A graph from its name on (the keyword `graph` read already): top-level graphs and If branches. */
+function parseGraphAfterKeyword(c: Cursor): Graph {
   c.expect("@", "before the graph name");
   const name = parseSigilName(c, "a graph name");
   const b = new GraphBuilder(c);
@@ -84,15 +91,13 @@ export function parseGraph(text: string): Graph {
     if (c.atEnd()) c.fail('expected "}" to close the graph body');
     parseStatement(c, b);
   }
-  if (!c.atEnd()) c.fail(`unexpected ${c.describeNext()} after the end of the graph`);
 
   for (const [n, t, at] of declared) {
     const actual = b.types[n];
     if (actual && !typesEqual(actual, t)) c.fail(`graph output %${n} is declared ${typeToString(t)} but has type ${typeToString(actual)}`, at);
   }
 
-  const g: Graph = { name, inputs, outputs, nodes: b.nodes, types: b.types, constants: b.constants };
-  return makeGraph(meta === undefined ? g : { ...g, meta });
+  return makeGraph({ name, inputs, outputs, nodes: b.nodes, types: b.types, constants: b.constants });
 }
 
 /** Alias of parseGraph that reads well in tests: `graphFromText(\`graph @g(...) ...\`)`. */
@@ -156,7 +161,7 @@ function parseStatement(c: Cursor, b: GraphBuilder): void {
       c.expect(",", "or ) after a node input");
     }
   }
-  const attrs = parseAttrs(c);
+  const attrs = parseAttrs(c, parseGraphAfterKeyword);
 
   let types: (TensorType | undefined)[] | undefined;
   if (c.eat(":")) {

@@ -17,6 +17,10 @@ export interface PrintOptions {
 }
 
 export function printGraph(g: Graph, opts: PrintOptions = {}): string {
+  return graphLines(g, opts).join("\n") + "\n";
+}
+
+function graphLines(g: Graph, opts: PrintOptions): string[] {
   const lines: string[] = [];
   if (g.meta !== undefined) {
     const entries = Object.entries(g.meta).map(([k, v]) => `${formatKey(k)}=${quote(v)}`);
@@ -33,9 +37,15 @@ export function printGraph(g: Graph, opts: PrintOptions = {}): string {
       : formatTensor(t, g.types[name]?.quant);
     lines.push(`  ${formatValueName(name)} = const ${text}`);
   }
-  for (const n of g.nodes) lines.push(`  ${printNode(n, g)}`);
+  for (const n of g.nodes) lines.push(`  ${printNode(n, g, opts)}`);
   lines.push("}");
-  return lines.join("\n") + "\n";
+  return lines;
+}
+
+/** A nested graph as an attribute value: its lines, those after the first indented under the node. */
+function nestedGraph(g: Graph, opts: PrintOptions): string {
+  if (g.meta !== undefined) g = { ...g, meta: undefined };
+  return graphLines(g, opts).map((l, i) => (i === 0 ? l : `    ${l}`)).join("\n");
 }
 
 /** The node's name when it is implied by the text: its first output. */
@@ -44,9 +54,9 @@ export function defaultNodeName(outputs: readonly string[]): string {
 }
 
 /** One node as a line of IR text (without indentation). */
-export function printNode(n: Node, g: Graph): string {
+export function printNode(n: Node, g: Graph, opts: PrintOptions = {}): string {
   const slot = (v: string) => (v === "" ? "_" : formatValueName(v));
-  const call = `${formatOpName(n.op)}(${n.inputs.map(slot).join(", ")})${formatAttrs(n.attrs, findOp(n.op)?.attrs)}`;
+  const call = `${formatOpName(n.op)}(${n.inputs.map(slot).join(", ")})${formatAttrs(n.attrs, findOp(n.op)?.attrs, (sub) => nestedGraph(sub, opts))}`;
   let line = call;
   if (n.outputs.length > 0) {
     const types = n.outputs.map((o) => formatType(o === "" ? undefined : g.types[o]));

@@ -143,6 +143,8 @@ export function importQdqGraph(g: Graph, options: QdqRunOptions = {}): Graph {
 
 export const importQdq = definePass({
   name: "import-qdq",
+  // QDQ groups are matched over the whole model; If branches keep what they hold.
+  subgraphs: false,
   doc: "Lowers QDQ groups and QLinear/com.microsoft QOperator ops of an imported quantized model to integer ops (half-even rounding).",
   run: (g, ctx) => {
     if (!hasQuantizedOps(g)) return g;

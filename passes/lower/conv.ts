@@ -3,7 +3,9 @@
 //   ConvPointwise  every kernel dim 1, stride 1, no padding: the input already is the GEMM's X
 //   ConvGemmRows   any other 1-D conv: GEMM over rows read in place from a padded copy
 //   ConvIm2col     any other 2-D conv: im2col, then GEMM
-// Their C emitters need float32 and constant weights and bias with static channel dims. auto_pad
+//   ConvIm2colMatMul  weights or bias computed at run time (1-D or 2-D): im2col, then the MatMul
+//                  GEMM reading the weights where they are
+// The first four C emitters need float32 and constant weights and bias with static channel dims. auto_pad
 // becomes explicit pads here where they do not depend on a length known only at run time (stride
 // 1, or static lengths); otherwise (SAME with a stride on a symbolic length) it stays, and the
 // 1-D emitters compute the pads from the length at run time.
@@ -48,11 +50,11 @@ function samePads(spatial: readonly Dim[], a: Parameters<typeof windowParams>[1]
 }
 
 /** The conv's static shape, or a decline saying what the C emitters cannot take. */
-function floatConv(node: Node, g: GraphView): ConvShape {
+function floatConv(node: Node, g: GraphView, constantWeights = true): ConvShape {
   const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!);
   ensure(x.dtype === "f32", `its input is ${x.dtype}; the C convolutions are float32`);
   ensure(x.shape.length === 3 || x.shape.length === 4, `it is a ${x.shape.length - 2}-D convolution; C is generated for 1-D and 2-D`);
-  ensureConstant(node, g, [1, 2], ["weights", "bias"]);
+  if (constantWeights) ensureConstant(node, g, [1, 2], ["weights", "bias"]);
   const [M, Cg] = w.shape;
   ensure(typeof M === "number" && typeof Cg === "number", "its weight shape is symbolic");
   const a = g.attrs<{ group: number; kernel_shape?: number[]; strides: number[]; dilations: number[]; pads: number[]; auto_pad: string }>(node);
@@ -131,4 +133,17 @@ export const convIm2col = defineAlgorithmRule({
   },
 });
 
-export const convRules = [convDepthwise, convPointwise, convGemmRows, convIm2col];
+export const convIm2colMatMul = defineAlgorithmRule({
+  algorithm: "ConvIm2colMatMul",
+  choose(node, g, target) {
+    const s = floatConv(node, g, false);
+    const runtime = [[1, "weights"], [2, "bias"]].filter(([k]) => node.inputs[k as number] && !g.isConstant(node.inputs[k as number]!)).map(([, n]) => n);
+    ensure(runtime.length > 0, "its weights and bias are constant (the packed GEMMs take them)");
+    ensure(!s.runtimePads || s.rank === 1, "its SAME pads depend on a run-time length of a 2-D input");
+    return chosen(s, `its ${runtime.join(" and ")} ${runtime.length > 1 || runtime[0] === "weights" ? "are" : "is"} computed at run time, so nothing is packed at compile time: ` +
+      `im2col copies the ${(s.C / s.group) * s.kernel.reduce((a, b) => a * b, 1)} rows of X per group into scratch, then the MatMul GEMM reads the ` +
+      `weights in place as its left operand ${where(target)}`);
+  },
+});
+
+export const convRules = [convDepthwise, convPointwise, convGemmRows, convIm2col, convIm2colMatMul];

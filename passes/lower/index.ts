@@ -1,5 +1,5 @@
 // lower: the target-aware stage that closes every pipeline whose graph becomes C. It rewrites
-// each Conv, QConv, MatMul and Gemm into an algorithm op naming how it runs (ir/ops/lowered),
+// each Conv, ConvTranspose, QConv, MatMul and Gemm into an algorithm op naming how it runs (ir/ops/lowered),
 // chosen for the pass context's target by the rules of passes/lower/*.ts, tried in order; the
 // interpreter then runs the same algorithm as the C. `--explain lower` says per node which
 // algorithm it got and why. Without a target (a pipeline run only for the interpreter) it
@@ -8,11 +8,12 @@ import { getTarget } from "../../ir/target.js";
 import { definePass } from "../pass.js";
 import { algorithmPattern, type AlgorithmRule } from "./algorithm-rule.js";
 import { convRules } from "./conv.js";
+import { convTransposeRules } from "./conv-transpose.js";
 import { matmulRules } from "./matmul.js";
 import { qconvRules } from "./qconv.js";
 import { qmatmulRules } from "./qmatmul.js";
 
-const rules: AlgorithmRule[] = [...convRules, ...matmulRules, ...qconvRules, ...qmatmulRules];
+const rules: AlgorithmRule[] = [...convRules, ...convTransposeRules, ...matmulRules, ...qconvRules, ...qmatmulRules];
 
 /** Every algorithm rule, in the order they are tried for each op. */
 export function algorithmRules(): readonly AlgorithmRule[] {
@@ -33,7 +34,7 @@ export function registerAlgorithmRule(rule: AlgorithmRule, opts: { readonly befo
 
 export const lower = definePass({
   name: "lower",
-  doc: "Rewrites Conv, QConv, MatMul and Gemm into ops naming their algorithm, chosen for the target",
+  doc: "Rewrites Conv, ConvTranspose, QConv, MatMul and Gemm into ops naming their algorithm, chosen for the target",
   rules: (_options, ctx) => {
     const target = ctx.target ?? getTarget("c99");
     return rules.map((r) => algorithmPattern(r, target));

@@ -3,6 +3,7 @@
 //   MatMulBatched  B has batch dims: one GEMM per batch
 //   GemmPrepacked  Gemm with constant B (and C): B laid out and scaled at compile time; a
 //                  transposed A gets a Transpose before it
+//   GemmMatMul     Gemm with B or C computed at run time: the MatMul GEMM reads B where it is
 import type { Node } from "../../ir/graph.js";
 import { dimToString } from "../../ir/dim.js";
 import { ensure, type GraphView } from "../patterns.js";
@@ -55,4 +56,18 @@ export const gemmPrepacked = defineAlgorithmRule({
   },
 });
 
-export const matmulRules = [matmulGemm, matmulBatched, gemmPrepacked];
+export const gemmMatMul = defineAlgorithmRule({
+  algorithm: "GemmMatMul",
+  choose(node, g, target) {
+    ensureFloat(node, g);
+    const runtime = [[1, "B"], [2, "C"]].filter(([k]) => node.inputs[k as number] && !g.isConstant(node.inputs[k as number]!)).map(([, n]) => n);
+    ensure(runtime.length > 0, "its B and C are constant (GemmPrepacked takes them)");
+    const a = g.attrs<{ transA: number; transB: number; alpha: number }>(node);
+    const moved = [a.transA ? "A" : "", a.transB ? "B" : ""].filter(Boolean);
+    return `${runtime.join(" and ")} ${runtime.length > 1 ? "are" : "is"} computed at run time, so nothing is packed at compile time: ` +
+      `${moved.length ? `${moved.join(" and ")} transposed into scratch, then ` : ""}the MatMul GEMM reads B in place` +
+      `${a.alpha !== 1 || node.inputs[2] ? ", alpha and beta * C applied on the way out" : ""} on ${target.name}`;
+  },
+});
+
+export const matmulRules = [matmulGemm, matmulBatched, gemmPrepacked, gemmMatMul];

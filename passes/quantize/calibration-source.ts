@@ -32,6 +32,8 @@ export interface CalibrationRequest {
   readonly samples: number;
   /** Seed of a generated source (synthetic). */
   readonly seed: number;
+  /** Values of the inputs' symbolic dims for generated inputs (synthetic); absent: the source's default. */
+  readonly dims?: Readonly<Record<string, number>>;
 }
 
 /** Ranges, the samples they were measured on, and one line saying how they were made. */
@@ -80,7 +82,7 @@ const remembered = new WeakMap<Graph, Map<string, Calibration>>();
  * carries no ranges, or when neither neonc nor the host knows what `spec` names.
  */
 export function resolveCalibration(graph: Graph, spec: string, request: CalibrationRequest, ctx: CalibrationContext): Calibration {
-  const key = JSON.stringify([spec, request.observer, request.samples, request.seed]);
+  const key = JSON.stringify([spec, request.observer, request.samples, request.seed, request.dims ?? {}]);
   const known = remembered.get(graph)?.get(key);
   if (known) return known;
   const made = makeCalibration(graph, spec, request, ctx);
@@ -143,7 +145,7 @@ function synthetic(graph: Graph, request: CalibrationRequest, ctx: CalibrationCo
   const task = ctx.progress("synthesising calibration inputs", DEFAULT_STEPS);
   let r: ReturnType<typeof runSyntheticCalibration> | undefined;
   try {
-    r = runSyntheticCalibration(source, { count, seed: request.seed, steps: DEFAULT_STEPS, onProgress: (p) => task.tick(`BN loss ${p.loss.toPrecision(4)}`) });
+    r = runSyntheticCalibration(source, { count, seed: request.seed, steps: DEFAULT_STEPS, ...(request.dims ? { dims: request.dims } : {}), onProgress: (p) => task.tick(`BN loss ${p.loss.toPrecision(4)}`) });
   } finally {
     task.done();
   }

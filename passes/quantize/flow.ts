@@ -10,7 +10,7 @@ import type { InputSample } from "../../src/analyses/calibration/samples.js";
 import { passContext, SILENT_PROGRESS } from "../pass.js";
 import { runPipeline, type RunPipelineOptions } from "../run.js";
 import { resolveCalibration, type Calibration } from "./calibration-source.js";
-import { quantize } from "./index.js";
+import { checkInt16Names, int16Names, quantize, syntheticDims } from "./index.js";
 import { unfuseTableActivations } from "../../ir/unfuse-activations.js";
 
 export type QuantizeOptions = Partial<Parameters<typeof quantize.run>[1]["options"]>;
@@ -44,7 +44,10 @@ export function quantizeModel(imported: Graph, options: QuantizeModelOptions = {
   const o = qctx.options;
   const log = run.log ?? ((t: string) => process.stderr.write(t));
   // The pass calibrates (and finds this calibration for) the graph with its table-form fused activations unfused.
-  const calibration = resolveCalibration(unfuseTableActivations(float), o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed }, {
+  const unfused = unfuseTableActivations(float);
+  // Option mistakes are reported before the minutes calibration may take.
+  checkInt16Names(unfused, int16Names(o.int16));
+  const calibration = resolveCalibration(unfused, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed, ...syntheticDims(o.synthetic_dims) }, {
     host: run.host ?? {},
     progress: run.host?.progress ?? SILENT_PROGRESS,
     log: (m) => log(`quantize: ${m}\n`),

@@ -13,11 +13,12 @@ import { ROUNDINGS } from "../../ir/fixed-point.js";
 import { UsageError } from "../../ir/errors.js";
 import { OBSERVER_NAMES } from "../../src/analyses/calibration/observers.js";
 import type { CalibratedRange } from "../../src/analyses/calibration/calibrate.js";
-import { QUANTIZED_VALUES_META, type QuantizedValue } from "../../src/analyses/calibration/quantized-values.js";
+import { describeFloatNodes, FLOAT_NODES_META, floatNodesOf, QUANTIZED_VALUES_META, type FloatNode, type QuantizedValue } from "../../src/analyses/calibration/quantized-values.js";
 import { definePass, describeNode } from "../pass.js";
 import { boolOption, enumOption, floatOption, intOption, stringOption } from "../options.js";
 import { attachedCalibration, NO_CALIBRATION_MESSAGE, resolveCalibration } from "./calibration-source.js";
 import { chooseInt16Layers } from "./auto-int16.js";
+import { calibrationWarnings } from "../../src/analyses/calibration/thin.js";
 import { Lowering } from "./lowering.js";
 import { lowerFor } from "./lower-ops.js";
 import { unfuseTableActivations } from "../../ir/unfuse-activations.js";
@@ -33,12 +34,15 @@ const INT16_CHOICE_SAMPLES = 4;
 
 export const quantize = definePass({
   name: "quantize",
+  // Calibration observes the model's inputs; an If keeps its float branches (see lowering.ts).
+  subgraphs: false,
   doc: "Lowers a float graph to integer-only int8 ops with fixed-point requantization, from calibrated ranges.",
   options: {
     calibration: stringOption("", "ranges: synthetic (zero-shot, no data), a folder of input .pb files or a .json of saved ranges (read by the host), a registered source, or '' for ranges attached to the graph"),
     observer: enumOption(OBSERVER_NAMES, "minmax", "how activation ranges are chosen from calibration samples"),
     samples: intOption(0, "calibration samples to make (synthetic) or the most to read (a folder); 0: the source's default (8 synthetic, 100 from a folder)", { min: 0 }),
     seed: intOption(0, "seed of a generated calibration source (synthetic)"),
+    synthetic_dims: stringOption("", "symbolic dims of the synthetic inputs, e.g. 'T=96' ('|'-separated; default T=200)"),
     per_channel: boolOption(true, "int8 weights with one scale per output channel (else one per tensor)"),
     symmetric: boolOption(false, "symmetric int8 activations (zero point 0)"),
     rounding: enumOption(ROUNDINGS, "gemmlowp", "rounding of every requantization"),
@@ -62,10 +66,12 @@ export const quantize = definePass({
       return input;
     }
     const graph = unfuseTableActivations(input);
-    const int16 = new Set(o.int16.split(/[|\s]+/).filter(Boolean));
+    const int16 = int16Names(o.int16);
     checkInt16Names(graph, int16);
-    const cal = resolveCalibration(graph, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed }, ctx);
+    const cal = resolveCalibration(graph, o.calibration, { observer: o.observer, samples: o.samples, seed: o.seed, ...syntheticDims(o.synthetic_dims) }, ctx);
     if (o.calibration !== "") ctx.log(cal.summary);
+    // Ranges measured here on few inputs, or one-sided before a Sigmoid/Tanh/Softmax, are flagged.
+    if (cal.samples.length > 0) for (const w of calibrationWarnings(graph, cal.result)) ctx.log(`warning: ${w.message}`);
     const options: QuantizeGraphOptions = {
       perChannel: o.per_channel, symmetric: o.symmetric, rounding: o.rounding, biasCorrection: o.bias_correction, keepFloat: keep, int16,
       rnn: o.hybrid_rnn ? o.rnn : "float",
@@ -83,12 +89,34 @@ export const quantize = definePass({
     }
     // Integer LSTMs need their cell-state ranges, which only a run on the samples can record.
     const ranges = o.rnn === "integer" && cal.samples.length > 0 ? { ...cal.result.ranges, ...calibrateRnnStates(graph, cal.samples) } : cal.result.ranges;
-    return quantizeGraph(graph, ranges, options);
+    const out = quantizeGraph(graph, ranges, options);
+    // Listed once: what runs in float in the "integer-only" model, and why.
+    const floats = floatNodesOf(out.meta);
+    if (floats.length > 0) ctx.log(describeFloatNodes(floats));
+    return out;
   },
 });
 
+/** The layer names of the pass's `int16` option (separated by '|' or spaces). */
+export function int16Names(option: string): Set<string> {
+  return new Set(option.split(/[|\s]+/).filter(Boolean));
+}
+
+/** The `dims` of a calibration request from the synthetic_dims option ('T=96|N=1'); {} when empty. */
+export function syntheticDims(text: string): { dims?: Record<string, number> } {
+  const parts = text.split(/[|\s]+/).filter(Boolean);
+  if (parts.length === 0) return {};
+  const dims: Record<string, number> = {};
+  for (const p of parts) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=([1-9][0-9]*)$/.exec(p);
+    if (!m) throw new UsageError(`synthetic_dims: '${p}' is not SYMBOL=POSITIVE_INTEGER`);
+    dims[m[1]!] = Number(m[2]);
+  }
+  return { dims };
+}
+
 /** Throws a UsageError naming the 16x8 layers that are no Conv, MatMul or Gemm of the graph. */
-function checkInt16Names(graph: Graph, names: ReadonlySet<string>): void {
+export function checkInt16Names(graph: Graph, names: ReadonlySet<string>): void {
   const unknown = [...names].filter((name) => !graph.nodes.some((n) => has16x8Form(n.op) && (n.name === name || n.outputs[0] === name)));
   if (unknown.length > 0) {
     throw new UsageError(`int16: no Conv/MatMul/Gemm layer has the node or output name ${unknown.map((u) => `'${u}'`).join(", ")}`);
@@ -131,6 +159,7 @@ export function quantizeGraph(input: Graph, ranges: Readonly<Record<string, Cali
     rounding: options.rounding ?? "gemmlowp", biasCorrection: options.biasCorrection ?? false,
     rnn: options.rnn ?? "hybrid",
   });
+  const floats: FloatNode[] = [];
   for (const n of graph.nodes) {
     const lower = keep.has(n.op) ? undefined : lowerFor(n.op);
     const why = lower ? lower(n, L) : keep.has(n.op) ? "its op type is kept in float" : "no integer lowering for this op";
@@ -140,11 +169,12 @@ export function quantizeGraph(input: Graph, ranges: Readonly<Record<string, Cali
       continue;
     }
     options.explain?.(n.name, n.op, false, `${describeNode(n)} stays in float: ${why}`);
+    floats.push({ node: n.name, op: n.op, reason: lower ? why : keep.has(n.op) ? "kept in float (keep_float)" : "no integer kernel" });
     L.keepFloat(n);
   }
   const map: Record<string, QuantizedValue> = {};
   for (const [v, q] of L.intOf) if (!graph.constants[v]) map[v] = { int: q.name, scale: q.params.scale, zeroPoint: q.params.zeroPoint };
-  return L.finish({ [QUANTIZED_VALUES_META]: JSON.stringify(map) });
+  return L.finish({ [QUANTIZED_VALUES_META]: JSON.stringify(map), [FLOAT_NODES_META]: JSON.stringify(floats) });
 }
 
 /** `-int8`: the float clean-up, then quantize (with its default options: ranges attached to the graph). */

@@ -323,3 +323,10 @@ const LOWERINGS: Readonly<Record<string, LowerFn>> = {
 export function lowerFor(op: string): LowerFn | undefined {
   return LOWERINGS[op] ?? (isUnaryElementwise(op) ? lowerLookup : passesInt8Through(op) ? lowerPassThrough : undefined);
 }
+
+/** How `op` runs under --int8, for the op-coverage table: its own integer lowering, a table, data movement, or float. */
+export function int8FormOf(op: string): "integer" | "table" | "pass-through" | undefined {
+  if (LOWERINGS[op]) return "integer";
+  if (isUnaryElementwise(op)) return "table";
+  return passesInt8Through(op) ? "pass-through" : undefined;
+}

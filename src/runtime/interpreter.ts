@@ -58,7 +58,16 @@ export function bindSymbols(g: Graph, inputs: Readonly<Record<string, Tensor>>):
 
 /** Runs g on the named inputs and returns its outputs by name. */
 export function runGraph(g: Graph, inputs: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Record<string, Tensor> {
-  const env = bindSymbols(g, inputs);
+  return runWithSymbols(g, inputs, bindSymbols(g, inputs), options);
+}
+
+/**
+ * Runs g with the symbolic dims `env` already bound. A nested graph (an If branch) runs with
+ * its outer graph's dims, plus any its own inputs bind.
+ */
+function runWithSymbols(g: Graph, inputs: Readonly<Record<string, Tensor>>, env: Readonly<Record<string, number>>, options: RunOptions): Record<string, Tensor> {
+  const runSubgraph = (sub: Graph, subInputs: Readonly<Record<string, Tensor>>) =>
+    runWithSymbols(sub, subInputs, { ...env, ...bindSymbols(sub, subInputs) }, options);
   const values = new Map<string, Tensor>();
   for (const name of g.inputs) values.set(name, inputs[name]!);
 
@@ -81,7 +90,7 @@ export function runGraph(g: Graph, inputs: Readonly<Record<string, Tensor>>, opt
     let outs: Tensor[];
     try {
       const attrs = resolveAttrs(def, substituteDimsAttrs(def.attrs, node.attrs, env));
-      outs = def.evaluate(args, attrs, { numOutputs: node.outputs.length });
+      outs = def.evaluate(args, attrs, { numOutputs: node.outputs.length, runSubgraph });
     } catch (e) {
       if (e instanceof ModelError) throw e;
       throw new ModelError(`node ${node.name} (${node.op}) failed: ${errorMessage(e)}`);
@@ -109,7 +118,7 @@ export function runGraph(g: Graph, inputs: Readonly<Record<string, Tensor>>, opt
 }
 
 /** Replaces symbolic dims in `dims` attributes by their values for this run. */
-function substituteDimsAttrs(schema: Readonly<Record<string, { kind: string }>>, attrs: Node["attrs"], env: Record<string, number>): Node["attrs"] {
+function substituteDimsAttrs(schema: Readonly<Record<string, { kind: string }>>, attrs: Node["attrs"], env: Readonly<Record<string, number>>): Node["attrs"] {
   let out: Record<string, unknown> | undefined;
   for (const [k, spec] of Object.entries(schema)) {
     if (spec.kind !== "dims") continue;

@@ -14,6 +14,15 @@ export interface NodeSpec {
   attrs?: Record<string, number | number[] | string | Tensor>;
   /** Attributes whose numbers are floats (default: ints). */
   floatAttrs?: string[];
+  /** Graph attributes (If's then_branch / else_branch): nested graphs without inputs. */
+  graphs?: Record<string, BranchSpec>;
+}
+
+/** A nested graph: it reads outer values by name and declares its outputs. */
+export interface BranchSpec {
+  outputs: ValueSpec[];
+  nodes: NodeSpec[];
+  initializers?: Record<string, Tensor>;
 }
 
 export interface ValueSpec {
@@ -67,22 +76,31 @@ export function buildModelProto(spec: ModelSpec) {
       onnx.OperatorSetIdProto.create({ domain: "", version: spec.opset ?? 13 }),
       ...domains.map((domain) => onnx.OperatorSetIdProto.create({ domain, version: 1 })),
     ],
-    graph: onnx.GraphProto.create({
-      name: "test",
-      input: spec.inputs.map(valueInfo),
-      output: spec.outputs.map(valueInfo),
-      initializer: Object.entries(spec.initializers ?? {}).map(([n, t]) => tensorToProto(t, n)),
-      node: spec.nodes.map((n, k) =>
-        onnx.NodeProto.create({
-          name: n.name ?? `n${k}`,
-          opType: n.op,
-          domain: n.domain ?? "",
-          input: n.inputs,
-          output: n.outputs,
-          attribute: Object.entries(n.attrs ?? {}).map(([a, v]) => attribute(a, v, n.floatAttrs?.includes(a) ?? false)),
-        }),
-      ),
-    }),
+    graph: graphProto("test", spec.inputs, spec.outputs, spec.nodes, spec.initializers, ""),
+  });
+}
+
+function graphProto(name: string, inputs: ValueSpec[], outputs: ValueSpec[], nodes: NodeSpec[], initializers: Record<string, Tensor> | undefined, prefix: string): ReturnType<typeof onnx.GraphProto.create> {
+  const A = onnx.AttributeProto.AttributeType;
+  return onnx.GraphProto.create({
+    name,
+    input: inputs.map(valueInfo),
+    output: outputs.map(valueInfo),
+    initializer: Object.entries(initializers ?? {}).map(([n, t]) => tensorToProto(t, n)),
+    node: nodes.map((n, k) =>
+      onnx.NodeProto.create({
+        name: n.name ?? `${prefix}n${k}`,
+        opType: n.op,
+        domain: n.domain ?? "",
+        input: n.inputs,
+        output: n.outputs,
+        attribute: [
+          ...Object.entries(n.attrs ?? {}).map(([a, v]) => attribute(a, v, n.floatAttrs?.includes(a) ?? false)),
+          ...Object.entries(n.graphs ?? {}).map(([a, b]) =>
+            onnx.AttributeProto.create({ name: a, type: A.GRAPH, g: graphProto(a, [], b.outputs, b.nodes, b.initializers, `${prefix}${n.name ?? `n${k}`}.${a}.`) })),
+        ],
+      }),
+    ),
   });
 }
 

@@ -1,9 +1,10 @@
-// The float convolution's algorithm ops (made by the lower stage, passes/lower/conv.ts). Each
-// computes Conv with one algorithm; the interpreter runs that algorithm's reference kernel
+// The float convolution's algorithm ops (made by the lower stage, passes/lower/conv.ts), and the
+// transposed convolution's (passes/lower/conv-transpose.ts). Each computes its op with one algorithm; the interpreter runs that algorithm's reference kernel
 // (ir/kernels/conv.ts) and the C emitter of the same name runs it on the device
 // (codegen/kernels/conv-*.ts).
 import { convDepthwise, convGemm } from "../../kernels/conv.js";
 import { Conv, runConv } from "../nn/conv.js";
+import { ConvTranspose } from "../nn/conv-transpose.js";
 import { defineAlgorithm } from "./define.js";
 
 export const ConvPointwise = defineAlgorithm(Conv, {
@@ -30,4 +31,16 @@ export const ConvIm2col = defineAlgorithm(Conv, {
   kernel: (inputs, a) => runConv(inputs, a, convGemm),
 });
 
-export const convAlgorithms = [ConvPointwise, ConvDepthwise, ConvGemmRows, ConvIm2col];
+export const ConvIm2colMatMul = defineAlgorithm(Conv, {
+  name: "ConvIm2colMatMul",
+  doc: "Conv whose weights or bias are computed at run time: im2col into scratch, then a GEMM reading the weights in place (nothing packed at compile time).",
+  kernel: (inputs, a) => runConv(inputs, a, convGemm),
+});
+
+
+export const ConvTransposeCol2im = defineAlgorithm(ConvTranspose, {
+  name: "ConvTransposeCol2im",
+  doc: "ConvTranspose as one GEMM per group into columns (output channels x taps per input position), then col2im adding them onto the output.",
+});
+
+export const convAlgorithms = [ConvPointwise, ConvDepthwise, ConvGemmRows, ConvIm2col, ConvIm2colMatMul, ConvTransposeCol2im];

@@ -21,4 +21,9 @@ export const GemmPrepacked = defineAlgorithm(Gemm, {
   doc: "Gemm with a constant B, transposed and scaled by alpha at compile time: one blocked GEMM, beta * C as its bias.",
 });
 
-export const matmulAlgorithms = [MatMulGemm, MatMulBatched, GemmPrepacked];
+export const GemmMatMul = defineAlgorithm(Gemm, {
+  name: "GemmMatMul",
+  doc: "Gemm whose B or C is computed at run time: transposed operands copied into scratch, one blocked GEMM reading B in place, then alpha and beta * C.",
+});
+
+export const matmulAlgorithms = [MatMulGemm, MatMulBatched, GemmPrepacked, GemmMatMul];

@@ -3,10 +3,11 @@
 // Each node is written by its op's `toOnnx` hook, or by default as the same op with its
 // attributes typed by the op's schema. Fused activations (ir/activation.ts) are written back as
 // the op followed by its activation node, which its own op's export writes. Symbolic dims become dim_params named by their
-// expression. Importing the exported file gives the same IR again (tested).
+// expression. An If is written with its branches as GraphProtos that read the outer values it
+// binds by name. Importing the exported file gives the same IR again (tested).
 import { activationNode, activationOf } from "../../../ir/activation.js";
 import { dimToString, isSymbolic, type Dim } from "../../../ir/dim.js";
-import type { AttrValue, Graph } from "../../../ir/graph.js";
+import { subgraphsOf, type AttrValue, type Graph, type Node } from "../../../ir/graph.js";
 import { resolveAttrs, type AttrKind, type OnnxExportContext, type OnnxNodeOut } from "../../../ir/op.js";
 import { getOp } from "../../../ir/registry.js";
 import { implementedOp } from "../../../ir/traits.js";
@@ -38,6 +39,24 @@ export function exportOnnx(g: Graph, options: ExportOptions = {}): Uint8Array {
     used.add(name);
     return name;
   };
+  const { nodes, initializers } = graphBody(g, opset, fresh, used);
+  const model = onnx.ModelProto.create({
+    irVersion: opset >= 21 ? 10 : 8,
+    producerName: options.producer ?? "neonc",
+    opsetImport: [onnx.OperatorSetIdProto.create({ domain: "", version: opset })],
+    graph: onnx.GraphProto.create({
+      name: g.name,
+      node: nodes,
+      initializer: initializers,
+      input: g.inputs.map((i) => valueInfo(i, g.types[i]!)),
+      output: g.outputs.map((o) => valueInfo(o, g.types[o]!)),
+    }),
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** The nodes and initializers of one graph (the model's, or an If branch's). */
+function graphBody(g: Graph, opset: number, fresh: (hint: string) => string, used: Set<string>): { nodes: NodeProto[]; initializers: ReturnType<typeof tensorToProto>[] } {
   const initializers: ReturnType<typeof tensorToProto>[] = [];
   for (const [name, t] of Object.entries(g.constants)) initializers.push(tensorToProto(t, name));
   const ctx: OnnxExportContext = {
@@ -65,6 +84,10 @@ export function exportOnnx(g: Graph, options: ExportOptions = {}): Uint8Array {
   const nodes: NodeProto[] = [];
   for (const node of g.nodes) {
     try {
+      if (node.op === "If") {
+        nodes.push(ifNode(node, opset, fresh, used));
+        continue;
+      }
       const def = getOp(node.op);
       const { activation, activation_params, ...rest } = node.attrs as Record<string, AttrValue>;
       const act = activationOf({ activation: activation as string | undefined, activation_params: activation_params as number[] | undefined });
@@ -93,19 +116,52 @@ export function exportOnnx(g: Graph, options: ExportOptions = {}): Uint8Array {
     }
   }
 
-  const model = onnx.ModelProto.create({
-    irVersion: opset >= 21 ? 10 : 8,
-    producerName: options.producer ?? "neonc",
-    opsetImport: [onnx.OperatorSetIdProto.create({ domain: "", version: opset })],
-    graph: onnx.GraphProto.create({
-      name: g.name,
-      node: nodes,
-      initializer: initializers,
-      input: g.inputs.map((i) => valueInfo(i, g.types[i]!)),
-      output: g.outputs.map((o) => valueInfo(o, g.types[o]!)),
-    }),
+  return { nodes, initializers };
+}
+
+/**
+ * An If as ONNX: each branch becomes a GraphProto without inputs that reads the outer values
+ * the node binds by their outer names; its own values get names unused elsewhere in the model,
+ * and an output that is a captured value or a constant is given through an Identity.
+ */
+function ifNode(node: Node, opset: number, fresh: (hint: string) => string, used: Set<string>): NodeProto {
+  const A = onnx.AttributeProto.AttributeType;
+  const attribute = subgraphsOf(node).map(([attr, sub]) => {
+    const names = new Map<string, string>();
+    sub.inputs.forEach((n, k) => names.set(n, node.inputs[k + 1]!));
+    const local = (n: string) => {
+      if (!names.has(n)) names.set(n, used.has(n) ? fresh(n) : (used.add(n), n));
+      return names.get(n)!;
+    };
+    for (const n of Object.keys(sub.constants)) local(n);
+    for (const n of sub.nodes) for (const o of n.outputs) if (o) local(o);
+    const renamed = renameGraph(sub, (n) => names.get(n) ?? n);
+    const { nodes, initializers } = graphBody(renamed, opset, fresh, used);
+    const outputs = renamed.outputs.map((o, k) => {
+      const produced = renamed.nodes.some((n) => n.outputs.includes(o)) && renamed.outputs.indexOf(o) === k;
+      if (produced) return o;
+      const out = fresh(`${node.name}.${attr}.out${k}`);
+      nodes.push(nodeProto({ opType: "Identity", name: out, inputs: [o], outputs: [out], attrs: {} }));
+      return out;
+    });
+    const types = (o: string, k: number) => renamed.types[renamed.outputs[k]!] ?? renamed.types[o]!;
+    const graph = onnx.GraphProto.create({ name: attr, node: nodes, initializer: initializers, output: outputs.map((o, k) => valueInfo(o, types(o, k))) });
+    return onnx.AttributeProto.create({ name: attr, type: A.GRAPH, g: graph });
   });
-  return onnx.ModelProto.encode(model).finish();
+  return onnx.NodeProto.create({ name: node.name, opType: "If", domain: "", input: [node.inputs[0]!], output: [...node.outputs], attribute });
+}
+
+/** g with every value name passed through `f`. */
+function renameGraph(g: Graph, f: (n: string) => string): Graph {
+  const rec = <T>(o: Readonly<Record<string, T>>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [f(k), v]));
+  return {
+    ...g,
+    inputs: g.inputs.map(f),
+    outputs: g.outputs.map(f),
+    types: rec(g.types),
+    constants: rec(g.constants),
+    nodes: g.nodes.map((n) => ({ ...n, inputs: n.inputs.map((i) => (i ? f(i) : i)), outputs: n.outputs.map((o) => (o ? f(o) : o)) })),
+  };
 }
 
 /** The same op with its attributes, each typed by the schema (symbolic dims cannot be written). */

@@ -5,7 +5,9 @@
 // problem (bad attribute, inconsistent shapes, missing value) stops the import with one error
 // naming the file, the node and its op. Constant subgraphs are evaluated while importing
 // (Constant nodes, nodes whose inputs are all constant, and shape computations whose values are
-// known even over the symbolic time axis), and If nodes with a known condition are inlined.
+// known even over the symbolic time axis). An If whose condition is known is inlined; any other
+// If becomes an IR If holding both branches as nested graphs, which read the outer values they
+// capture through the node's inputs. Loop and Scan are refused with one sentence.
 import type { Dim } from "../../../ir/dim.js";
 import { dimSymbols, extent, isSymbolic, PENDING_BOUND } from "../../../ir/dim.js";
 import { extentBounds, firstMadeBy } from "./extents.js";
@@ -43,7 +45,12 @@ export interface LowerOptions {
   keep?: ReadonlySet<string>;
 }
 
-/** State of one import: values known so far, nodes emitted. */
+/**
+ * State of one import, or of one If branch inside it: values known so far, nodes emitted. A
+ * branch sees the values of the scopes around it; reading one makes it a capture (an input of
+ * the branch and of the If), except constants, which the branch gets a copy of so that they
+ * fold inside it.
+ */
 class Lowering {
   readonly nodes: Node[] = [];
   readonly types = new Map<string, TensorType>();
@@ -51,15 +58,23 @@ class Lowering {
   /** Known element values of small integer tensors (possibly symbolic dims). */
   readonly known = new Map<string, readonly Dim[]>();
   /** Types of each emitted node's inputs and outputs (the extent bounds are read from them). */
-  readonly nodeTypes: { readonly ins: readonly (TensorType | undefined)[]; readonly outs: readonly TensorType[] }[] = [];
+  readonly nodeTypes: { readonly ins: readonly (TensorType | undefined)[]; readonly outs: readonly TensorType[] }[];
   /** Values computed from shapes (a known value among their inputs, directly or further up). */
   readonly fromShapes = new Set<string>();
-  /** Extents made so far, by name: the node whose run-time value is the length. */
-  readonly extents = new Map<string, string>();
-  private readonly nodeNames = new Set<string>();
+  /** Extents made so far, by name: the node whose run-time value is the length (shared with If branches). */
+  readonly extents: Map<string, string>;
+  /** Outer values this branch reads, in the order of first use (always empty at the top). */
+  readonly captures: string[] = [];
+  private readonly nodeNames: Set<string>;
+  /** The bound of each extent, from the first pass (absent in the first pass; branches share their parent's). */
+  readonly bounds?: ReadonlyMap<string, Dim>;
 
-  /** `bounds`: the bound of each extent, from the first pass (absent in the first pass). */
-  constructor(readonly opset: number, readonly opts: LowerOptions, readonly bounds?: ReadonlyMap<string, Dim>) {}
+  constructor(readonly opset: number, readonly opts: LowerOptions, readonly parent?: Lowering, bounds?: ReadonlyMap<string, Dim>) {
+    this.nodeNames = parent ? parent.nodeNames : new Set<string>();
+    this.extents = parent ? parent.extents : new Map<string, string>();
+    this.nodeTypes = parent ? parent.nodeTypes : [];
+    this.bounds = parent ? parent.bounds : bounds;
+  }
 
   /**
    * A length computed at run time: the value of a small integer tensor that no shape
@@ -85,6 +100,22 @@ class Lowering {
     if ((t.dtype === "i64" || t.dtype === "i32" || t.dtype === "bool") && t.shape.length <= 1 && t.data.length <= MAX_TRACKED) {
       this.known.set(name, toNumbers(t));
     }
+  }
+
+  /** Makes a value visible in this scope (capturing it from the scopes around); false when it is defined nowhere. */
+  resolve(name: string): boolean {
+    if (this.types.has(name)) return true;
+    if (!this.parent || !this.parent.resolve(name)) return false;
+    const c = this.parent.constants.get(name);
+    if (c) {
+      this.addConstant(name, c);
+      return true;
+    }
+    this.types.set(name, this.parent.types.get(name)!);
+    const k = this.parent.known.get(name);
+    if (k) this.known.set(name, k);
+    this.captures.push(name);
+    return true;
   }
 
   uniqueNodeName(base: string): string {
@@ -117,7 +148,7 @@ export function lowerModel(model: ModelProto, opts: LowerOptions): Graph {
 }
 
 function lowerPass(model: ModelProto, g: GraphProto, opset: number, opts: LowerOptions, bounds: ReadonlyMap<string, Dim> | undefined): { graph: Graph; L: Lowering } {
-  const L: Lowering = new Lowering(opset, opts, bounds);
+  const L: Lowering = new Lowering(opset, opts, undefined, bounds);
   for (const init of g.initializer ?? []) {
     L.addConstant(init.name ?? "", tensorFromProto(init, { where: `${opts.where}: initializer "${init.name}"`, baseDir: opts.baseDir }));
   }
@@ -195,6 +226,14 @@ function checkSupported(g: GraphProto, where: string): void {
     for (const vi of [...(graph.input ?? []), ...(graph.output ?? [])]) checkType(vi.type?.tensorType?.elemType);
   };
   visit(g);
+  for (const loop of ["Loop", "Scan"]) {
+    const nodes = ops.get(loop);
+    if (nodes) {
+      throw new ModelError(`${where}: neonc does not run ${loop} (node ${nodes[0]}): a loop whose trip count is known only at run time has no static C form; export the model with the loop unrolled (e.g. torch.jit.trace rather than torch.jit.script)`);
+    }
+  }
+  const strings = stringUses(g);
+  if (strings) throw new ModelError(`${where}: ${strings}`);
   const parts: string[] = [];
   if (ops.size > 0) {
     const list = [...ops.entries()].map(([op, nodes]) => `${op} (${nodes.length > 3 ? `${nodes.slice(0, 3).join(", ")}, ...` : nodes.join(", ")})`);
@@ -202,6 +241,31 @@ function checkSupported(g: GraphProto, where: string): void {
   }
   if (dtypes.size > 0) parts.push(`unsupported data type${dtypes.size > 1 ? "s" : ""}: ${[...dtypes].join(", ")}`);
   if (parts.length > 0) throw new ModelError(`${where}: ${parts.join("; ")}`);
+}
+
+const ONNX_STRING = 8;
+
+/**
+ * Where a string tensor is used for anything but its conversion to numbers, or undefined.
+ * neonc computes on numbers: a string input or initializer may only be read by Cast (to a number
+ * type); any other use, a Cast to string or a string graph output is refused in one sentence.
+ */
+function stringUses(g: GraphProto): string | undefined {
+  const strings = new Set<string>();
+  for (const t of g.initializer ?? []) if (t.dataType === ONNX_STRING) strings.add(t.name ?? "");
+  for (const vi of g.input ?? []) if (vi.type?.tensorType?.elemType === ONNX_STRING) strings.add(vi.name ?? "");
+  const refuse = (what: string) => `${what}; neonc computes on numbers and takes strings only as the input of a Cast to a number type`;
+  for (const n of g.node ?? []) {
+    const node = `${n.opType} (node ${n.name || n.output?.[0] || "?"})`;
+    const read = (n.input ?? []).find((i) => strings.has(i));
+    if (read !== undefined && n.opType !== "Cast") return refuse(`the string tensor "${read}" is read by ${node}`);
+    const to = (n.attribute ?? []).find((a) => a.name === "to");
+    if (n.opType === "Cast" && to && (toNum(to.i ?? 0) === ONNX_STRING || new TextDecoder().decode(to.s ?? new Uint8Array()).toUpperCase() === "STRING")) {
+      return refuse(`${node} casts to string`);
+    }
+  }
+  const out = (g.output ?? []).find((vi) => vi.type?.tensorType?.elemType === ONNX_STRING);
+  return out ? refuse(`the graph output "${out.name}" is a string tensor`) : undefined;
 }
 
 function valueInfoType(vi: ValueInfoProto, what: string, L: Lowering): TensorType {
@@ -265,7 +329,7 @@ function lowerNode(n: NodeProto, L: Lowering, depth: number): void {
   const fail = (msg: string): never => L.fail(`${label}: ${msg}`);
   const inputs = (n.input ?? []).map((s) => s ?? "");
   const outputs = (n.output ?? []).map((s) => s ?? "");
-  for (const i of inputs) if (i && !L.types.has(i)) fail(`input "${i}" is not defined before this node (missing initializer or graph input?)`);
+  for (const i of inputs) if (i && !L.resolve(i)) fail(`input "${i}" is not defined before this node (missing initializer or graph input?)`);
   for (const o of outputs) if (o && L.types.has(o)) fail(`output "${o}" is assigned twice`);
 
   const attrs: Record<string, AttrValue> = {};
@@ -284,7 +348,7 @@ function lowerNode(n: NodeProto, L: Lowering, depth: number): void {
     else attrs[a.name ?? ""] = d.value;
   }
 
-  if (opType === "If") return inlineIf(inputs, outputs, graphs, L, depth, fail);
+  if (opType === "If") return lowerIf(n.name || outputs[0] || "If", inputs, outputs, graphs, L, depth, fail);
 
   const def = findOnnxOp(opType, n.domain ?? "")!;
   const nodeIn: OnnxNodeIn = { opType, name: n.name ?? "", inputs, outputs, attrs };
@@ -402,32 +466,73 @@ function emit(spec: IrNodeSpec, def: OpDef<any>, baseName: string, L: Lowering, 
   L.nodeTypes.push({ ins: inTypes, outs: outTypes });
 }
 
-/** Inlines the branch of an If whose condition is known; otherwise the model is refused. */
-function inlineIf(
-  inputs: string[], outputs: string[], graphs: Record<string, GraphProto>, L: Lowering, depth: number, fail: (m: string) => never,
+/**
+ * An If whose condition is known at import is inlined (its taken branch's nodes join the graph);
+ * otherwise both branches are lowered as nested graphs of an If node that binds the values they
+ * capture (ir/ops/control/if.ts).
+ */
+function lowerIf(
+  name: string, inputs: string[], outputs: string[], graphs: Record<string, GraphProto>, L: Lowering, depth: number, fail: (m: string) => never,
 ): void {
   if (depth > 16) fail("If nodes are nested too deeply");
+  for (const b of ["then_branch", "else_branch"]) if (!graphs[b]) fail(`the branch graph ${b} is missing`);
   const cond = L.constants.get(inputs[0] ?? "");
-  if (!cond) fail("its condition is not known at import; neonc inlines If only when the condition is a constant");
-  const taken = Number(cond.data[0]) !== 0 ? graphs["then_branch"] : graphs["else_branch"];
-  if (!taken) fail("a branch graph is missing");
-  for (const init of taken.initializer ?? []) {
+  if (cond) return inlineIf(cond, outputs, graphs, L, depth, fail);
+
+  const branches = (["then_branch", "else_branch"] as const).map((b) => {
+    const child = new Lowering(L.opset, L.opts, L);
+    lowerBranchNodes(graphs[b]!, child, depth, fail);
+    const outs = (graphs[b]!.output ?? []).map((o) => o.name ?? "");
+    if (outs.length !== outputs.length) fail(`${b} has ${outs.length} outputs, the node ${outputs.length}`);
+    outs.forEach((o, k) => {
+      if (!child.resolve(o)) fail(`${b} output "${o}" is not produced`);
+      checkDeclared(graphs[b]!.output![k]!, child.types.get(o)!, child);
+    });
+    return { attr: b, child, outs };
+  });
+  // Both branches take every captured value, in one order, so the node binds them once.
+  const captures = [...new Set(branches.flatMap((b) => b.child.captures))];
+  const attrs: Record<string, AttrValue> = {};
+  for (const b of branches) attrs[b.attr] = finishBranch(b.child, b.attr, captures, b.outs, L);
+  const def = findOp("If")!;
+  emit({ op: "If", inputs: [inputs[0]!, ...captures], outputs, attrs }, def, name, L, fail);
+}
+
+function lowerBranchNodes(g: GraphProto, L: Lowering, depth: number, fail: (m: string) => never): void {
+  for (const init of g.initializer ?? []) {
     L.addConstant(init.name ?? "", tensorFromProto(init, { where: `${L.opts.where}: If branch initializer "${init.name}"`, baseDir: L.opts.baseDir }));
   }
-  lowerNodes(taken.node ?? [], L, depth + 1);
+  if ((g.input ?? []).length > 0) fail("an If branch declares inputs; If branches take none in ONNX");
+  lowerNodes(g.node ?? [], L, depth + 1);
+}
+
+/** Inlines the branch an If's known condition takes. */
+function inlineIf(cond: Tensor, outputs: string[], graphs: Record<string, GraphProto>, L: Lowering, depth: number, fail: (m: string) => never): void {
+  const taken = Number(cond.data[0]) !== 0 ? graphs["then_branch"]! : graphs["else_branch"]!;
+  lowerBranchNodes(taken, L, depth, fail);
   const branchOuts = (taken.output ?? []).map((o) => o.name ?? "");
   if (branchOuts.length !== outputs.length) fail(`the taken branch has ${branchOuts.length} outputs, the node ${outputs.length}`);
   const identity = findOnnxOp("Identity");
   if (!identity) fail("Identity is needed to inline If");
   outputs.forEach((o, k) => {
     const src = branchOuts[k]!;
-    if (!L.types.has(src)) fail(`branch output "${src}" is not produced`);
+    if (!L.resolve(src)) fail(`branch output "${src}" is not produced`);
     emit({ op: identity.name, inputs: [src], outputs: [o], attrs: {} }, identity, o, L, fail);
   });
 }
 
-/** Drops nodes and constants that nothing uses, then freezes the graph. */
-function finish(L: Lowering, name: string, inputs: string[], outputs: string[], model: ModelProto): Graph {
+/** A lowered branch as a nested graph: inputs are the If's captures, dead nodes and constants dropped. */
+function finishBranch(child: Lowering, name: string, captures: readonly string[], outputs: readonly string[], outer: Lowering): Graph {
+  const { nodes, constants } = liveParts(child, outputs);
+  const types: Record<string, TensorType> = {};
+  for (const c of captures) types[c] = child.types.get(c) ?? outer.types.get(c)!;
+  for (const [k, t] of Object.entries(constants)) types[k] = child.types.get(k) ?? typeOfTensor(t);
+  for (const n of nodes) for (const o of n.outputs) if (o) types[o] = child.types.get(o)!;
+  return makeGraph({ name, inputs: [...captures], outputs: [...outputs], nodes, types, constants });
+}
+
+/** The nodes that the outputs need (in order) and the constants they read. */
+function liveParts(L: Lowering, outputs: readonly string[]): { nodes: Node[]; constants: Record<string, Tensor> } {
   const live = new Set(outputs);
   const kept: Node[] = [];
   for (let k = L.nodes.length - 1; k >= 0; k--) {
@@ -437,14 +542,17 @@ function finish(L: Lowering, name: string, inputs: string[], outputs: string[], 
     for (const i of n.inputs) if (i) live.add(i);
   }
   kept.reverse();
-  const types: Record<string, TensorType> = {};
   const constants: Record<string, Tensor> = {};
+  for (const [k, t] of L.constants) if (live.has(k)) constants[k] = t;
+  return { nodes: kept, constants };
+}
+
+/** Drops nodes and constants that nothing uses, then freezes the graph. */
+function finish(L: Lowering, name: string, inputs: string[], outputs: string[], model: ModelProto): Graph {
+  const { nodes: kept, constants } = liveParts(L, outputs);
+  const types: Record<string, TensorType> = {};
   for (const i of inputs) types[i] = L.types.get(i)!;
-  for (const [k, t] of L.constants) {
-    if (!live.has(k)) continue;
-    constants[k] = t;
-    types[k] = L.types.get(k)!;
-  }
+  for (const k of Object.keys(constants)) types[k] = L.types.get(k)!;
   for (const n of kept) for (const o of n.outputs) if (o) types[o] = L.types.get(o)!;
   const meta: Record<string, string> = { opset: String(L.opset) };
   if (model.producerName) meta["producer"] = model.producerName + (model.producerVersion ? ` ${model.producerVersion}` : "");

@@ -82,6 +82,16 @@ ${rows.join("\n")}
 ${outputs.join("\n")}
 </tbody></table>
 
+${r.floatNodes.length > 0 ? `<h2>Left in float</h2>
+<p>${r.floatNodes.length} node${r.floatNodes.length === 1 ? "" : "s"} run${r.floatNodes.length === 1 ? "s" : ""} in float between a Dequantize and a Quantize:</p>
+<table><thead><tr><th>node</th><th>op</th><th>why</th></tr></thead><tbody>
+${r.floatNodes.map((n) => `<tr><td class="name">${esc(n.node)}</td><td>${esc(n.op)}</td><td>${esc(n.reason)}</td></tr>`).join("\n")}
+</tbody></table>
+` : ""}${r.calibrationWarnings.length > 0 ? `<h2>Calibration warnings</h2>
+<ul>
+${r.calibrationWarnings.map((w) => `<li class="warning">${esc(w.message)}</li>`).join("\n")}
+</ul>
+` : ""}
 <h2>How it was quantized</h2>
 <dl>
 <dt>calibration</dt><dd>${esc(q.summary)}</dd>

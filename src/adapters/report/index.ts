@@ -5,6 +5,7 @@ import path from "node:path";
 import type { QuantizedModel } from "../../../passes/quantize/flow.js";
 import { buildInt8Report, type Int8Report } from "./int8-report.js";
 import { renderHtml } from "./html.js";
+import { calibrationWarnings } from "../../analyses/calibration/thin.js";
 
 export { buildInt8Report, type Int8Report, type Int8ReportLayer, type ReportSource } from "./int8-report.js";
 export { renderHtml } from "./html.js";
@@ -36,6 +37,7 @@ export function reportOfModel(model: string, q: QuantizedModel, settings: Partia
     model, float: q.float, int8: q.graph, samples: q.samples,
     calibration: s.calibration, calibrationSamples: q.calibration.result.samples, observer: s.observer, rounding: s.rounding,
     perChannel: s.perChannel, seed: s.calibration === "synthetic" ? s.seed : undefined, summary: q.calibration.summary,
+    calibrationWarnings: q.calibration.samples.length > 0 ? calibrationWarnings(q.float, q.calibration.result) : [],
   });
 }
 

@@ -7,6 +7,8 @@
 import type { Graph } from "../../../ir/graph.js";
 import type { Tensor } from "../../../ir/types.js";
 import { sqnrReport } from "../../analyses/calibration/sqnr.js";
+import { floatNodesOf, type FloatNode } from "../../analyses/calibration/quantized-values.js";
+import type { CalibrationWarning } from "../../analyses/calibration/thin.js";
 
 export interface Int8ReportLayer {
   /** Float node name and op, the value it computes, and the integer op that replaced it. */
@@ -43,6 +45,10 @@ export interface Int8Report {
   /** Op histogram of the int8 graph (shows what stayed in float). */
   readonly ops: Readonly<Record<string, number>>;
   readonly layers: readonly Int8ReportLayer[];
+  /** Nodes the int8 graph computes in float (between a Dequantize and a Quantize), and why. */
+  readonly floatNodes: readonly FloatNode[];
+  /** Calibration that looks under-sampled: few inputs, one-sided ranges before a Sigmoid/Tanh/Softmax. */
+  readonly calibrationWarnings: readonly CalibrationWarning[];
 }
 
 /** How the model was quantized, as the report states it. */
@@ -61,6 +67,8 @@ export interface ReportSource extends ReportQuantization {
   readonly float: Graph;
   readonly int8: Graph;
   readonly samples: readonly Readonly<Record<string, Tensor>>[];
+  /** What the calibration's ranges look like (calibrationWarnings); none when not given. */
+  readonly calibrationWarnings?: readonly CalibrationWarning[];
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -89,5 +97,7 @@ export function buildInt8Report(src: ReportSource): Int8Report {
     macs: layers.reduce((s, l) => s + l.macs, 0),
     ops,
     layers,
+    floatNodes: floatNodesOf(src.int8.meta),
+    calibrationWarnings: src.calibrationWarnings ?? [],
   };
 }

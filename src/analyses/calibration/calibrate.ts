@@ -13,6 +13,11 @@ import { minMaxObserver, type Observer, type ValueObserver, type ValueRange } fr
 export interface CalibratedRange extends ValueRange {
   /** Mean per channel (axis 1) over all samples, when asked for. */
   readonly channelMean?: readonly number[];
+  /** How many input samples produced this value (fewer than the samples when a branch did not run). */
+  readonly inputs?: number;
+  /** The smallest and largest finite values seen, before the observer chose the range (which always contains 0). */
+  readonly observedMin?: number;
+  readonly observedMax?: number;
 }
 
 export interface CalibrationResult {
@@ -67,11 +72,22 @@ export function calibrate(fusedGraph: Graph, inputs: Iterable<Readonly<Record<st
   const wantMeans = options.channelMeans ?? true;
   const obs = new Map<string, ValueObserver>();
   const means = new Map<string, ChannelMean>();
+  // Per value: the samples that produced it, and the extremes seen (for thin-calibration warnings).
+  const seen = new Map<string, { inputs: number; min: number; max: number }>();
   const see = (name: string, t: Tensor) => {
     if (t.dtype !== "f32" && t.dtype !== "f64") return;
     let o = obs.get(name);
     if (!o) obs.set(name, (o = observer.create()));
     o.observe(t.data as Float32Array);
+    let s = seen.get(name);
+    if (!s) seen.set(name, (s = { inputs: 0, min: Infinity, max: -Infinity }));
+    s.inputs++;
+    const d = t.data as Float32Array;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      if (v < s.min) s.min = v;
+      if (v > s.max) s.max = v;
+    }
     if (wantMeans) {
       let m = means.get(name);
       if (!m) means.set(name, (m = new ChannelMean()));
@@ -93,7 +109,8 @@ export function calibrate(fusedGraph: Graph, inputs: Iterable<Readonly<Record<st
   if (done === 0) throw new Error("calibration needs at least one input sample");
   const ranges: Record<string, CalibratedRange> = {};
   for (const [name, o] of obs) {
-    const r = o.range();
+    const s = seen.get(name)!;
+    const r = { ...o.range(), inputs: s.inputs, ...(s.min <= s.max ? { observedMin: s.min, observedMax: s.max } : {}) };
     const mean = means.get(name)?.mean();
     ranges[name] = mean ? { ...r, channelMean: mean } : r;
   }

@@ -7,5 +7,6 @@ export {
   type Observer, type ObserverName, type ValueObserver, type ValueRange,
 } from "./observers.js";
 export { Histogram, HISTOGRAM_BINS } from "./histogram.js";
+export { calibrationWarnings, MIN_CALIBRATION_INPUTS, type CalibrationWarning } from "./thin.js";
 export { sqnrReport, type LayerReport, type SqnrReport } from "./sqnr.js";
 export type { InputSample, SampleSet, CalibrationData } from "./samples.js";

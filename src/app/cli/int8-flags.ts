@@ -13,6 +13,7 @@ import { RNN_MODES, type RnnMode } from "../../../passes/quantize/lower-rnn.js";
 import { DEFAULT_DIR_SAMPLES, DEFAULT_SYNTHETIC_SAMPLES } from "../../../passes/quantize/calibration-source.js";
 import type { QuantizeOptions, QuantizedModel } from "../../../passes/quantize/flow.js";
 import { OBSERVER_NAMES, type ObserverName } from "../../analyses/calibration/observers.js";
+import { DEFAULT_SYNTHETIC_LENGTH } from "../../analyses/calibration/synthetic/index.js";
 import { ModelError, UsageError } from "../../../ir/errors.js";
 import type { QuantizationSettings } from "../../adapters/report/index.js";
 
@@ -171,10 +172,15 @@ export interface Int8Outcome extends QuantizedModel {
   readonly settings: Int8Settings;
 }
 
-/** The quantize pass's options for the --int8 settings. */
-export function quantizeOptions(s: Int8Settings): QuantizeOptions {
+/**
+ * The quantize pass's options for the --int8 settings. With --max-dim, synthetic inputs are made
+ * no longer than it (the model may not accept longer ones: a position table of 128 frames).
+ */
+export function quantizeOptions(s: Int8Settings, maxDim?: Readonly<Record<string, number>>): QuantizeOptions {
   const c = s.calibration;
+  const dims = c.kind === "synthetic" && maxDim ? Object.entries(maxDim).map(([k, v]) => `${k}=${Math.min(v, DEFAULT_SYNTHETIC_LENGTH)}`).join("|") : "";
   return {
+    ...(dims ? { synthetic_dims: dims } : {}),
     calibration: c.kind === "synthetic" ? "synthetic" : c.kind === "dir" ? c.dir : c.file,
     observer: s.observer, samples: s.samples, seed: s.seed, rounding: s.rounding, per_channel: s.perChannel,
     symmetric: s.symmetric, bias_correction: s.biasCorrection, rnn: s.rnn, int16: s.int16.join("|"), int16_below_db: s.int16BelowDb,

@@ -28,6 +28,8 @@ export interface PipelineFlags extends Int8Flags, ReportFlags, QdqFlags {
   printIrWeights?: boolean;
   timing?: boolean;
   explain?: string[];
+  /** --max-dim of compile, check and run --engine c: synthetic calibration inputs are no longer. */
+  maxDim?: Record<string, number>;
 }
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -76,7 +78,7 @@ export async function preparePipeline(flags: PipelineFlags, job: { codegen?: Tar
   const pipeline: ModelPipeline = {
     preset: presetOf(flags, job.codegen !== undefined, settings !== undefined),
     passes: flags.passes,
-    int8: settings ? quantizeOptions(settings) : undefined,
+    int8: settings ? quantizeOptions(settings, flags.maxDim) : undefined,
     stages: job.codegen ? codegenStages() : undefined,
   };
   for (const file of flags.load ?? []) await loadPassModule(file);

@@ -8,6 +8,7 @@ import { registerInspect } from "./commands/inspect.js";
 import { registerRun } from "./commands/run.js";
 import { registerOptimize } from "./commands/optimize.js";
 import { registerPasses } from "./commands/passes.js";
+import { registerOps } from "./commands/ops.js";
 import { registerTensor } from "./commands/tensor.js";
 import { packageVersion } from "../../adapters/package-info.js";
 import { describeFailure, printFailure } from "./report-error.js";
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   registerCheck(program);
   registerOptimize(program);
   registerPasses(program);
+  registerOps(program);
   registerTensor(program);
   return program;
 }

@@ -92,6 +92,16 @@ describe("malformed ONNX models", () => {
     expect(e.message).toContain("COMPLEX64");
   });
 
+  it("refuses string tensors except as the input of a Cast to numbers, in one sentence", () => {
+    const strings = (nodes: ModelSpec["nodes"], outType = "f32") =>
+      importError(buildModel({ inputs: [{ name: "s", elemType: 8, shape: [2] }], outputs: [{ name: "y", elemType: outType === "string" ? 8 : 1, shape: [2] }], nodes }));
+    expect(strings([{ op: "Identity", inputs: ["s"], outputs: ["y"], name: "id1" }], "string").message).toMatch(
+      /the string tensor "s" is read by Identity \(node id1\); neonc computes on numbers/,
+    );
+    expect(strings([{ op: "Cast", inputs: ["s"], outputs: ["y"], name: "c1", attrs: { to: 8 } }], "string").message).toMatch(/Cast \(node c1\) casts to string/);
+    expect(importOnnxBytes(buildModel({ inputs: [{ name: "s", elemType: 8, shape: [2] }], outputs: [{ name: "y", shape: [2] }], nodes: [{ op: "Cast", inputs: ["s"], outputs: ["y"], attrs: { to: 1 } }] }), "cast.onnx").nodes).toHaveLength(1);
+  });
+
   it("names a missing initializer with its node and op", () => {
     const bytes = buildModel({ ...reluModel, nodes: [{ op: "Conv", inputs: ["x", "w_missing"], outputs: ["y"], name: "conv7" }] });
     const e = importError(bytes);

@@ -9,6 +9,7 @@ import { convVjp } from "./conv.js";
 import { addVjp, divVjp, mulVjp, subVjp, unaryVjp } from "./elementwise.js";
 import { gemmVjp, matmulVjp } from "./linear.js";
 import { batchNormVjp } from "./norm.js";
+import { layerNormVjp } from "./layernorm.js";
 import { averagePoolVjp, globalAveragePoolVjp, globalMaxPoolVjp, maxPoolVjp } from "./pool.js";
 import { concatVjp, dropoutVjp, expandVjp, padVjp, passThroughVjp, sliceVjp, splitVjp, transposeVjp } from "./shape.js";
 import { logSoftmaxVjp, softmaxVjp } from "./softmax.js";
@@ -16,6 +17,7 @@ import { logSoftmaxVjp, softmaxVjp } from "./softmax.js";
 export const VJP_RULES: Readonly<Record<string, VjpRule>> = {
   Conv: convVjp,
   BatchNormalization: batchNormVjp,
+  LayerNormalization: layerNormVjp,
   Add: addVjp,
   Sub: subVjp,
   Mul: mulVjp,

@@ -60,7 +60,8 @@ export interface SyntheticResult {
   readonly msPerStep: number;
 }
 
-const DEFAULT_LENGTH = 200;
+/** The length of a symbolic axis of synthetic inputs when none is asked for. */
+export const DEFAULT_SYNTHETIC_LENGTH = 200;
 export const DEFAULT_STEPS = 50;
 
 /** Synthetic calibration inputs for `graph` (see runSyntheticCalibration for the figures). */
@@ -85,7 +86,7 @@ export function runSyntheticCalibration(graph: Graph, options: SyntheticOptions 
     throw new ModelError(`synthetic calibration needs gradients through ${missing.join(", ")}, which neonc cannot differentiate; calibrate on real data with --calibration DIR instead`);
   }
 
-  const samples = startingNoise(graph, count, seed, options.dims ?? { T: DEFAULT_LENGTH });
+  const samples = startingNoise(graph, count, seed, options.dims ?? { T: DEFAULT_SYNTHETIC_LENGTH });
   const optimisers = samples.map((s) => graph.inputs.map((name) => new Adam(s[name]!.data.length, { lr })));
   const losses: number[] = [];
   const started = performance.now();
@@ -140,7 +141,7 @@ function startingNoise(g: Graph, count: number, seed: number, dims: Readonly<Rec
     const shape = t.shape.map((d, axis) => {
       if (!isSymbolic(d)) return d;
       const env: Record<string, number> = {};
-      for (const sym of dimSymbols(d)) env[sym] = dims[sym] ?? (axis === 0 ? 1 : DEFAULT_LENGTH);
+      for (const sym of dimSymbols(d)) env[sym] = dims[sym] ?? (axis === 0 ? 1 : DEFAULT_SYNTHETIC_LENGTH);
       const v = evalDim(d, env);
       if (!Number.isInteger(v) || v < 1) throw new ModelError(`input "${name}" dim ${axis} (${dimToString(d)}) is ${v} for the given dims; choose other values`);
       return v;

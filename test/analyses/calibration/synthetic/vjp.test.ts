@@ -58,6 +58,20 @@ describe("gradient rules match finite differences", () => {
     });
   });
 
+  it("LayerNormalization: input, scale and bias (broadcast shapes), over one or more trailing axes, with the Mean and InvStdDev outputs", () => {
+    prop(fc.record({
+      lead: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 2 }),
+      norm: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 2 }),
+      scaleBroadcast: fc.boolean(), bias: fc.boolean(), stats: fc.boolean(),
+    }), (a, rng) => {
+      const shape = [...a.lead, ...a.norm];
+      // A broadcast scale/bias has ones where the normalized shape does not.
+      const pshape = a.scaleBroadcast ? a.norm.map((d, i) => (i === 0 ? 1 : d)) : a.norm;
+      const inputs = [randomF64(rng, shape, -2, 2), randomF64(rng, pshape, 0.5, 2), ...(a.bias ? [randomF64(rng, pshape)] : [])];
+      checkGradient("LayerNormalization", inputs, { axis: -a.norm.length, epsilon: 1e-3, stash_type: 11 }, { seed: rng.int(0, 1e6), numOutputs: a.stats ? 3 : 1 });
+    });
+  });
+
   it("every unary element-wise op, with each attribute sample, inside its domain", () => {
     const rng = new Rng(11);
     for (const def of opsWith("unary")) {
@@ -171,7 +185,7 @@ describe("gradient rules match finite differences", () => {
   it("every op in the rule table is exercised above, and every unary op has a rule", () => {
     expect(Object.keys(VJP_RULES).sort()).toEqual([
       "Add", "AveragePool", "BatchNormalization", "Concat", "Conv", "Div", "Dropout", "Expand", "Flatten", "Gemm",
-      "GlobalAveragePool", "GlobalMaxPool", "Identity", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Pad",
+      "GlobalAveragePool", "GlobalMaxPool", "Identity", "LayerNormalization", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Pad",
       "Reshape", "Slice", "Softmax", "Split", "Squeeze", "Sub", "Transpose", "Unsqueeze",
     ]);
     for (const def of opsWith("unary")) expect(vjpRule(def.name), def.name).toBeDefined();
