@@ -5,14 +5,15 @@
 // extent first meets: a node whose input has the extent on an axis where its output, aligned from
 // the last axis as broadcasting aligns them, has another dim (a padding mask [N,len1] broadcast
 // against or reshaped to [N,1,1,T] meets T). At run time the extent must then equal that dim (or
-// be 1, in a broadcast), so the bound is tight; the interpreter and the C check it.
+// be 1, in a broadcast), so the bound is tight; the interpreter and the C check it. A Slice up to
+// the extent (x[:, :len1]) bounds it by the sliced dim.
 import { asExtent, dimExtents, dimEquals, PENDING_BOUND, type Dim } from "../../../ir/dim.js";
-import type { Graph } from "../../../ir/graph.js";
 import type { TensorType } from "../../../ir/types.js";
 
 interface NodeTypes {
   readonly ins: readonly (TensorType | undefined)[];
   readonly outs: readonly TensorType[];
+  readonly op: string;
 }
 
 /** True when d mentions no extent at all. */
@@ -43,6 +44,14 @@ export function extentBounds(nodes: readonly NodeTypes[], made: ReadonlyMap<stri
         }
       });
     }
+    // A Slice's output is no longer than its input on each axis: x[:, :len1] of [N,T] bounds len1 by T.
+    if (n.op === "Slice" && n.ins[0] && n.outs[0]) {
+      n.outs[0].shape.forEach((d, i) => {
+        const e = asExtent(d);
+        const xd = n.ins[0]!.shape[i];
+        if (e && !bounds.has(e.name) && xd !== undefined && extentFree(xd)) bounds.set(e.name, xd);
+      });
+    }
   }
   for (const name of used) {
     if (!bounds.has(name)) {
@@ -50,15 +59,4 @@ export function extentBounds(nodes: readonly NodeTypes[], made: ReadonlyMap<stri
     }
   }
   return bounds;
-}
-
-/** The op of the node whose output type first mentions each extent, in node order. */
-export function firstMadeBy(g: Graph): Map<string, string> {
-  const by = new Map<string, string>();
-  for (const n of g.nodes) {
-    for (const o of n.outputs) {
-      for (const d of g.types[o]?.shape ?? []) for (const name of dimExtents(d).keys()) if (!by.has(name)) by.set(name, n.op);
-    }
-  }
-  return by;
 }
