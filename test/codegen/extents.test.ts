@@ -10,7 +10,8 @@ import { fromNumbers, type Tensor } from "../../ir/types.js";
 import { compileGraph } from "../../codegen/emit-model.js";
 import { getTarget } from "../../ir/target.js";
 import { Rng, seededTensor } from "../../src/testing/index.js";
-import { checkGraph, itOnRigs } from "./helpers.js";
+import { checkGraph, itOnRigs, rigOrSkip } from "./helpers.js";
+import { buildModel, runBuild } from "../../codegen/build.js";
 
 const SUM = `graph @sum(%n: f32[1], %x: f32[1,T]) -> (%s) {
   %zero = const f32[] [0]
@@ -56,6 +57,14 @@ describe("extents in C", () => {
     expect(c).toMatch(/if \(q > \(double\)\(T\)\) return 5;/);
     expect(c).toContain("len1 = (int)q;");
     expect(c).toContain("if (len1 != T) return 5;");
+  });
+
+  it("the run returns 5 for a length above its bound and for one unequal to T where it meets T", (ctx) => {
+    const rig = rigOrSkip(ctx, "c99", "native");
+    const sum = compileGraph(parseGraph(SUM), { target: getTarget("c99"), maxDims: { T: 8 } });
+    expect(() => runBuild(sum, buildModel(sum, rig), set(9, 8))).toThrow(/failed with code 5/);
+    const meet = compileGraph(parseGraph(MEET), { target: getTarget("c99"), maxDims: { T: 8 } });
+    expect(() => runBuild(meet, buildModel(meet, rig), set(5, 8))).toThrow(/failed with code 5/);
   });
 
   it("refuses an output whose length is computed at run time, in one sentence", () => {
