@@ -4,7 +4,7 @@
 // correction; requantized per column (one multiplier array across each row) or per tensor. int16
 // x (the 16x8 mode) takes the wide GEMM of qint-16x8.ts. A w that is not a constant symmetric
 // int8 [K, N] is QMatMulCentred's (qint-matmul-centred.ts).
-import { mulDim } from "../../ir/dim.js";
+import { DimError, mulDim, type Dim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
 import { channelRequant, productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
@@ -39,8 +39,7 @@ export const qMatMulGemmKernel = defineKernel({
     }
     const gemm = useQGemm(ctx, !w.some((v) => v === -128));
     const row = useRequantRow(ctx, p, yt.dtype);
-    const numelY = yt.shape.reduce<ReturnType<typeof mulDim>>((a, d) => mulDim(a, d), 1);
-    const numelX = xt.shape.reduce<ReturnType<typeof mulDim>>((a, d) => mulDim(a, d), 1);
+    const numelY = scratchCount(yt.shape, ctx.maxDim.bind(ctx)), numelX = scratchCount(xt.shape, ctx.maxDim.bind(ctx));
     const lines = [
       `const int qR = ${ctx.numel(xN)} / ${K};`,
       `${ctype(yt.dtype)} *y = ${ctx.ptr(yN)};`,
@@ -68,3 +67,17 @@ export const qMatMulGemmKernel = defineKernel({
     return lines.join("\n");
   },
 });
+
+/**
+ * Elements of a scratch buffer for a value of this shape: its element count as a dim when that is
+ * one (a constant, or one symbol scaled), else its count at the largest dims (a batch times a time
+ * axis: [batch_size, frames, K] of a mel front end), which is what the plan reserves anyway.
+ */
+function scratchCount(shape: readonly Dim[], maxDim: (d: Dim) => number): Dim {
+  try {
+    return shape.reduce<Dim>((a, d) => mulDim(a, d), 1);
+  } catch (e) {
+    if (!(e instanceof DimError)) throw e;
+    return shape.reduce<number>((a, d) => a * maxDim(d), 1);
+  }
+}
