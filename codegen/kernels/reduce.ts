@@ -1,16 +1,17 @@
-// ReduceSum, ReduceMax, ReduceMin and ReduceSumSquare over a contiguous run of axes (the run
-// check of ./reduce-mean.ts): y[o][i] = fold over k of x[o][k][i]. Sums accumulate in float;
+// ReduceSum, ReduceMax, ReduceMin and ReduceSumSquare of float32 over a contiguous run of axes
+// (the run check of ./reduce-mean.ts; every other form goes to ./reduce-any.ts):
+// y[o][i] = fold over k of x[o][k][i]. Sums accumulate in float;
 // Max and Min propagate NaN as the interpreter does (a NaN, once met, stays).
 //
 // Written for gcc's vectorizer with standard flags. With inner > 1 the k loop is outside and
 // y[o][i] is stored on every step of the contiguous i loop (the fold a select for Max / Min,
 // which gcc if-converts; it does not if-convert a conditional store), each output folding over
 // k in order. With inner = 1 a sum is over a contiguous row: in lanes (lane-sum.ts), since a
-// serial float sum vectorizes only with -ffast-math; Max and Min keep the serial loop. Max and
-// Min also fold int32 and int64 (max(lengths) of a padding mask).
-import { cProduct, ctype } from "../c-util.js";
+// serial float sum vectorizes only with -ffast-math; Max and Min keep the serial loop.
+import { cProduct } from "../c-util.js";
 import type { KernelContext, KernelDef } from "../kernel.js";
 import { reduceRunKernel } from "./reduce-mean.js";
+import type { ReduceOp } from "./reduce-any.js";
 import { laneSumC, useNoinline } from "./lane-sum.js";
 
 interface Fold {
@@ -28,45 +29,38 @@ const FOLDS: Readonly<Record<string, Fold>> = {
   ReduceMin: { init: "INFINITY", step: (a, v) => `(${v} < ${a} || ${v} != ${v}) ? ${v} : ${a}` },
 };
 
-/** Max and Min of integers: the type's extreme as the start, no NaN. */
-const INT_FOLDS: Readonly<Record<string, (dt: string) => Fold>> = {
-  ReduceMax: (dt) => ({ init: dt === "i64" ? "INT64_MIN" : "INT32_MIN", step: (a, v) => `${v} > ${a} ? ${v} : ${a}` }),
-  ReduceMin: (dt) => ({ init: dt === "i64" ? "INT64_MAX" : "INT32_MAX", step: (a, v) => `${v} < ${a} ? ${v} : ${a}` }),
-};
-
-function useReduce(ctx: KernelContext, op: string, dt = "f32"): string {
-  const name = `neonc_${op.toLowerCase()}_${dt}`;
-  const f = dt === "f32" ? FOLDS[op]! : INT_FOLDS[op]!(dt);
-  const float = ctype(dt as "f32"); // the element type (float, int32_t, int64_t)
+function useReduce(ctx: KernelContext, op: string): string {
+  const name = `neonc_${op.toLowerCase()}_f32`;
+  const f = FOLDS[op]!;
   const row = f.term
     ? laneSumC("s", "k", "n", (k) => f.term!(`xo[${k}]`), "      ")
     : `s = ${f.init};
-      for (k = 0; k < n; k++) { const ${float} v = xo[k]; s = ${f.step("s", "v")}; }`;
+      for (k = 0; k < n; k++) { const float v = xo[k]; s = ${f.step("s", "v")}; }`;
   useNoinline(ctx);
   ctx.helper(name, `
 /* y[o][i] = ${op} over k of x[o][k][i] for x [outer][n][inner]. */
-static NEONC_NOINLINE void ${name}(size_t outer, size_t n, size_t inner, const ${float} *x, ${float} *y) {
+static NEONC_NOINLINE void ${name}(size_t outer, size_t n, size_t inner, const float *x, float *y) {
   size_t o, k, i;
   for (o = 0; o < outer; o++) {
-    const ${float} *xo = x + o * n * inner;
-    ${float} *yo = y + o * inner;
+    const float *xo = x + o * n * inner;
+    float *yo = y + o * inner;
     if (inner == 1) {
-      ${float} s;
+      float s;
       ${row}
       yo[0] = s;
       continue;
     }
     for (i = 0; i < inner; i++) yo[i] = ${f.init};
     for (k = 0; k < n; k++)
-      for (i = 0; i < inner; i++) { const ${float} v = xo[k * inner + i], a = yo[i]; yo[i] = ${f.step("a", "v")}; }
+      for (i = 0; i < inner; i++) { const float v = xo[k * inner + i], a = yo[i]; yo[i] = ${f.step("a", "v")}; }
   }
 }`);
   return name;
 }
 
-function reduceKernel(op: string): KernelDef {
+function reduceKernel(op: ReduceOp): KernelDef {
   return reduceRunKernel(op, (ctx, xN, yN, shape, first, last) =>
-    `${useReduce(ctx, op, ctx.type(xN).dtype)}((size_t)${cProduct(shape.slice(0, first))}, (size_t)${cProduct(shape.slice(first, last + 1))}, (size_t)${cProduct(shape.slice(last + 1))}, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`, op in INT_FOLDS ? ["f32", "i32", "i64"] : ["f32"]);
+    `${useReduce(ctx, op)}((size_t)${cProduct(shape.slice(0, first))}, (size_t)${cProduct(shape.slice(first, last + 1))}, (size_t)${cProduct(shape.slice(last + 1))}, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`);
 }
 
-export const reduceKernels: KernelDef[] = Object.keys(FOLDS).map(reduceKernel);
+export const reduceKernels: KernelDef[] = (Object.keys(FOLDS) as ReduceOp[]).map(reduceKernel);
