@@ -2,7 +2,7 @@
 // of model_run, 0 until the node that makes it (a Range, codegen/kernels/range.ts) sets it after
 // checking its bound; buffers are sized for the bound (maxNumel), loops run over the variable.
 // Where an extent meets its bound (a mask [N,len1] broadcast against, or reshaped to, [N,T]) the
-// kernels compute with the bound's shape, so the run returns 5 unless the two are equal: the C
+// kernels compute with the bound's shape, so the run returns 6 unless the two are equal: the C
 // does not generate the broadcast of an extent of 1 that the interpreter also accepts.
 import { asExtent, dimEquals, dimExtents, dimToString } from "../ir/dim.js";
 import { subgraphsOf, type Graph, type Node } from "../ir/graph.js";
@@ -39,7 +39,7 @@ export function extentGuards(g: Graph, node: Node): string {
       const e = asExtent(d);
       if (!e) return;
       const od = out.shape[out.shape.length - (t.shape.length - i)]!;
-      if (dimEquals(od, e.bound)) lines.add(`if (${cIdent(e.name)} != ${cDim(e.bound)}) return 5; /* ${e.name} meets ${dimToString(e.bound)} here */`);
+      if (dimEquals(od, e.bound)) lines.add(`if (${cIdent(e.name)} != ${cDim(e.bound)}) return 6; /* ${e.name} meets ${dimToString(e.bound)} here */`);
     });
   }
   return [...lines].map((l) => l + "\n").join("");

@@ -64,7 +64,7 @@ const constantOfShapeKernel = defineKernel({
  * ir/dim.ts) the kernel checks it against the bound and sets the extent's variable
  * (codegen/extents.ts), so the nodes after it loop over it; any other length (a number, T) must
  * come out as the type says. A zero delta, a length above its bound, or one that differs makes
- * the run return 5.
+ * the run return 6.
  */
 const rangeKernel = defineKernel({
   op: "Range",
@@ -78,15 +78,15 @@ const rangeKernel = defineKernel({
     const len = ty.shape[0]!;
     const e = asExtent(len);
     const check = e
-      ? [`if (q > (double)(${cDim(e.bound)})) return 5; /* ${e.name} is at most its bound */`, `${cIdent(e.name)} = (int)q;`]
-      : [`if (q != (double)(${cDim(len)})) return 5; /* the length the type says */`];
+      ? [`if (q > (double)(${cDim(e.bound)})) return 6; /* ${e.name} is at most its bound */`, `${cIdent(e.name)} = (int)q;`]
+      : [`if (q != (double)(${cDim(len)})) return 6; /* the length the type says */`];
     return [
       `const ${t} s = ${ctx.ptr(s)}[0], d = ${ctx.ptr(d)}[0];`,
       `const double l = (double)${ctx.ptr(l)}[0];`,
       `${t} *py = ${ctx.ptr(y)};`,
       `double q;`,
       `size_t i, n;`,
-      `if (d == 0) return 5;`,
+      `if (d == 0) return 6;`,
       `q = ceil((l - (double)s) / (double)d);`,
       `if (q < 0) q = 0;`,
       ...check,

@@ -3,7 +3,7 @@
 // with the input's value) and the loops run over len1 (a sum of squares over the Range); where the
 // Range meets T (added to x of [1,T]) the run needs len1 = T. Against the interpreter on random
 // lengths, on c99 and on a NEON rig; a length above its bound, or unequal where it meets T,
-// returns 5 from the run.
+// returns 6 from the run.
 import { describe, expect, it } from "vitest";
 import { parseGraph } from "../../ir/text/index.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
@@ -54,17 +54,17 @@ describe("extents in C", () => {
   it("declares the extent, sets it in the Range after checking the bound, and guards where it meets T", () => {
     const c = compileGraph(parseGraph(MEET), { target: getTarget("c99"), maxDims: { T: T_MAX } }).files["model.c"]!;
     expect(c).toContain("int len1 = 0;");
-    expect(c).toMatch(/if \(q > \(double\)\(T\)\) return 5;/);
+    expect(c).toMatch(/if \(q > \(double\)\(T\)\) return 6;/);
     expect(c).toContain("len1 = (int)q;");
-    expect(c).toContain("if (len1 != T) return 5;");
+    expect(c).toContain("if (len1 != T) return 6;");
   });
 
-  it("the run returns 5 for a length above its bound and for one unequal to T where it meets T", (ctx) => {
+  it("the run returns 6 for a length above its bound and for one unequal to T where it meets T", (ctx) => {
     const rig = rigOrSkip(ctx, "c99", "native");
     const sum = compileGraph(parseGraph(SUM), { target: getTarget("c99"), maxDims: { T: 8 } });
-    expect(() => runBuild(sum, buildModel(sum, rig), set(9, 8))).toThrow(/failed with code 5/);
+    expect(() => runBuild(sum, buildModel(sum, rig), set(9, 8))).toThrow(/failed with code 6/);
     const meet = compileGraph(parseGraph(MEET), { target: getTarget("c99"), maxDims: { T: 8 } });
-    expect(() => runBuild(meet, buildModel(meet, rig), set(5, 8))).toThrow(/failed with code 5/);
+    expect(() => runBuild(meet, buildModel(meet, rig), set(5, 8))).toThrow(/failed with code 6/);
   });
 
   it("refuses an output whose length is computed at run time, in one sentence", () => {
