@@ -56,6 +56,7 @@ import { scanKernels } from "./scan.js";
 import { dequantizeLinearKernel, quantizeLinearKernel } from "./onnx-quant-linear.js";
 import { matMulIntegerKernel, qLinearMatMulKernel } from "./onnx-quant-matmul.js";
 import { convIntegerKernel, qLinearConvKernel } from "./onnx-quant-conv.js";
+import { rnnKernel } from "./rnn.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
@@ -65,7 +66,7 @@ const all: KernelDef[] = [
   ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,
   convIm2colMatMulKernel, gemmMatMulKernel, convTransposeCol2imKernel, groupNormKernel, instanceNormKernel,
   quantizeLinearKernel, dequantizeLinearKernel, matMulIntegerKernel, qLinearMatMulKernel, convIntegerKernel, qLinearConvKernel,
- 
+  rnnKernel,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);
