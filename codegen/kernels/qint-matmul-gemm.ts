@@ -4,7 +4,7 @@
 // correction; requantized per column (one multiplier array across each row) or per tensor. int16
 // x (the 16x8 mode) takes the wide GEMM of qint-16x8.ts. A w that is not a constant symmetric
 // int8 [K, N] is QMatMulCentred's (qint-matmul-centred.ts).
-import { mulDim } from "../../ir/dim.js";
+import { DimError, mulDim, type Dim } from "../../ir/dim.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
 import { channelRequant, productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
@@ -39,8 +39,17 @@ export const qMatMulGemmKernel = defineKernel({
     }
     const gemm = useQGemm(ctx, !w.some((v) => v === -128));
     const row = useRequantRow(ctx, p, yt.dtype);
-    const numelY = yt.shape.reduce<ReturnType<typeof mulDim>>((a, d) => mulDim(a, d), 1);
-    const numelX = xt.shape.reduce<ReturnType<typeof mulDim>>((a, d) => mulDim(a, d), 1);
+    // Exact when at most one dim is symbolic; with two (a symbolic batch and time) the product of
+    // their largest values, which the memory plan reserves anyway.
+    const count = (shape: readonly Dim[]): Dim => {
+      try {
+        return shape.reduce<Dim>((a, d) => mulDim(a, d), 1);
+      } catch (e) {
+        if (!(e instanceof DimError)) throw e;
+        return shape.reduce<number>((a, d) => a * ctx.maxDim(d), 1);
+      }
+    };
+    const numelY = count(yt.shape), numelX = count(xt.shape);
     const lines = [
       `const int qR = ${ctx.numel(xN)} / ${K};`,
       `${ctype(yt.dtype)} *y = ${ctx.ptr(yN)};`,
