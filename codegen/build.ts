@@ -173,13 +173,15 @@ export function runBuild(m: CompiledModel, b: Build, inputs: Readonly<Record<str
 
 /** Largest absolute difference and the largest reference magnitude. */
 export function compareTensors(got: Tensor, ref: Tensor): { maxAbs: number; maxRef: number; rel: number } {
-  const a = got.data as Float32Array, b = ref.data as Float32Array;
+  // 64-bit integer outputs (an ArgMax's indices) hold bigints: compared as numbers.
+  const a = got.data as ArrayLike<number | bigint>, b = ref.data as ArrayLike<number | bigint>;
   if (a.length !== b.length) throw new BuildError(`output has ${a.length} elements, the reference ${b.length}`);
   let maxAbs = 0, maxRef = 0;
   for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
+    const x = Number(a[i]!), y = Number(b[i]!);
+    const d = Math.abs(x - y);
     if (!(d <= maxAbs)) maxAbs = Number.isNaN(d) ? Infinity : d;
-    const r = Math.abs(b[i]!);
+    const r = Math.abs(y);
     if (r > maxRef) maxRef = r;
   }
   return { maxAbs, maxRef, rel: maxRef > 0 ? maxAbs / maxRef : maxAbs };
