@@ -8,7 +8,7 @@
 // The result is remembered per graph object and its value names depend only on the graph, so
 // calibration, the int8 flow and the quantize pass all see the same unfused graph.
 import { activationNode, activationOf, clampOf, withoutActivation } from "./activation.js";
-import { makeGraph, type Graph, type Node } from "./graph.js";
+import { makeGraph, mapSubgraphs, type Graph, type Node } from "./graph.js";
 import type { TensorType } from "./types.js";
 
 const memo = new WeakMap<Graph, Graph>();
@@ -23,9 +23,11 @@ export function unfuseTableActivations(g: Graph): Graph {
     const act = activationOf(n.attrs as FusedAttrs);
     return act && !clampOf(act) ? act : undefined;
   };
-  let out = g;
-  if (g.nodes.some(table)) {
-    const taken = new Set<string>([...Object.keys(g.types), ...g.nodes.map((n) => n.name)]);
+  // If branches first: calibration runs through them and quantize lowers them as graphs of their own.
+  let out = mapSubgraphs(g, (sub) => unfuseTableActivations(sub));
+  if (out.nodes.some(table)) {
+    const base = out;
+    const taken = new Set<string>([...Object.keys(base.types), ...base.nodes.map((n) => n.name)]);
     const fresh = (hint: string) => {
       let name = hint;
       for (let k = 1; taken.has(name); k++) name = `${hint}_${k}`;
@@ -33,8 +35,8 @@ export function unfuseTableActivations(g: Graph): Graph {
       return name;
     };
     const nodes: Node[] = [];
-    const types: Record<string, TensorType> = { ...g.types };
-    for (const n of g.nodes) {
+    const types: Record<string, TensorType> = { ...base.types };
+    for (const n of base.nodes) {
       const act = table(n);
       if (!act) {
         nodes.push(n);
@@ -42,12 +44,12 @@ export function unfuseTableActivations(g: Graph): Graph {
       }
       const y = n.outputs[0]!;
       const pre = fresh(`${y}.preact`);
-      types[pre] = g.types[y]!;
+      types[pre] = base.types[y]!;
       nodes.push({ ...n, outputs: [pre, ...n.outputs.slice(1)], attrs: withoutActivation(n.attrs) });
       const a = activationNode(act);
       nodes.push({ name: fresh(`${n.name}.${act.kind.toLowerCase()}`), op: a.op, inputs: [pre], outputs: [y], attrs: a.attrs });
     }
-    out = makeGraph({ ...g, nodes, types });
+    out = makeGraph({ ...base, nodes, types });
   }
   memo.set(g, out);
   memo.set(out, out);

@@ -39,17 +39,7 @@ export const qMatMulGemmKernel = defineKernel({
     }
     const gemm = useQGemm(ctx, !w.some((v) => v === -128));
     const row = useRequantRow(ctx, p, yt.dtype);
-    // Exact when at most one dim is symbolic; with two (a symbolic batch and time) the product of
-    // their largest values, which the memory plan reserves anyway.
-    const count = (shape: readonly Dim[]): Dim => {
-      try {
-        return shape.reduce<Dim>((a, d) => mulDim(a, d), 1);
-      } catch (e) {
-        if (!(e instanceof DimError)) throw e;
-        return shape.reduce<number>((a, d) => a * ctx.maxDim(d), 1);
-      }
-    };
-    const numelY = count(yt.shape), numelX = count(xt.shape);
+    const numelY = scratchCount(yt.shape, ctx.maxDim.bind(ctx)), numelX = scratchCount(xt.shape, ctx.maxDim.bind(ctx));
     const lines = [
       `const int qR = ${ctx.numel(xN)} / ${K};`,
       `${ctype(yt.dtype)} *y = ${ctx.ptr(yN)};`,
@@ -77,3 +67,17 @@ export const qMatMulGemmKernel = defineKernel({
     return lines.join("\n");
   },
 });
+
+/**
+ * Elements of a scratch buffer for a value of this shape: its element count as a dim when that is
+ * one (a constant, or one symbol scaled), else its count at the largest dims (a batch times a time
+ * axis: [batch_size, frames, K] of a mel front end), which is what the plan reserves anyway.
+ */
+function scratchCount(shape: readonly Dim[], maxDim: (d: Dim) => number): Dim {
+  try {
+    return shape.reduce<Dim>((a, d) => mulDim(a, d), 1);
+  } catch (e) {
+    if (!(e instanceof DimError)) throw e;
+    return shape.reduce<number>((a, d) => a * maxDim(d), 1);
+  }
+}

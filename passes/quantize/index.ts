@@ -8,7 +8,7 @@
 //
 // Activation ranges come from calibration (see ./calibration-source.ts). docs/quantization.md
 // has the details and the numbers.
-import type { Graph } from "../../ir/graph.js";
+import { allNodes, subgraphsOf, type Graph } from "../../ir/graph.js";
 import { ROUNDINGS } from "../../ir/fixed-point.js";
 import { UsageError } from "../../ir/errors.js";
 import { OBSERVER_NAMES } from "../../src/analyses/calibration/observers.js";
@@ -34,7 +34,8 @@ const INT16_CHOICE_SAMPLES = 4;
 
 export const quantize = definePass({
   name: "quantize",
-  // Calibration observes the model's inputs; an If keeps its float branches (see lowering.ts).
+  // Calibration observes the model's inputs (and runs through If branches); quantizeScope
+  // quantizes the branches itself, with those ranges.
   subgraphs: false,
   doc: "Lowers a float graph to integer-only int8 ops with fixed-point requantization, from calibrated ranges.",
   options: {
@@ -55,12 +56,13 @@ export const quantize = definePass({
   },
   run(input, ctx) {
     const o = ctx.options;
-    if (input.nodes.some((n) => isIntegerOp(n.op))) {
+    if (allNodes(input).some((n) => isIntegerOp(n.op))) {
       ctx.log("the graph is already quantized; left unchanged");
       return input;
     }
     const keep = new Set(o.keep_float === "none" ? [] : o.keep_float.split(/[|\s]+/).filter(Boolean));
-    if (!input.nodes.some((n) => lowerFor(n.op) && !keep.has(n.op))) return input;
+    // Nodes inside If branches count: a model can be all one If (Silero VAD v5 is).
+    if (!allNodes(input).some((n) => lowerFor(n.op) && !keep.has(n.op))) return input;
     if (o.calibration === "" && !attachedCalibration(input)) {
       ctx.log(NO_CALIBRATION_MESSAGE);
       return input;
@@ -117,7 +119,7 @@ export function syntheticDims(text: string): { dims?: Record<string, number> } {
 
 /** Throws a UsageError naming the 16x8 layers that are no Conv, MatMul or Gemm of the graph. */
 export function checkInt16Names(graph: Graph, names: ReadonlySet<string>): void {
-  const unknown = [...names].filter((name) => !graph.nodes.some((n) => has16x8Form(n.op) && (n.name === name || n.outputs[0] === name)));
+  const unknown = [...names].filter((name) => !allNodes(graph).some((n) => has16x8Form(n.op) && (n.name === name || n.outputs[0] === name)));
   if (unknown.length > 0) {
     throw new UsageError(`int16: no Conv/MatMul/Gemm layer has the node or output name ${unknown.map((u) => `'${u}'`).join(", ")}`);
   }
@@ -151,16 +153,51 @@ export interface QuantizeGraphOptions {
  */
 export function quantizeGraph(input: Graph, ranges: Readonly<Record<string, CalibratedRange>>, options: QuantizeGraphOptions = {}): Graph {
   const graph = unfuseTableActivations(input);
-  const keep = options.keepFloat ?? new Set(["LogSoftmax", "Softmax"]);
   checkInt16Names(graph, options.int16 ?? new Set());
+  return quantizeScope(graph, ranges, options, new Set(allValueNames(graph)));
+}
+
+/** Every value and node name of g and of its nested graphs: names a branch's new values must not take. */
+function allValueNames(g: Graph): string[] {
+  const out = [...Object.keys(g.types), ...g.nodes.map((n) => n.name)];
+  for (const n of g.nodes) for (const [, sub] of subgraphsOf(n)) out.push(...allValueNames(sub));
+  return out;
+}
+
+/**
+ * Quantizes one graph: the top level, or an If branch. A branch is quantized on its own, with the
+ * ranges its values got when calibration ran through it: its captured inputs (float values of
+ * the outer graph) are quantized where an integer op reads them, its outputs dequantized, so the
+ * If keeps a float interface and both branches run integer kernels inside. `reserved` holds the
+ * names of the whole model, so values a branch adds cannot shadow an outer one. Its float nodes
+ * join the model's list; a branch calibration never took has no ranges, so it stays float.
+ */
+function quantizeScope(graph: Graph, ranges: Readonly<Record<string, CalibratedRange>>, options: QuantizeGraphOptions, reserved: Set<string>): Graph {
+  const keep = options.keepFloat ?? new Set(["LogSoftmax", "Softmax"]);
   const L = new Lowering(graph, ranges, {
     int16: options.int16 ?? new Set(),
     perChannel: options.perChannel ?? true, symmetric: options.symmetric ?? false,
     rounding: options.rounding ?? "gemmlowp", biasCorrection: options.biasCorrection ?? false,
     rnn: options.rnn ?? "hybrid",
-  });
+  }, reserved);
   const floats: FloatNode[] = [];
+  // The branches' records join this graph's: the model's top level holds them all (the SQNR
+  // report finds a branch's layers by their value names, which are unique in the model).
+  const map: Record<string, QuantizedValue> = {};
   for (const n of graph.nodes) {
+    const subs = subgraphsOf(n);
+    if (subs.length > 0) {
+      const attrs = { ...n.attrs };
+      for (const [attr, sub] of subs) {
+        const q = quantizeScope(unfuseTableActivations(sub), ranges, options, reserved);
+        floats.push(...floatNodesOf(q.meta));
+        Object.assign(map, JSON.parse(q.meta?.[QUANTIZED_VALUES_META] ?? "{}"));
+        attrs[attr] = { ...q, meta: withoutQuantizeMeta(q.meta) };
+      }
+      options.explain?.(n.name, n.op, true, "branches quantized; captured values and outputs stay float at the node");
+      L.keepFloat({ ...n, attrs });
+      continue;
+    }
     const lower = keep.has(n.op) ? undefined : lowerFor(n.op);
     const why = lower ? lower(n, L) : keep.has(n.op) ? "its op type is kept in float" : "no integer lowering for this op";
     if (why === undefined) {
@@ -172,9 +209,14 @@ export function quantizeGraph(input: Graph, ranges: Readonly<Record<string, Cali
     floats.push({ node: n.name, op: n.op, reason: lower ? why : keep.has(n.op) ? "kept in float (keep_float)" : "no integer kernel" });
     L.keepFloat(n);
   }
-  const map: Record<string, QuantizedValue> = {};
   for (const [v, q] of L.intOf) if (!graph.constants[v]) map[v] = { int: q.name, scale: q.params.scale, zeroPoint: q.params.zeroPoint };
   return L.finish({ [QUANTIZED_VALUES_META]: JSON.stringify(map), [FLOAT_NODES_META]: JSON.stringify(floats) });
+}
+
+/** A branch's metadata without the quantize records: the model's top level holds the float-node list. */
+function withoutQuantizeMeta(meta: Graph["meta"]): Record<string, string> {
+  const { [QUANTIZED_VALUES_META]: _values, [FLOAT_NODES_META]: _floats, ...rest } = meta ?? {};
+  return rest;
 }
 
 /** `-int8`: the float clean-up, then quantize (with its default options: ranges attached to the graph). */

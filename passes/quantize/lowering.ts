@@ -36,7 +36,11 @@ export class Lowering {
   /** Node name -> what --explain adds to "lowered" (a fallback taken, say). */
   readonly notes = new Map<string, string>();
 
-  constructor(readonly source: Graph, readonly ranges: Readonly<Record<string, CalibratedRange>>, readonly options: LoweringOptions) {
+  /**
+   * `reserved`: the names of the whole model when it has If branches, shared by the lowering of
+   * every graph in it; the names given out are added, so no two graphs of the model create the same one.
+   */
+  constructor(readonly source: Graph, readonly ranges: Readonly<Record<string, CalibratedRange>>, readonly options: LoweringOptions, private readonly reserved = new Set<string>()) {
     for (const n of Object.keys(source.types)) this.taken.add(n);
     for (const i of source.inputs) {
       this.floatOf.set(i, i);
@@ -47,8 +51,9 @@ export class Lowering {
 
   fresh(hint: string): string {
     let name = hint;
-    for (let k = 1; this.taken.has(name); k++) name = `${hint}_${k}`;
+    for (let k = 1; this.taken.has(name) || this.reserved.has(name); k++) name = `${hint}_${k}`;
     this.taken.add(name);
+    this.reserved.add(name);
     return name;
   }
 

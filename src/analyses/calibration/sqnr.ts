@@ -7,7 +7,7 @@
 // names the pass records in the quantized graph's metadata (float name -> int version).
 import { byteSize } from "../../../ir/dtype.js";
 import { evalDim } from "../../../ir/dim.js";
-import type { Graph, Node } from "../../../ir/graph.js";
+import { subgraphsOf, type Graph, type Node } from "../../../ir/graph.js";
 import { resolveAttrs } from "../../../ir/op.js";
 import { getOp } from "../../../ir/registry.js";
 import type { Tensor } from "../../../ir/types.js";
@@ -41,7 +41,9 @@ export interface SqnrReport {
 class Power {
   signal = 0;
   noise = 0;
+  seen = false;
   add(f: ArrayLike<number>, q: ArrayLike<number>, scale = 1, zp = 0, dequant = false): void {
+    this.seen = true;
     for (let i = 0; i < f.length; i++) {
       const a = f[i]!;
       const b = dequant ? (q[i]! - zp) * scale : q[i]!;
@@ -75,11 +77,13 @@ export function sqnrReport(fusedFloat: Graph, quantGraph: Graph, samples: Iterab
   const text = quantGraph.meta?.[QUANTIZED_VALUES_META];
   if (!text) throw new Error("the second graph was not produced by the quantize pass (no quantized-values metadata)");
   const map = JSON.parse(text) as Record<string, QuantizedValue>;
+  // Layers inside If branches count too; each node's own graph holds its weights and types.
+  const floatHome = homes(floatGraph), intHome = homes(quantGraph);
   const intProducer = new Map<string, Node>();
-  for (const n of quantGraph.nodes) for (const o of n.outputs) intProducer.set(o, n);
-  const layers = floatGraph.nodes.filter((n) => n.outputs[0] && map[n.outputs[0]] && intProducer.get(map[n.outputs[0]]!.int)?.op !== "Quantize");
-  const intNames = new Map(layers.map((n) => [map[n.outputs[0]!]!.int, n.outputs[0]!]));
-  const power = new Map(layers.map((n) => [n.outputs[0]!, new Power()]));
+  for (const n of intHome.keys()) for (const o of n.outputs) intProducer.set(o, n);
+  const candidates = [...floatHome.keys()].filter((n) => n.outputs[0] && map[n.outputs[0]] && intProducer.get(map[n.outputs[0]]!.int)?.op !== "Quantize");
+  const intNames = new Map(candidates.map((n) => [map[n.outputs[0]!]!.int, n.outputs[0]!]));
+  const power = new Map(candidates.map((n) => [n.outputs[0]!, new Power()]));
   const outPower = new Map(floatGraph.outputs.map((o) => [o, new Power()]));
   let count = 0;
   let env: Record<string, number> | undefined;
@@ -90,22 +94,25 @@ export function sqnrReport(fusedFloat: Graph, quantGraph: Graph, samples: Iterab
     const qOut = runGraph(quantGraph, s, {
       onNode: (n, outs) => {
         const f = intNames.get(n.outputs[0]!);
-        if (f === undefined) return;
+        const fl = f === undefined ? undefined : floats.get(f);
+        if (f === undefined || !fl) return;
         const q = map[f]!;
-        power.get(f)!.add(floats.get(f)!.data as Float32Array, outs[0]!.data as Int8Array | Int16Array, q.scale, q.zeroPoint, true);
+        power.get(f)!.add(fl.data as Float32Array, outs[0]!.data as Int8Array | Int16Array, q.scale, q.zeroPoint, true);
       },
     });
     for (const o of floatGraph.outputs) outPower.get(o)!.add(fOut[o]!.data as Float32Array, qOut[o]!.data as Float32Array);
     count++;
   }
   if (count === 0) throw new Error("the SQNR report needs at least one sample");
+  // A layer of a branch no sample took has nothing to report.
+  const layers = candidates.filter((n) => power.get(n.outputs[0]!)!.seen);
   const report: LayerReport[] = layers.map((n) => {
     const o = n.outputs[0]!;
     const intNode = intProducer.get(map[o]!.int)!;
     return {
       node: n.name, op: n.op, value: o, intOp: intNode.op, sqnrDb: power.get(o)!.db(),
-      weightBytesFloat: constantBytes(floatGraph, n), weightBytesInt: constantBytes(quantGraph, intNode),
-      macs: macsOf(floatGraph, n, env ?? {}),
+      weightBytesFloat: constantBytes(floatHome.get(n)!, n), weightBytesInt: constantBytes(intHome.get(intNode)!, intNode),
+      macs: macsOf(floatHome.get(n)!, n, env ?? {}),
     };
   });
   const total = (g: Graph) => Object.values(g.constants).reduce((s, t) => s + tensorBytes(t), 0);
@@ -114,6 +121,15 @@ export function sqnrReport(fusedFloat: Graph, quantGraph: Graph, samples: Iterab
     outputs: floatGraph.outputs.map((o) => ({ name: o, sqnrDb: outPower.get(o)!.db() })),
     modelBytesFloat: total(floatGraph), modelBytesInt: total(quantGraph), samples: count,
   };
+}
+
+/** Every node of g and of its If branches, with the graph that holds it. */
+function homes(g: Graph, out = new Map<Node, Graph>()): Map<Node, Graph> {
+  for (const n of g.nodes) {
+    out.set(n, g);
+    for (const [, sub] of subgraphsOf(n)) homes(sub, out);
+  }
+  return out;
 }
 
 function macsOf(g: Graph, n: Node, env: Record<string, number>): number {

@@ -10,7 +10,7 @@
 // as a whole. Everything is seeded: the same graph, options and seed give the same inputs.
 import { dimSymbols, dimToString, evalDim, isSymbolic } from "../../../../ir/dim.js";
 import { isFloat } from "../../../../ir/dtype.js";
-import type { Graph } from "../../../../ir/graph.js";
+import { allNodes, type Graph } from "../../../../ir/graph.js";
 import { makeTensor, type Tensor } from "../../../../ir/types.js";
 import { backward, differentiableValues, forwardWithTape, pruneToTargets, unsupportedOps } from "../../autodiff/index.js";
 import type { FloatArray } from "../../autodiff/types.js";
@@ -78,6 +78,10 @@ export function runSyntheticCalibration(graph: Graph, options: SyntheticOptions 
   const reachable = differentiableValues(graph);
   const layers = findBatchNorms(graph, reachable);
   if (layers.length === 0) {
+    const nested = allNodes(graph).filter((n) => n.op === "BatchNormalization").length - graph.nodes.filter((n) => n.op === "BatchNormalization").length;
+    if (nested > 0) {
+      throw new ModelError(`model ${graph.name} has its BatchNormalization statistics only inside If branches (${nested} node${nested === 1 ? "" : "s"}), which synthetic calibration does not differentiate through; calibrate on real data with --calibration DIR instead`);
+    }
     throw new ModelError(`model ${graph.name} has no BatchNormalization statistics to match, so synthetic calibration cannot work on it (was BatchNorm folded already?); calibrate on real data with --calibration DIR instead`);
   }
   const g = pruneToTargets(graph, [...new Set(layers.map((l) => l.input))]);
