@@ -34,6 +34,8 @@ import { qConcatKernel } from "./qint-concat.js";
 import { qConvDepthwiseKernel } from "./qint-conv-depthwise.js";
 import { qConvGemmRowsKernel } from "./qint-conv-gemm-rows.js";
 import { qConvIm2colKernel } from "./qint-conv-im2col.js";
+import { qConvIm2col2dKernel } from "./qint-conv-2d.js";
+import { qConvDepthwise2dKernel } from "./qint-conv-depthwise-2d.js";
 import { qMatMulCentredKernel } from "./qint-matmul-centred.js";
 import { qMatMulGemmKernel } from "./qint-matmul-gemm.js";
 import { qAddKernel, qMulKernel } from "./qint-binary.js";
@@ -56,16 +58,21 @@ import { scanKernels } from "./scan.js";
 import { dequantizeLinearKernel, quantizeLinearKernel } from "./onnx-quant-linear.js";
 import { matMulIntegerKernel, qLinearMatMulKernel } from "./onnx-quant-matmul.js";
 import { convIntegerKernel, qLinearConvKernel } from "./onnx-quant-conv.js";
+import { msDequantizeLinearKernel, msQuantizeLinearKernel, qLinearAddKernel, qLinearConcatKernel, qLinearLeakyReluKernel, qLinearMulKernel, qLinearSigmoidKernel } from "./onnx-quant-contrib.js";
+import { qGemmKernel, qLinearGlobalAveragePoolKernel, qLinearSoftmaxKernel } from "./onnx-quant-contrib-reduce.js";
+import { dynamicQuantizeLinearKernel } from "./onnx-quant-dynamic.js";
 import { rnnKernel } from "./rnn.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
-  qConvIm2colKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
+  qConvIm2colKernel, qConvDepthwise2dKernel, qConvIm2col2dKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, gatherKernel, dropoutKernel,
   ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,
   convIm2colMatMulKernel, gemmMatMulKernel, convTransposeCol2imKernel, groupNormKernel, instanceNormKernel,
   quantizeLinearKernel, dequantizeLinearKernel, matMulIntegerKernel, qLinearMatMulKernel, convIntegerKernel, qLinearConvKernel,
+  qLinearAddKernel, qLinearMulKernel, qLinearLeakyReluKernel, qLinearSigmoidKernel, qLinearConcatKernel, msQuantizeLinearKernel, msDequantizeLinearKernel,
+  qLinearGlobalAveragePoolKernel, qLinearSoftmaxKernel, qGemmKernel, dynamicQuantizeLinearKernel,
   rnnKernel,
 ];
 for (const k of all) registerKernel(k);

@@ -19,8 +19,8 @@ import { tapMajor, useQConvRows } from "./qint-conv-rows.js";
 export function qconvUnsupported(node: Node, attrs: Attrs, g: Graph): string | undefined {
   const bad = productUnsupported(node, g);
   if (bad) return bad;
-  if (g.types[node.inputs[0]!]!.shape.length !== 3) return "only 1-D integer convolutions are generated";
-  if ((attrs.auto_pad as string) !== "NOTSET") return "auto_pad is not generated (export explicit pads)";
+  if (g.types[node.inputs[0]!]!.shape.length !== 3) return "it takes 1-D integer convolutions (QConvIm2col2d takes 2-D ones)";
+  if ((attrs.auto_pad as string) !== "NOTSET") return "it takes explicit pads (QConvIm2col2d takes auto_pad, computing the pads at run time)";
   return undefined;
 }
 

@@ -4,8 +4,13 @@
 //                   in place from zero-point-padded rows
 //   QConvIm2col     the rest: dilated taps (not adjacent rows) or int16 activations (the 16x8
 //                   mode's wide GEMM): patches copied into scratch, then the GEMM
-// Their C emitters need a 1-D conv, int8/uint8/int16 activations, constant int8 weights and
-// int32 bias (packed and folded at compile time), an 8- or 16-bit output, and explicit pads.
+//   QConvDepthwise2d  2-D convolutions, and 1-D ones with auto_pad (as 2-D of height 1, pads
+//                   computed at run time), int8/uint8 activations, one input channel per group:
+//                   a direct loop per output channel
+//   QConvIm2col2d   the other 2-D (and auto_pad) ones: patches, then the int8 GEMM
+// Their C emitters need int8/uint8/int16 (QConvIm2col2d: int8/uint8) activations, constant int8
+// weights and int32 bias (packed and folded at compile time), an 8- or 16-bit output; the first
+// three a 1-D conv with explicit pads.
 // The data type (int8, uint8 or int16 activations) is the emitter's business, not a choice here.
 import type { Node } from "../../ir/graph.js";
 import type { Target } from "../../ir/target.js";
@@ -28,13 +33,13 @@ const ACTIVATIONS = ["i8", "u8", "i16"];
 /** The conv's static shape, or a decline saying what the C emitters cannot take. */
 function integerConv(node: Node, g: GraphView): QConvShape {
   const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!), y = g.type(node.outputs[0]!);
-  ensure(x.shape.length === 3, `it is a ${x.shape.length - 2}-D convolution; C is generated for 1-D integer convolutions`);
+  ensure(x.shape.length === 3, `it is a ${x.shape.length - 2}-D convolution (these take 1-D ones)`);
   ensure(ACTIVATIONS.includes(x.dtype), `its input is ${x.dtype}; the C integer convolutions take i8, u8 or i16`);
   ensure(w.dtype === "i8", `its weights are ${w.dtype}; the C integer convolutions take i8`);
   ensure(ACTIVATIONS.includes(y.dtype), `its output is ${y.dtype}; the C integer convolutions write i8, u8 or i16`);
   ensureConstant(node, g, [1, 2], ["weights", "bias"]);
   const a = g.attrs<{ group: number; strides?: number[]; dilations?: number[]; auto_pad: string }>(node);
-  ensure(a.auto_pad === "NOTSET", () => `auto_pad ${a.auto_pad} (export explicit pads)`);
+  ensure(a.auto_pad === "NOTSET", () => `auto_pad ${a.auto_pad} (its pads are computed at run time from T; these take explicit pads)`);
   const [M, Cg, Kw] = w.shape as [number, number, number];
   const first = (v: readonly number[] | undefined) => (v && v.length > 0 ? v[0]! : 1);
   return { x: x.dtype as QConvShape["x"], C: Cg * a.group, M, group: a.group, Cg, Kw, stride: first(a.strides), dilation: first(a.dilations) };
@@ -85,4 +90,43 @@ export const qconvIm2col = defineAlgorithmRule({
   },
 });
 
-export const qconvRules = [qconvDepthwise, qconvGemmRows, qconvIm2col];
+/** Declines what the 2-D emitters cannot take; the rank, group and auto_pad for their reasons. */
+function integerConv2d(node: Node, g: GraphView): { rank: number; group: number; autoPad: string } {
+  const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!), y = g.type(node.outputs[0]!);
+  const a = g.attrs<{ group: number; auto_pad: string }>(node);
+  const rank = x.shape.length - 2;
+  ensure(rank === 2 || (rank === 1 && a.auto_pad !== "NOTSET"), `it is a ${rank}-D convolution${rank === 1 ? " with explicit pads" : ""} (this takes 2-D ones, and 1-D ones with auto_pad)`);
+  ensure(x.dtype === "i8" || x.dtype === "u8", `its input is ${x.dtype}; the 2-D integer convolution takes i8 or u8`);
+  ensure(w.dtype === "i8", `its weights are ${w.dtype}; the C integer convolutions take i8`);
+  ensure(ACTIVATIONS.includes(y.dtype), `its output is ${y.dtype}; the C integer convolutions write i8, u8 or i16`);
+  ensureConstant(node, g, [1, 2], ["weights", "bias"]);
+  return { rank, group: a.group, autoPad: a.auto_pad };
+}
+
+export const qconvDepthwise2d = defineAlgorithmRule({
+  algorithm: "QConvDepthwise2d",
+  choose(node, g, target) {
+    const { rank, group } = integerConv2d(node, g);
+    const w = g.type(node.inputs[1]!);
+    ensure(w.shape[1] === 1, () => `it reads ${w.shape[1]} input channels per group (group ${group})`);
+    const k = w.shape.slice(2) as number[];
+    return `${rank}-D, one input channel per group (${group} channels, ${w.shape[0]} outputs, ${k.join("x")} kernel): each output channel runs a direct loop ` +
+      `over its window (the zero point where it leaves the input), ${k.reduce((p, q) => p * q, 1)} MACs per output and no GEMM (one row per channel would leave it nothing to share) ${where(target)}`;
+  },
+});
+
+export const qconvIm2col2d = defineAlgorithmRule({
+  algorithm: "QConvIm2col2d",
+  choose(node, g, target) {
+    const { rank } = integerConv2d(node, g);
+    const w = g.type(node.inputs[1]!);
+    const a = g.attrs<{ group: number; auto_pad: string }>(node);
+    const k = (w.shape.slice(2) as number[]);
+    const K = (w.shape[1] as number) * k.reduce((p, q) => p * q, 1);
+    const pads = a.auto_pad === "NOTSET" ? "" : `, ${a.auto_pad} pads computed at run time from the input size`;
+    return `${rank}-D, ${w.shape[1]} channel${w.shape[1] === 1 ? "" : "s"} x ${k.join("x")} kernel per group (group ${a.group}${pads}): ` +
+      `each output's ${K} values are copied into a patch (the zero point where the window leaves the input), then the int8 GEMM per group ${where(target)}`;
+  },
+});
+
+export const qconvRules = [qconvDepthwise, qconvGemmRows, qconvIm2col, qconvDepthwise2d, qconvIm2col2d];

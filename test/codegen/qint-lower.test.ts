@@ -1,6 +1,6 @@
 // The lower stage on random integer products: fast-check draws one QConv or QMatMul with random
 // dtypes (int8, uint8, int16 x), geometry (groups, channels per group, taps, strides, dilations,
-// pads, 1-D and 2-D), weights and bias constant or computed at run time, batched or uniform w with
+// pads or auto_pad, 1-D and 2-D), weights and bias constant or computed at run time, batched or uniform w with
 // zero points, per-channel or per-tensor requantization. For each, after `lower`:
 // - the numbers are QConv's / QMatMul's bit for bit (the interpreter on random inputs);
 // - the rules and the C emitters agree: the algorithm op a node gets is one its emitter takes,
@@ -44,6 +44,7 @@ const arbQConv: fc.Arbitrary<string> = fc.record({
   Cg: fc.constantFrom(1, 1, 2, 3, 4),
   Mg: fc.integer({ min: 1, max: 3 }),
   Kw: fc.integer({ min: 1, max: 5 }),
+  kh: fc.constantFrom(1, 1, 2, 3),
   stride: fc.integer({ min: 1, max: 3 }),
   dil: fc.constantFrom(1, 1, 2, 3),
   padL: fc.integer({ min: 0, max: 4 }),
@@ -51,20 +52,22 @@ const arbQConv: fc.Arbitrary<string> = fc.record({
   wConst: fc.constantFrom(true, true, true, false),
   bias: fc.constantFrom("none", "const", "const", "input"),
   perChannel: fc.boolean(),
+  autoPad: fc.constantFrom("NOTSET", "NOTSET", "NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"),
 }).chain((c) => {
-  const M = c.group * c.Mg, C = c.group * c.Cg;
-  return fc.record({ c: fc.constant(c), zp: zeroPoint(c.x), w: int8s(M * c.Cg * c.Kw), b: fc.array(fc.integer({ min: -5000, max: 5000 }), { minLength: M, maxLength: M }), rq: requant(c.perChannel ? M : 1) })
+  const M = c.group * c.Mg, C = c.group * c.Cg, kh = c.twoD ? c.kh : 1;
+  return fc.record({ c: fc.constant(c), zp: zeroPoint(c.x), w: int8s(M * c.Cg * kh * c.Kw), b: fc.array(fc.integer({ min: -5000, max: 5000 }), { minLength: M, maxLength: M }), rq: requant(c.perChannel ? M : 1) })
     .map(({ c, zp, w, b, rq }) => {
       const inputs = [`%x: ${c.x}[1,${C},${c.twoD ? "3," : ""}T]`];
       const lines: string[] = [];
-      const wShape = c.twoD ? `${M},${c.Cg},1,${c.Kw}` : `${M},${c.Cg},${c.Kw}`;
+      const wShape = c.twoD ? `${M},${c.Cg},${kh},${c.Kw}` : `${M},${c.Cg},${c.Kw}`;
       if (c.wConst) lines.push(`  %w = const i8[${wShape}] ${list(w)}`);
       else inputs.push(`%w: i8[${wShape}]`);
       if (c.bias === "const") lines.push(`  %b = const i32[${M}] ${list(b)}`);
       if (c.bias === "input") inputs.push(`%b: i32[${M}]`);
+      const pads = c.autoPad !== "NOTSET" ? `auto_pad="${c.autoPad}"` : c.twoD ? `pads=[0, ${c.padL}, ${kh - 1}, ${c.padR}]` : `pads=[${c.padL}, ${c.padR}]`;
       const geometry = c.twoD
-        ? `kernel_shape=[1, ${c.Kw}], strides=[1, ${c.stride}], dilations=[1, ${c.dil}], pads=[0, ${c.padL}, 0, ${c.padR}]`
-        : `kernel_shape=[${c.Kw}], strides=[${c.stride}], dilations=[${c.dil}], pads=[${c.padL}, ${c.padR}]`;
+        ? `kernel_shape=[${kh}, ${c.Kw}], strides=[1, ${c.stride}], dilations=[1, ${c.dil}], ${pads}`
+        : `kernel_shape=[${c.Kw}], strides=[${c.stride}], dilations=[${c.dil}], ${pads}`;
       const out = c.x === "i16" && rq.out === "u8" ? "i16" : rq.out;
       lines.push(`  %y = QConv(%x, %w${c.bias === "none" ? "" : ", %b"}) {${geometry}, group=${c.group}, x_zero_point=${zp}, ` +
         `multiplier=${list(rq.multiplier)}, shift=${list(rq.shift)}, out_dtype="${out}"}`);
@@ -135,18 +138,24 @@ describe("the lower stage on random QConv and QMatMul nodes", () => {
         expect(() => compileGraph(lowered, { target: getTarget("c99"), maxDims: { T: 8 } })).toThrow(/no algorithm takes it \(QConvDepthwise[:,] |no algorithm takes it \(QMatMulGemm[:,] /);
       }
     }), { numRuns: RUNS, seed: 11 });
-    expect([...seen].sort()).toEqual(["QConv", "QConvDepthwise", "QConvGemmRows", "QConvIm2col", "QMatMul", "QMatMulCentred", "QMatMulGemm"]);
+    expect([...seen].sort()).toEqual(["QConv", "QConvDepthwise", "QConvDepthwise2d", "QConvGemmRows", "QConvIm2col", "QConvIm2col2d", "QMatMul", "QMatMulCentred", "QMatMulGemm"]);
   });
 });
 
-/** The draws the rules lowered, side by side in one graph (inputs and constants renamed per draw). */
+/**
+ * The draws the rules lowered, side by side in one graph (inputs and constants renamed per draw),
+ * at most count / 7 per algorithm so that the rarer ones are in.
+ */
 function sampleGraph(count: number): Graph {
   const inputs: string[] = [], outputs: string[] = [], body: string[] = [];
+  const per = new Map<string, number>();
   let k = 0;
   for (const text of fc.sample(arbCase, { numRuns: 400, seed: 5 })) {
     if (k === count) break;
     const lowered = runPipeline(parseGraph(text), "lower");
-    if (!implementedOp(lowered.nodes.find((n) => n.outputs.includes("y"))!.op)) continue;
+    const op = lowered.nodes.find((n) => n.outputs.includes("y"))!.op;
+    if (!implementedOp(op) || (per.get(op) ?? 0) >= Math.ceil(count / 7)) continue;
+    per.set(op, (per.get(op) ?? 0) + 1);
     const rename = (s: string) => s.replace(/%(x|w|b|y)\b/g, `%$1${k}`);
     const head = /^graph @g\((.*)\) -> \(%y\) \{$/m.exec(text)!;
     inputs.push(...head[1]!.split(/, (?=%)/).map(rename));
@@ -162,7 +171,7 @@ describe("lowered random integer products in C", () => {
   const sets = [13, 20, 16].map((T, i) => randomInputs(g, new Rng(40 + i), { T }));
   it("the sample holds every algorithm", () => {
     const ops = new Set(runPipeline(g, "lower").nodes.map((n) => n.op));
-    for (const op of ["QConvDepthwise", "QConvGemmRows", "QConvIm2col", "QMatMulGemm", "QMatMulCentred"]) expect(ops, op).toContain(op);
+    for (const op of ["QConvDepthwise", "QConvGemmRows", "QConvIm2col", "QConvDepthwise2d", "QConvIm2col2d", "QMatMulGemm", "QMatMulCentred"]) expect(ops, op).toContain(op);
   });
   itOnRigs([["c99", "native"], ["aarch64", "simde"]], (target, rig) => checkBitExact(g, target, rig, sets, { maxDims: { T: 20 } }));
 });

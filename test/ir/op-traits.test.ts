@@ -72,6 +72,8 @@ const SAMPLES: Readonly<Record<string, string>> = {
   QConvDepthwise: `graph @g(%x: i8[1,3,T]) -> (%y) {\n  %w = const i8[6,1,2] ${Q8}\n  %y = QConvDepthwise(%x, %w) {group=3, pads=[1, 0], x_zero_point=-3, multiplier=[1073741824], shift=[-3]}\n}`,
   QConvGemmRows: `graph @g(%x: u8[1,3,T]) -> (%y) {\n  %w = const i8[2,3,2] ${Q8}\n  %y = QConvGemmRows(%x, %w) {strides=[2], pads=[1, 0], x_zero_point=130, multiplier=[1073741824], shift=[-5]}\n}`,
   QConvIm2col: `graph @g(%x: i8[1,3,T]) -> (%y) {\n  %w = const i8[2,3,2] ${Q8}\n  %y = QConvIm2col(%x, %w) {dilations=[2], pads=[1, 1], x_zero_point=4, multiplier=[1073741824], shift=[-5]}\n}`,
+  QConvDepthwise2d: `graph @g(%x: i8[1,2,3,T]) -> (%y) {\n  %w = const i8[4,1,1,3] ${Q8}\n  %y = QConvDepthwise2d(%x, %w) {group=2, pads=[0, 1, 0, 1], x_zero_point=-3, multiplier=[1073741824], shift=[-5]}\n}`,
+  QConvIm2col2d: `graph @g(%x: u8[1,3,3,T]) -> (%y) {\n  %w = const i8[1,3,2,2] ${Q8}\n  %y = QConvIm2col2d(%x, %w) {strides=[1, 2], auto_pad="SAME_UPPER", x_zero_point=130, multiplier=[1073741824], shift=[-5]}\n}`,
   QMatMulGemm: `graph @g(%x: i8[1,T,3]) -> (%y) {\n  %w = const i8[3,4] ${Q8}\n  %y = QMatMulGemm(%x, %w) {x_zero_point=-1, multiplier=[1073741824], shift=[-4]}\n}`,
   QMatMulCentred: `graph @g(%x: i8[1,T,3]) -> (%y) {\n  %w = const u8[3,4] [0, 255, 128, 17, 200, 3, 90, 160, 255, 0, 64, 192]\n  %y = QMatMulCentred(%x, %w) {x_zero_point=2, w_zero_point=128, multiplier=[1073741824], shift=[-6]}\n}`,
   BatchNormalization: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %s = const f32[3] [1, 2, 0.5]\n  %b = const f32[3] [0.1, -0.2, 0.3]\n  %m = const f32[3] [0, 1, -1]\n  %v = const f32[3] [1, 0.5, 2]\n  %y = BatchNormalization(%x, %s, %b, %m, %v)\n}`,

@@ -24,4 +24,14 @@ export const QConvIm2col = defineAlgorithm(base, {
   doc: "1-D QConv as im2col patches (k-contiguous, per output) in scratch followed by the GEMM: int8 for dilated taps, the wide int64 GEMM for int16 activations.",
 });
 
-export const qconvAlgorithms = [QConvDepthwise, QConvGemmRows, QConvIm2col];
+export const QConvDepthwise2d = defineAlgorithm(base, {
+  name: "QConvDepthwise2d",
+  doc: "2-D QConv (and a 1-D one with auto_pad) with one input channel per group, as a direct loop per output channel over its kh x kw window, the zero point outside the input (no GEMM).",
+});
+
+export const QConvIm2col2d = defineAlgorithm(base, {
+  name: "QConvIm2col2d",
+  doc: "2-D QConv (and a 1-D one with auto_pad, as 2-D of height 1) as im2col patches of Cg x kh x kw values per output, padded with the zero point, followed by the int8 GEMM per group.",
+});
+
+export const qconvAlgorithms = [QConvDepthwise, QConvGemmRows, QConvIm2col, QConvDepthwise2d, QConvIm2col2d];

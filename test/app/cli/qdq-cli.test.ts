@@ -2,8 +2,9 @@
 // `neonc optimize --int8 -o q.onnx` is detected by every command and imported through import-qdq
 // (one line on stderr with the integer op counts); compile writes integer C, check passes on c99,
 // run --explain import-qdq gives the per-node detail, --no-import-qdq keeps the float import, and
-// --int8 on it is a usage error. A com.microsoft QOperator model checks too; blocked activations
-// and DynamicQuantizeLinear fail with one line and exit 1.
+// --int8 on it is a usage error. A com.microsoft QOperator model checks too, and so does a
+// dynamically quantized one (DynamicQuantizeLinear); blocked activations fail with one line and
+// exit 1.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -152,14 +153,24 @@ describe("neonc on other quantized forms", () => {
     expect(oneLineError(r)).toMatch(/blocked\.onnx: node "dq_blocked" \(DequantizeLinear\): blocked quantization \(block_size 4 along axis 1\) of the run-time value "xq" cannot be imported/);
   });
 
-  it("DynamicQuantizeLinear fails with one line that says why (exit 1)", async () => {
+  it("a dynamically quantized model (DynamicQuantizeLinear into MatMulInteger, as quantize_dynamic writes) checks on c99", async () => {
     const file = writeModel(path.join(dir, "dyn.onnx"), {
-      inputs: [{ name: "x", shape: [4] }],
-      outputs: [{ name: "y", shape: [4], dtype: "u8" }],
-      nodes: [{ op: "DynamicQuantizeLinear", inputs: ["x"], outputs: ["y", "ys", "yz"], name: "dql" }],
+      inputs: [{ name: "x", shape: [3, 4] }],
+      outputs: [{ name: "y", shape: [3, 2] }],
+      initializers: {
+        w: fromNumbers("i8", [4, 2], [12, -7, 100, -128, 3, 55, -90, 1]),
+        ws: fromNumbers("f32", [], [0.02]),
+      },
+      nodes: [
+        { op: "DynamicQuantizeLinear", inputs: ["x"], outputs: ["xq", "xs", "xz"] },
+        { op: "MatMulInteger", inputs: ["xq", "w", "xz"], outputs: ["acc"] },
+        { op: "Cast", inputs: ["acc"], outputs: ["accf"], attrs: { to: 1 } },
+        { op: "Mul", inputs: ["xs", "ws"], outputs: ["s"] },
+        { op: "Mul", inputs: ["accf", "s"], outputs: ["y"] },
+      ],
     });
-    const r = await neoncInProcess("run", file, "--input", path.join(dir, "x.pb"), "--output-dir", path.join(dir, "d"));
-    expect(r.code).toBe(1);
-    expect(oneLineError(r)).toMatch(/dyn\.onnx: node "dql" \(DynamicQuantizeLinear\): computes its scale and zero point from the data at run time/);
+    const r = await neoncInProcess("check", file, "--target", "c99", "--runs", "1");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ok: /m);
   });
 });

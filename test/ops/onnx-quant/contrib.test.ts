@@ -5,8 +5,8 @@
 // - the plain import runs the op's reference definition: equal to the formula everywhere;
 // - onnxruntime-node runs the same model as a second reference: within 1 LSB (exact share printed).
 // The import-qdq lowering of each op to integer ops is specified against that reference by the
-// golden fixtures test/passes/import-qdq/golden/contrib-*.ir. Also: DynamicQuantizeLinear is
-// refused with one sentence, com.microsoft QuantizeLinear/DequantizeLinear import as the
+// golden fixtures test/passes/import-qdq/golden/contrib-*.ir. Also: DynamicQuantizeLinear
+// imports and runs (the ONNX docs' example), com.microsoft QuantizeLinear/DequantizeLinear import as the
 // default-domain ops, and QLinearGlobalAveragePool with channels_last is refused.
 import { describe, expect, it } from "vitest";
 import { importOnnxBytes } from "../../../src/adapters/onnx/index.js";
@@ -201,15 +201,36 @@ describe("com.microsoft QOperator ops", () => {
 });
 
 describe("refusals and aliases", () => {
-  it("DynamicQuantizeLinear is refused with one sentence that says why", () => {
+  it("DynamicQuantizeLinear imports and runs as the ONNX reference computes it", () => {
     const bytes = bytesOf({
-      inputs: [{ name: "x", shape: [4] }], outputs: [{ name: "y", shape: [4], dtype: "u8" }],
+      inputs: [{ name: "x", shape: [6] }], outputs: [{ name: "y", shape: [6], dtype: "u8" }, { name: "ys", shape: [], dtype: "f32" }, { name: "yz", shape: [], dtype: "u8" }],
       nodes: [{ op: "DynamicQuantizeLinear", inputs: ["x"], outputs: ["y", "ys", "yz"], name: "dql" }],
     });
+    // The example of the ONNX operator docs: range [-3, 2], scale 5/255, zero point 153.
     for (const imp of [importOnnxBytes, importQdqBytes]) {
-      expect(() => imp(bytes, "dyn.onnx")).toThrow(
-        /^dyn\.onnx: node "dql" \(DynamicQuantizeLinear\): computes its scale and zero point from the data at run time .*quantize the model statically/,
-      );
+      const out = runGraph(imp(bytes, "dyn.onnx"), { x: fromNumbers("f32", [6], [0, 2, -3, -2.5, 1.34, 0.5]) });
+      expect(Array.from(out.y!.data as Uint8Array)).toEqual([153, 255, 0, 26, 221, 179]);
+      expect(out.ys!.data[0]).toBe(Math.fround(5 / 255));
+      expect(out.yz!.data[0]).toBe(153);
+    }
+  });
+
+  it("DynamicQuantizeLinear: onnxruntime agrees on random inputs (y within 1 LSB, the same zero point)", async () => {
+    const n = 64;
+    const bytes = bytesOf({
+      inputs: [{ name: "x", shape: [n] }], outputs: [{ name: "y", shape: [n], dtype: "u8" }, { name: "ys", shape: [], dtype: "f32" }, { name: "yz", shape: [], dtype: "u8" }],
+      nodes: [{ op: "DynamicQuantizeLinear", inputs: ["x"], outputs: ["y", "ys", "yz"], name: "dql" }],
+    });
+    const rng = new Rng(5);
+    for (const [lo, hi] of [[-3, 2], [0.5, 7], [-9, -0.25], [-1e-3, 4e-3]] as const) {
+      const x = fromNumbers("f32", [n], Array.from({ length: n }, () => lo + (hi - lo) * rng.next()));
+      const ours = runGraph(importOnnxBytes(bytes, "dyn.onnx"), { x });
+      const o = await runOrt(bytes, { x });
+      expect(o.ys![0]).toBe(ours.ys!.data[0]);
+      expect(o.yz![0]).toBe(ours.yz!.data[0]);
+      const a = agreement(o.y!, ours.y!);
+      console.log(`DynamicQuantizeLinear on [${lo}, ${hi}]: onnxruntime ${percent(a.exact, a.n)} exact (max ${a.max} LSB)`);
+      expect(a.max).toBeLessThanOrEqual(1);
     }
   });
 
