@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { evalDim, isSymbolic } from "../ir/dim.js";
 import { makeTensor, type Tensor } from "../ir/types.js";
+import { tensorToF64 } from "../ir/float-formats.js";
 import type { CompiledModel } from "./emit-model.js";
 import { rigTools, type Rig } from "./targets.js";
 import { probeRig } from "./toolchain.js";
@@ -171,18 +172,25 @@ export function runBuild(m: CompiledModel, b: Build, inputs: Readonly<Record<str
   }
 }
 
-/** Largest absolute difference and the largest reference magnitude. */
+/**
+ * Largest absolute difference and the largest reference magnitude, over the real values of any
+ * dtype (f16/bf16/float8 decoded from their bits, bool as 0/1); 64-bit integers are subtracted as
+ * integers, so a difference of 1 between large values still counts.
+ */
 export function compareTensors(got: Tensor, ref: Tensor): { maxAbs: number; maxRef: number; rel: number } {
-  // 64-bit integer outputs (an ArgMax's indices) hold bigints: compared as numbers.
-  const a = got.data as ArrayLike<number | bigint>, b = ref.data as ArrayLike<number | bigint>;
-  if (a.length !== b.length) throw new BuildError(`output has ${a.length} elements, the reference ${b.length}`);
+  if (got.data.length !== ref.data.length) throw new BuildError(`output has ${got.data.length} elements, the reference ${ref.data.length}`);
   let maxAbs = 0, maxRef = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = Number(a[i]!), y = Number(b[i]!);
-    const d = Math.abs(x - y);
+  const take = (d: number, r: number) => {
     if (!(d <= maxAbs)) maxAbs = Number.isNaN(d) ? Infinity : d;
-    const r = Math.abs(y);
     if (r > maxRef) maxRef = r;
+  };
+  const ga = got.data, ra = ref.data;
+  if ((ga instanceof BigInt64Array || ga instanceof BigUint64Array) && (ra instanceof BigInt64Array || ra instanceof BigUint64Array)) {
+    const abs = (v: bigint) => (v < 0n ? -v : v);
+    for (let i = 0; i < ra.length; i++) take(Number(abs(ga[i]! - ra[i]!)), Number(abs(ra[i]!)));
+  } else {
+    const a = tensorToF64(got), b = tensorToF64(ref);
+    for (let i = 0; i < b.length; i++) take(Math.abs(a[i]! - b[i]!), Math.abs(b[i]!));
   }
   return { maxAbs, maxRef, rel: maxRef > 0 ? maxAbs / maxRef : maxAbs };
 }

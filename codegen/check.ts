@@ -4,7 +4,8 @@
 // the seeded random inputs check uses when it is given no input folder.
 import { dimSymbols, evalDim } from "../ir/dim.js";
 import type { Graph } from "../ir/graph.js";
-import { makeTensor, type Tensor } from "../ir/types.js";
+import type { Tensor } from "../ir/types.js";
+import { tensorFromF64 } from "../ir/float-formats.js";
 import { UsageError } from "../ir/errors.js";
 import { runGraph } from "../src/runtime/interpreter.js";
 import { compareTensors } from "./build.js";
@@ -60,8 +61,11 @@ export function checkAgainstInterpreter(engine: CEngine, reference: Graph, sets:
 }
 
 /**
- * Seeded uniform [-1, 1) float inputs for every graph input, each symbolic dim at its value in
- * `dims` (a UsageError names the one missing). The same seed gives the same tensors.
+ * Seeded random inputs for every graph input, each symbolic dim at its value in `dims` (a
+ * UsageError names the one missing): floats of any width uniform in [-1, 1); integers uniform in
+ * [1, L], L the largest symbolic dim (16 without one; at most the type's largest value), since integer inputs of speech models are
+ * lengths, positions, rates or indices that a random 64-bit value would only push out of range;
+ * bool 0 or 1. Strings have no random form. The same seed gives the same tensors.
  */
 export function randomInputs(g: Graph, dims: Readonly<Record<string, number>>, seed = 12345): Record<string, Tensor> {
   const env: Record<string, number> = {};
@@ -73,6 +77,8 @@ export function randomInputs(g: Graph, dims: Readonly<Record<string, number>>, s
       }
     }
   }
+  const largest = Object.keys(env).length > 0 ? Math.max(...Object.values(env)) : 16;
+  const CAP: Readonly<Record<string, number>> = { i8: 127, u8: 255, i16: 32767, u16: 65535 };
   let state = seed >>> 0;
   const next = () => {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
@@ -81,11 +87,17 @@ export function randomInputs(g: Graph, dims: Readonly<Record<string, number>>, s
   const out: Record<string, Tensor> = {};
   for (const name of g.inputs) {
     const t = g.types[name]!;
-    if (t.dtype !== "f32") throw new UsageError(`input ${name} is ${t.dtype}; random inputs are only made for float32 (give input files)`);
-    const x = makeTensor("f32", t.shape.map((d) => evalDim(d, env)));
-    const data = x.data as Float32Array;
-    for (let i = 0; i < data.length; i++) data[i] = next() * 2 - 1;
-    out[name] = x;
+    if (t.dtype === "string") throw new UsageError(`input ${name} is a string tensor; random inputs are not made for strings (give input files)`);
+    const shape = t.shape.map((d) => evalDim(d, env));
+    const n = shape.reduce((p, d) => p * d, 1);
+    const values = new Float64Array(n);
+    const int = /^[iu]\d+$/.test(t.dtype);
+    const top = Math.min(largest, CAP[t.dtype] ?? largest);
+    for (let i = 0; i < n; i++) {
+      const r = next();
+      values[i] = t.dtype === "bool" ? (r < 0.5 ? 0 : 1) : int ? 1 + Math.floor(r * top) : r * 2 - 1;
+    }
+    out[name] = tensorFromF64(t.dtype, shape, values);
   }
   return out;
 }

@@ -17,6 +17,18 @@ export class ModelError extends NeoncError {
   }
 }
 
+/**
+ * An import that stops because an operand neonc needs at import (a Reshape shape, Slice starts,
+ * Pad pads...) is computed at run time: `value` names it, so a caller holding the model's input
+ * values can find the graph inputs that feed it and bind them (src/adapters/onnx/operand-binding.ts).
+ */
+export class RunTimeOperandError extends ModelError {
+  constructor(message: string, readonly value: string, readonly operand: string, readonly node: string, readonly op: string) {
+    super(message);
+    this.name = "RunTimeOperandError";
+  }
+}
+
 /** A problem with how neonc was called (exit 2). */
 export class UsageError extends NeoncError {
   constructor(message: string) {

@@ -89,6 +89,11 @@ export interface OnnxImportContext {
   type(name: string): TensorType | undefined;
   /** Throws an import error naming the node. */
   fail(message: string): never;
+  /**
+   * Throws the import error for an operand needed at import (the node's `what` input, value
+   * `name`) that is computed at run time; `fail` stands in where it is not given.
+   */
+  runTimeOperand?(name: string, what: string, message: string): never;
 }
 
 /** What an export hook emits: one ONNX node of the exporter's opset. */

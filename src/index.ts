@@ -26,7 +26,9 @@ export { defineAlgorithm, type AlgorithmSpec } from "../ir/ops/lowered/define.js
 export { implementedOp, isLoweredByTarget, traitsOf, opsWith, opNamesWith } from "../ir/traits.js";
 export { importOnnxFile, importOnnxBytes, readTensorFile, encodeTensorFile, tensorFromProto, tensorToProto, type ImportOptions } from "./adapters/onnx/index.js";
 export { listInputDir, planRuns, bindInputs, readInputSets, readInputDir, type InputSource, type RunJob, type GivenTensor } from "./adapters/onnx/run-plan.js";
-export { loadModel, describeQuantized, type LoadModelOptions } from "./adapters/onnx/load-model.js";
+export { loadModel, openModel, describeQuantized, type LoadModelOptions, type OpenedModel } from "./adapters/onnx/load-model.js";
+export { importBindingOperands, inputsFeeding, describeBoundOperands, type BoundOperand, type OperandBoundGraph } from "./adapters/onnx/operand-binding.js";
+export type { BindValue } from "./adapters/onnx/bind-value.js";
 export { inspectOnnxFile, DEFAULT_DIMS, type InspectReport, type InspectOptions, type MacsReport, type LayerReport as InspectLayerReport } from "./adapters/inspect/inspect-onnx.js";
 export { formatInspectText } from "./adapters/inspect/format-inspect.js";
 export { graphMacs, type GraphMacs, type LayerMacs } from "./adapters/inspect/macs.js";

@@ -2,10 +2,13 @@
 // all of them) and GlobalAveragePool (the mean over every spatial position). Both are
 // y[o][i] = mean_k x[o][k][i]; with inner = 1 each mean is over a contiguous row, summed in
 // lanes (4 with NEON, 16 in c99: lane-sum.ts), otherwise running sums over rows keep the reads
-// contiguous.
+// contiguous. Other forms of ReduceMean (other dtypes, axes with gaps) go to ./reduce-any.ts.
 import type { Dim } from "../../ir/dim.js";
 import { cProduct } from "../c-util.js";
+import type { Attrs } from "../../ir/graph.js";
+import type { TensorType } from "../../ir/types.js";
 import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
+import { emitReduceAny, reduceAnySupports, type ReduceOp } from "./reduce-any.js";
 import { laneSumC, useNoinline } from "./lane-sum.js";
 
 function useMean(ctx: KernelContext): void {
@@ -56,33 +59,31 @@ export function reducedRun(axes: readonly number[], rank: number): [number, numb
   return [a[0]!, a[a.length - 1]!];
 }
 
+/** The contiguous run of reduced axes [first, last] when x is f32, else undefined (no axes with noop too). */
+function fastRun(attrs: Attrs, x: TensorType | undefined): [number, number] | undefined {
+  if (x?.dtype !== "f32") return undefined;
+  const axes = (attrs.axes as readonly number[] | undefined) ?? [];
+  if (axes.length === 0 && ((attrs.noop_with_empty_axes as number | undefined) ?? 0) !== 0) return undefined;
+  const r = reducedRun(axes, x.shape.length);
+  return typeof r === "string" ? undefined : r;
+}
+
 /**
- * The kernel of a Reduce* op over one contiguous run of axes: `emitRun` emits the reduction of
- * x (shape) over axes first..last into y. No axes with noop_with_empty_axes copy x through, as
- * the interpreter (ir/ops/nn/reduce.ts) does, ReduceSumSquare too.
+ * The kernel of a Reduce* op: `emitRun` emits the float32 reduction of x (shape) over one
+ * contiguous run of axes first..last into y; every other form (other dtypes, axes with gaps, no
+ * axes with noop_with_empty_axes) goes to the general loops of ./reduce-any.ts.
  */
 export function reduceRunKernel(
-  op: string, emitRun: (ctx: KernelContext, xN: string, yN: string, shape: readonly Dim[], first: number, last: number) => string,
+  op: ReduceOp, emitRun: (ctx: KernelContext, xN: string, yN: string, shape: readonly Dim[], first: number, last: number) => string,
 ): KernelDef {
   return defineKernel({
     op,
-    supports(node, attrs, g) {
-      const x = g.types[node.inputs[0]!];
-      if (x?.dtype !== "f32") return "only float32 is generated";
-      const axes = (attrs.axes as readonly number[] | undefined) ?? [];
-      if (axes.length === 0 && ((attrs.noop_with_empty_axes as number | undefined) ?? 0) !== 0) return undefined;
-      const r = reducedRun(axes, x.shape.length);
-      return typeof r === "string" ? r : undefined;
-    },
+    supports: (node, _attrs, g) => reduceAnySupports(node, g.types[node.inputs[0]!]?.dtype),
     emit(node, attrs, ctx) {
-      const xN = node.inputs[0]!, yN = node.outputs[0]!;
-      const x = ctx.type(xN);
-      const axes = (attrs.axes as readonly number[] | undefined) ?? [];
-      if (axes.length === 0 && ((attrs.noop_with_empty_axes as number | undefined) ?? 0) !== 0) {
-        return `memcpy(${ctx.ptr(yN)}, ${ctx.ptr(xN)}, (size_t)${ctx.numel(yN)} * sizeof(float));`;
-      }
-      const [first, last] = reducedRun(axes, x.shape.length) as [number, number];
-      return emitRun(ctx, xN, yN, x.shape, first, last);
+      const xN = node.inputs[0]!;
+      const run = fastRun(attrs, ctx.type(xN));
+      if (!run) return emitReduceAny(op, node, attrs, ctx);
+      return emitRun(ctx, xN, node.outputs[0]!, ctx.type(xN).shape, run[0], run[1]);
     },
   });
 }

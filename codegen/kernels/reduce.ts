@@ -1,5 +1,6 @@
-// ReduceSum, ReduceMax, ReduceMin and ReduceSumSquare over a contiguous run of axes (the run
-// check of ./reduce-mean.ts): y[o][i] = fold over k of x[o][k][i]. Sums accumulate in float;
+// ReduceSum, ReduceMax, ReduceMin and ReduceSumSquare of float32 over a contiguous run of axes
+// (the run check of ./reduce-mean.ts; every other form goes to ./reduce-any.ts):
+// y[o][i] = fold over k of x[o][k][i]. Sums accumulate in float;
 // Max and Min propagate NaN as the interpreter does (a NaN, once met, stays).
 //
 // Written for gcc's vectorizer with standard flags. With inner > 1 the k loop is outside and
@@ -10,6 +11,7 @@
 import { cProduct } from "../c-util.js";
 import type { KernelContext, KernelDef } from "../kernel.js";
 import { reduceRunKernel } from "./reduce-mean.js";
+import type { ReduceOp } from "./reduce-any.js";
 import { laneSumC, useNoinline } from "./lane-sum.js";
 
 interface Fold {
@@ -56,9 +58,9 @@ static NEONC_NOINLINE void ${name}(size_t outer, size_t n, size_t inner, const f
   return name;
 }
 
-function reduceKernel(op: string): KernelDef {
+function reduceKernel(op: ReduceOp): KernelDef {
   return reduceRunKernel(op, (ctx, xN, yN, shape, first, last) =>
     `${useReduce(ctx, op)}((size_t)${cProduct(shape.slice(0, first))}, (size_t)${cProduct(shape.slice(first, last + 1))}, (size_t)${cProduct(shape.slice(last + 1))}, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`);
 }
 
-export const reduceKernels: KernelDef[] = Object.keys(FOLDS).map(reduceKernel);
+export const reduceKernels: KernelDef[] = (Object.keys(FOLDS) as ReduceOp[]).map(reduceKernel);

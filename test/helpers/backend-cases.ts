@@ -7,8 +7,10 @@ import path from "node:path";
 import { typeToString, type Tensor } from "../../ir/types.js";
 import type { Graph } from "../../ir/graph.js";
 import type { DType } from "../../ir/dtype.js";
-import { onnx } from "../../src/adapters/onnx/proto.js";
-import { importOnnxFile, readTensorFile } from "../../src/adapters/onnx/index.js";
+import type { ModelProto } from "../../src/adapters/onnx/proto.js";
+import { decodeModel, importOnnxFile, readTensorFile } from "../../src/adapters/onnx/index.js";
+import { declaredInputs, importBindingOperands } from "../../src/adapters/onnx/operand-binding.js";
+import { RunTimeOperandError } from "../../ir/errors.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { compareTensors, floatTolerance, type Tolerance } from "../../src/testing/index.js";
 import { sharedPath } from "./shared.js";
@@ -51,29 +53,27 @@ function asDeclared(t: Tensor, dtype: DType): Tensor {
   return t.dtype === "u16" && dtype === "bf16" ? { ...t, dtype } : t;
 }
 
-/** Graph input names of a model, in order, as declared in the file. */
-function declaredInputs(model: string): string[] {
-  const m = onnx.ModelProto.decode(readFileSync(model));
-  const inits = new Set((m.graph?.initializer ?? []).map((t) => t.name));
-  return (m.graph?.input ?? []).map((i) => i.name ?? "").filter((n) => !inits.has(n));
-}
-
 /**
  * Loads every data set of a backend test folder, or returns why it cannot be loaded.
  *
  * neonc's IR takes shape-like operands (Reshape's shape, Slice's starts, axes, pads...) as
- * compile-time constants. Some backend tests feed them as graph inputs; when a model does not
- * import as it is, its integer and scalar inputs are bound to each data set's values at import.
+ * compile-time constants. Some backend tests feed them as graph inputs: those inputs are bound
+ * to each data set's values at import, as `neonc run` binds them (importBindingOperands).
  */
 export function loadBackendSets(dir: string): BackendSet[] | string {
-  const model = path.join(dir, "model.onnx");
+  const file = path.join(dir, "model.onnx");
+  let model: ModelProto;
+  try {
+    model = decodeModel(readFileSync(file), file);
+  } catch (e) {
+    return `import: ${(e as Error).message}`;
+  }
   const names = declaredInputs(model);
   let plain: Graph | undefined;
-  let plainError = "";
   try {
-    plain = importOnnxFile(model);
+    plain = importOnnxFile(file);
   } catch (e) {
-    plainError = (e as Error).message;
+    if (!(e instanceof RunTimeOperandError)) return `import: ${(e as Error).message}`;
   }
   const out: BackendSet[] = [];
   for (const set of readdirSync(dir).filter((d) => d.startsWith("test_data_set_")).sort()) {
@@ -85,12 +85,10 @@ export function loadBackendSets(dir: string): BackendSet[] | string {
     });
     let graph = plain;
     if (!graph) {
-      const bind = Object.fromEntries(Object.entries(all).filter(([, t]) => t.dtype === "i64" || t.dtype === "i32" || t.shape.length === 0));
-      if (Object.keys(bind).length === 0) return `import: ${plainError}`;
       try {
-        graph = importOnnxFile(model, { bind });
+        graph = importBindingOperands(model, { where: file, baseDir: dir }, all).graph;
       } catch (e) {
-        return `import: ${plainError}; with integer and scalar inputs bound: ${(e as Error).message}`;
+        return `import: ${(e as Error).message}`;
       }
     }
     const g = graph;

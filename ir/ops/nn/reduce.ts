@@ -12,6 +12,7 @@ import { fromNumbers, makeTensor, toNumbers, tensorType, type Tensor } from "../
 import { reduce, type ReduceKind } from "../../kernels/reduce.js";
 import { need, needTensor } from "./common.js";
 import { hasAttr, int64Input, passAttrs } from "../onnx-export.js";
+import { needAtImport } from "../shape/util.js";
 
 const REDUCE_TYPES: readonly DType[] = ["f32", "f64", "i8", "u8", "i16", "u16", "i32", "u32", "i64", "u64"];
 
@@ -74,7 +75,7 @@ function defineReduce(name: string, kind: ReduceKind, axesInputSince: number): O
       const axesName = node.inputs[1];
       if (ctx.opset >= axesInputSince && axesName) {
         const t = ctx.constant(axesName);
-        if (!t) ctx.fail(`the axes input of ${name} must be a constant; neonc needs the reduced axes at import`);
+        if (!t) needAtImport(ctx, axesName, "axes", `the axes input of ${name} must be a constant; neonc needs the reduced axes at import`);
         out.axes = toNumbers(t as Tensor);
       }
       return { inputs: node.inputs.slice(0, 1), outputs: node.outputs, attrs: out };

@@ -7,7 +7,7 @@ import { defineOp, float, ints, required, str, type OnnxImportContext, type Onnx
 import { tensorToF64 } from "../../float-formats.js";
 import { isPadMode, pad } from "../../kernels/pad.js";
 import { storedValue } from "../../kernels/copy.js";
-import { constantInts, input, quantThrough, safeInt, typeWith, withoutAttrs } from "./util.js";
+import { constantInts, input, needAtImport, quantThrough, safeInt, typeWith, withoutAttrs } from "./util.js";
 import { tensorFromF64 } from "../../float-formats.js";
 import { hasAttr, int64Input, passAttrs } from "../onnx-export.js";
 
@@ -40,7 +40,7 @@ function importPad(node: OnnxNodeIn, ctx: OnnxImportContext) {
   const attrs: Record<string, unknown> = { ...node.attrs, pads };
   const valueName = node.inputs[2];
   if (valueName) {
-    const v = ctx.constant(valueName) ?? ctx.fail(`its constant_value input "${valueName}" is computed at run time; neonc needs it to be a constant`);
+    const v = ctx.constant(valueName) ?? needAtImport(ctx, valueName, "constant_value", `its constant_value input "${valueName}" is computed at run time; neonc needs it to be a constant`);
     if (v.data.length !== 1) ctx.fail(`its constant_value has ${v.data.length} elements, not 1`);
     if (v.dtype === "string") {
       if (v.data[0] !== "") ctx.fail("a non-empty string pad value is not supported");

@@ -7,6 +7,7 @@ import { isBig, type DType } from "../../dtype.js";
 import { defineOp, dims, type IrNodeSpec, type OnnxImportContext, type OnnxNodeIn } from "../../op.js";
 import { makeTensor, readNumber, tensorType, type Tensor } from "../../types.js";
 import { passAttrs } from "../onnx-export.js";
+import { needAtImport } from "./util.js";
 
 const RANGE_TYPES: readonly DType[] = ["f32", "f64", "i16", "i32", "i64"];
 
@@ -54,7 +55,10 @@ function importRange(node: OnnxNodeIn, ctx: OnnxImportContext): IrNodeSpec {
   const [ds, dl, dd] = [dimOf(0), dimOf(1), dimOf(2)];
   const size = ds !== undefined && dl !== undefined && dd !== undefined ? symbolicLength(ds, dl, dd) : undefined;
   if (size === undefined) {
-    ctx.fail("its output length depends on run-time values (start, limit and delta must be constants or fold from shapes)");
+    const unknown = [0, 1, 2].find((i) => [ds, dl, dd][i] === undefined);
+    const message = "its output length depends on run-time values (start, limit and delta must be constants or fold from shapes)";
+    if (unknown !== undefined) needAtImport(ctx, node.inputs[unknown]!, ["start", "limit", "delta"][unknown]!, message);
+    ctx.fail(message);
   }
   return { inputs: node.inputs, outputs: node.outputs, attrs: { size: [size] } };
 }

@@ -30,7 +30,7 @@ export function constantInts(node: OnnxNodeIn, i: number, ctx: OnnxImportContext
   const name = node.inputs[i];
   if (!name) return undefined;
   const t = ctx.constant(name);
-  if (!t) return ctx.fail(`its ${what} input "${name}" is computed at run time; neonc needs it to be a constant`);
+  if (!t) return needAtImport(ctx, name, what, `its ${what} input "${name}" is computed at run time; neonc needs it to be a constant`);
   return tensorInts(t);
 }
 
@@ -45,7 +45,12 @@ export function constantDims(node: OnnxNodeIn, i: number, ctx: OnnxImportContext
   if (t) return tensorInts(t);
   const dims = ctx.dimsValue(name);
   if (dims) return dims.map((d) => (typeof d === "number" ? safeInt(d) : d));
-  return ctx.fail(`its ${what} input "${name}" is computed at run time and does not fold to known (possibly symbolic) values; neonc needs it at import`);
+  return needAtImport(ctx, name, what, `its ${what} input "${name}" is computed at run time and does not fold to known (possibly symbolic) values; neonc needs it at import`);
+}
+
+/** Fails the import for operand `what` (value `name`), which neonc needs at import but is computed at run time. */
+export function needAtImport(ctx: OnnxImportContext, name: string, what: string, message: string): never {
+  return ctx.runTimeOperand ? ctx.runTimeOperand(name, what, message) : ctx.fail(message);
 }
 
 /** Attributes of an ONNX node without the named ones (inputs that became attributes, etc.). */

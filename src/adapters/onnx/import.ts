@@ -17,7 +17,8 @@ import { findOnnxOp, findOp } from "../../../ir/registry.js";
 import { fromNumbers, numel, toNumbers, typeOfTensor, typeToString, type Tensor, type TensorType } from "../../../ir/types.js";
 import "../../../ir/ops/index.js";
 import { verifyProblems } from "../../../ir/verify.js";
-import { ModelError, errorMessage } from "../../../ir/errors.js";
+import { ModelError, RunTimeOperandError, UsageError, errorMessage } from "../../../ir/errors.js";
+import { bindTensor, type BindValue } from "./bind-value.js";
 import { decodeAttribute, type DecodedAttr } from "./attributes.js";
 import { dtypeFromOnnx, onnxTypeName } from "../../../ir/onnx-dtypes.js";
 import { toNum, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from "./proto.js";
@@ -37,9 +38,11 @@ export interface LowerOptions {
   baseDir?: string;
   /**
    * Graph inputs to specialise on known values: they become constants, so operands that the IR
-   * needs at compile time (shapes, axes, pads fed as inputs) can come from data files.
+   * needs at compile time (shapes, axes, pads fed as inputs) can come from data files, and an If
+   * whose condition they decide is inlined. Numbers take the input's dtype and shape
+   * (./bind-value.ts); an unknown name or a value that does not fit is a UsageError.
    */
-  bind?: Readonly<Record<string, Tensor>>;
+  bind?: Readonly<Record<string, BindValue>>;
   /** Op types never folded at import even when their inputs are constant (e.g. DequantizeLinear of int8 weights, for import-qdq). */
   keep?: ReadonlySet<string>;
 }
@@ -113,16 +116,14 @@ export function lowerModel(model: ModelProto, opts: LowerOptions): Graph {
   if ((g.sparseInitializer ?? []).length > 0) L.fail("sparse initializers are not supported");
 
   const inputs: string[] = [];
+  checkBindNames(g, opts);
   for (const vi of g.input ?? []) {
     const name = vi.name ?? "";
     if (L.constants.has(name)) continue; // IR < 4 lists initializers among the inputs
     const type = valueInfoType(vi, `input "${name}"`, L);
     const bound = opts.bind?.[name];
-    if (bound) {
-      if (bound.dtype !== type.dtype || bound.shape.length !== type.shape.length) {
-        L.fail(`the value bound to input "${name}" is ${bound.dtype}[${bound.shape.join(",")}], the input is ${typeToString(type)}`);
-      }
-      L.addConstant(name, bound);
+    if (bound !== undefined) {
+      L.addConstant(name, bindTensor(opts.where, name, type, bound));
       continue;
     }
     L.types.set(name, type);
@@ -140,6 +141,16 @@ export function lowerModel(model: ModelProto, opts: LowerOptions): Graph {
     outputs.push(name);
   }
   return finish(L, g.name || "main", inputs, outputs, model);
+}
+
+/** Every name given to bind must be a graph input (one not backed by an initializer). */
+function checkBindNames(g: GraphProto, opts: LowerOptions): void {
+  const inits = new Set((g.initializer ?? []).map((t) => t.name ?? ""));
+  const inputs = (g.input ?? []).map((vi) => vi.name ?? "").filter((n) => !inits.has(n));
+  const unknown = Object.keys(opts.bind ?? {}).find((n) => !inputs.includes(n));
+  if (unknown !== undefined) {
+    throw new UsageError(`${opts.where}: cannot bind "${unknown}": the model has no input of that name (its inputs are ${inputs.join(", ") || "none"})`);
+  }
 }
 
 function defaultOpset(model: ModelProto, where: string): number {
@@ -315,6 +326,9 @@ function lowerNode(n: NodeProto, L: Lowering, depth: number): void {
     dimsValue: (name) => L.known.get(name),
     type: (name) => L.types.get(name),
     fail,
+    runTimeOperand: (value, what, message) => {
+      throw new RunTimeOperandError(`${L.opts.where}: ${label}: ${message}`, value, what, n.name || outputs[0] || opType, opType);
+    },
   };
   let spec: IrNodeSpec;
   try {

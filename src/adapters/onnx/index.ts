@@ -2,10 +2,11 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Graph } from "../../../ir/graph.js";
-import type { Tensor } from "../../../ir/types.js";
+import type { BindValue } from "./bind-value.js";
 import { ModelError, errorMessage } from "../../../ir/errors.js";
 import { lowerModel } from "./import.js";
 import { onnx, type ModelProto } from "./proto.js";
+export type { BindValue } from "./bind-value.js";
 export { readTensorFile, encodeTensorFile, tensorFromProto, tensorToProto } from "./tensor.js";
 
 /** Model files larger than this are refused before reading (protobuf's own limit is 2 GiB). */
@@ -31,8 +32,12 @@ export function importOnnxBytes(bytes: Uint8Array, where: string, baseDir?: stri
 }
 
 export interface ImportOptions {
-  /** Graph inputs to specialise on known values (they become constants of the graph). */
-  bind?: Readonly<Record<string, Tensor>>;
+  /**
+   * Graph inputs to specialise on known values (they become constants of the graph): a tensor,
+   * or numbers that take the input's dtype and shape. An unknown input name or a value that does
+   * not fit the input is a UsageError.
+   */
+  bind?: Readonly<Record<string, BindValue>>;
   /** Op types never folded at import (see LowerOptions.keep). */
   keep?: ReadonlySet<string>;
 }

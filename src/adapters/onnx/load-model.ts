@@ -10,7 +10,7 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Graph } from "../../../ir/graph.js";
-import { ModelError, UsageError } from "../../../ir/errors.js";
+import { ModelError, RunTimeOperandError, UsageError } from "../../../ir/errors.js";
 import { formatExplanation } from "../../../passes/explain.js";
 import type { ExplainEvent } from "../../../passes/pass.js";
 import { formatQdqSummary } from "../../../passes/import-qdq/index.js";
@@ -19,6 +19,9 @@ import { decodeModel } from "./index.js";
 import { lowerModel } from "./import.js";
 import type { ModelProto } from "./proto.js";
 import { importQdqModel } from "./qdq-import.js";
+import type { Tensor } from "../../../ir/types.js";
+import type { BindValue } from "./bind-value.js";
+import { declaredInputs, importBindingOperands, inputsFeeding, type OperandBoundGraph } from "./operand-binding.js";
 
 export interface LoadModelOptions {
   /** false: import a quantized model as float (the CLI's --no-import-qdq). */
@@ -29,6 +32,8 @@ export interface LoadModelOptions {
   readonly int8?: boolean;
   /** Where the import-qdq lines go (default: stderr). */
   readonly log?: (text: string) => void;
+  /** Graph inputs bound to values at import (the CLI's --bind; see ./bind-value.ts). */
+  readonly bind?: Readonly<Record<string, BindValue>>;
 }
 
 /**
@@ -36,6 +41,53 @@ export interface LoadModelOptions {
  * quantized elsewhere goes through import-qdq unless `importQdq` is false.
  */
 export function loadModel(file: string, options: LoadModelOptions = {}): Graph {
+  const model = decodeModel(readModelFile(file), file);
+  return withBindHint(model, () => importDecoded(model, file, path.dirname(file), options));
+}
+
+/** An operand needed at import that graph inputs feed: the error says which inputs to bind. */
+function withBindHint<T>(model: ModelProto, load: () => T): T {
+  try {
+    return load();
+  } catch (e) {
+    if (!(e instanceof RunTimeOperandError)) throw e;
+    const inputs = inputsFeeding(model, e.value);
+    if (inputs.length === 0) throw e;
+    const list = inputs.map((i) => `"${i}"`).join(", ");
+    const hint = `; it comes from the model input${inputs.length > 1 ? "s" : ""} ${list}: give ${inputs.length > 1 ? "their values" : "its value"} with ${inputs.map((i) => `--bind ${i}=VALUE`).join(" ")} (the import option bind)`;
+    throw new RunTimeOperandError(e.message + hint, e.value, e.operand, e.node, e.op);
+  }
+}
+
+/** A model file read and decoded once, to import for runs whose inputs may feed operands needed at import. */
+export interface OpenedModel {
+  /** The graph inputs a run gives (those not bound by `bind`), in order. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /**
+   * Imports it as loadModel does; with `values`, the inputs that feed shape-like operands are
+   * bound from them (./operand-binding.ts) and listed in `bound`.
+   */
+  load(values?: Readonly<Record<string, Tensor>>): OperandBoundGraph;
+}
+
+export function openModel(file: string, options: LoadModelOptions = {}): OpenedModel {
+  const model = decodeModel(readModelFile(file), file);
+  const bound = new Set(Object.keys(options.bind ?? {}));
+  return {
+    inputs: declaredInputs(model).filter((n) => !bound.has(n)),
+    outputs: (model.graph?.output ?? []).map((o) => o.name ?? ""),
+    load(values) {
+      // A model quantized elsewhere has its own import; operands are bound on the plain one only.
+      if (!values || (describeQuantized(model) && options.importQdq !== false)) {
+        return { graph: withBindHint(model, () => importDecoded(model, file, path.dirname(file), options)), bound: [] };
+      }
+      return importBindingOperands(model, { where: file, baseDir: path.dirname(file), bind: options.bind }, values);
+    },
+  };
+}
+
+function readModelFile(file: string): Uint8Array {
   let isFile: boolean;
   try {
     isFile = statSync(file).isFile();
@@ -43,13 +95,11 @@ export function loadModel(file: string, options: LoadModelOptions = {}): Graph {
     throw new ModelError(`${file}: cannot read the model (${fsReason(e)})`);
   }
   if (!isFile) throw new ModelError(`${file}: the model path is not a file`);
-  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    return readFileSync(file);
   } catch (e) {
     throw new ModelError(`${file}: cannot read the model (${fsReason(e)})`);
   }
-  return importDetecting(bytes, file, path.dirname(file), options);
 }
 
 const QDQ_OPS = new Set(["QuantizeLinear", "DequantizeLinear"]);
@@ -80,9 +130,12 @@ export function describeQuantized(model: ModelProto): string | undefined {
  * logging the one-line summary (and the per-node explanation when `explain` names import-qdq or all).
  */
 export function importDetecting(bytes: Uint8Array, file: string, baseDir: string, flags: LoadModelOptions = {}): Graph {
-  const model = decodeModel(bytes, file);
+  return importDecoded(decodeModel(bytes, file), file, baseDir, flags);
+}
+
+function importDecoded(model: ModelProto, file: string, baseDir: string, flags: LoadModelOptions): Graph {
   const quantized = describeQuantized(model);
-  if (!quantized || flags.importQdq === false) return lowerModel(model, { where: file, baseDir });
+  if (!quantized || flags.importQdq === false) return lowerModel(model, { where: file, baseDir, bind: flags.bind });
   if (flags.int8) {
     throw new UsageError(`${file} is already quantized (${quantized}); drop --int8, or add --no-import-qdq to import it as float and quantize it again`);
   }
@@ -90,6 +143,7 @@ export function importDetecting(bytes: Uint8Array, file: string, baseDir: string
   const explain = flags.explain?.includes("import-qdq") || flags.explain?.includes("all");
   const events: ExplainEvent[] = [];
   const { graph, summary } = importQdqModel(model, file, baseDir, {
+    bind: flags.bind,
     log: (m) => log(`import-qdq: ${m}\n`),
     explain: explain ? (e) => events.push({ pass: "import-qdq", node: e.node, op: e.op, rule: "import-qdq", fired: e.fired, message: e.message }) : undefined,
   });

@@ -9,7 +9,7 @@ import type { Graph } from "../../../ir/graph.js";
 import { importQdqWithSummary, type QdqRunOptions, type QdqSummary } from "../../../passes/import-qdq/index.js";
 import { ModelError, NeoncError, errorMessage } from "../../../ir/errors.js";
 import { decodeModel, importOnnxFile } from "./index.js";
-import { lowerModel } from "./import.js";
+import { lowerModel, type LowerOptions } from "./import.js";
 import type { ModelProto } from "./proto.js";
 
 const KEEP = new Set(["DequantizeLinear"]);
@@ -24,8 +24,11 @@ function lowered(g: Graph, where: string, options: QdqRunOptions): { graph: Grap
 }
 
 /** Imports a decoded quantized model and lowers it, with the summary of what became integer. */
-export function importQdqModel(model: ModelProto, where: string, baseDir?: string, options: QdqRunOptions = {}): { graph: Graph; summary: QdqSummary } {
-  return lowered(lowerModel(model, { where, baseDir, keep: KEEP }), where, options);
+export function importQdqModel(
+  model: ModelProto, where: string, baseDir?: string, options: QdqRunOptions & { bind?: LowerOptions["bind"] } = {},
+): { graph: Graph; summary: QdqSummary } {
+  const { bind, ...run } = options;
+  return lowered(lowerModel(model, { where, baseDir, keep: KEEP, bind }), where, run);
 }
 
 /** Imports quantized ONNX bytes and lowers them to integer ops. */

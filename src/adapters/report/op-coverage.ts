@@ -14,19 +14,32 @@ export interface OpCoverage {
   /** ONNX op types imported as this op (empty for neonc's own ops). */
   readonly onnx: readonly string[];
   readonly doc: string;
-  /** "kernel", "lowered" (algorithm ops of the lower stage), or undefined. */
-  readonly c: "kernel" | "lowered" | undefined;
+  /**
+   * "kernel", "lowered" (algorithm ops of the lower stage), "emitted" (the generator writes its C
+   * itself, no kernel), "folded" (never reaches the generator: import folds it), or undefined.
+   */
+  readonly c: "kernel" | "lowered" | "emitted" | "folded" | undefined;
   /** The algorithm ops the lower stage may choose for it. */
   readonly algorithms: readonly string[];
   readonly int8: "integer op" | "integer" | "table" | "pass-through" | "algorithm" | undefined;
   readonly gradient: boolean;
 }
 
+/**
+ * Ops the C generator handles with no kernel: If is emitted by the generator itself (the
+ * condition picks one of two blocks holding the branches' nodes, codegen/emit-if.ts), and a
+ * Constant node is folded into a graph constant at import, so no Constant reaches it.
+ */
+const WITHOUT_KERNEL: Readonly<Record<string, { c: "emitted" | "folded"; text: string }>> = {
+  If: { c: "emitted", text: "emitted: branches inline (codegen/emit-if.ts)" },
+  Constant: { c: "folded", text: "folded at import" },
+};
+
 export function opCoverage(): OpCoverage[] {
   return allOps()
     .map((d) => {
       const algorithms = algorithmsOf(d.name);
-      const c = findKernel(d.name) ? "kernel" : algorithms.length > 0 ? "lowered" : undefined;
+      const c = findKernel(d.name) ? "kernel" : algorithms.length > 0 ? "lowered" : WITHOUT_KERNEL[d.name]?.c;
       const int8 = implementedOp(d.name) ? "algorithm" : isIntegerOp(d.name) ? "integer op" : int8FormOf(d.name);
       return { op: d.name, onnx: d.onnxOps ?? [d.name], doc: d.doc, c, algorithms, int8, gradient: vjpRule(d.name) !== undefined } as const;
     })
@@ -54,7 +67,8 @@ export function opCoverageMarkdown(rows: readonly OpCoverage[] = opCoverage()): 
     `${rows.length} ops: the interpreter runs all of them; C for ${count((r) => r.c !== undefined)}; ` +
       `an int8 form for ${count((r) => r.int8 !== undefined)}; gradients for ${count((r) => r.gradient)}.`,
     "",
-    "- **C**: `kernel` has a C kernel; `lowered` is rewritten by the lower stage into the algorithm ops named.",
+    "- **C**: `kernel` has a C kernel; `lowered` is rewritten by the lower stage into the algorithm ops named;",
+    "  `emitted` is written by the generator itself; `folded at import` never reaches the generator.",
     "- **int8**: `integer kernel` (its own integer lowering), `int8 table` (a 256-entry lookup), `int8 pass-through`",
     "  (moves int8 data), `is integer` (already an integer op); `float` stays float between Dequantize and Quantize.",
     "",
@@ -62,7 +76,7 @@ export function opCoverageMarkdown(rows: readonly OpCoverage[] = opCoverage()): 
     "|---|---|---|---|---|---|",
   ];
   for (const r of rows) {
-    const c = r.c === "lowered" ? `lowered: ${r.algorithms.join(", ")}` : r.c ?? "—";
+    const c = r.c === "lowered" ? `lowered: ${r.algorithms.join(", ")}` : r.c === "emitted" || r.c === "folded" ? WITHOUT_KERNEL[r.op]!.text : r.c ?? "—";
     const int8 = r.int8 ? INT8_TEXT[r.int8] : "float";
     lines.push(`| ${r.op} | ${r.onnx.join(", ") || "—"} | yes | ${c} | ${int8} | ${r.gradient ? "yes" : "—"} |`);
   }
@@ -71,7 +85,7 @@ export function opCoverageMarkdown(rows: readonly OpCoverage[] = opCoverage()): 
 
 /** The table as aligned text for a terminal. */
 export function opCoverageText(rows: readonly OpCoverage[] = opCoverage()): string {
-  const cells = rows.map((r) => [r.op, r.c === "lowered" ? "lowered" : r.c ?? "-", r.int8 ? INT8_TEXT[r.int8] : "float", r.gradient ? "yes" : "-"]);
+  const cells = rows.map((r) => [r.op, r.c === "folded" ? "folded at import" : r.c ?? "-", r.int8 ? INT8_TEXT[r.int8] : "float", r.gradient ? "yes" : "-"]);
   const head = ["op", "C", "int8", "gradient"];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const fmt = (c: readonly string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join("  ").trimEnd();

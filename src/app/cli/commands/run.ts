@@ -5,20 +5,23 @@
 // --engine c runs the generated C instead of the reference interpreter (codegen/engine.ts): the
 // pipeline then defaults to -O1 and ends with the codegen stages, and the model is compiled and
 // built once, with the time axis sized by --max-dim or the longest input, then fed every input.
+// Graph inputs that feed operands neonc needs at import (a Reshape shape, Slice starts, Pad
+// pads...) are bound to the values the run gives them, and one line on stderr says so.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Option, type Command } from "commander";
-import { UsageError } from "../../../../ir/errors.js";
+import { RunTimeOperandError, UsageError } from "../../../../ir/errors.js";
 import { encodeTensorFile, readTensorFile } from "../../../adapters/onnx/tensor.js";
 import { runGraph } from "../../../runtime/interpreter.js";
 import { getTarget, TARGET_NAMES } from "../../../../ir/target.js";
 import type { Graph } from "../../../../ir/graph.js";
 import type { Tensor } from "../../../../ir/types.js";
 import { CEngine, hostTarget, largestDims } from "../../../../codegen/engine.js";
-import { loadModel } from "../../../adapters/onnx/load-model.js";
+import { openModel, type OpenedModel } from "../../../adapters/onnx/load-model.js";
+import { describeBoundOperands } from "../../../adapters/onnx/operand-binding.js";
 import { checkMaxDimNames } from "../max-dim.js";
 import { parseMaxDim } from "../option-parsers.js";
-import { addPipelineFlags, preparePipeline, type PipelineFlags } from "../pipeline-flags.js";
+import { addPipelineFlags, preparePipeline, type PipelineFlags, type PreparedPipeline } from "../pipeline-flags.js";
 import { terminalProgress } from "../progress.js";
 import { bindInputs, listInputDir, planRuns, type InputSource, type RunJob } from "../../../adapters/onnx/run-plan.js";
 
@@ -53,31 +56,85 @@ export function registerRun(program: Command): void {
     const source = checkFlags(flags);
     const codegen = flags.engine === "c" ? (flags.target ? getTarget(flags.target) : hostTarget().target) : undefined;
     const pipeline = await preparePipeline(flags, { codegen });
-    const original = loadModel(model, flags);
-    checkMaxDimNames(flags.maxDim, original);
-    const { graph } = pipeline.run(original);
-    const jobs = planRuns(source, graph.inputs, graph.outputs, flags.outputDir);
+    const groups = planGroups(openModel(model, flags), source, flags, pipeline);
     // test_data_set_N inputs write into OUT/test_data_set_N/.
-    for (const dir of new Set([flags.outputDir, ...jobs.flatMap((j) => j.outputs.map((f) => path.dirname(f)))])) mkdirSync(dir, { recursive: true });
-    if (flags.engine === "c") return runWithC(graph, jobs, flags);
-    const progress = terminalProgress()("running", jobs.length);
+    const outDirs = groups.flatMap((g) => g.jobs.flatMap((j) => j.outputs.map((f) => path.dirname(f))));
+    for (const dir of new Set([flags.outputDir, ...outDirs])) mkdirSync(dir, { recursive: true });
+    if (flags.engine === "c") return runWithC(groups, flags);
+    const total = groups.reduce((n, g) => n + g.jobs.length, 0);
+    const progress = terminalProgress()("running", total);
     const start = performance.now();
     let done = false;
     try {
-      for (const job of jobs) {
-        const given = job.inputs.map((file) => ({ file, ...readTensorFile(file) }));
-        const outputs = runGraph(graph, bindInputs(graph.inputs, given));
-        graph.outputs.forEach((name, k) => writeFileSync(job.outputs[k]!, encodeTensorFile(outputs[name]!, name)));
-        progress.tick(job.label);
-        // Lets the bar's timer and signal handlers run between synchronous runs.
-        if (jobs.length > 1) await new Promise((resolve) => setImmediate(resolve));
+      for (const group of groups) {
+        for (const [k, job] of group.jobs.entries()) {
+          const outputs = runGraph(group.graph, inputsOf(group, k));
+          group.graph.outputs.forEach((name, o) => writeFileSync(job.outputs[o]!, encodeTensorFile(outputs[name]!, name)));
+          progress.tick(job.label);
+          // Lets the bar's timer and signal handlers run between synchronous runs.
+          if (total > 1) await new Promise((resolve) => setImmediate(resolve));
+        }
       }
       done = true;
     } finally {
       const seconds = ((performance.now() - start) / 1000).toFixed(1);
-      progress.done(done ? `ran ${jobs.length} inputs in ${seconds} s; outputs in ${flags.outputDir}` : undefined);
+      progress.done(done ? `ran ${total} inputs in ${seconds} s; outputs in ${flags.outputDir}` : undefined);
     }
   });
+}
+
+/** A graph and the runs it serves; `sets` holds their inputs when they were read to import it. */
+interface RunGroup {
+  readonly graph: Graph;
+  readonly jobs: RunJob[];
+  readonly sets?: Record<string, Tensor>[];
+}
+
+function inputsOf(group: RunGroup, k: number): Record<string, Tensor> {
+  const job = group.jobs[k]!;
+  return group.sets?.[k] ?? bindInputs(group.graph.inputs, job.inputs.map((file) => ({ file, ...readTensorFile(file) })));
+}
+
+/**
+ * The model through the pipeline, with its runs. When the import needs an operand that a graph
+ * input feeds (a Reshape shape, Slice starts...), every run's inputs are read first and those
+ * inputs bound to them (src/adapters/onnx/operand-binding.ts), one line on stderr says which,
+ * and runs that give them the same values share one graph.
+ */
+function planGroups(opened: OpenedModel, source: InputSource, flags: RunFlags, pipeline: PreparedPipeline): RunGroup[] {
+  let imported: Graph | undefined;
+  try {
+    imported = opened.load().graph;
+  } catch (e) {
+    if (!(e instanceof RunTimeOperandError)) throw e;
+  }
+  if (imported) {
+    checkMaxDimNames(flags.maxDim, imported);
+    const { graph } = pipeline.run(imported);
+    return [{ graph, jobs: planRuns(source, graph.inputs, graph.outputs, flags.outputDir) }];
+  }
+  const byValues = new Map<string, RunGroup & { sets: Record<string, Tensor>[] }>();
+  let said = false;
+  for (const job of planRuns(source, opened.inputs, opened.outputs, flags.outputDir)) {
+    const values = bindInputs(opened.inputs, job.inputs.map((file) => ({ file, ...readTensorFile(file) })));
+    const { graph: g, bound } = opened.load(values);
+    if (!said) process.stderr.write(`${describeBoundOperands(bound)}\n`);
+    said = true;
+    const key = bound.map((b) => tensorKey(values[b.input]!)).join(";");
+    let group = byValues.get(key);
+    if (!group) {
+      checkMaxDimNames(flags.maxDim, g);
+      group = { graph: pipeline.run(g).graph, jobs: [], sets: [] };
+      byValues.set(key, group);
+    }
+    group.jobs.push(job);
+    group.sets.push(Object.fromEntries(group.graph.inputs.map((n) => [n, values[n]!])));
+  }
+  return [...byValues.values()];
+}
+
+function tensorKey(t: Tensor): string {
+  return `${t.dtype}[${t.shape.join(",")}]${Array.from(t.data as ArrayLike<unknown>, String).join(",")}`;
 }
 
 /** Usage checks that need no file: the reserved flags and the choice of input form. */
@@ -90,31 +147,38 @@ function checkFlags(flags: RunFlags): InputSource {
   throw new UsageError("no input given; use --input F.pb or --input-dir DIR");
 }
 
-/** --engine c: reads every input first (the longest sets the default --max-dim), then one build, batched runs. */
-async function runWithC(graph: Graph, jobs: readonly RunJob[], flags: RunFlags): Promise<void> {
-  const sets: Record<string, Tensor>[] = jobs.map((job) => bindInputs(graph.inputs, job.inputs.map((file) => ({ file, ...readTensorFile(file) }))));
-  const maxDims = { ...largestDims(graph, sets), ...flags.maxDim };
-  const engine = CEngine.create(graph, { target: flags.target, maxDims });
-  const progress = terminalProgress()("running", jobs.length);
+/** --engine c: reads every input first (the longest sets the default --max-dim), then one build per graph, batched runs. */
+async function runWithC(groups: readonly RunGroup[], flags: RunFlags): Promise<void> {
+  // Every build comes before the progress bar, which then times the runs only.
+  const built = groups.map((group) => {
+    const sets = group.jobs.map((_, k) => inputsOf(group, k));
+    const maxDims = { ...largestDims(group.graph, sets), ...flags.maxDim };
+    return { ...group, sets, engine: CEngine.create(group.graph, { target: flags.target, maxDims }) };
+  });
+  const total = groups.reduce((n, g) => n + g.jobs.length, 0);
+  const progress = terminalProgress()("running", total);
   const start = performance.now();
   let done = 0;
   let ok = false;
   try {
-    // Chunks keep the outputs of only a few sets in memory and let the progress bar move.
-    const CHUNK = 64;
-    for (let s = 0; s < jobs.length; s += CHUNK) {
-      const part = jobs.slice(s, s + CHUNK);
-      const { runs } = engine.run(sets.slice(s, s + CHUNK), { labels: part.map((j) => j.label) });
-      part.forEach((job, i) => {
-        graph.outputs.forEach((name, k) => writeFileSync(job.outputs[k]!, encodeTensorFile(runs[i]!.outputs[name]!, name)));
-        progress.tick(job.label);
-        done++;
-      });
-      if (jobs.length > 1) await new Promise((resolve) => setImmediate(resolve));
+    for (const { graph, jobs, sets, engine } of built) {
+      // Chunks keep the outputs of only a few sets in memory and let the progress bar move.
+      const CHUNK = 64;
+      for (let s = 0; s < jobs.length; s += CHUNK) {
+        const part = jobs.slice(s, s + CHUNK);
+        const { runs } = engine.run(sets.slice(s, s + CHUNK), { labels: part.map((j) => j.label) });
+        part.forEach((job, i) => {
+          graph.outputs.forEach((name, k) => writeFileSync(job.outputs[k]!, encodeTensorFile(runs[i]!.outputs[name]!, name)));
+          progress.tick(job.label);
+          done++;
+        });
+        if (total > 1) await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     ok = true;
   } finally {
     const seconds = ((performance.now() - start) / 1000).toFixed(1);
-    progress.done(ok ? `ran ${done} inputs through the generated C (${engine.model.target.name}, ${engine.rig.mode}) in ${seconds} s; outputs in ${flags.outputDir}` : undefined);
+    const engine = built[0]?.engine;
+    progress.done(ok && engine ? `ran ${done} inputs through the generated C (${engine.model.target.name}, ${engine.rig.mode}) in ${seconds} s; outputs in ${flags.outputDir}` : undefined);
   }
 }

@@ -1,0 +1,85 @@
+// --bind NAME=VALUE on run, optimize, compile and check (src/app/cli/bind-flag.ts): the input
+// becomes a constant at import, so the VAD whose sample-rate input picks a front end keeps only
+// the branch that rate takes, and gives the numbers the full model gives at that rate. Values
+// that name no input or do not fit it, and malformed ones, are usage errors (exit 2, one line).
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { importOnnxBytes, importOnnxFile } from "../../../src/adapters/onnx/index.js";
+import { runGraph } from "../../../src/runtime/interpreter.js";
+import { fromNumbers, toNumbers } from "../../../ir/types.js";
+import { vadFrontEnds, vadInputs } from "../../helpers/if-models.js";
+import { ensureBuilt, neonc, neoncInProcess, oneLineError, readTensor, tempDir, writeTensor } from "./helpers.js";
+
+const dir = tempDir("neonc-bind-");
+const model = path.join(dir, "vad.onnx");
+const audio = path.join(dir, "audio.pb");
+const sr8k = path.join(dir, "sr8k.pb");
+const full = importOnnxBytes(vadFrontEnds(), "vad.onnx");
+const at = (rate: number) => runGraph(full, { audio: vadInputs().at16k.audio, sr: fromNumbers("i64", [1], [rate]) })["prob"]!;
+
+beforeAll(() => {
+  ensureBuilt();
+  writeFileSync(model, vadFrontEnds());
+  writeTensor(audio, vadInputs().at16k.audio, "audio");
+  writeTensor(sr8k, fromNumbers("i64", [1], [8000]), "sr");
+});
+
+describe("--bind", () => {
+  it("optimize: the bound rate leaves one front end and no If, with the numbers of the full model at that rate", () => {
+    const out = path.join(dir, "vad8k.onnx");
+    const r = neonc("optimize", model, "--bind", "sr=8000", "-o", out);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const g = importOnnxFile(out);
+    expect(g.inputs).toEqual(["audio"]);
+    expect(g.nodes.map((n) => n.op)).not.toContain("If");
+    expect(g.nodes.map((n) => n.op)).toContain("MaxPool");
+    const got = toNumbers(runGraph(g, { audio: vadInputs().at16k.audio })["prob"]!), want = toNumbers(at(8000));
+    expect(Math.max(...got.map((v, i) => Math.abs(v - want[i]!)))).toBeLessThan(1e-6);
+  });
+
+  it("run: takes the other inputs only, and gives the taken branch's numbers (a .pb value too)", () => {
+    for (const [value, rate] of [["16000", 16000], [sr8k, 8000]] as const) {
+      const out = path.join(dir, `run-${rate}`);
+      const r = neonc("run", model, "--bind", `sr=${value}`, "--input", audio, "--output-dir", out);
+      expect(r.code, r.stderr).toBe(0);
+      const got = readTensor(path.join(out, "output_0.pb"));
+      expect(got.values).toEqual(toNumbers(at(rate)));
+    }
+  });
+
+  it("compile: the C holds one front end, not the two branches of an If", () => {
+    const bound = path.join(dir, "c-bound"), both = path.join(dir, "c-both");
+    expect(neonc("compile", model, "--target", "c99", "--bind", "sr=16000", "-o", bound).code).toBe(0);
+    expect(neonc("compile", model, "--target", "c99", "-o", both).code).toBe(0);
+    expect(readFileSync(path.join(both, "model.c"), "utf8")).toMatch(/then_branch/);
+    expect(readFileSync(path.join(bound, "model.c"), "utf8")).not.toMatch(/then_branch|else_branch/);
+  });
+
+  it("check: the bound model's C matches the interpreter", () => {
+    const r = neonc("check", model, "--target", "c99", "--bind", "sr=8000");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ok: /m);
+  });
+
+  it("refuses an unknown input, a value that does not fit, and a malformed one (exit 2, one line)", async () => {
+    const cases: [string, RegExp][] = [
+      ["rate=16000", /cannot bind "rate": the model has no input of that name \(its inputs are audio, sr\)/],
+      ["sr=16000,8000", /the value bound to input "sr" has 2 values, which do not fill the input's shape \(i64\[1\]\)/],
+      ["sr=16000.5", /the value bound to input "sr" holds 16000.5, which is not a value of type i64/],
+      ["audio=1", /the value bound to input "audio" has 1 value, which do not fill the input's shape \(f32\[1,1,256\]\)/],
+      [`audio=${sr8k}`, /the value bound to input "audio" is i64\[1\], the input is f32\[1,1,256\]/],
+      ["sr=fast", /argument 'sr=fast' is invalid: "fast" is not a number/],
+      ["=3", /expected NAME=VALUE/],
+    ];
+    for (const [bind, message] of cases) {
+      const r = await neoncInProcess("optimize", model, "--bind", bind, "-o", path.join(dir, "x.onnx"));
+      expect(r.code, bind).toBe(2);
+      expect(oneLineError(r)).toMatch(message);
+    }
+    const twice = await neoncInProcess("optimize", model, "--bind", "sr=1", "--bind", "sr=2", "-o", path.join(dir, "x.onnx"));
+    expect(twice.code).toBe(2);
+    expect(oneLineError(twice)).toMatch(/the input sr is bound twice/);
+  });
+});
