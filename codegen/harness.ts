@@ -93,7 +93,7 @@ export function harnessSource(m: Pick<CompiledModel, "prefix" | "symbols" | "inp
     `    double t0 = now_ms();`,
     `    rc = ${p}_run(&in, &out${symArgs}, arena);`,
     `    times[r] = now_ms() - t0;`,
-    `    if (rc != 0) { fprintf(stderr, "${p}_run failed with code %d\\n", rc); return 1; }`,
+    `    if (rc != 0) { fprintf(stderr, "${p}_run failed with code %d%s\\n", rc, rc == 5 ? ": a Dropout was asked for training mode with a ratio above 0 (a random mask); run it in inference mode" : ""); return 1; }`,
     `  }`,
     `  qsort(times, (size_t)runs, sizeof(double), cmp_double);`,
     `  printf("arena_bytes %lu\\n", (unsigned long)${p}_arena_size());`,

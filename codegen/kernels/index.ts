@@ -17,7 +17,9 @@ import { lstmKernel } from "./lstm.js";
 import { gemmPrepackedKernel, matmulGemmKernel } from "./matmul.js";
 import { matmulBatchedKernel } from "./matmul-batched.js";
 import { softmaxKernels } from "./softmax.js";
-import { dropoutKernel, viewKernelFor } from "./views.js";
+import { viewKernelFor } from "./views.js";
+import { dropoutKernel } from "./dropout.js";
+import { einsumKernel } from "./einsum.js";
 import { concatKernel } from "./concat.js";
 import { gruKernel } from "./gru.js";
 import { layerNormKernel } from "./layernorm.js";
@@ -69,7 +71,7 @@ const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
   qConvIm2colKernel, qConvDepthwise2dKernel, qConvIm2col2dKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
-  qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, ...reduceAnyKernels, lpNormKernel, gatherKernel, dropoutKernel,
+  qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, ...reduceAnyKernels, lpNormKernel, gatherKernel, dropoutKernel, einsumKernel,
   ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,
   convIm2colMatMulKernel, gemmMatMulKernel, convTransposeCol2imKernel, groupNormKernel, instanceNormKernel,
   quantizeLinearKernel, dequantizeLinearKernel, matMulIntegerKernel, qLinearMatMulKernel, convIntegerKernel, qLinearConvKernel,

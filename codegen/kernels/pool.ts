@@ -1,11 +1,17 @@
-// AveragePool and MaxPool over 1 or 2 spatial dims (a 1-D pool is a 2-D one with H = 1), with
-// strides, dilations, explicit pads, ceil_mode and count_include_pad. The output lengths come
-// from the value types (symbolic T included); the C helper finds, per output position, the
-// range of kernel taps that land inside the input, so the window loops never test bounds.
-// A window entirely in the padding gives -inf (max) or 0/0 (average), as the interpreter does.
-// MaxPool also runs on 8-bit integers (quantize keeps int8 data through it: the
-// int8PassThrough trait): the same walk in the integer type, and 0 for a window entirely in the
-// padding (what the interpreter's -inf becomes when stored as an integer).
+// AveragePool and MaxPool over 1 to 3 spatial dims (a 1-D or 2-D pool is a 3-D one with unit dims
+// in front, as in the interpreter's ir/kernels/pool.ts), with strides, dilations, explicit pads,
+// ceil_mode and count_include_pad; MaxPool's optional Indices output (int64, the flat input index
+// of each window's first maximum, spatial part in row-major or, storage_order=1, column-major
+// order). The output lengths come from the value types (symbolic T included); the C helper finds,
+// per output position, the range of kernel taps that land inside the input, so the window loops
+// never test bounds. A window entirely in the padding gives -inf (max; index of element 0 of the
+// plane) or 0/0 (average), as the interpreter does. For count_include_pad the divisor counts the
+// taps inside input + explicit pads, never those of a ceil_mode window past the end pad (the ONNX
+// reference's and onnxruntime's divisor; test/ops/nn/pool-reference.test.ts).
+// MaxPool also runs on 8-bit integers (quantize keeps int8 data through it: the int8PassThrough
+// trait): the same walk in the integer type, and 0 for a window entirely in the padding (what the
+// interpreter's -inf becomes when stored as an integer).
+// GlobalMaxPool is in ./reduce.ts (a ReduceMax over the spatial run).
 import type { DType } from "../../ir/dtype.js";
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { ctype } from "../c-util.js";
@@ -24,75 +30,95 @@ static inline void neonc_taps(int o0, int k, int d, int size, int *lo, int *hi) 
 }`);
 }
 
-function usePool(ctx: KernelContext): void {
+// The geometry array g of every pool helper: g[0..2] kernel (d, h, w), g[3..5] strides,
+// g[6..8] dilations, g[9..11] begin pads, g[12..14] end pads. n[0..5] = D, H, W, OD, OH, OW.
+
+function useAvgPool(ctx: KernelContext): string {
   useTaps(ctx);
-  ctx.helper("pool2d_f32", `
-/* y[nc][oh][ow] over x[nc][H][W]; g = {kh, kw, sh, sw, dh, dw, ph, pw, peh, pew}. */
-static void neonc_pool2d_f32(int NC, int H, int W, int OH, int OW, const int *g, int is_max, int include_pad,
-                             const float *x, float *y) {
-  int c, oh, ow, kh, kw;
+  ctx.helper("avgpool3d_f32", `
+/* y[nc][od][oh][ow] = window averages of x[nc][D][H][W]. */
+static void neonc_avgpool3d_f32(int NC, const int *n, const int *g, int include_pad, const float *x, float *y) {
+  const int D = n[0], H = n[1], W = n[2], OD = n[3], OH = n[4], OW = n[5];
+  int c, od, oh, ow, kd, kh, kw;
   for (c = 0; c < NC; c++) {
-    const float *xc = x + (size_t)c * H * W;
-    float *yc = y + (size_t)c * OH * OW;
-    for (oh = 0; oh < OH; oh++) {
-      int h0 = oh * g[2] - g[6], hlo, hhi, plo, phi;
-      neonc_taps(h0, g[0], g[4], H, &hlo, &hhi);
-      neonc_taps(oh * g[2], g[0], g[4], H + g[6] + g[8], &plo, &phi);
-      for (ow = 0; ow < OW; ow++) {
-        int w0 = ow * g[3] - g[7], wlo, whi, qlo, qhi;
-        neonc_taps(w0, g[1], g[5], W, &wlo, &whi);
-        if (is_max) {
-          float m = -HUGE_VALF;
-          for (kh = hlo; kh < hhi; kh++) {
-            const float *row = xc + (size_t)(h0 + kh * g[4]) * W + w0;
-            for (kw = wlo; kw < whi; kw++) { const float v = row[kw * g[5]]; if (v > m) m = v; }
-          }
-          yc[(size_t)oh * OW + ow] = m;
-        } else {
+    const float *xc = x + (size_t)c * D * H * W;
+    float *yc = y + (size_t)c * OD * OH * OW;
+    for (od = 0; od < OD; od++) {
+      int d0 = od * g[3] - g[9], dlo, dhi, pdlo, pdhi;
+      neonc_taps(d0, g[0], g[6], D, &dlo, &dhi);
+      neonc_taps(od * g[3], g[0], g[6], D + g[9] + g[12], &pdlo, &pdhi);
+      for (oh = 0; oh < OH; oh++) {
+        int h0 = oh * g[4] - g[10], hlo, hhi, phlo, phhi;
+        neonc_taps(h0, g[1], g[7], H, &hlo, &hhi);
+        neonc_taps(oh * g[4], g[1], g[7], H + g[10] + g[13], &phlo, &phhi);
+        for (ow = 0; ow < OW; ow++) {
+          int w0 = ow * g[5] - g[11], wlo, whi, pwlo, pwhi, count;
           float s = 0.0f;
-          int count;
-          for (kh = hlo; kh < hhi; kh++) {
-            const float *row = xc + (size_t)(h0 + kh * g[4]) * W + w0;
-            for (kw = wlo; kw < whi; kw++) s += row[kw * g[5]];
-          }
+          neonc_taps(w0, g[2], g[8], W, &wlo, &whi);
+          for (kd = dlo; kd < dhi; kd++)
+            for (kh = hlo; kh < hhi; kh++) {
+              const float *row = xc + ((size_t)(d0 + kd * g[6]) * H + (h0 + kh * g[7])) * W + w0;
+              for (kw = wlo; kw < whi; kw++) s += row[kw * g[8]];
+            }
           if (include_pad) {
-            neonc_taps(ow * g[3], g[1], g[5], W + g[7] + g[9], &qlo, &qhi);
-            count = (phi - plo) * (qhi - qlo);
+            neonc_taps(ow * g[5], g[2], g[8], W + g[11] + g[14], &pwlo, &pwhi);
+            count = (pdhi - pdlo) * (phhi - phlo) * (pwhi - pwlo);
           } else {
-            count = (hhi - hlo) * (whi - wlo);
+            count = (dhi - dlo) * (hhi - hlo) * (whi - wlo);
           }
-          yc[(size_t)oh * OW + ow] = s / (float)count;
+          yc[((size_t)od * OH + oh) * OW + ow] = s / (float)count;
         }
       }
     }
   }
 }`);
+  return "neonc_avgpool3d_f32";
 }
 
-const INT_MAX_POOL: readonly DType[] = ["i8", "u8"];
-
-/** Adds the MaxPool of an integer type (same geometry as neonc_pool2d_f32). */
-function useIntMaxPool(ctx: KernelContext, dt: DType): string {
+/**
+ * The MaxPool helper of element type dt: the first maximum of each window (the first tap is taken
+ * whatever it is, so a leading NaN stays, as in the interpreter) and, when idx is not null, its
+ * flat index nc * D*H*W + id*st[0] + ih*st[1] + iw*st[2].
+ */
+function useMaxPool(ctx: KernelContext, dt: DType): string {
   useTaps(ctx);
-  const t = ctype(dt), name = `neonc_maxpool2d_${dt}`;
+  const t = ctype(dt), name = `neonc_maxpool3d_${dt}`;
+  const isFloat = dt === "f32";
+  const acc = isFloat ? "float" : "int";
   ctx.helper(name, `
-/* MaxPool of ${t} data; a window entirely in the padding gives 0. */
-static void ${name}(int NC, int H, int W, int OH, int OW, const int *g, const ${t} *x, ${t} *y) {
-  int c, oh, ow, kh, kw;
+/* MaxPool of ${t} data; a window entirely in the padding gives ${isFloat ? "-inf" : "0"}. */
+static void ${name}(int NC, const int *n, const int *g, const long long *st, const ${t} *x, ${t} *y, int64_t *idx) {
+  const int D = n[0], H = n[1], W = n[2], OD = n[3], OH = n[4], OW = n[5];
+  int c, od, oh, ow, kd, kh, kw;
+  size_t yo = 0;
   for (c = 0; c < NC; c++) {
-    const ${t} *xc = x + (size_t)c * H * W;
-    ${t} *yc = y + (size_t)c * OH * OW;
-    for (oh = 0; oh < OH; oh++) {
-      int h0 = oh * g[2] - g[6], hlo, hhi;
-      neonc_taps(h0, g[0], g[4], H, &hlo, &hhi);
-      for (ow = 0; ow < OW; ow++) {
-        int w0 = ow * g[3] - g[7], wlo, whi, m = 0, any = 0;
-        neonc_taps(w0, g[1], g[5], W, &wlo, &whi);
-        for (kh = hlo; kh < hhi; kh++) {
-          const ${t} *row = xc + (size_t)(h0 + kh * g[4]) * W + w0;
-          for (kw = wlo; kw < whi; kw++) { const int v = row[kw * g[5]]; if (!any || v > m) { m = v; any = 1; } }
+    const ${t} *xc = x + (size_t)c * D * H * W;
+    for (od = 0; od < OD; od++) {
+      int d0 = od * g[3] - g[9], dlo, dhi;
+      neonc_taps(d0, g[0], g[6], D, &dlo, &dhi);
+      for (oh = 0; oh < OH; oh++) {
+        int h0 = oh * g[4] - g[10], hlo, hhi;
+        neonc_taps(h0, g[1], g[7], H, &hlo, &hhi);
+        for (ow = 0; ow < OW; ow++, yo++) {
+          int w0 = ow * g[5] - g[11], wlo, whi, any = 0;
+          long long arg = 0;
+          ${acc} m = ${isFloat ? "-HUGE_VALF" : "0"};
+          neonc_taps(w0, g[2], g[8], W, &wlo, &whi);
+          for (kd = dlo; kd < dhi; kd++) {
+            const int id = d0 + kd * g[6];
+            for (kh = hlo; kh < hhi; kh++) {
+              const int ih = h0 + kh * g[7];
+              const ${t} *row = xc + ((size_t)id * H + ih) * W;
+              for (kw = wlo; kw < whi; kw++) {
+                const int iw = w0 + kw * g[8];
+                const ${acc} v = row[iw];
+                if (!any || v > m) { m = v; arg = id * st[0] + ih * st[1] + iw * st[2]; any = 1; }
+              }
+            }
+          }
+          y[yo] = (${t})m;
+          if (idx) idx[yo] = (int64_t)((long long)c * D * H * W + arg);
         }
-        yc[(size_t)oh * OW + ow] = (${t})m;
       }
     }
   }
@@ -100,15 +126,16 @@ static void ${name}(int NC, int H, int W, int OH, int OW, const int *g, const ${
   return name;
 }
 
+const INT_MAX_POOL: readonly DType[] = ["i8", "u8"];
+
 function poolSupports(node: Node, attrs: Attrs, g: Graph): string | undefined {
   const x = g.types[node.inputs[0]!];
   if (x?.dtype !== "f32" && !(node.op === "MaxPool" && x && INT_MAX_POOL.includes(x.dtype))) {
     return node.op === "MaxPool" ? "only float32, int8 and uint8 max pooling is generated" : "only float32 pooling is generated";
   }
-  if (x.shape.length !== 3 && x.shape.length !== 4) return "only 1-D and 2-D pooling is generated";
+  if (x.shape.length < 3 || x.shape.length > 5) return "only 1-D, 2-D and 3-D pooling is generated";
   const ap = (attrs.auto_pad as string | undefined) ?? "NOTSET";
   if (ap !== "NOTSET" && ap !== "VALID") return `auto_pad ${ap} with symbolic input dims is not supported; export explicit pads`;
-  if (node.outputs[1]) return "the Indices output of MaxPool is not generated";
   return undefined;
 }
 
@@ -117,26 +144,37 @@ function poolKernel(op: "AveragePool" | "MaxPool"): KernelDef {
     op,
     supports: poolSupports,
     emit(node, attrs, ctx) {
-      const xN = node.inputs[0]!, yN = node.outputs[0]!;
+      const xN = node.inputs[0]!, yN = node.outputs[0]!, iN = node.outputs[1];
       const dt = ctx.type(xN).dtype;
-      if (dt === "f32") usePool(ctx);
       const r = ctx.type(xN).shape.length - 2;
-      const k = attrs.kernel_shape as readonly number[];
       const fill = (v: readonly number[] | undefined, def: number, n = r) => (v && v.length > 0 ? v : new Array<number>(n).fill(def));
+      const k = attrs.kernel_shape as readonly number[];
       const s = fill(attrs.strides as number[] | undefined, 1), d = fill(attrs.dilations as number[] | undefined, 1);
       const p = attrs.auto_pad === "VALID" ? new Array<number>(2 * r).fill(0) : fill(attrs.pads as number[] | undefined, 0, 2 * r);
-      // 1-D runs as H = 1 with a 1-tap kernel.
-      const two = (v: readonly number[], one: number) => (r === 1 ? [one, v[0]!] : [v[0]!, v[1]!]);
-      const [kh, kw] = two(k, 1), [sh, sw] = two(s, 1), [dh, dw] = two(d, 1);
-      const [ph, pw] = two(p.slice(0, r), 0), [peh, pew] = two(p.slice(r), 0);
+      // Unit dims in front make every rank a 3-D pool.
+      const three = <T>(v: readonly T[], one: T): T[] => [...new Array<T>(3 - r).fill(one), ...v];
+      const geo = [...three(k, 1), ...three(s, 1), ...three(d, 1), ...three(p.slice(0, r), 0), ...three(p.slice(r), 0)];
       const xs = ctx.shape(xN), ys = ctx.shape(yN);
-      const H = r === 1 ? "1" : xs[2]!, W = xs[r + 1]!, OH = r === 1 ? "1" : ys[2]!, OW = ys[r + 1]!;
-      const isMax = op === "MaxPool" ? 1 : 0;
-      const incl = ((attrs.count_include_pad as number | undefined) ?? 0) !== 0 ? 1 : 0;
-      const call = dt === "f32"
-        ? `neonc_pool2d_f32(${xs[0]} * ${xs[1]}, ${H}, ${W}, ${OH}, ${OW}, g, ${isMax}, ${incl}, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`
-        : `${useIntMaxPool(ctx, dt)}(${xs[0]} * ${xs[1]}, ${H}, ${W}, ${OH}, ${OW}, g, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`;
-      return [`static const int g[10] = {${[kh, kw, sh, sw, dh, dw, ph, pw, peh, pew].join(", ")}};`, call].join("\n");
+      const dims = [...three(xs.slice(2), "1"), ...three(ys.slice(2), "1")];
+      const lines = [`static const int g[15] = {${geo.join(", ")}};`, `const int n[6] = {${dims.join(", ")}};`];
+      const nc = `${xs[0]} * ${xs[1]}`;
+      if (op === "AveragePool") {
+        const incl = ((attrs.count_include_pad as number | undefined) ?? 0) !== 0 ? 1 : 0;
+        lines.push(`${useAvgPool(ctx)}(${nc}, n, g, ${incl}, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`);
+      } else {
+        // Index strides of (d, h, w): row-major, or column-major over the real spatial dims.
+        const real = xs.slice(2);
+        let st: string[];
+        if (((attrs.storage_order as number | undefined) ?? 0) === 1) {
+          const col = real.map((_, i) => (i === 0 ? "1" : real.slice(0, i).map((v) => `(long long)${v}`).join(" * ")));
+          st = three(col, "0");
+        } else {
+          st = ["(long long)n[1] * n[2]", "(long long)n[2]", "1"];
+        }
+        lines.push(`const long long st[3] = {${st.join(", ")}};`);
+        lines.push(`${useMaxPool(ctx, dt)}(${nc}, n, g, st, ${ctx.ptr(xN)}, ${ctx.ptr(yN)}, ${iN ? ctx.ptr(iN) : "(int64_t *)0"});`);
+      }
+      return `{\n${lines.join("\n")}\n}`;
     },
   });
 }

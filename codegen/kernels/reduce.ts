@@ -8,8 +8,9 @@
 // which gcc if-converts; it does not if-convert a conditional store), each output folding over
 // k in order. With inner = 1 a sum is over a contiguous row: in lanes (lane-sum.ts), since a
 // serial float sum vectorizes only with -ffast-math; Max and Min keep the serial loop.
+// GlobalMaxPool is the ReduceMax over every spatial dim of [N, C, ...spatial].
 import { cProduct } from "../c-util.js";
-import type { KernelContext, KernelDef } from "../kernel.js";
+import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
 import { reduceRunKernel } from "./reduce-mean.js";
 import type { ReduceOp } from "./reduce-any.js";
 import { laneSumC, useNoinline } from "./lane-sum.js";
@@ -63,4 +64,13 @@ function reduceKernel(op: ReduceOp): KernelDef {
     `${useReduce(ctx, op)}((size_t)${cProduct(shape.slice(0, first))}, (size_t)${cProduct(shape.slice(first, last + 1))}, (size_t)${cProduct(shape.slice(last + 1))}, ${ctx.ptr(xN)}, ${ctx.ptr(yN)});`);
 }
 
-export const reduceKernels: KernelDef[] = (Object.keys(FOLDS) as ReduceOp[]).map(reduceKernel);
+export const globalMaxPoolKernel = defineKernel({
+  op: "GlobalMaxPool",
+  supports: (node, _a, g) => (g.types[node.inputs[0]!]?.dtype === "f32" ? undefined : "only float32 is generated"),
+  emit(node, _attrs, ctx) {
+    const xN = node.inputs[0]!;
+    return `${useReduce(ctx, "ReduceMax")}((size_t)${cProduct(ctx.type(xN).shape.slice(0, 2))}, (size_t)${cProduct(ctx.type(xN).shape.slice(2))}, 1, ${ctx.ptr(xN)}, ${ctx.ptr(node.outputs[0]!)});`;
+  },
+});
+
+export const reduceKernels: KernelDef[] = [...(Object.keys(FOLDS) as ReduceOp[]).map(reduceKernel), globalMaxPoolKernel];

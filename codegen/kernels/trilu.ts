@@ -18,7 +18,7 @@ export const triluKernel = defineKernel({
     return [
       `const ${t} *px = ${ctx.ptr(x)};`,
       `${t} *py = ${ctx.ptr(y)};`,
-      `const size_t rows = (size_t)${rows}, cols = (size_t)${cols}, mats = (size_t)${ctx.numel(x)} / (rows * cols ? rows * cols : 1);`,
+      `const size_t rows = (size_t)${rows}, cols = (size_t)${cols}, mats = (size_t)${ctx.numel(x)} / (rows * cols != 0 ? rows * cols : 1);`,
       `size_t b, i, j;`,
       `for (b = 0; b < mats; b++)`,
       `  for (i = 0; i < rows; i++)`,

@@ -3,7 +3,8 @@
 // transpose, reshape of reshape, squeeze/unsqueeze pairs), what exporters decompose written as
 // the op again (x * Sigmoid(x) as Swish, LayerNorm, the erf and tanh GELUs, HardSwish), constant
 // folding through the ops' own kernels, shape-computation folding, and If: a known condition
-// inlines the branch it takes, captured values are trimmed (passes/canonicalize/if.ts).
+// inlines the branch it takes, captured values are trimmed (passes/canonicalize/if.ts). Einsum
+// becomes Transpose/ReduceSum/MatMul (passes/canonicalize/einsum.ts).
 import { definePass } from "../pass.js";
 import { intOption } from "../options.js";
 import { typesEqual } from "../../ir/types.js";
@@ -19,6 +20,7 @@ import { layerNormAffineRule, layerNormRule } from "./layernorm.js";
 import { isComputeFloat } from "../float-constants.js";
 import { transposeRules, viewRules } from "./views.js";
 import { ifRules } from "./if.js";
+import { einsumRule } from "./einsum.js";
 
 /** Identities that hold bit for bit (x + 0 maps -0 to +0, which every consumer treats alike). */
 export const identityTable: readonly AlgebraicRule[] = [
@@ -53,7 +55,7 @@ export const identityTable: readonly AlgebraicRule[] = [
 
 export const canonicalize = definePass({
   name: "canonicalize",
-  doc: "Folds constants and shape computations, removes dead code, Identity, inference Dropout and algebraic no-ops; exporters' spellings of SiLU, LayerNorm, GELU and HardSwish become Swish, LayerNormalization, Gelu and HardSwish; an If with a known condition becomes its branch.",
+  doc: "Folds constants and shape computations, removes dead code, Identity, inference Dropout and algebraic no-ops; exporters' spellings of SiLU, LayerNorm, GELU and HardSwish become Swish, LayerNormalization, Gelu and HardSwish; an If with a known condition becomes its branch; Einsum becomes Transpose/ReduceSum/MatMul.",
   options: {
     "fold-limit": intOption(1 << 20, "largest result (in elements) constant folding may create", { min: 0 }),
   },
@@ -69,6 +71,7 @@ export const canonicalize = definePass({
     layerNormAffineRule,
     geluRule,
     hardSwishRule,
+    einsumRule,
     foldConstantsRule(o["fold-limit"]),
     foldShapesRule,
     ...ifRules,

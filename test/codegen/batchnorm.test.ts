@@ -2,7 +2,8 @@
 // fold (after a Relu, after an Add, on a graph input) and every one of them with -O0, against
 // the interpreter on every rig. Lengths of 7 and 13 frames leave NEON tails; one graph takes its
 // parameters at run time, one uses the per-position [C, L] form. (Whole models with
-// their BatchNorms kept, -O0, run through C in test/app/cli/every-model-c.test.ts.)
+// their BatchNorms kept, -O0, run through C in test/app/cli/every-model-c.test.ts.) The training
+// form (batch statistics and the statistics outputs) with constant and run-time parameters.
 import { describe, expect, it } from "vitest";
 import { parseGraph } from "../../ir/text/index.js";
 import type { Tensor } from "../../ir/types.js";
@@ -48,6 +49,21 @@ const runtimeParams = parseGraph(`graph @bn_rt(%x: f32[3,${C}], %z: f32[2,${C},3
   %w = BatchNormalization(%z, %s, %b, %m, %v) {epsilon=0.01}
 }`);
 
+// training_mode=1: the opset 14+ outputs (y, running mean and variance) with constant parameters,
+// and the opset 7-13 saved batch mean and variance with parameters given at run time.
+const training = parseGraph(`graph @bn_train(%x: f32[2,${C},T], %z: f32[3,${C},2,T], %s: f32[${C}], %b: f32[${C}], %m: f32[${C}], %v: f32[${C}]) -> (%y, %rm, %rv, %y2, %rm2, %rv2, %sm2, %sv2) {
+${stats("p", C)}
+  %y, %rm, %rv = BatchNormalization(%x, %p_s, %p_b, %p_m, %p_v) {training_mode=1, momentum=0.8}
+  %y2, %rm2, %rv2, %sm2, %sv2 = BatchNormalization(%z, %s, %b, %m, %v) {training_mode=1, epsilon=0.01}
+}`);
+
+function trainingSetsOf(): Record<string, Tensor>[] {
+  return [4, 11].map((T) => ({
+    x: rand([2, C, T], -2, 3), z: rand([3, C, 2, T], -1, 2),
+    s: rand([C], 0.5, 1.5), b: rand([C], -0.5, 0.5), m: rand([C], -0.3, 0.3), v: rand([C], 0.2, 2),
+  }));
+}
+
 function constantSets(): Record<string, Tensor>[] {
   return [7, 13].map((T) => ({ x: rand([1, C, T], -2, 2), u: rand([2, C, 5], -2, 2) }));
 }
@@ -60,7 +76,7 @@ function runtimeSets(): Record<string, Tensor>[] {
 }
 
 describe("BatchNormalization in C", () => {
-  const sets = constantSets(), rtSets = runtimeSets();
+  const sets = constantSets(), rtSets = runtimeSets(), trainingSets = trainingSetsOf();
 
   itOnRigs(ALL_RIGS, (target, rig) => {
     const r = checkGraph(constantParams, target, rig, sets, { maxDims: { T: 13 }, tol: 1e-5 });
@@ -71,11 +87,15 @@ describe("BatchNormalization in C", () => {
     checkGraph(runtimeParams, target, rig, rtSets, { maxDims: { T: 9 }, tol: 1e-5 });
   }, "parameters given at run time");
 
-  it("refuses the training form with a sentence naming the node", () => {
-    const g = parseGraph(`graph @t(%x: f32[2,3]) -> (%y) {
-${stats("p", 3)}
-  %y = BatchNormalization(%x, %p_s, %p_b, %p_m, %p_v) {training_mode=1}
+  itOnRigs(ALL_RIGS.filter(([t]) => t !== "aarch64+dotprod"), (target, rig) => {
+    checkGraph(training, target, rig, trainingSets, { maxDims: { T: 11 }, tol: 1e-5 });
+  }, "training_mode=1 (batch statistics, running and saved statistics)");
+
+  it("refuses per-position parameters in training mode with a sentence naming the node", () => {
+    const g = parseGraph(`graph @t(%x: f32[2,3,4]) -> (%y, %rm) {
+${stats("p", [3, 4])}
+  %y, %rm = BatchNormalization(%x, %p_s, %p_b, %p_m, %p_v) {training_mode=1}
 }`);
-    expect(() => compileGraph(g, { target: getTarget("c99") })).toThrow(/BatchNormalization \(node y\): training_mode=1/);
+    expect(() => compileGraph(g, { target: getTarget("c99") })).toThrow(/BatchNormalization \(node y\): training_mode=1 needs per-channel parameters/);
   });
 });
