@@ -65,7 +65,8 @@ export function checkAgainstInterpreter(engine: CEngine, reference: Graph, sets:
  * UsageError names the one missing): floats of any width uniform in [-1, 1); integers uniform in
  * [1, L], L the largest symbolic dim (16 without one; at most the type's largest value), since integer inputs of speech models are
  * lengths, positions, rates or indices that a random 64-bit value would only push out of range;
- * bool 0 or 1. Strings have no random form. The same seed gives the same tensors.
+ * the first element of an integer input is L itself, since a padding mask built from max(lengths)
+ * must span the whole time axis it meets (a length computed at run time, ir/dim.ts); bool 0 or 1. Strings have no random form. The same seed gives the same tensors.
  */
 export function randomInputs(g: Graph, dims: Readonly<Record<string, number>>, seed = 12345): Record<string, Tensor> {
   const env: Record<string, number> = {};
@@ -95,7 +96,7 @@ export function randomInputs(g: Graph, dims: Readonly<Record<string, number>>, s
     const top = Math.min(largest, CAP[t.dtype] ?? largest);
     for (let i = 0; i < n; i++) {
       const r = next();
-      values[i] = t.dtype === "bool" ? (r < 0.5 ? 0 : 1) : int ? 1 + Math.floor(r * top) : r * 2 - 1;
+      values[i] = t.dtype === "bool" ? (r < 0.5 ? 0 : 1) : int ? (i === 0 ? top : 1 + Math.floor(r * top)) : r * 2 - 1;
     }
     out[name] = tensorFromF64(t.dtype, shape, values);
   }

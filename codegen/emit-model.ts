@@ -6,7 +6,8 @@
 // Kernels are pure functions of the node and context, so both passes agree. Output is
 // deterministic: nothing depends on time, paths or iteration order of unordered maps.
 import { byteSize } from "../ir/dtype.js";
-import { dimSymbols, dimToString, evalDim, isSymbolic, type Dim } from "../ir/dim.js";
+import { dimExtents, dimSymbols, dimToString, evalDim, isSymbolic, type Dim } from "../ir/dim.js";
+import { extentDeclarations, extentGuards, refuseExtentOutputs } from "./extents.js";
 import { subgraphsOf, type Attrs, type Graph, type Node } from "../ir/graph.js";
 import { resolveAttrs } from "../ir/op.js";
 import { getOp } from "../ir/registry.js";
@@ -145,6 +146,7 @@ export function compileGraph(input: Graph, opts: CompileOptions): CompiledModel 
   const refusals: Refusal[] = [...unlowered, ...kernelRefusals(g)];
   const refused = unsupportedMessage(refusals);
   if (refused) throw new CodegenError(refused);
+  refuseExtentOutputs(g, (m) => new CodegenError(m));
 
   const ioIdents = uniqueIdents([...g.inputs, ...g.outputs]);
   const inputs = g.inputs.map((name) => ({ name, ident: ioIdents.get(name)!, dtype: g.types[name]!.dtype, shape: g.types[name]!.shape }));
@@ -239,18 +241,19 @@ class Emitter {
       },
     };
     const out = node.outputs[0];
+    const guard = extentGuards(this.g, node);
     if (k.view) {
       // A view that could not alias (its output is a graph output) copies its bytes.
       if (out && this.plan.roots.get(out) === out && node.inputs[0]) {
         const t = this.g.types[out]!;
-        this.lastCode = `${header}\nmemcpy(${ctx.ptr(out)}, ${ctx.ptr(node.inputs[0])}, (size_t)${ctx.numel(out)} * sizeof(${ctype(t.dtype)}));`;
+        this.lastCode = `${header}\n${guard}memcpy(${ctx.ptr(out)}, ${ctx.ptr(node.inputs[0])}, (size_t)${ctx.numel(out)} * sizeof(${ctype(t.dtype)}));`;
       } else {
-        this.lastCode = `${header}\n/* view: no code */`;
+        this.lastCode = `${header}\n${guard}/* view: no code */`;
       }
       return scratch;
     }
     const body = k.emit(node, attrs, ctx).trimEnd();
-    this.lastCode = `${header}\n{\n${indent(body)}\n}`;
+    this.lastCode = `${header}\n${guard}{\n${indent(body)}\n}`;
     return scratch;
   }
 
@@ -386,7 +389,9 @@ function modelHeader(prefix: string, symbols: readonly string[], maxDims: Readon
     ` * Returns 0 on success, 1 when a dim exceeds its maximum or is below 1, 2 when a derived`,
     ` * length (e.g. after a strided convolution) would be empty, 3 on a null pointer, 4 when an index`,
     ` * read at run time (Gather) is out of range, 5 when a Dropout is asked at run time for training`,
-    ` * mode with a ratio above 0 (a random mask).`,
+    ` * mode with a ratio above 0 (a random mask), 6 when a length computed`,
+    ` * at run time (from the inputs' values, e.g. max(lengths)) exceeds its bound or differs from the`,
+    ` * dim it must equal.`,
     ` */`,
     `int ${prefix}_run(const ${prefix}_inputs *in, ${prefix}_outputs *out, ${sp}void *arena);`,
     ``,
@@ -408,7 +413,8 @@ function modelSource(
   const symArgs = symbols.length > 0 ? ", " + symParams(symbols) : "";
   // Every distinct symbolic dim must be positive for the run to make sense.
   const checks = new Map<string, string>();
-  for (const t of allTypes(g)) for (const d of t.shape) if (isSymbolic(d)) checks.set(dimToString(d), cDim(d));
+  // (Dims with a length computed at run time are set and checked where the length is made.)
+  for (const t of allTypes(g)) for (const d of t.shape) if (isSymbolic(d) && dimExtents(d).size === 0) checks.set(dimToString(d), cDim(d));
   const numelFn = (kind: "input" | "output", list: readonly IoDesc[]) => [
     `size_t ${prefix}_${kind}_numel(int k${symArgs}) {`,
     ...symbols.map((s) => `  (void)${cIdent(s)};`),
@@ -461,6 +467,7 @@ function modelSource(
     `  unsigned char *const a = (unsigned char *)arena;`,
     `  if (!in || !out || (!arena && ${plan.arenaBytes} > 0)) return 3;`,
     `  (void)a;`,
+    ...extentDeclarations(g).map((l) => "  " + l),
     ...symbols.map((s) => `  if (${cIdent(s)} < 1 || ${cIdent(s)} > ${P}_${cIdent(s).toUpperCase()}_MAX) return 1;`),
     ...[...checks.values()].filter((c) => !symbols.map(cIdent).includes(c)).map((c) => `  if (${c} < 1) return 2;`),
     ...blocks.map((b) => indent(b)),

@@ -9,7 +9,7 @@
 // largest total size of buffers live at the same step, which no plan that keeps each buffer
 // contiguous can beat.
 import { byteSize } from "../ir/dtype.js";
-import { dimEquals, dimSymbols, evalDim, type Dim } from "../ir/dim.js";
+import { dimEquals, dimSymbols, evalDim, upperBoundDim, type Dim } from "../ir/dim.js";
 import type { Graph, Node } from "../ir/graph.js";
 
 export const ALIGN = 16;
@@ -81,8 +81,12 @@ export function liveLowerBound(requests: readonly BufferRequest[]): number {
   return best;
 }
 
-/** Largest element count a shape takes for symbol values up to their maxima. */
-export function maxNumel(shape: readonly Dim[], maxDims: Readonly<Record<string, number>>): number {
+/**
+ * Largest element count a shape takes for symbol values up to their maxima (a length computed at
+ * run time at its bound: upperBoundDim).
+ */
+export function maxNumel(dims: readonly Dim[], maxDims: Readonly<Record<string, number>>): number {
+  const shape = dims.map((d) => upperBoundDim(d));
   const syms = new Set<string>();
   for (const d of shape) dimSymbols(d, syms);
   const numelAt = (env: Record<string, number>) => shape.reduce<number>((n, d) => n * Math.max(0, evalDim(d, env)), 1);

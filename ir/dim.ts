@@ -7,6 +7,11 @@
 // strings: `ceil(x/d)` is rewritten as `floor((x+d-1)/d)`, constants inside a floor are kept
 // in [0, d), nested floors are merged (floor((floor(x/a)+c)/b) = floor((x+c*a)/(a*b))), and
 // multiples of d are pulled out of the floor. Products of two symbolic dims are not supported.
+//
+// A symbol may carry an upper bound: an *extent*, a length computed at run time from tensor values
+// (Range(0, ReduceMax(lengths)) makes one) that is at most its bound, a dim over the input symbols
+// (`L<=T`). The interpreter binds it when the node that makes it runs and checks the bound; the
+// generated C keeps it in a variable and sizes buffers for the bound (upperBoundDim).
 
 export interface SymDim {
   readonly c: number;
@@ -15,7 +20,7 @@ export interface SymDim {
 }
 export interface Term { readonly coef: number; readonly atom: Atom }
 export type Atom =
-  | { readonly kind: "sym"; readonly name: string }
+  | { readonly kind: "sym"; readonly name: string; readonly bound?: Dim }
   | { readonly kind: "floor"; readonly num: SymDim; readonly den: number };
 export type Dim = number | SymDim;
 
@@ -23,6 +28,52 @@ export class DimError extends Error {}
 
 export function sym(name: string): SymDim {
   return { c: 0, terms: [{ coef: 1, atom: { kind: "sym", name } }] };
+}
+
+/** A run-time extent `name` that is at most `bound` (a dim over other symbols). */
+export function extent(name: string, bound: Dim): SymDim {
+  return { c: 0, terms: [{ coef: 1, atom: { kind: "sym", name, bound } }] };
+}
+
+/** The bound of an extent made by the first import pass, before the importer knows it ("?" is no C name). */
+export const PENDING_BOUND: Dim = { c: 0, terms: [{ coef: 1, atom: { kind: "sym", name: "?" } }] };
+
+/** The extent atom when d is exactly one bare extent symbol. */
+export function asExtent(d: Dim): { readonly name: string; readonly bound: Dim } | undefined {
+  if (typeof d === "number" || d.c !== 0 || d.terms.length !== 1 || d.terms[0]!.coef !== 1) return undefined;
+  const a = d.terms[0]!.atom;
+  return a.kind === "sym" && a.bound !== undefined ? { name: a.name, bound: a.bound } : undefined;
+}
+
+/** Extents a dim mentions, by name. */
+export function dimExtents(d: Dim, out: Map<string, Dim> = new Map()): Map<string, Dim> {
+  if (typeof d === "number") return out;
+  for (const t of d.terms) {
+    if (t.atom.kind === "sym") {
+      if (t.atom.bound !== undefined) out.set(t.atom.name, t.atom.bound);
+    } else dimExtents(t.atom.num, out);
+  }
+  return out;
+}
+
+/**
+ * An upper bound of d with no extents left: each extent becomes its bound where d grows with it
+ * and 0 where it shrinks (extents are never negative). This sizes buffers in the generated C.
+ */
+export function upperBoundDim(d: Dim, sign = 1): Dim {
+  if (typeof d === "number") return d;
+  let acc: Dim = d.c;
+  for (const t of d.terms) {
+    const s = Math.sign(t.coef) * sign;
+    let a: Dim;
+    if (t.atom.kind === "sym") {
+      a = t.atom.bound === undefined ? { c: 0, terms: [{ coef: 1, atom: { kind: "sym", name: t.atom.name } }] } : s > 0 ? upperBoundDim(t.atom.bound) : 0;
+    } else {
+      a = floorDivDim(upperBoundDim(t.atom.num, s), t.atom.den);
+    }
+    acc = addDim(acc, mulDim(a, t.coef));
+  }
+  return acc;
 }
 
 export function isSymbolic(d: Dim): d is SymDim {
@@ -35,6 +86,13 @@ function lin(d: Dim): SymDim {
 
 function atomKey(a: Atom): string {
   return a.kind === "sym" ? a.name : `floor(${dimToString(a.num)}/${a.den})`;
+}
+
+function symText(a: Atom & { kind: "sym" }): string {
+  if (a.bound === undefined) return a.name;
+  const b = a.bound;
+  const simple = typeof b === "number" || (b.c === 0 && b.terms.length === 1 && b.terms[0]!.coef === 1 && b.terms[0]!.atom.kind === "sym" && b.terms[0]!.atom.bound === undefined);
+  return `${a.name}<=${simple ? dimToString(b) : `(${dimToString(b)})`}`;
 }
 
 function normalize(c: number, terms: Term[]): Dim {
@@ -110,12 +168,15 @@ export function dimEquals(a: Dim, b: Dim): boolean {
   return dimToString(a) === dimToString(b);
 }
 
-/** Symbols a dim mentions. */
+/** Symbols of the model a dim depends on (an extent counts as the symbols of its bound). */
 export function dimSymbols(d: Dim, out: Set<string> = new Set()): Set<string> {
   if (typeof d === "number") return out;
   for (const t of d.terms) {
-    if (t.atom.kind === "sym") out.add(t.atom.name);
-    else dimSymbols(t.atom.num, out);
+    // An extent is not a symbol of the model: it depends on the symbols of its bound.
+    if (t.atom.kind === "sym") {
+      if (t.atom.bound === undefined) out.add(t.atom.name);
+      else dimSymbols(t.atom.bound, out);
+    } else dimSymbols(t.atom.num, out);
   }
   return out;
 }
@@ -144,7 +205,7 @@ export function substituteDim(d: Dim, env: Readonly<Record<string, Dim>>): Dim {
   let acc: Dim = d.c;
   for (const t of d.terms) {
     const a: Dim = t.atom.kind === "sym"
-      ? (env[t.atom.name] ?? { c: 0, terms: [{ coef: 1, atom: t.atom }] })
+      ? (env[t.atom.name] ?? { c: 0, terms: [{ coef: 1, atom: t.atom.bound === undefined ? t.atom : { ...t.atom, bound: substituteDim(t.atom.bound, env) } }] })
       : floorDivDim(substituteDim(t.atom.num, env), t.atom.den);
     acc = addDim(acc, mulDim(a, t.coef));
   }
@@ -155,7 +216,7 @@ export function dimToString(d: Dim): string {
   if (typeof d === "number") return String(d);
   let s = "";
   for (const t of d.terms) {
-    const a = t.atom.kind === "sym" ? t.atom.name : `floor(${parenIfSum(t.atom.num)}/${t.atom.den})`;
+    const a = t.atom.kind === "sym" ? symText(t.atom) : `floor(${parenIfSum(t.atom.num)}/${t.atom.den})`;
     const mag = Math.abs(t.coef);
     const body = mag === 1 ? a : `${mag}*${a}`;
     if (s === "") s = t.coef < 0 ? `-${body}` : body;
@@ -176,7 +237,8 @@ export function shapeToString(shape: readonly Dim[]): string {
 }
 
 /**
- * Parses a dim expression: integers, identifiers, + - *, parentheses, floor(e/n), ceil(e/n).
+ * Parses a dim expression: integers, identifiers, + - *, parentheses, floor(e/n), ceil(e/n), and
+ * extents `L<=B` (B an integer, an identifier or a parenthesized expression).
  */
 export function parseDim(text: string): Dim {
   let i = 0;
@@ -234,6 +296,10 @@ export function parseDim(text: string): Dim {
       if (s[i++] !== ")") fail("expected )");
       const den = Number(dm[1]);
       return id[0] === "floor" ? floorDivDim(num, den) : ceilDivDim(num, den);
+    }
+    if (s.startsWith("<=", i)) {
+      i += 2;
+      return extent(id[0], primary());
     }
     return sym(id[0]);
   };

@@ -4,9 +4,12 @@
 // every time step (one int8 x float product per direction, before the recurrence) and the loop
 // over time steps and batch entries with its state set-up and output copies.
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
-import { mulDim } from "../../ir/dim.js";
 import { resolveActivations, type Activation } from "../../ir/kernels/rnn-activation-kinds.js";
 import { defineKernel, type KernelContext, type KernelDef } from "../kernel.js";
+import {
+  frameSupports, initState as frameInitState, projectionScratch as frameProjectionScratch, prologue as framePrologue, rnnFrame, saveState as frameSaveState,
+  stateScratch, stepLoop as frameStepLoop, type RnnFrame,
+} from "./rnn-frame.js";
 import { addHybridRows, hybridProduct, hybridTiles, paddedRows, type HybridRows } from "./hybrid-gemv.js";
 
 /** The recurrent op a hybrid kernel computes. */
@@ -53,9 +56,8 @@ export function hybridSupports(fam: HybridFamily, node: Node, attrs: Attrs, g: G
     if (!(v in g.constants)) return `input ${what} must be constant`;
   }
   for (const k of fam.constantInputs) if (node.inputs[k] && !(node.inputs[k]! in g.constants)) return `input ${k} (bias or peepholes) must be constant`;
-  if (x.shape.length !== 3 || typeof x.shape[1] !== "number") return "the batch dim of X must be static";
-  if (node.inputs[4]) return "sequence_lens is not supported by the C kernel";
-  if (((attrs.layout as number | undefined) ?? 0) !== 0) return "layout=1 is not supported by the C kernel";
+  const frame = frameSupports(node, attrs, g);
+  if (frame) return frame;
   const w = g.types[wN!]!, r = g.types[rN!]!;
   const rows = (t: typeof w) => (typeof t.shape[0] === "number" && typeof t.shape[1] === "number" ? t.shape[0] * t.shape[1] : NaN);
   for (const [name, t] of [["w_scales", w], ["r_scales", r]] as const) {
@@ -74,12 +76,13 @@ export function hybridSupports(fam: HybridFamily, node: Node, attrs: Attrs, g: G
 
 /** Sizes, int8 weights and per-row scales of a hybrid node. */
 export interface HybridLayer {
-  /** Directions, gate rows (gates x H), input size, hidden size, static batch. */
+  /** Directions, gate rows (gates x H), input size, hidden size. */
   readonly D: number;
   readonly G: number;
   readonly I: number;
   readonly H: number;
-  readonly B: number;
+  /** Layout, batch, sequence lengths and Y (rnn-frame.ts). */
+  readonly frame: RnnFrame;
   /** W [D, G, I] and R [D, G, H] as stored: gate row d * G + j of either is row j of direction d. */
   readonly wq: Int8Array;
   readonly rq: Int8Array;
@@ -87,11 +90,10 @@ export interface HybridLayer {
   readonly rScales: readonly number[];
   /** The 2G bias values of direction d (Wb then Rb), or undefined. */
   bias(d: number): Float32Array | undefined;
-  readonly reverse: (d: number) => boolean;
 }
 
 export function hybridLayer(fam: HybridFamily, node: Node, attrs: Attrs, ctx: KernelContext): HybridLayer {
-  const [xN, wN, rN, bN] = node.inputs;
+  const [, wN, rN, bN] = node.inputs;
   const W = ctx.constant(wN!), R = ctx.constant(rN!);
   if (!W || !R || !(W.data instanceof Int8Array) || !(R.data instanceof Int8Array)) return ctx.fail("W and R must be constant int8 tensors");
   const D = W.shape[0]!, G = W.shape[1]!, I = W.shape[2]!, H = G / fam.gates;
@@ -101,12 +103,11 @@ export function hybridLayer(fam: HybridFamily, node: Node, attrs: Attrs, ctx: Ke
   if (bN && !(b?.data instanceof Float32Array)) ctx.fail("the bias B must be a constant float32 tensor");
   return {
     D, G, I, H,
-    B: ctx.type(xN!).shape[1] as number,
+    frame: rnnFrame(node, attrs, ctx, D, H),
     wq, rq,
     wScales: attrs.w_scales as readonly number[],
     rScales: attrs.r_scales as readonly number[],
     bias: (d) => (b ? (b.data as Float32Array).subarray(d * 2 * G, (d + 1) * 2 * G) : undefined),
-    reverse: (d) => attrs.direction === "reverse" || d === 1,
   };
 }
 
@@ -119,13 +120,9 @@ export function defineHybridKernel(fam: HybridFamily, emit: (node: Node, attrs: 
   });
 }
 
-/**
- * The C a hybrid kernel starts with: X, its float buffers (`buffers`, each "name = pointer"),
- * the sizes Tn and Bn, and the loop counters.
- */
-export function prologue(ctx: KernelContext, xN: string, buffers: readonly string[], counters: string): string[] {
-  const [Tn, Bn] = ctx.shape(xN) as [string, string];
-  return [`const float *X = ${ctx.ptr(xN)};`, `float *${buffers.join(", *")};`, `const int Tn = ${Tn}, Bn = ${Bn};`, `int ${counters};`];
+/** The C a hybrid kernel starts with (rnn-frame.ts's prologue). */
+export function prologue(ctx: KernelContext, layer: HybridLayer, xN: string, buffers: readonly string[], counters = ""): string[] {
+  return framePrologue(ctx, layer.frame, xN, buffers, counters);
 }
 
 /**
@@ -152,9 +149,13 @@ export function inputProjection(ctx: KernelContext, layer: HybridLayer, d: numbe
 }
 
 /** Scratch for the projection of all time steps: T x B rows of the G gate rows padded for the tile. */
-export function projectionScratch(ctx: KernelContext, xN: string, layer: HybridLayer): string {
-  const x = ctx.type(xN);
-  return ctx.scratch(mulDim(x.shape[0]!, (x.shape[1] as number) * paddedRows(layer.G, hybridTiles(ctx.target).projection)));
+export function projectionScratch(ctx: KernelContext, layer: HybridLayer): string {
+  return frameProjectionScratch(ctx, layer.frame, paddedRows(layer.G, hybridTiles(ctx.target).projection));
+}
+
+/** Scratch for the state of every batch entry. */
+export function hybridStateScratch(ctx: KernelContext, layer: HybridLayer): string {
+  return stateScratch(ctx, layer.frame);
 }
 
 /** Scratch for the output of a recurrent product over n gate rows (padded for the tile). */
@@ -175,31 +176,19 @@ export function recurrentProduct(ctx: KernelContext, layer: HybridLayer, rows: H
 
 /** A state input (initial_h or initial_c) copied into `dst` for direction d, or zeros. */
 export function initState(ctx: KernelContext, src: string | undefined, dst: string, layer: HybridLayer, d: number): string {
-  const n = layer.B * layer.H;
-  return src ? `memcpy(${dst}, ${ctx.ptr(src)} + (size_t)${d * n}, ${n} * sizeof(float));` : `memset(${dst}, 0, ${n} * sizeof(float));`;
+  return frameInitState(ctx, layer.frame, src || undefined, dst, d);
 }
 
 /**
  * The loop over time steps (in the direction's order) and batch entries, with `g` pointing at
  * the projection row of (t, b) and `hb` at the entry's state; `body` are the statements of one
- * step. Y[t, d, b, :] receives hb after the step when Y is used.
+ * step (rnn-frame.ts's stepLoop, the projection rows padded to `proj.n`).
  */
-export function stepLoop(ctx: KernelContext, layer: HybridLayer, d: number, proj: HybridRows, yN: string | undefined, body: readonly string[]): string[] {
-  const { D, H } = layer;
-  return [
-    `for (step = 0; step < Tn; step++) {`,
-    `  const int t = ${layer.reverse(d) ? "Tn - 1 - step" : "step"};`,
-    `  for (b = 0; b < Bn; b++) {`,
-    `    float *g = proj + ((size_t)t * Bn + b) * ${proj.n}, *hb = h + (size_t)b * ${H};`,
-    ...body.map((l) => `    ${l}`),
-    ...(yN ? [`    memcpy(${ctx.ptr(yN)} + (((size_t)t * ${D} + ${d}) * Bn + b) * ${H}, hb, ${H} * sizeof(float));`] : []),
-    `  }`,
-    `}`,
-  ];
+export function stepLoop(ctx: KernelContext, layer: HybridLayer, d: number, proj: HybridRows, body: readonly string[]): string[] {
+  return frameStepLoop(layer.frame, ctx, d, proj.n, body);
 }
 
 /** A final state output (Y_h or Y_c) of direction d copied from `src`. */
 export function saveState(ctx: KernelContext, dst: string | undefined, src: string, layer: HybridLayer, d: number): string[] {
-  const n = layer.B * layer.H;
-  return dst ? [`memcpy(${ctx.ptr(dst)} + (size_t)${d * n}, ${src}, ${n} * sizeof(float));`] : [];
+  return frameSaveState(ctx, layer.frame, dst || undefined, src, d);
 }

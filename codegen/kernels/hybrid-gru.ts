@@ -6,7 +6,7 @@
 import { cFloat } from "../c-util.js";
 import { useGruCell } from "./gru.js";
 import {
-  areDefaultActs, defineHybridKernel, foldedBias, initState, inputProjection, projectionScratch, prologue, recurrentProduct, recurrentRows,
+  areDefaultActs, defineHybridKernel, foldedBias, hybridStateScratch, initState, inputProjection, projectionScratch, prologue, recurrentProduct, recurrentRows,
   recurrentScratch, saveState, stepLoop, type HybridFamily,
 } from "./hybrid-common.js";
 
@@ -21,14 +21,14 @@ const family: HybridFamily = {
 export const hybridGruKernel = defineHybridKernel(family, (node, attrs, ctx, layer) => {
   useGruCell(ctx);
   const [xN, wN, rN, , , h0N] = node.inputs;
-  const [yN, yhN] = node.outputs;
-  const { D, G, H, B } = layer;
+  const yhN = node.outputs[1];
+  const { D, G, H } = layer;
   const lbr = ((attrs.linear_before_reset as number | undefined) ?? 0) !== 0 ? 1 : 0;
   const clip = attrs.clip as number | undefined;
   const clipArgs = clip === undefined ? "0, 0.0f" : `1, ${cFloat(clip)}`;
-  const proj = projectionScratch(ctx, xN!, layer), rec = recurrentScratch(ctx, 2 * H), rech = recurrentScratch(ctx, H);
-  const rh = lbr ? "0" : ctx.scratch(H), hs = ctx.scratch(B * H);
-  const lines = prologue(ctx, xN!, [`proj = ${proj}`, `rec = ${rec}`, `rech = ${rech}`, `h = ${hs}`], "step, b");
+  const proj = projectionScratch(ctx, layer), rec = recurrentScratch(ctx, 2 * H), rech = recurrentScratch(ctx, H);
+  const rh = lbr ? "0" : ctx.scratch(H), hs = hybridStateScratch(ctx, layer);
+  const lines = prologue(ctx, layer, xN!, [`proj = ${proj}`, `rec = ${rec}`, `rech = ${rech}`, `h = ${hs}`]);
   if (!lbr) lines.push(`float *rh = ${rh};`, `int k;`);
   for (let d = 0; d < D; d++) {
     // Wb + Rb for the z and r rows; Rbh goes with the h rows of R (linear_before_reset = 1 scales it by r).
@@ -39,10 +39,10 @@ export const hybridGruKernel = defineHybridKernel(family, (node, attrs, ctx, lay
       ? [recurrentProduct(ctx, layer, Rh, "hb", "rech")]
       : [`for (k = 0; k < ${H}; k++) rh[k] = g[${H} + k] * hb[k];`, recurrentProduct(ctx, layer, Rh, "rh", "rech")];
     lines.push(
-      `/* direction ${d}${layer.reverse(d) ? " (reverse)" : ""} */`,
+      `/* direction ${d}${layer.frame.reverse(d) ? " (reverse)" : ""} */`,
       initState(ctx, h0N, "h", layer, d),
       projection.code,
-      ...stepLoop(ctx, layer, d, projection.rows, yN, [
+      ...stepLoop(ctx, layer, d, projection.rows, [
         recurrentProduct(ctx, layer, Rzr, "hb", "rec"),
         `neonc_gru_zr_f32(${2 * H}, g, rec, ${clipArgs});`,
         ...hProduct,

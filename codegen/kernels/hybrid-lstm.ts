@@ -5,7 +5,7 @@
 import { cFloat } from "../c-util.js";
 import { useCell } from "./lstm.js";
 import {
-  areDefaultActs, defineHybridKernel, foldedBias, initState, inputProjection, projectionScratch, prologue, recurrentProduct, recurrentScratch,
+  areDefaultActs, defineHybridKernel, foldedBias, hybridStateScratch, initState, inputProjection, projectionScratch, prologue, recurrentProduct, recurrentScratch,
   recurrentRows, saveState, stepLoop, type HybridFamily,
 } from "./hybrid-common.js";
 
@@ -20,24 +20,24 @@ const family: HybridFamily = {
 export const hybridLstmKernel = defineHybridKernel(family, (node, attrs, ctx, layer) => {
   useCell(ctx);
   const [xN, wN, rN, , , h0N, c0N, pN] = node.inputs;
-  const [yN, yhN, ycN] = node.outputs;
-  const { D, G, H, B } = layer;
+  const [, yhN, ycN] = node.outputs;
+  const { D, G, H } = layer;
   const clip = attrs.clip as number | undefined;
   const clipArgs = clip === undefined ? "0, 0.0f" : `1, ${cFloat(clip)}`;
   const inputForget = ((attrs.input_forget as number | undefined) ?? 0) !== 0 ? 1 : 0;
-  const proj = projectionScratch(ctx, xN!, layer), rec = recurrentScratch(ctx, G);
-  const hs = ctx.scratch(B * H), cs = ctx.scratch(B * H);
-  const lines = prologue(ctx, xN!, [`proj = ${proj}`, `rec = ${rec}`, `h = ${hs}`, `c = ${cs}`], "step, b");
+  const proj = projectionScratch(ctx, layer), rec = recurrentScratch(ctx, G);
+  const hs = hybridStateScratch(ctx, layer), cs = hybridStateScratch(ctx, layer);
+  const lines = prologue(ctx, layer, xN!, [`proj = ${proj}`, `rec = ${rec}`, `h = ${hs}`, `c = ${cs}`]);
   for (let d = 0; d < D; d++) {
     const projection = inputProjection(ctx, layer, d, wN!, foldedBias(layer, d));
     const R = recurrentRows(ctx, layer, d, rN!, G, 0);
     const peep = pN ? `${ctx.ptr(pN)} + ${d * 3 * H}` : "0";
     lines.push(
-      `/* direction ${d}${layer.reverse(d) ? " (reverse)" : ""} */`,
+      `/* direction ${d}${layer.frame.reverse(d) ? " (reverse)" : ""} */`,
       initState(ctx, h0N, "h", layer, d),
       initState(ctx, c0N, "c", layer, d),
       projection.code,
-      ...stepLoop(ctx, layer, d, projection.rows, yN, [
+      ...stepLoop(ctx, layer, d, projection.rows, [
         recurrentProduct(ctx, layer, R, "hb", "rec"),
         `neonc_lstm_cell_f32(${H}, g, rec, c + (size_t)b * ${H}, hb, ${peep}, ${clipArgs}, ${inputForget});`,
       ]),

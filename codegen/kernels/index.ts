@@ -65,6 +65,7 @@ import { convIntegerKernel, qLinearConvKernel } from "./onnx-quant-conv.js";
 import { msDequantizeLinearKernel, msQuantizeLinearKernel, qLinearAddKernel, qLinearConcatKernel, qLinearLeakyReluKernel, qLinearMulKernel, qLinearSigmoidKernel } from "./onnx-quant-contrib.js";
 import { qGemmKernel, qLinearGlobalAveragePoolKernel, qLinearSoftmaxKernel } from "./onnx-quant-contrib-reduce.js";
 import { dynamicQuantizeLinearKernel } from "./onnx-quant-dynamic.js";
+import { rnnKernel } from "./rnn.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
@@ -76,7 +77,7 @@ const all: KernelDef[] = [
   quantizeLinearKernel, dequantizeLinearKernel, matMulIntegerKernel, qLinearMatMulKernel, convIntegerKernel, qLinearConvKernel,
   qLinearAddKernel, qLinearMulKernel, qLinearLeakyReluKernel, qLinearSigmoidKernel, qLinearConcatKernel, msQuantizeLinearKernel, msDequantizeLinearKernel,
   qLinearGlobalAveragePoolKernel, qLinearSoftmaxKernel, qGemmKernel, dynamicQuantizeLinearKernel,
- 
+  rnnKernel,
 ];
 for (const k of all) registerKernel(k);
 registerKernelProvider(unaryKernelFor);

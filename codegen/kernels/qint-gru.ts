@@ -5,8 +5,8 @@
 // r * h kept on h's int8 grid (linear_before_reset = 0). The update
 //   h = clamp8(zp_h + M_out((2^15 - z) * n) + rshr(z * (h - zp_h), 15))
 // uses the rounding's scalar fixed-point multiply. R is packed as two row blocks (z/r and h).
-import { mulDim } from "../../ir/dim.js";
 import { defineKernel } from "../kernel.js";
+import { scratchCount } from "./rnn-frame.js";
 import { directionStart, gemmInputCode, lensCode, packRows, qrnnLayer, qrnnUnsupported, rowScales, stepLoop } from "./qint-rnn-common.js";
 
 export const qGruKernel = defineKernel({
@@ -16,21 +16,21 @@ export const qGruKernel = defineKernel({
     const [xN, wN, rN, , seqN, h0N] = node.inputs;
     const [yN, yhN] = node.outputs;
     const layer = qrnnLayer(node, attrs, ctx, 3, "qgru");
-    const { wq, rq, D, G, I, H, B, T, bias, zpx, zph, c, out, scalar } = layer;
+    const { wq, rq, D, G, I, H, B, bias, zpx, zph, c, out, scalar } = layer;
     const lbr = (attrs.linear_before_reset as number) === 1;
     const [sig, tnh] = [layer.table("sigmoid_table"), layer.table("tanh_table")];
     const lines = [
-      `const int Tn = ${T};`,
-      `int32_t *xin = ${ctx.scratch(mulDim(ctx.type(xN!).shape[0]!, B * G), "int32_t")}, *rec = ${ctx.scratch(2 * H, "int32_t")}, *rech = ${ctx.scratch(H, "int32_t")};`,
+      layer.sizes,
+      `int32_t *xin = ${ctx.scratch(scratchCount(ctx, ctx.type(xN!).shape[0]!, B, G), "int32_t")}, *rec = ${ctx.scratch(2 * H, "int32_t")}, *rech = ${ctx.scratch(H, "int32_t")};`,
       `int32_t *z = ${ctx.scratch(H, "int32_t")}, *rg = ${ctx.scratch(H, "int32_t")};`,
-      `int8_t *h = ${ctx.scratch(B * H, "int8_t")};`,
+      `int8_t *h = ${ctx.scratch(scratchCount(ctx, B, H), "int8_t")};`,
       `const int16_t *sig = ${sig}, *tnh = ${tnh};`,
       `int r, s, b, k;`,
       ...lensCode(ctx, seqN || undefined, B, "Tn"),
       // The h rows' activations: h itself (lbr = 1) or r * h on h's grid (lbr = 0), as the GEMM reads them.
       ...gemmInputCode(ctx, layer, xN!, (type) => (lbr ? [] : [`${type} *hr = ${ctx.scratch(H, type)};`])),
     ];
-    if (yN && seqN) lines.push(`memset(${ctx.ptr(yN)}, ${zph}, (size_t)Tn * ${D * B * H});`);
+    if (yN && seqN) lines.push(`memset(${ctx.ptr(yN)}, ${zph}, (size_t)Tn * Bn * ${D * H});`);
     for (let d = 0; d < D; d++) {
       const reverse = attrs.direction === "reverse" || d === 1;
       const pw = packRows(ctx, `${wN}_qgru`, wq, G, I, d, 0, G, bias, d * 2 * G, zpx);
@@ -39,7 +39,7 @@ export const qGruKernel = defineKernel({
       const xs = rowScales(ctx, "qgru_x", attrs.x_multiplier as number[], attrs.x_shift as number[], G, d, 0, G);
       const hzr = rowScales(ctx, "qgru_h", attrs.h_multiplier as number[], attrs.h_shift as number[], G, d, 0, 2 * H);
       const hh = rowScales(ctx, "qgru_h", attrs.h_multiplier as number[], attrs.h_shift as number[], G, d, 2 * H, H);
-      const st = `(size_t)${d * B * H}`;
+      const st = `(size_t)${d} * Bn * ${H}`;
       const hIn = scalar ? "hg" : "hb";
       lines.push(
         ...directionStart(ctx, layer, d, reverse, pw, xs, h0N),
@@ -71,7 +71,7 @@ export const qGruKernel = defineKernel({
       );
       if (yhN) {
         lines.push(
-          `for (b = 0; b < ${B}; b++) {`,
+          `for (b = 0; b < Bn; b++) {`,
           `  if (lens[b] > 0) memcpy(${ctx.ptr(yhN)} + ${st} + b * ${H}, h + b * ${H}, ${H});`,
           `  else memset(${ctx.ptr(yhN)} + ${st} + b * ${H}, ${zph}, ${H});`,
           `}`,

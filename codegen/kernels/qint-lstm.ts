@@ -7,8 +7,8 @@
 // The element-wise part is scalar on every target: it is O(H) per step against the O(4H^2) GEMV.
 // The h state is int8 (int16 on c99, whose GEMM reads int16 activations); c is int16. Entries
 // past their sequence length leave the zero point in Y and 0 in Y_c, as the interpreter does.
-import { mulDim } from "../../ir/dim.js";
 import { defineKernel } from "../kernel.js";
+import { scratchCount } from "./rnn-frame.js";
 import { directionStart, gemmInputCode, lensCode, packRows, qrnnLayer, qrnnUnsupported, rowScales, stepLoop } from "./qint-rnn-common.js";
 
 export const qLstmKernel = defineKernel({
@@ -20,19 +20,19 @@ export const qLstmKernel = defineKernel({
     const cs = attrs.cell_shift as number;
     if (!Number.isInteger(cs) || cs < 0 || cs > 15) ctx.fail(`cell_shift must be in [0, 15], got ${cs}`);
     const layer = qrnnLayer(node, attrs, ctx, 4, "qlstm");
-    const { wq, rq, D, G, I, H, B, T, bias, zpx, zph, c, out, scalar } = layer;
+    const { wq, rq, D, G, I, H, B, bias, zpx, zph, c, out, scalar } = layer;
     const [sig, tnh, ctn] = [layer.table("sigmoid_table"), layer.table("tanh_table"), layer.table("cell_tanh_table")];
     const lines = [
-      `const int Tn = ${T};`,
-      `int32_t *xin = ${ctx.scratch(mulDim(ctx.type(xN!).shape[0]!, B * G), "int32_t")}, *rec = ${ctx.scratch(G, "int32_t")};`,
-      `int8_t *h = ${ctx.scratch(B * H, "int8_t")};`,
-      `int16_t *c = ${ctx.scratch(B * H, "int16_t")};`,
+      layer.sizes,
+      `int32_t *xin = ${ctx.scratch(scratchCount(ctx, ctx.type(xN!).shape[0]!, B, G), "int32_t")}, *rec = ${ctx.scratch(G, "int32_t")};`,
+      `int8_t *h = ${ctx.scratch(scratchCount(ctx, B, H), "int8_t")};`,
+      `int16_t *c = ${ctx.scratch(scratchCount(ctx, B, H), "int16_t")};`,
       `const int16_t *sig = ${sig}, *tnh = ${tnh}, *ctn = ${ctn};`,
       `int r, s, b, k;`,
       ...lensCode(ctx, seqN || undefined, B, "Tn"),
       ...gemmInputCode(ctx, layer, xN!),
     ];
-    if (yN && seqN) lines.push(`memset(${ctx.ptr(yN)}, ${zph}, (size_t)Tn * ${D * B * H});`);
+    if (yN && seqN) lines.push(`memset(${ctx.ptr(yN)}, ${zph}, (size_t)Tn * Bn * ${D * H});`);
     const igShift = 30 - cs;
     for (let d = 0; d < D; d++) {
       const reverse = attrs.direction === "reverse" || d === 1;
@@ -40,10 +40,10 @@ export const qLstmKernel = defineKernel({
       const pr = packRows(ctx, `${rN}_qlstm`, rq, G, H, d, 0, G, bias, d * 2 * G + G, zph);
       const xs = rowScales(ctx, "qlstm_x", attrs.x_multiplier as number[], attrs.x_shift as number[], G, d, 0, G);
       const hs = rowScales(ctx, "qlstm_h", attrs.h_multiplier as number[], attrs.h_shift as number[], G, d, 0, G);
-      const st = `(size_t)${d * B * H}`;
+      const st = `(size_t)${d} * Bn * ${H}`;
       lines.push(
         ...directionStart(ctx, layer, d, reverse, pw, xs, h0N),
-        c0N ? `memcpy(c, ${ctx.ptr(c0N)} + ${st}, ${B * H} * sizeof(int16_t));` : `memset(c, 0, ${B * H} * sizeof(int16_t));`,
+        c0N ? `memcpy(c, ${ctx.ptr(c0N)} + ${st}, (size_t)Bn * ${H} * sizeof(int16_t));` : `memset(c, 0, (size_t)Bn * ${H} * sizeof(int16_t));`,
         ...stepLoop(ctx, layer, d, reverse, yN, [`int16_t *cb = c + b * ${H};`], [
           ...(scalar ? [`    for (k = 0; k < ${H}; k++) hg[k] = hb[k];`, `    ${c.gemm.call(G, "1", H, pr.w, "hg", H, pr.bias, "rec", 1, G)}`]
             : [`    ${c.gemm.call(G, "1", H, pr.w, "hb", H, pr.bias, "rec", 1, G)}`]),
@@ -64,7 +64,7 @@ export const qLstmKernel = defineKernel({
       for (const [o, src, zero, size] of [[yhN, "h", zph, 1], [ycN, "c", 0, 2]] as const) {
         if (!o) continue;
         lines.push(
-          `for (b = 0; b < ${B}; b++) {`,
+          `for (b = 0; b < Bn; b++) {`,
           `  if (lens[b] > 0) memcpy(${ctx.ptr(o)} + ${st} + b * ${H}, ${src} + b * ${H}, ${H * size});`,
           `  else for (k = 0; k < ${H}; k++) ${ctx.ptr(o)}[${st} + b * ${H} + k] = ${zero};`,
           `}`,

@@ -8,7 +8,7 @@
 //   neonc_qrnn_add16(a, b)       clamp16(a + b) without int32 overflow
 // Every value follows the interpreter's definitions exactly; the fixed-point multiplies are the
 // helpers of codegen/fixed-point-c.ts (scalar and NEON, proven equal by their own tests).
-import { mulDim } from "../../ir/dim.js";
+import type { Dim } from "../../ir/dim.js";
 import type { Rounding } from "../../ir/fixed-point.js";
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { checkRounding } from "../../ir/ops/integer/common.js";
@@ -18,6 +18,7 @@ import { roundingSuffix, useFixedPoint } from "../fixed-point-c.js";
 import type { KernelContext } from "../kernel.js";
 import { requantOf } from "./qint-common.js";
 import { packRowsInt8, useQGemm, type QGemm } from "./qint-gemm.js";
+import { scratchCount } from "./rnn-frame.js";
 
 /** Why a QLSTM/QGRU node cannot be generated (checked before anything is emitted). */
 export function qrnnUnsupported(node: Node, g: Graph): string | undefined {
@@ -26,7 +27,7 @@ export function qrnnUnsupported(node: Node, g: Graph): string | undefined {
   for (const [k, name] of [[1, "W"], [2, "R"], [3, "B"]] as const) {
     if (node.inputs[k] && !g.constants[node.inputs[k]!]) return `${name} must be constant (it is packed at compile time)`;
   }
-  if (typeof t(0)!.shape[1] !== "number") return "the batch dim must be static";
+  if (t(0)!.shape.length !== 3) return "X must have rank 3";
   return undefined;
 }
 
@@ -109,14 +110,14 @@ static void ${half}(int32_t *a, int n, const int32_t *m, const int32_t *s) {
   return { gemm: useQGemm(ctx, pairSafe), half, fp: fp.scalar };
 }
 
-/** C statements: `lens[b]` for every batch entry, from sequence_lens (clamped to [0, T]) or T. */
-export function lensCode(ctx: KernelContext, seq: string | undefined, B: number, T: string): string[] {
+/** C statements: `lens[b]` for every batch entry (Bn of them), from sequence_lens (clamped to [0, T]) or T. */
+export function lensCode(ctx: KernelContext, seq: string | undefined, B: Dim, T: string): string[] {
   const lens = ctx.scratch(B, "int32_t");
   return [
     `int32_t *lens = ${lens};`,
     seq
-      ? `for (b = 0; b < ${B}; b++) { const int32_t v = ${ctx.ptr(seq)}[b]; lens[b] = v < 0 ? 0 : (v > ${T} ? ${T} : v); }`
-      : `for (b = 0; b < ${B}; b++) lens[b] = ${T};`,
+      ? `for (b = 0; b < Bn; b++) { const int32_t v = ${ctx.ptr(seq)}[b]; lens[b] = v < 0 ? 0 : (v > ${T} ? ${T} : v); }`
+      : `for (b = 0; b < Bn; b++) lens[b] = ${T};`,
   ];
 }
 
@@ -136,14 +137,16 @@ export interface QRnnLayer {
   /** W [D, G, I] and R [D, G, H] as stored. */
   readonly wq: Int8Array;
   readonly rq: Int8Array;
-  /** Directions, gate rows (gates x H), input size, hidden size, static batch. */
+  /** Directions, gate rows (gates x H), input size, hidden size, batch (may be symbolic). */
   readonly D: number;
   readonly G: number;
   readonly I: number;
   readonly H: number;
-  readonly B: number;
+  readonly B: Dim;
   /** X's time dim as a C expression. */
   readonly T: string;
+  /** `const int Tn = ..., Bn = ...;`: the C starts with it, the rest of the C reads Tn and Bn. */
+  readonly sizes: string;
   readonly bias: Int32Array | undefined;
   readonly zpx: number;
   readonly zph: number;
@@ -163,13 +166,13 @@ export function qrnnLayer(node: Node, attrs: Attrs, ctx: KernelContext, gates: n
   const wq = W.data as Int8Array, rq = R.data as Int8Array;
   const G = W.shape[1]!;
   const xt = ctx.type(xN!);
-  const T = ctx.dim(xt.shape[0]!);
+  const T = ctx.dim(xt.shape[0]!), B = xt.shape[1]!;
   const bias = bN ? (ctx.constant(bN)!.data as Int32Array) : undefined;
   const zph = attrs.h_zero_point as number;
   const c = useQRnnC(ctx, attrs.rounding as string, !wq.some((v) => v === -128) && !rq.some((v) => v === -128));
   const out = requantOf({ multiplier: [attrs.out_multiplier as number], shift: [attrs.out_shift as number], rounding: attrs.rounding, y_zero_point: zph, out_dtype: "i8" }, 1, ctx);
   return {
-    wq, rq, D: numDirections(attrs.direction as string), G, I: W.shape[2]!, H: G / gates, B: xt.shape[1] as number, T, bias,
+    wq, rq, D: numDirections(attrs.direction as string), G, I: W.shape[2]!, H: G / gates, B, T, sizes: `const int Tn = ${T}, Bn = ${ctx.dim(B)};`, bias,
     zpx: attrs.x_zero_point as number, zph, c, out, scalar: c.gemm.xType === "int16_t",
     table: (k) => ctx.addWeights(`${tag}_${k}`, Int16Array.from(attrs[k] as readonly number[])),
   };
@@ -183,19 +186,19 @@ export function gemmInputCode(ctx: KernelContext, layer: QRnnLayer, xN: string, 
   const { B, I, H } = layer;
   if (!layer.scalar) return [`const int8_t *xg = ${ctx.ptr(xN)};`, ...extra("int8_t")];
   return [
-    `int16_t *xg = ${ctx.scratch(mulDim(ctx.type(xN).shape[0]!, B * I), "int16_t")}, *hg = ${ctx.scratch(H, "int16_t")};`,
+    `int16_t *xg = ${ctx.scratch(scratchCount(ctx, ctx.type(xN).shape[0]!, B, I), "int16_t")}, *hg = ${ctx.scratch(H, "int16_t")};`,
     ...extra("int16_t"),
-    `{ const int8_t *X = ${ctx.ptr(xN)}; for (r = 0; r < Tn * ${B * I}; r++) xg[r] = X[r]; }`,
+    `{ const int8_t *X = ${ctx.ptr(xN)}; for (r = 0; r < Tn * Bn * ${I}; r++) xg[r] = X[r]; }`,
   ];
 }
 
 /** The start of direction d: its comment, the input halves of all steps, and h from initial_h (or the zero point). */
 export function directionStart(ctx: KernelContext, layer: QRnnLayer, d: number, reverse: boolean, pw: PackedRows, xs: { m: string; s: string }, h0N: string | undefined): string[] {
-  const { B, G, I, H } = layer;
+  const { G, I, H } = layer;
   return [
     `/* direction ${d}${reverse ? " (reverse)" : ""} */`,
-    ...inputHalfCode(layer.c, `Tn * ${B}`, G, I, pw, xs),
-    h0N ? `memcpy(h, ${ctx.ptr(h0N)} + (size_t)${d * B * H}, ${B * H});` : `memset(h, ${layer.zph}, ${B * H});`,
+    ...inputHalfCode(layer.c, `Tn * Bn`, G, I, pw, xs),
+    h0N ? `memcpy(h, ${ctx.ptr(h0N)} + (size_t)${d} * Bn * ${H}, (size_t)Bn * ${H});` : `memset(h, ${layer.zph}, (size_t)Bn * ${H});`,
   ];
 }
 
@@ -205,18 +208,18 @@ export function directionStart(ctx: KernelContext, layer: QRnnLayer, d: number, 
  * entry, `body` is the step. Y[t, d, b, :] receives hb after the step when Y is used.
  */
 export function stepLoop(ctx: KernelContext, layer: QRnnLayer, d: number, reverse: boolean, yN: string | undefined, decls: readonly string[], body: readonly string[]): string[] {
-  const { D, B, G, H } = layer;
+  const { D, G, H } = layer;
   return [
     `for (s = 0; s < Tn; s++) {`,
-    `  for (b = 0; b < ${B}; b++) {`,
+    `  for (b = 0; b < Bn; b++) {`,
     `    const int t = ${reverse ? "lens[b] - 1 - s" : "s"};`,
     `    int8_t *hb = h + b * ${H};`,
     ...decls.map((l) => `    ${l}`),
     `    const int32_t *xb;`,
     `    if (s >= lens[b]) continue;`,
-    `    xb = xin + ((size_t)t * ${B} + b) * ${G};`,
+    `    xb = xin + ((size_t)t * Bn + b) * ${G};`,
     ...body,
-    ...(yN ? [`    memcpy(${ctx.ptr(yN)} + (((size_t)t * ${D} + ${d}) * ${B} + b) * ${H}, hb, ${H});`] : []),
+    ...(yN ? [`    memcpy(${ctx.ptr(yN)} + (((size_t)t * ${D} + ${d}) * Bn + b) * ${H}, hb, ${H});`] : []),
     `  }`,
     `}`,
   ];

@@ -112,7 +112,7 @@ function linearValue(ctx: OnnxExportContext, d: SymDim, hint: string, out: OnnxN
   let acc: string | undefined;
   for (const t of d.terms) {
     let v = t.atom.kind === "sym"
-      ? dimValue(ctx, sym(t.atom.name), hint, out, near)
+      ? dimValue(ctx, { c: 0, terms: [{ coef: 1, atom: t.atom }] }, hint, out, near) // an extent keeps its bound
       : emit(out, ctx, "Div", [dimValue(ctx, t.atom.num, hint, out, near), int64Input(ctx, [t.atom.den], `${hint}.c`)], hint);
     if (t.coef !== 1) v = emit(out, ctx, "Mul", [v, int64Input(ctx, [t.coef], `${hint}.c`)], hint);
     acc = acc === undefined ? v : emit(out, ctx, "Add", [acc, v], hint);

@@ -4,6 +4,7 @@
 // calibrates quantization. Each node runs its op's `evaluate` kernel; values are dropped after
 // their last use so peak memory stays near the model's live set.
 import { dimToString, evalDim, isSymbolic, type Dim } from "../../ir/dim.js";
+import { checkExtents, mentionsExtents } from "./extents.js";
 import type { Graph, Node } from "../../ir/graph.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
@@ -84,6 +85,7 @@ function runWithSymbols(g: Graph, inputs: Readonly<Record<string, Tensor>>, env:
 
   for (const node of g.nodes) {
     const def = getOp(node.op);
+    const extents = mentionsExtents(g, node);
     const args = node.inputs.map((i) => get(i, node));
     let outs: Tensor[];
     try {
@@ -93,6 +95,7 @@ function runWithSymbols(g: Graph, inputs: Readonly<Record<string, Tensor>>, env:
       if (e instanceof ModelError) throw e;
       throw new ModelError(`node ${node.name} (${node.op}) failed: ${errorMessage(e)}`);
     }
+    if (extents) checkExtents(g, node, outs, env);
     node.outputs.forEach((o, k) => {
       if (o && outs[k]) values.set(o, outs[k]!);
     });
@@ -122,7 +125,13 @@ function substituteDimsAttrs(schema: Readonly<Record<string, { kind: string }>>,
     const v = attrs[k] as readonly Dim[] | undefined;
     if (!v || !v.some(isSymbolic)) continue;
     out ??= { ...attrs };
-    out[k] = v.map((d) => evalDim(d, env));
+    out[k] = v.map((d) => {
+      try {
+        return evalDim(d, env);
+      } catch {
+        return d; // an extent this node makes (Range's size): bound from its output afterwards
+      }
+    });
   }
   return (out ?? attrs) as Node["attrs"];
 }

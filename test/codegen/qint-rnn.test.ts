@@ -59,6 +59,19 @@ describe("QLSTM and QGRU C kernels match the interpreter bit for bit", () => {
   });
 });
 
+// A symbolic batch N (a batch-first model exported with a dynamic batch): the C reads N at run
+// time and the arena holds the largest N and T together.
+const NCASES: QRnnCase[] = [
+  { ...base, op: "QLSTM", direction: "bidirectional", B: "N", I: 9, H: 6, rounding: "gemmlowp", initialH: true, initialC: true, seed: 31 },
+  { ...base, op: "QGRU", direction: "reverse", B: "N", I: 5, H: 7, rounding: "tflite", linearBeforeReset: false, initialH: true, seed: 32 },
+  { ...base, op: "QGRU", direction: "forward", B: "N", I: 20, H: 5, rounding: "rndnu", linearBeforeReset: true, seed: 33 },
+];
+const GN = qrnnGraph(NCASES);
+const NSETS = [qrnnInputs(GN, 6, 41, 3), qrnnInputs(GN, 3, 42, 1), qrnnInputs(GN, 5, 43, 2)];
+describe("QLSTM and QGRU with a symbolic batch N match the interpreter bit for bit", () => {
+  itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(GN, target, rig, NSETS, { expected: NSETS.map((s) => runGraph(GN, s)), maxDims: { T: 6, N: 3 } }));
+});
+
 describe("lstm_encoder with integer LSTMs in C", () => {
   it("is bit-exact on aarch64 (qemu) on both test sets", (ctx) => {
     const dir = path.join(requireModels(), "lstm_encoder");

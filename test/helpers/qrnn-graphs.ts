@@ -5,7 +5,7 @@
 // rounding, and tables built by the pass's own gateTable.
 import { quantizeMultiplier, type Rounding } from "../../ir/fixed-point.js";
 import type { Graph } from "../../ir/graph.js";
-import { sym, type Dim } from "../../ir/dim.js";
+import { dimSymbols, sym, type Dim } from "../../ir/dim.js";
 import { fromNumbers, tensorType, type Tensor } from "../../ir/types.js";
 import { GATE_FRAC_BITS, gateTable, sigmoid } from "../../ir/kernels/integer-rnn.js";
 import { GraphBuilder, Rng } from "../../src/testing/index.js";
@@ -13,7 +13,8 @@ import { GraphBuilder, Rng } from "../../src/testing/index.js";
 export interface QRnnCase {
   readonly op: "QLSTM" | "QGRU";
   readonly direction: "forward" | "reverse" | "bidirectional";
-  readonly B: number;
+  /** A static batch, or "N" (symbolic; no constant lens then). */
+  readonly B: number | "N";
   readonly I: number;
   readonly H: number;
   readonly rounding: Rounding;
@@ -47,15 +48,17 @@ export function addQRnn(b: GraphBuilder, c: QRnnCase, p: string): { inputs: stri
   const rng = new Rng(c.seed);
   const G = (c.op === "QLSTM" ? 4 : 3) * c.H, nd = D(c);
   const T: Dim = c.T === "T" ? sym("T") : c.T;
-  const x = b.input(`${p}x`, tensorType("i8", [T, c.B, c.I]));
+  const B: Dim = c.B === "N" ? sym("N") : c.B;
+  if (c.lens && typeof B !== "number") throw new Error("constant sequence lengths need a static batch");
+  const x = b.input(`${p}x`, tensorType("i8", [T, B, c.I]));
   const w = ints(rng, nd * G * c.I, -127, 127), r = ints(rng, nd * G * c.H, -127, 127);
   if (c.minus128) w[3] = -128;
   const wN = b.constant(`${p}W`, fromNumbers("i8", [nd, G, c.I], w));
   const rN = b.constant(`${p}R`, fromNumbers("i8", [nd, G, c.H], r));
   const bN = c.bias ? b.constant(`${p}B`, fromNumbers("i32", [nd, 2 * G], ints(rng, nd * 2 * G, -30000, 30000))) : "";
-  const seq = c.lens ? b.constant(`${p}lens`, fromNumbers("i32", [c.B], c.lens)) : "";
-  const h0 = c.initialH ? b.input(`${p}h0`, tensorType("i8", [nd, c.B, c.H])) : "";
-  const c0 = c.op === "QLSTM" && c.initialC ? b.input(`${p}c0`, tensorType("i16", [nd, c.B, c.H])) : "";
+  const seq = c.lens ? b.constant(`${p}lens`, fromNumbers("i32", [B as number], c.lens)) : "";
+  const h0 = c.initialH ? b.input(`${p}h0`, tensorType("i8", [nd, B, c.H])) : "";
+  const c0 = c.op === "QLSTM" && c.initialC ? b.input(`${p}c0`, tensorType("i16", [nd, B, c.H])) : "";
   const xm = multipliers(rng, nd * G, 0.002, 0.2), hm = multipliers(rng, nd * G, 0.002, 0.2);
   const sh = 0.004 + 0.02 * rng.next();
   const out = quantizeMultiplier(2 ** -30 / sh);
@@ -84,13 +87,13 @@ export function qrnnGraph(cases: readonly QRnnCase[]): Graph {
   return b.build(parts.flatMap((p) => p.inputs), parts.flatMap((p) => p.outputs));
 }
 
-/** Random inputs of a qrnnGraph for sequence length T. */
-export function qrnnInputs(g: Graph, T: number, seed: number): Record<string, Tensor> {
+/** Random inputs of a qrnnGraph for sequence length T (and batch N where it is symbolic). */
+export function qrnnInputs(g: Graph, T: number, seed: number, N = 1): Record<string, Tensor> {
   const rng = new Rng(seed);
   const out: Record<string, Tensor> = {};
   for (const name of g.inputs) {
     const t = g.types[name]!;
-    const shape = t.shape.map((d) => (typeof d === "number" ? d : T));
+    const shape = t.shape.map((d) => (typeof d === "number" ? d : dimSymbols(d).has("N") ? N : T));
     const n = shape.reduce((a, d) => a * d, 1);
     out[name] = fromNumbers(t.dtype, shape, t.dtype === "i16" ? ints(rng, n, -20000, 20000) : ints(rng, n, -128, 127));
   }

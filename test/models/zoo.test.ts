@@ -53,7 +53,7 @@ interface ZooModel {
 
 const MODELS: ZooModel[] = JSON.parse(readFileSync(path.join(ZOO, "zoo.json"), "utf8"));
 /** The models also checked for aarch64 under qemu: an LSTM with state, attention, and 2-D convs with pooling. */
-const AARCH64 = new Set(["vad_lstm_state", "conformer_block", "wakeword_dscnn"]);
+const AARCH64 = new Set(["vad_lstm_state", "conformer_block", "wakeword_dscnn", "conformer_lengths"]);
 /** Ops whose nodes have a MAC count in `inspect`. */
 const HEAVY = new Set(["Conv", "ConvTranspose", "MatMul", "Gemm", "Einsum", "LSTM", "GRU", "RNN"]);
 

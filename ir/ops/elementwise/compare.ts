@@ -8,6 +8,7 @@ import {
   broadcast2, eqRow, geRow, gtRow, leRow, ltRow, planBroadcast, type AnyArr, type Row2,
 } from "../../kernels/elementwise.js";
 import { broadcastBinaryParts, need, NUMERIC } from "./common.js";
+import { foldEqual } from "./fold-select.js";
 
 type CompareOp = "Equal" | "Greater" | "GreaterOrEqual" | "Less" | "LessOrEqual";
 
@@ -43,6 +44,7 @@ function compareOp(name: CompareOp, doc: string, allowed: readonly DType[]) {
       const [a, b] = need(name, inputs, 2);
       return [compare(name, a!, b!)];
     },
+    ...(name === "Equal" ? { foldDims: foldEqual } : {}),
   });
 }
 

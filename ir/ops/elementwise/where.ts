@@ -4,6 +4,7 @@ import { broadcastShapes } from "../../shape-util.js";
 import { makeTensor, tensorType } from "../../types.js";
 import { broadcast3, planBroadcast, whereRow, type AnyArr } from "../../kernels/elementwise.js";
 import { broadcastOf, need, present } from "./common.js";
+import { foldWhere } from "./fold-select.js";
 
 export const Where = defineOp({
   name: "Where",
@@ -26,4 +27,5 @@ export const Where = defineOp({
     broadcast3(planBroadcast(shape, [c!.shape, x!.shape, y!.shape]), out.data as AnyArr, c!.data as Uint8Array, x!.data as AnyArr, y!.data as AnyArr, whereRow);
     return [out];
   },
+  foldDims: (inputs) => foldWhere(inputs),
 });

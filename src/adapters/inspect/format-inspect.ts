@@ -62,10 +62,12 @@ export function formatInspectText(r: InspectReport): string {
     if (r.macs.layers.length === 0) {
       out.push("  (no node of this model has a MAC count)");
     } else {
-      const symbolic = r.macs.layers.some((l) => typeof l.macs === "string");
+      // A value column when a count is an expression, or exists only at the given dims.
+      const symbolic = r.macs.layers.some((l) => typeof l.macs === "string" || (l.macs === null && l.macsAtDims !== null));
       const rows: string[][] = [["  node", "op", "MACs", ...(symbolic ? [at ? `at ${at}` : "value"] : [])]];
       for (const l of r.macs.layers) {
-        rows.push([`  ${l.node}`, l.op, l.error ? `? (${l.error})` : macsCell(l.macs), ...(symbolic ? [macsCell(l.macsAtDims)] : [])]);
+        const cell = l.macs === null && l.macsAtDims !== null ? "(not linear in the dims)" : l.error ? `? (${l.error})` : macsCell(l.macs);
+        rows.push([`  ${l.node}`, l.op, cell, ...(symbolic ? [macsCell(l.macsAtDims)] : [])]);
       }
       rows.push(["  total", "", macsCell(r.macs.total), ...(symbolic ? [macsCell(r.macs.totalAtDims)] : [])]);
       out.push(...table(rows, new Set(symbolic ? [3] : [2])));

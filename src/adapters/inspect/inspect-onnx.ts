@@ -10,7 +10,7 @@ import { dimSymbols, dimToString, type Dim } from "../../../ir/dim.js";
 import type { Graph } from "../../../ir/graph.js";
 import { ModelError, NeoncError } from "../../../ir/errors.js";
 import { decodeModel } from "../onnx/index.js";
-import { evalAt, graphMacs, macsSymbols } from "./macs.js";
+import { graphMacs, layerAt, macsSymbols, totalAt } from "./macs.js";
 import { fsReason } from "../fs-errors.js";
 import { importDetecting } from "../onnx/load-model.js";
 import { summarizeOnnxModel, type ParameterSummary, type UnsupportedOp, type ValueSummary } from "./onnx-summary.js";
@@ -28,7 +28,8 @@ export interface LayerReport {
 }
 
 export interface MacsReport {
-  readonly total: number | string;
+  /** Null when a layer's count has no symbolic form (totalAtDims still counts it). */
+  readonly total: number | string | null;
   readonly totalAtDims: number | null;
   readonly layers: readonly LayerReport[];
 }
@@ -97,16 +98,16 @@ export function inspectOnnxFile(file: string, options: InspectOptions = {}): Ins
     inputs = irValues(graph, graph.inputs);
     outputs = irValues(graph, graph.outputs);
     for (const name of [...graph.inputs, ...graph.outputs]) for (const d of graph.types[name]!.shape) dimSymbols(d, symbols);
-    const m = graphMacs(graph);
+    const m = graphMacs(graph, env);
     for (const s of macsSymbols(m)) symbols.add(s);
     macs = {
-      total: dimJson(m.total),
-      totalAtDims: evalAt(m.total, env) ?? null,
+      total: m.layers.some((l) => l.atDims !== undefined || l.needsDims) ? null : dimJson(m.total),
+      totalAtDims: totalAt(m, env) ?? null,
       layers: m.layers.map((l) => ({
         node: l.node,
         op: l.op,
         macs: l.macs === undefined ? null : dimJson(l.macs),
-        macsAtDims: evalAt(l.macs, env) ?? null,
+        macsAtDims: layerAt(l, env) ?? null,
         ...(l.error ? { error: l.error } : {}),
       })),
     };

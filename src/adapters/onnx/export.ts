@@ -6,7 +6,7 @@
 // expression. An If is written with its branches as GraphProtos that read the outer values it
 // binds by name. Importing the exported file gives the same IR again (tested).
 import { activationNode, activationOf } from "../../../ir/activation.js";
-import { dimToString, isSymbolic, type Dim } from "../../../ir/dim.js";
+import { asExtent, dimToString, isSymbolic, type Dim } from "../../../ir/dim.js";
 import { subgraphsOf, type AttrValue, type Graph, type Node } from "../../../ir/graph.js";
 import { resolveAttrs, type AttrKind, type OnnxExportContext, type OnnxNodeOut } from "../../../ir/op.js";
 import { getOp } from "../../../ir/registry.js";
@@ -76,6 +76,14 @@ function graphBody(g: Graph, opset: number, fresh: (hint: string) => string, use
       for (const value of g.inputs) {
         const axis = g.types[value]!.shape.findIndex((d) => isSymbolic(d) && dimToString(d) === sym);
         if (axis >= 0) return { value, axis };
+      }
+      // A length computed at run time (an extent) is the length of the first value that has it,
+      // the Range binding it, which comes before every node whose attributes name it.
+      for (const n of g.nodes) {
+        for (const value of n.outputs) {
+          const axis = value ? (g.types[value]?.shape.findIndex((d) => asExtent(d)?.name === sym) ?? -1) : -1;
+          if (axis >= 0) return { value, axis };
+        }
       }
       return undefined;
     },

@@ -9,12 +9,13 @@
 // If becomes an IR If holding both branches as nested graphs, which read the outer values they
 // capture through the node's inputs. Loop and Scan are refused with one sentence.
 import type { Dim } from "../../../ir/dim.js";
-import { isSymbolic } from "../../../ir/dim.js";
+import { asExtent, dimExtents, dimSymbols, extent, isSymbolic, PENDING_BOUND } from "../../../ir/dim.js";
+import { extentBounds } from "./extents.js";
 import type { DType } from "../../../ir/dtype.js";
 import { makeGraph, type AttrValue, type Graph, type Node } from "../../../ir/graph.js";
 import { resolveAttrs, type OnnxImportContext, type OnnxNodeIn, type OpDef, type IrNodeSpec } from "../../../ir/op.js";
 import { findOnnxOp, findOp } from "../../../ir/registry.js";
-import { fromNumbers, numel, toNumbers, typeOfTensor, typeToString, type Tensor, type TensorType } from "../../../ir/types.js";
+import { fromNumbers, numel, tensorType, toNumbers, typeOfTensor, typeToString, type Tensor, type TensorType } from "../../../ir/types.js";
 import "../../../ir/ops/index.js";
 import { verifyProblems } from "../../../ir/verify.js";
 import { ModelError, RunTimeOperandError, UsageError, errorMessage } from "../../../ir/errors.js";
@@ -59,12 +60,44 @@ class Lowering {
   readonly constants = new Map<string, Tensor>();
   /** Known element values of small integer tensors (possibly symbolic dims). */
   readonly known = new Map<string, readonly Dim[]>();
+  /** Types of each emitted node's inputs and outputs (the extent bounds are read from them). */
+  readonly nodeTypes: { readonly ins: readonly (TensorType | undefined)[]; readonly outs: readonly TensorType[]; readonly op: string }[];
+  /** Values computed from shapes (a known value among their inputs, directly or further up). */
+  readonly fromShapes = new Set<string>();
+  /** Extents made so far, by name: the node whose run-time value is the length (shared with If branches). */
+  readonly extents: Map<string, string>;
+  /** The value holding each extent (a one-element integer tensor), by extent name. */
+  readonly carriers: Map<string, string>;
+  /** Extents some emitted node binds already (a Range whose length is the extent). */
+  readonly bound: Set<string>;
   /** Outer values this branch reads, in the order of first use (always empty at the top). */
   readonly captures: string[] = [];
   private readonly nodeNames: Set<string>;
+  /** The bound of each extent, from the first pass (absent in the first pass; branches share their parent's). */
+  readonly bounds?: ReadonlyMap<string, Dim>;
 
-  constructor(readonly opset: number, readonly opts: LowerOptions, readonly parent?: Lowering) {
+  constructor(readonly opset: number, readonly opts: LowerOptions, readonly parent?: Lowering, bounds?: ReadonlyMap<string, Dim>) {
     this.nodeNames = parent ? parent.nodeNames : new Set<string>();
+    this.extents = parent ? parent.extents : new Map<string, string>();
+    this.carriers = parent ? parent.carriers : new Map<string, string>();
+    this.bound = parent ? parent.bound : new Set<string>();
+    this.nodeTypes = parent ? parent.nodeTypes : [];
+    this.bounds = parent ? parent.bounds : bounds;
+  }
+
+  /**
+   * A length computed at run time: the value of a small integer tensor that no shape
+   * arithmetic gives (ReduceMax(lengths)), named len1, len2, ... in node order. Its bound is
+   * pending in the first pass and known in the second.
+   */
+  freshExtent(label: string, carrier: string): Dim {
+    let name = `len${this.extents.size + 1}`;
+    const taken = new Set<string>();
+    for (const t of this.types.values()) for (const d of t.shape) dimSymbols(d, taken);
+    while (taken.has(name)) name = `${name}_`;
+    this.extents.set(name, label);
+    this.carriers.set(name, carrier);
+    return extent(name, this.bounds ? (this.bounds.get(name) ?? PENDING_BOUND) : PENDING_BOUND);
   }
 
   fail(msg: string): never {
@@ -74,7 +107,7 @@ class Lowering {
   addConstant(name: string, t: Tensor): void {
     this.constants.set(name, t);
     this.types.set(name, typeOfTensor(t));
-    if ((t.dtype === "i64" || t.dtype === "i32") && t.shape.length <= 1 && t.data.length <= MAX_TRACKED) {
+    if ((t.dtype === "i64" || t.dtype === "i32" || t.dtype === "bool") && t.shape.length <= 1 && t.data.length <= MAX_TRACKED) {
       this.known.set(name, toNumbers(t));
     }
   }
@@ -108,8 +141,17 @@ export function lowerModel(model: ModelProto, opts: LowerOptions): Graph {
   if (!g) throw new ModelError(`${opts.where}: the model has no graph (is this an ONNX model?)`);
   const opset = defaultOpset(model, opts.where);
   checkSupported(g, opts.where);
+  // Lengths computed at run time (extents) get their bound from the first symbolic dim they meet
+  // (a broadcast or reshape against T): a first pass finds it, a second types the graph with it.
+  const first = lowerPass(model, g, opset, opts, undefined);
+  if (first.L.extents.size === 0) return first.graph;
+  const bounds = extentBounds(first.L.nodeTypes, first.L.extents, (m) => first.L.fail(m));
+  const second = lowerPass(model, g, opset, opts, bounds);
+  return second.graph;
+}
 
-  const L: Lowering = new Lowering(opset, opts);
+function lowerPass(model: ModelProto, g: GraphProto, opset: number, opts: LowerOptions, bounds: ReadonlyMap<string, Dim> | undefined): { graph: Graph; L: Lowering } {
+  const L: Lowering = new Lowering(opset, opts, undefined, bounds);
   for (const init of g.initializer ?? []) {
     L.addConstant(init.name ?? "", tensorFromProto(init, { where: `${opts.where}: initializer "${init.name}"`, baseDir: opts.baseDir }));
   }
@@ -140,7 +182,8 @@ export function lowerModel(model: ModelProto, opts: LowerOptions): Graph {
     checkDeclared(vi, t, L);
     outputs.push(name);
   }
-  return finish(L, g.name || "main", inputs, outputs, model);
+  if (!bounds && L.extents.size > 0) return { graph: undefined as unknown as Graph, L }; // the first pass only finds bounds
+  return { graph: finish(L, g.name || "main", inputs, outputs, model), L };
 }
 
 /** Every name given to bind must be a graph input (one not backed by an initializer). */
@@ -416,6 +459,15 @@ function emit(spec: IrNodeSpec, def: OpDef<any>, baseName: string, L: Lowering, 
       outputs.forEach((o, k) => L.known.set(o, knownOut![k]!));
     }
   }
+  // A one-element integer value computed from tensor data alone (ReduceMax(lengths); not from
+  // shapes, such as a product T*N that dims cannot hold): if it becomes a dim (a Range over it),
+  // that dim is an extent.
+  const shapeBased = inputs.some((i) => i && (L.known.has(i) || L.fromShapes.has(i)));
+  if (shapeBased) for (const o of outputs) if (o) L.fromShapes.add(o);
+  if (outputs.length === 1 && outputs[0] && !L.known.has(outputs[0]) && !shapeBased && /^i(32|64)$/.test(outTypes[0]!.dtype) &&
+      outTypes[0]!.shape.length <= 1 && outTypes[0]!.shape.every((d) => d === 1)) {
+    L.known.set(outputs[0], [L.freshExtent(`node "${baseName}" (${def.name})`, outputs[0])]);
+  }
 
   outputs.forEach((o, k) => {
     if (o) {
@@ -424,7 +476,54 @@ function emit(spec: IrNodeSpec, def: OpDef<any>, baseName: string, L: Lowering, 
       L.types.set(o, t);
     }
   });
+  bindExtents(def.name, outTypes, baseName, L);
   L.nodes.push({ name: L.uniqueNodeName(baseName), op: spec.op ?? def.name, inputs, outputs, attrs: spec.attrs });
+  L.nodeTypes.push({ ins: inTypes, outs: outTypes, op: def.name });
+}
+
+/**
+ * An extent gets its run-time value where a node first has it as a dim: a Range whose length it
+ * is binds it (the interpreter and the C take the length of the Range's output). Before any other
+ * node that is first (a ConstantOfShape, Expand or Slice whose dims attribute holds len1), the
+ * importer adds that Range over the value holding the extent, `Range(0, len, 1)`, whose output
+ * nothing reads: it binds and checks the length (canonicalize keeps it, passes/canonicalize/dce.ts).
+ */
+function bindExtents(op: string, outTypes: readonly TensorType[], baseName: string, L: Lowering): void {
+  const mentioned = new Map<string, Dim>();
+  for (const t of outTypes) for (const d of t.shape) for (const [n, b] of dimExtents(d)) mentioned.set(n, b);
+  if (op === "Range") {
+    const e = asExtent(outTypes[0]?.shape[0] ?? 0);
+    if (e) L.bound.add(e.name);
+  }
+  for (const [name, bound] of mentioned) {
+    if (L.bound.has(name)) continue;
+    const carrier = L.carriers.get(name)!;
+    const ct = L.types.get(carrier)!;
+    const fresh = (base: string): string => {
+      let v = base;
+      for (let k = 1; L.types.has(v) || L.constants.has(v); k++) v = `${base}_${k}`;
+      return v;
+    };
+    const zero = fresh(`${carrier}__zero`);
+    L.addConstant(zero, fromNumbers(ct.dtype, [], [0]));
+    const one = fresh(`${carrier}__one`);
+    L.addConstant(one, fromNumbers(ct.dtype, [], [1]));
+    const out = fresh(`${carrier}__length`);
+    const scalar = ct.shape.length === 0 ? carrier : fresh(`${carrier}__scalar`);
+    const dim = extent(name, bound);
+    if (scalar !== carrier) {
+      // Range takes scalars; a [1] value is read through a Squeeze.
+      const st = tensorType(ct.dtype, []);
+      L.types.set(scalar, st);
+      L.nodes.push({ name: L.uniqueNodeName(`${baseName}/extent_scalar`), op: "Squeeze", inputs: [carrier], outputs: [scalar], attrs: { axes: [0] } });
+      L.nodeTypes.push({ ins: [ct], outs: [st], op: "Squeeze" });
+    }
+    const t = tensorType(ct.dtype, [dim]);
+    L.types.set(out, t);
+    L.nodes.push({ name: L.uniqueNodeName(`${baseName}/extent_${name}`), op: "Range", inputs: [zero, scalar, one], outputs: [out], attrs: { size: [dim] } });
+    L.nodeTypes.push({ ins: [tensorType(ct.dtype, []), L.types.get(scalar), tensorType(ct.dtype, [])], outs: [t], op: "Range" });
+    L.bound.add(name);
+  }
 }
 
 /**
@@ -492,15 +591,21 @@ function finishBranch(child: Lowering, name: string, captures: readonly string[]
   return makeGraph({ name, inputs: [...captures], outputs: [...outputs], nodes, types, constants });
 }
 
-/** The nodes that the outputs need (in order) and the constants they read. */
+/**
+ * The nodes that the outputs need (in order) and the constants they read. A Range that binds an
+ * extent (bindExtents) is needed by the nodes whose types mention the extent.
+ */
 function liveParts(L: Lowering, outputs: readonly string[]): { nodes: Node[]; constants: Record<string, Tensor> } {
   const live = new Set(outputs);
   const kept: Node[] = [];
+  const extentsUsed = new Set<string>();
   for (let k = L.nodes.length - 1; k >= 0; k--) {
     const n = L.nodes[k]!;
-    if (!n.outputs.some((o) => live.has(o))) continue;
+    const binds = n.op === "Range" ? asExtent(((n.attrs?.size as readonly Dim[] | undefined)?.[0]) ?? 0) : undefined;
+    if (!n.outputs.some((o) => live.has(o)) && !(binds && extentsUsed.has(binds.name))) continue;
     kept.push(n);
     for (const i of n.inputs) if (i) live.add(i);
+    for (const v of [...n.inputs, ...n.outputs]) for (const d of (v ? L.types.get(v)?.shape : undefined) ?? []) for (const e of dimExtents(d).keys()) extentsUsed.add(e);
   }
   kept.reverse();
   const constants: Record<string, Tensor> = {};

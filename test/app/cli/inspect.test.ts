@@ -9,6 +9,7 @@ let dir: string;
 let unsupported: string;
 let relu: string;
 let matmul: string;
+let batched: string;
 
 beforeAll(() => {
   ensureBuilt();
@@ -33,6 +34,13 @@ beforeAll(() => {
   matmul = writeModel(path.join(dir, "matmul.onnx"), {
     inputs: [{ name: "x", shape: ["T", 4] }],
     outputs: [{ name: "y", shape: ["T", 5] }],
+    nodes: [{ op: "MatMul", inputs: ["x", "w"], outputs: ["y"], name: "proj" }],
+    initializers: { w: f32([4, 5], Array.from({ length: 20 }, (_, i) => i / 10)) },
+  });
+  // x[N,T,4] @ w[4,5]: 20*N*T MACs, not linear in the dims.
+  batched = writeModel(path.join(dir, "batched.onnx"), {
+    inputs: [{ name: "x", shape: ["N", "T", 4] }],
+    outputs: [{ name: "y", shape: ["N", "T", 5] }],
     nodes: [{ op: "MatMul", inputs: ["x", "w"], outputs: ["y"], name: "proj" }],
     initializers: { w: f32([4, 5], Array.from({ length: 20 }, (_, i) => i / 10)) },
   });
@@ -118,5 +126,28 @@ describe("an imported model", () => {
     expect(r.stdout).toMatch(/proj\s+MatMul\s+20\*T\s+2,000/);
     expect(r.stdout).toMatch(/^unsupported ops: none$/m);
     expect(r.stdout).toMatch(/^params\s+20 in 1 tensors/m);
+  });
+});
+
+describe("a count over a symbolic batch and time (not linear in the dims)", () => {
+  it("is counted at the given dims, with no symbolic total", () => {
+    const r = neonc("inspect", batched, "--json", "--dim", "N=3", "--dim", "T=7");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const j = readJson(r.stdout);
+    expect(j.macs.layers).toMatchObject([{ node: "proj", op: "MatMul", macs: null, macsAtDims: 20 * 3 * 7 }]);
+    expect(j.macs.layers[0].error).toMatch(/^not linear in the dims \(cannot multiply two symbolic dims/);
+    expect(j.macs.total).toBeNull();
+    expect(j.macs.totalAtDims).toBe(420);
+    expect(neonc("inspect", batched, "--dim", "N=3", "--dim", "T=7").stdout).toMatch(/proj\s+MatMul\s+\(not linear in the dims\)\s+420/);
+  });
+  it("without a value for N has no count and says which dim to give", () => {
+    const r = neonc("inspect", batched, "--json");
+    expect(r.code).toBe(0);
+    const j = readJson(r.stdout);
+    expect(j.unboundDims).toEqual(["N"]);
+    expect(j.macs.layers[0]).toMatchObject({ macs: null, macsAtDims: null });
+    expect(j.macs.total).toBeNull();
+    expect(j.macs.totalAtDims).toBeNull();
   });
 });
