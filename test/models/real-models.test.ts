@@ -35,7 +35,6 @@ import { describe, expect, it } from "vitest";
 import { allNodes, type Graph } from "../../ir/graph.js";
 import { implementedOp } from "../../ir/traits.js";
 import { makeTensor, type Tensor } from "../../ir/types.js";
-import { NeoncError } from "../../ir/errors.js";
 import { loadModel } from "../../src/adapters/onnx/load-model.js";
 import { readTensorFile } from "../../src/adapters/onnx/tensor.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
@@ -45,7 +44,7 @@ import { CEngine, largestDims } from "../../codegen/engine.js";
 import { getTarget } from "../../ir/target.js";
 import type { RunMode } from "../../codegen/targets.js";
 import { sqnrDb } from "../../src/testing/metrics.js";
-import { rigOrSkip } from "../codegen/helpers.js";
+import { CommandFailed, describeModelChecks, readCheckList } from "../helpers/model-checks.js";
 import { neoncInProcess, ROOT, type CliResult } from "../app/cli/helpers.js";
 
 const DIR = path.join(ROOT, "test/fixtures/real-models");
@@ -71,12 +70,7 @@ interface RealModel {
 
 const MODELS: RealModel[] = JSON.parse(readFileSync(path.join(DIR, "manifest.json"), "utf8"));
 
-const EXPECTED = new Map(
-  readFileSync(new URL("./real-models-expected-failures.txt", import.meta.url), "utf8")
-    .split("\n")
-    .filter((l) => l.trim() && !l.startsWith("#"))
-    .map((l) => [l.slice(0, l.indexOf(":")).trim(), l.slice(l.indexOf(":") + 1).trim()] as const),
-);
+const EXPECTED = readCheckList(new URL("./real-models-expected-failures.txt", import.meta.url));
 
 /** Relative error every float comparison allows: of the largest |reference| of the output. */
 const REL = 1e-4;
@@ -286,12 +280,6 @@ async function int8Check(m: RealModel): Promise<void> {
 }
 
 /** A failed command as one line: its arguments, exit code and the last line of stderr. */
-class CommandFailed extends Error {
-  constructor(readonly result: CliResult, args: string[]) {
-    super(`neonc ${args.join(" ")} exited ${result.code}: ${result.stderr.trim().split("\n").pop() ?? ""}`);
-  }
-}
-
 async function cliCheck(m: RealModel): Promise<void> {
   const args = ["check", modelFile(m), "--target", "c99"];
   const r = await neoncInProcess(...args);
@@ -317,22 +305,6 @@ const RIG_OF: Record<string, readonly [string, RunMode]> = {
   check: ["c99", "native"],
 };
 
-/** A known failure must be one a user may see: a neonc error of one sentence, or numbers off. */
-function expectCleanFailure(key: string, failure: Error): void {
-  if (failure instanceof CommandFailed) {
-    const r = failure.result;
-    const lines = r.stderr.split("\n").filter((l) => l !== "" && !/^(synthesising calibration inputs|quantize): /.test(l));
-    expect([1, 2], `${key}: exit code`).toContain(r.code);
-    expect(lines, `${key}: stderr`).toHaveLength(1);
-    expect(lines[0]).toMatch(/^neonc: /);
-    expect(lines[0]).not.toMatch(/internal error/);
-    return;
-  }
-  const numeric = failure.name === "AssertionError";
-  expect(numeric || failure instanceof NeoncError, `${key}: fails with ${failure.name}: ${failure.message}`).toBe(true);
-  expect(failure.message.split("\n")[0], `${key}: the error message`).not.toMatch(/internal error/);
-}
-
 describe("the real-model fixtures", () => {
   it("every model is the file its package ships, with its test sets, under 5 MB", () => {
     for (const m of MODELS) {
@@ -352,35 +324,11 @@ describe("the real-model fixtures", () => {
       expect(m.streams!.reduce((n, st) => n + st.sets, 0), m.name).toBe(m.testSets);
     }
   });
-
-  it("every expected failure names a model and one of its checks", () => {
-    const known = new Set(MODELS.flatMap((m) => checksOf(m).map((c) => `${m.name}/${c}`)));
-    expect([...EXPECTED.keys()].filter((k) => !known.has(k))).toEqual([]);
-  });
 });
 
-describe("real trained models: onnxruntime, the interpreter, the C, int8, streaming state", () => {
-  for (const m of MODELS) {
-    for (const c of checksOf(m)) {
-      const key = `${m.name}/${c}`;
-      it(key, async (ctx) => {
-        const rig = RIG_OF[c];
-        if (rig) rigOrSkip(ctx, ...rig);
-        let failure: Error | undefined;
-        try {
-          await CHECKS[c]!(m);
-        } catch (e) {
-          failure = e as Error;
-        }
-        const reason = EXPECTED.get(key);
-        if (reason === undefined) {
-          if (failure) throw failure;
-          return;
-        }
-        if (!failure) throw new Error(`${key} passes now: remove it from test/models/real-models-expected-failures.txt (listed as: ${reason})`);
-        expectCleanFailure(key, failure);
-        console.log(`${key}: fails as expected (${reason}): ${failure.message.split("\n")[0]!.slice(0, 240)}`);
-      }, 300_000);
-    }
-  }
+describeModelChecks({
+  title: "real trained models: onnxruntime, the interpreter, the C, int8, streaming state",
+  models: MODELS, checksOf, checks: CHECKS, rigOf: RIG_OF, expected: EXPECTED,
+  listFile: "test/models/real-models-expected-failures.txt",
+  timeoutMs: 300000,
 });

@@ -28,7 +28,7 @@ import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunMode } from "../../codegen/targets.js";
-import { rigOrSkip } from "../codegen/helpers.js";
+import { CommandFailed, describeModelChecks, readCheckList } from "../helpers/model-checks.js";
 import { neoncInProcess, readJson, readTensor, ROOT, tempDir, type CliResult } from "../app/cli/helpers.js";
 import { maxAbsDiff } from "../../src/testing/index.js";
 
@@ -57,12 +57,7 @@ const AARCH64 = new Set(["vad_lstm_state", "conformer_block", "wakeword_dscnn", 
 /** Ops whose nodes have a MAC count in `inspect`. */
 const HEAVY = new Set(["Conv", "ConvTranspose", "MatMul", "Gemm", "Einsum", "LSTM", "GRU", "RNN"]);
 
-const EXPECTED = new Map(
-  readFileSync(new URL("./zoo-expected-failures.txt", import.meta.url), "utf8")
-    .split("\n")
-    .filter((l) => l.trim() && !l.startsWith("#"))
-    .map((l) => [l.slice(0, l.indexOf(":")).trim(), l.slice(l.indexOf(":") + 1).trim()] as const),
-);
+const EXPECTED = readCheckList(new URL("./zoo-expected-failures.txt", import.meta.url));
 
 function checksOf(m: ZooModel): string[] {
   return ["inspect", "run", "optimize", "check-c99", ...(AARCH64.has(m.name) ? ["check-aarch64"] : []), "check-int8"];
@@ -76,14 +71,6 @@ function checksOf(m: ZooModel): string[] {
 // each, more than the commands themselves. Commands run one at a time (stdout and stderr are
 // captured while one runs).
 const neoncAsync = (...args: string[]): Promise<CliResult> => neoncInProcess(...args);
-
-/** A failed command as one line: its arguments, exit code and the last line of stderr. */
-class CommandFailed extends Error {
-  constructor(readonly result: CliResult, args: string[]) {
-    const last = result.stderr.trim().split("\n").pop() ?? "";
-    super(`neonc ${args.join(" ")} exited ${result.code}: ${last}`);
-  }
-}
 
 async function neoncOk(...args: string[]): Promise<CliResult> {
   const r = await neoncAsync(...args);
@@ -226,43 +213,10 @@ describe("the zoo fixtures", () => {
     }
     expect(total).toBeLessThan(2_500_000);
   });
-
-  it("every expected failure names a zoo model and one of its checks", () => {
-    const known = new Set(MODELS.flatMap((m) => checksOf(m).map((c) => `${m.name}/${c}`)));
-    expect([...EXPECTED.keys()].filter((k) => !known.has(k))).toEqual([]);
-  });
 });
 
-describe("the issue's commands on the zoo models", () => {
-  for (const m of MODELS) {
-    for (const c of checksOf(m)) {
-      const key = `${m.name}/${c}`;
-      it(key, async (ctx) => {
-        const rig = RIG_OF[c];
-        if (rig) rigOrSkip(ctx, ...rig);
-        let failure: Error | undefined;
-        try {
-          await CHECKS[c]!(m);
-        } catch (e) {
-          failure = e as Error;
-        }
-        const reason = EXPECTED.get(key);
-        if (reason === undefined) {
-          if (failure) throw failure;
-          return;
-        }
-        if (!failure) throw new Error(`${key} passes now: remove it from test/models/zoo-expected-failures.txt (listed as: ${reason})`);
-        // A known failure must still be a clean one: exit 1 or 2 and one sentence on stderr.
-        if (failure instanceof CommandFailed) {
-          const r = failure.result;
-          const lines = r.stderr.split("\n").filter((l) => l !== "" && !/^(synthesising calibration inputs|quantize): /.test(l));
-          expect([1, 2], `${key}: exit code`).toContain(r.code);
-          expect(lines, `${key}: stderr`).toHaveLength(1);
-          expect(lines[0]).toMatch(/^neonc: /);
-          expect(lines[0]).not.toMatch(/internal error/);
-        }
-        console.log(`${key}: fails as expected (${reason}): ${failure.message.split("\n")[0]!.slice(0, 240)}`);
-      });
-    }
-  }
+describeModelChecks({
+  title: "the issue's commands on the zoo models",
+  models: MODELS, checksOf, checks: CHECKS, rigOf: RIG_OF, expected: EXPECTED,
+  listFile: "test/models/zoo-expected-failures.txt",
 });
