@@ -20,6 +20,7 @@ import "../../../ir/ops/index.js";
 import { verifyProblems } from "../../../ir/verify.js";
 import { ModelError, RunTimeOperandError, UsageError, errorMessage } from "../../../ir/errors.js";
 import { bindTensor, type BindValue } from "./bind-value.js";
+import { inputShapeSymbols, specializeType, type InputShapes } from "./input-shapes.js";
 import { decodeAttribute, type DecodedAttr } from "./attributes.js";
 import { dtypeFromOnnx, onnxTypeName } from "../../../ir/onnx-dtypes.js";
 import { toNum, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from "./proto.js";
@@ -44,6 +45,13 @@ export interface LowerOptions {
    * (./bind-value.ts); an unknown name or a value that does not fit is a UsageError.
    */
   bind?: Readonly<Record<string, BindValue>>;
+  /**
+   * Graph inputs whose symbolic dims are fixed to numbers (./input-shapes.ts): shapes computed
+   * from them become known, so an If decided by a shape keeps only its taken branch. A name that
+   * is no input, a wrong rank, a dim that contradicts a static one or a non-positive dim is a
+   * UsageError.
+   */
+  inputShapes?: InputShapes;
   /** Op types never folded at import even when their inputs are constant (e.g. DequantizeLinear of int8 weights, for import-qdq). */
   keep?: ReadonlySet<string>;
 }
@@ -159,10 +167,14 @@ function lowerPass(model: ModelProto, g: GraphProto, opset: number, opts: LowerO
 
   const inputs: string[] = [];
   checkBindNames(g, opts);
+  const declared = new Map<string, TensorType>();
   for (const vi of g.input ?? []) {
     const name = vi.name ?? "";
-    if (L.constants.has(name)) continue; // IR < 4 lists initializers among the inputs
-    const type = valueInfoType(vi, `input "${name}"`, L);
+    if (!L.constants.has(name)) declared.set(name, valueInfoType(vi, `input "${name}"`, L)); // IR < 4 lists initializers among the inputs
+  }
+  const fixed = opts.inputShapes ? inputShapeSymbols(opts.where, opts.inputShapes, declared) : {};
+  for (const [name, declaredType] of declared) {
+    const type = specializeType(declaredType, fixed);
     const bound = opts.bind?.[name];
     if (bound !== undefined) {
       L.addConstant(name, bindTensor(opts.where, name, type, bound));
@@ -538,7 +550,33 @@ function lowerIf(
   for (const b of ["then_branch", "else_branch"]) if (!graphs[b]) fail(`the branch graph ${b} is missing`);
   const cond = L.constants.get(inputs[0] ?? "");
   if (cond) return inlineIf(cond, outputs, graphs, L, depth, fail);
+  try {
+    lowerRunTimeIf(name, inputs, outputs, graphs, L, depth, fail);
+  } catch (e) {
+    // A branch that cannot be typed (or branches of different ranks) under a run-time condition:
+    // the caller (load-model.ts) names the inputs that would decide it at import.
+    if (e instanceof RunTimeIfError) throw new RunTimeIfError(e.message, [...e.conditions, inputs[0]!]);
+    if (!(e instanceof ModelError) || e instanceof RunTimeOperandError) throw e;
+    throw new RunTimeIfError(`${e.message}, under the If "${name}" whose condition "${inputs[0]}" is known only at run time`, [inputs[0]!]);
+  }
+}
 
+/**
+ * An import stopped inside an If whose condition is known only at run time (and maybe inside
+ * further such Ifs around it): fixing what decides `conditions` (input dims, input values) would
+ * inline them and lower only the branches taken.
+ */
+export class RunTimeIfError extends ModelError {
+  constructor(message: string, readonly conditions: readonly string[]) {
+    super(message);
+    this.name = "RunTimeIfError";
+  }
+}
+
+/** Both branches of an If as nested graphs of one If node. */
+function lowerRunTimeIf(
+  name: string, inputs: string[], outputs: string[], graphs: Record<string, GraphProto>, L: Lowering, depth: number, fail: (m: string) => never,
+): void {
   const branches = (["then_branch", "else_branch"] as const).map((b) => {
     const child = new Lowering(L.opset, L.opts, L);
     lowerBranchNodes(graphs[b]!, child, depth, fail);

@@ -28,7 +28,7 @@ export function decodeModel(bytes: Uint8Array, where: string): ModelProto {
 
 /** Imports ONNX model bytes into an IR graph, or throws a ModelError naming the problem. */
 export function importOnnxBytes(bytes: Uint8Array, where: string, baseDir?: string, options: ImportOptions = {}): Graph {
-  return lowerModel(decodeModel(bytes, where), { where, baseDir, bind: options.bind, keep: options.keep });
+  return lowerModel(decodeModel(bytes, where), { where, baseDir, bind: options.bind, inputShapes: options.inputShapes, keep: options.keep });
 }
 
 export interface ImportOptions {
@@ -38,6 +38,8 @@ export interface ImportOptions {
    * not fit the input is a UsageError.
    */
   bind?: Readonly<Record<string, BindValue>>;
+  /** Graph inputs whose symbolic dims are fixed to numbers, e.g. { input: [1, 512] } (see LowerOptions.inputShapes). */
+  inputShapes?: Readonly<Record<string, readonly number[]>>;
   /** Op types never folded at import (see LowerOptions.keep). */
   keep?: ReadonlySet<string>;
 }

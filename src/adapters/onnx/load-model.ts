@@ -16,12 +16,13 @@ import type { ExplainEvent } from "../../../passes/pass.js";
 import { formatQdqSummary } from "../../../passes/import-qdq/index.js";
 import { fsReason } from "../fs-errors.js";
 import { decodeModel } from "./index.js";
-import { lowerModel } from "./import.js";
+import { lowerModel, RunTimeIfError } from "./import.js";
 import type { ModelProto } from "./proto.js";
 import { importQdqModel } from "./qdq-import.js";
 import type { Tensor } from "../../../ir/types.js";
 import type { BindValue } from "./bind-value.js";
-import { declaredInputs, importBindingOperands, inputsFeeding, type OperandBoundGraph } from "./operand-binding.js";
+import type { InputShapes } from "./input-shapes.js";
+import { declaredInputs, importBindingOperands, inputsFeeding, inputsShaping, type OperandBoundGraph } from "./operand-binding.js";
 
 export interface LoadModelOptions {
   /** false: import a quantized model as float (the CLI's --no-import-qdq). */
@@ -34,6 +35,8 @@ export interface LoadModelOptions {
   readonly log?: (text: string) => void;
   /** Graph inputs bound to values at import (the CLI's --bind; see ./bind-value.ts). */
   readonly bind?: Readonly<Record<string, BindValue>>;
+  /** Graph inputs whose symbolic dims are fixed at import (the CLI's --input-shape; see ./input-shapes.ts). */
+  readonly inputShapes?: InputShapes;
 }
 
 /**
@@ -45,11 +48,16 @@ export function loadModel(file: string, options: LoadModelOptions = {}): Graph {
   return withBindHint(model, () => importDecoded(model, file, path.dirname(file), options));
 }
 
-/** An operand needed at import that graph inputs feed: the error says which inputs to bind. */
+/**
+ * An operand needed at import that graph inputs feed: the error says which inputs to bind. An If
+ * whose branches cannot be lowered under a run-time condition: it says which input dims to fix
+ * (and which inputs to bind) so that the condition is known at import.
+ */
 function withBindHint<T>(model: ModelProto, load: () => T): T {
   try {
     return load();
   } catch (e) {
+    if (e instanceof RunTimeIfError) throw new ModelError(e.message + runTimeIfHint(model, e.conditions));
     if (!(e instanceof RunTimeOperandError)) throw e;
     const inputs = inputsFeeding(model, e.value);
     if (inputs.length === 0) throw e;
@@ -57,6 +65,23 @@ function withBindHint<T>(model: ModelProto, load: () => T): T {
     const hint = `; it comes from the model input${inputs.length > 1 ? "s" : ""} ${list}: give ${inputs.length > 1 ? "their values" : "its value"} with ${inputs.map((i) => `--bind ${i}=VALUE`).join(" ")} (the import option bind)`;
     throw new RunTimeOperandError(e.message + hint, e.value, e.operand, e.node, e.op);
   }
+}
+
+/** What would decide the conditions at import: --input-shape for inputs read by shape, --bind for inputs read by value. */
+function runTimeIfHint(model: ModelProto, conditions: readonly string[]): string {
+  const byValue = [...new Set(conditions.flatMap((c) => inputsFeeding(model, c)))];
+  const byShape = [...new Set(conditions.flatMap((c) => inputsShaping(model, c)))].filter((i) => !byValue.includes(i));
+  if (byValue.length === 0 && byShape.length === 0) return "";
+  const dims = (name: string) => {
+    const vi = (model.graph?.input ?? []).find((v) => v.name === name);
+    return (vi?.type?.tensorType?.shape?.dim ?? []).map((d, i) => d.dimParam || (d.dimValue === undefined || d.dimValue === null ? `D${i + 1}` : String(d.dimValue))).join(",");
+  };
+  const fixes = [
+    ...byShape.map((i) => `--input-shape ${i}=${dims(i)} with numbers for the symbolic dims`),
+    ...byValue.map((i) => `--bind ${i}=VALUE`),
+  ];
+  const options = [byShape.length > 0 ? "inputShapes" : "", byValue.length > 0 ? "bind" : ""].filter((o) => o).join(" and ");
+  return `; to decide it at import and keep only the branch taken, give ${fixes.join(" and ")} (the import option${options.includes(" and ") ? "s" : ""} ${options})`;
 }
 
 /** A model file read and decoded once, to import for runs whose inputs may feed operands needed at import. */
@@ -82,7 +107,7 @@ export function openModel(file: string, options: LoadModelOptions = {}): OpenedM
       if (!values || (describeQuantized(model) && options.importQdq !== false)) {
         return { graph: withBindHint(model, () => importDecoded(model, file, path.dirname(file), options)), bound: [] };
       }
-      return importBindingOperands(model, { where: file, baseDir: path.dirname(file), bind: options.bind }, values);
+      return importBindingOperands(model, { where: file, baseDir: path.dirname(file), bind: options.bind, inputShapes: options.inputShapes }, values);
     },
   };
 }
@@ -135,7 +160,7 @@ export function importDetecting(bytes: Uint8Array, file: string, baseDir: string
 
 function importDecoded(model: ModelProto, file: string, baseDir: string, flags: LoadModelOptions): Graph {
   const quantized = describeQuantized(model);
-  if (!quantized || flags.importQdq === false) return lowerModel(model, { where: file, baseDir, bind: flags.bind });
+  if (!quantized || flags.importQdq === false) return lowerModel(model, { where: file, baseDir, bind: flags.bind, inputShapes: flags.inputShapes });
   if (flags.int8) {
     throw new UsageError(`${file} is already quantized (${quantized}); drop --int8, or add --no-import-qdq to import it as float and quantize it again`);
   }
@@ -144,6 +169,7 @@ function importDecoded(model: ModelProto, file: string, baseDir: string, flags: 
   const events: ExplainEvent[] = [];
   const { graph, summary } = importQdqModel(model, file, baseDir, {
     bind: flags.bind,
+    inputShapes: flags.inputShapes,
     log: (m) => log(`import-qdq: ${m}\n`),
     explain: explain ? (e) => events.push({ pass: "import-qdq", node: e.node, op: e.op, rule: "import-qdq", fired: e.fired, message: e.message }) : undefined,
   });

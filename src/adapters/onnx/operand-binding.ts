@@ -77,6 +77,29 @@ export function inputsFeeding(model: ModelProto, value: string): string[] {
 }
 
 /**
+ * The graph inputs with a symbolic dim whose shapes (not values) flow into `value`: walking back
+ * through every node, Shape and Size included, minus the inputs whose values flow into it.
+ */
+export function inputsShaping(model: ModelProto, value: string): string[] {
+  const byValue = new Set(inputsFeeding(model, value));
+  const producer = new Map<string, NodeProto>();
+  for (const n of allNodes(model.graph)) for (const o of n.output ?? []) if (o) producer.set(o, n);
+  const seen = new Set<string>();
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    const n = producer.get(v);
+    if (n) stack.push(...readsOf(n));
+  }
+  const symbolic = new Set((model.graph?.input ?? [])
+    .filter((vi) => (vi.type?.tensorType?.shape?.dim ?? []).some((d) => d.dimParam || d.dimValue === undefined || d.dimValue === null))
+    .map((vi) => vi.name ?? ""));
+  return declaredInputs(model).filter((i) => seen.has(i) && !byValue.has(i) && symbolic.has(i));
+}
+
+/**
  * Imports `model`, binding from `values` the graph inputs that feed operands neonc needs at
  * import. Inputs already in `options.bind` stay as given. Throws the import's own error when it
  * stops for another reason, or on an operand fed by no input or by one `values` lacks.

@@ -25,10 +25,10 @@ function lowered(g: Graph, where: string, options: QdqRunOptions): { graph: Grap
 
 /** Imports a decoded quantized model and lowers it, with the summary of what became integer. */
 export function importQdqModel(
-  model: ModelProto, where: string, baseDir?: string, options: QdqRunOptions & { bind?: LowerOptions["bind"] } = {},
+  model: ModelProto, where: string, baseDir?: string, options: QdqRunOptions & { bind?: LowerOptions["bind"]; inputShapes?: LowerOptions["inputShapes"] } = {},
 ): { graph: Graph; summary: QdqSummary } {
-  const { bind, ...run } = options;
-  return lowered(lowerModel(model, { where, baseDir, keep: KEEP, bind }), where, run);
+  const { bind, inputShapes, ...run } = options;
+  return lowered(lowerModel(model, { where, baseDir, keep: KEEP, bind, inputShapes }), where, run);
 }
 
 /** Imports quantized ONNX bytes and lowers them to integer ops. */

@@ -1,7 +1,7 @@
 // The PIPELINE flags of every command that transforms a model (run, optimize, compile, check):
 // --passes, -O, --load, --verify-each, --print-ir-after(-all), --timing, --explain, and the INT8
 // presets of ./int8-flags.ts (--int8, --calibration, ...); with them the import's --no-import-qdq
-// and --bind (./bind-flag.ts). They become ONE model pipeline
+// --bind (./bind-flag.ts) and --input-shape (./input-shape-flag.ts). They become ONE model pipeline
 // (passes/model-pipeline.ts) in one order for every command: the preset, the user's --passes,
 // calibration and quantize for --int8, then codegenStages() when the graph becomes C.
 //
@@ -19,8 +19,9 @@ import { terminalProgress } from "./progress.js";
 import { addInt8Flags, checkInt8Flags, quantizeOptions, type Int8Flags, type Int8Outcome, type ReportFlags } from "./int8-flags.js";
 import { addQdqFlag, type QdqFlags } from "./qdq-detect.js";
 import { addBindFlag, type BindFlags } from "./bind-flag.js";
+import { addInputShapeFlag, type InputShapeFlags } from "./input-shape-flag.js";
 
-export interface PipelineFlags extends Int8Flags, ReportFlags, QdqFlags, BindFlags {
+export interface PipelineFlags extends Int8Flags, ReportFlags, QdqFlags, BindFlags, InputShapeFlags {
   passes?: string;
   O?: string;
   load?: string[];
@@ -48,7 +49,7 @@ export function addPipelineFlags(cmd: Command): Command {
     .option("--print-ir-weights", "with --print-ir-after(-all): print every constant in full (base64), so the text parses back")
     .option("--timing", "print the time spent in each pass")
     .option("--explain <pass>", "print, per node, why a pass did or did not rewrite it (repeatable; 'all' for every pass)", collect);
-  return addInt8Flags(addBindFlag(addQdqFlag(cmd)));
+  return addInt8Flags(addInputShapeFlag(addBindFlag(addQdqFlag(cmd))));
 }
 
 /** What a prepared pipeline made of a model. */

@@ -39,7 +39,7 @@ export async function loadForC(model: string, flags: CodegenFlags): Promise<Pipe
   if (flags.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.prefix)) throw new UsageError(`--prefix ${flags.prefix}: not a C identifier`);
   const target = getTarget(flags.target);
   const pipeline = await preparePipeline(flags, { codegen: target });
-  const original = loadModel(model, flags);
+  const original = loadModel(model, { ...flags, inputShapes: flags.inputShape });
   checkMaxDimNames(flags.maxDim, original);
   return { ...pipeline.run(original), original, target };
 }

@@ -22,7 +22,7 @@ export function registerOptimize(program: Command): void {
     .requiredOption("-o, --output <file>", "where to write the optimized ONNX model");
   addReportFlags(addPipelineFlags(cmd)).action(async (model: string, flags: OptimizeFlags) => {
     const pipeline = await preparePipeline(flags);
-    const { graph, int8 } = pipeline.run(loadModel(model, flags));
+    const { graph, int8 } = pipeline.run(loadModel(model, { ...flags, inputShapes: flags.inputShape }));
     if (int8) {
       const r = writeReports(model, int8, reportSettings(int8.settings), { html: flags.report, json: flags.reportJson });
       if (r) process.stdout.write(`${reportSummaryLine(r, { html: flags.report, json: flags.reportJson })}\n`);

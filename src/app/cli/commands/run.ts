@@ -56,7 +56,7 @@ export function registerRun(program: Command): void {
     const source = checkFlags(flags);
     const codegen = flags.engine === "c" ? (flags.target ? getTarget(flags.target) : hostTarget().target) : undefined;
     const pipeline = await preparePipeline(flags, { codegen });
-    const groups = planGroups(openModel(model, flags), source, flags, pipeline);
+    const groups = planGroups(openModel(model, { ...flags, inputShapes: flags.inputShape }), source, flags, pipeline);
     // test_data_set_N inputs write into OUT/test_data_set_N/.
     const outDirs = groups.flatMap((g) => g.jobs.flatMap((j) => j.outputs.map((f) => path.dirname(f))));
     for (const dir of new Set([flags.outputDir, ...outDirs])) mkdirSync(dir, { recursive: true });
