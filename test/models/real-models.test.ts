@@ -20,7 +20,13 @@
 //            and >= 20 dB for the embedding; and the int8 graph computes in integers: no Conv,
 //            MatMul, Gemm, LSTM or GRU layer is left in float, If branches included (a model
 //            whose network sits in an If would otherwise pass as a float model)
-//   check    `neonc check MODEL --target c99` with no other flag
+//   check    `neonc check MODEL --target c99` with no other flag than the model's specialization
+//
+// A model whose graph needs known input dims (torch's squeeze(-1) exported as an If on a shape,
+// whose branches differ in rank) has a specialization in the manifest: input shapes and bound
+// inputs, which every check passes to neonc (the import options inputShapes and bind, the CLI's
+// --input-shape and --bind). A stream may have its own (v5 runs at 512 samples with sr 16000 and
+// at 256 with sr 8000): each stream's sets then go through their own import.
 //
 // Known failures are listed in real-models-expected-failures.txt as `model/check: reason`. The
 // suite fails when an unlisted check fails, when a listed one passes (so the list stays true),
@@ -64,8 +70,43 @@ interface RealModel {
   /** Streaming models: each state input and the output that feeds it on the next chunk. */
   state?: Record<string, string>;
   /** Streaming models: the streams the test sets make in order (first set, count, sample rate). */
-  streams?: { first: number; sets: number; sr: number }[];
+  streams?: { first: number; sets: number; sr: number; specialize?: Specialization }[];
+  /** What every check fixes at import (see the header); a stream's own replaces it. */
+  specialize?: Specialization;
   testSets: number;
+}
+
+/** Input dims and input values fixed at import. */
+interface Specialization {
+  inputShapes?: Record<string, number[]>;
+  bind?: Record<string, number>;
+}
+
+/** Test sets that share one import: sets first..first+sets-1, specialized by spec. */
+interface Part {
+  first: number;
+  sets: number;
+  spec: Specialization;
+}
+
+function partsOf(m: RealModel): Part[] {
+  if (m.streams?.some((st) => st.specialize)) return m.streams.map((st) => ({ first: st.first, sets: st.sets, spec: st.specialize ?? m.specialize ?? {} }));
+  return [{ first: 0, sets: m.testSets, spec: m.specialize ?? {} }];
+}
+
+const partOf = (m: RealModel, i: number): number => partsOf(m).findIndex((p) => i >= p.first && i < p.first + p.sets);
+
+/** A set's inputs without those the part binds (they are constants of its graph). */
+function feeds(part: Part, inputs: Tensors): Tensors {
+  return Object.fromEntries(Object.entries(inputs).filter(([k]) => !(k in (part.spec.bind ?? {}))));
+}
+
+/** The CLI flags of a specialization. */
+function specFlags(spec: Specialization): string[] {
+  return [
+    ...Object.entries(spec.inputShapes ?? {}).flatMap(([k, d]) => ["--input-shape", `${k}=${d.join(",")}`]),
+    ...Object.entries(spec.bind ?? {}).flatMap(([k, v]) => ["--bind", `${k}=${v}`]),
+  ];
 }
 
 const MODELS: RealModel[] = JSON.parse(readFileSync(path.join(DIR, "manifest.json"), "utf8"));
@@ -106,17 +147,19 @@ function readSets(m: RealModel): TestSet[] {
   });
 }
 
-/** Imports once per model; an import failure is thrown again by every check that needs the graph. */
+/** Imports once per model and part; an import failure is thrown again by every check that needs the graph. */
 const imports = new Map<string, { graph?: Graph; error?: unknown }>();
-function imported(m: RealModel): Graph {
-  if (!imports.has(m.name)) {
+function imported(m: RealModel, k = 0): Graph {
+  const key = `${m.name}#${k}`;
+  if (!imports.has(key)) {
+    const { spec } = partsOf(m)[k]!;
     try {
-      imports.set(m.name, { graph: loadModel(modelFile(m)) });
+      imports.set(key, { graph: loadModel(modelFile(m), { inputShapes: spec.inputShapes, bind: spec.bind }) });
     } catch (error) {
-      imports.set(m.name, { error });
+      imports.set(key, { error });
     }
   }
-  const r = imports.get(m.name)!;
+  const r = imports.get(key)!;
   if (r.error !== undefined) throw r.error;
   return r.graph!;
 }
@@ -151,7 +194,8 @@ function expectClose(got: Tensors, ref: Tensors, names: string[], what: string, 
 
 // ---- runners ----
 
-type Step = (inputs: Tensors) => Tensors;
+/** One set's run; `i` is the set's index (which part's graph runs it). */
+type Step = (inputs: Tensors, i: number) => Tensors;
 
 /**
  * Runs the sets with `step`. For a streaming model they are streams (16 kHz, then 8 kHz for the
@@ -163,16 +207,23 @@ function runSets(m: RealModel, sets: TestSet[], step: Step): Tensors[] {
   const starts = new Set((m.streams ?? [{ first: 0 }]).map((st) => st.first));
   let carried: Tensors = {};
   return sets.map((s, i) => {
-    const out = step(starts.has(i) || !m.state ? s.inputs : { ...s.inputs, ...carried });
+    const out = step(starts.has(i) || !m.state ? s.inputs : { ...s.inputs, ...carried }, i);
     if (m.state) carried = Object.fromEntries(Object.entries(m.state).map(([input, output]) => [input, out[output]!]));
     return out;
   });
 }
 
-const interpreter = (g: Graph): Step => (inputs) => runGraph(g, inputs);
+/** The interpreter on each part's import (or on the given graphs, one per part). */
+const interpreter = (m: RealModel, graphs?: Graph[]): Step => (inputs, i) => {
+  const k = partOf(m, i);
+  return runGraph(graphs ? graphs[k]! : imported(m, k), feeds(partsOf(m)[k]!, inputs));
+};
 
-/** One step per C run: a stream's next inputs depend on the outputs of the last. */
-const cStep = (engine: CEngine): Step => (inputs) => engine.run([inputs]).runs[0]!.outputs;
+/** One step per C run (one engine per part): a stream's next inputs depend on the outputs of the last. */
+const cStep = (m: RealModel, engines: CEngine[]): Step => (inputs, i) => {
+  const k = partOf(m, i);
+  return engines[k]!.run([feeds(partsOf(m)[k]!, inputs)]).runs[0]!.outputs;
+};
 
 /** onnxruntime-node on each set: the model as shipped (a path) or as neonc exported it (bytes). */
 async function onnxruntime(m: RealModel, model: string | Uint8Array, sets: TestSet[]): Promise<Tensors[]> {
@@ -203,10 +254,11 @@ async function onnxruntime(m: RealModel, model: string | Uint8Array, sets: TestS
 }
 
 /** The model through the -O1 pipeline (and int8 when asked) and the C generator, built for the rig. */
-function engineFor(m: RealModel, target: string, mode: RunMode, int8: boolean): { graph: Graph; engine: CEngine } {
-  const g = imported(m);
-  const sets = readSets(m);
-  const maxDims = largestDims(g, sets.map((s) => s.inputs));
+function engineFor(m: RealModel, target: string, mode: RunMode, int8: boolean, k = 0): { graph: Graph; engine: CEngine } {
+  const g = imported(m, k);
+  const part = partsOf(m)[k]!;
+  const sets = readSets(m).slice(part.first, part.first + part.sets);
+  const maxDims = largestDims(g, sets.map((s) => feeds(part, s.inputs)));
   const t = getTarget(target);
   const { graph } = runModelPipeline(g, {
     preset: "O1",
@@ -222,28 +274,31 @@ async function ortCheck(m: RealModel): Promise<void> {
   const sets = readSets(m);
   const live = await onnxruntime(m, modelFile(m), sets);
   sets.forEach((s, i) => expectClose(live[i]!, s.outputs, m.outputs, `${s.label}: the stored reference against onnxruntime-node now`, 1e-6));
-  const g = imported(m);
-  sets.forEach((s, i) => expectClose(runGraph(g, s.inputs), live[i]!, m.outputs, `${s.label}: the interpreter against onnxruntime-node`));
+  const run = interpreter(m);
+  sets.forEach((s, i) => expectClose(run(s.inputs, i), live[i]!, m.outputs, `${s.label}: the interpreter against onnxruntime-node`));
 }
 
 async function optimizeCheck(m: RealModel): Promise<void> {
-  const sets = readSets(m);
-  const { graph } = runModelPipeline(imported(m), { preset: "O1" }, { log: () => {} });
-  const got = await onnxruntime(m, exportOnnx(graph), sets);
-  sets.forEach((s, i) => expectClose(got[i]!, s.outputs, m.outputs, `${s.label}: onnxruntime on neonc's -O1 export`));
+  const all = readSets(m);
+  for (const [k, part] of partsOf(m).entries()) {
+    const sets = all.slice(part.first, part.first + part.sets);
+    const { graph } = runModelPipeline(imported(m, k), { preset: "O1" }, { log: () => {} });
+    const got = await onnxruntime(m, exportOnnx(graph), sets);
+    sets.forEach((s, i) => expectClose(got[i]!, s.outputs, m.outputs, `${s.label}: onnxruntime on neonc's -O1 export`));
+  }
 }
 
 async function streamCheck(m: RealModel): Promise<void> {
   const sets = readSets(m);
-  const got = runSets(m, sets, interpreter(imported(m)));
+  const got = runSets(m, sets, interpreter(m));
   sets.forEach((s, i) => expectClose(got[i]!, s.outputs, m.outputs, `chunk ${i} of the stream, state carried by the interpreter`));
 }
 
 async function cCheck(m: RealModel, target: string, mode: RunMode): Promise<void> {
   const sets = readSets(m);
-  const { engine } = engineFor(m, target, mode, false);
-  const want = runSets(m, sets, interpreter(imported(m)));
-  const got = m.state ? runSets(m, sets, cStep(engine)) : engine.run(sets.map((s) => s.inputs)).runs.map((r) => r.outputs);
+  const engines = partsOf(m).map((_, k) => engineFor(m, target, mode, false, k).engine);
+  const want = runSets(m, sets, interpreter(m));
+  const got = runSets(m, sets, cStep(m, engines));
   sets.forEach((s, i) => expectClose(got[i]!, want[i]!, m.outputs, `${s.label}: the ${target} C against the interpreter`));
 }
 
@@ -252,12 +307,12 @@ const INT8_LAYERS = new Set(["Conv", "MatMul", "Gemm", "LSTM", "GRU", "RNN"]);
 
 async function int8Check(m: RealModel): Promise<void> {
   const sets = readSets(m);
-  const { graph, engine } = engineFor(m, "c99", "native", true);
-  const float = allNodes(graph).filter((n) => INT8_LAYERS.has(implementedOp(n.op) ?? n.op));
+  const built = partsOf(m).map((_, k) => engineFor(m, "c99", "native", true, k));
+  const float = built.flatMap((b) => allNodes(b.graph)).filter((n) => INT8_LAYERS.has(implementedOp(n.op) ?? n.op));
   const byOp = [...new Set(float.map((n) => implementedOp(n.op) ?? n.op))].map((op) => `${float.filter((n) => (implementedOp(n.op) ?? n.op) === op).length} ${op}`);
   expect(byOp, `the int8 graph's layers left in float (in ${float.length > 0 ? float[0]!.name + ", ..." : "none"})`).toEqual([]);
-  const want = runSets(m, sets, interpreter(graph));
-  const got = m.state ? runSets(m, sets, cStep(engine)) : engine.run(sets.map((s) => s.inputs)).runs.map((r) => r.outputs);
+  const want = runSets(m, sets, interpreter(m, built.map((b) => b.graph)));
+  const got = runSets(m, sets, cStep(m, built.map((b) => b.engine)));
   sets.forEach((s, i) => expectClose(got[i]!, want[i]!, m.outputs, `${s.label}: the int8 C against the interpreter on the int8 graph`));
   // At the task: the first output against onnxruntime's float one.
   const out = m.outputs[0]!;
@@ -281,7 +336,7 @@ async function int8Check(m: RealModel): Promise<void> {
 
 /** A failed command as one line: its arguments, exit code and the last line of stderr. */
 async function cliCheck(m: RealModel): Promise<void> {
-  const args = ["check", modelFile(m), "--target", "c99"];
+  const args = ["check", modelFile(m), "--target", "c99", ...specFlags(partsOf(m)[0]!.spec)];
   const r = await neoncInProcess(...args);
   if (r.code !== 0) throw new CommandFailed(r, args);
   expect(r.stdout.trim().split("\n").pop()).toMatch(/^ok: within/);
