@@ -107,7 +107,7 @@ export function openModel(file: string, options: LoadModelOptions = {}): OpenedM
       if (!values || (describeQuantized(model) && options.importQdq !== false)) {
         return { graph: withBindHint(model, () => importDecoded(model, file, path.dirname(file), options)), bound: [] };
       }
-      return importBindingOperands(model, { where: file, baseDir: path.dirname(file), bind: options.bind, inputShapes: options.inputShapes }, values);
+      return withBindHint(model, () => importBindingOperands(model, { where: file, baseDir: path.dirname(file), bind: options.bind, inputShapes: options.inputShapes }, values));
     },
   };
 }
