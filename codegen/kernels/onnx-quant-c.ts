@@ -7,6 +7,7 @@
 import type { Dim } from "../../ir/dim.js";
 import { float8Spec, type Float8Format } from "../../ir/float-formats.js";
 import type { Graph, Node } from "../../ir/graph.js";
+import { intRange } from "../../ir/dtype.js";
 import { ctype } from "../c-util.js";
 import type { KernelContext } from "../kernel.js";
 
@@ -119,4 +120,19 @@ static uint8_t ${name}(float x) {
 /** C product of dims (1 for none). */
 export function cProd(dims: readonly string[]): string {
   return dims.length === 0 ? "1" : dims.map((d) => (/^[\w]+$/.test(d) ? d : `(${d})`)).join(" * ");
+}
+
+/** The decline for a node whose 8-bit data or f32 scales the com.microsoft kernels do not take. */
+export function q8Unsupported(node: Node, g: Graph, data: readonly number[], scales: readonly number[]): string | undefined {
+  for (const k of data) {
+    const v = node.inputs[k];
+    if (v && !["i8", "u8"].includes(g.types[v]!.dtype)) return `its input ${v} is ${g.types[v]!.dtype}; the C kernel takes int8 and uint8`;
+  }
+  return f32Scales(node, g, scales);
+}
+
+/** `neonc_quantize_f64(q, zp, lo, hi)` cast to the 8-bit output type. */
+export function quantizeExpr(q: string, zp: string, dt: string): string {
+  const [lo, hi] = intRange(dt as "i8" | "u8");
+  return `(${ctype(dt as "i8")})neonc_quantize_f64(${q}, ${zp}, ${lo}, ${hi})`;
 }

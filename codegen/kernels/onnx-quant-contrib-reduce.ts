@@ -5,27 +5,13 @@
 // point and saturation (neonc_quantize_f64). QLinearSoftmax's exp(x_scale * (x - max)) takes one
 // of 256 values (x - max is an integer in [-255, 0]), tabulated at compile time with the
 // interpreter's exp, so it needs a constant x scale; the sum runs in the reference's order.
-import { intRange } from "../../ir/dtype.js";
 import type { Graph, Node } from "../../ir/graph.js";
 import { toNumbers } from "../../ir/types.js";
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
 import { bcastStrides } from "./broadcast-loop.js";
-import { cProd, f32Scales, paramRead } from "./onnx-quant-c.js";
+import { cProd, paramRead, q8Unsupported, quantizeExpr } from "./onnx-quant-c.js";
 import { cDouble, useQuantizeHelper } from "./qint-boundary.js";
-
-function q8Unsupported(node: Node, g: Graph, data: readonly number[], scales: readonly number[]): string | undefined {
-  for (const k of data) {
-    const v = node.inputs[k];
-    if (v && !["i8", "u8"].includes(g.types[v]!.dtype)) return `its input ${v} is ${g.types[v]!.dtype}; the C kernel takes int8 and uint8`;
-  }
-  return f32Scales(node, g, scales);
-}
-
-function quantizeExpr(q: string, zp: string, dt: string): string {
-  const [lo, hi] = intRange(dt as "i8" | "u8");
-  return `(${ctype(dt as "i8")})neonc_quantize_f64(${q}, ${zp}, ${lo}, ${hi})`;
-}
 
 export const qLinearGlobalAveragePoolKernel = defineKernel({
   op: "QLinearGlobalAveragePool",

@@ -9,31 +9,15 @@
 // by the reference itself), since C's exp need not round as the interpreter's does. The
 // graphs import-qdq lowers never reach these (they become QAdd, QLookup, QConcat, ...); these
 // keep a graph that holds the ops compilable (run-time parameters, the conformance backend).
-import { intRange } from "../../ir/dtype.js";
 import type { Graph, Node } from "../../ir/graph.js";
 import { fromNumbers, type Tensor } from "../../ir/types.js";
 import { QLinearSigmoid } from "../../ir/ops/onnx-quant/contrib-unary.js";
 import { ctype } from "../c-util.js";
 import { defineKernel, type KernelDef } from "../kernel.js";
 import { broadcastLoop } from "./broadcast-loop.js";
-import { cProd, f32Scales, paramRead } from "./onnx-quant-c.js";
+import { cProd, paramRead, q8Unsupported, quantizeExpr } from "./onnx-quant-c.js";
 import { cDouble, useQuantizeHelper } from "./qint-boundary.js";
 import { dequantizeLinearKernel, quantizeLinearKernel } from "./onnx-quant-linear.js";
-
-/** The decline for a node whose 8-bit data or f32 scales the kernels do not take. */
-function q8Unsupported(node: Node, g: Graph, data: readonly number[], scales: readonly number[]): string | undefined {
-  for (const k of data) {
-    const v = node.inputs[k];
-    if (v && !["i8", "u8"].includes(g.types[v]!.dtype)) return `its input ${v} is ${g.types[v]!.dtype}; the C kernel takes int8 and uint8`;
-  }
-  return f32Scales(node, g, scales);
-}
-
-/** `neonc_quantize_f64(q, zp, lo, hi)` cast to the output type. */
-function quantizeExpr(q: string, zp: string, dt: string): string {
-  const [lo, hi] = intRange(dt as "i8" | "u8");
-  return `(${ctype(dt as "i8")})neonc_quantize_f64(${q}, ${zp}, ${lo}, ${hi})`;
-}
 
 function binaryKernel(op: "QLinearAdd" | "QLinearMul"): KernelDef {
   return defineKernel({

@@ -61,7 +61,12 @@ function readsOf(n: NodeProto): string[] {
 
 /** The graph inputs whose values flow into `value` (in the model's input order). */
 export function inputsFeeding(model: ModelProto, value: string): string[] {
-  const inputs = declaredInputs(model);
+  const seen = reachedBackFrom(model, value, (n) => !SHAPE_ONLY.has(n.opType ?? ""));
+  return declaredInputs(model).filter((i) => seen.has(i));
+}
+
+/** The values `value` is computed from, walking back through the nodes `through` accepts. */
+function reachedBackFrom(model: ModelProto, value: string, through: (n: NodeProto) => boolean): Set<string> {
   const producer = new Map<string, NodeProto>();
   for (const n of allNodes(model.graph)) for (const o of n.output ?? []) if (o) producer.set(o, n);
   const seen = new Set<string>();
@@ -71,9 +76,9 @@ export function inputsFeeding(model: ModelProto, value: string): string[] {
     if (seen.has(v)) continue;
     seen.add(v);
     const n = producer.get(v);
-    if (n && !SHAPE_ONLY.has(n.opType ?? "")) stack.push(...readsOf(n));
+    if (n && through(n)) stack.push(...readsOf(n));
   }
-  return inputs.filter((i) => seen.has(i));
+  return seen;
 }
 
 /**
@@ -82,17 +87,7 @@ export function inputsFeeding(model: ModelProto, value: string): string[] {
  */
 export function inputsShaping(model: ModelProto, value: string): string[] {
   const byValue = new Set(inputsFeeding(model, value));
-  const producer = new Map<string, NodeProto>();
-  for (const n of allNodes(model.graph)) for (const o of n.output ?? []) if (o) producer.set(o, n);
-  const seen = new Set<string>();
-  const stack = [value];
-  while (stack.length > 0) {
-    const v = stack.pop()!;
-    if (seen.has(v)) continue;
-    seen.add(v);
-    const n = producer.get(v);
-    if (n) stack.push(...readsOf(n));
-  }
+  const seen = reachedBackFrom(model, value, () => true);
   const symbolic = new Set((model.graph?.input ?? [])
     .filter((vi) => (vi.type?.tensorType?.shape?.dim ?? []).some((d) => d.dimParam || d.dimValue === undefined || d.dimValue === null))
     .map((vi) => vi.name ?? ""));
