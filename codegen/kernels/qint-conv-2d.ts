@@ -13,6 +13,7 @@ import { ctype } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { channelRequant, productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
+import { zeroPointBias } from "./qint-conv-common.js";
 
 /** Why the 2-D integer convolution emitters (this one, qint-conv-depthwise-2d.ts) cannot take the node. */
 export function qconv2dUnsupported(node: Node, attrs: Attrs, g: Graph): string | undefined {
@@ -66,12 +67,7 @@ export function qconv2d(node: Node, attrs: Attrs, ctx: KernelContext): QConv2d {
   const u8 = xt.dtype === "u8";
   const zp = (attrs.x_zero_point as number) - (u8 ? 128 : 0);
   const b = bN ? (ctx.constant(bN)!.data as Int32Array) : undefined;
-  const bias = new Int32Array(M);
-  for (let m = 0; m < M; m++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += w[m * K + k]!;
-    bias[m] = (b ? b[m]! : 0) - zp * s;
-  }
+  const bias = zeroPointBias(w, M, K, zp, b);
   const p = requantOf(attrs, M, ctx);
   const row = useRequantRow(ctx, p, yt.dtype);
   const ch = p.multiplier.length > 1 ? channelRequant(ctx, "qconv", p) : undefined;

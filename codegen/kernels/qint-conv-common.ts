@@ -48,13 +48,7 @@ export function qconvInt8(node: Node, attrs: Attrs, ctx: KernelContext): QConvIn
   const u8 = xt.dtype === "u8";
   const zp = (attrs.x_zero_point as number) - (u8 ? 128 : 0);
   const b = bN ? (ctx.constant(bN)!.data as Int32Array) : undefined;
-  // Zero-point correction folded into the bias (int32 wrap-around, like the interpreter's).
-  const bias = new Int32Array(M);
-  for (let m = 0; m < M; m++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += w[m * K + k]!;
-    bias[m] = (b ? b[m]! : 0) - zp * s;
-  }
+  const bias = zeroPointBias(w, M, K, zp, b);
   const row = useRequantRow(ctx, p, yt.dtype);
   const perChannel = p.multiplier.length > 1;
   const ch = perChannel ? channelRequant(ctx, "qconv", p) : undefined;
@@ -120,4 +114,18 @@ export function qconvRowsGemm(node: Node, s: QConvInt8, ctx: KernelContext): QCo
 export function qconvRowsLength(s: QConvInt8): string {
   const { Kw, dil, stride } = s.geo;
   return `const int qL = (qTo - 1) * ${stride} + ${(Kw - 1) * dil + 1};`;
+}
+
+/**
+ * The input zero point's correction folded into the bias: b[m] - zp * sum_k w[m, k], with the
+ * int32 wrap-around of the interpreter (an Int32Array store).
+ */
+export function zeroPointBias(w: ArrayLike<number>, M: number, K: number, zp: number, b: Int32Array | undefined): Int32Array {
+  const bias = new Int32Array(M);
+  for (let m = 0; m < M; m++) {
+    let s = 0;
+    for (let k = 0; k < K; k++) s += w[m * K + k]!;
+    bias[m] = (b ? b[m]! : 0) - zp * s;
+  }
+  return bias;
 }
