@@ -10,6 +10,7 @@ import type { Graph, Node } from "../../ir/graph.js";
 import { intRange } from "../../ir/dtype.js";
 import { ctype } from "../c-util.js";
 import type { KernelContext } from "../kernel.js";
+import { useQuantizeHelper } from "./qint-boundary.js";
 
 /** A scale or zero-point operand as the C reads it: `expr(i)` is its i-th value (a C int expression i). */
 export interface ParamRead {
@@ -135,4 +136,19 @@ export function q8Unsupported(node: Node, g: Graph, data: readonly number[], sca
 export function quantizeExpr(q: string, zp: string, dt: string): string {
   const [lo, hi] = intRange(dt as "i8" | "u8");
   return `(${ctype(dt as "i8")})neonc_quantize_f64(${q}, ${zp}, ${lo}, ${hi})`;
+}
+
+/**
+ * The requantizing output of QLinearConv and QLinearMatMul (inputs 1, 4: the two operands'
+ * scales; 6, 7: the output's scale and zero point): its C type, range, scale reads and the
+ * multiplier helper, with the quantize helper declared.
+ */
+export function qlinearOutput(node: Node, ctx: KernelContext, scaleNames: readonly [string, string]) {
+  const y = node.outputs[0]!, yt = ctx.type(y).dtype;
+  const [lo, hi] = intRange(yt);
+  const s1 = paramRead(node, 1, scaleNames[0], ctx), s2 = paramRead(node, 4, scaleNames[1], ctx);
+  const sy = paramRead(node, 6, "ys", ctx), zy = paramRead(node, 7, "yzp", ctx);
+  const mult = useRequantMultiplier(ctx);
+  useQuantizeHelper(ctx);
+  return { y, yt, lo, hi, s1, s2, sy, zy, mult };
 }

@@ -7,12 +7,10 @@
 // each as the interpreter does (per-channel f32 multiplier, double product, half-even). Scalar C:
 // the fast path for a quantized conv with constant weights is import-qdq's QConv (packed int8 GEMM,
 // NEON); this keeps a graph with the ONNX ops compilable whatever its operands.
-import { intRange } from "../../ir/dtype.js";
 import type { Attrs, Node } from "../../ir/graph.js";
 import { ctype } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
-import { f32Scales, paramRead, useRequantMultiplier } from "./onnx-quant-c.js";
-import { useQuantizeHelper } from "./qint-boundary.js";
+import { f32Scales, paramRead, qlinearOutput } from "./onnx-quant-c.js";
 
 interface ConvOperands {
   readonly x: number;
@@ -106,12 +104,7 @@ export const qLinearConvKernel = defineKernel({
   op: "QLinearConv",
   supports: (node, _a, g) => staticWeights(node, 3, g) ?? f32Scales(node, g, [1, 4, 6]),
   emit(node, attrs, ctx) {
-    const y = node.outputs[0]!, yt = ctx.type(y).dtype;
-    const [lo, hi] = intRange(yt);
-    const sx = paramRead(node, 1, "xs", ctx), sw = paramRead(node, 4, "wsc", ctx);
-    const sy = paramRead(node, 6, "ys", ctx), zy = paramRead(node, 7, "yzp", ctx);
-    const mult = useRequantMultiplier(ctx);
-    useQuantizeHelper(ctx);
+    const { y, yt, lo, hi, s1: sx, s2: sw, sy, zy, mult } = qlinearOutput(node, ctx, ["xs", "wsc"]);
     return convLoops(node, attrs, { x: 0, w: 3, xzp: 2, wzp: 5, bias: 8 }, ctx, [`${ctype(yt)} *y = ${ctx.ptr(y)};`, sx.decl, sw.decl, sy.decl, zy.decl], [
       `y[e] = (${ctype(yt)})neonc_quantize_f64((double)(int32_t)acc * (double)${mult}(${sx.at("0")}, ${sw.at("m")}, ${sy.at("0")}), ${zy.at("0")}, ${lo}, ${hi});`,
     ]);

@@ -7,13 +7,11 @@
 // with constant weights (import-qdq's QMatMul, with the packed int8 GEMM and NEON) is the fast
 // path; these kernels keep a graph that holds the ONNX ops compilable (weights computed at run
 // time, per-row parameters).
-import { intRange } from "../../ir/dtype.js";
 import type { Dim } from "../../ir/dim.js";
 import type { Node } from "../../ir/graph.js";
 import { ctype } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
-import { cProd, f32Scales, paramRead, useRequantMultiplier } from "./onnx-quant-c.js";
-import { useQuantizeHelper } from "./qint-boundary.js";
+import { cProd, f32Scales, paramRead, qlinearOutput } from "./onnx-quant-c.js";
 
 interface Operands {
   /** Index of A, B and their zero points in the node's inputs. */
@@ -90,12 +88,7 @@ export const qLinearMatMulKernel = defineKernel({
   op: "QLinearMatMul",
   supports: (node, _a, g) => (Q8.includes(g.types[node.outputs[0]!]!.dtype) ? f32Scales(node, g, [1, 4, 6]) : "only 8-bit outputs are generated"),
   emit(node, _attrs, ctx) {
-    const y = node.outputs[0]!, yt = ctx.type(y).dtype;
-    const [lo, hi] = intRange(yt);
-    const sa = paramRead(node, 1, "as", ctx), sb = paramRead(node, 4, "bs", ctx);
-    const sy = paramRead(node, 6, "ys", ctx), zy = paramRead(node, 7, "yzp", ctx);
-    const mult = useRequantMultiplier(ctx);
-    useQuantizeHelper(ctx);
+    const { y, yt, lo, hi, s1: sa, s2: sb, sy, zy, mult } = qlinearOutput(node, ctx, ["as", "bs"]);
     return matmulLoops(node, { a: 0, b: 3, azp: 2, bzp: 5 }, ctx, [`${ctype(yt)} *Y = ${ctx.ptr(y)};`, sa.decl, sb.decl, sy.decl, zy.decl], [
       `Y[e] = (${ctype(yt)})neonc_quantize_f64((double)(int32_t)acc * (double)${mult}(${sa.at("m")}, ${sb.at("n")}, ${sy.at("m")}), ${zy.at("m")}, ${lo}, ${hi});`,
     ]);
