@@ -49,7 +49,7 @@ export const quantize = definePass({
     symmetric: boolOption(false, "symmetric int8 activations (zero point 0)"),
     rounding: enumOption(ROUNDINGS, "gemmlowp", "rounding of every requantization"),
     keep_float: stringOption("LogSoftmax|Softmax", "op types left in float, separated by '|' ('none' lowers Softmax/LogSoftmax to integers too)"),
-    bias_correction: boolOption(false, "correct biases for the mean error of quantized weights (needs calibration channel means)"),
+    bias_correction: boolOption(true, "correct Conv biases for the mean error of their quantized weights (from the channel means calibration records; ranges without them: no correction)"),
     rnn: enumOption(RNN_MODES, "hybrid", "LSTM/GRU/RNN: hybrid (int8 weights, float activations), integer (QLSTM/QGRU: int8 weights and hidden state, int16 cell, table gates; RNN and what cannot be lowered stay hybrid) or float"),
     hybrid_rnn: boolOption(true, "deprecated alias: false is rnn=float"),
     int16: stringOption("", "Conv/MatMul/Gemm layers (node or output names, '|'-separated) with int16 inputs: the 16x8 mode"),
@@ -178,7 +178,7 @@ function quantizeScope(graph: Graph, ranges: Readonly<Record<string, CalibratedR
   const L = new Lowering(graph, ranges, {
     int16: options.int16 ?? new Set(),
     perChannel: options.perChannel ?? true, symmetric: options.symmetric ?? false,
-    rounding: options.rounding ?? "gemmlowp", biasCorrection: options.biasCorrection ?? false,
+    rounding: options.rounding ?? "gemmlowp", biasCorrection: options.biasCorrection ?? true,
     rnn: options.rnn ?? "hybrid",
   }, reserved);
   const floats: FloatNode[] = [];

@@ -73,7 +73,8 @@ export function addInt8Flags(cmd: Command): Command {
     .addOption(new Option("--rounding <mode>", "rounding of every int8 requantization (default gemmlowp)").choices([...ROUNDINGS]))
     .option("--per-tensor", "one scale per int8 weight tensor instead of one per output channel")
     .option("--symmetric-activations", "int8 activations with zero point 0 (default: asymmetric over the calibrated range)")
-    .option("--bias-correction", "correct biases for the mean error of the int8 weights, from the calibration inputs' channel means (data-free with --calibration synthetic)")
+    .option("--bias-correction", "correct Conv biases for the mean error of the int8 weights, from the calibration inputs' channel means (data-free with --calibration synthetic); the default with calibration inputs")
+    .option("--no-bias-correction", "keep the float biases (no correction for the int8 weights' mean error)")
     .option("--keep-float <ops>", "op types left in float, '|'-separated, or 'none' (default LogSoftmax|Softmax)")
     .option("--int16 <layers>", "Conv/MatMul/Gemm layers (node or output names, '|'-separated) run with int16 activations and int8 weights (the 16x8 mode)")
     .option("--int16-below <dB>", "also run in 16x8 every Conv/MatMul/Gemm whose int8 output SQNR on the calibration inputs is below this", parsePositive)
@@ -121,7 +122,7 @@ export function checkInt8Flags(flags: Int8Flags & ReportFlags & { O?: string }):
   if (!flags.int8) {
     const stray = ([
       ["--calibration", flags.calibration], ["--observer", flags.observer], ["--seed", flags.seed], ["--rounding", flags.rounding],
-      ["--per-tensor", flags.perTensor], ["--symmetric-activations", flags.symmetricActivations], ["--bias-correction", flags.biasCorrection],
+      ["--per-tensor", flags.perTensor], ["--symmetric-activations", flags.symmetricActivations], [flags.biasCorrection === false ? "--no-bias-correction" : "--bias-correction", flags.biasCorrection],
       ["--keep-float", flags.keepFloat], ["--int16", flags.int16], ["--int16-below", flags.int16Below], ["--rnn", flags.rnn],
       ["--calibration-samples", flags.calibrationSamples], ["--report", flags.report], ["--report-json", flags.reportJson],
     ] as const).filter(([, v]) => v !== undefined).map(([f]) => f);
@@ -140,8 +141,8 @@ export function checkInt8Flags(flags: Int8Flags & ReportFlags & { O?: string }):
     }
   }
   if (calibration.kind !== "synthetic" && flags.seed !== undefined) throw new UsageError("--seed seeds --calibration synthetic; data calibration is deterministic without it");
-  if (calibration.kind === "json" && (flags.biasCorrection || flags.int16Below !== undefined)) {
-    throw new UsageError(`${flags.biasCorrection ? "--bias-correction" : "--int16-below"} needs calibration inputs (channel means, SQNR), which a .json calibration does not have; use --calibration synthetic or DIR`);
+  if (calibration.kind === "json" && (flags.biasCorrection === true || flags.int16Below !== undefined)) {
+    throw new UsageError(`${flags.biasCorrection === true ? "--bias-correction" : "--int16-below"} needs calibration inputs (channel means, SQNR), which a .json calibration does not have; use --calibration synthetic or DIR`);
   }
   const keep = flags.keepFloat === undefined ? undefined : flags.keepFloat.trim() === "none" ? "none" as const : nameList("--keep-float", flags.keepFloat);
   return {
@@ -151,7 +152,8 @@ export function checkInt8Flags(flags: Int8Flags & ReportFlags & { O?: string }):
     rounding: flags.rounding ?? "gemmlowp",
     perChannel: !flags.perTensor,
     symmetric: flags.symmetricActivations === true,
-    biasCorrection: flags.biasCorrection === true,
+    // On by default: a .json calibration has no channel means, so there it is off.
+    biasCorrection: flags.biasCorrection ?? calibration.kind !== "json",
     keepFloat: keep,
     int16: nameList("--int16", flags.int16),
     int16BelowDb: flags.int16Below ?? 0,
