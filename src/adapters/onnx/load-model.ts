@@ -57,7 +57,10 @@ function withBindHint<T>(model: ModelProto, load: () => T): T {
   try {
     return load();
   } catch (e) {
-    if (e instanceof RunTimeIfError) throw new ModelError(e.message + runTimeIfHint(model, e.conditions));
+    if (e instanceof RunTimeIfError) {
+      const { byShape, byValue } = conditionInputs(model, e.conditions);
+      throw new SpecializationNeeded(e.message + runTimeIfHint(model, byShape, byValue), byShape, byValue);
+    }
     if (!(e instanceof RunTimeOperandError)) throw e;
     const inputs = inputsFeeding(model, e.value);
     if (inputs.length === 0) throw e;
@@ -67,10 +70,27 @@ function withBindHint<T>(model: ModelProto, load: () => T): T {
   }
 }
 
-/** What would decide the conditions at import: --input-shape for inputs read by shape, --bind for inputs read by value. */
-function runTimeIfHint(model: ModelProto, conditions: readonly string[]): string {
+/**
+ * An If that cannot be imported under a run-time condition: the model needs a specialization, the
+ * inputs whose dims (`byShape`) or values (`byValue`) decide the condition. `neonc check` and
+ * `neonc run` import it once per kind of input set they are given (./specialize-sets.ts).
+ */
+export class SpecializationNeeded extends ModelError {
+  constructor(message: string, readonly byShape: readonly string[], readonly byValue: readonly string[]) {
+    super(message);
+    this.name = "SpecializationNeeded";
+  }
+}
+
+/** The model inputs that decide the conditions: read by value (bind them), or only by shape (fix their dims). */
+function conditionInputs(model: ModelProto, conditions: readonly string[]): { byShape: string[]; byValue: string[] } {
   const byValue = [...new Set(conditions.flatMap((c) => inputsFeeding(model, c)))];
   const byShape = [...new Set(conditions.flatMap((c) => inputsShaping(model, c)))].filter((i) => !byValue.includes(i));
+  return { byShape, byValue };
+}
+
+/** What would decide the conditions at import: --input-shape for inputs read by shape, --bind for inputs read by value. */
+function runTimeIfHint(model: ModelProto, byShape: readonly string[], byValue: readonly string[]): string {
   if (byValue.length === 0 && byShape.length === 0) return "";
   const dims = (name: string) => {
     const vi = (model.graph?.input ?? []).find((v) => v.name === name);
