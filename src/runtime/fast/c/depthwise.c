@@ -21,42 +21,61 @@ static void validRange(int outLen, int stride, int offset, int size, int *lo, in
   *hi = b > a ? b : a;
 }
 
-/* One kernel row over outputs [0, oW): y[ow] = (float)(y[ow] + sum of in-range taps). */
+/* One output: y = (float)(y + the double sum of its in-range taps, in kw order). */
+static void one(const float *x, const float *w, float *y, int ow, int kW, int sW, int dW, int pW, int W) {
+  int start = ow * sW - pW;
+  int kLo = start >= 0 ? 0 : (-start + dW - 1) / dW;
+  int kHi = W - start <= 0 ? 0 : (W - 1 - start) / dW + 1;
+  if (kHi > kW) kHi = kW;
+  double a = 0;
+  for (int kw = kLo; kw < kHi; kw++) a += (double)w[kw] * (double)x[start + kw * dW];
+  y[ow] = (float)((double)y[ow] + a);
+}
+
+/* y[o] = (float)(y[o] + a) for the two lanes of a. */
+static void addPair(float *y, v128_t a) {
+  v128_t v = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(y)), a);
+  wasm_v128_store64_lane(y, wasm_f32x4_demote_f64x2_zero(v), 0);
+}
+
+/* One kernel row over outputs [0, oW). Outputs whose window lies inside the input take every
+   tap; with unit stride eight of them run at once, four f64x2 sums fed by two vector loads. */
 static void row(const float *x, const float *w, float *y, int oW, int kW, int sW, int dW, int pW, int W) {
+  /* Inner outputs: ow*sW - pW >= 0 and ow*sW - pW + (kW-1)*dW <= W-1. */
+  int lo = (pW + sW - 1) / sW;
+  int hiEnd = W - 1 - (kW - 1) * dW + pW; /* ow*sW <= hiEnd */
+  int hi = hiEnd < 0 ? 0 : hiEnd / sW + 1;
+  if (lo > oW) lo = oW;
+  if (hi > oW) hi = oW;
+  if (hi < lo) hi = lo;
   int ow = 0;
-  for (; ow + 1 < oW; ow += 2) {
-    int s0 = ow * sW - pW, s1 = s0 + sW;
-    if (s0 >= 0 && s1 + (kW - 1) * dW < W) {
-      /* Both windows inside the input: every tap, both outputs at once. */
+  for (; ow < lo; ow++) one(x, w, y, ow, kW, sW, dW, pW, W);
+  if (sW == 1) {
+    for (; ow + 7 < hi; ow += 8) {
+      v128_t a0 = wasm_f64x2_splat(0), a1 = a0, a2 = a0, a3 = a0;
+      const float *p = x + ow - pW;
+      for (int kw = 0; kw < kW; kw++, p += dW) {
+        v128_t wv = wasm_f64x2_splat((double)w[kw]);
+        v128_t v0 = wasm_v128_load(p), v1 = wasm_v128_load(p + 4);
+        a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(v0)));
+        a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v0, v0, 2, 3, 2, 3))));
+        a2 = wasm_f64x2_add(a2, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(v1)));
+        a3 = wasm_f64x2_add(a3, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v1, v1, 2, 3, 2, 3))));
+      }
+      addPair(y + ow, a0); addPair(y + ow + 2, a1); addPair(y + ow + 4, a2); addPair(y + ow + 6, a3);
+    }
+  } else {
+    for (; ow + 1 < hi; ow += 2) {
       v128_t acc = wasm_f64x2_splat(0);
-      const float *p = x + s0;
+      const float *p = x + ow * sW - pW;
       for (int kw = 0; kw < kW; kw++, p += dW) {
         v128_t xv = wasm_f64x2_make((double)p[0], (double)p[sW]);
         acc = wasm_f64x2_add(acc, wasm_f64x2_mul(wasm_f64x2_splat((double)w[kw]), xv));
       }
-      y[ow] = (float)((double)y[ow] + wasm_f64x2_extract_lane(acc, 0));
-      y[ow + 1] = (float)((double)y[ow + 1] + wasm_f64x2_extract_lane(acc, 1));
-      continue;
-    }
-    for (int o = ow; o < ow + 2; o++) {
-      int start = o * sW - pW;
-      int kLo = start >= 0 ? 0 : (-start + dW - 1) / dW;
-      int kHi = W - start <= 0 ? 0 : (W - 1 - start) / dW + 1;
-      if (kHi > kW) kHi = kW;
-      double a = 0;
-      for (int kw = kLo; kw < kHi; kw++) a += (double)w[kw] * (double)x[start + kw * dW];
-      y[o] = (float)((double)y[o] + a);
+      addPair(y + ow, acc);
     }
   }
-  for (; ow < oW; ow++) {
-    int start = ow * sW - pW;
-    int kLo = start >= 0 ? 0 : (-start + dW - 1) / dW;
-    int kHi = W - start <= 0 ? 0 : (W - 1 - start) / dW + 1;
-    if (kHi > kW) kHi = kW;
-    double a = 0;
-    for (int kw = kLo; kw < kHi; kw++) a += (double)w[kw] * (double)x[start + kw * dW];
-    y[ow] = (float)((double)y[ow] + a);
-  }
+  for (; ow < oW; ow++) one(x, w, y, ow, kW, sW, dW, pW, W);
 }
 
 __attribute__((export_name("depthwiseConv")))
@@ -121,6 +140,15 @@ void depthwiseInputGrad(const float *dy, const float *w, float *dx, int N, int C
                 float *p = xrow + lo * sW + off;
                 int ow = lo;
                 if (sW == 1) {
+                  for (; ow + 3 < hi; ow += 4, p += 4) {
+                    v128_t d = wasm_v128_load(p), gy = wasm_v128_load(yo + ow);
+                    v128_t lo = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(d),
+                        wasm_f64x2_mul(wv2, wasm_f64x2_promote_low_f32x4(gy)));
+                    v128_t hi2 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(d, d, 2, 3, 2, 3)),
+                        wasm_f64x2_mul(wv2, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(gy, gy, 2, 3, 2, 3))));
+                    v128_t l = wasm_f32x4_demote_f64x2_zero(lo), h = wasm_f32x4_demote_f64x2_zero(hi2);
+                    wasm_v128_store(p, wasm_i32x4_shuffle(l, h, 0, 1, 4, 5));
+                  }
                   for (; ow + 1 < hi; ow += 2, p += 2) {
                     v128_t d = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p));
                     v128_t gy = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(yo + ow));
