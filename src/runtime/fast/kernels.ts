@@ -1,7 +1,7 @@
 // The fast engine's kernels as the slots of ir/kernels/fast-slots.ts want them: each copies its
 // operands into the WebAssembly module, runs the C kernel, copies the result back, and returns
-// true; it returns false (the reference runs) where copying would cost more than it saves or
-// where the arrays overlap.
+// true; it returns false (the reference runs) where copying would cost more than it saves,
+// where the arrays overlap, or where the operands do not fit the module's memory.
 import { to3d, type ConvGeometry } from "../../../ir/kernels/conv-geometry.js";
 import type { FastKernels, SgemmArgs } from "../../../ir/kernels/fast-slots.js";
 import { fastModule, Scratch, type FastExports } from "./module.js";
@@ -49,6 +49,19 @@ function depthwiseInputGrad(m: FastExports, dy: Float32Array, w: Float32Array, d
   return true;
 }
 
+/**
+ * Runs a kernel call; false (the reference runs instead) when the operands do not fit the
+ * module's 32-bit memory (growing it throws a RangeError). Nothing is copied back then.
+ */
+function fitting(call: () => boolean): boolean {
+  try {
+    return call();
+  } catch (e) {
+    if (e instanceof RangeError) return false;
+    throw e;
+  }
+}
+
 let kernels: FastKernels | undefined | null = null;
 
 /** The fast kernels for the slots, or undefined when the module cannot run here. */
@@ -56,9 +69,9 @@ export function wasmKernels(): FastKernels | undefined {
   if (kernels === null) {
     const m = fastModule();
     kernels = m && {
-      sgemm: (...args) => sgemm(m, ...args),
-      depthwiseConvF32: (x, w, b, y, N, C, mult, g) => depthwiseConv(m, x, w, b, y, N, C, mult, g),
-      depthwiseInputGradF32: (dy, w, dx, N, C, mult, g) => depthwiseInputGrad(m, dy, w, dx, N, C, mult, g),
+      sgemm: (...args) => fitting(() => sgemm(m, ...args)),
+      depthwiseConvF32: (x, w, b, y, N, C, mult, g) => fitting(() => depthwiseConv(m, x, w, b, y, N, C, mult, g)),
+      depthwiseInputGradF32: (dy, w, dx, N, C, mult, g) => fitting(() => depthwiseInputGrad(m, dy, w, dx, N, C, mult, g)),
     };
   }
   return kernels;
