@@ -26,6 +26,23 @@ static void pack(double *dst, const float *src, int ld, int kStrided, int first,
     int n = first + count - i0;
     if (n > 4) n = 4;
     double *o = dst + q * 4 * kc;
+    if (n == 4) {
+      /* A full panel: four rows (or four adjacent columns) widened in one pass. */
+      if (kStrided) {
+        const float *s = src + (long)pc * ld + i0;
+        for (int p = 0; p < kc; p++, s += ld, o += 4) {
+          v128_t v = wasm_v128_load(s);
+          wasm_v128_store(o, wasm_f64x2_promote_low_f32x4(v));
+          wasm_v128_store(o + 2, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)));
+        }
+      } else {
+        const float *s0 = src + (long)i0 * ld + pc, *s1 = s0 + ld, *s2 = s1 + ld, *s3 = s2 + ld;
+        for (int p = 0; p < kc; p++, o += 4) {
+          o[0] = s0[p]; o[1] = s1[p]; o[2] = s2[p]; o[3] = s3[p];
+        }
+      }
+      continue;
+    }
     for (int r = 0; r < 4; r++) {
       if (r >= n) {
         for (int p = 0; p < kc; p++) o[p * 4 + r] = 0;
