@@ -3,7 +3,9 @@
 // im2col would copy every input value KS times to feed a one-row GEMM; for the long 1-D kernels
 // of QuartzNet-style models (k = 33..87) a direct loop is much cheaper. Output positions whose
 // whole window lies inside the input run a check-free loop four outputs at a time, sharing each
-// weight load; only the few border positions test every tap.
+// weight load; only the few border positions test every tap. While the fast engine is on, its
+// kernel (same sums) runs instead (fast-slots.ts).
+import { fastKernels } from "./fast-slots.js";
 import { prod, to3d, validRange, type ConvGeometry } from "./conv-geometry.js";
 
 /**
@@ -14,6 +16,8 @@ export function depthwiseConvF32(
   x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array,
   N: number, C: number, multiplier: number, g: ConvGeometry,
 ): void {
+  const fast = fastKernels().depthwiseConvF32;
+  if (fast && fast(x, w, b, y, N, C, multiplier, g)) return;
   const q = to3d(g);
   const inPlane = q.D * q.H * q.W;
   const outPlane = q.oD * q.oH * q.oW;

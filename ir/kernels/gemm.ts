@@ -5,7 +5,9 @@
 // and an MC x KC block of A are packed into contiguous panels (NR columns / MR rows interleaved
 // along k), and a 4x4 micro-kernel keeps its 16 sums in local variables (V8 keeps them in
 // registers and accumulates in double precision). Packing buffers are module-level and only grow,
-// so steady-state calls allocate nothing.
+// so steady-state calls allocate nothing. While the fast engine is on, its sgemm (same sums)
+// runs instead (fast-slots.ts).
+import { fastKernels } from "./fast-slots.js";
 
 /** Panel width; A and B panels are equally wide, so one packer (packPanels) serves both. */
 const PANEL = 4;
@@ -35,6 +37,8 @@ export function sgemm(
   beta: number, C: Float32Array, cOff: number, ldc: number,
 ): void {
   if (M <= 0 || N <= 0) return;
+  const fast = fastKernels().sgemm;
+  if (fast && fast(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc)) return;
   scaleC(M, N, beta, C, cOff, ldc);
   if (K <= 0 || alpha === 0) return;
 

@@ -12,6 +12,7 @@ import { resolveAttrs } from "../../../ir/op.js";
 import { getOp } from "../../../ir/registry.js";
 import type { Tensor } from "../../../ir/types.js";
 import { bindSymbols, runGraph } from "../../runtime/interpreter.js";
+import { withFastEngine } from "../../runtime/fast/index.js";
 import { unfuseTableActivations } from "../../../ir/unfuse-activations.js";
 import { QUANTIZED_VALUES_META, type QuantizedValue } from "./quantized-values.js";
 
@@ -72,7 +73,16 @@ function constantBytes(g: Graph, n: Node): number {
  * computes as a table after the op is its own layer, as the quantize pass made it
  * (ir/unfuse-activations.ts).
  */
-export function sqnrReport(fusedFloat: Graph, quantGraph: Graph, samples: Iterable<Readonly<Record<string, Tensor>>>): SqnrReport {
+export function sqnrReport(fusedFloat: Graph, quantGraph: Graph, samples: Iterable<Readonly<Record<string, Tensor>>>, options: SqnrOptions = {}): SqnrReport {
+  return withFastEngine(options.fastEngine, () => measure(fusedFloat, quantGraph, samples));
+}
+
+export interface SqnrOptions {
+  /** Run the heavy kernels on the fast engine (src/runtime/fast: the same numbers, faster). Default true. */
+  readonly fastEngine?: boolean;
+}
+
+function measure(fusedFloat: Graph, quantGraph: Graph, samples: Iterable<Readonly<Record<string, Tensor>>>): SqnrReport {
   const floatGraph = unfuseTableActivations(fusedFloat);
   const text = quantGraph.meta?.[QUANTIZED_VALUES_META];
   if (!text) throw new Error("the second graph was not produced by the quantize pass (no quantized-values metadata)");

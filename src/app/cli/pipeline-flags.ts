@@ -19,6 +19,7 @@ import { terminalProgress } from "./progress.js";
 import { addInt8Flags, checkInt8Flags, quantizeOptions, type Int8Flags, type Int8Outcome, type ReportFlags } from "./int8-flags.js";
 import { addQdqFlag, type QdqFlags } from "./qdq-detect.js";
 import { addBindFlag, type BindFlags } from "./bind-flag.js";
+import { setFastEngineEnabled } from "../../runtime/fast/index.js";
 import { addInputShapeFlag, type InputShapeFlags } from "./input-shape-flag.js";
 
 export interface PipelineFlags extends Int8Flags, ReportFlags, QdqFlags, BindFlags, InputShapeFlags {
@@ -31,6 +32,8 @@ export interface PipelineFlags extends Int8Flags, ReportFlags, QdqFlags, BindFla
   printIrWeights?: boolean;
   timing?: boolean;
   explain?: string[];
+  /** --no-fast-engine: false. */
+  fastEngine?: boolean;
   /** --max-dim of compile, check and run --engine c: synthetic calibration inputs are no longer. */
   maxDim?: Record<string, number>;
 }
@@ -48,7 +51,8 @@ export function addPipelineFlags(cmd: Command): Command {
     .option("--print-ir-after-all", "print the textual IR after every pass (large constants elided)")
     .option("--print-ir-weights", "with --print-ir-after(-all): print every constant in full (base64), so the text parses back")
     .option("--timing", "print the time spent in each pass")
-    .option("--explain <pass>", "print, per node, why a pass did or did not rewrite it (repeatable; 'all' for every pass)", collect);
+    .option("--explain <pass>", "print, per node, why a pass did or did not rewrite it (repeatable; 'all' for every pass)", collect)
+    .option("--no-fast-engine", "run calibration, the report's SQNR pass and the interpreter's runs on the TypeScript kernels alone (the fast engine gives the same numbers, faster)");
   return addInt8Flags(addInputShapeFlag(addBindFlag(addQdqFlag(cmd))));
 }
 
@@ -78,6 +82,7 @@ function presetOf(flags: PipelineFlags, generatesC: boolean, int8: boolean): "O0
  */
 export async function preparePipeline(flags: PipelineFlags, job: { codegen?: Target } = {}): Promise<PreparedPipeline> {
   const settings = checkInt8Flags({ ...flags, O: flags.O });
+  setFastEngineEnabled(flags.fastEngine !== false);
   const pipeline: ModelPipeline = {
     preset: presetOf(flags, job.codegen !== undefined, settings !== undefined),
     passes: flags.passes,

@@ -4,6 +4,9 @@
 // The same im2col walk as the forward kernel pairs every tap with its pixel, so the two can
 // never disagree on padding, stride or dilation. Depthwise convs (one input channel per group)
 // take a direct loop instead: a one-row GEMM per channel would cost more than it computes.
+// While the fast engine is on, the GEMMs and the depthwise loop run its kernels (same sums;
+// ir/kernels/fast-slots.ts).
+import { fastKernels } from "../../../../ir/kernels/fast-slots.js";
 import { makeTensor, type Tensor } from "../../../../ir/types.js";
 import { windowGeometry, windowParams, type WindowAttrs } from "../../../../ir/ops/nn/spatial.js";
 import { prod, to3d, validRange, type ConvGeometry } from "../../../../ir/kernels/conv-geometry.js";
@@ -102,6 +105,9 @@ function weightGrad(DY: FloatArray, X: FloatArray, DW: FloatArray, { N, C, M, gr
 
 /** Depthwise: every output channel m adds w[m, tap] * dy[m, o] onto the pixel tap reads for o. */
 function depthwiseInputGrad(DY: FloatArray, W: FloatArray, DX: FloatArray, { N, C, M, geo }: ConvDims): void {
+  const fast = fastKernels().depthwiseInputGradF32;
+  if (fast && DY instanceof Float32Array && W instanceof Float32Array && DX instanceof Float32Array &&
+    fast(DY, W, DX, N, C, M / C, geo)) return;
   const q = to3d(geo);
   const mult = M / C;
   const inPlane = q.D * q.H * q.W, outPlane = q.oD * q.oH * q.oW, KS = prod(geo.kernel);

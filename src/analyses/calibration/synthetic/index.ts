@@ -16,6 +16,7 @@ import { backward, differentiableValues, forwardWithTape, pruneToTargets, unsupp
 import type { FloatArray } from "../../autodiff/types.js";
 import { addInPlace } from "../../autodiff/grad-util.js";
 import { ModelError } from "../../../../ir/errors.js";
+import { withFastEngine } from "../../../runtime/fast/index.js";
 import { Adam } from "./adam.js";
 import { BatchStats, findBatchNorms, statSeed, type BnLayer } from "./bn-stats.js";
 import { GaussianSource } from "./gaussian.js";
@@ -44,6 +45,11 @@ export interface SyntheticOptions {
    */
   readonly dims?: Readonly<Record<string, number>>;
   readonly onProgress?: (p: SyntheticProgress) => void;
+  /**
+   * Run the heavy kernels on the fast engine (src/runtime/fast; the same numbers, faster).
+   * Default true; false keeps every kernel in TypeScript.
+   */
+  readonly fastEngine?: boolean;
 }
 
 export interface SyntheticResult {
@@ -71,6 +77,10 @@ export function synthesizeCalibrationInputs(graph: Graph, options: SyntheticOpti
 
 /** Synthesises calibration inputs and reports how well their statistics match. */
 export function runSyntheticCalibration(graph: Graph, options: SyntheticOptions = {}): SyntheticResult {
+  return withFastEngine(options.fastEngine ?? true, () => synthesize(graph, options));
+}
+
+function synthesize(graph: Graph, options: SyntheticOptions): SyntheticResult {
   const count = options.count ?? 8, steps = options.steps ?? DEFAULT_STEPS, lr = options.lr ?? 0.2, seed = options.seed ?? 0;
   if (!Number.isInteger(count) || count < 1) throw new ModelError(`synthetic calibration needs a positive sample count, got ${count}`);
   if (!Number.isInteger(steps) || steps < 0) throw new ModelError(`synthetic calibration needs a non-negative step count, got ${steps}`);

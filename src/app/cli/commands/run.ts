@@ -13,6 +13,7 @@ import { Option, type Command } from "commander";
 import { RunTimeOperandError, UsageError } from "../../../../ir/errors.js";
 import { encodeTensorFile, readTensorFile } from "../../../adapters/onnx/tensor.js";
 import { runGraph } from "../../../runtime/interpreter.js";
+import { withFastEngine } from "../../../runtime/fast/index.js";
 import { getTarget, TARGET_NAMES } from "../../../../ir/target.js";
 import type { Graph } from "../../../../ir/graph.js";
 import type { Tensor } from "../../../../ir/types.js";
@@ -69,7 +70,7 @@ export function registerRun(program: Command): void {
     try {
       for (const group of groups) {
         for (const [k, job] of group.jobs.entries()) {
-          const outputs = runGraph(group.graph, inputsOf(group, k));
+          const outputs = withFastEngine(undefined, () => runGraph(group.graph, inputsOf(group, k)));
           group.graph.outputs.forEach((name, o) => writeFileSync(job.outputs[o]!, encodeTensorFile(outputs[name]!, name)));
           progress.tick(job.label);
           // Lets the bar's timer and signal handlers run between synchronous runs.

@@ -1,0 +1,167 @@
+// The fast engine's depthwise convolution (group == input channels), forward and input
+// gradient, computing exactly what the interpreter's kernels compute:
+// - forward as ir/kernels/conv-depthwise.ts: y starts at the bias; each kernel row adds, per
+//   output, the double-precision sum of its in-range taps in kw order, rounded to float once;
+// - input gradient as depthwiseInputGrad in src/analyses/autodiff/rules/conv.ts: every tap adds
+//   w * dy onto the input position it read, rounding to float at each addition, in the same loop
+//   order (channel, row, tap, output position).
+// Two output positions share one f64x2 (lanes across independent outputs, never across a sum).
+#include <wasm_simd128.h>
+
+/* Geometry as 18 ints: D H W, kD kH kW, sD sH sW, dD dH dW, pD pH pW, oD oH oW (to3d's order). */
+enum { gD, gH, gW, gkD, gkH, gkW, gsD, gsH, gsW, gdD, gdH, gdW, gpD, gpH, gpW, goD, goH, goW };
+
+/* [lo, hi): output positions o with o*stride + offset in [0, size) (conv-geometry.ts validRange). */
+static void validRange(int outLen, int stride, int offset, int size, int *lo, int *hi) {
+  int l = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  int h = size - 1 - offset < 0 ? 0 : (size - 1 - offset) / stride + 1;
+  int a = l < outLen ? l : outLen;
+  int b = h < outLen ? h : outLen;
+  *lo = a;
+  *hi = b > a ? b : a;
+}
+
+/* One output: y = (float)(y + the double sum of its in-range taps, in kw order). */
+static void one(const float *x, const float *w, float *y, int ow, int kW, int sW, int dW, int pW, int W) {
+  int start = ow * sW - pW;
+  int kLo = start >= 0 ? 0 : (-start + dW - 1) / dW;
+  int kHi = W - start <= 0 ? 0 : (W - 1 - start) / dW + 1;
+  if (kHi > kW) kHi = kW;
+  double a = 0;
+  for (int kw = kLo; kw < kHi; kw++) a += (double)w[kw] * (double)x[start + kw * dW];
+  y[ow] = (float)((double)y[ow] + a);
+}
+
+/* y[o] = (float)(y[o] + a) for the two lanes of a. */
+static void addPair(float *y, v128_t a) {
+  v128_t v = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(y)), a);
+  wasm_v128_store64_lane(y, wasm_f32x4_demote_f64x2_zero(v), 0);
+}
+
+/* One kernel row over outputs [0, oW). Outputs whose window lies inside the input take every
+   tap; with unit stride eight of them run at once, four f64x2 sums fed by two vector loads. */
+static void row(const float *x, const float *w, float *y, int oW, int kW, int sW, int dW, int pW, int W) {
+  /* Inner outputs: ow*sW - pW >= 0 and ow*sW - pW + (kW-1)*dW <= W-1. */
+  int lo = (pW + sW - 1) / sW;
+  int hiEnd = W - 1 - (kW - 1) * dW + pW; /* ow*sW <= hiEnd */
+  int hi = hiEnd < 0 ? 0 : hiEnd / sW + 1;
+  if (lo > oW) lo = oW;
+  if (hi > oW) hi = oW;
+  if (hi < lo) hi = lo;
+  int ow = 0;
+  for (; ow < lo; ow++) one(x, w, y, ow, kW, sW, dW, pW, W);
+  if (sW == 1) {
+    for (; ow + 7 < hi; ow += 8) {
+      v128_t a0 = wasm_f64x2_splat(0), a1 = a0, a2 = a0, a3 = a0;
+      const float *p = x + ow - pW;
+      for (int kw = 0; kw < kW; kw++, p += dW) {
+        v128_t wv = wasm_f64x2_splat((double)w[kw]);
+        v128_t v0 = wasm_v128_load(p), v1 = wasm_v128_load(p + 4);
+        a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(v0)));
+        a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v0, v0, 2, 3, 2, 3))));
+        a2 = wasm_f64x2_add(a2, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(v1)));
+        a3 = wasm_f64x2_add(a3, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v1, v1, 2, 3, 2, 3))));
+      }
+      addPair(y + ow, a0); addPair(y + ow + 2, a1); addPair(y + ow + 4, a2); addPair(y + ow + 6, a3);
+    }
+  } else {
+    for (; ow + 1 < hi; ow += 2) {
+      v128_t acc = wasm_f64x2_splat(0);
+      const float *p = x + ow * sW - pW;
+      for (int kw = 0; kw < kW; kw++, p += dW) {
+        v128_t xv = wasm_f64x2_make((double)p[0], (double)p[sW]);
+        acc = wasm_f64x2_add(acc, wasm_f64x2_mul(wasm_f64x2_splat((double)w[kw]), xv));
+      }
+      addPair(y + ow, acc);
+    }
+  }
+  for (; ow < oW; ow++) one(x, w, y, ow, kW, sW, dW, pW, W);
+}
+
+__attribute__((export_name("depthwiseConv")))
+void depthwiseConv(const float *x, const float *w, const float *b, float *y, int N, int C, int mult, const int *g) {
+  int inPlane = g[gD] * g[gH] * g[gW], outPlane = g[goD] * g[goH] * g[goW];
+  int KS = g[gkD] * g[gkH] * g[gkW], M = C * mult;
+  for (int n = 0; n < N; n++) {
+    for (int m = 0; m < M; m++) {
+      const float *xc = x + (long)(n * C + m / mult) * inPlane;
+      const float *wm = w + (long)m * KS;
+      float bias = b ? b[m] : 0;
+      float *yo = y + (long)(n * M + m) * outPlane;
+      for (int od = 0; od < g[goD]; od++) {
+        int kdLo, kdHi;
+        validRange(g[gkD], g[gdD], od * g[gsD] - g[gpD], g[gD], &kdLo, &kdHi);
+        for (int oh = 0; oh < g[goH]; oh++, yo += g[goW]) {
+          int khLo, khHi;
+          validRange(g[gkH], g[gdH], oh * g[gsH] - g[gpH], g[gH], &khLo, &khHi);
+          for (int ow = 0; ow < g[goW]; ow++) yo[ow] = bias;
+          for (int kd = kdLo; kd < kdHi; kd++) {
+            int id = od * g[gsD] + kd * g[gdD] - g[gpD];
+            for (int kh = khLo; kh < khHi; kh++) {
+              int ih = oh * g[gsH] + kh * g[gdH] - g[gpH];
+              row(xc + (long)(id * g[gH] + ih) * g[gW], wm + (kd * g[gkH] + kh) * g[gkW], yo,
+                  g[goW], g[gkW], g[gsW], g[gdW], g[gpW], g[gW]);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+__attribute__((export_name("depthwiseInputGrad")))
+void depthwiseInputGrad(const float *dy, const float *w, float *dx, int N, int C, int mult, const int *g) {
+  int inPlane = g[gD] * g[gH] * g[gW], outPlane = g[goD] * g[goH] * g[goW];
+  int KS = g[gkD] * g[gkH] * g[gkW], M = C * mult;
+  int sW = g[gsW];
+  for (int n = 0; n < N; n++) {
+    for (int m = 0; m < M; m++) {
+      float *xc = dx + (long)(n * C + m / mult) * inPlane;
+      const float *wm = w + (long)m * KS;
+      const float *yo = dy + (long)(n * M + m) * outPlane;
+      for (int od = 0; od < g[goD]; od++) {
+        int kdLo, kdHi;
+        validRange(g[gkD], g[gdD], od * g[gsD] - g[gpD], g[gD], &kdLo, &kdHi);
+        for (int oh = 0; oh < g[goH]; oh++, yo += g[goW]) {
+          int khLo, khHi;
+          validRange(g[gkH], g[gdH], oh * g[gsH] - g[gpH], g[gH], &khLo, &khHi);
+          for (int kd = kdLo; kd < kdHi; kd++) {
+            int id = od * g[gsD] + kd * g[gdD] - g[gpD];
+            for (int kh = khLo; kh < khHi; kh++) {
+              int ih = oh * g[gsH] + kh * g[gdH] - g[gpH];
+              float *xrow = xc + (long)(id * g[gH] + ih) * g[gW];
+              const float *wrow = wm + (kd * g[gkH] + kh) * g[gkW];
+              for (int kw = 0; kw < g[gkW]; kw++) {
+                int off = kw * g[gdW] - g[gpW];
+                int lo, hi;
+                validRange(g[goW], sW, off, g[gW], &lo, &hi);
+                double wv = (double)wrow[kw];
+                v128_t wv2 = wasm_f64x2_splat(wv);
+                float *p = xrow + lo * sW + off;
+                int ow = lo;
+                if (sW == 1) {
+                  for (; ow + 3 < hi; ow += 4, p += 4) {
+                    v128_t d = wasm_v128_load(p), gy = wasm_v128_load(yo + ow);
+                    v128_t lo = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(d),
+                        wasm_f64x2_mul(wv2, wasm_f64x2_promote_low_f32x4(gy)));
+                    v128_t hi2 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(d, d, 2, 3, 2, 3)),
+                        wasm_f64x2_mul(wv2, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(gy, gy, 2, 3, 2, 3))));
+                    v128_t l = wasm_f32x4_demote_f64x2_zero(lo), h = wasm_f32x4_demote_f64x2_zero(hi2);
+                    wasm_v128_store(p, wasm_i32x4_shuffle(l, h, 0, 1, 4, 5));
+                  }
+                  for (; ow + 1 < hi; ow += 2, p += 2) {
+                    v128_t d = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p));
+                    v128_t gy = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(yo + ow));
+                    d = wasm_f64x2_add(d, wasm_f64x2_mul(wv2, gy));
+                    wasm_v128_store64_lane(p, wasm_f32x4_demote_f64x2_zero(d), 0);
+                  }
+                }
+                for (; ow < hi; ow++, p += sW) *p = (float)((double)*p + wv * (double)yo[ow]);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
