@@ -11,7 +11,7 @@ import { evalDim, isSymbolic } from "../ir/dim.js";
 import { makeTensor, type Tensor } from "../ir/types.js";
 import { tensorToF64 } from "../ir/float-formats.js";
 import type { CompiledModel } from "./emit-model.js";
-import { rigTools, type Rig } from "./targets.js";
+import { rigFor, rigTools, type Rig } from "./targets.js";
 import { probeRig } from "./toolchain.js";
 import { simdeIncludeDir, WASM_LDFLAGS, wasmImports } from "./wasm-toolchain.js";
 
@@ -138,6 +138,17 @@ function linkWasm(rig: Rig, flags: readonly string[], dir: string): void {
   run(rig.cc, [...flags, ...WASM_LDFLAGS, "-o", "model.wasm", "wasm.o", "model.o", "weights.o", "-lm"], dir);
   const imports = wasmImports(readFileSync(path.join(dir, "model.wasm")));
   if (imports.length > 0) throw new BuildError(`model.wasm imports ${imports.join(", ")}, which its loader does not provide (the module must need no runtime)`);
+}
+
+/**
+ * For a wasm32 model: builds model.wasm (-O2, cached like every build) and copies it into `dir`
+ * beside the sources and the loader; returns its path. A missing toolchain is a BuildError naming it.
+ */
+export function writeWasmModule(m: CompiledModel, dir: string): string {
+  const b = buildModel(m, rigFor(m.target, "wasm"));
+  const out = path.join(dir, "model.wasm");
+  copyFileSync(path.join(b.dir, "model.wasm"), out);
+  return out;
 }
 
 /** Values of the symbolic dims, read from the input tensors' shapes. */
