@@ -11,8 +11,9 @@ import { evalDim, isSymbolic } from "../ir/dim.js";
 import { makeTensor, type Tensor } from "../ir/types.js";
 import { tensorToF64 } from "../ir/float-formats.js";
 import type { CompiledModel } from "./emit-model.js";
-import { rigTools, type Rig } from "./targets.js";
+import { rigFor, rigTools, type Rig } from "./targets.js";
 import { probeRig } from "./toolchain.js";
+import { simdeIncludeDir, WASM_LDFLAGS, wasmImports } from "./wasm-toolchain.js";
 
 export class BuildError extends Error {}
 
@@ -42,7 +43,7 @@ export function hasTool(cmd: string): boolean {
 export function rigMissing(r: Rig): string | undefined {
   const missing = rigTools(r).filter((t) => !hasTool(t));
   if (r.mode === "qemu" && !existsSync(r.runPrefix[2]!)) missing.push(`the sysroot ${r.runPrefix[2]}`);
-  if (r.mode === "simde" && !existsSync("/usr/include/simde/arm/neon.h")) missing.push("the SIMDe headers (libsimde-dev)");
+  if ((r.mode === "simde" || r.mode === "wasm") && !existsSync("/usr/include/simde/arm/neon.h")) missing.push("the SIMDe headers (libsimde-dev)");
   return missing.length > 0 ? `missing ${missing.join(", ")}` : probeRig(r);
 }
 
@@ -83,11 +84,16 @@ export function buildModel(m: CompiledModel, rig: Rig, opts: BuildOptions = {}):
   mkdirSync(root, { recursive: true });
   const flags = [...rig.cflags, ...(opts.extraFlags ?? [])];
   const files = m.files;
-  const weightsKey = sha(files["weights.c"]!, files["weights.h"]!, rig.cc, ...rig.cflags.filter((f) => f.startsWith("-m")));
-  const key = sha(files["model.c"]!, files["model.h"]!, files["main.c"]!, weightsKey, rig.cc, ...flags);
+  const weightsKey = sha(files["weights.c"]!, files["weights.h"]!, rig.cc, ...rig.cflags.filter((f) => f.startsWith("-m") || f.startsWith("--target")));
+  // Every file but the weights (main.c or, for wasm32, main.mjs, wasm.c and the loader).
+  const others = Object.keys(files).filter((f) => !f.startsWith("weights.")).sort();
+  const key = sha(...others.flatMap((f) => [f, files[f]!]), weightsKey, rig.cc, ...flags);
   const dir = path.join(root, key);
-  const exe = path.join(dir, "model");
-  if (existsSync(exe)) return { dir, exe, rig, cached: true };
+  const wasm = rig.mode === "wasm";
+  // A wasm32 build is run by Node through its harness main.mjs, beside model.wasm.
+  const exe = path.join(dir, wasm ? "main.mjs" : "model");
+  const done = path.join(dir, wasm ? "model.wasm" : "model");
+  if (existsSync(done)) return { dir, exe, rig, cached: true };
 
   const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   writeSources(m, tmp);
@@ -100,9 +106,13 @@ export function buildModel(m: CompiledModel, rig: Rig, opts: BuildOptions = {}):
       renameSync(wtmp, weightsObj);
     }
     copyFileSync(weightsObj, path.join(tmp, "weights.o"));
-    run(rig.cc, [...flags, "-c", "model.c", "-o", "model.o"], tmp);
-    run(rig.cc, [...flags, "-c", "main.c", "-o", "main.o"], tmp);
-    run(rig.cc, [...flags, "-o", "model", "main.o", "model.o", "weights.o", "-lm"], tmp);
+    if (wasm) {
+      linkWasm(rig, flags, tmp);
+    } else {
+      run(rig.cc, [...flags, "-c", "model.c", "-o", "model.o"], tmp);
+      run(rig.cc, [...flags, "-c", "main.c", "-o", "main.o"], tmp);
+      run(rig.cc, [...flags, "-o", "model", "main.o", "model.o", "weights.o", "-lm"], tmp);
+    }
     try {
       renameSync(tmp, dir);
     } catch {
@@ -114,6 +124,31 @@ export function buildModel(m: CompiledModel, rig: Rig, opts: BuildOptions = {}):
     throw e;
   }
   return { dir, exe, rig, cached: false };
+}
+
+/**
+ * model.wasm from model.c, wasm.c and weights.o (already in `dir`), with SIMDe alone on the include
+ * path; a module that imports anything would need a runtime the loader does not give, so that is
+ * an error naming the imports.
+ */
+function linkWasm(rig: Rig, flags: readonly string[], dir: string): void {
+  const inc = ["-I", simdeIncludeDir()];
+  run(rig.cc, [...flags, ...inc, "-c", "model.c", "-o", "model.o"], dir);
+  run(rig.cc, [...flags, "-c", "wasm.c", "-o", "wasm.o"], dir);
+  run(rig.cc, [...flags, ...WASM_LDFLAGS, "-o", "model.wasm", "wasm.o", "model.o", "weights.o", "-lm"], dir);
+  const imports = wasmImports(readFileSync(path.join(dir, "model.wasm")));
+  if (imports.length > 0) throw new BuildError(`model.wasm imports ${imports.join(", ")}, which its loader does not provide (the module must need no runtime)`);
+}
+
+/**
+ * For a wasm32 model: builds model.wasm (-O2, cached like every build) and copies it into `dir`
+ * beside the sources and the loader; returns its path. A missing toolchain is a BuildError naming it.
+ */
+export function writeWasmModule(m: CompiledModel, dir: string): string {
+  const b = buildModel(m, rigFor(m.target, "wasm"));
+  const out = path.join(dir, "model.wasm");
+  copyFileSync(path.join(b.dir, "model.wasm"), out);
+  return out;
 }
 
 /** Values of the symbolic dims, read from the input tensors' shapes. */

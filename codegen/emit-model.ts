@@ -20,6 +20,8 @@ import { WeightStore } from "./weights.js";
 import { lowerForCodegen } from "./lowering.js";
 import { isLoweredByTarget } from "../ir/traits.js";
 import { harnessSource, makefileSource } from "./harness.js";
+import { wasmModuleFiles } from "./wasm-harness.js";
+import { WASM_SIMDE_OVERRIDES } from "./wasm-simde.js";
 import { unsupportedMessage, type Refusal } from "./unsupported.js";
 import { ifBlock, type BranchCode } from "./emit-if.js";
 import "./kernels/index.js";
@@ -43,7 +45,7 @@ export interface IoDesc {
 export interface CompiledModel {
   readonly prefix: string;
   readonly target: Target;
-  /** File name -> contents: model.h, model.c, weights.h, weights.c, main.c, Makefile. */
+  /** File name -> contents: model.h, model.c, weights.h, weights.c, main.c, Makefile (wasm32: wasm.c, model.js, model.d.ts, main.mjs, Makefile). */
   readonly files: Readonly<Record<string, string>>;
   readonly symbols: readonly string[];
   readonly maxDims: Readonly<Record<string, number>>;
@@ -172,8 +174,7 @@ export function compileGraph(input: Graph, opts: CompileOptions): CompiledModel 
       "model.c": modelC,
       "weights.h": weights.header(),
       "weights.c": weights.source(),
-      "main.c": harnessSource(compiled),
-      Makefile: makefileSource(compiled),
+      ...(opts.target.wasm ? wasmModuleFiles(compiled) : { "main.c": harnessSource(compiled), Makefile: makefileSource(compiled) }),
     },
   };
 }
@@ -432,6 +433,7 @@ function modelSource(
         `/* Not an ARM compiler: run the NEON code through SIMDe (NEON intrinsics on x86). */`,
         `#define SIMDE_ENABLE_NATIVE_ALIASES`,
         `#include <simde/arm/neon.h>`,
+        ...(target.wasm ? WASM_SIMDE_OVERRIDES : []),
         `#endif`,
       ]
     : [];

@@ -108,6 +108,8 @@ export class CEngine {
 
   /** Builds an already compiled model of `graph` with a rig (e.g. `neonc check` reusing its compile). */
   static fromCompiled(graph: Graph, model: CompiledModel, rig: Rig, opts: Pick<CEngineOptions, "extraFlags" | "profile"> = {}): CEngine {
+    // The per-node timing reads clock_gettime, which a module without WASI does not have.
+    if (opts.profile && rig.mode === "wasm") throw new UsageError(`per-node profiles are not made for ${model.target.name}: the module has no clock (profile the same model on another target)`);
     const toBuild = opts.profile ? profiledModel(model, graph.nodes.length) : model;
     const flags = [...(opts.extraFlags ?? []), ...(opts.profile ? [PROFILE_FLAG] : [])];
     let build: Build;

@@ -7,7 +7,7 @@ export { rigFor, runModes, STRICT_FLAGS, type Rig, type RunMode } from "./target
 export { defineKernel, registerKernel, registerKernelProvider, findKernel, kernelOps, type KernelDef, type KernelContext, type WeightData } from "./kernel.js";
 export { compileGraph, graphSymbols, CodegenError, type CompileOptions, type CompiledModel, type IoDesc } from "./emit-model.js";
 export { packBuffers, planGraph, liveLowerBound, maxNumel, type BufferRequest, type Packing, type GraphPlan } from "./memory-plan.js";
-export { buildModel, runBuild, writeSources, rigMissing, hasTool, compareTensors, bindDims, BuildError, type Build, type BuildOptions, type RunResult } from "./build.js";
+export { buildModel, runBuild, writeSources, writeWasmModule, rigMissing, hasTool, compareTensors, bindDims, BuildError, type Build, type BuildOptions, type RunResult } from "./build.js";
 export { codegenStages } from "./stages.js";
 export { compileChecked, compileModel, type CompileModelOptions, type CompiledModelResult } from "./compile-model.js";
 export { CEngine, haveSimde, hostTarget, modeFor, largestDims, type CEngineOptions, type CRun, type CBatch } from "./engine.js";

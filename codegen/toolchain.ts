@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Rig } from "./targets.js";
+import { probeWasm } from "./wasm-toolchain.js";
 
 // The same NEON include as the generated code: arm_neon.h on an ARM compiler, SIMDe elsewhere.
 // libm and stdio are used because the harness needs both.
@@ -50,6 +51,7 @@ export function probeRig(r: Rig): string | undefined {
 }
 
 function runProbe(r: Rig): string | undefined {
+  if (r.mode === "wasm") return probeWasm(r.cc, r.cflags);
   const neon = r.mode !== "native";
   const dir = mkdtempSync(path.join(os.tmpdir(), "neonc-probe-"));
   try {

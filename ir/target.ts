@@ -5,8 +5,8 @@
 // emitter: a target is data, not a fork of the generator. How codegen builds and runs the code
 // for a target on this host (natively, through SIMDe, under qemu) is codegen/targets.ts.
 
-export type TargetName = "c99" | "aarch64" | "armv7" | "aarch64+dotprod";
-export const TARGET_NAMES: readonly TargetName[] = ["c99", "aarch64", "armv7", "aarch64+dotprod"];
+export type TargetName = "c99" | "aarch64" | "armv7" | "aarch64+dotprod" | "wasm32";
+export const TARGET_NAMES: readonly TargetName[] = ["c99", "aarch64", "armv7", "aarch64+dotprod", "wasm32"];
 
 export interface Target {
   readonly name: TargetName;
@@ -23,6 +23,8 @@ export interface Target {
   readonly dotprod: boolean;
   /** Cross toolchain that builds for the device, and the qemu-user runner with its sysroot. */
   readonly cross?: { readonly cc: string; readonly cflags: readonly string[]; readonly qemu: string; readonly sysroot: string };
+  /** Builds to a WebAssembly module (model.wasm and its ES module loader) instead of a native program. */
+  readonly wasm?: true;
 }
 
 const TARGETS: Readonly<Record<TargetName, Target>> = {
@@ -38,6 +40,11 @@ const TARGETS: Readonly<Record<TargetName, Target>> = {
   armv7: {
     name: "armv7", doc: "ARMv7-A 32-bit with NEON, hard-float", neon: true, arch: "armv7", lanes: 4, fma: true, dotprod: false,
     cross: { cc: "arm-linux-gnueabihf-gcc", cflags: ["-march=armv7-a", "-mfpu=neon-vfpv4", "-mfloat-abi=hard"], qemu: "qemu-arm", sysroot: "/usr/arm-linux-gnueabihf" },
+  },
+  // The aarch64 NEON code through SIMDe, which maps it onto WebAssembly SIMD128 (four f32 lanes).
+  // SIMD128 has no fused multiply-add: SIMDe computes vfmaq as a multiply and an add.
+  wasm32: {
+    name: "wasm32", doc: "WebAssembly with SIMD128 (the NEON code through SIMDe), a module with an ES module loader", neon: true, arch: "aarch64", lanes: 4, fma: false, dotprod: false, wasm: true,
   },
 };
 

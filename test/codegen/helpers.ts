@@ -23,11 +23,18 @@ export const MODELS = path.resolve(ROOT, "../shared/models");
 
 /**
  * Every rig the integer kernels are checked on: c99 natively, aarch64 through SIMDe and under
- * qemu, aarch64+dotprod and armv7 under qemu.
+ * qemu, aarch64+dotprod and armv7 under qemu, and wasm32 as a module under Node.
  */
 export const ALL_RIGS: readonly (readonly [string, RunMode])[] = [
-  ["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"],
+  ["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["aarch64+dotprod", "qemu"], ["armv7", "qemu"], ["wasm32", "wasm"],
 ];
+
+/**
+ * The rigs a C test driver runs on (runInt32Driver: a main() that reads and writes files): all but
+ * wasm32, whose modules have no WASI to do that with. The helpers such drivers test also run on
+ * wasm32 inside the kernels that call them (the qint-* suites on ALL_RIGS).
+ */
+export const DRIVER_RIGS: readonly (readonly [string, RunMode])[] = ALL_RIGS.filter(([, mode]) => mode !== "wasm");
 
 /** The rig for target/mode when its tools can build and run C here (probed once per process), else undefined. */
 export function rigHere(target: string, mode: RunMode): Rig | undefined {
@@ -175,6 +182,7 @@ export function expectNoFloat(g: Graph, targets: readonly string[], maxDims?: Re
  * rig, runs it on `input` and returns what it wrote, read as int32 values.
  */
 export function runInt32Driver(rig: Rig, name: string, source: string, input: Uint8Array): Int32Array {
+  if (rig.mode === "wasm") throw new Error("a C test driver cannot run as a wasm32 module (no WASI to read and write files): use DRIVER_RIGS");
   const dir = mkdtempSync(path.join(os.tmpdir(), `neonc-${name}-`));
   try {
     writeFileSync(path.join(dir, `${name}.c`), source);

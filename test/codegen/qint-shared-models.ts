@@ -32,7 +32,7 @@ import { rigOrSkip } from "./helpers.js";
 
 /** The five ways integer C runs here: every target, the NEON code both through SIMDe and under qemu. */
 export const INT8_RIGS = [
-  ["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["armv7", "qemu"], ["aarch64+dotprod", "qemu"],
+  ["c99", "native"], ["aarch64", "simde"], ["aarch64", "qemu"], ["armv7", "qemu"], ["aarch64+dotprod", "qemu"], ["wasm32", "wasm"],
 ] as const satisfies readonly (readonly [string, RunMode])[];
 
 /** Float tolerance of the code generator's tests: max |C - interpreter| <= 1e-4 * max |ref|. */

@@ -1,6 +1,6 @@
 // C conformance on the NEON targets: the backend tests whose generated aarch64 code uses NEON
 // intrinsics (the ops speech models spend their time in) also pass through SIMDe and under qemu
-// for aarch64 and armv7, at the backend tolerance. Tests that fail on c99 are listed in
+// for aarch64 and armv7, and as a wasm32 module under Node, at the backend tolerance. Tests that fail on c99 are listed in
 // c-expected-failures.txt and left to backend-c99.test.ts.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunMode } from "../../codegen/index.js";
@@ -8,7 +8,7 @@ import { backendRoot } from "../helpers/backend-cases.js";
 import { rigOrSkip } from "../codegen/helpers.js";
 import { backendTestNames, cFailures, rigPresent, runBackendTestsInC, usesNeon } from "./backend-c.js";
 
-const RIGS: readonly (readonly [string, RunMode])[] = [["aarch64", "simde"], ["aarch64", "qemu"], ["armv7", "qemu"]];
+const RIGS: readonly (readonly [string, RunMode])[] = [["aarch64", "simde"], ["aarch64", "qemu"], ["armv7", "qemu"], ["wasm32", "wasm"]];
 
 describe.runIf(backendRoot)("ONNX backend node tests through the NEON code", () => {
   const names = backendTestNames().filter((n) => !cFailures.has(n) && usesNeon(n));

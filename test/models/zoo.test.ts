@@ -11,6 +11,7 @@
 //   check-c99      neonc check MODEL --target c99 --max-dim T=...  (nothing else: the C against
 //                  the interpreter on seeded random inputs)
 //   check-aarch64  the same with --target aarch64, for a few models (qemu-user)
+//   check-wasm32   the same with --target wasm32 for those models (the module under Node)
 //   optimize       neonc optimize MODEL -O1 -o OUT.onnx, and onnxruntime-node runs OUT.onnx on
 //                  test_data_set_0 within 1e-4 of the reference
 //   check-int8     neonc check MODEL --target c99 --int8 --max-dim T=...: synthetic calibration
@@ -60,7 +61,7 @@ const HEAVY = new Set(["Conv", "ConvTranspose", "MatMul", "Gemm", "Einsum", "LST
 const EXPECTED = readCheckList(new URL("./zoo-expected-failures.txt", import.meta.url));
 
 function checksOf(m: ZooModel): string[] {
-  return ["inspect", "run", "optimize", "check-c99", ...(AARCH64.has(m.name) ? ["check-aarch64"] : []), "check-int8"];
+  return ["inspect", "run", "optimize", "check-c99", ...(AARCH64.has(m.name) ? ["check-aarch64", "check-wasm32"] : []), "check-int8"];
 }
 
 // ---- running the CLI ----
@@ -166,6 +167,11 @@ async function checkAarch64(m: ZooModel): Promise<void> {
   expect(r.stdout).toMatch(/^target aarch64 \(qemu: /);
 }
 
+async function checkWasm32(m: ZooModel): Promise<void> {
+  const r = await check(m, "--target", "wasm32");
+  expect(r.stdout).toMatch(/^target wasm32 \(wasm: /);
+}
+
 async function checkInt8(m: ZooModel): Promise<void> {
   // Synthetic calibration makes 2 inputs instead of 8: its 50 gradient steps through a Conv2d
   // front end cost about 2 s per input on this machine, and 2 are enough to test that it works.
@@ -179,6 +185,7 @@ const CHECKS: Record<string, (m: ZooModel) => Promise<unknown>> = {
   optimize,
   "check-c99": (m) => check(m, "--target", "c99"),
   "check-aarch64": checkAarch64,
+  "check-wasm32": checkWasm32,
   "check-int8": checkInt8,
 };
 
@@ -186,6 +193,7 @@ const CHECKS: Record<string, (m: ZooModel) => Promise<unknown>> = {
 const RIG_OF: Record<string, readonly [string, RunMode]> = {
   "check-c99": ["c99", "native"],
   "check-aarch64": ["aarch64", "qemu"],
+  "check-wasm32": ["wasm32", "wasm"],
   "check-int8": ["c99", "native"],
 };
 

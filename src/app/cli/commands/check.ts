@@ -62,7 +62,7 @@ export function registerCheck(program: Command): void {
     );
   addCodegenOptions(cmd)
     .option("--input-dir <dir>", "input_K.pb files, NAME.input.pb files, or a model folder with test_data_set_N subfolders")
-    .addOption(new Option("--run <mode>", "how to run: native (c99), simde or qemu (NEON targets; default qemu when installed, else simde)").choices(["native", "simde", "qemu"]))
+    .addOption(new Option("--run <mode>", "how to run: native (c99), simde or qemu (NEON targets; default qemu when installed, else simde), wasm (wasm32, under Node)").choices(["native", "simde", "qemu", "wasm"]))
     .option("--runs <n>", "runs to time per input", "3")
     .option("--tolerance <x>", "largest allowed max|c - ref| / max|ref|", "1e-4")
     .option("--profile", "also build a per-node timed variant and print the time of every node (op, name, ms, share) on the first input")

@@ -7,10 +7,10 @@ import path from "node:path";
 import { Option, type Command } from "commander";
 import type { CompiledModel } from "../../../../codegen/emit-model.js";
 import { compileChecked } from "../../../../codegen/compile-model.js";
-import { writeSources } from "../../../../codegen/build.js";
+import { BuildError, writeSources, writeWasmModule } from "../../../../codegen/build.js";
 import { getTarget, TARGET_NAMES, type Target } from "../../../../ir/target.js";
 import type { Graph } from "../../../../ir/graph.js";
-import { UsageError } from "../../../../ir/errors.js";
+import { NeoncError, UsageError } from "../../../../ir/errors.js";
 import { reportSummaryLine, writeReports } from "../../../adapters/report/index.js";
 import { addReportFlags, reportSettings } from "../int8-flags.js";
 import { loadModel } from "../../../adapters/onnx/load-model.js";
@@ -52,10 +52,11 @@ export function formatSizes(m: CompiledModel): string {
 export function registerCompile(program: Command): void {
   const cmd = program
     .command("compile")
-    .summary("generate C for a target (model.h, model.c, weights, test harness, Makefile)")
+    .summary("generate C for a target (model.h, model.c, weights, test harness, Makefile; wasm32: model.wasm and its loader)")
     .description(
       "Generate C for a target: model.h (API: arena size, run), model.c, weights.h/weights.c (const arrays), main.c (a test " +
-        "harness reading raw inputs) and a Makefile. The pipeline is -O1 unless -O0 is given. Symbolic dims such as T stay " +
+        "harness reading raw inputs) and a Makefile; for wasm32 also model.wasm (built with clang-14), its ES module loader " +
+        "model.js with model.d.ts, and main.mjs (the harness under Node) in place of main.c. The pipeline is -O1 unless -O0 is given. Symbolic dims such as T stay " +
         "runtime arguments up to --max-dim.",
     );
   addReportFlags(addCodegenOptions(cmd))
@@ -65,9 +66,19 @@ export function registerCompile(program: Command): void {
       const m = compileChecked(graph, { target, maxDims: flags.maxDim, prefix: flags.prefix });
       const report = int8 ? writeReports(model, int8, reportSettings(int8.settings), { html: flags.report, json: flags.reportJson }) : undefined;
       writeSources(m, flags.output);
+      // wasm32 ships a built module: model.wasm beside its loader model.js.
+      if (target.wasm) {
+        try {
+          writeWasmModule(m, flags.output);
+        } catch (e) {
+          if (e instanceof BuildError) throw new NeoncError(e.message);
+          throw e;
+        }
+      }
+      const files = [...Object.keys(m.files), ...(target.wasm ? ["model.wasm"] : [])];
       const dims = m.symbols.map((s) => `${s}<=${m.maxDims[s]}`).join(", ");
       process.stdout.write(
-        `wrote ${Object.keys(m.files).sort().join(", ")} to ${path.resolve(flags.output)} for ${m.target.name}${dims ? ` (${dims})` : ""}\n` +
+        `wrote ${files.sort().join(", ")} to ${path.resolve(flags.output)} for ${m.target.name}${dims ? ` (${dims})` : ""}\n` +
           `${formatSizes(m)}\n` +
           (report ? `${reportSummaryLine(report, { html: flags.report, json: flags.reportJson })}\n` : ""),
       );
