@@ -8,6 +8,7 @@ import { convDepthwiseKernel } from "./conv-depthwise.js";
 import { convGemmRowsKernel } from "./conv-gemm-rows.js";
 import { convIm2colKernel } from "./conv-im2col.js";
 import { convPointwiseKernel } from "./conv-pointwise.js";
+import { convWinogradKernel } from "./conv-winograd.js";
 import { convIm2colMatMulKernel } from "./conv-im2col-matmul.js";
 import { gemmMatMulKernel } from "./gemm-matmul.js";
 import { convTransposeCol2imKernel } from "./conv-transpose.js";
@@ -68,7 +69,7 @@ import { dynamicQuantizeLinearKernel } from "./onnx-quant-dynamic.js";
 import { rnnKernel } from "./rnn.js";
 
 const all: KernelDef[] = [
-  convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
+  convPointwiseKernel, convWinogradKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
   padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
   qConvIm2colKernel, qConvDepthwise2dKernel, qConvIm2col2dKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, ...reduceAnyKernels, lpNormKernel, gatherKernel, dropoutKernel, einsumKernel,
