@@ -1,17 +1,18 @@
-// ConvWinograd in C: a 1-D conv of stride 1 by Winograd F(m, r), in the order of the reference
-// kernel (ir/kernels/conv-winograd.ts): per image and group, each channel's row is copied into a
-// zero-padded buffer and transformed tile by tile (B^T, its constants written into the code);
-// one packed GEMM per tap multiplies the weights transformed at compile time (G, rounded once to
-// fp32) with the transformed input (neonc_gemm_f32: NEON or the c99 register blocks); the output
-// transform (A^T) adds the bias and applies the fused activation. The transforms run over
-// tiles innermost, which the compiler vectorizes.
+// ConvWinograd in C: a 1-D conv of stride 1 by Winograd F(m, rs) over kernel segments of rs taps,
+// in the order of the reference kernel (ir/kernels/conv-winograd.ts): per image and group, each
+// channel's row is copied into a zero-padded buffer and transformed tile by tile (B^T, its
+// constants written into the code); one packed GEMM per tap multiplies the weights transformed
+// at compile time (G, rounded once to fp32) with the transformed input (neonc_gemm_f32, or with
+// segments neonc_gemm_rows_f32 whose rows (segment, channel) start `segment` tiles apart: NEON or
+// the c99 register blocks); the output transform (A^T) adds the bias and applies the fused
+// activation.
 import { ceilDivDim, mulDim, addDim } from "../../ir/dim.js";
 import { toNumbers, winogradTransforms } from "../../ir/winograd/transforms.js";
-import { winogradWeights } from "../../ir/kernels/conv-winograd.js";
+import { winogradPlan, winogradWeights } from "../../ir/kernels/conv-winograd.js";
 import { cFloat } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { useScalarAct } from "./common.js";
-import { gemmRowBlock, packRows, useGemm } from "./gemm.js";
+import { gemmRowBlock, packRows, useGemm, useGemmRows } from "./gemm.js";
 import { convSizes, floatConvUnsupported } from "./conv-common.js";
 
 /** `s = c0*d[i0] + c1*d[i1] + ...` summed left to right, as the reference kernel does. */
@@ -74,36 +75,47 @@ export const convWinogradKernel = defineKernel({
     const [xName, wName, bName] = node.inputs as [string, string, string | undefined];
     const s = convSizes(node, attrs, ctx);
     const m = attrs.m as number, r = s.kernel[0]!;
-    const n = m + r - 1;
-    const { input, output } = useTransforms(ctx, m, r);
-    useGemm(ctx);
-    // U [group][n][Mg][Cg] packed per (group, tap) in the GEMM's row blocks.
-    const U = winogradWeights(ctx.constant(wName)!.data as Float32Array, s.M, s.Cg, s.group, m, r);
+    const { rs, S, n, shift } = winogradPlan(r, m, (attrs.segment as number | undefined) ?? 0);
+    const { input, output } = useTransforms(ctx, m, rs);
+    if (S > 1) useGemmRows(ctx);
+    else useGemm(ctx);
+    // U [group][n][Mg][S Cg] packed per (group, tap) in the GEMM's row blocks.
+    const K = S * s.Cg;
+    const U = winogradWeights(ctx.constant(wName)!.data as Float32Array, s.M, s.Cg, s.group, r, m, rs);
     const R = gemmRowBlock(ctx.target);
-    const block = Math.ceil(s.Mg / R) * R * s.Cg;
+    const block = Math.ceil(s.Mg / R) * R * K;
     const packed = new Float32Array(s.group * n * block);
-    for (let k = 0; k < s.group * n; k++) packed.set(packRows(U, s.Mg, s.Cg, R, k * s.Mg), k * block);
-    const up = ctx.addWeights(`${wName}_winograd${m}_packed${R}`, packed);
+    for (let k = 0; k < s.group * n; k++) packed.set(packRows(U, s.Mg, K, R, k * s.Mg), k * block);
+    const up = ctx.addWeights(`${wName}_winograd${m}x${rs}_packed${R}`, packed);
     const bp = bName ? ctx.addWeights(bName, ctx.constant(bName)!.data as Float32Array) : "0";
     const tout = ctx.type(node.outputs[0]!).shape[2]!;
     const tilesMax = ceilDivDim(tout, m);
-    const V = ctx.scratch(mulDim(tilesMax, n * s.Cg));
+    const vtMax = addDim(tilesMax, (S - 1) * shift);
+    const V = ctx.scratch(mulDim(vtMax, n * s.Cg));
     const Mt = ctx.scratch(mulDim(tilesMax, n * s.Mg));
-    const row = ctx.scratch(addDim(mulDim(tilesMax, m), r - 1));
-    const [tilesV, vV, mV, rowV] = [ctx.local("tiles"), ctx.local("V"), ctx.local("Mt"), ctx.local("row")];
+    const row = ctx.scratch(addDim(mulDim(vtMax, m), rs - 1));
+    const xoff = S > 1 ? ctx.scratch(K, "int32_t") : "";
+    const [tilesV, vtV, vV, mV, rowV, offV] = [ctx.local("tiles"), ctx.local("vt"), ctx.local("V"), ctx.local("Mt"), ctx.local("row"), ctx.local("xoff")];
     const [Tin, Tout] = [s.inSp[0]!, s.outSp[0]!];
+    const gemm = S > 1
+      ? `neonc_gemm_rows_f32(${s.Mg}, ${tilesV}, ${K}, ${up} + ((size_t)g * ${n} + j) * ${block}, ${vV} + (size_t)j * ${s.Cg} * ${vtV}, ${offV}, `
+      : `neonc_gemm_f32(${s.Mg}, ${tilesV}, ${K}, ${up} + ((size_t)g * ${n} + j) * ${block}, ${vV} + (size_t)j * ${s.Cg} * ${vtV}, ${vtV}, `;
     return [
       `const int ${tilesV} = (${Tout} + ${m - 1}) / ${m};`,
+      `const int ${vtV} = ${tilesV} + ${(S - 1) * shift};`,
+      ...(S > 1 ? [
+        `int32_t *const ${offV} = ${xoff};`,
+        `{ int sg, c; for (sg = 0; sg < ${S}; sg++) for (c = 0; c < ${s.Cg}; c++) ${offV}[sg * ${s.Cg} + c] = c * ${vtV} + sg * ${shift}; }`,
+      ] : []),
       `float *const ${vV} = ${V};`,
       `float *const ${mV} = ${Mt};`,
       `float *const ${rowV} = ${row};`,
       `int n, g, j;`,
       `for (n = 0; n < ${s.N}; n++)`,
       `  for (g = 0; g < ${s.group}; g++) {`,
-      `    ${input}(${s.Cg}, ${Tin}, ${s.padBegin[0] ?? 0}, ${tilesV}, ${ctx.ptr(xName)} + ((size_t)n * ${s.C} + (size_t)g * ${s.Cg}) * ${Tin}, ${vV}, ${rowV});`,
+      `    ${input}(${s.Cg}, ${Tin}, ${s.padBegin[0] ?? 0}, ${vtV}, ${ctx.ptr(xName)} + ((size_t)n * ${s.C} + (size_t)g * ${s.Cg}) * ${Tin}, ${vV}, ${rowV});`,
       `    for (j = 0; j < ${n}; j++)`,
-      `      neonc_gemm_f32(${s.Mg}, ${tilesV}, ${s.Cg}, ${up} + ((size_t)g * ${n} + j) * ${block}, ${vV} + (size_t)j * ${s.Cg} * ${tilesV}, ${tilesV}, ` +
-        `${mV} + (size_t)j * ${s.Mg} * ${tilesV}, ${tilesV}, 0, 0, 0.0f, 0.0f);`,
+      `      ${gemm}${mV} + (size_t)j * ${s.Mg} * ${tilesV}, ${tilesV}, 0, 0, 0.0f, 0.0f);`,
       `    ${output}(${s.Mg}, ${Tout}, ${tilesV}, ${mV}, ${bName ? `${bp} + g * ${s.Mg}` : "0"}, ` +
         `${ctx.ptr(node.outputs[0]!)} + ((size_t)n * ${s.M} + (size_t)g * ${s.Mg}) * ${Tout}, ${s.act});`,
       `  }`,

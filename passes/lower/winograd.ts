@@ -7,7 +7,7 @@ import type { Target } from "../../ir/target.js";
 import { ensure } from "../patterns.js";
 import { defineAlgorithmRule } from "./algorithm-rule.js";
 import { chosen, floatConv } from "./conv.js";
-import { AUTO_TILES, chooseTile, winogradTolerance } from "./winograd-cost.js";
+import { AUTO_TILES, chooseTile, label, winogradTolerance } from "./winograd-cost.js";
 
 const where = (t: Target) => `on ${t.name}`;
 
@@ -27,12 +27,12 @@ export const convWinograd = defineAlgorithmRule({
     const pick = chooseTile(tiles, r, Cg, Mg, target, { forced: options.winograd !== "auto" });
     ensure(!("why" in pick), () => ("why" in pick ? pick.why : ""));
     const { cost } = pick as Exclude<typeof pick, { why: string }>;
-    const n = cost.m + r - 1;
+    const n = cost.m + cost.rs - 1;
     const asked = options.winograd === "auto" ? "" : " (the tile asked for)";
-    const c = chosen(s, `F(${cost.m}, ${r})${asked}: ${n} multiplies per ${cost.m} outputs where direct makes ${cost.m * r}; ` +
+    const c = chosen(s, `${label(cost)}${asked}: ${cost.S * n} multiplies per ${cost.m} outputs where direct makes ${cost.m * r}; ` +
       `${cost.winograd.toFixed(1)} against direct's ${cost.direct.toFixed(1)} operations per output with the transforms ` +
       `(${Cg} input, ${Mg} output channels per group); fp32 error at most ${cost.amplification.toFixed(1)}x direct's, ` +
-      `tolerance ${winogradTolerance(cost.m, r).toExponential(1)} of max |output| ${where(target)}`);
-    return { why: c.why, attrs: { ...c.attrs, m: cost.m } };
+      `tolerance ${winogradTolerance(cost.m, cost.rs).toExponential(1)} of max |output| ${where(target)}`);
+    return { why: c.why, attrs: { ...c.attrs, m: cost.m, ...(cost.S > 1 ? { segment: cost.rs } : {}) } };
   },
 });
