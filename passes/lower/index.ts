@@ -13,9 +13,10 @@ import { matmulRules } from "./matmul.js";
 import { qconvRules } from "./qconv.js";
 import { qmatmulRules } from "./qmatmul.js";
 import { convWinograd } from "./winograd.js";
+import { qconvWinograd } from "./qconv-winograd.js";
 import { enumOption } from "../options.js";
 
-const rules: AlgorithmRule[] = [convWinograd, ...convRules, ...convTransposeRules, ...matmulRules, ...qconvRules, ...qmatmulRules];
+const rules: AlgorithmRule[] = [convWinograd, ...convRules, ...convTransposeRules, ...matmulRules, qconvWinograd, ...qconvRules, ...qmatmulRules];
 
 /** Every algorithm rule, in the order they are tried for each op. */
 export function algorithmRules(): readonly AlgorithmRule[] {

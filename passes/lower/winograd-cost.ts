@@ -6,8 +6,10 @@
 //             additions (nnz(A^T) / m) and the store and reload of the n GEMM results (2 n / m),
 //             plus the input transform (nnz(B^T) / m per input channel, and n / m stores) shared
 //             by the Mg output channels.
-// A transform addition or a store costs as much as a multiply-add on these cores (one vector op
-// each). Small GEMMs run below peak: the tap GEMMs have depth Cg, and a depth below 16 keeps the
+// A transform addition or a store counts TRANSFORM_WEIGHT multiply-adds: the packed GEMM keeps
+// its vector units busy with register-blocked FMAs while the transforms stream strided tiles
+// through memory (the weight comes from timing the c99 code, docs/measurements/2026-12-07-winograd.md:
+// at 1, the 32-channel k = 7 layers of wav2letter were chosen and ran 0.9x of direct). Small GEMMs run below peak: the tap GEMMs have depth Cg, and a depth below 16 keeps the
 // accumulators too briefly to hide the loads, so their multiply-adds count 16 / (S Cg) times. The
 // target matters through the direct path's efficiency: with dot-product instructions (sdot) an
 // int8 direct convolution makes 4 multiply-adds per lane and instruction, which the int16
@@ -26,6 +28,7 @@ import { analyzeWinograd } from "../../ir/winograd/analysis.js";
 import { DEFAULT_POINTS, winogradTransforms } from "../../ir/winograd/transforms.js";
 
 export const WIN_MARGIN = 0.8;
+export const TRANSFORM_WEIGHT = 4;
 export const MAX_AMPLIFICATION = 40;
 export const TOLERANCE_PER_AMPLIFICATION = 1e-5;
 /** The output tiles auto considers. */
@@ -53,7 +56,11 @@ export function convCost(m: number, rs: number, r: number, Cg: number, Mg: numbe
   const nnzA = t.AT.flat().filter((v) => !v.isZero()).length;
   const nnzB = t.BT.flat().filter((v) => !v.isZero()).length;
   const depthPenalty = S * Cg < 16 ? 16 / (S * Cg) : 1;
-  const winograd = (S * Cg * n / m) * depthPenalty + nnzA / m + (2 * n) / m + (Cg * (nnzB + n)) / (m * Mg);
+  // Integer: the tap GEMMs multiply int16 operands, half as many per NEON register as the int8
+  // direct GEMM's.
+  const lanes = integer && target.neon ? 2 : 1;
+  const transforms = nnzA / m + (2 * n) / m + (Cg * (nnzB + n)) / (m * Mg);
+  const winograd = (S * Cg * n / m) * depthPenalty * lanes + TRANSFORM_WEIGHT * transforms;
   const direct = (Cg * r) / (integer && target.dotprod ? 4 : 1);
   return { m, rs, S, direct, winograd, amplification: analyzeWinograd(m, rs).amplification };
 }
@@ -69,9 +76,12 @@ function segmentLengths(m: number, r: number): number[] {
  * The cheapest allowed tile among `tiles` for the layer, or why none is; `forced` (a tile the user
  * named) skips the cost comparison but not the accuracy limit.
  */
-export function chooseTile(tiles: readonly number[], r: number, Cg: number, Mg: number, target: Target, opts: { integer?: boolean; forced?: boolean } = {}): { cost: ConvCost } | { why: string } {
+export function chooseTile(tiles: readonly number[], r: number, Cg: number, Mg: number, target: Target, opts: { integer?: boolean; forced?: boolean; exactFits?: (m: number, rs: number) => boolean } = {}): { cost: ConvCost } | { why: string } {
   const costs = tiles.flatMap((m) => segmentLengths(m, r).map((rs) => convCost(m, rs, r, Cg, Mg, target, opts.integer)));
-  const accurate = costs.filter((c) => c.amplification <= MAX_AMPLIFICATION);
+  const accurate = costs.filter((c) => (opts.exactFits ? opts.exactFits(c.m, c.rs) : c.amplification <= MAX_AMPLIFICATION));
+  if (accurate.length === 0 && opts.exactFits) {
+    return { why: `no F(m, taps) of m = ${tiles.join(", ")} on ${r} taps or segments of them keeps its transformed operands within int16` };
+  }
   if (accurate.length === 0) {
     return { why: `every F(m, taps) of m = ${tiles.join(", ")} on ${r} taps or segments of them would amplify the fp32 error more than ${MAX_AMPLIFICATION}x over direct` };
   }
@@ -80,6 +90,17 @@ export function chooseTile(tiles: readonly number[], r: number, Cg: number, Mg: 
     return { why: `${label(best)} would cost ${best.winograd.toFixed(1)} against direct's ${best.direct.toFixed(1)} operations per output (${Cg} input, ${Mg} output channels per group): it pays below ${WIN_MARGIN} of direct` };
   }
   return { cost: best };
+}
+
+/**
+ * Whether integer-exact F(m, rs) keeps its operands in int16: the transformed input (from centred
+ * 8-bit values, |x - zp| <= 255) and the integer-scaled transformed weights (int8).
+ */
+export function integerFits(m: number, rs: number): boolean {
+  if (m + rs - 2 > DEFAULT_POINTS.length) return false;
+  const iw = analyzeWinograd(m, rs).integer;
+  const l1 = (row: readonly bigint[]) => row.reduce((s, v) => s + (v < 0n ? -v : v), 0n);
+  return iw.BT.every((row) => l1(row) * 255n <= 32767n) && iw.G.every((row) => l1(row) * 128n <= 32767n);
 }
 
 /** F(m, r), or S x F(m, rs) for segments. */
