@@ -71,6 +71,7 @@ const SAMPLES: Readonly<Record<string, string>> = {
   MatMulBatched: `graph @g(%x: f32[1,T,3]) -> (%y) {\n  %w = const f32[1,3,4] ${W}\n  %y = MatMulBatched(%x, %w)\n}`,
   GemmPrepacked: `graph @g(%x: f32[T,3]) -> (%y) {\n  %w = const f32[3,4] ${W}\n  %y = GemmPrepacked(%x, %w)\n}`,
   QConvDepthwise: `graph @g(%x: i8[1,3,T]) -> (%y) {\n  %w = const i8[6,1,2] ${Q8}\n  %y = QConvDepthwise(%x, %w) {group=3, pads=[1, 0], x_zero_point=-3, multiplier=[1073741824], shift=[-3]}\n}`,
+  QConvWinograd: `graph @g(%x: u8[1,3,T]) -> (%y) {\n  %w = const i8[2,3,2] ${Q8}\n  %y = QConvWinograd(%x, %w) {pads=[1, 0], x_zero_point=130, multiplier=[1073741824], shift=[-5]}\n}`,
   QConvGemmRows: `graph @g(%x: u8[1,3,T]) -> (%y) {\n  %w = const i8[2,3,2] ${Q8}\n  %y = QConvGemmRows(%x, %w) {strides=[2], pads=[1, 0], x_zero_point=130, multiplier=[1073741824], shift=[-5]}\n}`,
   QConvIm2col: `graph @g(%x: i8[1,3,T]) -> (%y) {\n  %w = const i8[2,3,2] ${Q8}\n  %y = QConvIm2col(%x, %w) {dilations=[2], pads=[1, 1], x_zero_point=4, multiplier=[1073741824], shift=[-5]}\n}`,
   QConvDepthwise2d: `graph @g(%x: i8[1,2,3,T]) -> (%y) {\n  %w = const i8[4,1,1,3] ${Q8}\n  %y = QConvDepthwise2d(%x, %w) {group=2, pads=[0, 1, 0, 1], x_zero_point=-3, multiplier=[1073741824], shift=[-5]}\n}`,
@@ -217,7 +218,7 @@ describe("ops that carry a fused activation", () => {
 });
 
 /** Lower options that turn on an algorithm lower chooses only when asked (Winograd: its sample's tile). */
-const LOWER_OPTIONS: Record<string, { winograd?: "4" }> = { ConvWinograd: { winograd: "4" } };
+const LOWER_OPTIONS: Record<string, { winograd?: "4" }> = { ConvWinograd: { winograd: "4" }, QConvWinograd: { winograd: "4" } };
 
 describe("algorithm ops of the lower stage (implements)", () => {
   const algorithms = opsWith("implements");
