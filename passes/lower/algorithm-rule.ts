@@ -31,6 +31,12 @@ export interface AlgorithmRule {
    * default the node becomes the algorithm op with the same operands and attributes.
    */
   rewrite?(node: Node, g: GraphView, target: Target, why: string): Rewrite;
+  /**
+   * Whether lower tries the rule at all under these options (default: always). An algorithm the
+   * user must ask for (Winograd) stays out of `--explain lower` and out of the reasons of a node
+   * nothing takes unless it was asked for.
+   */
+  enabled?(options: LowerOptions): boolean;
 }
 
 export function defineAlgorithmRule(r: AlgorithmRule): AlgorithmRule {

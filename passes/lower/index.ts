@@ -43,7 +43,7 @@ export const lower = definePass({
   },
   rules: (options, ctx) => {
     const target = ctx.target ?? getTarget("c99");
-    return rules.map((r) => algorithmPattern(r, target, options));
+    return rules.filter((r) => r.enabled?.(options) ?? true).map((r) => algorithmPattern(r, target, options));
   },
 });
 

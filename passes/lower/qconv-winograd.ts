@@ -15,8 +15,8 @@ const where = (t: Target) => `on ${t.name}`;
 
 export const qconvWinograd = defineAlgorithmRule({
   algorithm: "QConvWinograd",
+  enabled: (options) => options.winograd !== "off",
   choose(node, g, target, options) {
-    ensure(options.winograd !== "off", "Winograd is off (--winograd auto|2|4|6 turns it on)");
     const s = integerConv(node, g);
     ensure(s.x !== "i16", "its input is int16 (the 16x8 mode); integer Winograd takes 8-bit activations");
     ensure(s.stride === 1, () => `its stride is ${s.stride}; Winograd tiles need stride 1`);

@@ -13,8 +13,8 @@ const where = (t: Target) => `on ${t.name}`;
 
 export const convWinograd = defineAlgorithmRule({
   algorithm: "ConvWinograd",
+  enabled: (options) => options.winograd !== "off",
   choose(node, g, target, options) {
-    ensure(options.winograd !== "off", "Winograd is off (--winograd auto|2|4|6 turns it on)");
     const s = floatConv(node, g);
     ensure(s.rank === 1, "it is 2-D; Winograd is generated for 1-D convolutions");
     ensure(s.strides[0] === 1, () => `its stride is ${s.strides[0]}; Winograd tiles need stride 1`);

@@ -56,7 +56,7 @@ describe("QConvWinograd: integer-exact Winograd", () => {
         fired += w.nodes.filter((n) => n.op === "QConvWinograd").length;
         const ins = inputs(C, T, seed);
         const [a, b] = [runGraph(g, ins), runGraph(w, ins)];
-        for (const o of g.outputs) expect(Array.from(b[o]!.data)).toEqual(Array.from(a[o]!.data));
+        for (const o of g.outputs) expect(Array.from(b[o]!.data as Int16Array)).toEqual(Array.from(a[o]!.data as Int16Array));
       }), { numRuns: 40 });
       if (m !== "auto") expect(fired).toBeGreaterThan(20);
     });

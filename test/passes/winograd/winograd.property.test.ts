@@ -32,7 +32,7 @@ describe("winograd keeps the numbers of random convolution graphs (property)", (
         name: `winograd{m=${m}}`,
         tolerance: { relToMax: LAYERS * worstTolerance(tiles), atol: 1e-6 },
         // auto needs channels enough for the transforms to pay.
-        graph: { ops: ["Conv"], maxLayers: LAYERS, maxChannels: m === "auto" ? 48 : 12 },
+        graph: { ops: ["Conv"], maxLayers: LAYERS, ...(m === "auto" ? { minLayers: 2, maxChannels: 160 } : { maxChannels: 12 }) },
         numRuns: 150,
       });
       // Not vacuous: a good share of the graphs got Winograd layers.
