@@ -9,7 +9,9 @@
 // A transform addition or a store counts TRANSFORM_WEIGHT multiply-adds: the packed GEMM keeps
 // its vector units busy with register-blocked FMAs while the transforms stream strided tiles
 // through memory (the weight comes from timing the c99 code, docs/measurements/2026-12-07-winograd.md:
-// at 1, the 32-channel k = 7 layers of wav2letter were chosen and ran 0.9x of direct). Small GEMMs run below peak: the tap GEMMs have depth Cg, and a depth below 16 keeps the
+// chosen at weight 1, the 32-channel k = 7 layers of wav2letter ran 0.9x of direct; at 4, the
+// 128-channel k = 3 layers of asr-digits ran 0.91-0.96x as F(6, 3); at 8 neither is chosen, and
+// wav2letter's k = 32 layer (1.5x faster) still is). Small GEMMs run below peak: the tap GEMMs have depth Cg, and a depth below 16 keeps the
 // accumulators too briefly to hide the loads, so their multiply-adds count 16 / (S Cg) times. The
 // target matters through the direct path's efficiency: with dot-product instructions (sdot) an
 // int8 direct convolution makes 4 multiply-adds per lane and instruction, which the int16
@@ -28,7 +30,7 @@ import { analyzeWinograd } from "../../ir/winograd/analysis.js";
 import { DEFAULT_POINTS, winogradTransforms } from "../../ir/winograd/transforms.js";
 
 export const WIN_MARGIN = 0.8;
-export const TRANSFORM_WEIGHT = 4;
+export const TRANSFORM_WEIGHT = 8;
 export const MAX_AMPLIFICATION = 40;
 export const TOLERANCE_PER_AMPLIFICATION = 1e-5;
 /** The output tiles auto considers. */
