@@ -73,7 +73,7 @@ const line = (t: Timing) => `${f(t.direct)} | ${f(t.winograd)} | ${t.speedup.toF
 
 console.log(`# fp32 Winograd vs direct, c99 -O3 -march=native, ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores), load ${os.loadavg()[0]!.toFixed(1)}`);
 console.log(`medians of ${ROUNDS} alternating rounds; speed-up = direct / Winograd per round (median, range)\n`);
-console.log("| model | layer | F(m, r) | C x M | length | direct ms | Winograd ms | speed-up |");
+console.log("| model | layer | F(m, r) | C x M (groups) | length | direct ms | Winograd ms | speed-up |");
 console.log("|---|---|---|---|---:|---:|---:|---:|");
 for (const c of cases) {
   try {
@@ -88,7 +88,8 @@ for (const c of cases) {
       const a = node.attrs as { m: number; segment?: number };
       const wt = w.types[node.inputs[1]!]!.shape as number[];
       const form = a.segment ? `${Math.ceil(wt[2]! / a.segment)} x F(${a.m}, ${a.segment})` : `F(${a.m}, ${wt[2]})`;
-      console.log(`| ${c.name} | ${node.name} | ${form} | ${xin.shape[1]} x ${wt[0]} | ${xin.shape[2]} | ${line(t)} |`);
+      const group = (node.attrs.group as number | undefined) ?? 1;
+      console.log(`| ${c.name} | ${node.name} | ${form} | ${xin.shape[1]} x ${wt[0]}${group > 1 ? ` (${group})` : ""} | ${xin.shape[2]} | ${line(t)} |`);
     }
     const maxDims: Record<string, number> = {};
     g.types[g.inputs[0]!]!.shape.forEach((d, i) => dimSymbols(d).forEach((s) => (maxDims[s] = x.shape[i]!)));
