@@ -17,8 +17,9 @@ registerPreset(O1);
 import { quantize, int8Preset } from "./quantize/index.js"; registerPass(quantize); registerPreset(int8Preset);
 import { importQdq } from "./import-qdq/index.js"; registerPass(importQdq);
 import { lower } from "./lower/index.js"; registerPass(lower);
+import { winograd } from "./winograd/index.js"; registerPass(winograd);
 
-export { canonicalize, conv2dTo1d, foldBatchNorm, fuseActivation, O1, patterns, lower };
+export { canonicalize, conv2dTo1d, foldBatchNorm, fuseActivation, O1, patterns, lower, winograd };
 export { defineAlgorithmRule, registerAlgorithmRule, algorithmRules, type AlgorithmRule } from "./lower/index.js";
 export { definePass, runPass, passContext, describeNode, SILENT_PROGRESS, type Pass, type PassContext, type PassSpec, type ExplainEvent, type PassHost, type ProgressSink, type ProgressTask } from "./pass.js";
 export { intOption, floatOption, boolOption, stringOption, enumOption, type OptionSpec, type OptionSchema, type OptionsOf } from "./options.js";

@@ -8,6 +8,7 @@ import { convDepthwiseKernel } from "./conv-depthwise.js";
 import { convGemmRowsKernel } from "./conv-gemm-rows.js";
 import { convIm2colKernel } from "./conv-im2col.js";
 import { convPointwiseKernel } from "./conv-pointwise.js";
+import { convWinogradKernel } from "./conv-winograd.js";
 import { convIm2colMatMulKernel } from "./conv-im2col-matmul.js";
 import { gemmMatMulKernel } from "./gemm-matmul.js";
 import { convTransposeCol2imKernel } from "./conv-transpose.js";
@@ -36,6 +37,7 @@ import { dequantizeKernel, quantizeKernel } from "./qint-boundary.js";
 import { qConcatKernel } from "./qint-concat.js";
 import { qConvDepthwiseKernel } from "./qint-conv-depthwise.js";
 import { qConvGemmRowsKernel } from "./qint-conv-gemm-rows.js";
+import { qConvWinogradKernel } from "./qint-conv-winograd.js";
 import { qConvIm2colKernel } from "./qint-conv-im2col.js";
 import { qConvIm2col2dKernel } from "./qint-conv-2d.js";
 import { qConvDepthwise2dKernel } from "./qint-conv-depthwise-2d.js";
@@ -69,8 +71,8 @@ import { dynamicQuantizeLinearKernel } from "./onnx-quant-dynamic.js";
 import { rnnKernel } from "./rnn.js";
 
 const all: KernelDef[] = [
-  convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
-  padKernel, gruKernel, qRequantizeKernel, qLookupKernel, qMagnitudeKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
+  convPointwiseKernel, convWinogradKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
+  padKernel, gruKernel, qRequantizeKernel, qLookupKernel, qMagnitudeKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel, qConvWinogradKernel,
   qConvIm2colKernel, qConvDepthwise2dKernel, qConvIm2col2dKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, ...reduceAnyKernels, lpNormKernel, gatherKernel, dropoutKernel, einsumKernel,
   ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,

@@ -9,6 +9,14 @@ import type { Target } from "../../ir/target.js";
 import { implementedOp } from "../../ir/traits.js";
 import { ensure, rule, type GraphView, type Rewrite, type Rule } from "../patterns.js";
 
+/** The lower stage's options, as every rule sees them (lower{winograd=...}, or the winograd pass). */
+export interface LowerOptions {
+  /** Winograd convolution: off (the default), auto (the cost model picks m), or a fixed output tile m. */
+  readonly winograd: "off" | "auto" | "2" | "4" | "6";
+}
+
+export const DEFAULT_LOWER_OPTIONS: LowerOptions = { winograd: "off" };
+
 export interface AlgorithmRule {
   /** The algorithm op it makes: a registered op with the `implements` trait. */
   readonly algorithm: string;
@@ -17,12 +25,18 @@ export interface AlgorithmRule {
    * not; returns why it was chosen, for --explain, and the attributes the algorithm op gets when
    * they differ from the node's (auto_pad resolved into pads, say).
    */
-  choose(node: Node, g: GraphView, target: Target): string | { readonly why: string; readonly attrs: Attrs };
+  choose(node: Node, g: GraphView, target: Target, options: LowerOptions): string | { readonly why: string; readonly attrs: Attrs };
   /**
    * The rewrite when it is more than renaming the node (new constants, nodes around it); by
    * default the node becomes the algorithm op with the same operands and attributes.
    */
   rewrite?(node: Node, g: GraphView, target: Target, why: string): Rewrite;
+  /**
+   * Whether lower tries the rule at all under these options (default: always). An algorithm the
+   * user must ask for (Winograd) stays out of `--explain lower` and out of the reasons of a node
+   * nothing takes unless it was asked for.
+   */
+  enabled?(options: LowerOptions): boolean;
 }
 
 export function defineAlgorithmRule(r: AlgorithmRule): AlgorithmRule {
@@ -30,12 +44,12 @@ export function defineAlgorithmRule(r: AlgorithmRule): AlgorithmRule {
 }
 
 /** The pattern rule of an algorithm for a target (named after the algorithm op). */
-export function algorithmPattern(r: AlgorithmRule, target: Target): Rule {
+export function algorithmPattern(r: AlgorithmRule, target: Target, options: LowerOptions = DEFAULT_LOWER_OPTIONS): Rule {
   const op = implementedOp(r.algorithm);
   if (!op) throw new Error(`lower rule ${r.algorithm}: ${r.algorithm} is not an algorithm op (no 'implements' trait)`);
   getOp(op);
   return rule(op, (node, g) => {
-    const chosen = r.choose(node, g, target);
+    const chosen = r.choose(node, g, target, options);
     const [why, attrs] = typeof chosen === "string" ? [chosen, node.attrs] : [chosen.why, chosen.attrs];
     return r.rewrite ? r.rewrite(node, g, target, why) : renameTo(r.algorithm, node, g, why, attrs);
   }, r.algorithm);

@@ -16,7 +16,7 @@ import type { Target } from "../../ir/target.js";
 import { ensure, type GraphView } from "../patterns.js";
 import { defineAlgorithmRule, ensureConstant } from "./algorithm-rule.js";
 
-interface ConvShape {
+export interface ConvShape {
   readonly rank: 1 | 2;
   readonly C: number;
   readonly M: number;
@@ -50,7 +50,7 @@ function samePads(spatial: readonly Dim[], a: Parameters<typeof windowParams>[1]
 }
 
 /** The conv's static shape, or a decline saying what the C emitters cannot take. */
-function floatConv(node: Node, g: GraphView, constantWeights = true): ConvShape {
+export function floatConv(node: Node, g: GraphView, constantWeights = true): ConvShape {
   const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!);
   ensure(x.dtype === "f32", `its input is ${x.dtype}; the C convolutions are float32`);
   ensure(x.shape.length === 3 || x.shape.length === 4, `it is a ${x.shape.length - 2}-D convolution; C is generated for 1-D and 2-D`);
@@ -80,7 +80,7 @@ function floatConv(node: Node, g: GraphView, constantWeights = true): ConvShape 
 
 const taps = (s: ConvShape) => s.kernel.join("x");
 /** The rule's choice: why (saying so when auto_pad became pads), and the attributes. */
-const chosen = (s: ConvShape, why: string) => ({
+export const chosen = (s: ConvShape, why: string) => ({
   why: s.autoPad ? `${why}; auto_pad ${s.autoPad} is pads [${s.pads.join(", ")}]`
     : s.runtimePads ? `${why}; its auto_pad ${String(s.attrs.auto_pad)} pads are computed from the length at run time` : why,
   attrs: s.attrs,

@@ -12,8 +12,11 @@ import { convTransposeRules } from "./conv-transpose.js";
 import { matmulRules } from "./matmul.js";
 import { qconvRules } from "./qconv.js";
 import { qmatmulRules } from "./qmatmul.js";
+import { convWinograd } from "./winograd.js";
+import { qconvWinograd } from "./qconv-winograd.js";
+import { enumOption } from "../options.js";
 
-const rules: AlgorithmRule[] = [...convRules, ...convTransposeRules, ...matmulRules, ...qconvRules, ...qmatmulRules];
+const rules: AlgorithmRule[] = [convWinograd, ...convRules, ...convTransposeRules, ...matmulRules, qconvWinograd, ...qconvRules, ...qmatmulRules];
 
 /** Every algorithm rule, in the order they are tried for each op. */
 export function algorithmRules(): readonly AlgorithmRule[] {
@@ -35,10 +38,13 @@ export function registerAlgorithmRule(rule: AlgorithmRule, opts: { readonly befo
 export const lower = definePass({
   name: "lower",
   doc: "Rewrites Conv, ConvTranspose, QConv, MatMul and Gemm into ops naming their algorithm, chosen for the target",
-  rules: (_options, ctx) => {
+  options: {
+    winograd: enumOption(["off", "auto", "2", "4", "6"], "off", "Winograd convolution: off, auto (the cost model picks the output tile), or the tile m of F(m, r)"),
+  },
+  rules: (options, ctx) => {
     const target = ctx.target ?? getTarget("c99");
-    return rules.map((r) => algorithmPattern(r, target));
+    return rules.filter((r) => r.enabled?.(options) ?? true).map((r) => algorithmPattern(r, target, options));
   },
 });
 
-export { defineAlgorithmRule, renameTo, ensureConstant, type AlgorithmRule } from "./algorithm-rule.js";
+export { defineAlgorithmRule, renameTo, ensureConstant, type AlgorithmRule, type LowerOptions } from "./algorithm-rule.js";

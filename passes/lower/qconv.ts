@@ -17,7 +17,7 @@ import type { Target } from "../../ir/target.js";
 import { ensure, type GraphView } from "../patterns.js";
 import { defineAlgorithmRule, ensureConstant } from "./algorithm-rule.js";
 
-interface QConvShape {
+export interface QConvShape {
   readonly x: "i8" | "u8" | "i16";
   readonly C: number;
   readonly M: number;
@@ -31,7 +31,7 @@ interface QConvShape {
 const ACTIVATIONS = ["i8", "u8", "i16"];
 
 /** The conv's static shape, or a decline saying what the C emitters cannot take. */
-function integerConv(node: Node, g: GraphView): QConvShape {
+export function integerConv(node: Node, g: GraphView): QConvShape {
   const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!), y = g.type(node.outputs[0]!);
   ensure(x.shape.length === 3, `it is a ${x.shape.length - 2}-D convolution (these take 1-D ones)`);
   ensure(ACTIVATIONS.includes(x.dtype), `its input is ${x.dtype}; the C integer convolutions take i8, u8 or i16`);

@@ -65,6 +65,7 @@ const SAMPLES: Readonly<Record<string, string>> = {
   ConvPointwise: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %w = const f32[4,3,1] ${W}\n  %y = ConvPointwise(%x, %w)\n}`,
   ConvDepthwise: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %w = const f32[3,1,3] [0.5, -0.25, 0.75, 0.1, -0.6, 0.3, 0.2, 0.9, -0.4]\n  %y = ConvDepthwise(%x, %w) {group=3, pads=[1, 1]}\n}`,
   ConvGemmRows: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %w = const f32[2,3,2] ${W}\n  %y = ConvGemmRows(%x, %w) {strides=[2], pads=[1, 0]}\n}`,
+  ConvWinograd: `graph @g(%x: f32[1,2,T]) -> (%y) {\n  %w = const f32[2,2,3] ${W}\n  %y = ConvWinograd(%x, %w) {pads=[1, 1]}\n}`,
   ConvIm2col: `graph @g(%x: f32[1,3,3,T]) -> (%y) {\n  %w = const f32[1,3,2,2] ${W}\n  %y = ConvIm2col(%x, %w) {pads=[1, 1, 0, 0]}\n}`,
   ConvIm2colMatMul: `graph @g(%x: f32[1,3,T], %w: f32[2,3,2]) -> (%y) {\n  %b = const f32[2] [0.5, -0.25]\n  %y = ConvIm2colMatMul(%x, %w, %b) {strides=[2], pads=[1, 0]}\n}`,
   ConvTransposeCol2im: `graph @g(%x: f32[1,3,T]) -> (%y) {\n  %w = const f32[3,2,2] ${W}\n  %y = ConvTransposeCol2im(%x, %w) {strides=[2], pads=[1, 0]}\n}`,
@@ -73,6 +74,7 @@ const SAMPLES: Readonly<Record<string, string>> = {
   MatMulBatched: `graph @g(%x: f32[1,T,3]) -> (%y) {\n  %w = const f32[1,3,4] ${W}\n  %y = MatMulBatched(%x, %w)\n}`,
   GemmPrepacked: `graph @g(%x: f32[T,3]) -> (%y) {\n  %w = const f32[3,4] ${W}\n  %y = GemmPrepacked(%x, %w)\n}`,
   QConvDepthwise: `graph @g(%x: i8[1,3,T]) -> (%y) {\n  %w = const i8[6,1,2] ${Q8}\n  %y = QConvDepthwise(%x, %w) {group=3, pads=[1, 0], x_zero_point=-3, multiplier=[1073741824], shift=[-3]}\n}`,
+  QConvWinograd: `graph @g(%x: u8[1,3,T]) -> (%y) {\n  %w = const i8[2,3,2] ${Q8}\n  %y = QConvWinograd(%x, %w) {pads=[1, 0], x_zero_point=130, multiplier=[1073741824], shift=[-5]}\n}`,
   QConvGemmRows: `graph @g(%x: u8[1,3,T]) -> (%y) {\n  %w = const i8[2,3,2] ${Q8}\n  %y = QConvGemmRows(%x, %w) {strides=[2], pads=[1, 0], x_zero_point=130, multiplier=[1073741824], shift=[-5]}\n}`,
   QConvIm2col: `graph @g(%x: i8[1,3,T]) -> (%y) {\n  %w = const i8[2,3,2] ${Q8}\n  %y = QConvIm2col(%x, %w) {dilations=[2], pads=[1, 1], x_zero_point=4, multiplier=[1073741824], shift=[-5]}\n}`,
   QConvDepthwise2d: `graph @g(%x: i8[1,2,3,T]) -> (%y) {\n  %w = const i8[4,1,1,3] ${Q8}\n  %y = QConvDepthwise2d(%x, %w) {group=2, pads=[0, 1, 0, 1], x_zero_point=-3, multiplier=[1073741824], shift=[-5]}\n}`,
@@ -218,6 +220,9 @@ describe("ops that carry a fused activation", () => {
   });
 });
 
+/** Lower options that turn on an algorithm lower chooses only when asked (Winograd: its sample's tile). */
+const LOWER_OPTIONS: Record<string, { winograd?: "4" }> = { ConvWinograd: { winograd: "4" }, QConvWinograd: { winograd: "4" } };
+
 describe("algorithm ops of the lower stage (implements)", () => {
   const algorithms = opsWith("implements");
 
@@ -241,7 +246,7 @@ describe("algorithm ops of the lower stage (implements)", () => {
       const inputs = randomInputs(g, rng, { T: 6 });
       const [got, want] = [runGraph(g, inputs), runGraph(asBase, inputs)];
       expect(compareTensors(got.y!, want.y!).rel, def.name).toBeLessThanOrEqual(1e-6);
-      expect(runPass(asBase, lower, {}, { target: getTarget("aarch64") }).nodes.map((n) => n.op), def.name).toContain(def.name);
+      expect(runPass(asBase, lower, LOWER_OPTIONS[def.name] ?? {}, { target: getTarget("aarch64") }).nodes.map((n) => n.op), def.name).toContain(def.name);
     }
   });
 });

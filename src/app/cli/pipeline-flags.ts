@@ -7,7 +7,7 @@
 //
 // The preset defaults to -O1 when the command generates C (compile, check, run --engine c) or
 // quantizes, and to none otherwise (run and optimize keep the model as imported); -O0 turns it off.
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import type { Graph } from "../../../ir/graph.js";
 import type { Target } from "../../../ir/target.js";
 import { ModelError, UsageError } from "../../../ir/errors.js";
@@ -34,6 +34,8 @@ export interface PipelineFlags extends Int8Flags, ReportFlags, QdqFlags, BindFla
   explain?: string[];
   /** --no-fast-engine: false. */
   fastEngine?: boolean;
+  /** --winograd auto|off|2|4|6: the winograd pass before the code-generation stages. */
+  winograd?: string;
   /** --max-dim of compile, check and run --engine c: synthetic calibration inputs are no longer. */
   maxDim?: Record<string, number>;
 }
@@ -52,7 +54,8 @@ export function addPipelineFlags(cmd: Command): Command {
     .option("--print-ir-weights", "with --print-ir-after(-all): print every constant in full (base64), so the text parses back")
     .option("--timing", "print the time spent in each pass")
     .option("--explain <pass>", "print, per node, why a pass did or did not rewrite it (repeatable; 'all' for every pass)", collect)
-    .option("--no-fast-engine", "run calibration, the report's SQNR pass and the interpreter's runs on the TypeScript kernels alone (the fast engine gives the same numbers, faster)");
+    .option("--no-fast-engine", "run calibration, the report's SQNR pass and the interpreter's runs on the TypeScript kernels alone (the fast engine gives the same numbers, faster)")
+    .addOption(new Option("--winograd <m>", "Winograd convolution F(m, r) for stride-1 1-D convs: auto (the cost model picks m per conv), off (default), or the tile m").choices(["auto", "off", "2", "4", "6"]));
   return addInt8Flags(addInputShapeFlag(addBindFlag(addQdqFlag(cmd))));
 }
 
@@ -66,6 +69,11 @@ export interface PipelineOutcome {
 export interface PreparedPipeline {
   readonly pipeline: ModelPipeline;
   run(imported: Graph): PipelineOutcome;
+}
+
+/** The winograd pass --winograd asks for (after quantization with --int8, before lower), or "". */
+function winogradStage(m: string | undefined): string {
+  return m === undefined || m === "off" ? "" : `winograd{m=${m}}`;
 }
 
 /** The preset the flags ask for, given whether the graph becomes C. */
@@ -87,7 +95,7 @@ export async function preparePipeline(flags: PipelineFlags, job: { codegen?: Tar
     preset: presetOf(flags, job.codegen !== undefined, settings !== undefined),
     passes: flags.passes,
     int8: settings ? quantizeOptions(settings, flags.maxDim) : undefined,
-    stages: job.codegen ? codegenStages() : undefined,
+    stages: [winogradStage(flags.winograd), job.codegen ? codegenStages() : ""].filter((x) => x !== "").join(",") || undefined,
   };
   for (const file of flags.load ?? []) await loadPassModule(file);
   const diagnostics = {
