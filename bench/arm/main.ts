@@ -93,6 +93,8 @@ async function main(): Promise<number> {
           const compiled = compileModel(imported, { target, maxDims, passes: values.passes, host: nodeHost(), log: () => {}, ...int8 });
           const cost = await measureArmCost(compiled.graph, compiled.model, inputs, { mca: mca!, opt: values.opt });
           rows.push({ model: c.name, precision, input: c.label, cost });
+          // Written after every measurement, so a long run that is stopped keeps what it measured.
+          if (values.json) writeFileSync(values.json, JSON.stringify({ date: started.toISOString(), opt: values.opt, passes: values.passes, rows }, null, 1));
           process.stderr.write(`${c.name} ${precision} ${target.name}: ${(cost.total.instructions / 1e6).toFixed(2)}M instructions (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
         } catch (e) {
           process.stderr.write(`${c.name} ${precision} ${target.name}: ${errorMessage(e)}\n`);
@@ -106,7 +108,6 @@ async function main(): Promise<number> {
     "",
   ];
   process.stdout.write([...head, modelTable(rows), "## Per kernel", "", ...rows.map((r) => kernelTables(r, values.nodes))].join("\n") + "\n");
-  if (values.json) writeFileSync(values.json, JSON.stringify({ date: started.toISOString(), opt: values.opt, passes: values.passes, rows }, null, 1));
   return rows.length === cases.length * precisions.length * targets.length ? 0 : 1;
 }
 
