@@ -31,6 +31,7 @@ import { transposeKernel } from "./transpose.js";
 import { unaryKernelFor } from "./unary.js";
 import { qRequantizeKernel } from "./qint-requantize.js";
 import { qLookupKernel } from "./qint-lookup.js";
+import { qMagnitudeKernel } from "./qint-magnitude.js";
 import { dequantizeKernel, quantizeKernel } from "./qint-boundary.js";
 import { qConcatKernel } from "./qint-concat.js";
 import { qConvDepthwiseKernel } from "./qint-conv-depthwise.js";
@@ -69,7 +70,7 @@ import { rnnKernel } from "./rnn.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
-  padKernel, gruKernel, qRequantizeKernel, qLookupKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
+  padKernel, gruKernel, qRequantizeKernel, qLookupKernel, qMagnitudeKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel,
   qConvIm2colKernel, qConvDepthwise2dKernel, qConvIm2col2dKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, ...reduceAnyKernels, lpNormKernel, gatherKernel, dropoutKernel, einsumKernel,
   ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,

@@ -12,7 +12,7 @@ import { algebraic, $, splat, type AlgebraicRule } from "../algebra.js";
 import { deadCodeRule } from "./dce.js";
 import { foldConstantsRule } from "./fold-constants.js";
 import { foldShapesRule } from "./fold-shapes.js";
-import { removeIdentity, removeInferenceDropout } from "./remove-noops.js";
+import { removeIdentity, removeInferenceDropout, removeSameTypeCast } from "./remove-noops.js";
 import { swishRule } from "./swish.js";
 import { geluRule } from "./gelu.js";
 import { hardSwishRule } from "./hardswish.js";
@@ -55,13 +55,14 @@ export const identityTable: readonly AlgebraicRule[] = [
 
 export const canonicalize = definePass({
   name: "canonicalize",
-  doc: "Folds constants and shape computations, removes dead code, Identity, inference Dropout and algebraic no-ops; exporters' spellings of SiLU, LayerNorm, GELU and HardSwish become Swish, LayerNormalization, Gelu and HardSwish; an If with a known condition becomes its branch; Einsum becomes Transpose/ReduceSum/MatMul.",
+  doc: "Folds constants and shape computations, removes dead code, Identity, Casts to their input's type, inference Dropout and algebraic no-ops; exporters' spellings of SiLU, LayerNorm, GELU and HardSwish become Swish, LayerNormalization, Gelu and HardSwish; an If with a known condition becomes its branch; Einsum becomes Transpose/ReduceSum/MatMul.",
   options: {
     "fold-limit": intOption(1 << 20, "largest result (in elements) constant folding may create", { min: 0 }),
   },
   rules: (o) => [
     deadCodeRule,
     removeIdentity,
+    removeSameTypeCast,
     removeInferenceDropout,
     ...algebraic(identityTable),
     ...transposeRules,

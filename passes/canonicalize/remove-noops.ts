@@ -1,10 +1,14 @@
-// Nodes that compute nothing at inference: Identity, and Dropout in inference mode (its mask,
-// if read, is a constant of ones).
+// Nodes that compute nothing at inference: Identity, a Cast to the type its input has already
+// (exporters write them around torch's pow), and Dropout in inference mode (its mask, if read, is a
+// constant of ones).
 import { isSymbolic } from "../../ir/dim.js";
 import { makeTensor } from "../../ir/types.js";
 import { decline, replace, rule, type Rule } from "../patterns.js";
 
 export const removeIdentity: Rule = rule("Identity", (node) => replace(node, node.inputs[0]!), "remove-identity");
+
+export const removeSameTypeCast: Rule = rule("Cast", (node, g) =>
+  g.type(node.inputs[0]!).dtype === g.type(node.outputs[0]!).dtype ? replace(node, node.inputs[0]!) : decline("it changes the type"), "remove-same-type-cast");
 
 export const removeInferenceDropout: Rule = rule("Dropout", (node, g) => {
   const a = g.attrs<{ training_mode: number }>(node);

@@ -114,7 +114,8 @@ function makeCalibration(graph: Graph, spec: string, request: CalibrationRequest
     return { result: data.result, samples: NO_SAMPLES, summary: `ranges read from ${data.source} (${data.result.samples} samples, observer ${data.result.observer})` };
   }
   const result = calibrateWithProgress(graph, data.samples, request.observer, ctx);
-  return { result, samples: data.samples, summary: `data calibration on ${result.samples} samples from ${data.source} (observer ${request.observer})` };
+  const skipped = data.skipped !== undefined ? `; ${data.skipped}` : "";
+  return { result, samples: data.samples, summary: `data calibration on ${result.samples} samples from ${data.source} (observer ${request.observer})${skipped}` };
 }
 
 function calibrateWithProgress(graph: Graph, samples: SampleSet, observer: ObserverName, ctx: CalibrationContext): CalibrationResult {

@@ -8,7 +8,7 @@
 //
 // Activation ranges come from calibration (see ./calibration-source.ts). docs/quantization.md
 // has the details and the numbers.
-import { allNodes, subgraphsOf, type Graph } from "../../ir/graph.js";
+import { allNodes, subgraphsOf, type Graph, type Node } from "../../ir/graph.js";
 import { ROUNDINGS } from "../../ir/fixed-point.js";
 import { UsageError } from "../../ir/errors.js";
 import { OBSERVER_NAMES } from "../../src/analyses/calibration/observers.js";
@@ -21,6 +21,7 @@ import { chooseInt16Layers } from "./auto-int16.js";
 import { calibrationWarnings } from "../../src/analyses/calibration/thin.js";
 import { Lowering } from "./lowering.js";
 import { lowerFor } from "./lower-ops.js";
+import { findMagnitudes, lowerMagnitude, type MagnitudeGroup } from "./lower-magnitude.js";
 import { unfuseTableActivations } from "../../ir/unfuse-activations.js";
 import { has16x8Form, isIntegerOp } from "../../ir/traits.js";
 import { calibrateRnnStates, RNN_MODES, type RnnMode } from "./lower-rnn.js";
@@ -184,6 +185,22 @@ function quantizeScope(graph: Graph, ranges: Readonly<Record<string, CalibratedR
   // The branches' records join this graph's: the model's top level holds them all (the SQNR
   // report finds a branch's layers by their value names, which are unique in the model).
   const map: Record<string, QuantizedValue> = {};
+  const lowerNode = (n: Node) => {
+    const lower = keep.has(n.op) ? undefined : lowerFor(n.op);
+    const why = lower ? lower(n, L) : keep.has(n.op) ? "its op type is kept in float" : "no integer lowering for this op";
+    if (why === undefined) {
+      const note = L.notes.get(n.name);
+      options.explain?.(n.name, n.op, true, note ? `lowered (${note})` : "lowered to integers");
+      return;
+    }
+    options.explain?.(n.name, n.op, false, `${describeNode(n)} stays in float: ${why}`);
+    floats.push({ node: n.name, op: n.op, reason: lower ? why : keep.has(n.op) ? "kept in float (keep_float)" : "no integer kernel" });
+    L.keepFloat(n);
+  };
+  // Spectrum magnitudes become one exact QMagnitude (./lower-magnitude.ts) unless an op of theirs is kept in float.
+  const magnitudes = ["Mul", "Add", "Sqrt"].some((op) => keep.has(op)) ? new Map<string, MagnitudeGroup>() : findMagnitudes(graph);
+  const held = new Set([...magnitudes.values()].flatMap((g) => g.members.map((m) => m.name)));
+
   for (const n of graph.nodes) {
     const subs = subgraphsOf(n);
     if (subs.length > 0) {
@@ -198,16 +215,19 @@ function quantizeScope(graph: Graph, ranges: Readonly<Record<string, CalibratedR
       L.keepFloat({ ...n, attrs });
       continue;
     }
-    const lower = keep.has(n.op) ? undefined : lowerFor(n.op);
-    const why = lower ? lower(n, L) : keep.has(n.op) ? "its op type is kept in float" : "no integer lowering for this op";
-    if (why === undefined) {
-      const note = L.notes.get(n.name);
-      options.explain?.(n.name, n.op, true, note ? `lowered (${note})` : "lowered to integers");
-      continue;
+    if (held.has(n.name)) continue; // lowered with its Sqrt (below)
+    const group = magnitudes.get(n.name);
+    if (group) {
+      const why = lowerMagnitude(group, L);
+      if (why === undefined) {
+        for (const m of group.members) options.explain?.(m.name, m.op, true, `lowered into the QMagnitude of ${n.name}`);
+        options.explain?.(n.name, n.op, true, `lowered (${L.notes.get(n.name)})`);
+        continue;
+      }
+      options.explain?.(n.name, n.op, false, `${describeNode(n)} is no QMagnitude: ${why}`);
+      for (const m of group.members) lowerNode(m);
     }
-    options.explain?.(n.name, n.op, false, `${describeNode(n)} stays in float: ${why}`);
-    floats.push({ node: n.name, op: n.op, reason: lower ? why : keep.has(n.op) ? "kept in float (keep_float)" : "no integer kernel" });
-    L.keepFloat(n);
+    lowerNode(n);
   }
   for (const [v, q] of L.intOf) if (!graph.constants[v]) map[v] = { int: q.name, scale: q.params.scale, zeroPoint: q.params.zeroPoint };
   return L.finish({ [QUANTIZED_VALUES_META]: JSON.stringify(map), [FLOAT_NODES_META]: JSON.stringify(floats) });

@@ -240,22 +240,24 @@ const lowerLookup: LowerFn = (n, L) => {
   return finishInt(n, L, "QLookup", [xi.name], { table: quantizeTable(y!.data as Float32Array, p), out_dtype: "i8" }, p);
 };
 
-/** Data movement on int8: the same op on the int version, whose parameters pass through. */
+/** Data movement on int8: the same op on the int version, whose parameters pass through (to every output: Split). */
 const lowerPassThrough: LowerFn = (n, L) => {
   const [x, ...rest] = n.inputs;
-  if (n.outputs.filter((o) => o).length !== 1) return "it has several outputs";
   const xi = L.intOf.get(x!);
   // Only worth it when the input is already an integer value (no Quantize just for a Reshape).
   if (!xi) return "its input is not quantized";
   const inputs = [xi.name, ...rest.map((r) => L.float(r))];
-  const o = n.outputs[0]!;
-  const name = L.fresh(`${o}.q`);
+  const names = n.outputs.map((o) => (o ? L.fresh(`${o}.q`) : ""));
   try {
-    L.emit(n.op, inputs, n.attrs, [name], xi.params);
+    L.emit(n.op, inputs, n.attrs, names, xi.params);
   } catch (e) {
     return `${n.op} does not take int8 (${e instanceof Error ? e.message : String(e)})`;
   }
-  L.setInt(o, name, xi.params);
+  n.outputs.forEach((o, k) => {
+    if (!o) return;
+    if (k > 0) L.annotate(names[k]!, xi.params);
+    L.setInt(o, names[k]!, xi.params);
+  });
   return undefined;
 };
 

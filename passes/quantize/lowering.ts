@@ -97,6 +97,11 @@ export class Lowering {
     this.nodes.push({ name: this.fresh(`${outputs[0] || op}.node`), op, inputs: [...inputs], outputs: [...outputs], attrs });
   }
 
+  /** Annotates an output `emit` typed (beyond the first, which `emit` annotates itself) with its quantization. */
+  annotate(v: string, p: QParams): void {
+    this.types[v] = { ...this.types[v]!, quant: { kind: "affine", scale: [p.scale], zeroPoint: [p.zeroPoint] } };
+  }
+
   typeOf(v: string): TensorType {
     const t = this.types[v] ?? this.source.types[v];
     if (!t) throw new Error(`quantize: no type for value ${v}`);

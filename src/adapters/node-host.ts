@@ -19,7 +19,8 @@ export function nodeHost(options: NodeHostOptions = {}): PassHost {
     calibrationData(spec, graph, limit) {
       if (!existsSync(spec)) return undefined;
       if (statSync(spec).isDirectory()) {
-        return { kind: "samples", samples: readCalibrationDir(spec, graph, { limit }), source: spec };
+        const samples = readCalibrationDir(spec, graph, { limit });
+        return { kind: "samples", samples, source: spec, ...(samples.skipped !== undefined ? { skipped: samples.skipped } : {}) };
       }
       try {
         return { kind: "ranges", result: calibrationFromJson(readFileSync(spec, "utf8")), source: spec };

@@ -65,6 +65,21 @@ export function binaryToOnnx(opType: "Add" | "Mul") {
   };
 }
 
+/** QMagnitude: both halves dequantized, sqrt(re * re + im * im) in float, the output quantized. */
+export function qmagnitudeToOnnx(node: OnnxExportNode, a: Clamp, ctx: OnnxExportContext): OnnxNodeOut[] {
+  const out: OnnxNodeOut[] = [];
+  const [re, im] = node.inputs.map((v) => dequantize(ctx, out, v)) as [string, string];
+  const y = node.outputs[0]!;
+  const square = (v: string, k: string) => {
+    const sq = ctx.fresh(`${y}.${k}2`);
+    out.push({ opType: "Mul", name: `${node.name}.${k}2`, inputs: [v, v], outputs: [sq], attrs: {} });
+    return sq;
+  };
+  const sum = ctx.fresh(`${y}.power`);
+  out.push({ opType: "Add", name: `${node.name}.power`, inputs: [square(re, "re"), square(im, "im")], outputs: [sum], attrs: {} });
+  return qdqNode(ctx, node, [sum], "Sqrt", {}, out, a);
+}
+
 export function qconcatToOnnx(node: OnnxExportNode, a: { axis: number }, ctx: OnnxExportContext): OnnxNodeOut[] {
   const out: OnnxNodeOut[] = [];
   const inputs = node.inputs.map((v) => dequantize(ctx, out, v));

@@ -20,6 +20,7 @@ import "../../../ir/ops/index.js";
 import { verifyProblems } from "../../../ir/verify.js";
 import { ModelError, RunTimeOperandError, UsageError, errorMessage } from "../../../ir/errors.js";
 import { bindTensor, type BindValue } from "./bind-value.js";
+import { boundInputsMeta } from "./bound-inputs.js";
 import { inputShapeSymbols, specializeType, type InputShapes } from "./input-shapes.js";
 import { decodeAttribute, type DecodedAttr } from "./attributes.js";
 import { dtypeFromOnnx, onnxTypeName } from "../../../ir/onnx-dtypes.js";
@@ -80,6 +81,8 @@ class Lowering {
   readonly bound: Set<string>;
   /** Outer values this branch reads, in the order of first use (always empty at the top). */
   readonly captures: string[] = [];
+  /** Graph inputs bound to constants (the `bind` option), recorded in the graph's metadata. */
+  readonly boundInputs = new Map<string, Tensor>();
   private readonly nodeNames: Set<string>;
   /** The bound of each extent, from the first pass (absent in the first pass; branches share their parent's). */
   readonly bounds?: ReadonlyMap<string, Dim>;
@@ -177,7 +180,9 @@ function lowerPass(model: ModelProto, g: GraphProto, opset: number, opts: LowerO
     const type = specializeType(declaredType, fixed);
     const bound = opts.bind?.[name];
     if (bound !== undefined) {
-      L.addConstant(name, bindTensor(opts.where, name, type, bound));
+      const value = bindTensor(opts.where, name, type, bound);
+      L.addConstant(name, value);
+      L.boundInputs.set(name, value);
       continue;
     }
     L.types.set(name, type);
@@ -658,7 +663,7 @@ function finish(L: Lowering, name: string, inputs: string[], outputs: string[], 
   for (const i of inputs) types[i] = L.types.get(i)!;
   for (const k of Object.keys(constants)) types[k] = L.types.get(k)!;
   for (const n of kept) for (const o of n.outputs) if (o) types[o] = L.types.get(o)!;
-  const meta: Record<string, string> = { opset: String(L.opset) };
+  const meta: Record<string, string> = { opset: String(L.opset), ...boundInputsMeta(L.boundInputs) };
   if (model.producerName) meta["producer"] = model.producerName + (model.producerVersion ? ` ${model.producerVersion}` : "");
   const graph = makeGraph({ name: name.replace(/[^A-Za-z0-9_.]/g, "_") || "main", inputs, outputs, nodes: kept, types, constants, meta });
   // The lowering should only ever build valid graphs; a problem here is a neonc bug, reported

@@ -9,7 +9,8 @@
 // `test_data_set_N/output_K.pb`).
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Tensor } from "../../../ir/types.js";
+import { toNumbers, type Tensor } from "../../../ir/types.js";
+import { describeBound, holdsBoundValue, type BoundValue } from "./bound-inputs.js";
 import { ModelError, UsageError } from "../../../ir/errors.js";
 import { fsReason } from "../fs-errors.js";
 import { readTensorFile } from "./tensor.js";
@@ -116,11 +117,30 @@ export interface GivenTensor {
   readonly tensor: Tensor;
 }
 
+/** A run's tensor gives an input the import bound (--bind) another value: the run is for another specialization. */
+export class BoundInputMismatch extends UsageError {
+  /** The mismatch without the file, to count runs by it: `give sr = 8000 where the model binds it to 16000`. */
+  readonly summary: string;
+  constructor(file: string, name: string, given: Tensor, bound: BoundValue) {
+    super(`${file} gives the input "${name}" the value ${describeBound(toNumbers(given))}, but the model was imported with "${name}" bound to ${describeBound(bound.values)}`);
+    this.name = "BoundInputMismatch";
+    this.summary = `give ${name} = ${describeBound(toNumbers(given))} where the model binds it to ${describeBound(bound.values)}`;
+  }
+}
+
 /**
  * Binds the tensors of one run to graph inputs: by TensorProto name when it names an input,
- * else by position (the tensor's place among the files of the run).
+ * else by position (the tensor's place among the files of the run). A tensor named after an
+ * input the import bound to a constant (`bound`, ./bound-inputs.ts) is dropped when it holds
+ * that value, and a BoundInputMismatch when it does not.
  */
-export function bindInputs(graphInputs: readonly string[], given: readonly GivenTensor[]): Record<string, Tensor> {
+export function bindInputs(graphInputs: readonly string[], allGiven: readonly GivenTensor[], bound: ReadonlyMap<string, BoundValue> = new Map()): Record<string, Tensor> {
+  const given = allGiven.filter((g) => {
+    const b = bound.get(g.name);
+    if (b === undefined || graphInputs.includes(g.name)) return true;
+    if (!holdsBoundValue(g.tensor, b)) throw new BoundInputMismatch(g.file, g.name, g.tensor, b);
+    return false;
+  });
   if (graphInputs.length === 1 && given.length === 1) return { [graphInputs[0]!]: given[0]!.tensor };
   const byInput = new Map<string, GivenTensor>();
   given.forEach((g, pos) => {
@@ -146,9 +166,9 @@ export function bindInputs(graphInputs: readonly string[], given: readonly Given
 }
 
 /** The runs of a source as input sets, each read (and bound) only when it is reached. */
-export function* readInputSets(source: InputSource, graphInputs: readonly string[]): Generator<InputSet> {
+export function* readInputSets(source: InputSource, graphInputs: readonly string[], bound?: ReadonlyMap<string, BoundValue>): Generator<InputSet> {
   for (const job of planRuns(source, graphInputs, [], "")) {
-    yield { label: job.label, inputs: bindInputs(graphInputs, job.inputs.map((file) => ({ file, ...readTensorFile(file) }))) };
+    yield { label: job.label, inputs: bindInputs(graphInputs, job.inputs.map((file) => ({ file, ...readTensorFile(file) })), bound) };
   }
 }
 
@@ -168,6 +188,6 @@ export function testSetsBeside(modelFile: string): string | undefined {
 }
 
 /** Every input set of an input folder (the layouts of listInputDir), read now. */
-export function readInputDir(dir: string, graphInputs: readonly string[]): InputSet[] {
-  return [...readInputSets(listInputDir(dir), graphInputs)];
+export function readInputDir(dir: string, graphInputs: readonly string[], bound?: ReadonlyMap<string, BoundValue>): InputSet[] {
+  return [...readInputSets(listInputDir(dir), graphInputs, bound)];
 }

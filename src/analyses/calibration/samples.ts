@@ -12,5 +12,12 @@ export interface SampleSet extends Iterable<InputSample> {
 
 /** What a host hands the quantize pass for a calibration spec it can read (passes read no files). */
 export type CalibrationData =
-  | { readonly kind: "samples"; readonly samples: SampleSet; /** Where they came from, for messages. */ readonly source: string }
+  | {
+      readonly kind: "samples";
+      readonly samples: SampleSet;
+      /** Where they came from, for messages. */
+      readonly source: string;
+      /** Samples of the source left out because they do not fit the graph, in one sentence (in the calibration summary). */
+      readonly skipped?: string;
+    }
   | { readonly kind: "ranges"; readonly result: CalibrationResult; readonly source: string };

@@ -2,7 +2,7 @@
 // becomes a constant at import, so the VAD whose sample-rate input picks a front end keeps only
 // the branch that rate takes, and gives the numbers the full model gives at that rate. Values
 // that name no input or do not fit it, and malformed ones, are usage errors (exit 2, one line).
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { importOnnxBytes, importOnnxFile } from "../../../src/adapters/onnx/index.js";
@@ -61,6 +61,39 @@ describe("--bind", () => {
     const r = neonc("check", model, "--target", "c99", "--bind", "sr=8000");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ok: /m);
+  });
+
+  describe("a folder of sets for both rates (the model's test sets cover every specialization)", () => {
+    const sets = path.join(dir, "both-rates");
+    beforeAll(() => {
+      [16000, 8000, 16000].forEach((rate, k) => {
+        const set = path.join(sets, `test_data_set_${k}`);
+        mkdirSync(set, { recursive: true });
+        writeTensor(path.join(set, "input_0.pb"), vadInputs().at16k.audio, "audio");
+        writeTensor(path.join(set, "input_1.pb"), fromNumbers("i64", [1], [rate]), "sr");
+      });
+    });
+
+    it("run: a set holding the bound value runs without it; one holding another is refused, naming its file", async () => {
+      const one = path.join(dir, "one-16k");
+      mkdirSync(one, { recursive: true });
+      for (const f of ["input_0.pb", "input_1.pb"]) copyFileSync(path.join(sets, "test_data_set_0", f), path.join(one, f));
+      const ok = neonc("run", model, "--bind", "sr=16000", "--input-dir", one, "--output-dir", path.join(dir, "one-out"));
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(readTensor(path.join(dir, "one-out", "output_0.pb")).values).toEqual(toNumbers(at(16000)));
+      const r = await neoncInProcess("run", model, "--bind", "sr=8000", "--input-dir", one, "--output-dir", path.join(dir, "one-out8"));
+      expect(r.code).toBe(2);
+      expect(oneLineError(r)).toMatch(/one-16k\/input_1\.pb gives the input "sr" the value 16000, but the model was imported with "sr" bound to 8000/);
+    });
+
+    it("calibration: takes the sets that fit the bound rate and says how many it left out and why", async () => {
+      const r = await neoncInProcess("compile", model, "--target", "c99", "--bind", "sr=8000", "--int8", "--calibration", sets, "-o", path.join(dir, "c-int8"));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/data calibration on 1 samples from .*both-rates.*; 2 of the 3 samples in .*both-rates do not fit the model and were left out: 2 give sr = 16000 where the model binds it to 8000/);
+      const none = await neoncInProcess("compile", model, "--target", "c99", "--bind", "sr=4000", "--int8", "--calibration", sets, "-o", path.join(dir, "c-none"));
+      expect(none.code).toBe(1);
+      expect(oneLineError(none)).toMatch(/calibration folder .*both-rates has no sample that fits the model: give sr = 16000 where the model binds it to 4000; give sr = 8000 where the model binds it to 4000/);
+    });
   });
 
   it("refuses an unknown input, a value that does not fit, and a malformed one (exit 2, one line)", async () => {

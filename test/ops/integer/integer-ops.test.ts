@@ -304,3 +304,35 @@ describe("QSoftmax and QLogSoftmax", () => {
     }), { numRuns: 300 });
   });
 });
+
+describe("QMagnitude", () => {
+  it("is within 1 LSB of the real magnitude sqrt((s(re - z))^2 + (s(im - z))^2) (exact sum of squares, isqrt to 7 bits)", () => {
+    const params = fc.record({
+      s: fc.double({ min: 0.001, max: 0.1, noNaN: true }), sy: fc.double({ min: 0.001, max: 0.2, noNaN: true }),
+      zr: fc.integer({ min: -128, max: 127 }), zi: fc.integer({ min: -128, max: 127 }), zy: fc.integer({ min: -128, max: 127 }),
+      re: fc.array(fc.integer({ min: -128, max: 127 }), { minLength: 8, maxLength: 8 }), im: fc.array(fc.integer({ min: -128, max: 127 }), { minLength: 8, maxLength: 8 }),
+    });
+    fc.assert(fc.property(params, (p) => {
+      const y = run("QMagnitude", [t("i8", [8], p.re), t("i8", [8], p.im)], {
+        re_zero_point: p.zr, im_zero_point: p.zi, ...M(p.s / (128 * p.sy)), y_zero_point: p.zy,
+      });
+      p.re.forEach((r, i) => {
+        const want = clamp8(roundHalfEven(Math.hypot(p.s * (r - p.zr), p.s * (p.im[i]! - p.zi)) / p.sy) + p.zy);
+        expect(Math.abs((y.data as Int8Array)[i]! - want)).toBeLessThanOrEqual(1);
+      });
+    }), { numRuns: 300 });
+  });
+
+  it("takes the integer square root exactly at the extremes: 3-4-5 and the largest sums", () => {
+    // frac_bits 0 and the multiplier 2^30 * 2^(1 - 31) = 1: the plain isqrt of the sum.
+    const y = run("QMagnitude", [t("i8", [4], [3, -128, -128, 0]), t("i8", [4], [4, -128, 127, 1])], {
+      frac_bits: 0, multiplier: [1073741824], shift: [1], out_dtype: "i16",
+    });
+    expect(Array.from(y.data as Int16Array)).toEqual([5, 181, 180, 1]); // isqrt(32768) = 181, isqrt(32513) = 180
+  });
+
+  it("refuses halves of different shapes and frac_bits beyond 7", () => {
+    expect(() => run("QMagnitude", [t("i8", [4], [0, 0, 0, 0]), t("i8", [2], [0, 0])], { multiplier: [1073741824], shift: [0] })).toThrow(/re and im must have one shape/);
+    expect(() => run("QMagnitude", [t("i8", [2], [0, 0]), t("i8", [2], [0, 0])], { frac_bits: 8, multiplier: [1073741824], shift: [0] })).toThrow(/frac_bits 8 is outside \[0, 7\]/);
+  });
+});

@@ -6,6 +6,7 @@
 // A thin shell over the library: the model pipeline (../pipeline-flags.ts), readInputDir
 // (src/adapters/onnx/run-plan.ts), CEngine (codegen/engine.ts) and checkAgainstInterpreter
 // (codegen/check.ts).
+import path from "node:path";
 import { Option, type Command } from "commander";
 import { ModelError, UsageError } from "../../../../ir/errors.js";
 import { CEngine, largestDims } from "../../../../codegen/engine.js";
@@ -13,6 +14,8 @@ import { checkAgainstInterpreter, randomInputs, type InputSet } from "../../../.
 import type { Graph } from "../../../../ir/graph.js";
 import { formatProfile } from "../../../../codegen/profile.js";
 import type { RunMode } from "../../../../codegen/targets.js";
+import { boundInputsOf } from "../../../adapters/onnx/bound-inputs.js";
+import { readCalibrationDir } from "../../../adapters/onnx/data-dir.js";
 import { readInputDir, testSetsBeside } from "../../../adapters/onnx/run-plan.js";
 import { addCodegenOptions, formatSizes, loadForC, type CodegenFlags } from "./compile.js";
 
@@ -35,8 +38,12 @@ function defaultInputs(model: string, graph: Graph, maxDim: Readonly<Record<stri
   } catch (e) {
     const dir = e instanceof UsageError ? testSetsBeside(model) : undefined;
     if (!dir) throw e;
-    const sets = readInputDir(dir, graph.inputs);
-    return { sets, note: `inputs: the ${sets.length} test_data_set_N folder${sets.length === 1 ? "" : "s"} in ${dir} (${(e as UsageError).message})` };
+    // The sets that fit this specialization of the model (a bound input's value, static dims).
+    const fitting = readCalibrationDir(dir, graph);
+    const inputs = [...fitting];
+    const sets = fitting.sources.map((source, k) => ({ label: path.basename(source), inputs: inputs[k]! }));
+    const skipped = fitting.skipped !== undefined ? `; ${fitting.skipped}` : "";
+    return { sets, note: `inputs: the ${sets.length} test_data_set_N folder${sets.length === 1 ? "" : "s"} in ${dir} (${(e as UsageError).message})${skipped}` };
   }
 }
 
@@ -62,7 +69,7 @@ export function registerCheck(program: Command): void {
       if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs ${flags.runs}: expected a whole number of at least 1`);
       if (!(tol >= 0)) throw new UsageError(`--tolerance ${flags.tolerance}: expected a non-negative number`);
       const { original, graph, int8, target } = await loadForC(model, flags);
-      const { sets, note } = flags.inputDir ? { sets: readInputDir(flags.inputDir, graph.inputs), note: undefined } : defaultInputs(model, graph, flags.maxDim ?? {});
+      const { sets, note } = flags.inputDir ? { sets: readInputDir(flags.inputDir, graph.inputs, boundInputsOf(original)), note: undefined } : defaultInputs(model, graph, flags.maxDim ?? {});
       const maxDims = { ...largestDims(graph, sets.map((s) => s.inputs)), ...flags.maxDim };
       const engine = CEngine.create(graph, { target: target.name, mode: flags.run, maxDims, prefix: flags.prefix });
       const out = process.stdout;

@@ -23,6 +23,7 @@ import { checkMaxDimNames } from "../max-dim.js";
 import { parseMaxDim } from "../option-parsers.js";
 import { addPipelineFlags, preparePipeline, type PipelineFlags, type PreparedPipeline } from "../pipeline-flags.js";
 import { terminalProgress } from "../progress.js";
+import { boundInputsOf } from "../../../adapters/onnx/bound-inputs.js";
 import { bindInputs, listInputDir, planRuns, type InputSource, type RunJob } from "../../../adapters/onnx/run-plan.js";
 
 interface RunFlags extends PipelineFlags {
@@ -92,7 +93,7 @@ interface RunGroup {
 
 function inputsOf(group: RunGroup, k: number): Record<string, Tensor> {
   const job = group.jobs[k]!;
-  return group.sets?.[k] ?? bindInputs(group.graph.inputs, job.inputs.map((file) => ({ file, ...readTensorFile(file) })));
+  return group.sets?.[k] ?? bindInputs(group.graph.inputs, job.inputs.map((file) => ({ file, ...readTensorFile(file) })), boundInputsOf(group.graph));
 }
 
 /**
