@@ -44,13 +44,17 @@ export class Disassembly {
  * One objdump instruction as LLVM assembler text, with address targets replaced by `label`.
  * Thumb-2: the width suffixes (.w, .n) go, since LLVM refuses some of them (`strb.w r1, [r2, #1]!`)
  * and picks an encoding itself, and a VFP immediate objdump prints as its 8-bit encoding
- * (`vmov.f64 d0, #112`) is written as the number it encodes (1.0).
+ * (`vmov.f64 d0, #112`) is written as the number it encodes (1.0); a NEON one, which objdump prints
+ * as its value, gets a decimal point when it is whole (`vmov.f32 q8, #2`), or LLVM refuses it.
  */
 export function forMca(insn: string, isa: Isa, label: string): string {
   const comment = isa === "aarch64" ? /\s*\/\/.*$/ : /\s*@.*$/;
   let s = insn.replace(comment, "").replace(/\b[0-9a-f]+ <[^>]*>/g, label).replace(/\t/g, " ").trim();
   if (isa === "armv7") {
-    s = s.replace(/^(\S+?)\.[wn](?=\s|$)/, "$1").replace(/^(vmov\.f(?:32|64)\s+[sd]\d+,\s*)#(\d+)$/, (_, head: string, imm: string) => `${head}#${vfpImmediate(Number(imm))}`);
+    s = s
+      .replace(/^(\S+?)\.[wn](?=\s|$)/, "$1")
+      .replace(/^(vmov\.f32\s+s\d+,\s*|vmov\.f64\s+d\d+,\s*)#(\d+)$/, (_, head: string, imm: string) => `${head}#${vfpImmediate(Number(imm))}`)
+      .replace(/^(vmov\.f32\s+[qd]\d+,\s*#-?\d+)$/, "$1.0");
   }
   return s;
 }

@@ -71,7 +71,10 @@ describe("symbols and llvm-mca text", () => {
     expect(forMca("mov\tx2, #0x0                   \t// #0", "aarch64", ".Lb0")).toBe("mov x2, #0x0");
     expect(forMca("strb.w\tr9, [lr, #1]!", "armv7", ".Lb1")).toBe("strb r9, [lr, #1]!");
     expect(forMca("ble.n\t10358 <main+0x18>", "armv7", ".Lb1")).toBe("ble .Lb1");
-    expect(forMca("vmov.f64\td0, #112\t@ 0x70", "armv7", ".Lb1")).toBe("vmov.f64 d0, #1e+0");
+    expect(forMca("vmov.f64\td16, #112\t@ 0x3f800000  1.0", "armv7", ".Lb1")).toBe("vmov.f64 d16, #1e+0");
+    expect(forMca("vmov.f32\ts15, #4\t@ 0x40200000  2.5", "armv7", ".Lb1")).toBe("vmov.f32 s15, #2.5e+0");
+    expect(forMca("vmov.f32\tq8, #2\t@ 0x40000000", "armv7", ".Lb1")).toBe("vmov.f32 q8, #2.0");
+    expect(forMca("vmov.f32\tq8, #2.5\t@ 0x40200000", "armv7", ".Lb1")).toBe("vmov.f32 q8, #2.5");
     expect(forMca("vmov.i32\tq8, #0\t@ 0x00000000", "armv7", ".Lb1")).toBe("vmov.i32 q8, #0");
   });
 
