@@ -45,7 +45,8 @@ export class Disassembly {
  * Thumb-2: the width suffixes (.w, .n) go, since LLVM refuses some of them (`strb.w r1, [r2, #1]!`)
  * and picks an encoding itself, and a VFP immediate objdump prints as its 8-bit encoding
  * (`vmov.f64 d0, #112`) is written as the number it encodes (1.0); a NEON one, which objdump prints
- * as its value, gets a decimal point when it is whole (`vmov.f32 q8, #2`), or LLVM refuses it.
+ * as its value, gets a decimal point when it is whole (`vmov.f32 q8, #2`), or LLVM refuses it, as it
+ * refuses a negative integer one (`vmov.i32 q1, #-2147483648`, written in hex).
  */
 export function forMca(insn: string, isa: Isa, label: string): string {
   const comment = isa === "aarch64" ? /\s*\/\/.*$/ : /\s*@.*$/;
@@ -54,7 +55,8 @@ export function forMca(insn: string, isa: Isa, label: string): string {
     s = s
       .replace(/^(\S+?)\.[wn](?=\s|$)/, "$1")
       .replace(/^(vmov\.f32\s+s\d+,\s*|vmov\.f64\s+d\d+,\s*)#(\d+)$/, (_, head: string, imm: string) => `${head}#${vfpImmediate(Number(imm))}`)
-      .replace(/^(vmov\.f32\s+[qd]\d+,\s*#-?\d+)$/, "$1.0");
+      .replace(/^(vmov\.f32\s+[qd]\d+,\s*#-?\d+)$/, "$1.0")
+      .replace(/^(v(?:mov|mvn)\.i32\s+[qd]\d+,\s*)#(-\d+)$/, (_, head: string, imm: string) => `${head}#0x${(Number(imm) >>> 0).toString(16)}`);
   }
   return s;
 }

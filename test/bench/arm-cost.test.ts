@@ -76,6 +76,7 @@ describe("symbols and llvm-mca text", () => {
     expect(forMca("vmov.f32\tq8, #2\t@ 0x40000000", "armv7", ".Lb1")).toBe("vmov.f32 q8, #2.0");
     expect(forMca("vmov.f32\tq8, #2.5\t@ 0x40200000", "armv7", ".Lb1")).toBe("vmov.f32 q8, #2.5");
     expect(forMca("vmov.i32\tq8, #0\t@ 0x00000000", "armv7", ".Lb1")).toBe("vmov.i32 q8, #0");
+    expect(forMca("vmov.i32\tq1, #-2147483648\t@ 0x80000000", "armv7", ".Lb1")).toBe("vmov.i32 q1, #0x80000000");
   });
 
   it("decodes every VFP 8-bit immediate to the float its f32 encoding holds", () => {
