@@ -12,6 +12,7 @@ import { algebraic, $, splat, type AlgebraicRule } from "../algebra.js";
 import { deadCodeRule } from "./dce.js";
 import { foldConstantsRule } from "./fold-constants.js";
 import { foldShapesRule } from "./fold-shapes.js";
+import { clampRule } from "./clamp.js";
 import { removeIdentity, removeInferenceDropout, removeSameTypeCast } from "./remove-noops.js";
 import { swishRule } from "./swish.js";
 import { geluRule } from "./gelu.js";
@@ -55,7 +56,7 @@ export const identityTable: readonly AlgebraicRule[] = [
 
 export const canonicalize = definePass({
   name: "canonicalize",
-  doc: "Folds constants and shape computations, removes dead code, Identity, Casts to their input's type, inference Dropout and algebraic no-ops; exporters' spellings of SiLU, LayerNorm, GELU and HardSwish become Swish, LayerNormalization, Gelu and HardSwish; an If with a known condition becomes its branch; Einsum becomes Transpose/ReduceSum/MatMul.",
+  doc: "Folds constants and shape computations, removes dead code, Identity, Casts to their input's type, inference Dropout and algebraic no-ops; Max/Min against a one-value constant become Clip; exporters' spellings of SiLU, LayerNorm, GELU and HardSwish become Swish, LayerNormalization, Gelu and HardSwish; an If with a known condition becomes its branch; Einsum becomes Transpose/ReduceSum/MatMul.",
   options: {
     "fold-limit": intOption(1 << 20, "largest result (in elements) constant folding may create", { min: 0 }),
   },
@@ -72,6 +73,7 @@ export const canonicalize = definePass({
     layerNormAffineRule,
     geluRule,
     hardSwishRule,
+    clampRule,
     einsumRule,
     foldConstantsRule(o["fold-limit"]),
     foldShapesRule,

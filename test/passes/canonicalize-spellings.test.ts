@@ -149,6 +149,23 @@ const powGraphs: fc.Arbitrary<Graph> = fc.record({
   "}",
 ].join("\n")));
 
+const clampGraphs: fc.Arbitrary<Graph> = fc.record({
+  shape: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 2 }),
+  op: fc.constantFrom("Max", "Min"),
+  constFirst: fc.boolean(),
+  ones: fc.integer({ min: 0, max: 3 }),
+  bound: fc.double({ min: -2, max: 2, noNaN: true }).map((v) => Math.fround(v)),
+}).map((c) => {
+  const k = `%c`, args = c.constFirst ? `${k}, %in` : `%in, ${k}`;
+  return ir([
+    `graph @clamp(%in: f32[${["T", ...c.shape.map(String)].join(",")}]) -> (%y) {`,
+    // The constant has up to as many dims of 1 as x has: any of them leaves x's shape alone.
+    `  %c = const f32[${Array(Math.min(c.ones, c.shape.length + 1)).fill(1).join(",")}] [${num(c.bound)}]`,
+    `  %y = ${c.op}(${args})`,
+    "}",
+  ].join("\n"));
+});
+
 /**
  * In f32 the decomposition is itself inexact: it rounds the mean to f32 before x - mean, which
  * loses up to ulp(|x|) / sigma of the normalized value when a row's spread sigma is small against
@@ -180,6 +197,7 @@ describe("canonicalize's spelling rules keep the numbers of random graphs", () =
   });
   it("the erf and tanh GELUs become Gelu", () => preservesAndMakes("canonicalize (GELU)", geluGraphs, "Gelu"));
   it("x * HardSigmoid(x) and x * Relu6(x + 3) / 6 become HardSwish", () => preservesAndMakes("canonicalize (HardSwish)", hardSwishGraphs, "HardSwish"));
+  it("Max / Min against a one-value constant become Clip", () => preservesAndMakes("canonicalize (Max/Min as Clip)", clampGraphs, "Clip"));
   it("Pow(x, 0.5 | -1 | 2 | 1) becomes Sqrt, Reciprocal, Mul or x", () => {
     propertyPreserves((g) => runPipeline(g, "canonicalize", { verifyEach: true, log: () => {} }), { tolerance, name: "canonicalize (Pow)", graph: powGraphs });
     const left = fc.sample(powGraphs, { numRuns: 20, seed: 5 }).filter((g) => runPipeline(g, "canonicalize", { log: () => {} }).nodes.some((n) => n.op === "Pow"));
