@@ -26,9 +26,19 @@ export function winogradPlan(r: number, m: number, segment: number): { rs: numbe
 /** The transformed weights U [group][n][Mg][S][Cg] of w [M][Cg][r], rounded once to fp32. */
 export function winogradWeights(w: NumericArray, M: number, Cg: number, group: number, r: number, m: number, segment: number): Float32Array {
   const { rs, S, n } = winogradPlan(r, m, segment);
-  const G = toNumbers(winogradTransforms(m, rs).G);
-  const Mg = M / group;
-  const out = new Float32Array(group * n * Mg * S * Cg);
+  return transformWeights(w, toNumbers(winogradTransforms(m, rs).G), { M, Cg, group, r, rs, S, n }, new Float32Array(group * n * (M / group) * S * Cg));
+}
+
+/**
+ * out[group][n][Mg][S][Cg] = G w per segment of each kernel row: the weight transform of the float
+ * and the integer forms (`out` is a Float32Array, rounding once, or an Int32Array, exact).
+ */
+export function transformWeights<T extends Float32Array | Int32Array>(
+  w: ArrayLike<number | bigint>, G: readonly (readonly number[])[],
+  d: { M: number; Cg: number; group: number; r: number; rs: number; S: number; n: number }, out: T,
+): T {
+  const { Cg, group, r, rs, S, n } = d;
+  const Mg = d.M / group;
   for (let gi = 0; gi < group; gi++) {
     for (let j = 0; j < n; j++) {
       for (let o = 0; o < Mg; o++) {

@@ -9,7 +9,7 @@
 // as QConv's does. It is therefore QConv's accumulator bit for bit, which the property tests check.
 import type { NumericArray } from "../dtype.js";
 import type { QConvArgs } from "./integer-conv.js";
-import { winogradPlan } from "./conv-winograd.js";
+import { transformWeights, winogradPlan } from "./conv-winograd.js";
 import { winogradTransforms } from "../winograd/transforms.js";
 import { integerWinograd } from "../winograd/analysis.js";
 
@@ -23,24 +23,7 @@ export function integerTransforms(m: number, rs: number): { G: number[][]; BT: n
 /** The integer transformed weights U [group][n][Mg][S][Cg] of int8 w [M][Cg][r]. */
 export function integerWinogradWeights(w: ArrayLike<number>, M: number, Cg: number, group: number, r: number, m: number, segment: number): Int32Array {
   const { rs, S, n } = winogradPlan(r, m, segment);
-  const { G } = integerTransforms(m, rs);
-  const Mg = M / group;
-  const out = new Int32Array(group * n * Mg * S * Cg);
-  for (let gi = 0; gi < group; gi++) {
-    for (let j = 0; j < n; j++) {
-      for (let o = 0; o < Mg; o++) {
-        for (let sg = 0; sg < S; sg++) {
-          for (let c = 0; c < Cg; c++) {
-            const src = ((gi * Mg + o) * Cg + c) * r;
-            let acc = 0;
-            for (let k = 0; k < rs && sg * rs + k < r; k++) acc += G[j]![k]! * w[src + sg * rs + k]!;
-            out[(((gi * n + j) * Mg + o) * S + sg) * Cg + c] = acc;
-          }
-        }
-      }
-    }
-  }
-  return out;
+  return transformWeights(w, integerTransforms(m, rs).G, { M, Cg, group, r, rs, S, n }, new Int32Array(group * n * (M / group) * S * Cg));
 }
 
 /** QConv's int32 accumulator by integer Winograd F(m, rs) (see the header). */
