@@ -116,7 +116,7 @@ describe("golden fixtures: malformed fixtures are refused naming the line", () =
     expect(refused("graph @g(%x: f32[2]) -> (%x) {\n}\n// CHECK: x")).toMatch(/no "\/\/ RUN: pipeline" line/);
     expect(refused(conv(""))).toMatch(/no CHECK lines \(a fixture that expects a failure has an ERROR: line instead\)/);
     expect(refused(conv("// ERROR: x\n// NUMERIC: bit-exact"))).toMatch(/NUMERIC with ERROR/);
-    expect(refused(conv("// TARGET: x86\n// CHECK: x"))).toMatch(/^line 2: unknown target 'x86' \(the targets are c99, aarch64, armv7, aarch64\+dotprod\)/);
+    expect(refused(conv("// TARGET: x86\n// CHECK: x"))).toMatch(/^line 2: unknown target 'x86' \(the targets are c99, aarch64, armv7, aarch64\+dotprod, wasm32\)/);
   });
 
   it("CALIBRATE, INPUTS and NUMERIC that do not parse, or name what is not there", () => {
