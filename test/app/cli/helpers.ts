@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import { fromNumbers, toNumbers, type Tensor } from "../../../ir/types.js";
 import { encodeTensorFile, readTensorFile } from "../../../src/adapters/onnx/tensor.js";
 import { buildModel, type ModelSpec } from "../../helpers/onnx-builder.js";
@@ -91,4 +92,15 @@ export function oneLineError(r: CliResult): string {
   if (lines.length !== 1) throw new Error(`expected one line on stderr, got ${lines.length}:\n${r.stderr}`);
   if (!lines[0]!.startsWith("neonc: ")) throw new Error(`stderr does not start with "neonc: ": ${lines[0]}`);
   return lines[0]!;
+}
+
+/** Largest |a - b| over the largest |b| (the lengths must agree). */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let d = 0, m = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  return d / m;
 }

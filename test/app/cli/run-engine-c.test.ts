@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostTarget } from "../../../codegen/engine.js";
 import { rigOrSkip } from "../../codegen/helpers.js";
 import { sharedOrSkip } from "../../helpers/shared.js";
-import { ensureBuilt, neonc, oneLineError, readTensor, SHARED, tempDir } from "./helpers.js";
+import { ensureBuilt, neonc, oneLineError, readTensor, SHARED, tempDir, relError } from "./helpers.js";
 
 let dir: string;
 
@@ -15,17 +15,6 @@ beforeAll(() => {
   dir = tempDir("neonc-run-c-");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Largest |a - b| over the largest |b|. */
-function relError(a: readonly number[], b: readonly number[]): number {
-  expect(a.length).toBe(b.length);
-  let d = 0, m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
-}
 
 describe("neonc run --engine c", () => {
   it("wav2letter test_data_set_0 on c99 matches output_0.pb", (ctx) => {

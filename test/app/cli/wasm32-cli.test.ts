@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rigOrSkip } from "../../codegen/helpers.js";
 import { sharedOrSkip } from "../../helpers/shared.js";
 import { readTensorFile } from "../../../src/adapters/onnx/tensor.js";
-import { ensureBuilt, neonc, oneLineError, readTensor, SHARED, tempDir } from "./helpers.js";
+import { ensureBuilt, neonc, oneLineError, readTensor, SHARED, tempDir, relError } from "./helpers.js";
 
 let dir: string;
 
@@ -17,16 +17,6 @@ beforeAll(() => {
   dir = tempDir("neonc-wasm32-cli-");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0, m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
-}
 
 describe("wasm32 from the command line", () => {
   it("compile writes model.wasm, model.js and model.d.ts; the loader's output matches output_0.pb", async (ctx) => {
