@@ -1,7 +1,8 @@
 // The page's script: loads the two modules from ./out (model.js imports nothing; model.wasm is
 // fetched beside it), runs the bundled utterance through the digits model and greedy CTC, runs the
-// VAD over two chunks carrying its LSTM state, and shows the results. #result holds them as JSON
-// for the test that drives this page in headless Chromium.
+// VAD over two chunks carrying its LSTM state, and shows the results. #result holds them as JSON;
+// with `?report=PATH` the page also POSTs that JSON to PATH, which is how the test that drives
+// this page in headless Chromium learns that the page has finished (no timing guess).
 import * as digits from "./out/digits/model.js";
 import * as vad from "./out/vad/model.js";
 
@@ -46,9 +47,14 @@ async function main() {
   }
   const speech = probs.filter((p) => p > 0.5).length;
   document.getElementById("vad-summary").textContent = `${probs.length} frames, ${speech} above 0.5`;
-  document.getElementById("result").textContent = JSON.stringify({ transcript, vad: probs });
+  return { transcript, vad: probs };
 }
 
-main().catch((e) => {
-  document.getElementById("result").textContent = JSON.stringify({ error: String(e && e.message ? e.message : e) });
-});
+function show(result) {
+  const json = JSON.stringify(result);
+  document.getElementById("result").textContent = json;
+  const report = new URLSearchParams(location.search).get("report");
+  if (report) fetch(report, { method: "POST", body: json });
+}
+
+main().then(show, (e) => show({ error: String(e && e.message ? e.message : e) }));
