@@ -33,6 +33,7 @@ import { unaryKernelFor } from "./unary.js";
 import { qRequantizeKernel } from "./qint-requantize.js";
 import { qLookupKernel } from "./qint-lookup.js";
 import { qMagnitudeKernel } from "./qint-magnitude.js";
+import { qLogEnergyKernel } from "./qint-log-energy.js";
 import { dequantizeKernel, quantizeKernel } from "./qint-boundary.js";
 import { qConcatKernel } from "./qint-concat.js";
 import { qConvDepthwiseKernel } from "./qint-conv-depthwise.js";
@@ -72,7 +73,7 @@ import { rnnKernel } from "./rnn.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convWinogradKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
-  padKernel, gruKernel, qRequantizeKernel, qLookupKernel, qMagnitudeKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel, qConvWinogradKernel,
+  padKernel, gruKernel, qRequantizeKernel, qLookupKernel, qMagnitudeKernel, qLogEnergyKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel, qConvWinogradKernel,
   qConvIm2colKernel, qConvDepthwise2dKernel, qConvIm2col2dKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, ...reduceAnyKernels, lpNormKernel, gatherKernel, dropoutKernel, einsumKernel,
   ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,

@@ -21,7 +21,8 @@ import { chooseInt16Layers } from "./auto-int16.js";
 import { calibrationWarnings } from "../../src/analyses/calibration/thin.js";
 import { Lowering } from "./lowering.js";
 import { lowerFor } from "./lower-ops.js";
-import { findMagnitudes, lowerMagnitude, type MagnitudeGroup } from "./lower-magnitude.js";
+import { findMagnitudes, lowerMagnitude } from "./lower-magnitude.js";
+import { findLogEnergies, lowerLogEnergy, wideParams } from "./lower-log-energy.js";
 import { unfuseTableActivations } from "../../ir/unfuse-activations.js";
 import { has16x8Form, isIntegerOp } from "../../ir/traits.js";
 import { calibrateRnnStates, RNN_MODES, type RnnMode } from "./lower-rnn.js";
@@ -197,9 +198,8 @@ function quantizeScope(graph: Graph, ranges: Readonly<Record<string, CalibratedR
     floats.push({ node: n.name, op: n.op, reason: lower ? why : keep.has(n.op) ? "kept in float (keep_float)" : "no integer kernel" });
     L.keepFloat(n);
   };
-  // Spectrum magnitudes become one exact QMagnitude (./lower-magnitude.ts) unless an op of theirs is kept in float.
-  const magnitudes = ["Mul", "Add", "Sqrt"].some((op) => keep.has(op)) ? new Map<string, MagnitudeGroup>() : findMagnitudes(graph);
-  const held = new Set([...magnitudes.values()].flatMap((g) => g.members.map((m) => m.name)));
+  const fused = fusedGroups(graph, ranges, keep, L);
+  const held = new Set([...fused.values()].flatMap((g) => g.members.map((m) => m.name)));
 
   for (const n of graph.nodes) {
     const subs = subgraphsOf(n);
@@ -215,22 +215,51 @@ function quantizeScope(graph: Graph, ranges: Readonly<Record<string, CalibratedR
       L.keepFloat({ ...n, attrs });
       continue;
     }
-    if (held.has(n.name)) continue; // lowered with its Sqrt (below)
-    const group = magnitudes.get(n.name);
+    if (held.has(n.name)) continue; // lowered with the last node of its group (below)
+    const group = fused.get(n.name);
     if (group) {
-      const why = lowerMagnitude(group, L);
+      const why = group.lower(L);
       if (why === undefined) {
-        for (const m of group.members) options.explain?.(m.name, m.op, true, `lowered into the QMagnitude of ${n.name}`);
+        for (const m of group.members) options.explain?.(m.name, m.op, true, `lowered into the ${group.op} of ${n.name}`);
         options.explain?.(n.name, n.op, true, `lowered (${L.notes.get(n.name)})`);
         continue;
       }
-      options.explain?.(n.name, n.op, false, `${describeNode(n)} is no QMagnitude: ${why}`);
+      options.explain?.(n.name, n.op, false, `${describeNode(n)} is no ${group.op}: ${why}`);
       for (const m of group.members) lowerNode(m);
     }
     lowerNode(n);
   }
   for (const [v, q] of L.intOf) if (!graph.constants[v]) map[v] = { int: q.name, scale: q.params.scale, zeroPoint: q.params.zeroPoint };
   return L.finish({ [QUANTIZED_VALUES_META]: JSON.stringify(map), [FLOAT_NODES_META]: JSON.stringify(floats) });
+}
+
+/** A pattern lowered as one integer op at its last node, or node by node when it cannot be. */
+interface FusedGroup {
+  /** The integer op it becomes. */
+  readonly op: string;
+  /** The nodes before the last one that it absorbs. */
+  readonly members: readonly Node[];
+  lower(L: Lowering): string | undefined;
+}
+
+/**
+ * The patterns of `graph` lowered as one op, by their last node: spectrum magnitudes
+ * (./lower-magnitude.ts) and log energies (./lower-log-energy.ts), unless an op of theirs is kept
+ * in float. A log energy whose halves are computed wide registers them in `L.wide` here, before
+ * the layers that make them are lowered.
+ */
+function fusedGroups(graph: Graph, ranges: Readonly<Record<string, CalibratedRange>>, keep: ReadonlySet<string>, L: Lowering): Map<string, FusedGroup> {
+  const out = new Map<string, FusedGroup>();
+  const kept = (ops: readonly string[]) => ops.some((op) => keep.has(op));
+  if (!kept(["Mul", "Add", "Sqrt"])) {
+    for (const [name, g] of findMagnitudes(graph)) out.set(name, { op: "QMagnitude", members: g.members, lower: (l) => lowerMagnitude(g, l) });
+  }
+  if (!kept(["Mul", "Add", "MatMul", "Clip", "Log"])) {
+    const groups = [...findLogEnergies(graph).values()].filter((g) => ranges[g.log.outputs[0]!] !== undefined);
+    for (const [v, p] of wideParams(groups, ranges)) L.wide.set(v, p);
+    for (const g of groups) out.set(g.log.name, { op: "QLogEnergy", members: g.members, lower: (l) => lowerLogEnergy(g, l) });
+  }
+  return out;
 }
 
 /** A branch's metadata without the quantize records: the model's top level holds the float-node list. */

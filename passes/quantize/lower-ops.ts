@@ -84,7 +84,7 @@ const lowerConv: LowerFn = (n, L) => {
   const rq = requant(qw.scales.map((s) => (sx * s) / p.scale));
   Object.assign(attrs, {
     x_zero_point: xi.params.zeroPoint, ...rq, rounding: L.options.rounding, y_zero_point: p.zeroPoint,
-    qmin: clamp.qmin, qmax: clamp.qmax, out_dtype: "i8",
+    qmin: clamp.qmin, qmax: clamp.qmax, out_dtype: p.dtype,
   });
   return finishInt(n, L, "QConv", [xi.name, wName, bName], attrs, p);
 };
@@ -155,7 +155,7 @@ const lowerMatMul: LowerFn = (n, L) => {
   const rq = requant(qw.scales.map((s) => (sx * s) / p.scale));
   return finishInt(n, L, "QMatMul", [xi.name, wName, bName], {
     x_zero_point: xi.params.zeroPoint, ...rq, rounding: L.options.rounding, y_zero_point: p.zeroPoint,
-    qmin: clamp.qmin, qmax: clamp.qmax, out_dtype: "i8",
+    qmin: clamp.qmin, qmax: clamp.qmax, out_dtype: p.dtype,
   }, p);
 };
 
@@ -183,7 +183,7 @@ const lowerAdd: LowerFn = (n, L) => {
   return finishInt(n, L, "QAdd", [a.name, b.name], {
     a_zero_point: a.params.zeroPoint, b_zero_point: b.params.zeroPoint, left_shift: LEFT_SHIFT,
     a_multiplier: ra.multiplier[0]!, a_shift: ra.shift[0]!, b_multiplier: rb.multiplier[0]!, b_shift: rb.shift[0]!,
-    ...out, rounding: L.options.rounding, y_zero_point: p.zeroPoint, qmin: clamp.qmin, qmax: clamp.qmax, out_dtype: "i8",
+    ...out, rounding: L.options.rounding, y_zero_point: p.zeroPoint, qmin: clamp.qmin, qmax: clamp.qmax, out_dtype: p.dtype,
   }, p);
 };
 

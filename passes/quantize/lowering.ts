@@ -33,6 +33,11 @@ export class Lowering {
   private readonly floatOf = new Map<string, string>();
   /** Float value name -> its int8 version. */
   readonly intOf = new Map<string, { name: string; params: QParams }>();
+  /**
+   * Values computed in int16 rather than int8, with their parameters: the halves of a log
+   * energy and the data movement from the layers that make them (./lower-log-energy.ts).
+   */
+  readonly wide = new Map<string, QParams>();
   /** Node name -> what --explain adds to "lowered" (a fallback taken, say). */
   readonly notes = new Map<string, string>();
 
@@ -69,6 +74,8 @@ export class Lowering {
   paramsOf(v: string): QParams | undefined {
     const known = this.intOf.get(v);
     if (known) return known.params;
+    const wide = this.wide.get(v);
+    if (wide) return wide;
     const r = this.ranges[v];
     if (!r || !Number.isFinite(r.min) || !Number.isFinite(r.max)) return undefined;
     return activationParams(r.min, r.max, this.options.symmetric);
@@ -127,7 +134,7 @@ export class Lowering {
     return v;
   }
 
-  /** The int8 version of v (a Quantize of its float version if needed); undefined when v has no range. */
+  /** The int8 version of v (int16 for a wide value; a Quantize of its float version if needed); undefined when v has no range. */
   int(v: string): { name: string; params: QParams } | undefined {
     const known = this.intOf.get(v);
     if (known) return known;
@@ -136,7 +143,7 @@ export class Lowering {
     if (!p) return undefined;
     const f = this.float(v);
     const name = this.fresh(`${v}.q`);
-    this.emit("Quantize", [f], { scale: p.scale, zero_point: p.zeroPoint, out_dtype: "i8" }, [name], p);
+    this.emit("Quantize", [f], { scale: p.scale, zero_point: p.zeroPoint, out_dtype: p.dtype }, [name], p);
     const r = { name, params: p };
     this.intOf.set(v, r);
     return r;

@@ -3,6 +3,7 @@
 // weights per output channel, int32 biases, fused-activation clamps and lookup tables.
 import { clampOf, type Activation } from "../../ir/activation.js";
 import { roundHalfEven } from "../../ir/kernels/onnx-quant-round.js";
+import { intRange } from "../../ir/dtype.js";
 
 /** Parameters of an integer activation: real = scale * (q - zeroPoint). */
 export interface QParams {
@@ -79,15 +80,16 @@ export function quantizeBias(b: ArrayLike<number>, xScale: number, wScales: read
 }
 
 /**
- * The clamp a fused activation becomes on the output's integer grid (the whole int8 range when
+ * The clamp a fused activation becomes on the output's integer grid (the whole int8 or int16 range when
  * there is none); undefined when the activation is no clamp (ir/activation.ts clampOf).
  */
 export function activationClamp(act: Activation | undefined, out: QParams): { qmin: number; qmax: number } | undefined {
-  if (!act) return { qmin: QMIN, qmax: QMAX };
+  const [lo, hi] = intRange(out.dtype);
+  if (!act) return { qmin: lo, qmax: hi };
   const c = clampOf(act);
   if (!c) return undefined;
-  const q = (v: number) => Math.max(QMIN, Math.min(QMAX, roundHalfEven(v / out.scale) + out.zeroPoint));
-  return { qmin: c.lo === -Infinity ? QMIN : q(c.lo), qmax: c.hi === Infinity ? QMAX : q(c.hi) };
+  const q = (v: number) => Math.max(lo, Math.min(hi, roundHalfEven(v / out.scale) + out.zeroPoint));
+  return { qmin: c.lo === -Infinity ? lo : q(c.lo), qmax: c.hi === Infinity ? hi : q(c.hi) };
 }
 
 /** Quantizes real results onto an 8-bit grid (NaN to the zero point), for lookup tables. */

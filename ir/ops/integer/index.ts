@@ -10,6 +10,7 @@ import { QConcat } from "./qconcat.js";
 import { QConv } from "./qconv.js";
 import { QLookup } from "./qlookup.js";
 import { QMagnitude } from "./qmagnitude.js";
+import { QLogEnergy } from "./qlog-energy.js";
 import { QMatMul } from "./qmatmul.js";
 import { QLogSoftmax, QSoftmax } from "./qsoftmax.js";
 import { QLayerNorm } from "./qlayernorm.js";
@@ -21,6 +22,6 @@ import { QLSTM } from "./qlstm.js";
 export const integerOp = <D extends OpDef<any>>(def: D): D => ({ ...def, traits: { ...def.traits, integer: true } });
 
 export const qintOps: OpDef<any>[] = [
-  Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, QMagnitude, QSoftmax, QLogSoftmax, QLayerNorm,
+  Quantize, Dequantize, QConv, QMatMul, Requantize, QAdd, QMul, QConcat, QLookup, QMagnitude, QLogEnergy, QSoftmax, QLogSoftmax, QLayerNorm,
   HybridLSTM, HybridGRU, HybridRNN, QLSTM, QGRU,
 ].map(integerOp);

@@ -80,6 +80,43 @@ export function qmagnitudeToOnnx(node: OnnxExportNode, a: Clamp, ctx: OnnxExport
   return qdqNode(ctx, node, [sum], "Sqrt", {}, out, a);
 }
 
+/**
+ * QLogEnergy in float: re and im dequantized with scale 1 (their centred integers), squared and
+ * summed, through the bank's integers (MatMul), times 2^(offsets/2^16) per column (the scales),
+ * clipped at 2^(floor/2^16), Log, quantized. The log table's 8-bit mantissa is not reproduced.
+ */
+export function qlogEnergyToOnnx(node: OnnxExportNode, a: Clamp & { re_zero_point: number; im_zero_point: number; offsets: readonly number[]; floor: number }, ctx: OnnxExportContext): OnnxNodeOut[] {
+  const [re, im, bank] = node.inputs;
+  const y = node.outputs[0]!;
+  const out: OnnxNodeOut[] = [];
+  const centred = (v: string, zp: number) => dequantize(ctx, out, v, { scale: [1], zeroPoint: [zp] });
+  const square = (v: string, k: string) => {
+    const sq = ctx.fresh(`${y}.${k}2`);
+    out.push({ opType: "Mul", name: `${node.name}.${k}2`, inputs: [v, v], outputs: [sq], attrs: {} });
+    return sq;
+  };
+  let energy = square(centred(re!, a.re_zero_point), "re");
+  if (im) {
+    const sum = ctx.fresh(`${y}.power`);
+    out.push({ opType: "Add", name: `${node.name}.power`, inputs: [energy, square(centred(im, a.im_zero_point), "im")], outputs: [sum], attrs: {} });
+    energy = sum;
+  }
+  if (bank) {
+    const banked = ctx.fresh(`${y}.banked`);
+    out.push({ opType: "MatMul", name: `${node.name}.bank`, inputs: [energy, dequantize(ctx, out, bank, { scale: [1], zeroPoint: [0] })], outputs: [banked], attrs: {} });
+    energy = banked;
+  }
+  const scaled = ctx.fresh(`${y}.scaled`);
+  const scales = a.offsets.map((o) => 2 ** (o / 2 ** 16));
+  out.push({ opType: "Mul", name: `${node.name}.scale`, inputs: [energy, ctx.constant(fromNumbers("f32", [scales.length], scales), `${y}.scales`)], outputs: [scaled], attrs: {} });
+  let logIn = scaled;
+  if (a.floor > -(2 ** 31) + 1) {
+    logIn = ctx.fresh(`${y}.floored`);
+    out.push({ opType: "Max", name: `${node.name}.floor`, inputs: [scaled, ctx.constant(fromNumbers("f32", [], [2 ** (a.floor / 2 ** 16)]), `${y}.floor`)], outputs: [logIn], attrs: {} });
+  }
+  return qdqNode(ctx, node, [logIn], "Log", {}, out, a);
+}
+
 export function qconcatToOnnx(node: OnnxExportNode, a: { axis: number }, ctx: OnnxExportContext): OnnxNodeOut[] {
   const out: OnnxNodeOut[] = [];
   const inputs = node.inputs.map((v) => dequantize(ctx, out, v));
