@@ -5,7 +5,7 @@
 // interpreter's bits. Scalar: a few thousand products per frame, next to the STFT's convs.
 import { ctype } from "../c-util.js";
 import { defineKernel } from "../kernel.js";
-import { LOG2_FRAC_BITS, LOG2_Q16, LOG2_TABLE_BITS } from "../../ir/ops/integer/qlog-energy.js";
+import { LOG2_FRAC_BITS, LOG2_Q16, LOG2_TABLE_BITS, NO_FLOOR } from "../../ir/ops/integer/qlog-energy.js";
 import { dtypesIn, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 
 const LOG2_C = `static const uint16_t neonc_log2_q16_table[${LOG2_Q16.length}] = {${LOG2_Q16.join(",")}};
@@ -76,6 +76,8 @@ export const qLogEnergyKernel = defineKernel({
       `}`,
       `${row.one}(acc, ${ctx.ptr(y)}, rows * M, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`,
     );
+    // Without a floor the log of zero is -infinity: the lowest output (log2 + offset never reaches NO_FLOOR).
+    if (floor === NO_FLOOR) lines.push(`for (r = 0; r < rows * M; r++) if (acc[r] == ${NO_FLOOR}) ${ctx.ptr(y)}[r] = ${p.qmin};`);
     return lines.join("\n");
   },
 });

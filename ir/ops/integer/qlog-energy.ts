@@ -9,7 +9,7 @@
 //   E_m = sum_k P_k * bank[k, m]                              exact (no bank: E_k = P_k)
 //   L_m = log2(E_m) in Q16: 2^16 floor(log2 E) + LOG2_Q16[top 8 bits after E's leading one]
 //   acc = max(L_m + offsets[m], floor)   (E_m <= 0: floor)
-//   y   = clamp(zp + rq(acc, multiplier, shift))
+//   y   = clamp(zp + rq(acc, multiplier, shift))   (E_m <= 0 without a floor: the lowest output)
 // With re, im of scale s and bank column m of scale b_m, s^2 b_m E_m is the float energy, so the
 // lowering sets offsets[m] = round(2^16 log2(s^2 b_m)), floor = round(2^16 log2(eps)) (the Clip
 // before the Log) and the real multiplier ln 2 / (2^16 s_y). The only roundings: the 8-bit
@@ -90,6 +90,8 @@ export const QLogEnergy = defineOp({
       if (terms * maxP >= EXACT) throw new Error(`${K} bins of ${re.dtype} powers through an int8 bank can reach 2^53: the energy would not be exact`);
     }
     if (a.offsets.length !== 1 && typeof M === "number" && a.offsets.length !== M) throw new Error(`offsets has ${a.offsets.length} values, expected 1 or ${M}`);
+    // |offset| < 2^30 keeps log2 + offset an int32 above NO_FLOOR (log2 of E < 2^53 is below 2^22).
+    for (const o of a.offsets) if (!Number.isInteger(o) || Math.abs(o) >= 2 ** 30) throw new Error(`offset ${o} is not an integer of magnitude below 2^30`);
     if (!Number.isInteger(a.floor) || a.floor < NO_FLOOR) throw new Error(`floor ${a.floor} is not an int32 above ${NO_FLOOR - 1}`);
     requantParams(a, 1);
     return [tensorType(outDtype(a), [...re.shape.slice(0, -1), M])];
@@ -118,7 +120,10 @@ export const QLogEnergy = defineOp({
       }
     }
     const y = makeTensor(outDtype(a), [...re.shape.slice(0, -1), M]);
-    requantizeChannels(acc, y.data as NumericArray, 1, 1, acc.length, rq);
+    const yd = y.data as NumericArray;
+    requantizeChannels(acc, yd, 1, 1, acc.length, rq);
+    // Without a floor the log of zero is -infinity: the lowest output.
+    if (a.floor === NO_FLOOR) for (let i = 0; i < acc.length; i++) if (acc[i] === NO_FLOOR) yd[i] = rq.qmin;
     return [y];
   },
   toOnnx: qlogEnergyToOnnx,

@@ -9,6 +9,7 @@ import { makeTensor, typeOfTensor, type Tensor } from "../../../ir/types.js";
 import type { DType } from "../../../ir/dtype.js";
 import { roundHalfEven } from "../../../ir/kernels/onnx-quant-round.js";
 import "../../../ir/ops/index.js";
+import { LOG2_FRAC_BITS, log2Q16 } from "../../../ir/ops/integer/qlog-energy.js";
 import { Rng } from "../../../src/testing/index.js";
 
 function run(op: string, inputs: (Tensor | undefined)[], attrs: Record<string, unknown>): Tensor {
@@ -334,5 +335,62 @@ describe("QMagnitude", () => {
   it("refuses halves of different shapes and frac_bits beyond 7", () => {
     expect(() => run("QMagnitude", [t("i8", [4], [0, 0, 0, 0]), t("i8", [2], [0, 0])], { multiplier: [1073741824], shift: [0] })).toThrow(/re and im must have one shape/);
     expect(() => run("QMagnitude", [t("i8", [2], [0, 0]), t("i8", [2], [0, 0])], { frac_bits: 8, multiplier: [1073741824], shift: [0] })).toThrow(/frac_bits 8 is outside \[0, 7\]/);
+  });
+});
+
+describe("QLogEnergy", () => {
+  const ONE = 2 ** LOG2_FRAC_BITS;
+  it("log2Q16 is within the table's step of log2 for every size of integer, and exact at powers of two", () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 52 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, f) => {
+      const e = Math.min(2 ** 53 - 1, Math.floor(2 ** n * (1 + f)));
+      const err = log2Q16(e) / ONE - Math.log2(e);
+      // The mantissa is cut to 8 bits (at most log2(1 + 1/256) low) and the table rounds (2^-17).
+      expect(err).toBeLessThanOrEqual(2 ** -17 + 1e-12);
+      expect(err).toBeGreaterThanOrEqual(-Math.log2(1 + 1 / 256) - 2 ** -17);
+      expect(log2Q16(2 ** n)).toBe(n * ONE);
+    }), { numRuns: 500 });
+  });
+
+  it("is within 1 LSB (plus the table's step) of log(max(s^2 b_m sum_k ((re - z)^2 + (im - z)^2) bank[k, m], eps))", () => {
+    const K = 6, Mb = 3;
+    const params = fc.record({
+      s: fc.double({ min: 0.01, max: 10, noNaN: true }), sy: fc.double({ min: 0.05, max: 0.3, noNaN: true }),
+      eps: fc.double({ min: 1e-6, max: 10, noNaN: true }),
+      zr: fc.integer({ min: -128, max: 127 }), zi: fc.integer({ min: -128, max: 127 }), zy: fc.integer({ min: -128, max: 127 }),
+      re: fc.array(fc.integer({ min: -128, max: 127 }), { minLength: 2 * K, maxLength: 2 * K }), im: fc.array(fc.integer({ min: -128, max: 127 }), { minLength: 2 * K, maxLength: 2 * K }),
+      bank: fc.array(fc.integer({ min: 0, max: 127 }), { minLength: K * Mb, maxLength: K * Mb }),
+      b: fc.array(fc.double({ min: 1e-4, max: 1, noNaN: true }), { minLength: Mb, maxLength: Mb }),
+    });
+    fc.assert(fc.property(params, (p) => {
+      const offsets = p.b.map((b) => Math.round(ONE * Math.log2(p.s * p.s * b)));
+      const y = run("QLogEnergy", [t("i8", [2, K], p.re), t("i8", [2, K], p.im), t("i8", [K, Mb], p.bank)], {
+        re_zero_point: p.zr, im_zero_point: p.zi, offsets, floor: Math.round(ONE * Math.log2(p.eps)), ...M(Math.LN2 / (ONE * p.sy)), y_zero_point: p.zy,
+      });
+      for (let r = 0; r < 2; r++) {
+        for (let m = 0; m < Mb; m++) {
+          let e = 0;
+          for (let k = 0; k < K; k++) e += ((p.re[r * K + k]! - p.zr) ** 2 + (p.im[r * K + k]! - p.zi) ** 2) * p.bank[k * Mb + m]!;
+          const real = Math.log(Math.max(p.s * p.s * p.b[m]! * e, p.eps));
+          const want = clamp8(roundHalfEven(real / p.sy) + p.zy);
+          // The table's step, log(1 + 1/256) = 0.0039, is below 0.05 of an output step here.
+          expect(Math.abs((y.data as Int8Array)[r * Mb + m]! - want)).toBeLessThanOrEqual(1);
+        }
+      }
+    }), { numRuns: 300 });
+  });
+
+  it("gives the floor for zero energy and without a floor the lowest output; no bank and no im are a log power", () => {
+    const y = run("QLogEnergy", [t("i16", [4], [0, 3, -32768, 1]), undefined, undefined], { ...M(Math.LN2 / ONE), out_dtype: "i16" });
+    // log(x^2) with unit scales: -inf (saturated), log 9, log 2^30, log 1.
+    expect(Array.from(y.data as Int16Array)).toEqual([-32768, 2, 21, 0]);
+    const f = run("QLogEnergy", [t("i8", [2], [0, 1]), t("i8", [2], [0, 0]), undefined], { floor: -3 * ONE, ...M(Math.LN2 / ONE), out_dtype: "i16" });
+    expect(Array.from(f.data as Int16Array)).toEqual([-2, 0]); // log(2^-3) = -2.08
+  });
+
+  it("refuses banks whose sums could pass 2^53, and mismatched shapes", () => {
+    const z = (dt: DType, shape: number[]) => t(dt, shape, new Array(shape.reduce((a, b) => a * b, 1)).fill(0));
+    expect(() => run("QLogEnergy", [z("i16", [40000]), z("i16", [40000]), z("i8", [40000, 1])], M(1e-5))).toThrow(/can reach 2\^53/);
+    expect(() => run("QLogEnergy", [z("i8", [4]), z("i8", [4]), z("i8", [5, 2])], M(1e-5))).toThrow(/bank has 5 rows but re has 4 bins/);
+    expect(() => run("QLogEnergy", [z("i8", [4]), z("i8", [3]), undefined], M(1e-5))).toThrow(/re and im must have one shape/);
   });
 });
