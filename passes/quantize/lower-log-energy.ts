@@ -8,7 +8,8 @@
 // (through data movement only: Unsqueeze, Transpose, Reshape...), those layers requantize their
 // accumulators to int16 on one shared scale instead of int8 (90 dB for the halves, 180 dB for
 // the power), and the data movement carries the int16 values. Otherwise the halves are read at
-// whatever integer precision they have.
+// whatever integer precision they have, and when their scales differ both are requantized to
+// one int16 scale.
 //
 // The groups are found before the lowering walks the nodes: their members are held back until
 // the Log, which lowers the group in one node, or, when it cannot, lowers them one by one.
@@ -21,7 +22,8 @@ import { passesInt8Through } from "../../ir/traits.js";
 import { LOG2_FRAC_BITS, NO_FLOOR } from "../../ir/ops/integer/qlog-energy.js";
 import type { CalibratedRange } from "../../src/analyses/calibration/calibrate.js";
 import type { Lowering } from "./lowering.js";
-import { int16Params, quantizeWeights, type QParams } from "./params.js";
+import { int16Params, quantizeWeights, sameParams, type QParams } from "./params.js";
+import { intRange } from "../../ir/dtype.js";
 
 /** One log-energy pattern: the Log, the nodes it absorbs, the halves, the bank and the floor. */
 export interface LogEnergyGroup {
@@ -145,17 +147,36 @@ export function wideParams(groups: Iterable<LogEnergyGroup>, ranges: Readonly<Re
   return out;
 }
 
+/**
+ * The halves on one scale, as QLogEnergy reads them: as they are when they agree, else each
+ * requantized to symmetric int16 over both their ranges (finer than either int8 grid, so the
+ * step adds at most half an int16 step).
+ */
+function onOneScale(halves: { name: string; params: QParams }[], L: Lowering): [{ name: string; params: QParams }, { name: string; params: QParams } | undefined] {
+  const [a, b] = halves as [{ name: string; params: QParams }, { name: string; params: QParams } | undefined];
+  if (!b || sameParams(a.params, b.params)) return [a, b];
+  const [lo, hi] = [Math.min(...halves.map((h) => h.params.scale * (intRange(h.params.dtype)[0] - h.params.zeroPoint))), Math.max(...halves.map((h) => h.params.scale * (intRange(h.params.dtype)[1] - h.params.zeroPoint)))];
+  const p = int16Params(lo, hi);
+  const moved = halves.map((h) => {
+    const name = L.fresh(`${h.name}.q16`);
+    const m = quantizeMultiplier(h.params.scale / p.scale);
+    L.emit("Requantize", [h.name], {
+      x_zero_point: h.params.zeroPoint, multiplier: [m.multiplier], shift: [m.shift], rounding: L.options.rounding, y_zero_point: 0, out_dtype: "i16",
+    }, [name], p);
+    return { name, params: p };
+  });
+  return [moved[0]!, moved[1]];
+}
+
 /** Lowers the group to QLogEnergy; returns why not (the group is then lowered node by node). */
 export function lowerLogEnergy(group: LogEnergyGroup, L: Lowering): string | undefined {
   const y = group.log.outputs[0]!;
   if (L.source.types[y]?.dtype !== "f32") return `its output ${y} is not f32`;
   const p = L.paramsOf(y);
   if (!p) return `its output ${y} has no calibrated range`;
-  const re = L.int(group.re), im = group.im ? L.int(group.im) : undefined;
-  if (!re || (group.im && !im)) return "a half of the spectrum has no calibrated range";
-  if (im && (im.params.scale !== re.params.scale || im.params.dtype !== re.params.dtype)) {
-    return `the real and imaginary halves have different scales (${re.params.scale} and ${im.params.scale})`;
-  }
+  const halves = [L.int(group.re), ...(group.im ? [L.int(group.im)] : [])];
+  if (halves.some((h) => !h)) return "a half of the spectrum has no calibrated range";
+  const [re, im] = onOneScale(halves as { name: string; params: QParams }[], L);
   let bankName = "";
   let bankScales = [1];
   if (group.bank) {
