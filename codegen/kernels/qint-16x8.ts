@@ -105,14 +105,17 @@ export function emitQConv16x8Depthwise(node: Node, attrs: Attrs, ctx: KernelCont
   return lines.join("\n");
 }
 
-/** QConvIm2col with int16 activations. */
+/** QConvIm2col with int16 activations, and int8 weights or int16 ones (the 16x16 mode). */
 export function emitQConv16x8Im2col(node: Node, attrs: Attrs, ctx: KernelContext): string {
   const { geo, N, lines, rq } = qconv16x8(node, attrs, ctx);
-  const { M, Cg, Kw, group, C, Mg, K, stride, dil, padL, w } = geo;
+  const { M, Cg, Kw, group, C, Mg, K, stride, dil, padL } = geo;
   const yt = ctx.type(node.outputs[0]!);
-  const gemm = useQGemm16(ctx, "wide");
+  // int16 weights: the 16x16 mode (geo.w is typed for the int8 emitters).
+  const w = ctx.constant(node.inputs[1]!)!.data as Int8Array | Int16Array;
+  const w16 = w instanceof Int16Array;
+  const gemm = useQGemm16(ctx, w16 ? "wide16" : "wide");
   lines.push(
-    `const int8_t *w = ${ctx.addWeights("qconv16_w", w)};`,
+    `const ${w16 ? "int16_t" : "int8_t"} *w = ${ctx.addWeights("qconv16_w", w)};`,
     `int16_t *col = ${ctx.scratch(mulDim(yt.shape[2]!, K), "int16_t")};`,
     `int g, c;`,
     `for (b = 0; b < ${N}; b++) {`,
@@ -141,12 +144,12 @@ export function emitQMatMul16x8(node: Node, attrs: Attrs, ctx: KernelContext): s
   const yt = ctx.type(yN);
   const wc = ctx.constant(wN)!;
   const [K, N] = wc.shape as [number, number];
-  const w = wc.data as Int8Array;
+  const w = wc.data as Int8Array | Int16Array;
   const p = requantOf(attrs, N, ctx);
   // The GEMM's weight rows are the output columns: w transposed, k-contiguous.
-  const wt = new Int8Array(N * K);
+  const wt = w instanceof Int16Array ? new Int16Array(N * K) : new Int8Array(N * K);
   for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) wt[n * K + k] = w[k * N + n]!;
-  const gemm = useQGemm16(ctx, "wide");
+  const gemm = useQGemm16(ctx, w instanceof Int16Array ? "wide16" : "wide");
   // The largest shape: a product of two symbolic dims (batch x frames) has no Dim form.
   const numelY = yt.shape.reduce<number>((a, d) => a * ctx.maxDim(d), 1);
   const ct = ctype(yt.dtype);

@@ -33,11 +33,13 @@ export function dtypesIn(node: Node, g: Graph, allowed: Readonly<Record<number, 
 
 /**
  * Why an integer product (QConv, QMatMulGemm) with constant weights cannot be generated: int8/uint8
- * activations, or int16 ones (the 16x8 mode, codegen/kernels/qint-16x8.ts), int8 weights and
- * int32 bias, both constant (they are packed at compile time), 8- or 16-bit output.
+ * activations, or int16 ones (the 16x8 mode, codegen/kernels/qint-16x8.ts), int8 weights (int16
+ * ones with int16 activations: the 16x16 mode) and int32 bias, both constant (they are packed at
+ * compile time), 8- or 16-bit output.
  */
 export function productUnsupported(node: Node, g: Graph): string | undefined {
-  const bad = dtypesIn(node, g, { 0: ["i8", "u8", "i16"], 1: ["i8"], 2: ["i32"] }, ["i8", "u8", "i16"]);
+  const x16 = g.types[node.inputs[0]!]?.dtype === "i16";
+  const bad = dtypesIn(node, g, { 0: ["i8", "u8", "i16"], 1: x16 ? ["i8", "i16"] : ["i8"], 2: ["i32"] }, ["i8", "u8", "i16"]);
   if (bad) return bad;
   if (!g.constants[node.inputs[1]!]) return "the weights must be constant";
   if (node.inputs[2] && !g.constants[node.inputs[2]]) return "the bias must be constant";

@@ -6,6 +6,9 @@
 //   exact; they are formed in bounded blocks of k and flushed into int64 (scalar: 256 k per
 //   block; NEON: vmlal_s16 of the weights widened by vmovl_s8, two products per lane per 8 k,
 //   1024 k = 256 products per lane per block, then the lanes are added in int64).
+// - "wide16" (the 16x16 mode): int16 weights times int16 activations, products up to 2^30 summed
+//   straight into int64 (scalar on every target: a log energy's spectral transform, not a hot
+//   conv stack).
 // - "wrap" (QMatMul of two activations, both centred to int16 by the caller): int16 x int16
 //   products (below 2^16) summed modulo 2^32, which is exactly the interpreter's Int32Array
 //   accumulator (it wraps as int32 hardware does); scalar code sums in uint32 so overflow is
@@ -21,10 +24,10 @@ import { roundingSuffix } from "../fixed-point-c.js";
 import { useFixedPointWide } from "../fixed-point-wide-c.js";
 import type { KernelContext } from "../kernel.js";
 
-export type Gemm16Kind = "wide" | "wrap";
+export type Gemm16Kind = "wide" | "wide16" | "wrap";
 
 export interface QGemm16 {
-  /** C type of the accumulators: int64_t (wide) or int32_t (wrap). */
+  /** C type of the accumulators: int64_t (wide, wide16) or int32_t (wrap). */
   readonly accType: "int64_t" | "int32_t";
   /** The C call: M, N, K, w, x, ldx, bias, acc, ldm, ldn as C expressions (K may be a runtime int). */
   call(M: string | number, N: string | number, K: string | number, w: string, x: string, ldx: string | number, bias: string, acc: string, ldm: string | number, ldn: string | number): string;
@@ -35,16 +38,17 @@ const SCALAR_BLOCK = 256;
 /** k per NEON block: two products per lane per 8 k, so 256 per lane (below the 511 that fit int32). */
 const NEON_BLOCK = 1024;
 
-/** Adds the GEMM helper of `kind` (wide: int8 w, int64 acc; wrap: int16 w, int32 acc modulo 2^32). */
+/** Adds the GEMM helper of `kind` (wide: int8 w, int64 acc; wide16: int16 w, int64 acc; wrap: int16 w, int32 acc modulo 2^32). */
 export function useQGemm16(ctx: KernelContext, kind: Gemm16Kind): QGemm16 {
-  const neon = ctx.target.neon;
-  const wide = kind === "wide";
-  const wt = wide ? "int8_t" : "int16_t";
+  const w16 = kind === "wide16";
+  const neon = ctx.target.neon && !w16;
+  const wide = kind !== "wrap";
+  const wt = kind === "wide" ? "int8_t" : "int16_t";
   const acc = wide ? "int64_t" : "int32_t";
   // S: type of the per-output sums (exact int64, or uint32 for defined wrap-around).
   const S = wide ? "int64_t" : "uint32_t";
   const name = `neonc_qgemm16_${kind}_${neon ? "neon" : "scalar"}`;
-  const scratchRows = !neon && wide;
+  const scratchRows = !neon && kind === "wide";
   const cols = ["a", "b"], xrow = ["xr", "xq"];
   const rows = [0, 1, 2, 3];
 
@@ -57,14 +61,18 @@ export function useQGemm16(ctx: KernelContext, kind: Gemm16Kind): QGemm16 {
 
   const scalarBlock = (nc: number) => {
     const cs = cols.slice(0, nc);
-    const P = wide ? "int32_t" : "uint32_t";
+    // Partial sums: int32 blocks for int8 weights (products below 2^22), int64 for int16 ones
+    // (products below 2^30, one block), uint32 for wrap-around.
+    const P = w16 ? "int64_t" : wide ? "int32_t" : "uint32_t";
     const partial = cs.flatMap((c) => rows.map((r) => `p${c}${r} = 0`)).join(", ");
-    const body = rows.flatMap((r) => cs.map((c, ci) => wide ? `p${c}${r} += w${r}[k] * ${["xv", "xu"][ci]};` : `p${c}${r} += (uint32_t)(w${r}[k] * ${["xv", "xu"][ci]});`)).join(" ");
+    const term = (r: number, ci: number) => `w${r}[k] * ${["xv", "xu"][ci]}`;
+    const body = rows.flatMap((r) => cs.map((c, ci) => w16 ? `p${c}${r} += (int64_t)(${term(r, ci)});` : wide ? `p${c}${r} += ${term(r, ci)};` : `p${c}${r} += (uint32_t)(${term(r, ci)});`)).join(" ");
+    const blocked = wide && !w16;
     return [
       `const int16_t *xr = x + (size_t)n * ldx${nc > 1 ? ", *xq = xr + ldx" : ""};`,
       init(nc),
-      wide ? `for (k0 = 0; k0 < K; k0 += ${SCALAR_BLOCK}) {` : `k0 = 0; {`,
-      wide ? `  const int k1 = K - k0 < ${SCALAR_BLOCK} ? K : k0 + ${SCALAR_BLOCK};` : `  const int k1 = K;`,
+      blocked ? `for (k0 = 0; k0 < K; k0 += ${SCALAR_BLOCK}) {` : `k0 = 0; {`,
+      blocked ? `  const int k1 = K - k0 < ${SCALAR_BLOCK} ? K : k0 + ${SCALAR_BLOCK};` : `  const int k1 = K;`,
       `  ${P} ${partial};`,
       `  for (k = k0; k < k1; k++) {`,
       `    const int32_t xv = xr[k]${nc > 1 ? ", xu = xq[k]" : ""};`,

@@ -17,7 +17,8 @@ import { useQGemm16 } from "./qint-gemm16.js";
 export function isActivationProduct(node: Node, attrs: Attrs, g: Graph): boolean {
   const w = node.inputs[1]!;
   const wt = g.types[w]!;
-  return !g.constants[w] || wt.dtype !== "i8" || (attrs.w_zero_point as number) !== 0 || wt.shape.length !== 2;
+  const packable = wt.dtype === "i8" || (wt.dtype === "i16" && g.types[node.inputs[0]!]!.dtype === "i16");
+  return !g.constants[w] || !packable || (attrs.w_zero_point as number) !== 0 || wt.shape.length !== 2;
 }
 
 /** Why the centred product cannot be generated. */

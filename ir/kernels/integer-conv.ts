@@ -64,12 +64,12 @@ export function qconvAccumulate(x: NumericArray, w: Int8Array, bias: Int32Array 
 }
 
 /**
- * Wide accumulators of a 16x8 conv (int16 x, int8 w): products reach 2^22 and sums overflow
- * int32, so the conv runs on Float64Arrays of the centred integers through the float kernel. Every
+ * Wide accumulators of a 16x8 conv (int16 x, int8 w) or a 16x16 one (int16 w): products reach
+ * 2^22 (2^30) and sums overflow int32, so the conv runs on Float64Arrays of the centred integers through the float kernel. Every
  * value is an integer and every partial sum stays below 2^53, so the result is exact whatever the
  * kernel's summation order.
  */
-export function qconvAccumulateWide(x: NumericArray, w: Int8Array, bias: Int32Array | undefined, a: QConvArgs): Float64Array {
+export function qconvAccumulateWide(x: NumericArray, w: Int8Array | Int16Array, bias: Int32Array | undefined, a: QConvArgs): Float64Array {
   const { N, M, geometry: g } = a;
   const xc = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) xc[i] = x[i]! - a.xZeroPoint;

@@ -19,6 +19,7 @@ import { defineAlgorithmRule, ensureConstant } from "./algorithm-rule.js";
 
 export interface QConvShape {
   readonly x: "i8" | "u8" | "i16";
+  readonly w: "i8" | "i16";
   readonly C: number;
   readonly M: number;
   readonly group: number;
@@ -35,14 +36,14 @@ export function integerConv(node: Node, g: GraphView): QConvShape {
   const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!), y = g.type(node.outputs[0]!);
   ensure(x.shape.length === 3, `it is a ${x.shape.length - 2}-D convolution (these take 1-D ones)`);
   ensure(ACTIVATIONS.includes(x.dtype), `its input is ${x.dtype}; the C integer convolutions take i8, u8 or i16`);
-  ensure(w.dtype === "i8", `its weights are ${w.dtype}; the C integer convolutions take i8`);
+  ensure(w.dtype === "i8" || (w.dtype === "i16" && x.dtype === "i16"), `its weights are ${w.dtype}; the C integer convolutions take i8 (and i16 with i16 inputs)`);
   ensure(ACTIVATIONS.includes(y.dtype), `its output is ${y.dtype}; the C integer convolutions write i8, u8 or i16`);
   ensureConstant(node, g, [1, 2], ["weights", "bias"]);
   const a = g.attrs<{ group: number; strides?: number[]; dilations?: number[]; auto_pad: string }>(node);
   ensure(a.auto_pad === "NOTSET", () => `auto_pad ${a.auto_pad} (its pads are computed at run time from T; these take explicit pads)`);
   const [M, Cg, Kw] = w.shape as [number, number, number];
   const first = (v: readonly number[] | undefined) => (v && v.length > 0 ? v[0]! : 1);
-  return { x: x.dtype as QConvShape["x"], C: Cg * a.group, M, group: a.group, Cg, Kw, stride: first(a.strides), dilation: first(a.dilations) };
+  return { x: x.dtype as QConvShape["x"], w: w.dtype as QConvShape["w"], C: Cg * a.group, M, group: a.group, Cg, Kw, stride: first(a.strides), dilation: first(a.dilations) };
 }
 
 const where = (t: Target) => `on ${t.name}`;
@@ -53,6 +54,7 @@ export const qconvDepthwise = defineAlgorithmRule({
   choose(node, g, target) {
     const s = integerConv(node, g);
     ensure(s.Cg === 1, () => `it reads ${s.Cg} input channels per group (group ${s.group}, ${s.C} input channels)`);
+    ensure(s.w === "i8", "its weights are int16 (the 16x16 mode): the depthwise loop's int32 partial sums hold int8 weights' products (the wide GEMM reads im2col patches)");
     const each = s.C === 1 ? "the one input channel" : s.M === s.C ? "its own input channel" : `input channel m / ${s.M / s.C}`;
     return `one input channel per group (${s.C} channel${s.C === 1 ? "" : "s"}, ${s.M} outputs, ${taps(s)}): ` +
       `each output channel m runs a direct loop over ${each}, copied once into a row padded with the zero point, ` +

@@ -19,14 +19,15 @@ function ensureOutput(node: Node, g: GraphView): void {
   ensure(OUTPUTS.includes(y), `its output is ${y}; the C integer products write i8, u8 or i16`);
 }
 
-/** What keeps w from being packed at compile time (empty when it is a constant symmetric int8 [K, N]). */
+/** What keeps w from being packed at compile time (empty when it is a constant symmetric int8 [K, N], or int16 with int16 x). */
 function runTimeW(node: Node, g: GraphView): string[] {
   const wN = node.inputs[1]!;
   const w = g.type(wN);
   const wzp = g.attrs<{ w_zero_point: number }>(node).w_zero_point;
   const why: string[] = [];
   if (!g.isConstant(wN)) why.push("w is computed at run time");
-  if (w.dtype !== "i8") why.push(`w is ${w.dtype}`);
+  // int16 w is packed too with int16 x (the 16x16 mode).
+  if (w.dtype !== "i8" && !(w.dtype === "i16" && g.type(node.inputs[0]!).dtype === "i16")) why.push(`w is ${w.dtype}`);
   if (wzp !== 0) why.push(`w has zero point ${wzp}`);
   if (w.shape.length > 2) why.push(`w is batched [${w.shape.map(dimToString).join(", ")}]`);
   return why;
@@ -44,8 +45,9 @@ export const qmatmulGemm = defineAlgorithmRule({
     ensure(!b || g.type(b).dtype === "i32", () => `its bias is ${g.type(b!).dtype}, not i32`);
     ensureOutput(node, g);
     const [K, N] = g.type(node.inputs[1]!).shape as [number, number];
-    const sums = x.dtype === "i16" ? "the wide GEMM with int64 sums (int16 x, the 16x8 mode)" : "the int8 GEMM with int32 sums";
-    return `constant symmetric int8 w [${K}, ${N}]: packed transposed at compile time (with the zero-point correction in the bias), ` +
+    const w16 = g.type(node.inputs[1]!).dtype === "i16";
+    const sums = w16 ? "the wide GEMM with int64 sums (int16 x and w, the 16x16 mode)" : x.dtype === "i16" ? "the wide GEMM with int64 sums (int16 x, the 16x8 mode)" : "the int8 GEMM with int32 sums";
+    return `constant symmetric ${w16 ? "int16" : "int8"} w [${K}, ${N}]: packed transposed at compile time (with the zero-point correction in the bias), ` +
       `every row of x is a column of ${sums} ${where(target)}`;
   },
 });

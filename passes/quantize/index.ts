@@ -245,8 +245,8 @@ interface FusedGroup {
 /**
  * The patterns of `graph` lowered as one op, by their last node: spectrum magnitudes
  * (./lower-magnitude.ts) and log energies (./lower-log-energy.ts), unless an op of theirs is kept
- * in float. A log energy whose halves are computed wide registers them in `L.wide` here, before
- * the layers that make them are lowered.
+ * in float. A log energy whose halves are computed wide registers them in `L.wide`, and the
+ * layers that make them in `L.spectralLayers`, here, before those layers are lowered.
  */
 function fusedGroups(graph: Graph, ranges: Readonly<Record<string, CalibratedRange>>, keep: ReadonlySet<string>, L: Lowering): Map<string, FusedGroup> {
   const out = new Map<string, FusedGroup>();
@@ -256,7 +256,9 @@ function fusedGroups(graph: Graph, ranges: Readonly<Record<string, CalibratedRan
   }
   if (!kept(["Mul", "Add", "MatMul", "Clip", "Log"])) {
     const groups = [...findLogEnergies(graph).values()].filter((g) => ranges[g.log.outputs[0]!] !== undefined);
-    for (const [v, p] of wideParams(groups, ranges)) L.wide.set(v, p);
+    const wide = wideParams(groups, ranges);
+    for (const [v, p] of wide) L.wide.set(v, p);
+    for (const g of groups) for (const layer of g.layers) if (wide.has(layer)) L.spectralLayers.add(layer);
     for (const g of groups) out.set(g.log.name, { op: "QLogEnergy", members: g.members, lower: (l) => lowerLogEnergy(g, l) });
   }
   return out;

@@ -5,9 +5,11 @@
 // loudest frame), so their log reads the floor where the float model reads a low noise level.
 //
 // Wide halves: where re and im come straight from a Conv, MatMul or Gemm with constant weights
-// (through data movement only: Unsqueeze, Transpose, Reshape...), those layers requantize their
-// accumulators to int16 on one shared scale instead of int8 (90 dB for the halves, 180 dB for
-// the power), and the data movement carries the int16 values. Otherwise the halves are read at
+// (through data movement only: Unsqueeze, Transpose, Reshape...), those layers run 16x16 (int16
+// input, int16 weights: int8 weights' rounding leaks every loud bin into the quiet ones about
+// 48 dB down, which caps a log-mel front end near 29 dB SQNR; docs/quantization.md) and
+// requantize their accumulators to int16 on one shared scale instead of int8 (90 dB for the
+// halves, 180 dB for the power), and the data movement carries the int16 values. Otherwise the halves are read at
 // whatever integer precision they have, and when their scales differ both are requantized to
 // one int16 scale.
 //
@@ -38,6 +40,8 @@ export interface LogEnergyGroup {
   readonly eps: number;
   /** Values from the layers that make re and im to re and im, which are computed in int16. */
   readonly wide: readonly string[];
+  /** Outputs of those layers (Conv, MatMul, Gemm), which run 16x16: int16 input and weights. */
+  readonly layers: readonly string[];
 }
 
 const PRODUCERS = new Set(["Conv", "MatMul", "Gemm"]);
@@ -123,9 +127,10 @@ export function findLogEnergies(g: Graph): Map<string, LogEnergyGroup> {
       re = a.of;
     }
     const chains = [re, ...(im ? [im] : [])].map(wideChain);
-    const wide = chains.every((c) => c.length > 0) ? chains.flat() : [];
+    const whole = chains.every((c) => c.length > 0);
     found.set(log.name, {
-      log, members: members.sort((x, y) => g.nodes.indexOf(x) - g.nodes.indexOf(y)), re, im, bank, eps, wide,
+      log, members: members.sort((x, y) => g.nodes.indexOf(x) - g.nodes.indexOf(y)), re, im, bank, eps,
+      wide: whole ? chains.flat() : [], layers: whole ? chains.map((c) => c[c.length - 1]!) : [],
     });
   }
   return found;

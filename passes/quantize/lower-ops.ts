@@ -15,13 +15,32 @@ import type { Lowering } from "./lowering.js";
 import { recurrentLowering } from "./lower-rnn.js";
 import { lowerLayerNorm } from "./lower-norm.js";
 import { lowerMatMulAct } from "./lower-matmul-act.js";
-import { activationClamp, quantizeBias, quantizeTable, quantizeWeights, sameParams, type QParams } from "./params.js";
+import { activationClamp, biasFits, quantizeBias, quantizeTable, quantizeWeights, quantizeWeightsTo, sameParams, type QParams } from "./params.js";
 
 export type LowerFn = (n: Node, L: Lowering) => string | undefined;
 
 /** Whether the node was chosen for the 16x8 mode (by its name or its output's). */
 function is16x8(n: Node, L: Lowering): boolean {
   return L.options.int16.has(n.name) || L.options.int16.has(n.outputs[0]!);
+}
+
+/** The output a layer is known by in `L.spectralLayers`. */
+const o16 = (n: Node) => n.outputs[0]!;
+
+/**
+ * The layer's weights: int16 for a spectral layer (the 16x16 mode: a log energy reads its output
+ * wide, ./lower-log-energy.ts) when its bias fits int32 at the finer scale, else int8.
+ */
+function weightsFor(spectral: boolean, w: Float32Array, shape: number[], axis: number, bias: Float64Array, sx: number, L: Lowering, n: Node): { q: Int8Array | Int16Array; scales: number[] } {
+  if (spectral) {
+    const w16 = quantizeWeightsTo(16, w, shape, axis, L.options.perChannel);
+    if (biasFits(bias, sx, w16.scales)) {
+      L.notes.set(n.name, "16x16: int16 input and weights, its output read wide by a log energy");
+      return w16;
+    }
+    L.notes.set(n.name, "16x8: its bias does not fit int32 at the scale of int16 weights, so they stay int8");
+  }
+  return quantizeWeights(w, shape, axis, L.options.perChannel);
 }
 
 const WINDOW_ATTRS = ["kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"] as const;
@@ -62,18 +81,20 @@ const lowerConv: LowerFn = (n, L) => {
   if (typeof p === "string") return p;
   const clamp = activationClamp(act, p);
   if (!clamp) return `a fused ${act!.kind} is not a clamp (the pass writes it as its own node first)`;
-  const xi = is16x8(n, L) ? L.int16(x!) : L.int(x!);
+  const spectral = L.spectralLayers.has(o16(n));
+  const xi = spectral || is16x8(n, L) ? L.int16(x!) : L.int(x!);
   if (!xi) return `its input ${x} has no calibrated range`;
   const M = wt!.shape[0]!;
-  const qw = quantizeWeights(wd, wt!.shape, 0, L.options.perChannel);
+  const sx = xi.params.scale;
   const bias = new Float64Array(M);
   if (bt) bias.set(f32(bt)!);
-  if (L.options.biasCorrection) correctBias(bias, wd, qw, wt!.shape, a.group as number, L.ranges[x!]?.channelMean);
-  const sx = xi.params.scale;
+  const qw = weightsFor(spectral, wd, wt!.shape as number[], 0, bias, sx, L, n);
+  if (L.options.biasCorrection && qw.q instanceof Int8Array) correctBias(bias, wd, { q: qw.q, scales: qw.scales }, wt!.shape, a.group as number, L.ranges[x!]?.channelMean);
   const wScale = (m: number) => qw.scales[qw.scales.length === 1 ? 0 : m]!;
   const bq = quantizeBias(bias, sx, qw.scales);
-  const wName = L.addConstant(`${w}.q`, { dtype: "i8", shape: wt!.shape, data: qw.q }, {
-    dtype: "i8", shape: wt!.shape,
+  const wDtype = qw.q instanceof Int16Array ? "i16" : "i8";
+  const wName = L.addConstant(`${w}.q`, { dtype: wDtype, shape: wt!.shape, data: qw.q }, {
+    dtype: wDtype, shape: wt!.shape,
     quant: { kind: "affine", scale: qw.scales, zeroPoint: qw.scales.map(() => 0), ...(qw.scales.length > 1 ? { axis: 0 } : {}) },
   });
   const bName = L.addConstant(`${b || n.name + ".b"}.q`, { dtype: "i32", shape: [M], data: bq }, {
@@ -141,14 +162,16 @@ const lowerMatMul: LowerFn = (n, L) => {
   if (typeof p === "string") return p;
   const clamp = activationClamp(act, p);
   if (!clamp) return `a fused ${act!.kind} is not a clamp (the pass writes it as its own node first)`;
-  const xi = is16x8(n, L) ? L.int16(x!) : L.int(x!);
+  const spectral = L.spectralLayers.has(o16(n));
+  const xi = spectral || is16x8(n, L) ? L.int16(x!) : L.int(x!);
   if (!xi) return `its input ${x} has no calibrated range`;
-  // Per output column: the weights' channel axis is 1.
-  const qw = quantizeWeights(weights, [K, N], 1, L.options.perChannel);
   const sx = xi.params.scale;
+  // Per output column: the weights' channel axis is 1.
+  const qw = weightsFor(spectral, weights, [K, N], 1, bias, sx, L, n);
   const bq = quantizeBias(bias, sx, qw.scales);
-  const wName = L.addConstant(`${w}.q`, { dtype: "i8", shape: [K, N], data: qw.q }, {
-    dtype: "i8", shape: [K, N],
+  const wDtype = qw.q instanceof Int16Array ? "i16" : "i8";
+  const wName = L.addConstant(`${w}.q`, { dtype: wDtype, shape: [K, N], data: qw.q }, {
+    dtype: wDtype, shape: [K, N],
     quant: { kind: "affine", scale: qw.scales, zeroPoint: qw.scales.map(() => 0), ...(qw.scales.length > 1 ? { axis: 1 } : {}) },
   });
   const bName = L.addConstant(`${c || n.name + ".b"}.q`, { dtype: "i32", shape: [N], data: bq });

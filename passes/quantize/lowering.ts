@@ -38,6 +38,8 @@ export class Lowering {
    * energy and the data movement from the layers that make them (./lower-log-energy.ts).
    */
   readonly wide = new Map<string, QParams>();
+  /** Outputs of the layers that make wide values: they run 16x16 (int16 input and weights). */
+  readonly spectralLayers = new Set<string>();
   /** Node name -> what --explain adds to "lowered" (a fallback taken, say). */
   readonly notes = new Map<string, string>();
 

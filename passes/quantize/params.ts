@@ -51,6 +51,13 @@ export interface QuantizedWeights {
  * A channel of zeros gets scale 1 (any scale represents it exactly).
  */
 export function quantizeWeights(w: ArrayLike<number>, shape: readonly number[], axis: number, perChannel: boolean): QuantizedWeights {
+  const r = quantizeWeightsTo(8, w, shape, axis, perChannel);
+  return { q: r.q as Int8Array, scales: r.scales };
+}
+
+/** Symmetric weights of `bits` (8 or 16: [-127, 127] or [-32767, 32767]), as quantizeWeights. */
+export function quantizeWeightsTo(bits: 8 | 16, w: ArrayLike<number>, shape: readonly number[], axis: number, perChannel: boolean): { q: Int8Array | Int16Array; scales: number[] } {
+  const top = 2 ** (bits - 1) - 1;
   const C = perChannel ? shape[axis]! : 1;
   const inner = perChannel ? shape.slice(axis + 1).reduce((p, d) => p * d, 1) : w.length;
   const maxAbs = new Float64Array(C);
@@ -59,14 +66,20 @@ export function quantizeWeights(w: ArrayLike<number>, shape: readonly number[], 
     const a = Math.abs(w[i]!);
     if (a > maxAbs[c]!) maxAbs[c] = a;
   }
-  const scales = Array.from(maxAbs, (m) => (m > 0 ? m / 127 : 1));
-  const q = new Int8Array(w.length);
+  const scales = Array.from(maxAbs, (m) => (m > 0 ? m / top : 1));
+  const q = bits === 8 ? new Int8Array(w.length) : new Int16Array(w.length);
   for (let i = 0; i < w.length; i++) {
     const c = perChannel ? Math.floor(i / inner) % C : 0;
     const v = roundHalfEven(w[i]! / scales[c]!);
-    q[i] = v < -127 ? -127 : v > 127 ? 127 : v;
+    q[i] = v < -top ? -top : v > top ? top : v;
   }
   return { q, scales };
+}
+
+/** Whether every b / (s_x * s_w[c]) fits an int32 (the bias of a 16x16 layer may not). */
+export function biasFits(b: ArrayLike<number>, xScale: number, wScales: readonly number[]): boolean {
+  for (let i = 0; i < b.length; i++) if (Math.abs(b[i]! / (xScale * wScales[wScales.length === 1 ? 0 : i]!)) >= INT32_MAX) return false;
+  return true;
 }
 
 /** int32 bias b / (s_x * s_w[c]), rounded half to even and saturated. */

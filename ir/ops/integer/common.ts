@@ -83,11 +83,12 @@ export function checkZeroPoint(zp: number, dt: DType, name: string): void {
 
 /**
  * The operand rule of the integer products (QConv, QMatMul): x int8/uint8 with its zero point,
- * or int16 (the 16x8 mode, symmetric); w int8 symmetric.
+ * or int16 (the 16x8 mode, symmetric); w int8 symmetric, or int16 symmetric with int16 x (the
+ * 16x16 mode: a spectral transform whose outputs a log energy reads, ir/ops/integer/qlog-energy.ts).
  */
 export function checkProductOperands(x: TensorType, w: TensorType, xZeroPoint: number): void {
   expectDtype(x, ["i8", "u8", "i16"], "x");
-  expectDtype(w, ["i8"], "w");
+  expectDtype(w, x.dtype === "i16" ? ["i8", "i16"] : ["i8"], "w");
   checkZeroPoint(xZeroPoint, x.dtype, "x_zero_point");
   if (x.dtype === "i16" && xZeroPoint !== 0) throw new Error("int16 activations are symmetric: x_zero_point must be 0");
 }

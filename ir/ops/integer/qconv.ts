@@ -1,7 +1,9 @@
 // QConv: integer convolution, int8/uint8 activations with a zero point, int8 symmetric weights
 // (per output channel), int32 bias, int32 accumulation, and per-channel requantization to the
 // output type with the fused Relu/Clip as the clamp [qmin, qmax]. With int16 activations (the
-// 16x8 mode, zero point 0) the accumulators are wide (exact beyond int32, see fixed-point.ts).
+// 16x8 mode, zero point 0) the accumulators are wide (exact beyond int32, see fixed-point.ts);
+// int16 weights (the 16x16 mode) need int16 activations, and products of 2^30 keep the sums
+// exact in doubles while a window holds fewer than 2^23 values.
 import { mulDim } from "../../dim.js";
 import { defineOp, int } from "../../op.js";
 import { makeTensor, tensorType } from "../../types.js";
@@ -34,6 +36,8 @@ export const QConv = defineOp({
       if (bt.shape.length !== 1) throw new Error("b must be 1-D");
     }
     const cw = w.shape[1]!;
+    const taps = [cw, ...kernel].reduce<number>((p, d) => p * (typeof d === "number" ? d : Infinity), 1);
+    if (w.dtype === "i16" && taps >= 2 ** 23) throw new Error(`a 16x16 window of ${taps} values can pass 2^53: the sums would not be exact`);
     if (typeof cw === "number" && typeof x.shape[1] === "number" && cw * a.group !== x.shape[1]) {
       throw new Error(`x has ${x.shape[1]} channels, w expects ${cw} x group ${a.group}`);
     }
@@ -45,8 +49,9 @@ export const QConv = defineOp({
     const { N, C, M, geometry: g } = convRun(x.shape, w.shape, a);
     const rq = requantParams(a, M);
     const args = { N, C, M, group: a.group, geometry: g, xZeroPoint: a.x_zero_point };
-    const accumulate = x.dtype === "i16" ? qconvAccumulateWide : qconvAccumulate;
-    const acc = accumulate(x.data as NumericArray, w.data as Int8Array, bt?.data as Int32Array | undefined, args);
+    const acc = x.dtype === "i16"
+      ? qconvAccumulateWide(x.data as NumericArray, w.data as Int8Array | Int16Array, bt?.data as Int32Array | undefined, args)
+      : qconvAccumulate(x.data as NumericArray, w.data as Int8Array, bt?.data as Int32Array | undefined, args);
     const y = makeTensor(outDtype(a), [N, M, ...g.outShape]);
     requantizeChannels(acc, y.data as NumericArray, N, M, acc.length / (N * M), rq);
     return [y];

@@ -19,10 +19,11 @@ import { qmatmulToOnnx } from "./to-onnx.js";
 
 /**
  * The operand rule: symmetric int8 w takes x as QConv does (int8/uint8 with a zero point, or
- * int16 symmetric); an asymmetric or uint8 w (an activation) takes int8/uint8 x.
+ * int16 symmetric), symmetric int16 w only int16 x (the 16x16 mode); an asymmetric or uint8 w
+ * (an activation) takes int8/uint8 x.
  */
 function checkOperands(x: TensorType, w: TensorType, xZeroPoint: number, wZeroPoint: number): void {
-  if (w.dtype === "i8" && wZeroPoint === 0) return checkProductOperands(x, w, xZeroPoint);
+  if ((w.dtype === "i8" || w.dtype === "i16") && wZeroPoint === 0) return checkProductOperands(x, w, xZeroPoint);
   expectDtype(w, ["i8", "u8"], "w");
   checkZeroPoint(wZeroPoint, w.dtype, "w_zero_point");
   if (x.dtype === "i16") throw new Error("int16 x (the 16x8 mode) takes symmetric int8 w: w must be i8 with w_zero_point 0");
