@@ -78,15 +78,19 @@ export function convSizes(node: Node, attrs: Attrs, ctx: KernelContext): ConvSiz
   };
 }
 
-/** Why an emitter cannot take the node (the lower rules check the same before choosing it). */
-export function floatConvUnsupported(node: Node, attrs: Attrs, g: Graph, ranks: readonly number[]): string | undefined {
+/**
+ * Why an emitter cannot take the node (the lower rules check the same before choosing it);
+ * `ranks` lists the spatial ranks it takes, or "2+" for every rank from 2.
+ */
+export function floatConvUnsupported(node: Node, attrs: Attrs, g: Graph, ranks: readonly number[] | "2+"): string | undefined {
   const x = g.types[node.inputs[0]!];
   if (!x || x.dtype !== "f32") return "only float32 convolution is generated";
-  if (!ranks.includes(x.shape.length - 2)) return `only ${ranks.map((r) => `${r}-D`).join(" and ")} convolution is generated here`;
+  const r = x.shape.length - 2;
+  if (ranks === "2+" ? r < 2 : !ranks.includes(r)) return `only ${ranks === "2+" ? "2-D and higher" : ranks.map((k) => `${k}-D`).join(" and ")} convolution is generated here`;
   if (!(node.inputs[1]! in g.constants)) return "the weights must be constant";
   if (node.inputs[2] && !(node.inputs[2] in g.constants)) return "the bias must be constant";
   const ap = attrs.auto_pad as string | undefined;
-  if (ap && ap !== "NOTSET" && !(ranks.length === 1 && ranks[0] === 1 && ap.startsWith("SAME"))) {
+  if (ap && ap !== "NOTSET" && !(ranks !== "2+" && ranks.length === 1 && ranks[0] === 1 && ap.startsWith("SAME"))) {
     return `auto_pad ${ap} is generated only for 1-D convolutions (lower writes every other as pads)`;
   }
   if (typeof g.types[node.inputs[1]!]!.shape[1] !== "number") return "the weight shape must be static";

@@ -2,7 +2,7 @@
 //   ConvDepthwise  1-D, one filter per channel (group = C = M), more than one tap
 //   ConvPointwise  every kernel dim 1, stride 1, no padding: the input already is the GEMM's X
 //   ConvGemmRows   any other 1-D conv: GEMM over rows read in place from a padded copy
-//   ConvIm2col     any other 2-D conv: im2col, then GEMM
+//   ConvIm2col     any other 2-D (or 3-D and more) conv: im2col, then GEMM
 //   ConvIm2colMatMul  weights or bias computed at run time (1-D or 2-D): im2col, then the MatMul
 //                  GEMM reading the weights where they are
 // The first four C emitters need float32 and constant weights and bias with static channel dims. auto_pad
@@ -17,7 +17,8 @@ import { ensure, type GraphView } from "../patterns.js";
 import { defineAlgorithmRule, ensureConstant } from "./algorithm-rule.js";
 
 export interface ConvShape {
-  readonly rank: 1 | 2;
+  /** Spatial dims: 1, 2, or more (those only through ConvIm2col). */
+  readonly rank: number;
   readonly C: number;
   readonly M: number;
   readonly group: number;
@@ -53,7 +54,7 @@ function samePads(spatial: readonly Dim[], a: Parameters<typeof windowParams>[1]
 export function floatConv(node: Node, g: GraphView, constantWeights = true): ConvShape {
   const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!);
   ensure(x.dtype === "f32", `its input is ${x.dtype}; the C convolutions are float32`);
-  ensure(x.shape.length === 3 || x.shape.length === 4, `it is a ${x.shape.length - 2}-D convolution; C is generated for 1-D and 2-D`);
+  ensure(x.shape.length >= 3, `its input has rank ${x.shape.length}; a convolution's input is [N, C, spatial...]`);
   if (constantWeights) ensureConstant(node, g, [1, 2], ["weights", "bias"]);
   const [M, Cg] = w.shape;
   ensure(typeof M === "number" && typeof Cg === "number", "its weight shape is symbolic");
@@ -63,7 +64,7 @@ export function floatConv(node: Node, g: GraphView, constantWeights = true): Con
   const fill = (v: readonly number[] | undefined, def: number, n = r) => (v && v.length > 0 ? v : new Array<number>(n).fill(def));
   let pads = fill(a.pads, 0, 2 * r);
   let attrs = node.attrs;
-  const common = { rank: r as 1 | 2, C: Cg * a.group, M, group: a.group, kernel, strides: fill(a.strides, 1), dilations: fill(a.dilations, 1) };
+  const common = { rank: r, C: Cg * a.group, M, group: a.group, kernel, strides: fill(a.strides, 1), dilations: fill(a.dilations, 1) };
   if (a.auto_pad && a.auto_pad !== "NOTSET") {
     const same = a.auto_pad === "VALID" ? fill(undefined, 0, 2 * r) : samePads(x.shape.slice(2), a, kernel);
     if (!same) {
@@ -91,7 +92,7 @@ export const convDepthwise = defineAlgorithmRule({
   algorithm: "ConvDepthwise",
   choose(node, g, target) {
     const s = floatConv(node, g);
-    ensure(s.rank === 1, "it is 2-D; the direct depthwise loop is 1-D");
+    ensure(s.rank === 1, () => `it is ${s.rank}-D; the direct depthwise loop is 1-D`);
     ensure(s.group === s.C && s.M === s.C, `it is not depthwise (group ${s.group}, ${s.C} input and ${s.M} output channels)`);
     ensure(s.kernel[0]! > 1, "it has one tap (pointwise)");
     return chosen(s, `depthwise, ${s.C} channels of ${taps(s)} taps: a direct loop makes ${s.kernel[0]} MACs per output with the filter in registers, ` +
@@ -103,6 +104,7 @@ export const convPointwise = defineAlgorithmRule({
   algorithm: "ConvPointwise",
   choose(node, g, target) {
     const s = floatConv(node, g);
+    ensure(s.rank <= 2, () => `it is ${s.rank}-D; the pointwise GEMM is generated for 1-D and 2-D`);
     ensure(s.kernel.every((k) => k === 1), () => `its kernel is ${taps(s)}, not 1`);
     ensure(s.strides.every((v) => v === 1), () => `its stride is ${s.strides.join("x")}`);
     ensure(!s.runtimePads && s.pads.every((p) => p === 0), "it pads");
@@ -115,7 +117,7 @@ export const convGemmRows = defineAlgorithmRule({
   algorithm: "ConvGemmRows",
   choose(node, g, target) {
     const s = floatConv(node, g);
-    ensure(s.rank === 1, "it is 2-D");
+    ensure(s.rank === 1, () => `it is ${s.rank}-D`);
     const K = s.kernel[0]!;
     return chosen(s, `1-D, ${s.C / s.group} channels x ${K} taps per group (stride ${s.strides[0]}, dilation ${s.dilations[0]}): ` +
       `a packed GEMM reads its ${(s.C / s.group) * K} rows in place from a zero-padded${s.strides[0]! > 1 ? ", phase-split" : ""} copy ` +
@@ -127,8 +129,8 @@ export const convIm2col = defineAlgorithmRule({
   algorithm: "ConvIm2col",
   choose(node, g, target) {
     const s = floatConv(node, g);
-    ensure(s.rank === 2, "it is 1-D");
-    return chosen(s, `2-D, ${taps(s)} taps on ${s.C / s.group} channels per group: im2col copies the ${(s.C / s.group) * s.kernel[0]! * s.kernel[1]!} ` +
+    ensure(s.rank >= 2, "it is 1-D");
+    return chosen(s, `${s.rank}-D, ${taps(s)} taps on ${s.C / s.group} channels per group: im2col copies the ${(s.C / s.group) * s.kernel.reduce((a, b) => a * b, 1)} ` +
       `rows of X into scratch, then one packed GEMM per group ${where(target)}`);
   },
 });
@@ -137,6 +139,7 @@ export const convIm2colMatMul = defineAlgorithmRule({
   algorithm: "ConvIm2colMatMul",
   choose(node, g, target) {
     const s = floatConv(node, g, false);
+    ensure(s.rank <= 2, () => `it is ${s.rank}-D; im2col with run-time weights is generated for 1-D and 2-D`);
     const runtime = [[1, "weights"], [2, "bias"]].filter(([k]) => node.inputs[k as number] && !g.isConstant(node.inputs[k as number]!)).map(([, n]) => n);
     ensure(runtime.length > 0, "its weights and bias are constant (the packed GEMMs take them)");
     ensure(!s.runtimePads || s.rank === 1, "its SAME pads depend on a run-time length of a 2-D input");

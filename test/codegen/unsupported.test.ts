@@ -56,11 +56,11 @@ describe("the sentence for nodes the C generator cannot handle", () => {
   });
 
   it("names the lower rules that decline a node together when they give the same reason", () => {
-    // A 3-D convolution: every Conv algorithm is 1-D or 2-D.
-    expect(compileError(`graph @g(%x: f32[1,3,4,4,4], %w: f32[2,3,2,2,2]) -> (%y, %z) {
+    // A float64 convolution: every Conv algorithm is float32.
+    expect(compileError(`graph @g(%x: f64[1,3,4,4], %w: f64[2,3,2,2]) -> (%y, %z) {
   %y = Conv(%x, %w)
   %z = Conv(%x, %w)
-}`)).toMatch(/^cannot generate C for 2 nodes: Conv \(2 nodes: y, z\): no algorithm takes it \(ConvDepthwise, ConvPointwise, ConvGemmRows, ConvIm2col and ConvIm2colMatMul: it is a 3-D convolution; C is generated for 1-D and 2-D\)$/);
+}`)).toMatch(/^cannot generate C for 2 nodes: Conv \(2 nodes: y, z\): no algorithm takes it \(ConvDepthwise, ConvPointwise, ConvGemmRows, ConvIm2col and ConvIm2colMatMul: its input is f64; the C convolutions are float32\)$/);
   });
 
   it("is one line for any mix of refused nodes, counting and naming each group once (fast-check)", () => {
