@@ -1,4 +1,5 @@
-// QConvIm2col2d in C: a 2-D integer convolution (and a 1-D one with auto_pad, as 2-D of height 1)
+// QConvIm2col2d in C: a 2-D integer convolution (a 1-D one with auto_pad, as 2-D of height 1; 3-D
+// and higher ones with explicit pads through loops generated for the rank)
 // with int8/uint8 activations, as im2col patches followed by the int8 GEMM of qint-gemm.ts (NEON
 // register blocks, SDOT on aarch64+dotprod, the uint8 x int8 loop GCC turns into vpdpbusd on c99).
 // Per image and group, each output (oh, ow) gets its Cg x kh x kw values, in the weights' own
@@ -20,7 +21,10 @@ export function qconv2dUnsupported(node: Node, attrs: Attrs, g: Graph): string |
   const bad = productUnsupported(node, g);
   if (bad) return bad;
   const rank = g.types[node.inputs[0]!]!.shape.length - 2;
-  if (rank !== 2 && !(rank === 1 && attrs.auto_pad !== "NOTSET")) return "it takes 2-D integer convolutions, and 1-D ones with auto_pad";
+  const explicit = attrs.auto_pad === "NOTSET" || attrs.auto_pad === "VALID";
+  if (rank !== 2 && !(rank === 1 && attrs.auto_pad !== "NOTSET") && !(rank > 2 && explicit)) {
+    return "it takes 2-D integer convolutions, 1-D ones with auto_pad, and 3-D and higher ones with explicit pads";
+  }
   if (g.types[node.inputs[0]!]!.dtype === "i16") return "its input is int16; the 2-D integer convolution takes int8 or uint8";
   return undefined;
 }
@@ -101,6 +105,7 @@ export const qConvIm2col2dKernel = defineKernel({
   op: "QConvIm2col2d",
   supports: (node, attrs, g) => qconv2dUnsupported(node, attrs, g),
   emit(node, attrs, ctx) {
+    if (ctx.type(node.inputs[0]!).shape.length > 4) return emitQConvIm2colNd(node, attrs, ctx);
     const s = qconv2d(node, attrs, ctx);
     const { M, Cg, C, group, Mg, K, kh, kw, sh, sw, dh, dw, u8, zp, ct } = s;
     const gemm = useQGemm(ctx, !s.w.some((v) => v === -128));
@@ -143,3 +148,73 @@ export const qConvIm2col2dKernel = defineKernel({
     ].join("\n");
   },
 });
+
+/**
+ * 3-D and higher: the same patches (channel, then kernel offsets: the weights' order) with loops
+ * generated for the rank over explicit pads, the same GEMM and requantization.
+ */
+function emitQConvIm2colNd(node: Node, attrs: Attrs, ctx: KernelContext): string {
+  const [xN, wN, bN] = node.inputs as [string, string, string | undefined];
+  const yN = node.outputs[0]!;
+  const xt = ctx.type(xN), yt = ctx.type(yN);
+  const wc = ctx.constant(wN)!;
+  const w = wc.data as Int8Array;
+  const [M, Cg] = wc.shape as [number, number];
+  const kernel = wc.shape.slice(2) as number[];
+  const r = kernel.length;
+  const dims = Array.from({ length: r }, (_, i) => i);
+  const list = (v: unknown, d: number, n = r) => (Array.isArray(v) && v.length > 0 ? (v as number[]) : new Array<number>(n).fill(d));
+  const strides = list(attrs.strides, 1), dil = list(attrs.dilations, 1), pads = attrs.auto_pad === "VALID" ? new Array<number>(2 * r).fill(0) : list(attrs.pads, 0, 2 * r);
+  const group = attrs.group as number, Mg = M / group, C = Cg * group, K = Cg * kernel.reduce((a, b) => a * b, 1);
+  const u8 = xt.dtype === "u8";
+  const zp = (attrs.x_zero_point as number) - (u8 ? 128 : 0);
+  const bias = zeroPointBias(w, M, K, zp, bN ? (ctx.constant(bN)!.data as Int32Array) : undefined);
+  const p = requantOf(attrs, M, ctx);
+  const row = useRequantRow(ctx, p, yt.dtype);
+  const ch = p.multiplier.length > 1 ? channelRequant(ctx, "qconv", p) : undefined;
+  const rq = ch
+    ? `${row.one}(acc + (size_t)m * oN, y + ((size_t)b * ${M} + m) * oN, oN, ${ch.m("m")}, ${ch.shift("m")}, ${rqTail(p)});`
+    : `${row.one}(acc + (size_t)m * oN, y + ((size_t)b * ${M} + m) * oN, oN, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`;
+  const gemm = useQGemm(ctx, !w.some((v) => v === -128));
+  const Mgp = Math.ceil(Mg / 4) * 4;
+  const packed = new Int8Array(group * Mgp * K);
+  for (let g = 0; g < group; g++) packed.set(packRowsInt8(w.subarray(g * Mg * K, (g + 1) * Mg * K), Mg, K), g * Mgp * K);
+  const xT = gemm.xType, ct = ctype(xt.dtype);
+  const [N, , ...inSp] = ctx.shape(xN);
+  const outSp = ctx.shape(yN).slice(2);
+  const outN = yt.shape.slice(2).reduce((a, d) => mulDim(a, d), 1 as ReturnType<typeof mulDim>);
+  const inside = dims.map((i) => `i${i} >= 0 && i${i} < ${inSp[i]}`).join(" && ");
+  const index = dims.reduce((acc, i) => `(${acc}) * ${inSp[i]} + i${i}`, "(size_t)c");
+  const outIndex = dims.reduce((acc, i) => `(${acc}) * ${outSp[i]} + o${i}`, "(size_t)0");
+  const lines = [
+    `const ${ct} *x = ${ctx.ptr(xN)};`,
+    `${ctype(yt.dtype)} *y = ${ctx.ptr(yN)};`,
+    `const int oN = ${outSp.join(" * ")};`,
+    `const int32_t *bias = ${ctx.addWeights("qconv_bias", bias)};`,
+    `const int8_t *wp = ${ctx.addWeights("qconvnd_wpacked", packed)};`,
+    `int32_t *acc = ${ctx.scratch(mulDim(outN, M), "int32_t")};`,
+    `${xT} *col = ${ctx.scratch(mulDim(outN, K), xT)};`,
+    `int b, g, m, c, ${dims.map((i) => `o${i}, k${i}, i${i}`).join(", ")};`,
+    `for (b = 0; b < ${N}; b++) {`,
+    `  for (g = 0; g < ${group}; g++) {`,
+    `    const ${ct} *xs = x + ((size_t)b * ${C} + (size_t)g * ${Cg}) * ${inSp.join(" * ")};`,
+    ...dims.map((i) => `    for (o${i} = 0; o${i} < ${outSp[i]}; o${i}++)`),
+    `    {`,
+    `      ${xT} *pc = col + (${outIndex}) * ${K};`,
+    `      for (c = 0; c < ${Cg}; c++)`,
+  ];
+  dims.forEach((i) => {
+    const pad = "  ".repeat(i + 4);
+    lines.push(`${pad}for (k${i} = 0; k${i} < ${kernel[i]}; k${i}++) {`, `${pad}  i${i} = o${i} * ${strides[i]} + k${i} * ${dil[i]} - ${pads[i]};`);
+  });
+  lines.push(`${"  ".repeat(r + 4)}*pc++ = (${xT})(${inside} ? (int)xs[${index}]${u8 ? " - 128" : ""} : ${zp});`);
+  for (let i = r - 1; i >= 0; i--) lines.push(`${"  ".repeat(i + 4)}}`);
+  lines.push(
+    `    }`,
+    `    ${gemm.call(Mg, "oN", K, `wp + (size_t)g * ${Mgp * K}`, "col", K, `bias + g * ${Mg}`, `acc + (size_t)g * ${Mg} * oN`, "oN", 1)}`,
+    `  }`,
+    `  for (m = 0; m < ${M}; m++) ${rq}`,
+    `}`,
+  );
+  return lines.join("\n");
+}

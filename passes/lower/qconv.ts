@@ -7,7 +7,8 @@
 //   QConvDepthwise2d  2-D convolutions, and 1-D ones with auto_pad (as 2-D of height 1, pads
 //                   computed at run time), int8/uint8 activations, one input channel per group:
 //                   a direct loop per output channel
-//   QConvIm2col2d   the other 2-D (and auto_pad) ones: patches, then the int8 GEMM
+//   QConvIm2col2d   the other 2-D (and auto_pad) ones, and 3-D and higher ones with explicit
+//                   pads: patches, then the int8 GEMM
 // Their C emitters need int8/uint8/int16 (QConvIm2col2d: int8/uint8) activations, constant int8
 // weights and int32 bias (packed and folded at compile time), an 8- or 16-bit output; the first
 // three a 1-D conv with explicit pads.
@@ -97,7 +98,9 @@ function integerConv2d(node: Node, g: GraphView): { rank: number; group: number;
   const x = g.type(node.inputs[0]!), w = g.type(node.inputs[1]!), y = g.type(node.outputs[0]!);
   const a = g.attrs<{ group: number; auto_pad: string }>(node);
   const rank = x.shape.length - 2;
-  ensure(rank === 2 || (rank === 1 && a.auto_pad !== "NOTSET"), `it is a ${rank}-D convolution${rank === 1 ? " with explicit pads" : ""} (this takes 2-D ones, and 1-D ones with auto_pad)`);
+  ensure(rank === 2 || (rank === 1 && a.auto_pad !== "NOTSET") || (rank > 2 && (a.auto_pad === "NOTSET" || a.auto_pad === "VALID")),
+    rank === 1 ? "it is a 1-D convolution with explicit pads (this takes 2-D ones, 1-D ones with auto_pad, and 3-D and higher ones with explicit pads)"
+      : `it is a ${rank}-D convolution with auto_pad ${a.auto_pad} (pads of 3-D and higher ones must be explicit)`);
   ensure(x.dtype === "i8" || x.dtype === "u8", `its input is ${x.dtype}; the 2-D integer convolution takes i8 or u8`);
   ensure(w.dtype === "i8", `its weights are ${w.dtype}; the C integer convolutions take i8`);
   ensure(ACTIVATIONS.includes(y.dtype), `its output is ${y.dtype}; the C integer convolutions write i8, u8 or i16`);
@@ -109,6 +112,7 @@ export const qconvDepthwise2d = defineAlgorithmRule({
   algorithm: "QConvDepthwise2d",
   choose(node, g, target) {
     const { rank, group } = integerConv2d(node, g);
+    ensure(rank <= 2, () => `it is ${rank}-D; the direct depthwise loop is 1-D or 2-D (QConvIm2col2d takes it)`);
     const w = g.type(node.inputs[1]!);
     ensure(w.shape[1] === 1, () => `it reads ${w.shape[1]} input channels per group (group ${group})`);
     const k = w.shape.slice(2) as number[];
