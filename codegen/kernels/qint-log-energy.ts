@@ -39,6 +39,8 @@ export const qLogEnergyKernel = defineKernel({
     ctx.helper("log_energy_q16", LOG2_C);
     const row = useRequantRow(ctx, p, ctx.type(y).dtype);
     const offs = offsets.length === 1 ? `${offsets[0]}` : `${ctx.addWeights("qlog_energy_offsets", Int32Array.from(offsets))}[m]`;
+    const addends = attrs.addends as readonly number[];
+    const start = addends.length === 0 ? "0" : addends.length === 1 ? `(int64_t)${addends[0]}` : `${ctx.addWeights("qlog_energy_addends", BigInt64Array.from(addends, (v) => BigInt(v)))}[m]`;
     const lines = [
       `const ${ctype(ctx.type(re!).dtype)} *re = ${ctx.ptr(re!)};`,
       ...(im ? [`const ${ctype(ctx.type(im).dtype)} *im = ${ctx.ptr(im)};`] : []),
@@ -68,9 +70,9 @@ export const qLogEnergyKernel = defineKernel({
       `  }`,
       `  for (m = 0; m < M; m++) {`,
       ...(bank ? [
-        `    int64_t e = 0;`,
+        `    int64_t e = ${start};`,
         `    for (k = span[2 * m]; k < span[2 * m + 1]; k++) e += pw[k] * bank[k * M + m];`,
-      ] : [`    int64_t e = pw[m];`]),
+      ] : [`    int64_t e = pw[m] + ${start};`]),
       `    acc[r * M + m] = neonc_log_energy_q16(e, ${offs}, ${floor});`,
       `  }`,
       `}`,

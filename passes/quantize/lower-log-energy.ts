@@ -1,5 +1,6 @@
 // Log power spectra and log filterbank energies, Log(Clip(MatMul(Add(Mul(re, re), Mul(im, im)),
-// bank))) and its shorter forms (no im, no bank, no floor), as one QLogEnergy
+// bank))) and its other forms (no im, no bank, no floor; Log(Add(E, eps)) instead of the Clip),
+// as one QLogEnergy
 // (ir/ops/integer/qlog-energy.ts) instead of QMul, QAdd, QMatMul and a Log table. An 8-bit
 // power, or an 8-bit filterbank energy, zeroes the quiet bins and bands (40-100 dB below the
 // loudest frame), so their log reads the floor where the float model reads a low noise level.
@@ -38,6 +39,8 @@ export interface LogEnergyGroup {
   readonly bank: string | undefined;
   /** The smallest energy (the Clip's min before the Log); 0 for none. */
   readonly eps: number;
+  /** The constant added to the energy before the Log (log(E + eps)); 0 for none. */
+  readonly added: number;
   /** Values from the layers that make re and im to re and im, which are computed in int16. */
   readonly wide: readonly string[];
   /** Outputs of those layers (Conv, MatMul, Gemm), which run 16x16: int16 input and weights. */
@@ -100,6 +103,16 @@ export function findLogEnergies(g: Graph): Map<string, LogEnergyGroup> {
       members.push(clip);
       v = clip.inputs[0]!;
     }
+    // log(E + added): an Add of one positive constant (a scalar) before the Log.
+    let added = 0;
+    const plus = clip ? undefined : private_(v, "Add");
+    const addend = plus && plus.inputs.length === 2 ? plus.inputs.map(constant) : [];
+    const at = addend.findIndex((t) => t && t.dtype === "f32" && t.data.length === 1 && (t.data as Float32Array)[0]! > 0);
+    if (plus && at >= 0 && !addend[1 - at]) {
+      added = (addend[at]!.data as Float32Array)[0]!;
+      members.push(plus);
+      v = plus.inputs[1 - at]!;
+    }
     let bank: string | undefined;
     const mm = private_(v, "MatMul");
     if (mm) {
@@ -129,7 +142,7 @@ export function findLogEnergies(g: Graph): Map<string, LogEnergyGroup> {
     const chains = [re, ...(im ? [im] : [])].map(wideChain);
     const whole = chains.every((c) => c.length > 0);
     found.set(log.name, {
-      log, members: members.sort((x, y) => g.nodes.indexOf(x) - g.nodes.indexOf(y)), re, im, bank, eps,
+      log, members: members.sort((x, y) => g.nodes.indexOf(x) - g.nodes.indexOf(y)), re, im, bank, eps, added,
       wide: whole ? chains.flat() : [], layers: whole ? chains.map((c) => c[c.length - 1]!) : [],
     });
   }
@@ -196,12 +209,19 @@ export function lowerLogEnergy(group: LogEnergyGroup, L: Lowering): string | und
   const s2 = re.params.scale * re.params.scale;
   const offsets = bankScales.map((b) => Math.round(one * Math.log2(s2 * b)));
   const floor = group.eps > 0 ? Math.round(one * Math.log2(group.eps)) : NO_FLOOR;
+  // The added constant on each column's integer grid (s^2 b_m per unit of E).
+  const addends = group.added > 0 ? bankScales.map((b) => Math.round(group.added / (s2 * b))) : [];
+  if (addends.some((e) => e >= 2 ** 52)) return `the added ${group.added} is beyond 2^52 steps of the energy's integer grid`;
   const m = quantizeMultiplier(Math.LN2 / (one * p.scale));
   const name = L.fresh(`${y}.q`);
-  L.emit("QLogEnergy", [re.name, im?.name ?? "", bankName], {
-    re_zero_point: re.params.zeroPoint, im_zero_point: im?.params.zeroPoint ?? 0, offsets, floor,
-    multiplier: [m.multiplier], shift: [m.shift], rounding: L.options.rounding, y_zero_point: p.zeroPoint, out_dtype: "i8",
-  }, [name], p);
+  try {
+    L.emit("QLogEnergy", [re.name, im?.name ?? "", bankName], {
+      re_zero_point: re.params.zeroPoint, im_zero_point: im?.params.zeroPoint ?? 0, offsets, floor, addends,
+      multiplier: [m.multiplier], shift: [m.shift], rounding: L.options.rounding, y_zero_point: p.zeroPoint, out_dtype: "i8",
+    }, [name], p);
+  } catch (e) {
+    return `QLogEnergy does not take it (${e instanceof Error ? e.message : String(e)})`;
+  }
   L.setInt(y, name, p);
   const what = `${group.bank ? "log filterbank energy" : "log power"} of ${group.re}${group.im ? ` and ${group.im}` : ""}`;
   L.notes.set(group.log.name, `QLogEnergy, the ${what}: the power${group.bank ? " and the bank's sums" : ""} stay exact${re.params.dtype === "i16" ? ", the halves int16" : ""}`);

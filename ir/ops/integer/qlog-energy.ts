@@ -6,13 +6,14 @@
 // QAdd, QMatMul) the quiet bins and bands become zero and their log the floor, tens of dB from the
 // float value (an openWakeWord front end gave 7.5 dB SQNR). Here, per row of the last axis:
 //   P_k = (re_k - re_zp)^2 + (im_k - im_zp)^2                 exact (im optional)
-//   E_m = sum_k P_k * bank[k, m]                              exact (no bank: E_k = P_k)
+//   E_m = sum_k P_k * bank[k, m] + addends[m]                 exact (no bank: E_k = P_k)
 //   L_m = log2(E_m) in Q16: 2^16 floor(log2 E) + LOG2_Q16[top 8 bits after E's leading one]
 //   acc = max(L_m + offsets[m], floor)   (E_m <= 0: floor)
 //   y   = clamp(zp + rq(acc, multiplier, shift))   (E_m <= 0 without a floor: the lowest output)
 // With re, im of scale s and bank column m of scale b_m, s^2 b_m E_m is the float energy, so the
-// lowering sets offsets[m] = round(2^16 log2(s^2 b_m)), floor = round(2^16 log2(eps)) (the Clip
-// before the Log) and the real multiplier ln 2 / (2^16 s_y). The only roundings: the 8-bit
+// lowering sets offsets[m] = round(2^16 log2(s^2 b_m)), floor = round(2^16 log2(eps)) (a Clip
+// before the Log), addends[m] = round(eps / (s^2 b_m)) (an Add of eps before the Log: log(E + eps)
+// with the eps on E's integer grid) and the real multiplier ln 2 / (2^16 s_y). The only roundings: the 8-bit
 // mantissa of the log (at most 0.0056 in log2, 0.017 dB), the offsets (2^-17), the output.
 // Exactness bound: K * max P * max |bank| < 2^53 (checked), so E is exact in a double and in int64.
 import { defineOp, int, ints } from "../../op.js";
@@ -60,6 +61,8 @@ export const QLogEnergy = defineOp({
     offsets: ints([0]),
     /** Q16 log2 of the smallest energy (the Clip before the Log); NO_FLOOR for none. */
     floor: int(NO_FLOOR),
+    /** Integers added to each column's energy before the log (an eps added in float): none, one, or one per column. */
+    addends: ints([]),
     ...requantAttrs,
   },
   inputs: ["re", "im?", "bank?"],
@@ -87,9 +90,11 @@ export const QLogEnergy = defineOp({
     if (typeof K === "number") {
       const terms = bt ? K * 128 : 1;
       const maxP = (it ? 2 : 1) * maxCentred(re.dtype, a.re_zero_point, it ? a.im_zero_point : a.re_zero_point) ** 2;
-      if (terms * maxP >= EXACT) throw new Error(`${K} bins of ${re.dtype} powers through an int8 bank can reach 2^53: the energy would not be exact`);
+      if (terms * maxP + Math.max(0, ...a.addends) >= EXACT) throw new Error(`${K} bins of ${re.dtype} powers through an int8 bank can reach 2^53: the energy would not be exact`);
     }
     if (a.offsets.length !== 1 && typeof M === "number" && a.offsets.length !== M) throw new Error(`offsets has ${a.offsets.length} values, expected 1 or ${M}`);
+    if (a.addends.length > 1 && typeof M === "number" && a.addends.length !== M) throw new Error(`addends has ${a.addends.length} values, expected none, 1 or ${M}`);
+    for (const e of a.addends) if (!Number.isInteger(e) || e < 0 || e >= 2 ** 52) throw new Error(`addend ${e} is not an integer in [0, 2^52)`);
     // |offset| < 2^30 keeps log2 + offset an int32 above NO_FLOOR (log2 of E < 2^53 is below 2^22).
     for (const o of a.offsets) if (!Number.isInteger(o) || Math.abs(o) >= 2 ** 30) throw new Error(`offset ${o} is not an integer of magnitude below 2^30`);
     if (!Number.isInteger(a.floor) || a.floor < NO_FLOOR) throw new Error(`floor ${a.floor} is not an int32 above ${NO_FLOOR - 1}`);
@@ -112,9 +117,9 @@ export const QLogEnergy = defineOp({
         power[k] = x * x + y * y;
       }
       for (let m = 0; m < M; m++) {
-        let e = 0;
+        let e = a.addends.length === 0 ? 0 : a.addends[a.addends.length === 1 ? 0 : m]!;
         if (bank) for (let k = 0; k < K; k++) e += power[k]! * bank[k * M + m]!;
-        else e = power[m]!;
+        else e += power[m]!;
         const off = a.offsets[a.offsets.length === 1 ? 0 : m]!;
         acc[r * M + m] = e <= 0 ? a.floor : Math.max(log2Q16(e) + off, a.floor);
       }

@@ -82,10 +82,10 @@ export function qmagnitudeToOnnx(node: OnnxExportNode, a: Clamp, ctx: OnnxExport
 
 /**
  * QLogEnergy in float: re and im dequantized with scale 1 (their centred integers), squared and
- * summed, through the bank's integers (MatMul), times 2^(offsets/2^16) per column (the scales),
+ * summed, through the bank's integers (MatMul), plus the addends, times 2^(offsets/2^16) per column (the scales),
  * clipped at 2^(floor/2^16), Log, quantized. The log table's 8-bit mantissa is not reproduced.
  */
-export function qlogEnergyToOnnx(node: OnnxExportNode, a: Clamp & { re_zero_point: number; im_zero_point: number; offsets: readonly number[]; floor: number }, ctx: OnnxExportContext): OnnxNodeOut[] {
+export function qlogEnergyToOnnx(node: OnnxExportNode, a: Clamp & { re_zero_point: number; im_zero_point: number; offsets: readonly number[]; floor: number; addends: readonly number[] }, ctx: OnnxExportContext): OnnxNodeOut[] {
   const [re, im, bank] = node.inputs;
   const y = node.outputs[0]!;
   const out: OnnxNodeOut[] = [];
@@ -105,6 +105,11 @@ export function qlogEnergyToOnnx(node: OnnxExportNode, a: Clamp & { re_zero_poin
     const banked = ctx.fresh(`${y}.banked`);
     out.push({ opType: "MatMul", name: `${node.name}.bank`, inputs: [energy, dequantize(ctx, out, bank, { scale: [1], zeroPoint: [0] })], outputs: [banked], attrs: {} });
     energy = banked;
+  }
+  if (a.addends.length > 0) {
+    const added = ctx.fresh(`${y}.added`);
+    out.push({ opType: "Add", name: `${node.name}.addends`, inputs: [energy, ctx.constant(fromNumbers("f32", [a.addends.length], a.addends), `${y}.addends`)], outputs: [added], attrs: {} });
+    energy = added;
   }
   const scaled = ctx.fresh(`${y}.scaled`);
   const scales = a.offsets.map((o) => 2 ** (o / 2 ** 16));

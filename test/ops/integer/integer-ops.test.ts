@@ -379,6 +379,25 @@ describe("QLogEnergy", () => {
     }), { numRuns: 300 });
   });
 
+  it("with an addend a = round(eps / s^2) is within 1 LSB of log(s^2 (P + a)) (no bank: a log power plus eps)", () => {
+    const params = fc.record({
+      s: fc.double({ min: 0.01, max: 10, noNaN: true }), sy: fc.double({ min: 0.05, max: 0.3, noNaN: true }),
+      eps: fc.double({ min: 1e-4, max: 10, noNaN: true }), zy: fc.integer({ min: -128, max: 127 }),
+      re: fc.array(fc.integer({ min: -128, max: 127 }), { minLength: 8, maxLength: 8 }),
+    });
+    fc.assert(fc.property(params, (p) => {
+      const addend = Math.round(p.eps / (p.s * p.s));
+      const y = run("QLogEnergy", [t("i8", [8], p.re), undefined, undefined], {
+        offsets: [Math.round(ONE * Math.log2(p.s * p.s))], addends: [addend], ...M(Math.LN2 / (ONE * p.sy)), y_zero_point: p.zy,
+      });
+      p.re.forEach((r, i) => {
+        const real = Math.log(p.s * p.s * (r * r + addend));
+        if (r === 0 && addend === 0) return; // log 0: the lowest output, checked below
+        expect(Math.abs((y.data as Int8Array)[i]! - clamp8(roundHalfEven(real / p.sy) + p.zy))).toBeLessThanOrEqual(1);
+      });
+    }), { numRuns: 300 });
+  });
+
   it("gives the floor for zero energy and without a floor the lowest output; no bank and no im are a log power", () => {
     const y = run("QLogEnergy", [t("i16", [4], [0, 3, -32768, 1]), undefined, undefined], { ...M(Math.LN2 / ONE), out_dtype: "i16" });
     // log(x^2) with unit scales: -inf (saturated), log 9, log 2^30, log 1.

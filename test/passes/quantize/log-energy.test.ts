@@ -1,6 +1,6 @@
 // The quantize pass on log filterbank energies (./lower-log-energy.ts): random STFT-like front
 // ends (two Convs of random weights, moved to [frames, bins], squared, summed, through a random
-// nonnegative bank, floored, Log) become one QLogEnergy with int16 halves from 16x16 Convs and
+// nonnegative bank, floored by a Clip or an added eps, Log) become one QLogEnergy with int16 halves from 16x16 Convs and
 // keep the numbers: every output within one output step of the float graph's on the int16 input
 // and weights and the int8 bank.
 // A bank with a negative weight is no log energy; a half another node reads stays int8.
@@ -24,6 +24,8 @@ interface FrontEnd {
   readonly eps: number;
   readonly seed: number;
   readonly im: boolean;
+  /** How the log is kept finite: Log(Clip(E, eps)) or Log(E + eps). */
+  readonly floor: "clip" | "add";
 }
 
 function frontEnd(p: FrontEnd, opts: { negativeBank?: boolean; sharedHalf?: boolean } = {}): Graph {
@@ -47,7 +49,7 @@ function frontEnd(p: FrontEnd, opts: { negativeBank?: boolean; sharedHalf?: bool
   const bank = seededTensor(rng, "f32", [p.K, p.M], { values: { min: 0, max: 1 } });
   if (opts.negativeBank) (bank.data as Float32Array)[0] = -0.5;
   const [e] = b.node("MatMul", [power, b.constant("bank", bank)], {}, "e");
-  const [c] = b.node("Clip", [e!], { min: p.eps }, "c");
+  const [c] = p.floor === "clip" ? b.node("Clip", [e!], { min: p.eps }, "c") : b.node("Add", [e!, b.constant("eps", { dtype: "f32", shape: [], data: new Float32Array([p.eps]) })], {}, "c");
   const [y] = b.node("Log", [c!], {}, "y");
   const outs = [y!];
   if (opts.sharedHalf) outs.push(b.node("Relu", [re], {}, "other")[0]!);
@@ -82,6 +84,7 @@ function roundedReference(g: Graph, q: Graph): { graph: Graph; input(t: Tensor):
 const arbFrontEnd = fc.record({
   K: fc.integer({ min: 2, max: 12 }), M: fc.integer({ min: 1, max: 6 }), L: fc.integer({ min: 2, max: 16 }),
   stride: fc.integer({ min: 1, max: 4 }), eps: fc.double({ min: 1e-4, max: 0.1, noNaN: true }), seed: fc.integer({ min: 1, max: 1000 }), im: fc.boolean(),
+  floor: fc.constantFrom("clip" as const, "add" as const),
 });
 
 describe("quantize: log energies", () => {
@@ -113,7 +116,7 @@ describe("quantize: log energies", () => {
   });
 
   it("leaves a bank with a negative weight to the ops one by one; takes a half another node reads at int8", () => {
-    const p: FrontEnd = { K: 4, M: 2, L: 4, stride: 2, eps: 0.01, seed: 5, im: true };
+    const p: FrontEnd = { K: 4, M: 2, L: 4, stride: 2, eps: 0.01, seed: 5, im: true, floor: "clip" };
     for (const opts of [{ negativeBank: true }, { sharedHalf: true }]) {
       const g = frontEnd(p, opts);
       const q = quantizeGraph(g, calibrate(g, samples(1, 4, 32)).ranges);
