@@ -153,6 +153,11 @@ export interface OpTraits {
   readonly absorbsBatchNorm?: true;
   /** Moves 8-bit data without arithmetic: on int8 its output keeps the input's scale and zero point. */
   readonly int8PassThrough?: true;
+  /**
+   * Every output element is an input element (a new order, shape or selection; no arithmetic), so
+   * the op commutes with any element-wise op: f(move(x)) = move(f(x)).
+   */
+  readonly movesData?: true;
   /** Has a 16x8 integer form (int16 activations, int8 weights): the quantize option int16. */
   readonly int16x8?: true;
   /** An integer op made by quantize or import-qdq: a graph holding one is quantized already. */

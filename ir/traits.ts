@@ -31,6 +31,7 @@ export const isView = (op: string): boolean => traitsOf(op).view === true;
 export const carriesActivation = (op: string): boolean => traitsOf(op).fusedActivation === true;
 export const absorbsBatchNorm = (op: string): boolean => traitsOf(op).absorbsBatchNorm === true;
 export const passesInt8Through = (op: string): boolean => traitsOf(op).int8PassThrough === true;
+export const movesData = (op: string): boolean => traitsOf(op).movesData === true;
 export const has16x8Form = (op: string): boolean => traitsOf(op).int16x8 === true;
 export const isIntegerOp = (op: string): boolean => traitsOf(op).integer === true;
 

@@ -21,7 +21,7 @@ import { activationOf } from "../../ir/activation.js";
 import { quantizeMultiplier } from "../../ir/fixed-point.js";
 import { resolveAttrs } from "../../ir/op.js";
 import { getOp } from "../../ir/registry.js";
-import { passesInt8Through } from "../../ir/traits.js";
+import { movesData } from "../../ir/traits.js";
 import { LOG2_FRAC_BITS, NO_FLOOR } from "../../ir/ops/integer/qlog-energy.js";
 import type { CalibratedRange } from "../../src/analyses/calibration/calibrate.js";
 import type { Lowering } from "./lowering.js";
@@ -35,6 +35,8 @@ export interface LogEnergyGroup {
   readonly members: readonly Node[];
   readonly re: string;
   readonly im: string | undefined;
+  /** Data movement between the power and the bank (or the Log), applied to re and im, power side first. */
+  readonly moves: readonly Node[];
   /** The constant [K, M] filterbank, or undefined. */
   readonly bank: string | undefined;
   /** The smallest energy (the Clip's min before the Log); 0 for none. */
@@ -81,7 +83,7 @@ export function findLogEnergies(g: Graph): Map<string, LogEnergyGroup> {
     const chain = [v];
     for (let n = producer.get(v); n; n = producer.get(n.inputs[0]!)) {
       if (PRODUCERS.has(n.op)) return constant(n.inputs[1]) && n.outputs.length === 1 ? chain : [];
-      if (!passesInt8Through(n.op) || n.outputs.filter(Boolean).length !== 1) return [];
+      if (!movesData(n.op) || n.outputs.filter(Boolean).length !== 1) return [];
       const x = n.inputs[0]!;
       if (!only(x) || constant(x)) return [];
       chain.push(x);
@@ -126,6 +128,14 @@ export function findLogEnergies(g: Graph): Map<string, LogEnergyGroup> {
       members.push(mm);
       v = mm.inputs[0]!;
     }
+    // Data movement between the power and the bank or the Log (a Transpose putting the bins last)
+    // commutes with the squares and the sum: it is applied to re and im instead.
+    const moves: Node[] = [];
+    for (let mv = private_(v); mv && movesData(mv.op) && mv.outputs.filter(Boolean).length === 1 && mv.inputs.slice(1).every((i) => !i || constant(i)); mv = private_(v)) {
+      moves.unshift(mv);
+      members.push(mv);
+      v = mv.inputs[0]!;
+    }
     let re: string, im: string | undefined;
     const add = private_(v, "Add");
     if (add && add.inputs.length === 2) {
@@ -142,7 +152,7 @@ export function findLogEnergies(g: Graph): Map<string, LogEnergyGroup> {
     const chains = [re, ...(im ? [im] : [])].map(wideChain);
     const whole = chains.every((c) => c.length > 0);
     found.set(log.name, {
-      log, members: members.sort((x, y) => g.nodes.indexOf(x) - g.nodes.indexOf(y)), re, im, bank, eps, added,
+      log, members: members.sort((x, y) => g.nodes.indexOf(x) - g.nodes.indexOf(y)), re, im, moves, bank, eps, added,
       wide: whole ? chains.flat() : [], layers: whole ? chains.map((c) => c[c.length - 1]!) : [],
     });
   }
@@ -186,6 +196,17 @@ function onOneScale(halves: { name: string; params: QParams }[], L: Lowering): [
   return [moved[0]!, moved[1]];
 }
 
+/** A half through the group's data movement (the same ops and attributes, on the integer values). */
+function moved(h: { name: string; params: QParams }, moves: readonly Node[], L: Lowering): { name: string; params: QParams } {
+  let name = h.name;
+  for (const mv of moves) {
+    const out = L.fresh(`${h.name}.${mv.op.toLowerCase()}`);
+    L.emit(mv.op, [name, ...mv.inputs.slice(1).map((i) => L.float(i))], mv.attrs, [out], h.params);
+    name = out;
+  }
+  return { name, params: h.params };
+}
+
 /** Lowers the group to QLogEnergy; returns why not (the group is then lowered node by node). */
 export function lowerLogEnergy(group: LogEnergyGroup, L: Lowering): string | undefined {
   const y = group.log.outputs[0]!;
@@ -194,7 +215,8 @@ export function lowerLogEnergy(group: LogEnergyGroup, L: Lowering): string | und
   if (!p) return `its output ${y} has no calibrated range`;
   const halves = [L.int(group.re), ...(group.im ? [L.int(group.im)] : [])];
   if (halves.some((h) => !h)) return "a half of the spectrum has no calibrated range";
-  const [re, im] = onOneScale(halves as { name: string; params: QParams }[], L);
+  const [h0, h1] = onOneScale(halves as { name: string; params: QParams }[], L);
+  const re = moved(h0, group.moves, L), im = h1 && moved(h1, group.moves, L);
   let bankName = "";
   let bankScales = [1];
   if (group.bank) {

@@ -14,7 +14,7 @@ export function flattenDims(shape: readonly Dim[], axis: number): [Dim, Dim] {
 
 export const Flatten = defineOp({
   name: "Flatten",
-  traits: { view: true, int8PassThrough: true },
+  traits: { view: true, int8PassThrough: true, movesData: true },
   doc: "Reshapes a tensor to 2-D, splitting its dims before `axis`.",
   attrs: { axis: int(1) },
   inputs: ["x"],

@@ -8,7 +8,7 @@ import { input, quantThrough, typeWith } from "./util.js";
 
 export const Gather = defineOp({
   name: "Gather",
-  traits: { int8PassThrough: true },
+  traits: { int8PassThrough: true, movesData: true },
   doc: "Takes the slices of `data` along `axis` at the given indices.",
   attrs: { axis: int(0) },
   inputs: ["data", "indices"],

@@ -5,7 +5,7 @@ import { input } from "./util.js";
 
 export const Identity = defineOp({
   name: "Identity",
-  traits: { view: true, int8PassThrough: true },
+  traits: { view: true, int8PassThrough: true, movesData: true },
   doc: "Returns its input unchanged.",
   attrs: {},
   inputs: ["x"],

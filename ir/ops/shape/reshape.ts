@@ -97,7 +97,7 @@ export function reshapeAxis(inShape: readonly Dim[], outShape: readonly Dim[], a
 
 export const Reshape = defineOp({
   name: "Reshape",
-  traits: { view: true, int8PassThrough: true },
+  traits: { view: true, int8PassThrough: true, movesData: true },
   doc: "Gives a tensor a new shape with the same elements (0 copies a dim unless allowzero, -1 is inferred).",
   attrs: { shape: required(dims()), allowzero: int(0) },
   inputs: ["x"],

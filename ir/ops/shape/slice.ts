@@ -73,7 +73,7 @@ function importSlice(node: OnnxNodeIn, ctx: OnnxImportContext) {
 
 export const Slice = defineOp({
   name: "Slice",
-  traits: { int8PassThrough: true },
+  traits: { int8PassThrough: true, movesData: true },
   doc: "Takes elements starts..ends (exclusive) with `steps` along `axes`, ONNX index rules.",
   attrs: { starts: required(dims()), ends: required(dims()), axes: ints(), steps: ints() },
   inputs: ["x"],

@@ -27,7 +27,7 @@ export function splitSizes(d: Dim, n: number, sizes: readonly number[] | undefin
 
 export const Split = defineOp({
   name: "Split",
-  traits: { int8PassThrough: true },
+  traits: { int8PassThrough: true, movesData: true },
   doc: "Splits a tensor along `axis` into pieces of sizes `split` (default: equal chunks, the last smaller).",
   attrs: { axis: int(0), split: ints() },
   inputs: ["x"],

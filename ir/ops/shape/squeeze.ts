@@ -22,7 +22,7 @@ export function squeezeKeep(shape: readonly Dim[], axes: readonly number[] | und
 
 export const Squeeze = defineOp({
   name: "Squeeze",
-  traits: { view: true, int8PassThrough: true },
+  traits: { view: true, int8PassThrough: true, movesData: true },
   doc: "Removes size-1 axes (all of them when `axes` is absent).",
   attrs: { axes: ints() },
   inputs: ["x"],

@@ -18,7 +18,7 @@ export function checkPerm(perm: readonly number[] | undefined, rank: number): nu
 
 export const Transpose = defineOp({
   name: "Transpose",
-  traits: { int8PassThrough: true },
+  traits: { int8PassThrough: true, movesData: true },
   doc: "Permutes the axes of a tensor by `perm` (default: reversed).",
   attrs: { perm: ints() },
   inputs: ["x"],

@@ -31,7 +31,7 @@ export function unsqueezeDims(shape: readonly Dim[], axes: readonly number[]): {
 
 export const Unsqueeze = defineOp({
   name: "Unsqueeze",
-  traits: { view: true, int8PassThrough: true },
+  traits: { view: true, int8PassThrough: true, movesData: true },
   doc: "Inserts size-1 axes at the output positions `axes`.",
   attrs: { axes: required(ints()) },
   inputs: ["x"],
