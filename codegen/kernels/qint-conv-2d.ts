@@ -9,12 +9,25 @@
 // Pads: explicit, VALID, or SAME_UPPER / SAME_LOWER computed in C from the input and output sizes
 // (so a symbolic T works). Then the per-channel requantization of qint-common.ts, as the 1-D ones.
 import { mulDim } from "../../ir/dim.js";
+import type { DType } from "../../ir/dtype.js";
 import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { ctype } from "../c-util.js";
 import { defineKernel, type KernelContext } from "../kernel.js";
 import { channelRequant, productUnsupported, requantOf, rqTail, useRequantRow } from "./qint-common.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
 import { zeroPointBias } from "./qint-conv-common.js";
+
+/**
+ * The C statement requantizing output channel `m` of image `b`: its `len` accumulators
+ * acc[m * len ...] into y, per channel or per tensor.
+ */
+function channelRows(attrs: Attrs, M: number, out: DType, len: string, ctx: KernelContext): string {
+  const p = requantOf(attrs, M, ctx);
+  const row = useRequantRow(ctx, p, out);
+  const ch = p.multiplier.length > 1 ? channelRequant(ctx, "qconv", p) : undefined;
+  const [m, shift] = ch ? [ch.m("m"), ch.shift("m")] : [String(p.multiplier[0]), String(p.shift[0])];
+  return `${row.one}(acc + (size_t)m * ${len}, y + ((size_t)b * ${M} + m) * ${len}, ${len}, ${m}, ${shift}, ${rqTail(p)});`;
+}
 
 /** Why the 2-D integer convolution emitters (this one, qint-conv-depthwise-2d.ts) cannot take the node. */
 export function qconv2dUnsupported(node: Node, attrs: Attrs, g: Graph): string | undefined {
@@ -72,12 +85,7 @@ export function qconv2d(node: Node, attrs: Attrs, ctx: KernelContext): QConv2d {
   const zp = (attrs.x_zero_point as number) - (u8 ? 128 : 0);
   const b = bN ? (ctx.constant(bN)!.data as Int32Array) : undefined;
   const bias = zeroPointBias(w, M, K, zp, b);
-  const p = requantOf(attrs, M, ctx);
-  const row = useRequantRow(ctx, p, yt.dtype);
-  const ch = p.multiplier.length > 1 ? channelRequant(ctx, "qconv", p) : undefined;
-  const rq = ch
-    ? `${row.one}(acc + (size_t)m * oHW, y + ((size_t)b * ${M} + m) * oHW, oHW, ${ch.m("m")}, ${ch.shift("m")}, ${rqTail(p)});`
-    : `${row.one}(acc + (size_t)m * oHW, y + ((size_t)b * ${M} + m) * oHW, oHW, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`;
+  const rq = channelRows(attrs, M, yt.dtype, "oHW", ctx);
   const xs = ctx.shape(xN), ys = ctx.shape(yN);
   // Pads: explicit ([h0, w0, h1, w1], or [w0, w1] in 1-D), VALID, or SAME from the sizes at run time.
   const padOf = (axis: "H" | "W", i: number) => {
@@ -169,12 +177,7 @@ function emitQConvIm2colNd(node: Node, attrs: Attrs, ctx: KernelContext): string
   const u8 = xt.dtype === "u8";
   const zp = (attrs.x_zero_point as number) - (u8 ? 128 : 0);
   const bias = zeroPointBias(w, M, K, zp, bN ? (ctx.constant(bN)!.data as Int32Array) : undefined);
-  const p = requantOf(attrs, M, ctx);
-  const row = useRequantRow(ctx, p, yt.dtype);
-  const ch = p.multiplier.length > 1 ? channelRequant(ctx, "qconv", p) : undefined;
-  const rq = ch
-    ? `${row.one}(acc + (size_t)m * oN, y + ((size_t)b * ${M} + m) * oN, oN, ${ch.m("m")}, ${ch.shift("m")}, ${rqTail(p)});`
-    : `${row.one}(acc + (size_t)m * oN, y + ((size_t)b * ${M} + m) * oN, oN, ${p.multiplier[0]}, ${p.shift[0]}, ${rqTail(p)});`;
+  const rq = channelRows(attrs, M, yt.dtype, "oN", ctx);
   const gemm = useQGemm(ctx, !w.some((v) => v === -128));
   const Mgp = Math.ceil(Mg / 4) * 4;
   const packed = new Int8Array(group * Mgp * K);

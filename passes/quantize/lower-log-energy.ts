@@ -25,6 +25,7 @@ import { movesData } from "../../ir/traits.js";
 import { LOG2_FRAC_BITS, NO_FLOOR } from "../../ir/ops/integer/qlog-energy.js";
 import type { CalibratedRange } from "../../src/analyses/calibration/calibrate.js";
 import type { Lowering } from "./lowering.js";
+import { valueUses } from "./value-uses.js";
 import { int16Params, quantizeWeights, sameParams, type QParams } from "./params.js";
 import { intRange } from "../../ir/dtype.js";
 
@@ -53,17 +54,10 @@ const PRODUCERS = new Set(["Conv", "MatMul", "Gemm"]);
 
 /** Every log-energy pattern of `g` whose intermediate values feed nothing else, by Log node name. */
 export function findLogEnergies(g: Graph): Map<string, LogEnergyGroup> {
-  const producer = new Map<string, Node>();
-  const uses = new Map<string, number>();
-  for (const n of g.nodes) {
-    for (const o of n.outputs) if (o) producer.set(o, n);
-    for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
-  }
-  const outputs = new Set(g.outputs);
-  const only = (v: string) => uses.get(v) === 1 && !outputs.has(v);
+  const { producer, reads, isOutput, only } = valueUses(g);
   const constant = (v: string | undefined) => (v ? g.constants[v] : undefined);
   const private_ = (v: string, op?: string) => {
-    const n = producer.get(v);
+    const n = producer(v);
     return n && only(v) && (op === undefined || n.op === op) ? n : undefined;
   };
   const square = (v: string): { node: Node; of: string } | undefined => {
@@ -79,9 +73,9 @@ export function findLogEnergies(g: Graph): Map<string, LogEnergyGroup> {
   };
   /** The values between a producing layer and `v` (both ends included), when `v` is such a layer's output moved only. */
   const wideChain = (v: string): string[] => {
-    if (uses.get(v) !== 2 || outputs.has(v)) return []; // read by its square only
+    if (reads(v) !== 2 || isOutput(v)) return []; // read by its square only
     const chain = [v];
-    for (let n = producer.get(v); n; n = producer.get(n.inputs[0]!)) {
+    for (let n = producer(v); n; n = producer(n.inputs[0]!)) {
       if (PRODUCERS.has(n.op)) return constant(n.inputs[1]) && n.outputs.length === 1 ? chain : [];
       if (!movesData(n.op) || n.outputs.filter(Boolean).length !== 1) return [];
       const x = n.inputs[0]!;
@@ -238,7 +232,7 @@ export function lowerLogEnergy(group: LogEnergyGroup, L: Lowering): string | und
   const name = L.fresh(`${y}.q`);
   try {
     L.emit("QLogEnergy", [re.name, im?.name ?? "", bankName], {
-      re_zero_point: re.params.zeroPoint, im_zero_point: im?.params.zeroPoint ?? 0, offsets, floor, addends,
+      re_zero_point: re.params.zeroPoint, im_zero_point: im?.params.zeroPoint ?? 0, offsets, floor, ...(addends.length > 0 ? { addends } : {}),
       multiplier: [m.multiplier], shift: [m.shift], rounding: L.options.rounding, y_zero_point: p.zeroPoint, out_dtype: "i8",
     }, [name], p);
   } catch (e) {

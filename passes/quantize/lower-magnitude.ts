@@ -12,6 +12,7 @@ import type { Graph, Node } from "../../ir/graph.js";
 import { quantizeMultiplier } from "../../ir/fixed-point.js";
 import { MAX_MAGNITUDE_FRAC_BITS } from "../../ir/ops/integer/qmagnitude.js";
 import type { Lowering } from "./lowering.js";
+import { valueUses } from "./value-uses.js";
 
 /** One magnitude pattern: the Sqrt, the nodes it absorbs, and the two halves. */
 export interface MagnitudeGroup {
@@ -24,22 +25,15 @@ export interface MagnitudeGroup {
 
 /** Every Sqrt(Add(Mul(a, a), Mul(b, b))) of `g` whose squares and sum feed nothing else, by Sqrt node name. */
 export function findMagnitudes(g: Graph): Map<string, MagnitudeGroup> {
-  const producer = new Map<string, Node>();
-  const uses = new Map<string, number>();
-  for (const n of g.nodes) {
-    for (const o of n.outputs) if (o) producer.set(o, n);
-    for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
-  }
-  const outputs = new Set(g.outputs);
-  const only = (v: string) => uses.get(v) === 1 && !outputs.has(v);
+  const { producer, only } = valueUses(g);
   const square = (v: string): { node: Node; of: string } | undefined => {
-    const n = producer.get(v);
+    const n = producer(v);
     return n && n.op === "Mul" && n.inputs.length === 2 && n.inputs[0] === n.inputs[1] && only(v) ? { node: n, of: n.inputs[0]! } : undefined;
   };
   const found = new Map<string, MagnitudeGroup>();
   for (const n of g.nodes) {
     if (n.op !== "Sqrt" || !only(n.inputs[0]!)) continue;
-    const add = producer.get(n.inputs[0]!);
+    const add = producer(n.inputs[0]!);
     if (!add || add.op !== "Add" || add.inputs.length !== 2) continue;
     const a = square(add.inputs[0]!), b = square(add.inputs[1]!);
     if (!a || !b || a.node === b.node) continue;
