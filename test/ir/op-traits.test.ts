@@ -8,6 +8,8 @@
 //                    into integer ops (a clamp, or a QLookup after the op)
 //   absorbsBatchNorm fold-batchnorm folds a following BatchNormalization into it
 //   int8PassThrough  quantize runs it on the int8 value, its C kernel on int8 data
+//   movesData        it commutes with element-wise ops (squaring after it = squaring before it),
+//                    and its C kernel takes int16 data (a log energy moves int16 halves)
 //   int16x8          quantize{int16=...} gives it int16 input
 //   integer          a C kernel (an op the lower stage rewrites: through its algorithm ops)
 //   channelwise, binary  conv2d-to-1d moves Unsqueezes below it
@@ -21,6 +23,7 @@ import "../../ir/ops/index.js";
 import "../../codegen/kernels/index.js";
 import { activationOf, clampOf, epilogueOf, fusedKinds } from "../../ir/activation.js";
 import type { Graph } from "../../ir/graph.js";
+import type { Tensor } from "../../ir/types.js";
 import { resolveAttrs, type OpTraits } from "../../ir/op.js";
 import { implementedOp, isLoweredByTarget, opNamesWith, opsWith } from "../../ir/traits.js";
 import { algorithmRules, lower } from "../../passes/lower/index.js";
@@ -106,7 +109,7 @@ function quantized(g: Graph, options: Parameters<typeof quantizeGraph>[2] = {}):
 const FLOAT_IN_INT8 = (g: Graph) => g.nodes.filter((n) => !n.op.startsWith("Q") && !["Quantize", "Dequantize", "Requantize"].includes(n.op)).map((n) => n.op);
 
 describe("every trait is declared by some op (the trait checks below are not vacuous)", () => {
-  const traits: (keyof OpTraits)[] = ["unary", "binary", "view", "fusedActivation", "absorbsBatchNorm", "int8PassThrough", "int16x8", "integer", "channelwise", "implements"];
+  const traits: (keyof OpTraits)[] = ["unary", "binary", "view", "fusedActivation", "absorbsBatchNorm", "int8PassThrough", "movesData", "int16x8", "integer", "channelwise", "implements"];
   for (const t of traits) it(t, () => expect(opsWith(t).length).toBeGreaterThan(0));
 });
 
@@ -276,6 +279,18 @@ describe("other traits", () => {
       expect(node, op).toBeDefined();
       expect(q.types[node!.inputs[0]!]!.dtype, op).toBe("i8");
       for (const t of TARGETS) expect(() => compileGraph(q, { target: getTarget(t), maxDims: { T: 8 } }), `${op} on ${t}`).not.toThrow();
+    }
+  });
+
+  it("movesData: the op commutes with squaring, and its C kernel takes int16 data", () => {
+    for (const op of opNamesWith("movesData")) {
+      const g = sample(op);
+      const x = randomInputs(g, new Rng(9), { T: 8 });
+      const square = (t: Record<string, Tensor>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, { ...v, data: Float32Array.from(v.data as Float32Array, (e) => e * e) }]));
+      const after = square(runGraph(g, x)), before = runGraph(g, square(x));
+      for (const o of g.outputs) expect(compareTensors(before[o]!, after[o]!).maxAbs, `${op} output ${o}`).toBe(0);
+      const g16 = parseGraph((SAMPLES[op] ?? printGraph(g)).replace(/%x: f32\[/, "%x: i16["));
+      for (const t of TARGETS) expect(() => compileGraph(g16, { target: getTarget(t), maxDims: { T: 8 } }), `${op} on int16 for ${t}`).not.toThrow();
     }
   });
 
