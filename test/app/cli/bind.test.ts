@@ -9,7 +9,7 @@ import { importOnnxBytes, importOnnxFile } from "../../../src/adapters/onnx/inde
 import { runGraph } from "../../../src/runtime/interpreter.js";
 import { fromNumbers, toNumbers } from "../../../ir/types.js";
 import { vadFrontEnds, vadInputs } from "../../helpers/if-models.js";
-import { ensureBuilt, neonc, neoncInProcess, oneLineError, readTensor, tempDir, writeTensor } from "./helpers.js";
+import { ensureBuilt, neonc, neoncInProcess, oneLineError, readTensor, ROOT, tempDir, writeTensor } from "./helpers.js";
 
 const dir = tempDir("neonc-bind-");
 const model = path.join(dir, "vad.onnx");
@@ -116,3 +116,27 @@ describe("--bind", () => {
     expect(oneLineError(twice)).toMatch(/the input sr is bound twice/);
   });
 });
+
+describe("run without --bind on a model whose If needs its input shapes and values", () => {
+  // silero_vad_v5's decoder Squeezes a length known only under the sample-rate If: its import
+  // needs the chunk shape and the rate. `run` groups the sets as `check` does, one import per group.
+  const vad = path.join(ROOT, "test/fixtures/real-models/silero_vad_v5");
+  for (const engine of ["interpreter", "c"]) {
+    it(`--engine ${engine}: one import per kind of set, said on stderr, and the stored outputs`, () => {
+      const out = path.join(dir, `silero-${engine}`);
+      const r = neonc("run", path.join(vad, "model.onnx"), "--input-dir", vad, "--output-dir", out, "--engine", engine, ...(engine === "c" ? ["--target", "c99"] : []));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^inputs: 16 runs with input=1,512, state=2,1,128, sr=16000, imported as --input-shape\/--bind give them$/m);
+      expect(r.stderr).toMatch(/^inputs: 12 runs with input=1,256, state=2,1,128, sr=8000, imported as --input-shape\/--bind give them$/m);
+      for (const k of [0, 15, 16, 27]) {
+        for (const o of [0, 1]) {
+          const got = readTensor(path.join(out, `test_data_set_${k}`, `output_${o}.pb`)).values;
+          const want = readTensor(path.join(vad, `test_data_set_${k}`, `output_${o}.pb`)).values;
+          const worst = Math.max(...want.map((w, i) => Math.abs(w - got[i]!)));
+          expect(worst, `set ${k} output ${o}`).toBeLessThanOrEqual(1e-4 * Math.max(...want.map(Math.abs)));
+        }
+      }
+    }, 120_000);
+  }
+});
+

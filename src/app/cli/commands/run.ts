@@ -18,7 +18,8 @@ import { getTarget, TARGET_NAMES } from "../../../../ir/target.js";
 import type { Graph } from "../../../../ir/graph.js";
 import type { Tensor } from "../../../../ir/types.js";
 import { CEngine, hostTarget, largestDims } from "../../../../codegen/engine.js";
-import { openModel, type OpenedModel } from "../../../adapters/onnx/load-model.js";
+import { openModel, SpecializationNeeded, type OpenedModel } from "../../../adapters/onnx/load-model.js";
+import { specializeSets } from "../../../adapters/onnx/specialize-sets.js";
 import { describeBoundOperands } from "../../../adapters/onnx/operand-binding.js";
 import { checkMaxDimNames } from "../max-dim.js";
 import { parseMaxDim } from "../option-parsers.js";
@@ -58,7 +59,7 @@ export function registerRun(program: Command): void {
     const source = checkFlags(flags);
     const codegen = flags.engine === "c" ? (flags.target ? getTarget(flags.target) : hostTarget().target) : undefined;
     const pipeline = await preparePipeline(flags, { codegen });
-    const groups = planGroups(openModel(model, { ...flags, inputShapes: flags.inputShape }), source, flags, pipeline);
+    const groups = planGroups(model, source, flags, pipeline);
     // test_data_set_N inputs write into OUT/test_data_set_N/.
     const outDirs = groups.flatMap((g) => g.jobs.flatMap((j) => j.outputs.map((f) => path.dirname(f))));
     for (const dir of new Set([flags.outputDir, ...outDirs])) mkdirSync(dir, { recursive: true });
@@ -103,11 +104,14 @@ function inputsOf(group: RunGroup, k: number): Record<string, Tensor> {
  * inputs bound to them (src/adapters/onnx/operand-binding.ts), one line on stderr says which,
  * and runs that give them the same values share one graph.
  */
-function planGroups(opened: OpenedModel, source: InputSource, flags: RunFlags, pipeline: PreparedPipeline): RunGroup[] {
+function planGroups(model: string, source: InputSource, flags: RunFlags, pipeline: PreparedPipeline): RunGroup[] {
+  const opened = openModel(model, { ...flags, inputShapes: flags.inputShape });
   let imported: Graph | undefined;
   try {
     imported = opened.load().graph;
   } catch (e) {
+    // A model whose If needs known input dims or values (a VAD's sample rate): one graph per kind of input set.
+    if (e instanceof SpecializationNeeded && !flags.inputShape && !flags.bind) return specializedGroups(model, opened, e, source, flags, pipeline);
     if (!(e instanceof RunTimeOperandError)) throw e;
   }
   if (imported) {
@@ -133,6 +137,27 @@ function planGroups(opened: OpenedModel, source: InputSource, flags: RunFlags, p
     group.sets.push(Object.fromEntries(group.graph.inputs.map((n) => [n, values[n]!])));
   }
   return [...byValues.values()];
+}
+
+/**
+ * The runs grouped by the specialization their inputs need (src/adapters/onnx/specialize-sets.ts),
+ * each group imported with its input shapes and bound values as --input-shape and --bind would
+ * give them; one line on stderr per group says so.
+ */
+function specializedGroups(model: string, opened: OpenedModel, needed: SpecializationNeeded, source: InputSource, flags: RunFlags, pipeline: PreparedPipeline): RunGroup[] {
+  const jobs = planRuns(source, opened.inputs, opened.outputs, flags.outputDir);
+  const sets = jobs.map((job) => ({ label: job.label, inputs: bindInputs(opened.inputs, job.inputs.map((file) => ({ file, ...readTensorFile(file) }))) }));
+  return specializeSets(sets, needed.byShape, needed.byValue).map((group) => {
+    process.stderr.write(`inputs: ${group.sets.length} run${group.sets.length === 1 ? "" : "s"} with ${group.label}, imported as --input-shape/--bind give them\n`);
+    const g = openModel(model, { ...flags, inputShapes: group.inputShapes, bind: group.bind }).load().graph;
+    checkMaxDimNames(flags.maxDim, g);
+    const graph = pipeline.run(g).graph;
+    return {
+      graph,
+      jobs: group.sets.map((set) => jobs.find((j) => j.label === set.label)!),
+      sets: group.sets.map((set) => Object.fromEntries(graph.inputs.map((n) => [n, set.inputs[n]!]))),
+    };
+  });
 }
 
 function tensorKey(t: Tensor): string {
