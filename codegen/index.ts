@@ -12,4 +12,4 @@ export { codegenStages } from "./stages.js";
 export { compileChecked, compileModel, type CompileModelOptions, type CompiledModelResult } from "./compile-model.js";
 export { CEngine, haveSimde, hostTarget, modeFor, largestDims, type CEngineOptions, type CRun, type CBatch } from "./engine.js";
 export { checkAgainstInterpreter, randomInputs, type InputSet, type OutputComparison, type CheckReport } from "./check.js";
-export { formatProfile, profileByOp, type NodeTime } from "./profile.js";
+export { formatProfile, markNodeBlocks, profileByOp, type NodeMarks, type NodeTime } from "./profile.js";

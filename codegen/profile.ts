@@ -15,43 +15,57 @@ export const PROFILE_FLAG = "-DNEONC_PROFILE";
 
 const NODE_HEADER = /^ {2}\/\* \[(\d+)\] /;
 
-/** The same model with model.c instrumented per node; build it with PROFILE_FLAG. */
-export function profiledModel(m: CompiledModel, nodeCount: number): CompiledModel {
+/** How markNodeBlocks instruments model.c. */
+export interface NodeMarks {
+  /** Lines put right after model.c's first line (before any system header). */
+  readonly head?: readonly string[];
+  /** Lines put before the run function (the functions the marks call). */
+  readonly prelude: readonly string[];
+  /** The statement before node i's block (i = node count: after the last block). */
+  mark(i: number): string;
+}
+
+/**
+ * The model with a statement before every node block of its run function and one after the
+ * last (per-node profiling here, bench/arm's trace markers): each block starts with its
+ * `/* [I] Op ...` header at two spaces, and the run function ends with `return 0;`.
+ */
+export function markNodeBlocks(m: CompiledModel, nodeCount: number, marks: NodeMarks): CompiledModel {
   const src = m.files["model.c"];
   if (src === undefined) throw new Error("the compiled model has no model.c");
   const lines = src.split("\n");
   const runStart = lines.findIndex((l) => l.startsWith(`int ${m.prefix}_run(`));
   if (runStart < 0) throw new Error(`model.c has no ${m.prefix}_run`);
-  let runEnd = -1;
-  for (let i = runStart; i < lines.length; i++) {
-    if (lines[i] === "}") {
-      runEnd = i;
-      break;
-    }
-  }
+  const runEnd = lines.indexOf("}", runStart);
   // The last statement of the run function is its `return 0;`.
   if (runEnd < 1 || lines[runEnd - 1] !== "  return 0;") throw new Error(`model.c: cannot find the end of ${m.prefix}_run`);
   const out: string[] = [];
   let seen = 0;
   lines.forEach((line, i) => {
-    if (i === 0) {
-      // Before any system header: clock_gettime needs POSIX under -std=c99.
-      out.push(line, "#define _POSIX_C_SOURCE 199309L", "#include <stdio.h>", "#include <time.h>");
-      return;
-    }
+    if (i === runStart) out.push(...marks.prelude);
     if (i > runStart && i < runEnd) {
       const h = NODE_HEADER.exec(line);
       if (h) {
-        out.push(`  neonc_prof_mark(${Number(h[1])});`);
+        out.push(marks.mark(Number(h[1])));
         seen++;
       }
-      if (i === runEnd - 1) out.push(`  neonc_prof_mark(${nodeCount});`);
+      if (i === runEnd - 1) out.push(marks.mark(nodeCount));
     }
-    if (i === runStart) out.push(...profileRuntime(nodeCount));
     out.push(line);
+    if (i === 0 && marks.head) out.push(...marks.head);
   });
   if (seen !== nodeCount) throw new Error(`model.c has ${seen} node blocks, the graph ${nodeCount} nodes`);
   return { ...m, files: { ...m.files, "model.c": out.join("\n") } };
+}
+
+/** The same model with model.c instrumented per node; build it with PROFILE_FLAG. */
+export function profiledModel(m: CompiledModel, nodeCount: number): CompiledModel {
+  return markNodeBlocks(m, nodeCount, {
+    // Before any system header: clock_gettime needs POSIX under -std=c99.
+    head: ["#define _POSIX_C_SOURCE 199309L", "#include <stdio.h>", "#include <time.h>"],
+    prelude: profileRuntime(nodeCount),
+    mark: (i) => `  neonc_prof_mark(${i});`,
+  });
 }
 
 /** Timing state and the functions the marks and the harness call (C). */
