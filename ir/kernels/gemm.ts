@@ -4,9 +4,15 @@
 // is where calibration time goes. The layout follows the GotoBLAS scheme: a KC x NC block of B
 // and an MC x KC block of A are packed into contiguous panels (NR columns / MR rows interleaved
 // along k), and a 4x4 micro-kernel keeps its 16 sums in local variables (V8 keeps them in
-// registers and accumulates in double precision). Packing buffers are module-level and only grow,
-// so steady-state calls allocate nothing. While the fast engine is on, its sgemm (same sums)
-// runs instead (fast-slots.ts).
+// registers). Packing buffers are module-level and only grow, so steady-state calls allocate
+// nothing. While the fast engine is on, its sgemm (same sums) runs instead (fast-slots.ts).
+//
+// Numerics: each output is summed over k in float32, in k order, one KC-deep block at a time:
+// t = fround(t + fround(a * b)), then C = fround(C + alpha * t) in double after each block. This is
+// what a float32 SIMD kernel computes lane by lane (four lanes per 128-bit vector, twice the
+// float64 rate), and what onnxruntime and the generated C compute up to summation order. Rounding
+// a double result to float gives the correctly rounded float32 product and sum (53 >= 2*24 + 2),
+// so the TypeScript and the WebAssembly agree bit for bit.
 import { fastKernels } from "./fast-slots.js";
 
 /** Panel width; A and B panels are equally wide, so one packer (packPanels) serves both. */
@@ -23,7 +29,7 @@ const NC = 1024;
 let packA: Float32Array = new Float32Array(MC * KC);
 let packB: Float32Array = new Float32Array(KC * NC);
 /** Result of a partial edge tile, copied out element by element. */
-const edge = new Float64Array(MR * NR);
+const edge = new Float32Array(MR * NR);
 
 /**
  * C[cOff + i*ldc + j] = alpha * sum_k op(A)(i,k) * op(B)(k,j) + beta * C[...], for i < M, j < N.
@@ -123,8 +129,9 @@ function macroKernel(mc: number, nc: number, kc: number, alpha: number, C: Float
   }
 }
 
-/** C[4x4 tile] += alpha * Ap-panel . Bp-panel. */
+/** C[4x4 tile] += alpha * Ap-panel . Bp-panel, each sum in float32 (fround after every step). */
 function microKernel(kc: number, A: Float32Array, ia: number, B: Float32Array, ib: number, alpha: number, C: Float32Array, c: number, ldc: number): void {
+  const f = Math.fround;
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
@@ -132,10 +139,10 @@ function microKernel(kc: number, A: Float32Array, ia: number, B: Float32Array, i
   for (let p = 0; p < kc; p++, ia += MR, ib += NR) {
     const a0 = A[ia]!, a1 = A[ia + 1]!, a2 = A[ia + 2]!, a3 = A[ia + 3]!;
     const b0 = B[ib]!, b1 = B[ib + 1]!, b2 = B[ib + 2]!, b3 = B[ib + 3]!;
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    c00 = f(c00 + f(a0 * b0)); c01 = f(c01 + f(a0 * b1)); c02 = f(c02 + f(a0 * b2)); c03 = f(c03 + f(a0 * b3));
+    c10 = f(c10 + f(a1 * b0)); c11 = f(c11 + f(a1 * b1)); c12 = f(c12 + f(a1 * b2)); c13 = f(c13 + f(a1 * b3));
+    c20 = f(c20 + f(a2 * b0)); c21 = f(c21 + f(a2 * b1)); c22 = f(c22 + f(a2 * b2)); c23 = f(c23 + f(a2 * b3));
+    c30 = f(c30 + f(a3 * b0)); c31 = f(c31 + f(a3 * b1)); c32 = f(c32 + f(a3 * b2)); c33 = f(c33 + f(a3 * b3));
   }
   C[c] += alpha * c00; C[c + 1] += alpha * c01; C[c + 2] += alpha * c02; C[c + 3] += alpha * c03;
   c += ldc;
@@ -146,15 +153,16 @@ function microKernel(kc: number, A: Float32Array, ia: number, B: Float32Array, i
   C[c] += alpha * c30; C[c + 1] += alpha * c31; C[c + 2] += alpha * c32; C[c + 3] += alpha * c33;
 }
 
-/** A partial tile at the bottom or right edge: full computation, partial write-back. */
+/** A partial tile at the bottom or right edge: the same float32 sums, partial write-back. */
 function edgeKernel(kc: number, A: Float32Array, ia: number, B: Float32Array, ib: number, alpha: number, C: Float32Array, c: number, ldc: number, mr: number, nr: number): void {
-  const T = edge;
+  const T = edge; // a Float32Array: every += stores a float32-rounded sum
   T.fill(0);
   for (let p = 0; p < kc; p++, ia += MR, ib += NR) {
     for (let r = 0; r < MR; r++) {
       const a = A[ia + r]!;
       const t = r * NR;
-      T[t] += a * B[ib]!; T[t + 1] += a * B[ib + 1]!; T[t + 2] += a * B[ib + 2]!; T[t + 3] += a * B[ib + 3]!;
+      T[t] += Math.fround(a * B[ib]!); T[t + 1] += Math.fround(a * B[ib + 1]!);
+      T[t + 2] += Math.fround(a * B[ib + 2]!); T[t + 3] += Math.fround(a * B[ib + 3]!);
     }
   }
   for (let r = 0; r < mr; r++, c += ldc) {
