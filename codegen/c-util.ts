@@ -30,7 +30,6 @@ export function ctype(dt: DType): string {
     case "f64": return "double";
     case "i8": return "int8_t";
     case "u8": case "bool": return "uint8_t";
-    case "f8e4m3fn": case "f8e4m3fnuz": case "f8e5m2": case "f8e5m2fnuz": return "uint8_t"; // float8 bits
     case "i16": return "int16_t";
     case "u16": return "uint16_t";
     case "i32": return "int32_t";
@@ -39,7 +38,7 @@ export function ctype(dt: DType): string {
     case "u64": return "uint64_t";
     // Packed floats travel as their raw bits (ir/float-formats.ts); kernels convert them.
     case "f16": case "bf16": return "uint16_t";
-    case "f8e4m3fn": case "f8e4m3fnuz": case "f8e5m2": case "f8e5m2fnuz": return "uint8_t";
+    case "f8e4m3fn": case "f8e4m3fnuz": case "f8e5m2": case "f8e5m2fnuz": return "uint8_t"; // float8 bits
     default: throw new Error(`the C code generator does not support ${dt} tensors`);
   }
 }

@@ -5,6 +5,10 @@
 // whole window lies inside the input run a check-free loop four outputs at a time, sharing each
 // weight load; only the few border positions test every tap. While the fast engine is on, its
 // kernel (same sums) runs instead (fast-slots.ts).
+//
+// Numerics: each kernel row's taps are summed per output in float32, in kw order
+// (a = fround(a + fround(w * x))), and the row's sum is added to y (float) once: what a float32
+// SIMD kernel computes lane by lane across outputs.
 import { fastKernels } from "./fast-slots.js";
 import { prod, to3d, validRange, type ConvGeometry } from "./conv-geometry.js";
 
@@ -62,15 +66,16 @@ function rowInner(
   lo: number, hi: number, kW: number, sW: number, dW: number,
 ): void {
   let ow = lo;
+  const f = Math.fround;
   for (; ow + 3 < hi; ow += 4) {
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     let p = xrow + ow * sW;
     for (let kw = 0; kw < kW; kw++, p += dW) {
       const wv = w[wrow + kw]!;
-      a0 += wv * x[p]!;
-      a1 += wv * x[p + sW]!;
-      a2 += wv * x[p + 2 * sW]!;
-      a3 += wv * x[p + 3 * sW]!;
+      a0 = f(a0 + f(wv * x[p]!));
+      a1 = f(a1 + f(wv * x[p + sW]!));
+      a2 = f(a2 + f(wv * x[p + 2 * sW]!));
+      a3 = f(a3 + f(wv * x[p + 3 * sW]!));
     }
     const o = yo + ow;
     y[o] += a0; y[o + 1] += a1; y[o + 2] += a2; y[o + 3] += a3;
@@ -78,7 +83,7 @@ function rowInner(
   for (; ow < hi; ow++) {
     let a = 0;
     let p = xrow + ow * sW;
-    for (let kw = 0; kw < kW; kw++, p += dW) a += w[wrow + kw]! * x[p]!;
+    for (let kw = 0; kw < kW; kw++, p += dW) a = f(a + f(w[wrow + kw]! * x[p]!));
     y[yo + ow] += a;
   }
 }
@@ -94,7 +99,7 @@ function rowBorder(
     const kLo = start >= 0 ? 0 : Math.ceil(-start / dW);
     const kHi = Math.min(kW, W - start <= 0 ? 0 : Math.floor((W - 1 - start) / dW) + 1);
     let a = 0;
-    for (let kw = kLo, p = xrow + pW + start + kLo * dW; kw < kHi; kw++, p += dW) a += w[wrow + kw]! * x[p]!;
+    for (let kw = kLo, p = xrow + pW + start + kLo * dW; kw < kHi; kw++, p += dW) a = Math.fround(a + Math.fround(w[wrow + kw]! * x[p]!));
     y[yo + ow] += a;
   }
 }

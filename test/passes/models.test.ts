@@ -1,7 +1,8 @@
 // The passes on a real model: QuartzNet 5x5 from ../shared (33 BatchNormalization nodes kept at
 // export). After canonicalize,fold-batchnorm,fuse-activation,conv2d-to-1d no BatchNormalization,
-// Identity or Dropout is left, and the outputs on test_data_set_0 stay within 1e-5 of the
-// largest output magnitude. The interpreter takes a few seconds on this model: it runs once
+// Identity or Dropout is left, and the outputs on test_data_set_0 move by at most twice the
+// float32 noise of that input (how far the interpreter and PyTorch already disagree on the
+// original model; both sum in float32, and folding changes which roundings happen). The interpreter takes a few seconds on this model: it runs once
 // per graph.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import { runGraph } from "../../src/runtime/interpreter.js";
 import { runPipeline } from "../../passes/run.js";
 import "../../passes/index.js";
 import { sharedPath } from "../helpers/shared.js";
+import { maxAbsDiff } from "../../src/testing/index.js";
 
 const models = sharedPath("models");
 
@@ -37,7 +39,10 @@ describe.runIf(models)("passes on QuartzNet 5x5", () => {
       maxRef = Math.max(maxRef, Math.abs(r));
       maxErr = Math.max(maxErr, Math.abs(r - (after.data[i] as number)));
     }
-    console.log(`quartznet5x5: ${g.nodes.length} -> ${out.nodes.length} nodes, ${bnBefore} BatchNormalization folded, max abs error ${maxErr.toExponential(2)} (max |out| ${maxRef.toFixed(3)})`);
-    expect(maxErr).toBeLessThanOrEqual(1e-5 * maxRef);
+    // The float32 noise of this input: how far the interpreter and PyTorch's float32 run
+    // (output_0.pb) already disagree on the original model.
+    const noise = maxAbsDiff(before, readTensorFile(path.join(dir, "test_data_set_0", "output_0.pb")).tensor);
+    console.log(`quartznet5x5: ${g.nodes.length} -> ${out.nodes.length} nodes, ${bnBefore} BatchNormalization folded, max abs error ${maxErr.toExponential(2)} (float32 noise ${noise.toExponential(2)}, max |out| ${maxRef.toFixed(3)})`);
+    expect(maxErr).toBeLessThanOrEqual(2 * noise);
   }, 60_000);
 });

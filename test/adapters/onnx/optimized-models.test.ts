@@ -1,7 +1,9 @@
 // The pass pipeline on every shared model, end to end: `canonicalize,fold-batchnorm,
-// fuse-activation,conv2d-to-1d` leaves no BatchNormalization, Identity or Dropout, keeps the outputs
-// within 1e-5 of their largest magnitude, and its ONNX export runs in onnxruntime-node with the
-// same outputs. One model also goes through `neonc optimize` on the command line.
+// fuse-activation,conv2d-to-1d` leaves no BatchNormalization, Identity or Dropout, moves the outputs
+// by at most twice the float32 noise of the input (how far the interpreter and PyTorch's float32
+// run already disagree on the original model: the interpreter sums in float32, so folding a
+// BatchNorm changes which roundings happen, not how fine they are), and its ONNX export runs in
+// onnxruntime-node with the same outputs. One model also goes through `neonc optimize` on the command line.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
@@ -36,20 +38,23 @@ describe.runIf(models)(`${PIPELINE} on the shared models`, () => {
       const before = runGraph(g, input);
       const after = runGraph(opt, input);
       const theirs = await runOrt(exportOnnx(opt), input);
-      for (const o of g.outputs) {
+      g.outputs.forEach((o, k) => {
         const a = after[o]!.data as Float32Array;
         const d = maxDiff(before[o]!.data as Float32Array, a);
         const e = maxDiff(a, theirs[o]!);
-        console.log(`${name}: ${g.nodes.length} -> ${opt.nodes.length} nodes; optimized vs original max abs diff ${d.err.toExponential(2)}, onnxruntime on the export vs interpreter ${e.err.toExponential(2)} (max |out| ${d.ref.toFixed(3)})`);
-        expect(d.err).toBeLessThanOrEqual(1e-5 * d.ref);
+        // The float32 noise of this input: how far the interpreter and the exporter's own float32
+        // run (PyTorch, output_K.pb) already disagree on the original model.
+        const noise = maxAbsDiff(before[o]!.data as Float32Array, readTensorFile(path.join(dir, "test_data_set_0", `output_${k}.pb`)).tensor);
+        console.log(`${name}: ${g.nodes.length} -> ${opt.nodes.length} nodes; optimized vs original max abs diff ${d.err.toExponential(2)} (float32 noise ${noise.toExponential(2)}), onnxruntime on the export vs interpreter ${e.err.toExponential(2)} (max |out| ${d.ref.toFixed(3)})`);
+        expect(d.err).toBeLessThanOrEqual(2 * noise);
         expect(e.err).toBeLessThanOrEqual(1e-4 * d.ref);
-      }
+      });
     });
   }
 
   it("neonc optimize writes the optimized model from the command line", () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), "neonc-opt-")), "w2l.onnx");
-    const stdout = execFileSync("node", [path.join(repoRoot, "dist/src/app/cli/main.js"), "optimize", path.join(models!, "wav2letter/model.onnx"), "--passes", PIPELINE, "-o", out], { encoding: "utf8" });
+    const stdout = execFileSync("node", [path.join(repoRoot, "dist/neonc.mjs"), "optimize", path.join(models!, "wav2letter/model.onnx"), "--passes", PIPELINE, "-o", out], { encoding: "utf8" });
     expect(stdout).toMatch(/wrote .*w2l\.onnx/);
     const g = importOnnxFile(out);
     // Fused activations are written back as standard ONNX: each Conv is followed by its Relu.

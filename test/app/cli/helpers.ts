@@ -11,14 +11,16 @@ import { encodeTensorFile, readTensorFile } from "../../../src/adapters/onnx/ten
 import { buildModel, type ModelSpec } from "../../helpers/onnx-builder.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const MAIN = path.join(ROOT, "dist/src/app/cli/main.js");
+/** The package's `neonc` executable (package.json "bin": the bundled CLI, scripts/bundle-cli.mjs). */
+export const MAIN = path.join(ROOT, "dist/neonc.mjs");
 export const SHARED = path.resolve(ROOT, "../shared");
 
-/** Compiles the project when the CLI has not been built yet (npm test builds it first). */
+/** Builds the project when the CLI has not been built yet (npm test builds it first). */
 export function ensureBuilt(): void {
   if (existsSync(MAIN)) return;
   // Type errors elsewhere in the tree do not stop tsc from emitting, so the status is ignored.
   spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "ignore" });
+  spawnSync("node", ["scripts/bundle-cli.mjs"], { cwd: ROOT, stdio: "ignore" });
   if (!existsSync(MAIN)) throw new Error(`building the CLI did not produce ${MAIN}`);
 }
 

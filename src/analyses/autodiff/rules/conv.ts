@@ -111,6 +111,7 @@ function depthwiseInputGrad(DY: FloatArray, W: FloatArray, DX: FloatArray, { N, 
   const q = to3d(geo);
   const mult = M / C;
   const inPlane = q.D * q.H * q.W, outPlane = q.oD * q.oH * q.oW, KS = prod(geo.kernel);
+  const f32 = DX instanceof Float32Array;
   for (let n = 0; n < N; n++) {
     for (let m = 0; m < M; m++) {
       const xc = (n * C + Math.floor(m / mult)) * inPlane;
@@ -130,7 +131,10 @@ function depthwiseInputGrad(DY: FloatArray, W: FloatArray, DX: FloatArray, { N, 
                 const off = kw * q.dW - q.pW;
                 const [lo, hi] = validRange(q.oW, q.sW, off, q.W);
                 const wv = W[wrow + kw]!;
-                for (let ow = lo, p = xrow + lo * q.sW + off; ow < hi; ow++, p += q.sW) DX[p] += wv * DY[yo + ow]!;
+                // float32 data: the product is rounded to float before the (float) addition, as
+                // the fast engine's f32x4 kernel computes it; float64 data stays in double.
+                if (f32) for (let ow = lo, p = xrow + lo * q.sW + off; ow < hi; ow++, p += q.sW) DX[p] += Math.fround(wv * DY[yo + ow]!);
+                else for (let ow = lo, p = xrow + lo * q.sW + off; ow < hi; ow++, p += q.sW) DX[p] += wv * DY[yo + ow]!;
               }
             }
           }

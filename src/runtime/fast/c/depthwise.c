@@ -1,11 +1,12 @@
 // The fast engine's depthwise convolution (group == input channels), forward and input
 // gradient, computing exactly what the interpreter's kernels compute:
 // - forward as ir/kernels/conv-depthwise.ts: y starts at the bias; each kernel row adds, per
-//   output, the double-precision sum of its in-range taps in kw order, rounded to float once;
+//   output, the float32 sum of its in-range taps in kw order (a = a + w*x, both rounded to
+//   float), onto y once;
 // - input gradient as depthwiseInputGrad in src/analyses/autodiff/rules/conv.ts: every tap adds
-//   w * dy onto the input position it read, rounding to float at each addition, in the same loop
-//   order (channel, row, tap, output position).
-// Two output positions share one f64x2 (lanes across independent outputs, never across a sum).
+//   (float)(w * dy) onto the input position it read, a float addition, in the same loop order
+//   (channel, row, tap, output position).
+// Four output positions share one f32x4 (lanes across independent outputs, never across a sum).
 #include <wasm_simd128.h>
 
 /* Geometry as 18 ints: D H W, kD kH kW, sD sH sW, dD dH dW, pD pH pW, oD oH oW (to3d's order). */
@@ -21,25 +22,19 @@ static void validRange(int outLen, int stride, int offset, int size, int *lo, in
   *hi = b > a ? b : a;
 }
 
-/* One output: y = (float)(y + the double sum of its in-range taps, in kw order). */
+/* One output: y = y + the float sum of its in-range taps, in kw order. */
 static void one(const float *x, const float *w, float *y, int ow, int kW, int sW, int dW, int pW, int W) {
   int start = ow * sW - pW;
   int kLo = start >= 0 ? 0 : (-start + dW - 1) / dW;
   int kHi = W - start <= 0 ? 0 : (W - 1 - start) / dW + 1;
   if (kHi > kW) kHi = kW;
-  double a = 0;
-  for (int kw = kLo; kw < kHi; kw++) a += (double)w[kw] * (double)x[start + kw * dW];
-  y[ow] = (float)((double)y[ow] + a);
-}
-
-/* y[o] = (float)(y[o] + a) for the two lanes of a. */
-static void addPair(float *y, v128_t a) {
-  v128_t v = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(y)), a);
-  wasm_v128_store64_lane(y, wasm_f32x4_demote_f64x2_zero(v), 0);
+  float a = 0;
+  for (int kw = kLo; kw < kHi; kw++) a += w[kw] * x[start + kw * dW];
+  y[ow] += a;
 }
 
 /* One kernel row over outputs [0, oW). Outputs whose window lies inside the input take every
-   tap; with unit stride eight of them run at once, four f64x2 sums fed by two vector loads. */
+   tap; with unit stride sixteen of them run at once, four f32x4 sums fed by four vector loads. */
 static void row(const float *x, const float *w, float *y, int oW, int kW, int sW, int dW, int pW, int W) {
   /* Inner outputs: ow*sW - pW >= 0 and ow*sW - pW + (kW-1)*dW <= W-1. */
   int lo = (pW + sW - 1) / sW;
@@ -51,28 +46,37 @@ static void row(const float *x, const float *w, float *y, int oW, int kW, int sW
   int ow = 0;
   for (; ow < lo; ow++) one(x, w, y, ow, kW, sW, dW, pW, W);
   if (sW == 1) {
-    for (; ow + 7 < hi; ow += 8) {
-      v128_t a0 = wasm_f64x2_splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (; ow + 15 < hi; ow += 16) {
+      v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
       const float *p = x + ow - pW;
       for (int kw = 0; kw < kW; kw++, p += dW) {
-        v128_t wv = wasm_f64x2_splat((double)w[kw]);
-        v128_t v0 = wasm_v128_load(p), v1 = wasm_v128_load(p + 4);
-        a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(v0)));
-        a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v0, v0, 2, 3, 2, 3))));
-        a2 = wasm_f64x2_add(a2, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(v1)));
-        a3 = wasm_f64x2_add(a3, wasm_f64x2_mul(wv, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v1, v1, 2, 3, 2, 3))));
+        v128_t wv = wasm_v128_load32_splat(w + kw);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wv, wasm_v128_load(p)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wv, wasm_v128_load(p + 4)));
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wv, wasm_v128_load(p + 8)));
+        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wv, wasm_v128_load(p + 12)));
       }
-      addPair(y + ow, a0); addPair(y + ow + 2, a1); addPair(y + ow + 4, a2); addPair(y + ow + 6, a3);
+      float *o = y + ow;
+      wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), a0));
+      wasm_v128_store(o + 4, wasm_f32x4_add(wasm_v128_load(o + 4), a1));
+      wasm_v128_store(o + 8, wasm_f32x4_add(wasm_v128_load(o + 8), a2));
+      wasm_v128_store(o + 12, wasm_f32x4_add(wasm_v128_load(o + 12), a3));
+    }
+    for (; ow + 3 < hi; ow += 4) {
+      v128_t a = wasm_f32x4_splat(0);
+      const float *p = x + ow - pW;
+      for (int kw = 0; kw < kW; kw++, p += dW) a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load32_splat(w + kw), wasm_v128_load(p)));
+      wasm_v128_store(y + ow, wasm_f32x4_add(wasm_v128_load(y + ow), a));
     }
   } else {
-    for (; ow + 1 < hi; ow += 2) {
-      v128_t acc = wasm_f64x2_splat(0);
+    for (; ow + 3 < hi; ow += 4) {
+      v128_t acc = wasm_f32x4_splat(0);
       const float *p = x + ow * sW - pW;
       for (int kw = 0; kw < kW; kw++, p += dW) {
-        v128_t xv = wasm_f64x2_make((double)p[0], (double)p[sW]);
-        acc = wasm_f64x2_add(acc, wasm_f64x2_mul(wasm_f64x2_splat((double)w[kw]), xv));
+        v128_t xv = wasm_f32x4_make(p[0], p[sW], p[2 * sW], p[3 * sW]);
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load32_splat(w + kw), xv));
       }
-      addPair(y + ow, acc);
+      wasm_v128_store(y + ow, wasm_f32x4_add(wasm_v128_load(y + ow), acc));
     }
   }
   for (; ow < oW; ow++) one(x, w, y, ow, kW, sW, dW, pW, W);
@@ -135,28 +139,15 @@ void depthwiseInputGrad(const float *dy, const float *w, float *dx, int N, int C
                 int off = kw * g[gdW] - g[gpW];
                 int lo, hi;
                 validRange(g[goW], sW, off, g[gW], &lo, &hi);
-                double wv = (double)wrow[kw];
-                v128_t wv2 = wasm_f64x2_splat(wv);
+                float wv = wrow[kw];
+                v128_t wv4 = wasm_f32x4_splat(wv);
                 float *p = xrow + lo * sW + off;
                 int ow = lo;
                 if (sW == 1) {
-                  for (; ow + 3 < hi; ow += 4, p += 4) {
-                    v128_t d = wasm_v128_load(p), gy = wasm_v128_load(yo + ow);
-                    v128_t lo = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(d),
-                        wasm_f64x2_mul(wv2, wasm_f64x2_promote_low_f32x4(gy)));
-                    v128_t hi2 = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(d, d, 2, 3, 2, 3)),
-                        wasm_f64x2_mul(wv2, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(gy, gy, 2, 3, 2, 3))));
-                    v128_t l = wasm_f32x4_demote_f64x2_zero(lo), h = wasm_f32x4_demote_f64x2_zero(hi2);
-                    wasm_v128_store(p, wasm_i32x4_shuffle(l, h, 0, 1, 4, 5));
-                  }
-                  for (; ow + 1 < hi; ow += 2, p += 2) {
-                    v128_t d = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p));
-                    v128_t gy = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(yo + ow));
-                    d = wasm_f64x2_add(d, wasm_f64x2_mul(wv2, gy));
-                    wasm_v128_store64_lane(p, wasm_f32x4_demote_f64x2_zero(d), 0);
-                  }
+                  for (; ow + 3 < hi; ow += 4, p += 4)
+                    wasm_v128_store(p, wasm_f32x4_add(wasm_v128_load(p), wasm_f32x4_mul(wv4, wasm_v128_load(yo + ow))));
                 }
-                for (; ow < hi; ow++, p += sW) *p = (float)((double)*p + wv * (double)yo[ow]);
+                for (; ow < hi; ow++, p += sW) *p += wv * yo[ow];
               }
             }
           }
