@@ -49,7 +49,7 @@ function median(xs: number[]): number {
 function maxDiff(a: string, b: string): number {
   let worst = 0;
   for (const f of readdirSync(a)) {
-    const x = readTensorFile(path.join(a, f)).data as Float32Array, y = readTensorFile(path.join(b, f)).data as Float32Array;
+    const x = readTensorFile(path.join(a, f)).tensor.data as Float32Array, y = readTensorFile(path.join(b, f)).tensor.data as Float32Array;
     if (x.length !== y.length) return Infinity;
     for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
   }
