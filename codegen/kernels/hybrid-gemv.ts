@@ -81,6 +81,26 @@ ${r.map((i) => `      {
     }`;
 }
 
+/**
+ * The widening of four int16 lanes to float. On wasm32 it is written with the exponent trick:
+ * clang 14 folds vcvtq_f32_s32(vmovl_s16(..)) into one int16-to-float conversion, which its
+ * WebAssembly backend lowers lane by lane (8 extract/convert/replace per vector): lstm_encoder
+ * --int8 ran 118 ms that way, 43 ms with this (docs/measurements/2026-12-07-wasm32.md). The
+ * trick is exact for |v| < 2^22: the bits of 1.5 * 2^23 plus v, read as a float, are
+ * 1.5 * 2^23 + v (the float's unit there is 1), and subtracting 1.5 * 2^23 leaves v.
+ */
+function useS16ToF32(ctx: KernelContext): void {
+  ctx.helper("neonc_s16_f32x4", `
+#if defined(__wasm_simd128__)
+#define NEONC_S16_F32X4_(v) wasm_f32x4_sub(wasm_i32x4_add((v), wasm_i32x4_splat(0x4B400000)), wasm_f32x4_splat(12582912.0f))
+#define neonc_s16lo_f32x4(h) NEONC_S16_F32X4_(wasm_i32x4_extend_low_i16x8(h))
+#define neonc_s16hi_f32x4(h) NEONC_S16_F32X4_(wasm_i32x4_extend_high_i16x8(h))
+#else
+#define neonc_s16lo_f32x4(h) vcvtq_f32_s32(vmovl_s16(vget_low_s16(h)))
+#define neonc_s16hi_f32x4(h) vcvtq_f32_s32(vmovl_s16(vget_high_s16(h)))
+#endif`);
+}
+
 /** NEON tile: nb/4 float32x4 accumulators per row; each k widens nb int8 weights once. */
 function neonTile(ctx: KernelContext, rows: number, nb: number): string {
   const r = Array.from({ length: rows }, (_, i) => i);
@@ -100,7 +120,7 @@ function neonTile(ctx: KernelContext, rows: number, nb: number): string {
       for (k = 0; k < K; k++) {
         const int8_t *qk = qb + (size_t)k * ${nb};
 ${load.length > 0 ? `        const int8x16_t ${load.join(", ")};\n` : ""}        const int16x8_t ${h.map(widen).join(", ")};
-        const float32x4_t ${h.map((i) => `w${2 * i} = vcvtq_f32_s32(vmovl_s16(vget_low_s16(h${i}))), w${2 * i + 1} = vcvtq_f32_s32(vmovl_s16(vget_high_s16(h${i})))`).join(", ")};
+        const float32x4_t ${h.map((i) => `w${2 * i} = neonc_s16lo_f32x4(h${i}), w${2 * i + 1} = neonc_s16hi_f32x4(h${i})`).join(", ")};
         ${r.map((i) => `const float x${i}k = x${i}[k];`).join(" ")}
 ${r.map((i) => `        ${v.map((j) => `${acc(i, j)} = ${fmaN(ctx, acc(i, j), `w${j}`, `x${i}k`)};`).join(" ")}`).join("\n")}
       }
@@ -124,6 +144,7 @@ export function useHybridProduct(ctx: KernelContext, tile: HybridTile): string {
   const neon = ctx.target.neon;
   if (nb <= 0 || mr <= 0 || (neon && nb % 8 !== 0)) throw new Error(`the hybrid product tile ${nb}x${mr} is not valid (nb must be a multiple of 8 on NEON)`);
   if (!neon) useMadd(ctx);
+  else useS16ToF32(ctx);
   const name = helperName(tile);
   const tileCode = (rows: number) => (neon ? neonTile(ctx, rows, nb) : scalarTile(rows, nb));
   const restrict = neon ? "" : "restrict ";
