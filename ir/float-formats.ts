@@ -8,6 +8,7 @@
 // the largest finite one becomes ±max (±Inf too, as the ONNX reference and onnxruntime do for all
 // four formats); without it, E5M2 gives ±Inf and the other formats NaN. The FNUZ formats have no
 // negative zero (-0 encodes as 0) and a single NaN, 0x80. Decoding uses lookup tables.
+import { roundHalfEven } from "./kernels/onnx-quant-round.js";
 import type { DType, TensorData } from "./dtype.js";
 import { makeTensor, type Tensor } from "./types.js";
 
@@ -81,14 +82,6 @@ function exponentOf(a: number): number {
   return -1075;
 }
 
-/** Rounds a non-negative number to an integer, ties to even. */
-function roundHalfEven(q: number): number {
-  const f = Math.floor(q);
-  const d = q - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
 
 /** What a value too large for f becomes (x > 0 unless neg). */
 function overflowBits(f: MiniFloat, neg: boolean, saturate: boolean): number {

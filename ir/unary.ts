@@ -16,8 +16,8 @@ import type { Tensor } from "./types.js";
  * The C math a unary op's C form is written in. codegen/kernels/c-math.ts implements it twice:
  * as scalar C (`float` expressions, math.h) and as NEON (`float32x4_t` expressions), so one
  * function gives both loops. Operands and results are C expressions; conditions are C
- * expressions of the matching mask type. A function with no vector form on a target (sqrt and
- * floor on armv7) throws `NoVectorForm`, and the kernel then runs the scalar loop there.
+ * expressions of the matching mask type. A function with no vector form on a target (sqrt,
+ * floor, ceil and roundEven on armv7) throws `NoVectorForm`, and the kernel then runs the scalar loop there.
  */
 export interface CMath {
   /** True for the NEON form. */
@@ -56,6 +56,8 @@ export interface CMath {
   erfc(a: string): string;
   floor(a: string): string;
   ceil(a: string): string;
+  /** Round to the nearest integer, halves to even (ONNX Round). */
+  roundEven(a: string): string;
   /**
    * Any other function of vmath.ts by its name: neonc_<name>_f32 in scalar C, neonc_<name>_f32x4
    * in NEON. A new math function is those two C functions in vmath.ts, nothing else.

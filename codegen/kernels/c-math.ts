@@ -58,6 +58,8 @@ export function scalarMath(): Collecting {
     erfc: (a) => `(1.0f - neonc_erf_lf(${a}))`,
     floor: (a) => `floorf(${a})`,
     ceil: (a) => `ceilf(${a})`,
+    // Generated code never changes the rounding mode, so nearbyintf rounds halves to even.
+    roundEven: (a) => `nearbyintf(${a})`,
     call: (name, ...args) => `neonc_${name}_lf(${args.join(", ")})`,
   };
 }
@@ -94,9 +96,11 @@ export function vectorMath(target: Target): Collecting {
     sigmoid: call("neonc_sigmoid_f32x4"),
     erf: call("neonc_erf_f32x4"),
     erfc: (a) => `vsubq_f32(vdupq_n_f32(1.0f), neonc_erf_f32x4(${a}))`,
-    // Rounding to an integer toward -inf / +inf is ARMv8 (vrndm / vrndp); armv7 runs the scalar loop.
+    // Rounding to an integer (toward -inf, +inf, to nearest even: vrndm, vrndp, vrndn) is ARMv8;
+    // armv7 runs the scalar loop.
     floor: a64 ? call("vrndmq_f32") : none("floor"),
     ceil: a64 ? call("vrndpq_f32") : none("ceil"),
+    roundEven: a64 ? call("vrndnq_f32") : none("roundEven"),
     call: (name, ...args) => `neonc_${name}_f32x4(${args.join(", ")})`,
   };
 }

@@ -1,9 +1,10 @@
-// Unary math ops: Sqrt, Exp, Log, Neg, Abs, Reciprocal, Floor, Ceil, Tanh, Erf, Sigmoid.
+// Unary math ops: Sqrt, Exp, Log, Neg, Abs, Reciprocal, Floor, Ceil, Round, Tanh, Erf, Sigmoid.
 //
 // Each is one description (ir/unary.ts): the reference function, its derivative, its C form and
 // the inputs tests draw from. The activations (Relu, Sigmoid-like gates, Softplus, Mish...) are
 // in activation.ts.
 import { erf, sigmoid } from "../../kernels/elementwise-math.js";
+import { roundHalfEven } from "../../kernels/onnx-quant-round.js";
 import type { DType } from "../../dtype.js";
 import type { UnaryFn } from "../../unary.js";
 import { unaryOp } from "./define-unary.js";
@@ -75,6 +76,13 @@ export const Ceil = mathOp("Ceil", "Elementwise ceiling.", FLOATS, {
   steps: true,
 });
 
+export const Round = mathOp("Round", "Elementwise rounding to the nearest integer, halves to even.", FLOATS, {
+  f: roundHalfEven,
+  df: () => 0,
+  c: (x, _a, m) => m.roundEven(x),
+  steps: true,
+});
+
 export const Tanh = mathOp("Tanh", "Elementwise hyperbolic tangent.", FLOATS, {
   f: Math.tanh,
   df: (_x, y) => 1 - y * y,
@@ -97,4 +105,4 @@ export const Sigmoid = mathOp("Sigmoid", "Elementwise logistic function 1/(1+exp
   fusion: { params: [] },
 });
 
-export const unaryOps = [Sqrt, Exp, Log, Neg, Abs, Reciprocal, Floor, Ceil, Tanh, Erf, Sigmoid];
+export const unaryOps = [Sqrt, Exp, Log, Neg, Abs, Reciprocal, Floor, Ceil, Round, Tanh, Erf, Sigmoid];
