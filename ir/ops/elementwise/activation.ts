@@ -205,7 +205,9 @@ export const Swish = unaryOp({
       return s + a.alpha * x * s * (1 - s);
     },
     c: (x, a, m) => m.mul(x, m.sigmoid(a.alpha === 1 ? x : m.mul(m.k(a.alpha), x))),
-    samples: [{}, { alpha: 1.702 }],
+    // ONNX float attributes are float32, and so is the C's constant: 1.702 as a double would put
+    // the interpreter (double alpha) up to 4 ulp apart from the C where alpha * x is large.
+    samples: [{}, { alpha: Math.fround(1.702) }],
     fusion: { params: ["alpha"] },
   },
   // ONNX has Swish from opset 24; before, it is what PyTorch writes: x * Sigmoid(alpha * x).
