@@ -35,7 +35,7 @@ export { graphMacs, type GraphMacs, type LayerMacs } from "./adapters/inspect/ma
 export { rawTensorBytes, tensorFromRaw, readRawFile, readComparable, isTensorProtoFile } from "./adapters/onnx/raw.js";
 export { readCalibrationDir, type CalibrationSamples, type ReadDirOptions } from "./adapters/onnx/data-dir.js";
 export { runGraph, bindSymbols, type RunOptions } from "./runtime/interpreter.js";
-export { withFastEngine, setFastEngineEnabled, fastEngineAvailable } from "./runtime/fast/index.js";
+export { withFastEngine, setFastEngineEnabled, fastEngineAvailable, fastEngineBackend } from "./runtime/fast/index.js";
 export { NeoncError, ModelError, UsageError, errorMessage } from "../ir/errors.js";
 export { verifyGraph, verifyProblems } from "../ir/verify.js";
 export { printGraph, parseGraph, graphFromText, IrTextError, type PrintOptions } from "../ir/text/index.js";

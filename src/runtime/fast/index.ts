@@ -1,13 +1,18 @@
 // The fast engine: the interpreter's heavy kernels (GEMM, depthwise conv forward and its input
-// gradient) run as WebAssembly built from C (c/), computing exactly the numbers of the
-// TypeScript reference kernels, so results are identical with the engine on and off.
+// gradient) run as compiled code computing exactly the numbers of the TypeScript reference
+// kernels, so results are identical with the engine on and off. The GEMM runs natively where
+// this machine's C compiler builds the native kernels (native.ts), else as WebAssembly; the
+// depthwise kernels run as WebAssembly (c/).
 //
 // Calibration (synthetic and on data), the report's SQNR pass and `neonc run` turn it on by
 // default; plain runGraph does not (it is the reference). Two switches turn it off: a call's
 // own option (`fastEngine: false`), and the process-wide one (setFastEngineEnabled(false), the
-// CLI's --no-fast-engine), which wins over every call.
-import { withFastKernels } from "../../../ir/kernels/fast-slots.js";
+// CLI's --no-fast-engine), which wins over every call. NEONC_FAST_ENGINE=wasm keeps the GEMM in
+// WebAssembly; NEONC_FAST_ENGINE=native demands the native build (an error when it fails).
+import { withFastKernels, type FastKernels } from "../../../ir/kernels/fast-slots.js";
+import { UsageError } from "../../../ir/errors.js";
 import { wasmKernels } from "./kernels.js";
+import { nativeSgemm, nativeUnavailableReason } from "./native.js";
 
 let enabled = true;
 
@@ -16,12 +21,36 @@ export function setFastEngineEnabled(on: boolean): void {
   enabled = on;
 }
 
+const BACKENDS = ["auto", "wasm", "native"] as const;
+let kernels: { value: FastKernels | undefined; backend: string } | undefined;
+
+/** The kernels of this host, chosen once per process (NEONC_FAST_ENGINE: auto, wasm or native). */
+function hostKernels(): { value: FastKernels | undefined; backend: string } {
+  if (kernels) return kernels;
+  const choice = process.env.NEONC_FAST_ENGINE || "auto";
+  if (!(BACKENDS as readonly string[]).includes(choice)) {
+    throw new UsageError(`NEONC_FAST_ENGINE=${choice} is not one of ${BACKENDS.join(", ")}`);
+  }
+  const wasm = wasmKernels();
+  const sgemm = choice === "wasm" ? undefined : nativeSgemm();
+  if (choice === "native" && !sgemm) throw new UsageError(`NEONC_FAST_ENGINE=native, but ${nativeUnavailableReason()}`);
+  kernels = sgemm
+    ? { value: { ...wasm, sgemm }, backend: wasm ? "native GEMM, WebAssembly depthwise kernels" : "native GEMM" }
+    : { value: wasm, backend: wasm ? "WebAssembly" : "none" };
+  return kernels;
+}
+
 /** Runs fn with the fast engine on (unless `on` is false, the switch is off, or the host cannot run it) or off. */
 export function withFastEngine<T>(on: boolean | undefined, fn: () => T): T {
-  return withFastKernels((on ?? true) && enabled ? wasmKernels() : undefined, fn);
+  return withFastKernels((on ?? true) && enabled ? hostKernels().value : undefined, fn);
 }
 
 /** True when this host can run the fast engine's kernels. */
 export function fastEngineAvailable(): boolean {
-  return wasmKernels() !== undefined;
+  return hostKernels().value !== undefined;
+}
+
+/** What the fast engine runs on this host: "native GEMM, WebAssembly depthwise kernels", "WebAssembly" or "none". */
+export function fastEngineBackend(): string {
+  return hostKernels().backend;
 }

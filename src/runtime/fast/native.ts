@@ -1,0 +1,114 @@
+// The fast engine's native kernels: c/native.c (carried as text in native-source.ts), compiled
+// at first use with this machine's C compiler into a Node-API addon and loaded in process.
+//
+// Why: the WebAssembly kernels are capped by 128-bit SIMD (four float lanes) and copy their
+// operands into the module's memory; the native build uses the machine's full vector width
+// (-march=native) and reads the typed arrays where they are. Same sums, same bits
+// (docs/fast-engine.md): built with -ffp-contract=off and without fast-math.
+//
+// The addon is cached under os.tmpdir()/neonc-fast-native/, named by a hash of the source, the
+// flags, the compiler's version, the CPU, Node's ABI and the headers, and written by rename so that
+// concurrent processes never load a half-written file. Where there is no C compiler, or the build
+// or the load fails, `nativeKernels` returns undefined and says why (`nativeUnavailableReason`):
+// the engine then runs the WebAssembly kernels, which compute the same numbers.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import type { SgemmArgs } from "../../../ir/kernels/fast-slots.js";
+import { NATIVE_KERNELS_C } from "./native-source.js";
+
+const FLAGS = ["-O2", "-march=native", "-ffp-contract=off", "-fno-fast-math", "-shared", "-fPIC", "-Wall", "-Werror"];
+
+interface NativeAddon {
+  sgemm(...args: SgemmArgs): void;
+}
+
+let addon: NativeAddon | undefined | null = null;
+let why = "";
+
+/** The C compiler the addon is built with: $CC, else cc. */
+function compiler(): string {
+  return process.env.CC || "cc";
+}
+
+/** The folder holding node_api.h: the node-api-headers package, else Node's own include folder. */
+function nodeApiHeaders(): string | undefined {
+  try {
+    const pkg = createRequire(import.meta.url).resolve("node-api-headers/package.json");
+    const dir = path.join(path.dirname(pkg), "include");
+    if (existsSync(path.join(dir, "node_api.h"))) return dir;
+  } catch {
+    // fall through to Node's own headers
+  }
+  const dir = path.join(path.dirname(process.execPath), "..", "include", "node");
+  return existsSync(path.join(dir, "node_api.h")) ? dir : undefined;
+}
+
+/** Builds (or finds in the cache) and loads the addon; undefined with `why` set when it cannot. */
+function load(): NativeAddon | undefined {
+  const cc = compiler();
+  const version = spawnSync(cc, ["--version"], { encoding: "utf8" });
+  if (version.error || version.status !== 0) {
+    why = `no C compiler (${cc}) to build the native kernels`;
+    return undefined;
+  }
+  const headers = nodeApiHeaders();
+  if (!headers) {
+    why = "node_api.h was not found (package node-api-headers, or Node's include folder)";
+    return undefined;
+  }
+  const key = createHash("sha256")
+    .update([NATIVE_KERNELS_C, FLAGS.join(" "), version.stdout, os.cpus()[0]?.model ?? "", process.arch, process.versions.napi ?? "", headers].join("\0"))
+    .digest("hex").slice(0, 16);
+  const dir = path.join(os.tmpdir(), "neonc-fast-native");
+  const file = path.join(dir, `kernels-${key}.node`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const work = mkdtempSync(path.join(dir, "build-"));
+    try {
+      const src = path.join(work, "native.c"), out = path.join(work, "kernels.node");
+      writeFileSync(src, NATIVE_KERNELS_C);
+      const r = spawnSync(cc, [...FLAGS, `-I${headers}`, src, "-o", out], { encoding: "utf8" });
+      if (r.status !== 0) {
+        why = `building the native kernels with ${cc} failed: ${(r.stderr || r.error?.message || "").trim().split("\n")[0]}`;
+        return undefined;
+      }
+      renameSync(out, file);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  try {
+    return createRequire(import.meta.url)(file) as NativeAddon;
+  } catch (e) {
+    why = `loading the native kernels failed: ${(e as Error).message.split("\n")[0]}`;
+    return undefined;
+  }
+}
+
+function native(): NativeAddon | undefined {
+  if (addon === null) addon = load();
+  return addon;
+}
+
+/** The native sgemm for the fast-kernel slot, or undefined when the addon cannot be built or loaded here. */
+export function nativeSgemm(): ((...args: SgemmArgs) => boolean) | undefined {
+  const a = native();
+  if (!a) return undefined;
+  return (...args) => {
+    const [, , M, N, K, alpha, A, , , B, , , , C] = args;
+    // Tiny products stay in TypeScript (the call costs more); overlapping C stays there too.
+    if (K <= 0 || alpha === 0 || M * N * K < 512 || C.buffer === A.buffer || C.buffer === B.buffer) return false;
+    a.sgemm(...args);
+    return true;
+  };
+}
+
+/** Why the native kernels are not available here ("" when they are, or have not been tried). */
+export function nativeUnavailableReason(): string {
+  native();
+  return addon ? "" : why;
+}
