@@ -1,57 +1,19 @@
 // The fast engine's native kernels: the same sums as the interpreter's sgemm (ir/kernels/gemm.ts)
-// and as the WebAssembly build (gemm.c), built on the user's machine with its C compiler
-// (-O2 -march=native) into a Node-API addon, and run on the typed arrays' own memory (no copies).
-//
-// The reference sums each output over k in float32, in k order, one KC = 256 deep block at a
-// time, and adds each block's sum to C in double, rounding once:
-//   t = (float)(t + (float)(a * b)) for p in the block;  C = (float)((double)C + alpha * (double)t).
-// Here the sums run VL outputs per vector (GCC vector extensions: as wide as the machine's
-// vectors, across columns j, never across k), in the same k order, so the bits agree. Build
-// flags forbid FMA contraction and fast-math (-ffp-contract=off -fno-fast-math).
+// and as the WebAssembly build (gemm.c; the blocking and rounding points: sgemm-blocks.h), built
+// on the user's machine with its C compiler (-O2 -march=native) into a Node-API addon, and run on
+// the typed arrays' own memory (no copies). The sums run VL outputs per vector (GCC vector
+// extensions, as wide as the machine's vectors allow: across columns j, never across k), in the
+// reference's k order, so the bits agree. Build flags forbid FMA contraction and fast-math
+// (-ffp-contract=off -fno-fast-math). native.ts compiles this file with sgemm-blocks.h inlined.
 #include <node_api.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
-#define KC 256 /* must equal the reference's KC */
-#define VL 16  /* floats per vector: AVX-512 holds one, AVX2 two halves, SSE four quarters */
-#define MR 8   /* rows of a tile */
+#define VL 16       /* floats per vector: AVX-512 holds one, AVX2 two halves, SSE four quarters */
+#define MR 8        /* rows of a tile */
 #define NR (2 * VL) /* columns of a tile: two vectors */
-#define MC 64
-#define NC 1024
 
 typedef float vf __attribute__((vector_size(VL * 4), aligned(4)));
-
-static float packA[MC * KC];
-static float packB[KC * NC] __attribute__((aligned(64)));
-
-/* Packs X(first + q*W + r, pc + p) for count rows into W-wide panels interleaved along k,
-   zero-padded: dst[q*W*kc + p*W + r]; X(i, k) = src[i*ld + k], or src[k*ld + i] when kStrided. */
-static void pack(float *dst, const float *src, long ld, int kStrided, int W, int first, int count, int pc, int kc) {
-  int panels = (count + W - 1) / W;
-  for (int q = 0; q < panels; q++) {
-    int i0 = first + q * W;
-    int n = first + count - i0;
-    if (n > W) n = W;
-    float *o = dst + (long)q * W * kc;
-    if (kStrided && n == W) {
-      const float *s = src + (long)pc * ld + i0;
-      for (int p = 0; p < kc; p++, s += ld, o += W) memcpy(o, s, (size_t)W * sizeof(float));
-      continue;
-    }
-    for (int r = 0; r < W; r++) {
-      if (r >= n) {
-        for (int p = 0; p < kc; p++) o[p * W + r] = 0;
-      } else if (!kStrided) {
-        const float *s = src + (long)(i0 + r) * ld + pc;
-        for (int p = 0; p < kc; p++) o[p * W + r] = s[p];
-      } else {
-        const float *s = src + (long)pc * ld + i0 + r;
-        for (int p = 0; p < kc; p++) o[p * W + r] = s[(long)p * ld];
-      }
-    }
-  }
-}
 
 /* One MR x NR tile: t[r*NR + j] = sum over p of a(r, p) * b(p, j) in float32, in p order; row p
    of the B panel starts at b + p*ldb. Sixteen vector sums, two of b and one broadcast fit the 32
@@ -75,46 +37,7 @@ static void tile(int kc, const float *a, const float *b, long ldb, float *t) {
   }
 }
 
-static void writeBack(const float *t, double alpha, float *c, long ldc, int mr, int nr) {
-  for (int r = 0; r < mr; r++, c += ldc)
-    for (int j = 0; j < nr; j++) c[j] = (float)((double)c[j] + alpha * (double)t[r * NR + j]);
-}
-
-static void sgemm(int transA, int transB, int M, int N, int K, double alpha, const float *A, long lda,
-                  const float *B, long ldb, double beta, float *C, long ldc) {
-  if (M <= 0 || N <= 0) return;
-  if (beta != 1) {
-    for (int i = 0; i < M; i++) {
-      float *row = C + (long)i * ldc;
-      if (beta == 0) for (int j = 0; j < N; j++) row[j] = 0;
-      else for (int j = 0; j < N; j++) row[j] = (float)(beta * (double)row[j]);
-    }
-  }
-  if (K <= 0 || alpha == 0) return;
-  float t[MR * NR] __attribute__((aligned(64)));
-  for (int jc = 0; jc < N; jc += NC) {
-    int nc = N - jc < NC ? N - jc : NC;
-    for (int pc = 0; pc < K; pc += KC) {
-      int kc = K - pc < KC ? K - pc : KC;
-      int direct = !transB, full = direct ? nc / NR * NR : 0;
-      pack(packB + (long)full * kc, B, ldb, !transB, NR, jc + full, nc - full, pc, kc);
-      for (int ic = 0; ic < M; ic += MC) {
-        int mc = M - ic < MC ? M - ic : MC;
-        pack(packA, A, lda, transA, MR, ic, mc, pc, kc);
-        for (int j = 0; j < nc; j += NR) {
-          int nr = nc - j < NR ? nc - j : NR;
-          const float *b = j < full ? B + (long)pc * ldb + jc + j : packB + (long)j * kc;
-          long bStride = j < full ? ldb : NR;
-          for (int i = 0; i < mc; i += MR) {
-            int mr = mc - i < MR ? mc - i : MR;
-            tile(kc, packA + (long)i * kc, b, bStride, t);
-            writeBack(t, alpha, C + (long)(ic + i) * ldc + jc + j, ldc, mr, nr);
-          }
-        }
-      }
-    }
-  }
-}
+#include "sgemm-blocks.h"
 
 /* ---- Node-API glue ---- */
 
@@ -136,7 +59,7 @@ static napi_value jsSgemm(napi_env env, napi_callback_info info) {
   if (argc != 16) { napi_throw_error(env, NULL, "sgemm takes 16 arguments"); return NULL; }
   float *A = argF32(env, a[6]), *B = argF32(env, a[9]), *C = argF32(env, a[13]);
   if (!A || !B || !C) { napi_throw_type_error(env, NULL, "sgemm: A, B and C must be Float32Arrays"); return NULL; }
-  sgemm(argBool(env, a[0]), argBool(env, a[1]), argInt(env, a[2]), argInt(env, a[3]), argInt(env, a[4]), argDouble(env, a[5]),
+  sgemmBlocked(argBool(env, a[0]), argBool(env, a[1]), argInt(env, a[2]), argInt(env, a[3]), argInt(env, a[4]), argDouble(env, a[5]),
         A + argInt(env, a[7]), argInt(env, a[8]), B + argInt(env, a[10]), argInt(env, a[11]), argDouble(env, a[12]),
         C + argInt(env, a[14]), argInt(env, a[15]));
   return NULL;
