@@ -46,7 +46,11 @@ export const dropoutKernel = defineKernel({
       lines.push(`if ((${t}) && (${r})) return 5; /* training mode with ratio > 0: a random mask */`);
     }
     const size = `(size_t)${ctx.numel(xN)} * sizeof(${ctype(ctx.type(xN).dtype)})`;
-    lines.push(`if ((const void *)${ctx.ptr(yN)} != (const void *)${ctx.ptr(xN)}) memcpy(${ctx.ptr(yN)}, ${ctx.ptr(xN)}, ${size});`);
+    // The same pointer expression (the memory plan gave y x's place) needs no copy, and gcc rejects
+    // memcpy on two arguments it can see are equal (-Werror=restrict).
+    if (ctx.ptr(yN) !== ctx.ptr(xN)) {
+      lines.push(`if ((const void *)${ctx.ptr(yN)} != (const void *)${ctx.ptr(xN)}) memcpy(${ctx.ptr(yN)}, ${ctx.ptr(xN)}, ${size});`);
+    }
     if (mN) {
       const mt = ctype(ctx.type(mN).dtype);
       lines.push(`{ size_t i; ${mt} *m = ${ctx.ptr(mN)}; for (i = 0; i < (size_t)${ctx.numel(mN)}; i++) m[i] = (${mt})1; }`);
