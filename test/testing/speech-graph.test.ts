@@ -89,7 +89,9 @@ describe("arbSpeechGraph", () => {
     expect(r.failed).toBe(true);
     const [g] = r.counterexample!;
     expect(g.nodes[0]!.op).toBe("Concat");
-    expect(g.nodes.length).toBeLessThanOrEqual(2);
+    // At most one layer after it; a layer of a function with a domain (Log, Sqrt...) is two nodes,
+    // its Clip to the domain (named "<layer>.domain") and the function.
+    expect(g.nodes.filter((n) => !n.name.endsWith(".domain")).length).toBeLessThanOrEqual(2);
     expect(g.types.x!.shape[1]).toBe(1);
   });
 
