@@ -29,9 +29,13 @@ interface NativeAddon {
 let addon: NativeAddon | undefined | null = null;
 let why = "";
 
-/** The C compiler the addon is built with: $CC, else cc. */
-function compiler(): string {
-  return process.env.CC || "cc";
+/** The C compiler the addon is built with and its version text: $CC, else the first of cc, gcc, clang that runs. */
+function compiler(): { cc: string; version: string } | undefined {
+  for (const cc of process.env.CC ? [process.env.CC] : ["cc", "gcc", "clang"]) {
+    const r = spawnSync(cc, ["--version"], { encoding: "utf8" });
+    if (!r.error && r.status === 0) return { cc, version: r.stdout };
+  }
+  return undefined;
 }
 
 /** The folder holding node_api.h: the node-api-headers package, else Node's own include folder. */
@@ -49,19 +53,19 @@ function nodeApiHeaders(): string | undefined {
 
 /** Builds (or finds in the cache) and loads the addon; undefined with `why` set when it cannot. */
 function load(): NativeAddon | undefined {
-  const cc = compiler();
-  const version = spawnSync(cc, ["--version"], { encoding: "utf8" });
-  if (version.error || version.status !== 0) {
-    why = `no C compiler (${cc}) to build the native kernels`;
+  const found = compiler();
+  if (!found) {
+    why = `no C compiler (${process.env.CC || "cc, gcc or clang"}) to build the native kernels`;
     return undefined;
   }
+  const { cc, version } = found;
   const headers = nodeApiHeaders();
   if (!headers) {
     why = "node_api.h was not found (package node-api-headers, or Node's include folder)";
     return undefined;
   }
   const key = createHash("sha256")
-    .update([NATIVE_KERNELS_C, FLAGS.join(" "), version.stdout, os.cpus()[0]?.model ?? "", process.arch, process.versions.napi ?? "", headers].join("\0"))
+    .update([NATIVE_KERNELS_C, FLAGS.join(" "), cc, version, os.cpus()[0]?.model ?? "", process.arch, process.versions.napi ?? "", headers].join("\0"))
     .digest("hex").slice(0, 16);
   const dir = path.join(os.tmpdir(), "neonc-fast-native");
   const file = path.join(dir, `kernels-${key}.node`);
