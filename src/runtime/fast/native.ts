@@ -6,14 +6,15 @@
 // (-march=native) and reads the typed arrays where they are. Same sums, same bits
 // (docs/fast-engine.md): built with -ffp-contract=off and without fast-math.
 //
-// The addon is cached under os.tmpdir()/neonc-fast-native/, named by a hash of the source, the
-// flags, the compiler's version, the CPU, Node's ABI and the headers, and written by rename so that
-// concurrent processes never load a half-written file. Where there is no C compiler, or the build
+// The addon is cached under os.tmpdir()/neonc-fast-native-UID/ (a folder private to the user: code
+// is loaded from it), named by a hash of the source, the flags, the compiler and its version, the
+// CPU, Node's ABI and the headers, and written by rename so that concurrent processes never load a
+// half-written file. Where there is no C compiler, or the build
 // or the load fails, `nativeKernels` returns undefined and says why (`nativeUnavailableReason`):
 // the engine then runs the WebAssembly kernels, which compute the same numbers.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -51,6 +52,22 @@ function nodeApiHeaders(): string | undefined {
   return existsSync(path.join(dir, "node_api.h")) ? dir : undefined;
 }
 
+/**
+ * The cache folder, os.tmpdir()/neonc-fast-native-UID, made private to this user (mode 700). Code
+ * is loaded from it, so a folder that someone else owns or can write into is refused.
+ */
+function cacheDir(): string | undefined {
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  const dir = path.join(os.tmpdir(), `neonc-fast-native-${uid ?? os.userInfo().username}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) {
+    why = `the native kernels' cache folder ${dir} is not a private folder of this user`;
+    return undefined;
+  }
+  return dir;
+}
+
 /** Builds (or finds in the cache) and loads the addon; undefined with `why` set when it cannot. */
 function load(): NativeAddon | undefined {
   const found = compiler();
@@ -67,10 +84,10 @@ function load(): NativeAddon | undefined {
   const key = createHash("sha256")
     .update([NATIVE_KERNELS_C, FLAGS.join(" "), cc, version, os.cpus()[0]?.model ?? "", process.arch, process.versions.napi ?? "", headers].join("\0"))
     .digest("hex").slice(0, 16);
-  const dir = path.join(os.tmpdir(), "neonc-fast-native");
+  const dir = cacheDir();
+  if (!dir) return undefined;
   const file = path.join(dir, `kernels-${key}.node`);
   if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
     const work = mkdtempSync(path.join(dir, "build-"));
     try {
       const src = path.join(work, "native.c"), out = path.join(work, "kernels.node");
@@ -94,7 +111,15 @@ function load(): NativeAddon | undefined {
 }
 
 function native(): NativeAddon | undefined {
-  if (addon === null) addon = load();
+  if (addon === null) {
+    try {
+      addon = load();
+    } catch (e) {
+      // A file-system failure (the cache folder, the rename): the WebAssembly kernels still run.
+      why = `the native kernels could not be built: ${(e as Error).message.split("\n")[0]}`;
+      addon = undefined;
+    }
+  }
   return addon;
 }
 
