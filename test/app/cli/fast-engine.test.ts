@@ -2,9 +2,9 @@
 // engine (the default), with its GEMM kept in WebAssembly (NEONC_FAST_ENGINE=wasm), demanded
 // native (NEONC_FAST_ENGINE=native) and without it (--no-fast-engine), on the digits model (its
 // Conv and depthwise kernels run on the engine); a bad NEONC_FAST_ENGINE, or a native build that
-// cannot happen, is a usage error in one line.
+// cannot happen (no compiler; a cache folder others can write into), is a usage error in one line.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, MAIN, ROOT, tempDir } from "./helpers.js";
@@ -45,5 +45,15 @@ describe("neonc run and the fast engine", () => {
     expect(noCc.stderr.trim()).toBe("neonc: NEONC_FAST_ENGINE=native, but no C compiler (no-such-cc) to build the native kernels");
     // Without the demand, the same machine falls back to WebAssembly: same numbers, no error.
     expect(run({ CC: "no-such-cc" }, path.join(dir, "c")).code).toBe(0);
+  });
+
+  it("loads no native code from a cache folder that others can write into", () => {
+    const tmp = tempDir();
+    const cache = path.join(tmp, `neonc-fast-native-${process.getuid!()}`);
+    mkdirSync(cache);
+    chmodSync(cache, 0o777);
+    const r = run({ NEONC_FAST_ENGINE: "native", TMPDIR: tmp }, path.join(tmp, "out"));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`neonc: NEONC_FAST_ENGINE=native, but the native kernels' cache folder ${cache} is not a private folder of this user`);
   });
 });
