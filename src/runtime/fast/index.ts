@@ -1,18 +1,17 @@
 // The fast engine: the interpreter's heavy kernels (GEMM, depthwise conv forward and its input
 // gradient) run as compiled code computing exactly the numbers of the TypeScript reference
-// kernels, so results are identical with the engine on and off. The GEMM runs natively where
-// this machine's C compiler builds the native kernels (native.ts), else as WebAssembly; the
-// depthwise kernels run as WebAssembly (c/).
+// kernels, so results are identical with the engine on and off. They run natively where this
+// machine's C compiler builds them (native.ts), else as WebAssembly (c/, built into the package).
 //
 // Calibration (synthetic and on data), the report's SQNR pass and `neonc run` turn it on by
 // default; plain runGraph does not (it is the reference). Two switches turn it off: a call's
 // own option (`fastEngine: false`), and the process-wide one (setFastEngineEnabled(false), the
-// CLI's --no-fast-engine), which wins over every call. NEONC_FAST_ENGINE=wasm keeps the GEMM in
+// CLI's --no-fast-engine), which wins over every call. NEONC_FAST_ENGINE=wasm keeps the kernels in
 // WebAssembly; NEONC_FAST_ENGINE=native demands the native build (an error when it fails).
 import { withFastKernels, type FastKernels } from "../../../ir/kernels/fast-slots.js";
 import { UsageError } from "../../../ir/errors.js";
 import { wasmKernels } from "./kernels.js";
-import { nativeSgemm, nativeUnavailableReason } from "./native.js";
+import { nativeKernels, nativeUnavailableReason } from "./native.js";
 
 let enabled = true;
 
@@ -31,13 +30,11 @@ function hostKernels(): { value: FastKernels | undefined; backend: string } {
   if (!(BACKENDS as readonly string[]).includes(choice)) {
     throw new UsageError(`NEONC_FAST_ENGINE=${choice} is not one of ${BACKENDS.join(", ")}`);
   }
+  const native = choice === "wasm" ? undefined : nativeKernels();
+  if (choice === "native" && !native) throw new UsageError(`NEONC_FAST_ENGINE=native, but ${nativeUnavailableReason()}`);
+  if (native) return (kernels = { value: native, backend: "native" });
   const wasm = wasmKernels();
-  const sgemm = choice === "wasm" ? undefined : nativeSgemm();
-  if (choice === "native" && !sgemm) throw new UsageError(`NEONC_FAST_ENGINE=native, but ${nativeUnavailableReason()}`);
-  kernels = sgemm
-    ? { value: { ...wasm, sgemm }, backend: wasm ? "native GEMM, WebAssembly depthwise kernels" : "native GEMM" }
-    : { value: wasm, backend: wasm ? "WebAssembly" : "none" };
-  return kernels;
+  return (kernels = { value: wasm, backend: wasm ? "WebAssembly" : "none" });
 }
 
 /** Runs fn with the fast engine on (unless `on` is false, the switch is off, or the host cannot run it) or off. */
@@ -50,7 +47,7 @@ export function fastEngineAvailable(): boolean {
   return hostKernels().value !== undefined;
 }
 
-/** What the fast engine runs on this host: "native GEMM, WebAssembly depthwise kernels", "WebAssembly" or "none". */
+/** What the fast engine runs on this host: "native", "WebAssembly" or "none". */
 export function fastEngineBackend(): string {
   return hostKernels().backend;
 }

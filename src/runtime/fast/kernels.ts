@@ -22,8 +22,8 @@ function sgemm(m: FastExports, ...[tA, tB, M, N, K, alpha, A, aOff, lda, B, bOff
   return true;
 }
 
-/** to3d's 18 numbers in the order c/depthwise.c reads them. */
-function geometryInts(g: ConvGeometry): number[] {
+/** to3d's 18 numbers in the order c/depthwise-kernels.h reads them. */
+export function geometryInts(g: ConvGeometry): number[] {
   const q = to3d(g);
   return [q.D, q.H, q.W, q.kD, q.kH, q.kW, q.sD, q.sH, q.sW, q.dD, q.dH, q.dW, q.pD, q.pH, q.pW, q.oD, q.oH, q.oW];
 }

@@ -1,4 +1,5 @@
-// The fast engine's native kernels: c/native.c (carried as text in native-source.ts), compiled
+// The fast engine's native kernels (GEMM, depthwise conv forward and input gradient): c/native.c
+// (carried as text in native-source.ts, with the headers it shares with the WebAssembly build), compiled
 // at first use with this machine's C compiler into a Node-API addon and loaded in process.
 //
 // Why: the WebAssembly kernels are capped by 128-bit SIMD (four float lanes) and copy their
@@ -18,13 +19,16 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writ
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import type { SgemmArgs } from "../../../ir/kernels/fast-slots.js";
+import type { FastKernels, SgemmArgs } from "../../../ir/kernels/fast-slots.js";
+import { geometryInts } from "./kernels.js";
 import { NATIVE_KERNELS_C } from "./native-source.js";
 
 const FLAGS = ["-O2", "-march=native", "-ffp-contract=off", "-fno-fast-math", "-shared", "-fPIC", "-Wall", "-Werror"];
 
 interface NativeAddon {
   sgemm(...args: SgemmArgs): void;
+  depthwiseConv(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, N: number, C: number, mult: number, g: Int32Array): void;
+  depthwiseInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, N: number, C: number, mult: number, g: Int32Array): void;
 }
 
 let addon: NativeAddon | undefined | null = null;
@@ -123,16 +127,26 @@ function native(): NativeAddon | undefined {
   return addon;
 }
 
-/** The native sgemm for the fast-kernel slot, or undefined when the addon cannot be built or loaded here. */
-export function nativeSgemm(): ((...args: SgemmArgs) => boolean) | undefined {
+/** The native kernels for the fast-kernel slots, or undefined when the addon cannot be built or loaded here. */
+export function nativeKernels(): FastKernels | undefined {
   const a = native();
   if (!a) return undefined;
-  return (...args) => {
-    const [, , M, N, K, alpha, A, , , B, , , , C] = args;
-    // Tiny products stay in TypeScript (the call costs more); overlapping C stays there too.
-    if (K <= 0 || alpha === 0 || M * N * K < 512 || C.buffer === A.buffer || C.buffer === B.buffer) return false;
-    a.sgemm(...args);
-    return true;
+  return {
+    sgemm: (...args) => {
+      const [, , M, N, K, alpha, A, , , B, , , , C] = args;
+      // Tiny products stay in TypeScript (the call costs more); overlapping C stays there too.
+      if (K <= 0 || alpha === 0 || M * N * K < 512 || C.buffer === A.buffer || C.buffer === B.buffer) return false;
+      a.sgemm(...args);
+      return true;
+    },
+    depthwiseConvF32: (x, w, b, y, N, C, mult, g) => {
+      a.depthwiseConv(x, w, b ?? null, y, N, C, mult, Int32Array.from(geometryInts(g)));
+      return true;
+    },
+    depthwiseInputGradF32: (dy, w, dx, N, C, mult, g) => {
+      a.depthwiseInputGrad(dy, w, dx, N, C, mult, Int32Array.from(geometryInts(g)));
+      return true;
+    },
   };
 }
 

@@ -11,7 +11,7 @@ import { fromNumbers, type Tensor } from "../../../ir/types.js";
 import { sgemm } from "../../../ir/kernels/gemm.js";
 import { fastEngineAvailable } from "../../../src/runtime/fast/index.js";
 import { wasmKernels } from "../../../src/runtime/fast/kernels.js";
-import { nativeSgemm, nativeUnavailableReason } from "../../../src/runtime/fast/native.js";
+import { nativeKernels, nativeUnavailableReason } from "../../../src/runtime/fast/native.js";
 import { withFastKernels, type FastKernels } from "../../../ir/kernels/fast-slots.js";
 import { skipOrFail } from "../../helpers/skip.js";
 import { Rng } from "../../../src/testing/rng.js";
@@ -68,11 +68,7 @@ function prop<T>(arb: fc.Arbitrary<T>, body: (v: T, rng: Rng) => void): void {
 
 const BACKENDS: { name: string; kernels: () => FastKernels | undefined; missing: () => string }[] = [
   { name: "WebAssembly", kernels: () => wasmKernels(), missing: () => "this Node has no WebAssembly SIMD" },
-  {
-    name: "native GEMM",
-    kernels: () => { const sgemm = nativeSgemm(); return sgemm && { ...wasmKernels(), sgemm }; },
-    missing: () => `the native kernels cannot be built here: ${nativeUnavailableReason()}`,
-  },
+  { name: "native", kernels: () => nativeKernels(), missing: () => `the native kernels cannot be built here: ${nativeUnavailableReason()}` },
 ];
 
 describe.each(BACKENDS)("fast engine ($name) = reference, op by op (property)", (backend) => {

@@ -1,10 +1,11 @@
 // The fast engine's native kernels: the same sums as the interpreter's sgemm (ir/kernels/gemm.ts)
-// and as the WebAssembly build (gemm.c; the blocking and rounding points: sgemm-blocks.h), built
+// and as the WebAssembly build (gemm.c; the blocking and rounding points: sgemm-blocks.h), and its
+// depthwise convolution forward and input gradient (depthwise-kernels.h, as wide as sgemm), built
 // on the user's machine with its C compiler (-O2 -march=native) into a Node-API addon, and run on
 // the typed arrays' own memory (no copies). The sums run VL outputs per vector (GCC vector
 // extensions, as wide as the machine's vectors allow: across columns j, never across k), in the
 // reference's k order, so the bits agree. Build flags forbid FMA contraction and fast-math
-// (-ffp-contract=off -fno-fast-math). native.ts compiles this file with sgemm-blocks.h inlined.
+// (-ffp-contract=off -fno-fast-math). native.ts compiles this file with the two headers inlined.
 #include <node_api.h>
 #include <stdint.h>
 #include <string.h>
@@ -39,6 +40,9 @@ static void tile(int kc, const float *a, const float *b, long ldb, float *t) {
 
 #include "sgemm-blocks.h"
 
+#define VLEN VL
+#include "depthwise-kernels.h"
+
 /* ---- Node-API glue ---- */
 
 static int argInt(napi_env env, napi_value v) { int32_t x = 0; napi_get_value_int32(env, v, &x); return x; }
@@ -65,9 +69,48 @@ static napi_value jsSgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-NAPI_MODULE_INIT() {
+/* The int32 data of an Int32Array; NULL when v is not one. */
+static const int *argI32(napi_env env, napi_value v) {
+  napi_typedarray_type type; size_t length; void *data; napi_value buffer; size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_int32_array) return NULL;
+  return (const int *)data;
+}
+
+/* depthwiseConv(x, w, b | null, y, N, C, mult, geometry: Int32Array(18)) -> undefined */
+static napi_value jsDepthwiseConv(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value a[8];
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  napi_valuetype bt = napi_undefined;
+  if (argc == 8) napi_typeof(env, a[2], &bt);
+  float *x = argF32(env, a[0]), *w = argF32(env, a[1]), *b = bt == napi_null ? NULL : argF32(env, a[2]), *y = argF32(env, a[3]);
+  const int *g = argI32(env, a[7]);
+  if (argc != 8 || !x || !w || (bt != napi_null && !b) || !y || !g) { napi_throw_type_error(env, NULL, "depthwiseConv: bad arguments"); return NULL; }
+  depthwiseConvImpl(x, w, b, y, argInt(env, a[4]), argInt(env, a[5]), argInt(env, a[6]), g);
+  return NULL;
+}
+
+/* depthwiseInputGrad(dy, w, dx, N, C, mult, geometry: Int32Array(18)) -> undefined */
+static napi_value jsDepthwiseInputGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value a[7];
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  float *dy = argF32(env, a[0]), *w = argF32(env, a[1]), *dx = argF32(env, a[2]);
+  const int *g = argI32(env, a[6]);
+  if (argc != 7 || !dy || !w || !dx || !g) { napi_throw_type_error(env, NULL, "depthwiseInputGrad: bad arguments"); return NULL; }
+  depthwiseInputGradImpl(dy, w, dx, argInt(env, a[3]), argInt(env, a[4]), argInt(env, a[5]), g);
+  return NULL;
+}
+
+static void exportFunction(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value fn;
-  napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, jsSgemm, NULL, &fn);
-  napi_set_named_property(env, exports, "sgemm", fn);
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
+  napi_set_named_property(env, exports, name, fn);
+}
+
+NAPI_MODULE_INIT() {
+  exportFunction(env, exports, "sgemm", jsSgemm);
+  exportFunction(env, exports, "depthwiseConv", jsDepthwiseConv);
+  exportFunction(env, exports, "depthwiseInputGrad", jsDepthwiseInputGrad);
   return exports;
 }
