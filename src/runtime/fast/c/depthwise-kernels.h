@@ -79,28 +79,50 @@ static void row(const float *x, const float *w, float *y, int oW, int kW, int sW
   for (; ow < oW; ow++) one(x, w, y, ow, kW, sW, dW, pW, W);
 }
 
-static void depthwiseConvImpl(const float *x, const float *w, const float *b, float *y, int N, int C, int mult, const int *g) {
+/* The input gradient of one kernel row: every tap adds (float)(w * dy) onto the input position it
+   read, tap by tap, output position by output position (the reference's order). */
+static void gradRow(float *xrow, const float *wrow, const float *yo, int oW, int kW, int sW, int dW, int pW, int W) {
+  for (int kw = 0; kw < kW; kw++) {
+    int lo, hi;
+    int off = kw * dW - pW;
+    validRange(oW, sW, off, W, &lo, &hi);
+    float wv = wrow[kw];
+    float *p = xrow + lo * sW + off;
+    int ow = lo;
+    if (sW == 1) {
+      for (; ow + VLEN - 1 < hi; ow += VLEN, p += VLEN) dwStore(p, dwLoad(p) + wv * dwLoad(yo + ow));
+    }
+    for (; ow < hi; ow++, p += sW) *p += wv * yo[ow];
+  }
+}
+
+/* Both directions walk the same rows: for each batch item, output channel m (input channel
+   m / mult), output row (od, oh) and in-range kernel row (kd, kh), the input row it reads and
+   the weight row. forward: y = bias, then y += row(x); else dx += gradRow(dy). The direction is
+   a constant at each call, so the compiler keeps one loop nest per direction. */
+static inline void walk(int forward, float *in, const float *w, const float *b, float *out, int N, int C, int mult, const int *g) {
   int inPlane = g[gD] * g[gH] * g[gW], outPlane = g[goD] * g[goH] * g[goW];
   int KS = g[gkD] * g[gkH] * g[gkW], M = C * mult;
   for (int n = 0; n < N; n++) {
     for (int m = 0; m < M; m++) {
-      const float *xc = x + (long)(n * C + m / mult) * inPlane;
+      float *xc = in + (long)(n * C + m / mult) * inPlane;
       const float *wm = w + (long)m * KS;
-      float bias = b ? b[m] : 0;
-      float *yo = y + (long)(n * M + m) * outPlane;
+      float *yo = out + (long)(n * M + m) * outPlane;
       for (int od = 0; od < g[goD]; od++) {
         int kdLo, kdHi;
         validRange(g[gkD], g[gdD], od * g[gsD] - g[gpD], g[gD], &kdLo, &kdHi);
         for (int oh = 0; oh < g[goH]; oh++, yo += g[goW]) {
           int khLo, khHi;
           validRange(g[gkH], g[gdH], oh * g[gsH] - g[gpH], g[gH], &khLo, &khHi);
-          for (int ow = 0; ow < g[goW]; ow++) yo[ow] = bias;
+          if (forward) for (int ow = 0; ow < g[goW]; ow++) yo[ow] = b ? b[m] : 0;
           for (int kd = kdLo; kd < kdHi; kd++) {
             int id = od * g[gsD] + kd * g[gdD] - g[gpD];
             for (int kh = khLo; kh < khHi; kh++) {
               int ih = oh * g[gsH] + kh * g[gdH] - g[gpH];
-              row(xc + (long)(id * g[gH] + ih) * g[gW], wm + (kd * g[gkH] + kh) * g[gkW], yo,
-                  g[goW], g[gkW], g[gsW], g[gdW], g[gpW], g[gW]);
+              float *xrow = xc + (long)(id * g[gH] + ih) * g[gW];
+              const float *wrow = wm + (kd * g[gkH] + kh) * g[gkW];
+              if (forward) row(xrow, wrow, yo, g[goW], g[gkW], g[gsW], g[gdW], g[gpW], g[gW]);
+              else gradRow(xrow, wrow, yo, g[goW], g[gkW], g[gsW], g[gdW], g[gpW], g[gW]);
             }
           }
         }
@@ -109,43 +131,12 @@ static void depthwiseConvImpl(const float *x, const float *w, const float *b, fl
   }
 }
 
+/* y [N, C*mult, out...] = the depthwise conv of x [N, C, in...] with w [C*mult, 1, kernel...] and b. */
+static void depthwiseConvImpl(const float *x, const float *w, const float *b, float *y, int N, int C, int mult, const int *g) {
+  walk(1, (float *)x, w, b, y, N, C, mult, g);
+}
+
+/* dx [N, C, in...] += the input gradient of the depthwise conv for dy [N, C*mult, out...]. */
 static void depthwiseInputGradImpl(const float *dy, const float *w, float *dx, int N, int C, int mult, const int *g) {
-  int inPlane = g[gD] * g[gH] * g[gW], outPlane = g[goD] * g[goH] * g[goW];
-  int KS = g[gkD] * g[gkH] * g[gkW], M = C * mult;
-  int sW = g[gsW];
-  for (int n = 0; n < N; n++) {
-    for (int m = 0; m < M; m++) {
-      float *xc = dx + (long)(n * C + m / mult) * inPlane;
-      const float *wm = w + (long)m * KS;
-      const float *yo = dy + (long)(n * M + m) * outPlane;
-      for (int od = 0; od < g[goD]; od++) {
-        int kdLo, kdHi;
-        validRange(g[gkD], g[gdD], od * g[gsD] - g[gpD], g[gD], &kdLo, &kdHi);
-        for (int oh = 0; oh < g[goH]; oh++, yo += g[goW]) {
-          int khLo, khHi;
-          validRange(g[gkH], g[gdH], oh * g[gsH] - g[gpH], g[gH], &khLo, &khHi);
-          for (int kd = kdLo; kd < kdHi; kd++) {
-            int id = od * g[gsD] + kd * g[gdD] - g[gpD];
-            for (int kh = khLo; kh < khHi; kh++) {
-              int ih = oh * g[gsH] + kh * g[gdH] - g[gpH];
-              float *xrow = xc + (long)(id * g[gH] + ih) * g[gW];
-              const float *wrow = wm + (kd * g[gkH] + kh) * g[gkW];
-              for (int kw = 0; kw < g[gkW]; kw++) {
-                int off = kw * g[gdW] - g[gpW];
-                int lo, hi;
-                validRange(g[goW], sW, off, g[gW], &lo, &hi);
-                float wv = wrow[kw];
-                float *p = xrow + lo * sW + off;
-                int ow = lo;
-                if (sW == 1) {
-                  for (; ow + VLEN - 1 < hi; ow += VLEN, p += VLEN) dwStore(p, dwLoad(p) + wv * dwLoad(yo + ow));
-                }
-                for (; ow < hi; ow++, p += sW) *p += wv * yo[ow];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  walk(0, dx, w, 0, (float *)dy, N, C, mult, g);
 }
