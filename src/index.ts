@@ -36,6 +36,11 @@ export { rawTensorBytes, tensorFromRaw, readRawFile, readComparable, isTensorPro
 export { readCalibrationDir, type CalibrationSamples, type ReadDirOptions } from "./adapters/onnx/data-dir.js";
 export { runGraph, bindSymbols, type RunOptions } from "./runtime/interpreter.js";
 export { withFastEngine, setFastEngineEnabled, fastEngineAvailable, fastEngineBackend } from "./runtime/fast/index.js";
+export { installNativeKernels } from "./adapters/native-kernels.js";
+import { installNativeKernels } from "./adapters/native-kernels.js";
+
+// The library's fast engine may build its native kernels (on first use; WebAssembly where it cannot).
+installNativeKernels();
 export { NeoncError, ModelError, UsageError, errorMessage } from "../ir/errors.js";
 export { verifyGraph, verifyProblems } from "../ir/verify.js";
 export { printGraph, parseGraph, graphFromText, IrTextError, type PrintOptions } from "../ir/text/index.js";

@@ -12,6 +12,7 @@ import { registerOps } from "./commands/ops.js";
 import { registerTensor } from "./commands/tensor.js";
 import { packageVersion } from "../../adapters/package-info.js";
 import { describeFailure, printFailure } from "./report-error.js";
+import { installNativeKernels } from "../../adapters/native-kernels.js";
 
 export function createProgram(): Command {
   const program = new Command("neonc")
@@ -38,6 +39,7 @@ export function createProgram(): Command {
 /** Runs the command line `args` (without node and script) and returns the exit code. */
 export async function runCli(args: readonly string[]): Promise<number> {
   const debug = args.includes("--debug");
+  installNativeKernels();
   try {
     if (!args.some((a) => !a.startsWith("-")) && !args.some((a) => ["-h", "--help", "-V", "--version"].includes(a))) {
       throw new UsageError("no command given; run neonc --help to see the commands");

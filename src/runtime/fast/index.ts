@@ -1,7 +1,9 @@
 // The fast engine: the interpreter's heavy kernels (GEMM, depthwise conv forward and its input
 // gradient) run as compiled code computing exactly the numbers of the TypeScript reference
 // kernels, so results are identical with the engine on and off. They run natively where this
-// machine's C compiler builds them (native.ts), else as WebAssembly (c/, built into the package).
+// machine's C compiler builds them (src/adapters/native-kernels.ts, which hands them in through
+// setNativeKernelsProvider: building runs a compiler and writes files, which this layer does
+// not), else as WebAssembly (c/, built into the package).
 //
 // Calibration (synthetic and on data), the report's SQNR pass and `neonc run` turn it on by
 // default; plain runGraph does not (it is the reference). Two switches turn it off: a call's
@@ -11,13 +13,22 @@
 import { withFastKernels, type FastKernels } from "../../../ir/kernels/fast-slots.js";
 import { UsageError } from "../../../ir/errors.js";
 import { wasmKernels } from "./kernels.js";
-import { nativeKernels, nativeUnavailableReason } from "./native.js";
 
 let enabled = true;
 
 /** The process-wide switch: false keeps every kernel in TypeScript, whatever a call asks. */
 export function setFastEngineEnabled(on: boolean): void {
   enabled = on;
+}
+
+/** The native kernels where they build, or why not (set by the layer that can build them). */
+export type NativeKernelsProvider = () => { kernels: FastKernels | undefined; why: string };
+let nativeProvider: NativeKernelsProvider | undefined;
+
+/** Hands the engine a way to get native kernels; without one it runs WebAssembly. */
+export function setNativeKernelsProvider(provider: NativeKernelsProvider | undefined): void {
+  nativeProvider = provider;
+  kernels = undefined;
 }
 
 const BACKENDS = ["auto", "wasm", "native"] as const;
@@ -30,8 +41,11 @@ function hostKernels(): { value: FastKernels | undefined; backend: string } {
   if (!(BACKENDS as readonly string[]).includes(choice)) {
     throw new UsageError(`NEONC_FAST_ENGINE=${choice} is not one of ${BACKENDS.join(", ")}`);
   }
-  const native = choice === "wasm" ? undefined : nativeKernels();
-  if (choice === "native" && !native) throw new UsageError(`NEONC_FAST_ENGINE=native, but ${nativeUnavailableReason()}`);
+  const got = choice === "wasm" ? undefined : nativeProvider?.();
+  const native = got?.kernels;
+  if (choice === "native" && !native) {
+    throw new UsageError(`NEONC_FAST_ENGINE=native, but ${got ? got.why : "no native kernels were installed (installNativeKernels)"}`);
+  }
   if (native) return (kernels = { value: native, backend: "native" });
   const wasm = wasmKernels();
   return (kernels = { value: wasm, backend: wasm ? "WebAssembly" : "none" });

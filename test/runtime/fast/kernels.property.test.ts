@@ -11,7 +11,7 @@ import { fromNumbers, type Tensor } from "../../../ir/types.js";
 import { sgemm } from "../../../ir/kernels/gemm.js";
 import { fastEngineAvailable } from "../../../src/runtime/fast/index.js";
 import { wasmKernels } from "../../../src/runtime/fast/kernels.js";
-import { nativeKernels, nativeUnavailableReason } from "../../../src/runtime/fast/native.js";
+import { nativeKernels, nativeUnavailableReason } from "../../../src/adapters/native-kernels.js";
 import { withFastKernels, type FastKernels } from "../../../ir/kernels/fast-slots.js";
 import { skipOrFail } from "../../helpers/skip.js";
 import { Rng } from "../../../src/testing/rng.js";

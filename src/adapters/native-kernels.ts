@@ -1,6 +1,9 @@
-// The fast engine's native kernels (GEMM, depthwise conv forward and input gradient): c/native.c
-// (carried as text in native-source.ts, with the headers it shares with the WebAssembly build), compiled
-// at first use with this machine's C compiler into a Node-API addon and loaded in process.
+// The fast engine's native kernels (GEMM, depthwise conv forward and input gradient):
+// src/runtime/fast/c/native.c (carried as text in src/runtime/fast/native-source.ts, with the
+// headers it shares with the WebAssembly build), compiled at first use with this machine's C
+// compiler into a Node-API addon and loaded in process. It lives here, above the runtime, because
+// it runs a compiler and writes files; the runtime's fast engine only receives the kernels
+// (installNativeKernels, called by the library entry point and the CLI).
 //
 // Why: the WebAssembly kernels are capped by 128-bit SIMD (four float lanes) and copy their
 // operands into the module's memory; the native build uses the machine's full vector width
@@ -19,9 +22,10 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writ
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import type { FastKernels, SgemmArgs } from "../../../ir/kernels/fast-slots.js";
-import { geometryInts } from "./kernels.js";
-import { NATIVE_KERNELS_C } from "./native-source.js";
+import type { FastKernels, SgemmArgs } from "../../ir/kernels/fast-slots.js";
+import { geometryInts } from "../runtime/fast/kernels.js";
+import { setNativeKernelsProvider } from "../runtime/fast/index.js";
+import { NATIVE_KERNELS_C } from "../runtime/fast/native-source.js";
 
 const FLAGS = ["-O2", "-march=native", "-ffp-contract=off", "-fno-fast-math", "-shared", "-fPIC", "-Wall", "-Werror"];
 
@@ -154,4 +158,9 @@ export function nativeKernels(): FastKernels | undefined {
 export function nativeUnavailableReason(): string {
   native();
   return addon ? "" : why;
+}
+
+/** Lets the fast engine use the native kernels where they build (it asks on first use). */
+export function installNativeKernels(): void {
+  setNativeKernelsProvider(() => ({ kernels: nativeKernels(), why: nativeUnavailableReason() }));
 }
