@@ -110,6 +110,15 @@ function neonBlock(cols: number, kind: NeonKind, a64: boolean): string {
     ...cs.map((c) => `  int16x8_t xr${c} = vreinterpretq_s16_s8(vld1q_s8(x${c} + k)), xo${c} = vshrq_n_s16(xr${c}, 8), xe${c} = vshrq_n_s16(vshlq_n_s16(xr${c}, 8), 8);`),
     ...ROWS.map((r) => `  { int16x8_t wr = vreinterpretq_s16_s8(vld1q_s8(w${r} + k)), wo = vshrq_n_s16(wr, 8), we = vshrq_n_s16(vshlq_n_s16(wr, 8), 8); ${cs.map((c) => `${a(c, r)} = ${emuTile(c).replace("@", a(c, r))};`).join(" ")} }`),
   ];
+  // WebAssembly SIMD128 (through SIMDe the NEON types are v128_t): both operands widened to
+  // int16, then i32x4.dot_i16x8_s multiplies pairs and adds them into int32 lanes, one
+  // instruction where the emulated step takes a multiply, a multiply-add and a pairwise add.
+  // Integer sums, so the same totals in any grouping.
+  const wasmStep = [
+    `  v128_t ${cs.map((c) => `xv${c} = wasm_v128_load(x${c} + k)`).join(", ")};`,
+    `  v128_t ${cs.map((c) => `xl${c} = wasm_i16x8_extend_low_i8x16(xv${c}), xh${c} = wasm_i16x8_extend_high_i8x16(xv${c})`).join(", ")};`,
+    ...ROWS.map((r) => `  { v128_t wv = wasm_v128_load(w${r} + k), wl = wasm_i16x8_extend_low_i8x16(wv), wh = wasm_i16x8_extend_high_i8x16(wv); ${cs.map((c) => `${a(c, r)} = wasm_i32x4_add(${a(c, r)}, wasm_i32x4_add(wasm_i32x4_dot_i16x8(wl, xl${c}), wasm_i32x4_dot_i16x8(wh, xh${c})));`).join(" ")} }`),
+  ];
   const hsum = (c: number) => {
     const v = ROWS.map((r) => a(c, r));
     if (a64) return `vpaddq_s32(vpaddq_s32(${v[0]}, ${v[1]}), vpaddq_s32(${v[2]}, ${v[3]}))`;
@@ -131,6 +140,8 @@ function neonBlock(cols: number, kind: NeonKind, a64: boolean): string {
     `for (; k + 16 <= K; k += 16) {`,
     `#if defined(__ARM_NEON) || defined(__ARM_NEON__)`,
     ...armStep,
+    `#elif defined(__wasm_simd128__)`,
+    ...wasmStep,
     `#else`,
     ...emuStep,
     `#endif`,
