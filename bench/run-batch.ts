@@ -16,6 +16,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readTensorFile } from "neonc";
+import { maxAbsDiff } from "neonc/testing";
+import { median } from "./stats.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const data = path.resolve(root, "../shared/asr-digits");
@@ -40,18 +42,13 @@ function childCpu(): number {
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
 /** Largest |a - b| over every output file of two output folders (same names). */
 function maxDiff(a: string, b: string): number {
   let worst = 0;
   for (const f of readdirSync(a)) {
-    const x = readTensorFile(path.join(a, f)).tensor.data as Float32Array, y = readTensorFile(path.join(b, f)).tensor.data as Float32Array;
-    if (x.length !== y.length) return Infinity;
-    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+    const x = readTensorFile(path.join(a, f)).tensor, y = readTensorFile(path.join(b, f)).tensor;
+    if (x.data.length !== y.data.length) return Infinity;
+    worst = Math.max(worst, maxAbsDiff(x, y));
   }
   return worst;
 }

@@ -16,6 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { bindInputs, CEngine, errorMessage, hasTool, haveSimde, importOnnxFile, packageRoot, readTensorFile, runGraph, runPipelineFromOptions, type GivenTensor, type Graph, type Tensor } from "neonc";
 import { createOrtSession, ortVersion, runOrt } from "./ort.js";
+import { median } from "./stats.js";
 
 /** Wall time the timed runs of one engine on one model may take (the first run is extra). */
 const NEONC_BUDGET_MS = 3000;
@@ -48,11 +49,6 @@ interface Row {
   errors: string[];
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function runsFor(firstMs: number, budgetMs: number, min: number, max: number): number {
   return Math.max(min, Math.min(max, Math.round(budgetMs / Math.max(firstMs, 1e-3))));

@@ -3,11 +3,12 @@
 // data in float32 (docs/fast-engine.md) and float64 data in double, so running both graphs
 // widened leaves only the pass's own error (e.g. folded weights rounded to float32).
 import { makeGraph, type Graph } from "../../ir/graph.js";
-import { fromNumbers, type Tensor } from "../../ir/types.js";
+import { castTensor } from "../../ir/kernels/elementwise-cast.js";
+import type { Tensor } from "../../ir/types.js";
 
 /** The tensor as f64 when it is f32 (exactly: every float is a double); otherwise unchanged. */
 export function widenTensor(t: Tensor): Tensor {
-  return t.dtype === "f32" ? fromNumbers("f64", [...t.shape], Array.from(t.data as Float32Array)) : t;
+  return t.dtype === "f32" ? castTensor(t, "f64") : t;
 }
 
 /** The graph with every f32 value and constant made f64. */

@@ -3,22 +3,18 @@
 // native (NEONC_FAST_ENGINE=native) and without it (--no-fast-engine), on the digits model (its
 // Conv and depthwise kernels run on the engine); a bad NEONC_FAST_ENGINE, or a native build that
 // cannot happen (no compiler; a cache folder others can write into), is a usage error in one line.
-import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, MAIN, ROOT, tempDir } from "./helpers.js";
+import { ensureBuilt, neoncEnv, ROOT, tempDir } from "./helpers.js";
 
 beforeAll(() => ensureBuilt());
 
 const model = path.join(ROOT, "examples/digits/model.onnx");
 const input = path.join(ROOT, "examples/digits/dev/0000.input.pb");
 
-function run(env: Record<string, string>, outDir: string, ...flags: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, "run", model, "--input", input, "--output-dir", outDir, ...flags],
-    { cwd: ROOT, encoding: "utf8", timeout: 120_000, env: { ...process.env, ...env } });
-  return { code: r.status, stderr: r.stderr };
-}
+const run = (env: Record<string, string>, outDir: string, ...flags: string[]) =>
+  neoncEnv(env, "run", model, "--input", input, "--output-dir", outDir, ...flags);
 
 describe("neonc run and the fast engine", () => {
   it("writes the same outputs with the engine native, in WebAssembly and off", () => {

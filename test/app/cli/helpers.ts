@@ -32,7 +32,12 @@ export interface CliResult {
 
 /** Runs `neonc ARGS` with stdin, stdout and stderr as pipes (so not a TTY). */
 export function neonc(...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  return neoncEnv({}, ...args);
+}
+
+/** neonc with more environment variables (NEONC_FAST_ENGINE, CC, TMPDIR...). */
+export function neoncEnv(env: Readonly<Record<string, string>>, ...args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -48,12 +48,13 @@ static void tile(int kc, const float *a, const float *b, long ldb, float *t) {
 static int argInt(napi_env env, napi_value v) { int32_t x = 0; napi_get_value_int32(env, v, &x); return x; }
 static double argDouble(napi_env env, napi_value v) { double x = 0; napi_get_value_double(env, v, &x); return x; }
 static int argBool(napi_env env, napi_value v) { bool x = false; napi_get_value_bool(env, v, &x); return x; }
-/* The float data of a Float32Array (its own offset applied); NULL when v is not one. */
-static float *argF32(napi_env env, napi_value v) {
+/* The data of a typed array of the given type (its own offset applied); NULL when v is not one. */
+static void *argArray(napi_env env, napi_value v, napi_typedarray_type want) {
   napi_typedarray_type type; size_t length; void *data; napi_value buffer; size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_float32_array) return NULL;
-  return (float *)data;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok || type != want) return NULL;
+  return data;
 }
+static float *argF32(napi_env env, napi_value v) { return (float *)argArray(env, v, napi_float32_array); }
 
 /* sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc) -> undefined */
 static napi_value jsSgemm(napi_env env, napi_callback_info info) {
@@ -69,12 +70,7 @@ static napi_value jsSgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* The int32 data of an Int32Array; NULL when v is not one. */
-static const int *argI32(napi_env env, napi_value v) {
-  napi_typedarray_type type; size_t length; void *data; napi_value buffer; size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_int32_array) return NULL;
-  return (const int *)data;
-}
+static const int *argI32(napi_env env, napi_value v) { return (const int *)argArray(env, v, napi_int32_array); }
 
 /* depthwiseConv(x, w, b | null, y, N, C, mult, geometry: Int32Array(18)) -> undefined */
 static napi_value jsDepthwiseConv(napi_env env, napi_callback_info info) {
