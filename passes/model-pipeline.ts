@@ -57,7 +57,9 @@ export function runModelPipeline(imported: Graph, p: ModelPipeline, opts: RunPip
   if (p.int8) {
     quantized = quantizeModel(imported, { ...opts, passes: p.passes, quantize: p.int8 });
     graph = quantized.graph;
-    if (p.stages?.trim()) graph = runPipeline(graph, p.stages, { ...opts, pipelineInput: imported });
+    // The stages may measure on the samples calibration ran on (winograd int8=scaled).
+    const host = { ...opts.host, calibrationSamples: quantized.calibration.samples };
+    if (p.stages?.trim()) graph = runPipeline(graph, p.stages, { ...opts, host, pipelineInput: imported });
   } else {
     const all = [float, p.stages ?? ""].filter((s) => s.trim() !== "").join(",");
     const diagnostics = opts.verifyEach || opts.printIrAfter?.length || opts.printIrAfterAll || opts.timing || opts.explain?.length;

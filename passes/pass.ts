@@ -6,7 +6,7 @@
 // rules run to a fixed point with `applyRules` (passes/patterns.ts).
 import { mapSubgraphs, type Graph, type Node } from "../ir/graph.js";
 import type { Target } from "../ir/target.js";
-import type { CalibrationData } from "../src/analyses/calibration/samples.js";
+import type { CalibrationData, SampleSet } from "../src/analyses/calibration/samples.js";
 import { resolveTypedOptions, type OptionSchema, type OptionsOf } from "./options.js";
 import { applyRules, type Rule } from "./patterns.js";
 
@@ -49,6 +49,11 @@ export interface PassHost {
   calibrationData?(spec: string, graph: Graph, limit: number): CalibrationData | undefined;
   /** Shows long work; default: nothing is shown. */
   readonly progress?: ProgressSink;
+  /**
+   * The input samples the int8 flow calibrated on, for the passes after quantize that measure
+   * on data too (the scaled integer Winograd scheme picks its input scales on them).
+   */
+  readonly calibrationSamples?: SampleSet;
 }
 
 export interface PassContext<O = Record<string, unknown>> {

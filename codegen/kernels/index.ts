@@ -39,6 +39,7 @@ import { qConcatKernel } from "./qint-concat.js";
 import { qConvDepthwiseKernel } from "./qint-conv-depthwise.js";
 import { qConvGemmRowsKernel } from "./qint-conv-gemm-rows.js";
 import { qConvWinogradKernel } from "./qint-conv-winograd.js";
+import { qConvWinogradScaledKernel } from "./qint-conv-winograd-scaled.js";
 import { qConvIm2colKernel } from "./qint-conv-im2col.js";
 import { qConvIm2col2dKernel } from "./qint-conv-2d.js";
 import { qConvDepthwise2dKernel } from "./qint-conv-depthwise-2d.js";
@@ -73,7 +74,7 @@ import { rnnKernel } from "./rnn.js";
 
 const all: KernelDef[] = [
   convPointwiseKernel, convWinogradKernel, convDepthwiseKernel, convGemmRowsKernel, convIm2colKernel, ...elementwiseKernels, lstmKernel, gemmPrepackedKernel, matmulGemmKernel, matmulBatchedKernel, ...softmaxKernels, layerNormKernel, ...poolKernels, ...reduceMeanKernels, transposeKernel, concatKernel, sliceKernel,
-  padKernel, gruKernel, qRequantizeKernel, qLookupKernel, qMagnitudeKernel, qLogEnergyKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel, qConvWinogradKernel,
+  padKernel, gruKernel, qRequantizeKernel, qLookupKernel, qMagnitudeKernel, qLogEnergyKernel, quantizeKernel, dequantizeKernel, qConcatKernel, qConvDepthwiseKernel, qConvGemmRowsKernel, qConvWinogradKernel, qConvWinogradScaledKernel,
   qConvIm2colKernel, qConvDepthwise2dKernel, qConvIm2col2dKernel, qMatMulGemmKernel, qMatMulCentredKernel, qAddKernel, qMulKernel, hybridLstmKernel, hybridGruKernel, qLayerNormKernel, qSoftmaxKernel,
   qLogSoftmaxKernel, hybridRnnKernel, qLstmKernel, qGruKernel, batchNormKernel, splitKernel, ...reduceKernels, ...reduceAnyKernels, lpNormKernel, gatherKernel, dropoutKernel, einsumKernel,
   ...typedKernels, ...castKernels, clipKernel, ...shapeValueKernels, ...expandTileKernels, triluKernel, ...scanKernels,

@@ -32,13 +32,14 @@ export interface QConvInt8 {
   readonly zp: number;
   /** The batch (C expression). */
   readonly N: string;
-  /** x, y, qT, qTo, the corrected bias, the int32 accumulator rows acc, and the counters b, m. */
+  /** x, y, qT, qTo, the corrected bias (the node's own when centred), the int32 accumulator rows acc, and the counters b, m. */
   readonly lines: string[];
   /** The requantization of one accumulator row into y: (accRow, yRow, len, channel) -> C statement. */
   rq(accRow: string, yRow: string, len: string, m: string): string;
 }
 
-export function qconvInt8(node: Node, attrs: Attrs, ctx: KernelContext): QConvInt8 {
+/** `centred`: the emitter subtracts the zero point itself, so `bias` is the node's own (no correction folded in). */
+export function qconvInt8(node: Node, attrs: Attrs, ctx: KernelContext, opts: { centred?: boolean } = {}): QConvInt8 {
   const [xN, wN, bN] = node.inputs as [string, string, string | undefined];
   const yN = node.outputs[0]!;
   const xt = ctx.type(xN), yt = ctx.type(yN);
@@ -48,7 +49,7 @@ export function qconvInt8(node: Node, attrs: Attrs, ctx: KernelContext): QConvIn
   const u8 = xt.dtype === "u8";
   const zp = (attrs.x_zero_point as number) - (u8 ? 128 : 0);
   const b = bN ? (ctx.constant(bN)!.data as Int32Array) : undefined;
-  const bias = zeroPointBias(w, M, K, zp, b);
+  const bias = opts.centred ? (b ?? new Int32Array(M)) : zeroPointBias(w, M, K, zp, b);
   const row = useRequantRow(ctx, p, yt.dtype);
   const perChannel = p.multiplier.length > 1;
   const ch = perChannel ? channelRequant(ctx, "qconv", p) : undefined;

@@ -24,7 +24,7 @@ export const qconvWinograd = defineAlgorithmRule({
     ensure(s.Kw > 1, "it has one tap (pointwise): nothing to save");
     const Mg = s.M / s.group;
     const tiles = options.winograd === "auto" ? AUTO_TILES : [Number(options.winograd)];
-    const pick = chooseTile(tiles, s.Kw, s.Cg, Mg, target, { integer: true, forced: options.winograd !== "auto", exactFits: integerFits });
+    const pick = chooseTile(tiles, s.Kw, s.Cg, Mg, target, { integer: "exact", forced: options.winograd !== "auto", fits: integerFits, fitsRule: "keeps its transformed operands within int16" });
     ensure(!("why" in pick), () => ("why" in pick ? pick.why : ""));
     const { cost } = pick as Exclude<typeof pick, { why: string }>;
     const n = cost.m + cost.rs - 1;

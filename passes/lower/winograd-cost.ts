@@ -15,7 +15,11 @@
 // accumulators too briefly to hide the loads, so their multiply-adds count 16 / (S Cg) times. The
 // target matters through the direct path's efficiency: with dot-product instructions (sdot) an
 // int8 direct convolution makes 4 multiply-adds per lane and instruction, which the int16
-// transform domain cannot use, so integer Winograd pays only without them (as in ncnn).
+// transform domain cannot use, so exact integer Winograd pays only without them (as in ncnn). The
+// scaled scheme requantizes the transformed operands to int8, so its tap GEMMs are the direct
+// convolution's int8 GEMM (sdot included) on n / (m r) of the multiplies; it pays for the
+// requantization of each transformed input (one more operation per V) and a 64-bit multiply per
+// tap result in the output transform.
 // Winograd is chosen when it costs at most WIN_MARGIN of direct: the transforms' memory traffic is
 // harder to predict than the MACs.
 //
@@ -52,16 +56,20 @@ export function winogradTolerance(m: number, r: number): number {
 }
 
 /** Costs per output element of direct and segmented F(m, rs) convolution (see the header). */
-export function convCost(m: number, rs: number, r: number, Cg: number, Mg: number, target: Target, integer = false): ConvCost {
+/** Which integer scheme a cost is for: the exact (int16 operands) or the scaled (int8 operands) one. */
+export type IntegerScheme = "exact" | "scaled";
+
+export function convCost(m: number, rs: number, r: number, Cg: number, Mg: number, target: Target, integer?: IntegerScheme): ConvCost {
   const t = winogradTransforms(m, rs);
   const n = t.n, S = Math.ceil(r / rs);
   const nnzA = t.AT.flat().filter((v) => !v.isZero()).length;
   const nnzB = t.BT.flat().filter((v) => !v.isZero()).length;
   const depthPenalty = S * Cg < 16 ? 16 / (S * Cg) : 1;
-  // Integer: the tap GEMMs multiply int16 operands, half as many per NEON register as the int8
-  // direct GEMM's.
-  const lanes = integer && target.neon ? 2 : 1;
-  const transforms = nnzA / m + (2 * n) / m + (Cg * (nnzB + n)) / (m * Mg);
+  // Exact integer: the tap GEMMs multiply int16 operands, half as many per NEON register as the
+  // int8 direct GEMM's. Scaled: the same int8 GEMM as direct, sdot included.
+  const lanes = integer === "exact" && target.neon ? 2 : integer === "scaled" && target.dotprod ? 1 / 4 : 1;
+  const requant = integer === "scaled" ? n / m + (Cg * n) / (m * Mg) : 0;
+  const transforms = nnzA / m + (2 * n) / m + (Cg * (nnzB + n)) / (m * Mg) + requant;
   const winograd = (S * Cg * n / m) * depthPenalty * lanes + TRANSFORM_WEIGHT * transforms;
   const direct = (Cg * r) / (integer && target.dotprod ? 4 : 1);
   return { m, rs, S, direct, winograd, amplification: analyzeWinograd(m, rs).amplification };
@@ -78,11 +86,11 @@ function segmentLengths(m: number, r: number): number[] {
  * The cheapest allowed tile among `tiles` for the layer, or why none is; `forced` (a tile the user
  * named) skips the cost comparison but not the accuracy limit.
  */
-export function chooseTile(tiles: readonly number[], r: number, Cg: number, Mg: number, target: Target, opts: { integer?: boolean; forced?: boolean; exactFits?: (m: number, rs: number) => boolean } = {}): { cost: ConvCost } | { why: string } {
+export function chooseTile(tiles: readonly number[], r: number, Cg: number, Mg: number, target: Target, opts: { integer?: IntegerScheme; forced?: boolean; fits?: (m: number, rs: number) => boolean; fitsRule?: string } = {}): { cost: ConvCost } | { why: string } {
   const costs = tiles.flatMap((m) => segmentLengths(m, r).map((rs) => convCost(m, rs, r, Cg, Mg, target, opts.integer)));
-  const accurate = costs.filter((c) => (opts.exactFits ? opts.exactFits(c.m, c.rs) : c.amplification <= MAX_AMPLIFICATION));
-  if (accurate.length === 0 && opts.exactFits) {
-    return { why: `no F(m, taps) of m = ${tiles.join(", ")} on ${r} taps or segments of them keeps its transformed operands within int16` };
+  const accurate = costs.filter((c) => (opts.fits ? opts.fits(c.m, c.rs) : c.amplification <= MAX_AMPLIFICATION));
+  if (accurate.length === 0 && opts.fits) {
+    return { why: `no F(m, taps) of m = ${tiles.join(", ")} on ${r} taps or segments of them ${opts.fitsRule ?? "fits"}` };
   }
   if (accurate.length === 0) {
     return { why: `every F(m, taps) of m = ${tiles.join(", ")} on ${r} taps or segments of them would amplify the fp32 error more than ${MAX_AMPLIFICATION}x over direct` };

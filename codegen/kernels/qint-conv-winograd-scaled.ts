@@ -1,0 +1,121 @@
+// QConvWinogradScaled in C: scaled integer Winograd F(m, rs) (ir/kernels/scaled-winograd.ts, which
+// defines every step on integers; this reproduces it bit for bit on every target). Per image and
+// group: the input becomes zero-point-padded int8 rows [L][Cg] (qint-conv-rows.ts, as the direct
+// QConvGemmRows makes them), so each tile's input transform runs across channels: V_j = B^T_j
+// (rows - zp) in int16 (constants written into the code), requantized to int8 by the tap's Q15
+// multiplier (NEON: vqrdmulh and a saturating narrow, 8 channels at a time) into V8 [n][tiles][Cg].
+// Then one int8 GEMM per tap (qint-gemm.ts, the direct convolution's: SMULL/SMLAL2/SADALP, SDOT
+// with dotprod, uint8 x int8 panels on c99) of the packed U8 [Mg][S Cg] against V8, whose tile t
+// reads S Cg contiguous values (segments of m taps shift by one tile); the output transform
+// scales each tap's int32 result by its 64-bit multiplier, sums A_int over the taps in int64,
+// adds the bias and saturates to int32; each channel's row is requantized as QConv's are.
+import { addDim, ceilDivDim, mulDim } from "../../ir/dim.js";
+import { scaledWinogradPlan } from "../../ir/kernels/scaled-winograd.js";
+import { defineKernel } from "../kernel.js";
+import { qconvInt8, qconvUnsupported } from "./qint-conv-common.js";
+import { useQConvRows } from "./qint-conv-rows.js";
+import { packRowsInt8, useQGemm } from "./qint-gemm.js";
+
+/** `c0*d0 + c1*d1 + ...` over integer coefficients, in C or as NEON int16x8 operations. */
+function linear(row: readonly number[], at: (i: number) => string): string {
+  const terms = row.map((c, i) => [c, i] as const).filter(([c]) => c !== 0).map(([c, i]) => `${c} * ${at(i)}`);
+  return terms.length === 0 ? "0" : terms.join(" + ");
+}
+function linearNeon(row: readonly number[], d: (i: number) => string): string {
+  let e = "";
+  row.forEach((c, i) => {
+    if (c === 0) return;
+    if (e === "") e = c === 1 ? d(i) : c === -1 ? `vnegq_s16(${d(i)})` : `vmulq_n_s16(${d(i)}, ${c})`;
+    else e = c === 1 ? `vaddq_s16(${e}, ${d(i)})` : c === -1 ? `vsubq_s16(${e}, ${d(i)})` : `vmlaq_n_s16(${e}, ${d(i)}, ${c})`;
+  });
+  return e === "" ? "vdupq_n_s16(0)" : e;
+}
+
+/** rshift(v, s) of scaled-winograd.ts in C: floor((v + 2^(s-1)) / 2^s) on int64. */
+const roundShift = (v: string, s: number) => (s === 0 ? `(${v})` : `((${v} + ((int64_t)1 << ${s - 1})) >> ${s})`);
+
+export const qConvWinogradScaledKernel = defineKernel({
+  op: "QConvWinogradScaled",
+  supports(node, attrs, g) {
+    const bad = qconvUnsupported(node, attrs, g);
+    if (bad) return bad;
+    if (g.types[node.inputs[0]!]!.dtype === "i16") return "integer Winograd takes 8-bit activations";
+    const st = (attrs.strides as number[] | undefined) ?? [], dl = (attrs.dilations as number[] | undefined) ?? [];
+    return (st[0] ?? 1) !== 1 || (dl[0] ?? 1) !== 1 ? "Winograd convolution needs stride 1 and dilation 1" : undefined;
+  },
+  emit(node, attrs, ctx) {
+    const s = qconvInt8(node, attrs, ctx, { centred: true });
+    const { M, Cg, Mg, C, Kw: r, group, padL, w } = s.geo;
+    const m = attrs.m as number;
+    const p = scaledWinogradPlan(w, M, Cg, group, r, m, (attrs.segment as number | undefined) ?? 0, attrs.input_scales as number[]);
+    const { n, S, rs, BT, A, mult, F, guard } = p;
+    const depth = S * Cg, Mgp = Math.ceil(Mg / 4) * 4;
+    const gemm = useQGemm(ctx, true);
+    const packed = new Int8Array(group * n * Mgp * depth);
+    for (let gj = 0; gj < group * n; gj++) packed.set(packRowsInt8(p.U8.subarray(gj * Mg * depth, (gj + 1) * Mg * depth), Mg, depth), gj * Mgp * depth);
+    const up = ctx.addWeights(`qconv_wgs${m}x${rs}_u8`, packed);
+    const kp = ctx.addWeights(`qconv_wgs${m}x${rs}_k`, BigInt64Array.from(p.K, (v) => BigInt(v)));
+    const zero = ctx.addWeights("qconv_wgs_zero", new Int32Array(Mgp));
+    const tout = ctx.type(node.outputs[0]!).shape[2]!;
+    const tilesMax = ceilDivDim(tout, m);
+    const vtMax = addDim(tilesMax, S - 1);
+    const toRows = useQConvRows(ctx, s.u8 ? "uint8_t" : "int8_t", "int8_t");
+    const rows = ctx.scratch(mulDim(addDim(mulDim(vtMax, m), rs - 1), Cg), "int8_t");
+    const V = ctx.scratch(mulDim(vtMax, n * Cg), gemm.xType);
+    const Mt = ctx.scratch(mulDim(tilesMax, n * Mgp), "int32_t");
+    const neon = ctx.target.neon;
+    const scalarTap = (jj: number) =>
+      `{ const int v = ${linear(BT[jj]!, (ii) => `(r0[${ii} * ${Cg} + c] - ${s.zp})`)}; const int q = (2 * v * ${mult[jj]} + 32768) >> 16; ` +
+      `wg_V[((size_t)${jj} * wg_vt + t) * ${Cg} + c] = (${gemm.xType})(q > 127 ? 127 : q < -128 ? -128 : q); }`;
+    const transform = [
+      `      for (t = 0; t < wg_vt; t++) {`,
+      `        const int8_t *r0 = wg_rows + (size_t)t * ${m * Cg};`,
+      `        c = 0;`,
+      ...(neon ? [
+        `        for (; c + 8 <= ${Cg}; c += 8) {`,
+        `          const int16x8_t ${Array.from({ length: n }, (_, ii) => `d${ii} = vsubq_s16(vmovl_s8(vld1_s8(r0 + ${ii * Cg} + c)), wg_zp)`).join(", ")};`,
+        ...BT.map((row, jj) => `          vst1_s8(wg_V + ((size_t)${jj} * wg_vt + t) * ${Cg} + c, vqmovn_s16(vqrdmulhq_n_s16(${linearNeon(row, (ii) => `d${ii}`)}, ${mult[jj]})));`),
+        `        }`,
+      ] : []),
+      `        for (; c < ${Cg}; c++) {`,
+      ...BT.map((_, jj) => `          ${scalarTap(jj)}`),
+      `        }`,
+      `      }`,
+    ];
+    const T = (jj: number) => `wg_T${jj}`;
+    return [
+      ...s.lines,
+      `const int wg_tiles = (qTo + ${m - 1}) / ${m}, wg_vt = wg_tiles + ${S - 1};`,
+      `const int qL = wg_vt * ${m} + ${rs - 1};`,
+      `int8_t *const wg_rows = ${rows};`,
+      `${gemm.xType} *const wg_V = ${V};`,
+      `int32_t *const wg_M = ${Mt};`,
+      `const int8_t *const wg_U = ${up};`,
+      `const int64_t *const wg_K = ${kp};`,
+      ...(neon ? [`const int16x8_t wg_zp = vdupq_n_s16(${s.zp});`] : []),
+      `int g, c, t, i, j, o;`,
+      `for (b = 0; b < ${s.N}; b++) {`,
+      `  for (g = 0; g < ${group}; g++) {`,
+      `    ${toRows}(x + ((size_t)b * ${C} + (size_t)g * ${Cg}) * qT, ${Cg}, qT, ${padL}, qL, ${s.zp}, wg_rows);`,
+      ...transform.map((l) => l.slice(2)),
+      `    for (j = 0; j < ${n}; j++)`,
+      `      ${gemm.call(Mg, "wg_tiles", depth, `wg_U + ((size_t)g * ${n} + j) * ${Mgp * depth}`, `wg_V + (size_t)j * wg_vt * ${Cg}`, Cg, zero, `wg_M + (size_t)j * ${Mgp} * wg_tiles`, "wg_tiles", 1)}`,
+      `    for (o = 0; o < ${Mg}; o++) {`,
+      `      const int oc = g * ${Mg} + o;`,
+      `      const int64_t *k = wg_K + (size_t)g * ${n * Mg} + o;`,
+      `      for (t = 0; t < wg_tiles; t++) {`,
+      `        const int64_t ${BT.map((_, jj) => `${T(jj)} = ${roundShift(`(int64_t)wg_M[((size_t)${jj} * ${Mgp} + o) * wg_tiles + t] * k[${jj * Mg}]`, F - guard)}`).join(", ")};`,
+      `        int64_t sv[${m}];`,
+      ...A.map((row, ii) => `        sv[${ii}] = ${linear(row, (jj) => T(jj))};`),
+      `        for (i = 0; i < ${m} && t * ${m} + i < qTo; i++) {`,
+      `          const int64_t v = (int64_t)bias[oc] + ${roundShift("sv[i]", guard)};`,
+      `          acc[(size_t)oc * qTo + t * ${m} + i] = v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;`,
+      `        }`,
+      `      }`,
+      `    }`,
+      `  }`,
+      `  for (m = 0; m < ${M}; m++) ${s.rq("acc + (size_t)m * qTo", "y + ((size_t)b * " + M + " + m) * qTo", "qTo", "m")}`,
+      `}`,
+    ].join("\n");
+  },
+});

@@ -1,0 +1,146 @@
+// The input scales of the scaled integer Winograd scheme (ir/kernels/scaled-winograd.ts): per tap
+// j of F(m, r), the alpha_j by which the transformed input V_j = (B^T d)_j is divided before it is
+// rounded to int8. Two steps, both on the layer's inputs on calibration data:
+// 1. per tap, the alpha with the least mean squared error of the requantized V_j itself (exactly as
+//    the kernel computes it: Q15 multiplier, rounding, saturation), over a histogram of every V_j,
+//    among a geometric grid from the range that never clips down to a tenth of it;
+// 2. the layer's own error decides: the output transform sums large tap products that largely
+//    cancel, and clipped values, which come together in several taps, do not cancel, so the scales
+//    of step 1 (and of the unclipped range) are tried widened by a few common factors, then each
+//    tap alone a little narrower or wider, keeping whatever lowers the squared error of the
+//    accumulators against QConv's exact ones (on a window of the inputs small enough to be quick).
+import { qconvAccumulate } from "../../ir/kernels/integer-conv.js";
+import { qconvWinogradScaledAccumulate } from "../../ir/kernels/scaled-winograd.js";
+import { convRun } from "../../ir/ops/nn/spatial.js";
+import type { Tensor } from "../../ir/types.js";
+import { forEachTransformedTile, inputMultiplier, requantizeTap } from "../../ir/kernels/scaled-winograd.js";
+
+/** Candidates per tap: alpha_max * 0.95^k down to a tenth of it. */
+const GRID = Array.from({ length: 46 }, (_, k) => 0.95 ** k);
+const BINS = 32768;
+
+export interface TapScale {
+  readonly alpha: number;
+  /** The mean squared error of the requantized V over its mean square (0: exact). */
+  readonly relativeError: number;
+  /** The share of V values at the int8 limits (clipped or just reaching them) at that scale. */
+  readonly clipped: number;
+}
+
+export interface TapLayout {
+  readonly m: number;
+  /** The integer input transform B^T (n x n). */
+  readonly BT: readonly (readonly number[])[];
+  readonly zeroPoint: number;
+  readonly padBegin: number;
+  /** Transformed tiles per channel row (the output tiles plus the segments' shift). */
+  tiles(length: number): number;
+}
+
+/** Histograms of every V_j over the captured inputs [N][C][L] of a layer. */
+export function tapHistograms(inputs: readonly Tensor[], layout: TapLayout): Float64Array[] {
+  const n = layout.BT.length;
+  const hist = Array.from({ length: n }, () => new Float64Array(2 * BINS + 1));
+  for (const t of inputs) {
+    const L = t.shape[2]!, rows = t.shape[0]! * t.shape[1]!;
+    const data = t.data as unknown as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> };
+    const tiles = layout.tiles(L);
+    for (let r = 0; r < rows; r++) {
+      forEachTransformedTile(data.subarray(r * L, (r + 1) * L), layout.zeroPoint, layout.padBegin, tiles, layout.m, layout.BT, (j, v) => {
+        hist[j]![Math.max(-BINS, Math.min(BINS, v)) + BINS]!++;
+      });
+    }
+  }
+  return hist;
+}
+
+/** The MSE-best alpha of one tap's histogram (see the header). */
+export function chooseTapScale(hist: Float64Array): TapScale {
+  let lo = BINS, hi = BINS, count = 0, power = 0;
+  for (let i = 0; i < hist.length; i++) {
+    const c = hist[i]!;
+    if (c === 0) continue;
+    lo = Math.min(lo, i); hi = Math.max(hi, i);
+    count += c; power += c * (i - BINS) ** 2;
+  }
+  const maxAbs = Math.max(BINS - lo, hi - BINS);
+  const top = Math.max(1, maxAbs / 127);
+  let best: TapScale = { alpha: 1, relativeError: Infinity, clipped: 0 };
+  const tried = new Set<number>();
+  for (const f of GRID) {
+    const mult = inputMultiplier(Math.max(1, top * f));
+    if (tried.has(mult)) continue;
+    tried.add(mult);
+    const alpha = 32768 / mult;
+    let err = 0, clipped = 0;
+    for (let i = lo; i <= hi; i++) {
+      const c = hist[i]!;
+      if (c === 0) continue;
+      const v = i - BINS, q = requantizeTap(v, mult);
+      err += c * (alpha * q - v) ** 2;
+      if (q === 127 || q === -128) clipped += c;
+    }
+    const rel = power === 0 ? 0 : err / power;
+    if (rel < best.relativeError) best = { alpha, relativeError: rel, clipped: count === 0 ? 0 : clipped / count };
+  }
+  return best;
+}
+
+/** A QConv layer as the scaled kernel takes it. */
+export interface ScaledLayer {
+  readonly w: Int8Array;
+  readonly M: number;
+  readonly Cg: number;
+  readonly group: number;
+  readonly r: number;
+  readonly m: number;
+  readonly segment: number;
+  readonly zeroPoint: number;
+  readonly pads: readonly [number, number];
+}
+
+/** Multiply-adds one trial may take (the inputs are cut to a window of time steps to fit). */
+const TRIAL_WORK = 2e7;
+const WIDEN = [1, 1.25, 1.5, 2];
+const NUDGE = [0.8, 1.25];
+
+/** The input scales (step 2 of the header) and the accumulators' SQNR in dB they give on the calibration window. */
+export function chooseInputScales(inputs: readonly Tensor[], layer: ScaledLayer, perTap: readonly TapScale[], unclipped: readonly number[]): { scales: number[]; sqnrDb: number } {
+  const { w, M, Cg, group, r, m, segment, zeroPoint, pads } = layer;
+  const x0 = inputs[0]!, C = Cg * group, L = x0.shape[2]!;
+  const window = Math.max(r + m, Math.min(L, Math.floor(TRIAL_WORK / Math.max(1, M * Cg * r))));
+  const x = (x0.data as unknown as { subarray(a: number, b: number): ArrayLike<number> });
+  const rows = Array.from({ length: C }, (_, c) => Array.from(x.subarray(c * L, c * L + window)));
+  const data = (x0.data.constructor as Int8ArrayConstructor).from(rows.flat());
+  const { geometry } = convRun([1, C, window], [M, Cg, r], { pads: [...pads], strides: [], dilations: [], auto_pad: "NOTSET", kernel_shape: undefined } as never);
+  const args = { N: 1, C, M, group, geometry, xZeroPoint: zeroPoint };
+  const exact = qconvAccumulate(data, w, undefined, args);
+  let signal = 0;
+  for (const v of exact) signal += v * v;
+  const error = (scales: readonly number[]) => {
+    const got = qconvWinogradScaledAccumulate(data, w, undefined, args, m, segment, scales);
+    let e = 0;
+    for (let i = 0; i < got.length; i++) e += (got[i]! - exact[i]!) ** 2;
+    return e;
+  };
+  const clampUp = (v: readonly number[]) => v.map((a) => Math.max(1, a));
+  let best = clampUp(unclipped), bestErr = error(best);
+  const tryScales = (s: readonly number[]) => {
+    const e = error(clampUp(s));
+    if (e < bestErr) { best = clampUp(s); bestErr = e; }
+  };
+  for (const f of WIDEN) tryScales(perTap.map((t) => t.alpha * f));
+  for (let j = 0; j < best.length; j++) {
+    for (const f of NUDGE) tryScales(best.map((a, k) => (k === j ? a * f : a)));
+  }
+  return { scales: best, sqnrDb: bestErr === 0 ? Infinity : 10 * Math.log10(signal / bestErr) };
+}
+
+/** The never-clipping scale of each tap on the histograms: max |V_j| / 127 (at least 1). */
+export function unclippedScales(hist: readonly Float64Array[]): number[] {
+  return hist.map((h) => {
+    let max = 0;
+    for (let i = 0; i < h.length; i++) if (h[i]! > 0) max = Math.max(max, Math.abs(i - BINS));
+    return Math.max(1, max / 127);
+  });
+}
