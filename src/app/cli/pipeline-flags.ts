@@ -36,6 +36,8 @@ export interface PipelineFlags extends Int8Flags, ReportFlags, QdqFlags, BindFla
   fastEngine?: boolean;
   /** --winograd auto|off|2|4|6: the winograd pass before the code-generation stages. */
   winograd?: string;
+  /** --winograd-int8 exact|scaled: the integer scheme of the winograd pass. */
+  winogradInt8?: string;
   /** --max-dim of compile, check and run --engine c: synthetic calibration inputs are no longer. */
   maxDim?: Record<string, number>;
 }
@@ -55,7 +57,8 @@ export function addPipelineFlags(cmd: Command): Command {
     .option("--timing", "print the time spent in each pass")
     .option("--explain <pass>", "print, per node, why a pass did or did not rewrite it (repeatable; 'all' for every pass)", collect)
     .option("--no-fast-engine", "run calibration, the report's SQNR pass and the interpreter's runs on the TypeScript kernels alone (the fast engine gives the same numbers, faster)")
-    .addOption(new Option("--winograd <m>", "Winograd convolution F(m, r) for stride-1 1-D convs: auto (the cost model picks m per conv), off (default), or the tile m").choices(["auto", "off", "2", "4", "6"]));
+    .addOption(new Option("--winograd <m>", "Winograd convolution F(m, r) for stride-1 1-D convs: auto (the cost model picks m per conv), off (default), or the tile m").choices(["auto", "off", "2", "4", "6"]))
+    .addOption(new Option("--winograd-int8 <scheme>", "with --winograd and --int8: exact (integer-scaled transforms, the int8 direct convolution's output bit for bit; default) or scaled (int8 operands in the Winograd domain with per-tap scales picked on the calibration samples: fewer multiplies, an approximation)").choices(["exact", "scaled"]));
   return addInt8Flags(addInputShapeFlag(addBindFlag(addQdqFlag(cmd))));
 }
 
@@ -72,8 +75,8 @@ export interface PreparedPipeline {
 }
 
 /** The winograd pass --winograd asks for (after quantization with --int8, before lower), or "". */
-function winogradStage(m: string | undefined): string {
-  return m === undefined || m === "off" ? "" : `winograd{m=${m}}`;
+function winogradStage(m: string | undefined, scheme: string | undefined): string {
+  return m === undefined || m === "off" ? "" : `winograd{m=${m}${scheme ? `, int8=${scheme}` : ""}}`;
 }
 
 /** The preset the flags ask for, given whether the graph becomes C. */
@@ -90,12 +93,15 @@ function presetOf(flags: PipelineFlags, generatesC: boolean, int8: boolean): "O0
  */
 export async function preparePipeline(flags: PipelineFlags, job: { codegen?: Target } = {}): Promise<PreparedPipeline> {
   const settings = checkInt8Flags({ ...flags, O: flags.O });
+  if (flags.winogradInt8 !== undefined && (flags.winograd === undefined || flags.winograd === "off" || !settings)) {
+    throw new UsageError("--winograd-int8 goes with --winograd and --int8 (it chooses how quantized convolutions run Winograd)");
+  }
   setFastEngineEnabled(flags.fastEngine !== false);
   const pipeline: ModelPipeline = {
     preset: presetOf(flags, job.codegen !== undefined, settings !== undefined),
     passes: flags.passes,
     int8: settings ? quantizeOptions(settings, flags.maxDim) : undefined,
-    stages: [winogradStage(flags.winograd), job.codegen ? codegenStages() : ""].filter((x) => x !== "").join(",") || undefined,
+    stages: [winogradStage(flags.winograd, flags.winogradInt8), job.codegen ? codegenStages() : ""].filter((x) => x !== "").join(",") || undefined,
   };
   for (const file of flags.load ?? []) await loadPassModule(file);
   const diagnostics = {
