@@ -59,12 +59,15 @@ export function runGoldenFixture(text: string, options: GoldenOptions = {}): Gol
   if (problems.length > 0) return { ok: false, problems, log: "", measured: [] };
 
   const calibrated = fx.calibration ? withCalibration(input, fx) : input;
+  // Random calibration inputs are also the samples the passes after quantize measure on.
+  const random = fx.calibration?.random;
+  const host = random ? { ...options.host, calibrationSamples: inputSets(input, fx.inputs, random.seed, random.count) } : options.host;
   const logs: string[] = [];
   const before = printGraph(calibrated);
   let output: Graph | undefined;
   try {
     output = runPipeline(calibrated, fx.run, {
-      verifyEach: true, log: (t) => logs.push(t), host: options.host, pipelineInput: input,
+      verifyEach: true, log: (t) => logs.push(t), host, pipelineInput: input,
       ...(fx.target ? { target: getTarget(fx.target) } : {}),
       ...(fx.logChecks.length > 0 ? { explain: ["all"] } : {}),
     });
