@@ -37,6 +37,8 @@ export interface CompileModelOptions extends Partial<Omit<ModelPipeline, "stages
    * model pick the tile per convolution, 2, 4 or 6 forces it; "off" or absent adds nothing.
    */
   readonly winograd?: "off" | "auto" | 2 | 4 | 6;
+  /** With `winograd` and `int8`: the integer scheme, as the CLI's `--winograd-int8` (default exact). */
+  readonly winogradInt8?: "exact" | "scaled";
 }
 
 export interface CompiledModelResult {
@@ -49,9 +51,9 @@ export interface CompiledModelResult {
 
 /** Runs the model pipeline for C on an imported graph (-O1 unless `preset: "O0"`) and compiles it. */
 export function compileModel(imported: Graph, opts: CompileModelOptions): CompiledModelResult {
-  const { target: t, maxDims, prefix, preset, passes, int8, winograd, ...run } = opts;
+  const { target: t, maxDims, prefix, preset, passes, int8, winograd, winogradInt8, ...run } = opts;
   const target = typeof t === "string" ? getTarget(t) : t;
-  const stages = [winograd === undefined || winograd === "off" ? "" : `winograd{m=${winograd}}`, codegenStages()].filter((x) => x !== "").join(",");
+  const stages = [winograd === undefined || winograd === "off" ? "" : `winograd{m=${winograd}${winogradInt8 ? `, int8=${winogradInt8}` : ""}}`, codegenStages()].filter((x) => x !== "").join(",");
   const { graph, quantized } = runModelPipeline(imported, { preset: preset ?? "O1", passes, int8, stages }, { ...run, target });
   const model = compileChecked(graph, { target, maxDims, prefix });
   return quantized ? { graph, model, quantized } : { graph, model };

@@ -8,11 +8,11 @@
 //
 // bench:arm [MODEL...] [--targets aarch64,armv7] [--precisions fp32,int8] [--opt -O2]
 //           [--passes PIPELINE] [--nodes] [--json FILE] [--calibration data|synthetic]
-//           [--winograd auto|2|4|6]
+//           [--winograd auto|2|4|6] [--winograd-int8 exact|scaled]
 // MODEL filters by name. int8 is calibrated on the model's own test sets (asr-digits: its dev
 // folder) unless --calibration synthetic. --passes adds float passes (e.g. a new algorithm's).
 // --winograd compiles with the winograd pass `neonc compile --winograd` adds (after int8
-// quantization, before lowering; default off).
+// quantization, before lowering; default off); --winograd-int8 its integer scheme (default exact).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -72,9 +72,12 @@ async function main(): Promise<number> {
       json: { type: "string" },
       calibration: { type: "string", default: "data" },
       winograd: { type: "string", default: "off" },
+      "winograd-int8": { type: "string", default: "exact" },
     },
   });
   const winograd = parseWinograd(values.winograd);
+  const scheme = values["winograd-int8"];
+  if (scheme !== "exact" && scheme !== "scaled") throw new Error(`--winograd-int8 is exact or scaled, not ${scheme}`);
   const targets = values.targets.split(",").map((t) => getTarget(t.trim()));
   const precisions = values.precisions.split(",").map((p) => p.trim());
   if (precisions.some((p) => p !== "fp32" && p !== "int8")) throw new Error(`--precisions takes fp32 and int8, not ${values.precisions}`);
@@ -102,11 +105,11 @@ async function main(): Promise<number> {
         const t0 = performance.now();
         try {
           const int8 = precision === "int8" ? { int8: { calibration: values.calibration === "data" ? c.calibration : "synthetic" } } : {};
-          const compiled = compileModel(imported, { target, maxDims, passes: values.passes, winograd, host: nodeHost(), log: () => {}, ...int8 });
+          const compiled = compileModel(imported, { target, maxDims, passes: values.passes, winograd, winogradInt8: scheme, host: nodeHost(), log: () => {}, ...int8 });
           const cost = await measureArmCost(compiled.graph, compiled.model, inputs, { mca: mca!, opt: values.opt });
           rows.push({ model: c.name, precision, input: c.label, cost });
           // Written after every measurement, so a long run that is stopped keeps what it measured.
-          if (values.json) writeFileSync(values.json, JSON.stringify({ date: started.toISOString(), opt: values.opt, passes: values.passes, winograd: values.winograd, rows }, null, 1));
+          if (values.json) writeFileSync(values.json, JSON.stringify({ date: started.toISOString(), opt: values.opt, passes: values.passes, winograd: values.winograd, winogradInt8: scheme, rows }, null, 1));
           process.stderr.write(`${c.name} ${precision} ${target.name}: ${(cost.total.instructions / 1e6).toFixed(2)}M instructions (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
         } catch (e) {
           process.stderr.write(`${c.name} ${precision} ${target.name}: ${errorMessage(e)}\n`);
@@ -116,7 +119,7 @@ async function main(): Promise<number> {
   }
   const head = [
     `ARM cost of neonc's generated C (bench:arm), ${started.toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus()[0]?.model.trim() ?? "?"} (${os.cpus().length} cores);`,
-    `C built ${values.opt} with the targets' cross GCC (-static), one run under qemu-user, cycles from ${mca} (iterations 100)${values.passes ? `; passes: ${values.passes}` : ""}${winograd !== "off" ? `; --winograd ${winograd}` : ""}.`,
+    `C built ${values.opt} with the targets' cross GCC (-static), one run under qemu-user, cycles from ${mca} (iterations 100)${values.passes ? `; passes: ${values.passes}` : ""}${winograd !== "off" ? `; --winograd ${winograd} --winograd-int8 ${scheme}` : ""}.`,
     "",
   ];
   process.stdout.write([...head, modelTable(rows), "## Per kernel", "", ...rows.map((r) => kernelTables(r, values.nodes))].join("\n") + "\n");

@@ -7,8 +7,9 @@
 // 2. the layer's own error decides: the output transform sums large tap products that largely
 //    cancel, and clipped values, which come together in several taps, do not cancel, so the scales
 //    of step 1 (and of the unclipped range) are tried widened by a few common factors, then each
-//    tap alone a little narrower or wider, keeping whatever lowers the squared error of the
-//    accumulators against QConv's exact ones (on a window of the inputs small enough to be quick).
+//    tap alone a little narrower or wider (two sweeps), keeping whatever lowers the squared error
+//    of the accumulators against QConv's exact ones (on a window of each calibration input, small
+//    enough together to keep a trial quick).
 import { qconvAccumulate } from "../../ir/kernels/integer-conv.js";
 import { qconvWinogradScaledAccumulate } from "../../ir/kernels/scaled-winograd.js";
 import { convRun } from "../../ir/ops/nn/spatial.js";
@@ -100,27 +101,33 @@ export interface ScaledLayer {
 }
 
 /** Multiply-adds one trial may take (the inputs are cut to a window of time steps to fit). */
-const TRIAL_WORK = 2e7;
-const WIDEN = [1, 1.25, 1.5, 2];
+const TRIAL_WORK = 4e7;
+const WIDEN = [0.8, 1, 1.25, 1.5, 2, 2.5];
 const NUDGE = [0.8, 1.25];
 
-/** The input scales (step 2 of the header) and the accumulators' SQNR in dB they give on the calibration window. */
+/** The input scales (step 2 of the header) and the accumulators' SQNR in dB they give on the calibration windows. */
 export function chooseInputScales(inputs: readonly Tensor[], layer: ScaledLayer, perTap: readonly TapScale[], unclipped: readonly number[]): { scales: number[]; sqnrDb: number } {
   const { w, M, Cg, group, r, m, segment, zeroPoint, pads } = layer;
-  const x0 = inputs[0]!, C = Cg * group, L = x0.shape[2]!;
-  const window = Math.max(r + m, Math.min(L, Math.floor(TRIAL_WORK / Math.max(1, M * Cg * r))));
-  const x = (x0.data as unknown as { subarray(a: number, b: number): ArrayLike<number> });
-  const rows = Array.from({ length: C }, (_, c) => Array.from(x.subarray(c * L, c * L + window)));
-  const data = (x0.data.constructor as Int8ArrayConstructor).from(rows.flat());
-  const { geometry } = convRun([1, C, window], [M, Cg, r], { pads: [...pads], strides: [], dilations: [], auto_pad: "NOTSET", kernel_shape: undefined } as never);
-  const args = { N: 1, C, M, group, geometry, xZeroPoint: zeroPoint };
-  const exact = qconvAccumulate(data, w, undefined, args);
+  const C = Cg * group;
+  // A window of each calibration input, all of them within the work budget of one trial.
+  const budget = Math.max(r + m, Math.floor(TRIAL_WORK / Math.max(1, M * Cg * r * inputs.length)));
+  const trials = inputs.map((t) => {
+    const L = t.shape[2]!, N = t.shape[0]!, window = Math.min(L, budget);
+    const src = t.data as unknown as { subarray(a: number, b: number): ArrayLike<number> };
+    const data = new (t.data.constructor as Int8ArrayConstructor)(N * C * window);
+    for (let row = 0; row < N * C; row++) data.set(src.subarray(row * L, row * L + window) as ArrayLike<number>, row * window);
+    const { geometry } = convRun([N, C, window], [M, Cg, r], { pads: [...pads], strides: [], dilations: [], auto_pad: "NOTSET", kernel_shape: undefined } as never);
+    const args = { N, C, M, group, geometry, xZeroPoint: zeroPoint };
+    return { data, args, exact: qconvAccumulate(data, w, undefined, args) };
+  });
   let signal = 0;
-  for (const v of exact) signal += v * v;
+  for (const t of trials) for (const v of t.exact) signal += v * v;
   const error = (scales: readonly number[]) => {
-    const got = qconvWinogradScaledAccumulate(data, w, undefined, args, m, segment, scales);
     let e = 0;
-    for (let i = 0; i < got.length; i++) e += (got[i]! - exact[i]!) ** 2;
+    for (const t of trials) {
+      const got = qconvWinogradScaledAccumulate(t.data, w, undefined, t.args, m, segment, scales);
+      for (let i = 0; i < got.length; i++) e += (got[i]! - t.exact[i]!) ** 2;
+    }
     return e;
   };
   const clampUp = (v: readonly number[]) => v.map((a) => Math.max(1, a));
@@ -130,8 +137,10 @@ export function chooseInputScales(inputs: readonly Tensor[], layer: ScaledLayer,
     if (e < bestErr) { best = clampUp(s); bestErr = e; }
   };
   for (const f of WIDEN) tryScales(perTap.map((t) => t.alpha * f));
-  for (let j = 0; j < best.length; j++) {
-    for (const f of NUDGE) tryScales(best.map((a, k) => (k === j ? a * f : a)));
+  for (let sweep = 0; sweep < 2; sweep++) {
+    for (let j = 0; j < best.length; j++) {
+      for (const f of NUDGE) tryScales(best.map((a, k) => (k === j ? a * f : a)));
+    }
   }
   return { scales: best, sqnrDb: bestErr === 0 ? Infinity : 10 * Math.log10(signal / bestErr) };
 }
