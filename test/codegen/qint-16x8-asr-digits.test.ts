@@ -44,7 +44,7 @@ describe.runIf(dir !== undefined)("asr-digits with its first conv in 16x8 is bit
     const exact = [...new Set([conv16[0]!.outputs[0]!, ...q.nodes.filter((n) => n.op === "Dequantize").map((n) => n.inputs[0]!)])];
     const probe: Graph = { ...q, outputs: [...q.outputs, ...exact.filter((v) => !q.outputs.includes(v))] };
     const sets = [...readCalibrationDir(dev, g, { offset: 0, limit: 2 })];
-    c = { name: "asr-digits (16x8 first conv)", probe, exact, boundary: [], sets, refs: sets.map((s) => runGraph(probe, s)), maxDims: largestDims(probe, sets), floatAbsTol: 1e-4 };
+    c = { name: "asr-digits (16x8 first conv)", probe, exact, boundary: [], sets, calibration: [], refs: sets.map((s) => runGraph(probe, s)), maxDims: largestDims(probe, sets), floatAbsTol: 1e-4 };
   });
   for (const [target, mode] of [["c99", "native"], ["armv7", "qemu"]] as const) {
     it(`${target} (${mode}), 2 utterances`, (ctx) => {

@@ -47,6 +47,8 @@ export interface Int8Case {
   /** Float values computed in C that feed a Quantize (checked with the float tolerance). */
   readonly boundary: readonly string[];
   readonly sets: readonly Record<string, Tensor>[];
+  /** The inputs calibration ran on (the scaled Winograd scheme picks its input scales on them). */
+  readonly calibration: readonly Readonly<Record<string, Tensor>>[];
   /** The interpreter on probe, for each set. */
   readonly refs: readonly Record<string, Tensor>[];
   readonly maxDims: Record<string, number>;
@@ -62,7 +64,8 @@ export function prepareInt8(
   opts: { floatAbsTol?: number } = {},
 ): Int8Case {
   const g = runPipeline(imported, "-O1", { log: () => {} });
-  const q = quantizeGraph(g, calibrate(g, calibration).ranges);
+  const samples = [...calibration];
+  const q = quantizeGraph(g, calibrate(g, samples).ranges);
   const exact = new Set<string>();
   const boundary = new Set<string>();
   for (const n of q.nodes) {
@@ -77,7 +80,7 @@ export function prepareInt8(
   const extra = [...exact, ...boundary].filter((v) => !q.outputs.includes(v));
   const probe: Graph = { ...q, outputs: [...q.outputs, ...extra] };
   const refs = sets.map((s) => runGraph(probe, s));
-  return { name, probe, exact: [...exact], boundary: [...boundary], sets, refs, maxDims: largestDims(probe, sets), floatAbsTol: opts.floatAbsTol };
+  return { name, probe, exact: [...exact], boundary: [...boundary], sets, calibration: samples, refs, maxDims: largestDims(probe, sets), floatAbsTol: opts.floatAbsTol };
 }
 
 /** One shared model folder: calibrated on its test_data_set_0, checked on test_data_set_1. */
