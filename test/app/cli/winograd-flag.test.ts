@@ -1,6 +1,8 @@
 // --winograd on the pipeline commands: `--winograd 4 --explain winograd` says per conv what it got,
 // the C built from it (run --engine c) gives the interpreter's numbers within F(4, 3)'s
 // tolerance, `off` runs no winograd pass, and a tile neonc does not have is a usage error.
+// --winograd-int8 scaled with --int8 (calibrated on the input folder) makes the scaled integer
+// Winograd, and neonc check passes on its C; without --int8 or --winograd it is a usage error.
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fromNumbers } from "../../../ir/types.js";
@@ -41,6 +43,24 @@ describe("--winograd", () => {
     const r = neonc("optimize", model, "--winograd", "off", "--explain", "winograd", "-o", path.join(dir, "o.onnx"));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain("ConvWinograd");
+  });
+
+  it("--winograd-int8 scaled with --int8: QConvWinogradScaled, and neonc check passes on its C", () => {
+    const cal = path.join(dir, "cal");
+    for (const k of [0, 1]) writeTensor(path.join(cal, `s${k}.input.pb`), f32([1, 4, 16], Array.from({ length: 64 }, (_, i) => Math.sin(i * (k + 2)))), "x");
+    const r = neonc("check", model, "--int8", "--calibration", cal, "--input-dir", cal, "--target", "c99",
+      "--winograd", "4", "--winograd-int8", "scaled", "--explain", "winograd");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/fired QConvWinogradScaled: scaled integer F\(4, 3\) \(the tile asked for\).*input scales|scales \[/);
+    expect(r.stdout).toMatch(/^ok/m);
+  });
+
+  it("--winograd-int8 without --int8 or --winograd is a usage error", () => {
+    for (const args of [["--winograd", "4"], ["--int8"]]) {
+      const r = neonc("optimize", model, ...args, "--winograd-int8", "scaled", "-o", path.join(dir, "o.onnx"));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/--winograd-int8 goes with --winograd and --int8/);
+    }
   });
 
   it("a tile neonc does not have is a usage error", () => {
