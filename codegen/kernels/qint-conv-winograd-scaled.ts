@@ -6,15 +6,19 @@
 // multiplier (NEON: vqrdmulh and a saturating narrow, 8 channels at a time) into V8 [n][tiles][Cg].
 // Then one int8 GEMM per tap (qint-gemm.ts, the direct convolution's: SMULL/SMLAL2/SADALP, SDOT
 // with dotprod, uint8 x int8 panels on c99) of the packed U8 [Mg][S Cg] against V8, whose tile t
-// reads S Cg contiguous values (segments of m taps shift by one tile); the output transform
-// scales each tap's int32 result by its 64-bit multiplier, sums A_int over the taps in int64,
-// adds the bias and saturates to int32; each channel's row is requantized as QConv's are.
+// reads S Cg contiguous values (segments of m taps shift by one tile). The output transform
+// scales each tap's int32 result by its fixed-point multiplier (the gemmlowp helpers of
+// fixed-point-c.ts), sums A_int over the taps in int32 (the plan's guard bits keep it from
+// wrapping), drops the guard bits and adds the bias with saturation; on NEON 4 tiles at a time
+// for m = 2, 3, 4, the m outputs of each tile interleaved into the row by one VST2/3/4. Each
+// channel's row is then requantized as QConv's are.
 import { addDim, ceilDivDim, mulDim } from "../../ir/dim.js";
 import { scaledWinogradPlan } from "../../ir/kernels/scaled-winograd.js";
 import { defineKernel } from "../kernel.js";
 import { qconvInt8, qconvUnsupported } from "./qint-conv-common.js";
 import { useQConvRows } from "./qint-conv-rows.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
+import { useFixedPoint } from "../fixed-point-c.js";
 
 /** `c0*d0 + c1*d1 + ...` over integer coefficients, in C or as NEON int16x8 operations. */
 function linear(row: readonly number[], at: (i: number) => string): string {
@@ -31,8 +35,20 @@ function linearNeon(row: readonly number[], d: (i: number) => string): string {
   return e === "" ? "vdupq_n_s16(0)" : e;
 }
 
-/** rshift(v, s) of scaled-winograd.ts in C: floor((v + 2^(s-1)) / 2^s) on int64. */
-const roundShift = (v: string, s: number) => (s === 0 ? `(${v})` : `((${v} + ((int64_t)1 << ${s - 1})) >> ${s})`);
+/** unguard() of scaled-winograd.ts in C on an int32 sum: a rounding right shift, or a saturating left one. */
+const unguardC = (v: string, g: number) =>
+  g === 0 ? v : g > 0 ? `(int32_t)(((int64_t)${v} + ${2 ** (g - 1)}) >> ${g})` : `neonc_sat_s32((int64_t)${v} * ${2 ** -g})`;
+/** The same on 4 lanes (vrshr rounds in wide precision; the sum stays 2^21 below the int32 limit). */
+const unguardNeon = (v: string, g: number) => (g === 0 ? v : g > 0 ? `vrshrq_n_s32(${v}, ${g})` : `vqshlq_n_s32(${v}, ${-g})`);
+function linearNeon32(row: readonly number[], d: (j: number) => string): string {
+  let e = "";
+  row.forEach((c, j) => {
+    if (c === 0) return;
+    if (e === "") e = c === 1 ? d(j) : c === -1 ? `vnegq_s32(${d(j)})` : `vmulq_n_s32(${d(j)}, ${c})`;
+    else e = c === 1 ? `vaddq_s32(${e}, ${d(j)})` : c === -1 ? `vsubq_s32(${e}, ${d(j)})` : `vmlaq_n_s32(${e}, ${d(j)}, ${c})`;
+  });
+  return e === "" ? "vdupq_n_s32(0)" : e;
+}
 
 export const qConvWinogradScaledKernel = defineKernel({
   op: "QConvWinogradScaled",
@@ -48,13 +64,15 @@ export const qConvWinogradScaledKernel = defineKernel({
     const { M, Cg, Mg, C, Kw: r, group, padL, w } = s.geo;
     const m = attrs.m as number;
     const p = scaledWinogradPlan(w, M, Cg, group, r, m, (attrs.segment as number | undefined) ?? 0, attrs.input_scales as number[]);
-    const { n, S, rs, BT, A, mult, F, guard } = p;
+    const { n, S, rs, BT, A, mult, guard } = p;
     const depth = S * Cg, Mgp = Math.ceil(Mg / 4) * 4;
     const gemm = useQGemm(ctx, true);
     const packed = new Int8Array(group * n * Mgp * depth);
     for (let gj = 0; gj < group * n; gj++) packed.set(packRowsInt8(p.U8.subarray(gj * Mg * depth, (gj + 1) * Mg * depth), Mg, depth), gj * Mgp * depth);
     const up = ctx.addWeights(`qconv_wgs${m}x${rs}_u8`, packed);
-    const kp = ctx.addWeights(`qconv_wgs${m}x${rs}_k`, BigInt64Array.from(p.K, (v) => BigInt(v)));
+    const qmp = ctx.addWeights(`qconv_wgs${m}x${rs}_tap_multiplier`, p.tapMultiplier);
+    const qsp = ctx.addWeights(`qconv_wgs${m}x${rs}_tap_shift`, p.tapShift);
+    const fp = useFixedPoint(ctx, "gemmlowp");
     const zero = ctx.addWeights("qconv_wgs_zero", new Int32Array(Mgp));
     const tout = ctx.type(node.outputs[0]!).shape[2]!;
     const tilesMax = ceilDivDim(tout, m);
@@ -83,6 +101,33 @@ export const qConvWinogradScaledKernel = defineKernel({
       `      }`,
     ];
     const T = (jj: number) => `wg_T${jj}`;
+    const row = (jj: number) => `wg_M + ((size_t)${jj} * ${Mgp} + o) * wg_tiles`;
+    const vectorOut = fp.vector !== undefined && m >= 2 && m <= 4;
+    const outputTransform = [
+      `    for (o = 0; o < ${Mg}; o++) {`,
+      `      const int oc = g * ${Mg} + o;`,
+      `      const int32_t *qm = wg_qm + (size_t)g * ${n * Mg} + o, *qs = wg_qs + (size_t)g * ${n * Mg} + o;`,
+      `      t = 0;`,
+      ...(vectorOut ? [
+        `      {`,
+        `        const int32x4_t bv = vdupq_n_s32(bias[oc]);`,
+        `        const int32x4_t ${BT.map((_, jj) => `qm${jj} = vdupq_n_s32(qm[${jj * Mg}]), qs${jj} = vdupq_n_s32(qs[${jj * Mg}])`).join(", ")};`,
+        `        for (; t + 4 <= wg_tiles && (t + 4) * ${m} <= qTo; t += 4) {`,
+        `          const int32x4_t ${BT.map((_, jj) => `${T(jj)} = ${fp.vector}(vld1q_s32(${row(jj)} + t), qm${jj}, qs${jj})`).join(", ")};`,
+        `          int32x4x${m}_t out;`,
+        ...A.map((arow, ii) => `          out.val[${ii}] = vqaddq_s32(bv, ${unguardNeon(linearNeon32(arow, T), guard)});`),
+        `          vst${m}q_s32(acc + (size_t)oc * qTo + t * ${m}, out);`,
+        `        }`,
+        `      }`,
+      ] : []),
+      `      for (; t < wg_tiles; t++) {`,
+      `        const int32_t ${BT.map((_, jj) => `${T(jj)} = ${fp.scalar}((${row(jj)})[t], qm[${jj * Mg}], qs[${jj * Mg}])`).join(", ")};`,
+      `        int32_t sv[${m}];`,
+      ...A.map((arow, ii) => `        sv[${ii}] = ${linear(arow, T)};`),
+      `        for (i = 0; i < ${m} && t * ${m} + i < qTo; i++) acc[(size_t)oc * qTo + t * ${m} + i] = neonc_sat_s32((int64_t)bias[oc] + ${unguardC("sv[i]", guard)});`,
+      `      }`,
+      `    }`,
+    ];
     return [
       ...s.lines,
       `const int wg_tiles = (qTo + ${m - 1}) / ${m}, wg_vt = wg_tiles + ${S - 1};`,
@@ -91,7 +136,7 @@ export const qConvWinogradScaledKernel = defineKernel({
       `${gemm.xType} *const wg_V = ${V};`,
       `int32_t *const wg_M = ${Mt};`,
       `const int8_t *const wg_U = ${up};`,
-      `const int64_t *const wg_K = ${kp};`,
+      `const int32_t *const wg_qm = ${qmp}, *const wg_qs = ${qsp};`,
       ...(neon ? [`const int16x8_t wg_zp = vdupq_n_s16(${s.zp});`] : []),
       `int g, c, t, i, j, o;`,
       `for (b = 0; b < ${s.N}; b++) {`,
@@ -100,19 +145,7 @@ export const qConvWinogradScaledKernel = defineKernel({
       ...transform.map((l) => l.slice(2)),
       `    for (j = 0; j < ${n}; j++)`,
       `      ${gemm.call(Mg, "wg_tiles", depth, `wg_U + ((size_t)g * ${n} + j) * ${Mgp * depth}`, `wg_V + (size_t)j * wg_vt * ${Cg}`, Cg, zero, `wg_M + (size_t)j * ${Mgp} * wg_tiles`, "wg_tiles", 1)}`,
-      `    for (o = 0; o < ${Mg}; o++) {`,
-      `      const int oc = g * ${Mg} + o;`,
-      `      const int64_t *k = wg_K + (size_t)g * ${n * Mg} + o;`,
-      `      for (t = 0; t < wg_tiles; t++) {`,
-      `        const int64_t ${BT.map((_, jj) => `${T(jj)} = ${roundShift(`(int64_t)wg_M[((size_t)${jj} * ${Mgp} + o) * wg_tiles + t] * k[${jj * Mg}]`, F - guard)}`).join(", ")};`,
-      `        int64_t sv[${m}];`,
-      ...A.map((row, ii) => `        sv[${ii}] = ${linear(row, (jj) => T(jj))};`),
-      `        for (i = 0; i < ${m} && t * ${m} + i < qTo; i++) {`,
-      `          const int64_t v = (int64_t)bias[oc] + ${roundShift("sv[i]", guard)};`,
-      `          acc[(size_t)oc * qTo + t * ${m} + i] = v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;`,
-      `        }`,
-      `      }`,
-      `    }`,
+      ...outputTransform,
       `  }`,
       `  for (m = 0; m < ${M}; m++) ${s.rq("acc + (size_t)m * qTo", "y + ((size_t)b * " + M + " + m) * qTo", "qTo", "m")}`,
       `}`,

@@ -1,7 +1,8 @@
 // The scaled (RSQ-style) integer Winograd convolution of QConvWinogradScaled (1-D, stride 1,
 // dilation 1): QConv's accumulator, bias + Σ (x - zp) w, approximated with int8 operands in the
 // Winograd domain, so the tap GEMMs are the same int8 x int8 GEMMs as direct convolution's, with
-// n / (m r) of its multiplies. Every step is defined on integers (so C matches bit for bit):
+// n / (m r) of its multiplies. Every step is defined on 32-bit integers (so C, scalar or NEON,
+// matches bit for bit):
 //   V[j][t][c]  = (B^T d_t)_j, the integer input transform of the centred input d = x - zp
 //                 (zeros outside), |V| <= 255 ‖B^T_j‖₁ within int16;
 //   V8          = sat8(rdmulh(V, mult_j)), rdmulh(a, b) = floor((2ab + 2^15) / 2^16), NEON's
@@ -10,23 +11,31 @@
 //   U8[j][o][k] = round(U_int / beta_jo), U_int = G_int w (the integer weight transform), beta_jo =
 //                 max_k |U_int[j][o][k]| / 127: per tap and output channel, at compile time;
 //   M[j][o][t]  = Σ_k U8 V8 (int32, the int8 GEMM), k = segment * Cg + c over the S segments;
-//   T           = rshift(M * K_jo, F - g), K_jo = round(alpha_j beta_jo / S_A * 2^F), S_A the output
-//                 transform's scale (exact: S_A acc = Σ_j A_int U_int V);
-//   acc[t m + i] = sat32(bias + rshift(Σ_j A_int[i][j] T_j, g)),
-// with rshift(v, s) = floor((v + 2^(s-1)) / 2^s). F and the guard bits g are chosen per layer so
-// that every product and sum stays below 2^53: doubles here hold them exactly, int64 in the C.
+//   T           = fp(M, q_jo), the gemmlowp fixed-point multiplication (ir/fixed-point.ts) by
+//                 alpha_j beta_jo / S_A * 2^g, S_A the output transform's scale (exact:
+//                 S_A acc = Σ_j A_int U_int V) and g guard bits (negative: fewer bits);
+//   acc[t m + i] = sat32(bias + sat32(rshift(Σ_j A_int[i][j] T_j, g))), rshift(v, s) =
+//                 floor((v + 2^(s-1)) / 2^s) (NEON's vrshr), or a saturating left shift when g < 0.
+// g is the most guard bits (at most 8) for which the worst-case sum Σ_j |A_int| |T_j| stays
+// within int32, so the sums never wrap.
 // The input scales alpha_j are the layer's parameters (attribute input_scales; the winograd pass
-// picks them on calibration data to minimize the error of V8, and fine-tuning may learn them).
+// picks them on calibration data to minimize the layer's error, and fine-tuning may learn them).
 import type { NumericArray } from "../dtype.js";
 import type { QConvArgs } from "./integer-conv.js";
 import { winogradPlan } from "./conv-winograd.js";
 import { integerTransforms, integerWinogradWeights } from "./integer-winograd.js";
-
-const LIMIT = 2 ** 52;
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from "../fixed-point.js";
 
 /** floor((v + 2^(s-1)) / 2^s): a rounding right shift (half up), exact for |v| < 2^53. */
 export function roundShift(v: number, s: number): number {
   return s === 0 ? v : Math.floor((v + 2 ** (s - 1)) / 2 ** s);
+}
+
+const sat32 = (v: number) => (v > 2147483647 ? 2147483647 : v < -2147483648 ? -2147483648 : v);
+
+/** sat32(rshift(p, g)), or sat32(p * 2^-g) for negative g: the accumulator from the guarded sum. */
+export function unguard(p: number, guard: number): number {
+  return sat32(guard >= 0 ? roundShift(p, guard) : p * 2 ** -guard);
 }
 
 /** The Q15 multiplier of input scale alpha (>= 1): round(2^15 / alpha), at most 2^15 - 1. */
@@ -53,10 +62,10 @@ export interface ScaledWinogradPlan {
   readonly mult: number[];
   /** U8 [group][n][Mg][S * Cg]. */
   readonly U8: Int8Array;
-  /** K [group][n][Mg]: the output multipliers, integers below 2^52 / max |M|. */
-  readonly K: Float64Array;
-  /** Fraction bits of K and guard bits of T. */
-  readonly F: number;
+  /** Per [group][n][Mg]: the fixed-point multiplier and shift of alpha_j beta_jo / S_A * 2^guard. */
+  readonly tapMultiplier: Int32Array;
+  readonly tapShift: Int32Array;
+  /** Guard bits of the transform-domain sums (negative: bits dropped). */
   readonly guard: number;
 }
 
@@ -98,10 +107,7 @@ export function scaledWinogradPlan(w: ArrayLike<number>, M: number, Cg: number, 
     scale[row] = (alpha[Math.floor(row / Mg) % n]! * beta) / SA;
     mBound[row] = sum * 128;
   }
-  // F: K * max |M| < 2^52; guard bits: Σ_j |A_int[i][j]| max |T_j| < 2^52.
-  let worstProduct = 0;
-  for (let row = 0; row < scale.length; row++) worstProduct = Math.max(worstProduct, scale[row]! * mBound[row]!);
-  const F = Math.min(40, Math.floor(Math.log2(LIMIT / Math.max(worstProduct, 1))) - 1);
+  // The most guard bits (at most 8) for which Σ_j |A_int[i][j]| max |T_j| stays within int32.
   let worstSum = 0;
   for (let gi = 0; gi < group; gi++) {
     for (let o = 0; o < Mg; o++) {
@@ -112,10 +118,15 @@ export function scaledWinogradPlan(w: ArrayLike<number>, M: number, Cg: number, 
       }
     }
   }
-  const guard = Math.max(0, Math.min(8, F, Math.floor(Math.log2(LIMIT / Math.max(worstSum, 1))) - 1));
-  if (F < 8 || worstSum * 2 ** guard >= LIMIT) throw new Error(`scaled integer Winograd: this layer's sums (${Cg} channels, F(${m}, ${rs})) would pass 2^52`);
-  const K = scale.map((v) => Math.round(v * 2 ** F));
-  return { m, rs, S, n, BT, A: AT, mult, U8, K, F, guard };
+  const guard = Math.min(8, Math.floor(Math.log2((2 ** 31 - 1) / (1.001 * Math.max(worstSum, 1)))));
+  if (guard < -16) throw new Error(`scaled integer Winograd: this layer's transform-domain sums (${Cg} channels, F(${m}, ${rs})) would need more than 16 bits dropped to stay within int32`);
+  const tapMultiplier = new Int32Array(scale.length), tapShift = new Int32Array(scale.length);
+  scale.forEach((v, row) => {
+    const q = quantizeMultiplier(v * 2 ** guard);
+    tapMultiplier[row] = q.multiplier;
+    tapShift[row] = q.shift;
+  });
+  return { m, rs, S, n, BT, A: AT, mult, U8, tapMultiplier, tapShift, guard };
 }
 
 /**
@@ -145,7 +156,7 @@ export function qconvWinogradScaledAccumulate(x: NumericArray, w: Int8Array, bia
   const { N, C, M, group } = a;
   const Cg = C / group, Mg = M / group;
   const p = scaledWinogradPlan(w, M, Cg, group, g.kernel[0]!, m, segment, inputScales);
-  const { n, S, BT, A, mult, U8, K, F, guard } = p;
+  const { n, S, BT, A, mult, U8, tapMultiplier, tapShift, guard } = p;
   const L = g.inShape[0]!, Tout = g.outShape[0]!, pl = g.padBegin[0]!;
   const tiles = Math.ceil(Tout / m), vt = tiles + S - 1, depth = S * Cg;
   const V8 = new Int8Array(n * vt * Cg), T = new Float64Array(n * tiles);
@@ -162,12 +173,12 @@ export function qconvWinogradScaledAccumulate(x: NumericArray, w: Int8Array, bia
       }
       for (let o = 0; o < Mg; o++) {
         for (let j = 0; j < n; j++) {
-          const row = (gi * n + j) * Mg + o, u0 = row * depth, k = K[row]!;
+          const row = (gi * n + j) * Mg + o, u0 = row * depth, qm = tapMultiplier[row]!, qs = tapShift[row]!;
           for (let t = 0; t < tiles; t++) {
             const v0 = (j * vt + t) * Cg;
             let s = 0;
             for (let q = 0; q < depth; q++) s += U8[u0 + q]! * V8[v0 + q]!;
-            T[j * tiles + t] = roundShift(s * k, F - guard);
+            T[j * tiles + t] = multiplyByQuantizedMultiplier(s, qm, qs, "gemmlowp");
           }
         }
         const oc = gi * Mg + o, yo = (bi * M + oc) * Tout, b = bias ? bias[oc]! : 0;
@@ -175,8 +186,7 @@ export function qconvWinogradScaledAccumulate(x: NumericArray, w: Int8Array, bia
           for (let i = 0; i < m && t * m + i < Tout; i++) {
             let s = 0;
             for (let j = 0; j < n; j++) s += A[i]![j]! * T[j * tiles + t]!;
-            const v = b + roundShift(s, guard);
-            acc[yo + t * m + i] = v > 2147483647 ? 2147483647 : v < -2147483648 ? -2147483648 : v;
+            acc[yo + t * m + i] = sat32(b + unguard(s, guard));
           }
         }
       }

@@ -8,8 +8,8 @@
 //    cancel, and clipped values, which come together in several taps, do not cancel, so the scales
 //    of step 1 (and of the unclipped range) are tried widened by a few common factors, then each
 //    tap alone a little narrower or wider (two sweeps), keeping whatever lowers the squared error
-//    of the accumulators against QConv's exact ones (on a window of each calibration input, small
-//    enough together to keep a trial quick).
+//    of the accumulators against QConv's exact ones on both halves of the data (even and odd
+//    tiles of a window of each calibration input, small enough together to keep a trial quick).
 import { qconvAccumulate } from "../../ir/kernels/integer-conv.js";
 import { qconvWinogradScaledAccumulate } from "../../ir/kernels/scaled-winograd.js";
 import { convRun } from "../../ir/ops/nn/spatial.js";
@@ -122,19 +122,24 @@ export function chooseInputScales(inputs: readonly Tensor[], layer: ScaledLayer,
   });
   let signal = 0;
   for (const t of trials) for (const v of t.exact) signal += v * v;
-  const error = (scales: readonly number[]) => {
-    let e = 0;
+  // The squared error on two folds: even and odd tiles of every window.
+  const error = (scales: readonly number[]): [number, number] => {
+    const e: [number, number] = [0, 0];
     for (const t of trials) {
       const got = qconvWinogradScaledAccumulate(t.data, w, undefined, t.args, m, segment, scales);
-      for (let i = 0; i < got.length; i++) e += (got[i]! - t.exact[i]!) ** 2;
+      const len = t.args.geometry.outShape[0]!;
+      for (let i = 0; i < got.length; i++) e[Math.floor((i % len) / m) % 2]! += (got[i]! - t.exact[i]!) ** 2;
     }
     return e;
   };
   const clampUp = (v: readonly number[]) => v.map((a) => Math.max(1, a));
   let best = clampUp(unclipped), bestErr = error(best);
+  // A candidate replaces the best only when it lowers the error on both folds: a choice that fits
+  // one half of the data and not the other is noise, and clipping chosen on noise costs more on
+  // new inputs than it saves.
   const tryScales = (s: readonly number[]) => {
     const e = error(clampUp(s));
-    if (e < bestErr) { best = clampUp(s); bestErr = e; }
+    if (e[0] < bestErr[0] && e[1] < bestErr[1]) { best = clampUp(s); bestErr = e; }
   };
   for (const f of WIDEN) tryScales(perTap.map((t) => t.alpha * f));
   for (let sweep = 0; sweep < 2; sweep++) {
@@ -142,7 +147,8 @@ export function chooseInputScales(inputs: readonly Tensor[], layer: ScaledLayer,
       for (const f of NUDGE) tryScales(best.map((a, k) => (k === j ? a * f : a)));
     }
   }
-  return { scales: best, sqnrDb: bestErr === 0 ? Infinity : 10 * Math.log10(signal / bestErr) };
+  const total = bestErr[0] + bestErr[1];
+  return { scales: best, sqnrDb: total === 0 ? Infinity : 10 * Math.log10(signal / total) };
 }
 
 /** The never-clipping scale of each tap on the histograms: max |V_j| / 127 (at least 1). */
