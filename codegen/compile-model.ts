@@ -1,6 +1,7 @@
 // A model to C in one library call, as `neonc compile` does it: the model pipeline (the preset,
 // -O1 by default, the user's passes, int8 quantization when asked, then codegenStages() with the
-// target on the pass context), then the C generator. `compileChecked` is the generator with
+// target on the pass context; with `winograd`, the winograd pass first, as `neonc compile
+// --winograd` adds it), then the C generator. `compileChecked` is the generator with
 // neonc's error classes: a model it cannot handle is a ModelError (exit 1), a missing
 // --max-dim a UsageError (exit 2).
 import type { Graph } from "../ir/graph.js";
@@ -30,6 +31,12 @@ export interface CompileModelOptions extends Partial<Omit<ModelPipeline, "stages
   readonly maxDims?: Readonly<Record<string, number>>;
   /** Prefix of the generated C names (default "model"). */
   readonly prefix?: string;
+  /**
+   * Winograd convolution, as the CLI's `--winograd`: the pass `winograd{m=...}` runs after the
+   * user's passes and int8 quantization, before the code-generation stages. "auto" lets the cost
+   * model pick the tile per convolution, 2, 4 or 6 forces it; "off" or absent adds nothing.
+   */
+  readonly winograd?: "off" | "auto" | 2 | 4 | 6;
 }
 
 export interface CompiledModelResult {
@@ -42,9 +49,10 @@ export interface CompiledModelResult {
 
 /** Runs the model pipeline for C on an imported graph (-O1 unless `preset: "O0"`) and compiles it. */
 export function compileModel(imported: Graph, opts: CompileModelOptions): CompiledModelResult {
-  const { target: t, maxDims, prefix, preset, passes, int8, ...run } = opts;
+  const { target: t, maxDims, prefix, preset, passes, int8, winograd, ...run } = opts;
   const target = typeof t === "string" ? getTarget(t) : t;
-  const { graph, quantized } = runModelPipeline(imported, { preset: preset ?? "O1", passes, int8, stages: codegenStages() }, { ...run, target });
+  const stages = [winograd === undefined || winograd === "off" ? "" : `winograd{m=${winograd}}`, codegenStages()].filter((x) => x !== "").join(",");
+  const { graph, quantized } = runModelPipeline(imported, { preset: preset ?? "O1", passes, int8, stages }, { ...run, target });
   const model = compileChecked(graph, { target, maxDims, prefix });
   return quantized ? { graph, model, quantized } : { graph, model };
 }

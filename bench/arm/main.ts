@@ -8,8 +8,11 @@
 //
 // bench:arm [MODEL...] [--targets aarch64,armv7] [--precisions fp32,int8] [--opt -O2]
 //           [--passes PIPELINE] [--nodes] [--json FILE] [--calibration data|synthetic]
+//           [--winograd auto|2|4|6]
 // MODEL filters by name. int8 is calibrated on the model's own test sets (asr-digits: its dev
 // folder) unless --calibration synthetic. --passes adds float passes (e.g. a new algorithm's).
+// --winograd compiles with the winograd pass `neonc compile --winograd` adds (after int8
+// quantization, before lowering; default off).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -48,6 +51,13 @@ function findCases(shared: string): Case[] {
   return cases;
 }
 
+/** --winograd's value, as compileModel takes it. */
+function parseWinograd(v: string): "off" | "auto" | 2 | 4 | 6 {
+  if (v === "off" || v === "auto") return v;
+  if (v === "2" || v === "4" || v === "6") return Number(v) as 2 | 4 | 6;
+  throw new Error(`--winograd is auto, off, 2, 4 or 6, not ${v}`);
+}
+
 const have = (cmd: string) => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
 
 async function main(): Promise<number> {
@@ -61,8 +71,10 @@ async function main(): Promise<number> {
       nodes: { type: "boolean", default: false },
       json: { type: "string" },
       calibration: { type: "string", default: "data" },
+      winograd: { type: "string", default: "off" },
     },
   });
+  const winograd = parseWinograd(values.winograd);
   const targets = values.targets.split(",").map((t) => getTarget(t.trim()));
   const precisions = values.precisions.split(",").map((p) => p.trim());
   if (precisions.some((p) => p !== "fp32" && p !== "int8")) throw new Error(`--precisions takes fp32 and int8, not ${values.precisions}`);
@@ -90,11 +102,11 @@ async function main(): Promise<number> {
         const t0 = performance.now();
         try {
           const int8 = precision === "int8" ? { int8: { calibration: values.calibration === "data" ? c.calibration : "synthetic" } } : {};
-          const compiled = compileModel(imported, { target, maxDims, passes: values.passes, host: nodeHost(), log: () => {}, ...int8 });
+          const compiled = compileModel(imported, { target, maxDims, passes: values.passes, winograd, host: nodeHost(), log: () => {}, ...int8 });
           const cost = await measureArmCost(compiled.graph, compiled.model, inputs, { mca: mca!, opt: values.opt });
           rows.push({ model: c.name, precision, input: c.label, cost });
           // Written after every measurement, so a long run that is stopped keeps what it measured.
-          if (values.json) writeFileSync(values.json, JSON.stringify({ date: started.toISOString(), opt: values.opt, passes: values.passes, rows }, null, 1));
+          if (values.json) writeFileSync(values.json, JSON.stringify({ date: started.toISOString(), opt: values.opt, passes: values.passes, winograd: values.winograd, rows }, null, 1));
           process.stderr.write(`${c.name} ${precision} ${target.name}: ${(cost.total.instructions / 1e6).toFixed(2)}M instructions (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
         } catch (e) {
           process.stderr.write(`${c.name} ${precision} ${target.name}: ${errorMessage(e)}\n`);
@@ -104,7 +116,7 @@ async function main(): Promise<number> {
   }
   const head = [
     `ARM cost of neonc's generated C (bench:arm), ${started.toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus()[0]?.model.trim() ?? "?"} (${os.cpus().length} cores);`,
-    `C built ${values.opt} with the targets' cross GCC (-static), one run under qemu-user, cycles from ${mca} (iterations 100)${values.passes ? `; passes: ${values.passes}` : ""}.`,
+    `C built ${values.opt} with the targets' cross GCC (-static), one run under qemu-user, cycles from ${mca} (iterations 100)${values.passes ? `; passes: ${values.passes}` : ""}${winograd !== "off" ? `; --winograd ${winograd}` : ""}.`,
     "",
   ];
   process.stdout.write([...head, modelTable(rows), "## Per kernel", "", ...rows.map((r) => kernelTables(r, values.nodes))].join("\n") + "\n");
