@@ -6,7 +6,8 @@
 // utterances 0400-0499 with min/max, and zero-shot synthetic inputs). Scores greedy CTC WER
 // and prints one markdown table: WER, word errors, ΔWER against int8 direct, the Winograd layers
 // taken, and (exact) whether every output equals direct's. `--limit N` scores the first N
-// utterances; `--tiles 4,6,auto` chooses the tiles (default 4,6,auto).
+// utterances; `--tiles 4,6,auto` chooses the tiles (default 4,6,auto); each forced tile is also
+// measured on the 3-tap layers alone (the others back to direct), where Winograd pays on ARM.
 import { readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -50,10 +51,13 @@ function calibration(name: string, samples: Record<string, Tensor>[]): void {
   console.error(`${name}: int8 direct WER ${pct(base.wer)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   const calibrationSamples = Object.assign([...samples], { length: samples.length });
   for (const scheme of ["exact", "scaled"]) {
-    for (const m of tiles) {
+    for (const m of [...tiles, ...tiles.filter((t) => t !== "auto").map((t) => `${t} (k = 3 only)`)]) {
       const t1 = performance.now();
-      const w = runPipeline(q, `winograd{m=${m}, int8=${scheme}}`, { host: { calibrationSamples }, log: () => {} });
-      const taken = w.nodes.filter((n) => n.op.startsWith("QConvWinograd")).map((n) => `F(${n.attrs.m}, ${n.attrs.segment || (fp32Kernel(w, n.inputs[1]!))})`);
+      const tile = m.split(" ")[0]!;
+      let w = runPipeline(q, `winograd{m=${tile}, int8=${scheme}}`, { host: { calibrationSamples }, log: () => {} });
+      // "k = 3 only": the 3-tap layers keep their Winograd form, every other goes back to direct.
+      if (m.includes("k = 3")) w = { ...w, nodes: w.nodes.map((n) => (n.op.startsWith("QConvWinograd") && taps(w, n.inputs[1]!) !== 3 ? backToDirect(n) : n)) };
+      const taken = w.nodes.filter((n) => n.op.startsWith("QConvWinograd")).map((n) => `F(${n.attrs.m}, ${n.attrs.segment || taps(w, n.inputs[1]!)})`);
       const r = runC(w);
       const s = errorRates(ids.map((id) => refs.get(id) ?? ""), r.hyps);
       const same = scheme === "exact" ? (sameOutputs(direct, r) ? "yes" : "NO") : "";
@@ -62,9 +66,14 @@ function calibration(name: string, samples: Record<string, Tensor>[]): void {
     }
   }
 }
-function fp32Kernel(g: Graph, w: string): number {
-  const t = g.types[w]!;
-  return t.shape[2] as number;
+/** The kernel length of a conv's weights. */
+function taps(g: Graph, w: string): number {
+  return g.types[w]!.shape[2] as number;
+}
+/** A Winograd conv as the QConv it implements. */
+function backToDirect(n: Graph["nodes"][number]): Graph["nodes"][number] {
+  const { m: _m, segment: _s, input_scales: _i, ...attrs } = n.attrs;
+  return { ...n, op: "QConv", attrs };
 }
 
 const calibIds = all.filter((id) => id >= "0400" && id < "0500");
