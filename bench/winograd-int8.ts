@@ -7,7 +7,8 @@
 // and prints one markdown table: WER, word errors, ΔWER against int8 direct, the Winograd layers
 // taken, and (exact) whether every output equals direct's. `--limit N` scores the first N
 // utterances; `--tiles 4,6,auto` chooses the tiles (default 4,6,auto); each forced tile is also
-// measured on the 3-tap layers alone (the others back to direct), where Winograd pays on ARM.
+// measured on the 3-tap layers alone (the others back to direct), where Winograd pays on ARM;
+// `--samples N`: calibration samples the scaled scheme picks its input scales on (default 4).
 import { readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +20,7 @@ const dir = path.resolve(root, "../shared/asr-digits");
 const arg = (name: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
 const limit = Number(arg("--limit") ?? Infinity);
 const tiles = (arg("--tiles") ?? "4,6,auto").split(",");
+const scaleSamples = Number(arg("--samples") ?? 4);
 
 const vocab = parseVocabulary(readFileSync(path.join(dir, "vocab.json"), "utf8"));
 const refs = new Map(readFileSync(path.join(dir, "dev", "transcripts.tsv"), "utf8").split("\n").filter(Boolean).map((l) => l.split("\t") as [string, string]));
@@ -54,7 +56,7 @@ function calibration(name: string, samples: Record<string, Tensor>[]): void {
     for (const m of [...tiles, ...tiles.filter((t) => t !== "auto").map((t) => `${t} (k = 3 only)`)]) {
       const t1 = performance.now();
       const tile = m.split(" ")[0]!;
-      let w = runPipeline(q, `winograd{m=${tile}, int8=${scheme}}`, { host: { calibrationSamples }, log: () => {} });
+      let w = runPipeline(q, `winograd{m=${tile}, int8=${scheme}, samples=${scaleSamples}}`, { host: { calibrationSamples }, log: () => {} });
       // "k = 3 only": the 3-tap layers keep their Winograd form, every other goes back to direct.
       if (m.includes("k = 3")) w = { ...w, nodes: w.nodes.map((n) => (n.op.startsWith("QConvWinograd") && taps(w, n.inputs[1]!) !== 3 ? backToDirect(n) : n)) };
       const taken = w.nodes.filter((n) => n.op.startsWith("QConvWinograd")).map((n) => `F(${n.attrs.m}, ${n.attrs.segment || taps(w, n.inputs[1]!)})`);
@@ -82,7 +84,7 @@ const synthetic = runSyntheticCalibration(imported, { seed: 0 });
 calibration("synthetic (no data)", synthetic.inputs as Record<string, Tensor>[]);
 
 console.log(`# neonc int8 Winograd on asr-digits dev (${ids.length} utterances), ${new Date().toISOString().slice(0, 16)} UTC`);
-console.log(`machine: ${os.cpus()[0]?.model ?? "unknown"}, ${os.cpus().length} cores; generated C (c99) built with -O3 -march=native; ΔWER in percentage points against int8 direct with the same calibration\n`);
+console.log(`machine: ${os.cpus()[0]?.model ?? "unknown"}, ${os.cpus().length} cores; generated C (c99) built with -O3 -march=native; scaled input scales picked on ${scaleSamples} calibration samples; ΔWER in percentage points against int8 direct with the same calibration\n`);
 console.log("| calibration | convolution | WER | word errors | ΔWER | Winograd layers | output = direct's |");
 console.log("|---|---|---:|---:|---:|---|---|");
 for (const r of rows) console.log(r);
