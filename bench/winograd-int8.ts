@@ -5,8 +5,9 @@
 // domain, input scales picked on the calibration samples), for both calibrations (100 dev
 // utterances 0400-0499 with min/max, and zero-shot synthetic inputs). Scores greedy CTC WER
 // and prints one markdown table: WER, word errors, ΔWER against int8 direct, the Winograd layers
-// taken, and (exact) whether every output equals direct's. `--limit N` scores the first N
-// utterances; `--tiles 4,6,auto` chooses the tiles (default 4,6,auto); each forced tile is also
+// taken, (exact) whether every output equals direct's, and the c99 time per utterance. `--limit N` scores the first N
+// utterances; x86 speed: ms/utt of the c99 build, the median over the first 50 utterances of each
+// one's fastest of 5 runs (timed inside the harness). `--tiles 4,6,auto` chooses the tiles (default 4,6,auto); each forced tile is also
 // measured on the 3-tap layers alone (the others back to direct), where Winograd pays on ARM;
 // `--samples N`: calibration samples the scaled scheme picks its input scales on (default 4).
 import { readFileSync, readdirSync } from "node:fs";
@@ -35,11 +36,14 @@ const sets = ids.map((id) => ({ [input]: load(id) }));
 const maxT = Math.max(...sets.map((s) => s[input]!.shape[2]!));
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
-interface Run { hyps: string[]; outputs: Float32Array[] }
+/** Utterances timed (the first ones) and runs of each; a figure is the median over them of each one's fastest run. */
+const SPEED_UTTERANCES = 50, SPEED_RUNS = 5;
+interface Run { hyps: string[]; outputs: Float32Array[]; ms: number }
 function runC(g: Graph): Run {
   const e = CEngine.create(g, { target: "c99", maxDims: { T: maxT }, opt: "-O3", extraFlags: ["-march=native"] });
   const runs = e.run(sets).runs;
-  return { hyps: runs.map((r) => greedyDecode(r.outputs[output]!, vocab)), outputs: runs.map((r) => r.outputs[output]!.data as Float32Array) };
+  const timed = e.run(sets.slice(0, SPEED_UTTERANCES), { runs: SPEED_RUNS }).runs.map((r) => r.minMs).sort((a, b) => a - b);
+  return { hyps: runs.map((r) => greedyDecode(r.outputs[output]!, vocab)), outputs: runs.map((r) => r.outputs[output]!.data as Float32Array), ms: timed[Math.floor(timed.length / 2)]! };
 }
 const sameOutputs = (a: Run, b: Run) => a.outputs.every((x, i) => x.length === b.outputs[i]!.length && x.every((v, k) => Object.is(v, b.outputs[i]![k])));
 
@@ -49,7 +53,7 @@ function calibration(name: string, samples: Record<string, Tensor>[]): void {
   const q = quantizeGraph(fp32, calibrate(fp32, samples, { observer: observerByName("minmax") }).ranges);
   const direct = runC(q);
   const base = errorRates(ids.map((id) => refs.get(id) ?? ""), direct.hyps);
-  rows.push(`| ${name} | int8 direct | ${pct(base.wer)} | ${base.wordErrors}/${base.words} | | | |`);
+  rows.push(`| ${name} | int8 direct | ${pct(base.wer)} | ${base.wordErrors}/${base.words} | | | | ${direct.ms.toFixed(3)} | |`);
   console.error(`${name}: int8 direct WER ${pct(base.wer)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   const calibrationSamples = Object.assign([...samples], { length: samples.length });
   for (const scheme of ["exact", "scaled"]) {
@@ -63,7 +67,7 @@ function calibration(name: string, samples: Record<string, Tensor>[]): void {
       const r = runC(w);
       const s = errorRates(ids.map((id) => refs.get(id) ?? ""), r.hyps);
       const same = scheme === "exact" ? (sameOutputs(direct, r) ? "yes" : "NO") : "";
-      rows.push(`| ${name} | ${scheme}, m = ${m} | ${pct(s.wer)} | ${s.wordErrors}/${s.words} | ${((s.wer - base.wer) * 100).toFixed(2)} | ${taken.length ? `${taken.length}: ${[...new Set(taken)].join(", ")}` : "none"} | ${same} |`);
+      rows.push(`| ${name} | ${scheme}, m = ${m} | ${pct(s.wer)} | ${s.wordErrors}/${s.words} | ${((s.wer - base.wer) * 100).toFixed(2)} | ${taken.length ? `${taken.length}: ${[...new Set(taken)].join(", ")}` : "none"} | ${same} | ${r.ms.toFixed(3)} | ${(direct.ms / r.ms).toFixed(2)}x |`);
       console.error(`${name}: ${scheme} m=${m}: WER ${pct(s.wer)}, ${taken.length} layers (${((performance.now() - t1) / 1000).toFixed(1)} s)`);
     }
   }
@@ -85,6 +89,6 @@ calibration("synthetic (no data)", synthetic.inputs as Record<string, Tensor>[])
 
 console.log(`# neonc int8 Winograd on asr-digits dev (${ids.length} utterances), ${new Date().toISOString().slice(0, 16)} UTC`);
 console.log(`machine: ${os.cpus()[0]?.model ?? "unknown"}, ${os.cpus().length} cores; generated C (c99) built with -O3 -march=native; scaled input scales picked on ${scaleSamples} calibration samples; ΔWER in percentage points against int8 direct with the same calibration\n`);
-console.log("| calibration | convolution | WER | word errors | ΔWER | Winograd layers | output = direct's |");
-console.log("|---|---|---:|---:|---:|---|---|");
+console.log("| calibration | convolution | WER | word errors | ΔWER | Winograd layers | output = direct's | ms/utt c99 | speed-up |");
+console.log("|---|---|---:|---:|---:|---|---|---:|---:|");
 for (const r of rows) console.log(r);
