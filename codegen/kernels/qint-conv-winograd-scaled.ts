@@ -15,24 +15,21 @@
 import { addDim, ceilDivDim, mulDim } from "../../ir/dim.js";
 import { scaledWinogradPlan } from "../../ir/kernels/scaled-winograd.js";
 import { defineKernel } from "../kernel.js";
-import { qconvInt8, qconvUnsupported } from "./qint-conv-common.js";
+import { qconvInt8 } from "./qint-conv-common.js";
+import { integerWinogradUnsupported, linear } from "./qint-conv-winograd.js";
 import { useQConvRows } from "./qint-conv-rows.js";
 import { packRowsInt8, useQGemm } from "./qint-gemm.js";
 import { useFixedPoint } from "../fixed-point-c.js";
 
-/** `c0*d0 + c1*d1 + ...` over integer coefficients, in C or as NEON int16x8 operations. */
-function linear(row: readonly number[], at: (i: number) => string): string {
-  const terms = row.map((c, i) => [c, i] as const).filter(([c]) => c !== 0).map(([c, i]) => `${c} * ${at(i)}`);
-  return terms.length === 0 ? "0" : terms.join(" + ");
-}
-function linearNeon(row: readonly number[], d: (i: number) => string): string {
+/** `c0*d0 + c1*d1 + ...` over integer coefficients as NEON operations on `lanes` (s16: int16x8, s32: int32x4). */
+function linearNeon(row: readonly number[], d: (i: number) => string, lanes: "s16" | "s32"): string {
   let e = "";
   row.forEach((c, i) => {
     if (c === 0) return;
-    if (e === "") e = c === 1 ? d(i) : c === -1 ? `vnegq_s16(${d(i)})` : `vmulq_n_s16(${d(i)}, ${c})`;
-    else e = c === 1 ? `vaddq_s16(${e}, ${d(i)})` : c === -1 ? `vsubq_s16(${e}, ${d(i)})` : `vmlaq_n_s16(${e}, ${d(i)}, ${c})`;
+    if (e === "") e = c === 1 ? d(i) : c === -1 ? `vnegq_${lanes}(${d(i)})` : `vmulq_n_${lanes}(${d(i)}, ${c})`;
+    else e = c === 1 ? `vaddq_${lanes}(${e}, ${d(i)})` : c === -1 ? `vsubq_${lanes}(${e}, ${d(i)})` : `vmlaq_n_${lanes}(${e}, ${d(i)}, ${c})`;
   });
-  return e === "" ? "vdupq_n_s16(0)" : e;
+  return e === "" ? `vdupq_n_${lanes}(0)` : e;
 }
 
 /** unguard() of scaled-winograd.ts in C on an int32 sum: a rounding right shift, or a saturating left one. */
@@ -40,25 +37,9 @@ const unguardC = (v: string, g: number) =>
   g === 0 ? v : g > 0 ? `(int32_t)(((int64_t)${v} + ${2 ** (g - 1)}) >> ${g})` : `neonc_sat_s32((int64_t)${v} * ${2 ** -g})`;
 /** The same on 4 lanes (vrshr rounds in wide precision; the sum stays 2^21 below the int32 limit). */
 const unguardNeon = (v: string, g: number) => (g === 0 ? v : g > 0 ? `vrshrq_n_s32(${v}, ${g})` : `vqshlq_n_s32(${v}, ${-g})`);
-function linearNeon32(row: readonly number[], d: (j: number) => string): string {
-  let e = "";
-  row.forEach((c, j) => {
-    if (c === 0) return;
-    if (e === "") e = c === 1 ? d(j) : c === -1 ? `vnegq_s32(${d(j)})` : `vmulq_n_s32(${d(j)}, ${c})`;
-    else e = c === 1 ? `vaddq_s32(${e}, ${d(j)})` : c === -1 ? `vsubq_s32(${e}, ${d(j)})` : `vmlaq_n_s32(${e}, ${d(j)}, ${c})`;
-  });
-  return e === "" ? "vdupq_n_s32(0)" : e;
-}
-
 export const qConvWinogradScaledKernel = defineKernel({
   op: "QConvWinogradScaled",
-  supports(node, attrs, g) {
-    const bad = qconvUnsupported(node, attrs, g);
-    if (bad) return bad;
-    if (g.types[node.inputs[0]!]!.dtype === "i16") return "integer Winograd takes 8-bit activations";
-    const st = (attrs.strides as number[] | undefined) ?? [], dl = (attrs.dilations as number[] | undefined) ?? [];
-    return (st[0] ?? 1) !== 1 || (dl[0] ?? 1) !== 1 ? "Winograd convolution needs stride 1 and dilation 1" : undefined;
-  },
+  supports: integerWinogradUnsupported,
   emit(node, attrs, ctx) {
     const s = qconvInt8(node, attrs, ctx, { centred: true });
     const { M, Cg, Mg, C, Kw: r, group, padL, w } = s.geo;
@@ -92,7 +73,7 @@ export const qConvWinogradScaledKernel = defineKernel({
       ...(neon ? [
         `        for (; c + 8 <= ${Cg}; c += 8) {`,
         `          const int16x8_t ${Array.from({ length: n }, (_, ii) => `d${ii} = vsubq_s16(vmovl_s8(vld1_s8(r0 + ${ii * Cg} + c)), wg_zp)`).join(", ")};`,
-        ...BT.map((row, jj) => `          vst1_s8(wg_V + ((size_t)${jj} * wg_vt + t) * ${Cg} + c, vqmovn_s16(vqrdmulhq_n_s16(${linearNeon(row, (ii) => `d${ii}`)}, ${mult[jj]})));`),
+        ...BT.map((row, jj) => `          vst1_s8(wg_V + ((size_t)${jj} * wg_vt + t) * ${Cg} + c, vqmovn_s16(vqrdmulhq_n_s16(${linearNeon(row, (ii) => `d${ii}`, "s16")}, ${mult[jj]})));`),
         `        }`,
       ] : []),
       `        for (; c < ${Cg}; c++) {`,
@@ -115,7 +96,7 @@ export const qConvWinogradScaledKernel = defineKernel({
         `        for (; t + 4 <= wg_tiles && (t + 4) * ${m} <= qTo; t += 4) {`,
         `          const int32x4_t ${BT.map((_, jj) => `${T(jj)} = ${fp.vector}(vld1q_s32(${row(jj)} + t), qm${jj}, qs${jj})`).join(", ")};`,
         `          int32x4x${m}_t out;`,
-        ...A.map((arow, ii) => `          out.val[${ii}] = vqaddq_s32(bv, ${unguardNeon(linearNeon32(arow, T), guard)});`),
+        ...A.map((arow, ii) => `          out.val[${ii}] = vqaddq_s32(bv, ${unguardNeon(linearNeon(arow, T, "s32"), guard)});`),
         `          vst${m}q_s32(acc + (size_t)oc * qTo + t * ${m}, out);`,
         `        }`,
         `      }`,

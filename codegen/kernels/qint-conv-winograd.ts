@@ -19,25 +19,29 @@
 import { addDim, ceilDivDim, mulDim } from "../../ir/dim.js";
 import { winogradPlan } from "../../ir/kernels/conv-winograd.js";
 import { integerTransforms, integerWinogradWeights } from "../../ir/kernels/integer-winograd.js";
+import type { Attrs, Graph, Node } from "../../ir/graph.js";
 import { defineKernel } from "../kernel.js";
 import { qconvInt8, qconvUnsupported } from "./qint-conv-common.js";
 import { exactDivision, neonBlockRows, neonInputTransform, neonOutputTransform, neonTapGemm, neonTransformTile, packNeonWeights } from "./qint-winograd-neon.js";
 
 /** `c0*d[i0] + c1*d[i1] + ...` over integer coefficients. */
-function linear(row: readonly number[], at: (i: number) => string): string {
+export function linear(row: readonly number[], at: (i: number) => string): string {
   const terms = row.map((c, i) => [c, i] as const).filter(([c]) => c !== 0).map(([c, i]) => `${c} * ${at(i)}`);
   return terms.length === 0 ? "0" : terms.join(" + ");
 }
 
+/** Why neither integer Winograd emitter (exact or scaled) can take the node, or undefined. */
+export function integerWinogradUnsupported(node: Node, attrs: Attrs, g: Graph): string | undefined {
+  const bad = qconvUnsupported(node, attrs, g);
+  if (bad) return bad;
+  if (g.types[node.inputs[0]!]!.dtype === "i16") return "integer Winograd takes 8-bit activations";
+  const st = (attrs.strides as number[] | undefined) ?? [], dl = (attrs.dilations as number[] | undefined) ?? [];
+  return (st[0] ?? 1) !== 1 || (dl[0] ?? 1) !== 1 ? "Winograd convolution needs stride 1 and dilation 1" : undefined;
+}
+
 export const qConvWinogradKernel = defineKernel({
   op: "QConvWinograd",
-  supports(node, attrs, g) {
-    const bad = qconvUnsupported(node, attrs, g);
-    if (bad) return bad;
-    if (g.types[node.inputs[0]!]!.dtype === "i16") return "integer Winograd takes 8-bit activations";
-    const st = (attrs.strides as number[] | undefined) ?? [], dl = (attrs.dilations as number[] | undefined) ?? [];
-    return (st[0] ?? 1) !== 1 || (dl[0] ?? 1) !== 1 ? "Winograd convolution needs stride 1 and dilation 1" : undefined;
-  },
+  supports: integerWinogradUnsupported,
   emit(node, attrs, ctx) {
     const s = qconvInt8(node, attrs, ctx);
     const { M, Cg, Mg, C, Kw: r, group, padL, w } = s.geo;

@@ -12,8 +12,8 @@ import type { Target } from "../../ir/target.js";
 import { ensure } from "../patterns.js";
 import { chooseInputScales, chooseTapScale, tapHistograms, unclippedScales } from "../winograd/input-scales.js";
 import { defineAlgorithmRule, type AlgorithmRule } from "./algorithm-rule.js";
-import { integerConv } from "./qconv.js";
-import { AUTO_TILES, chooseTile, label } from "./winograd-cost.js";
+import { integerWinogradCandidate } from "./qconv-winograd.js";
+import { chooseTile, label } from "./winograd-cost.js";
 
 const where = (t: Target) => `on ${t.name}`;
 
@@ -23,13 +23,7 @@ export function qconvWinogradScaled(calibrationInputs: (value: string) => readon
     algorithm: "QConvWinogradScaled",
     enabled: (options) => options.winograd !== "off",
     choose(node, g, target, options) {
-      const s = integerConv(node, g);
-      ensure(s.x !== "i16", "its input is int16 (the 16x8 mode); integer Winograd takes 8-bit activations");
-      ensure(s.stride === 1, () => `its stride is ${s.stride}; Winograd tiles need stride 1`);
-      ensure(s.dilation === 1, () => `its dilation is ${s.dilation}; Winograd tiles need dilation 1`);
-      ensure(s.Kw > 1, "it has one tap (pointwise): nothing to save");
-      const Mg = s.M / s.group;
-      const tiles = options.winograd === "auto" ? AUTO_TILES : [Number(options.winograd)];
+      const { s, Mg, tiles } = integerWinogradCandidate(node, g, options);
       const fits = (m: number, rs: number) => scaledUnsupported(s.Kw, m, rs === s.Kw ? 0 : rs) === undefined;
       const pick = chooseTile(tiles, s.Kw, s.Cg, Mg, target, { integer: "scaled", forced: options.winograd !== "auto", fits, fitsRule: "keeps 8-bit inputs within int16 after the input transform (segments: of m taps)" });
       ensure(!("why" in pick), () => ("why" in pick ? pick.why : ""));

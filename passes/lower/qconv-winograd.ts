@@ -6,24 +6,29 @@
 // Only forms whose transformed operands stay within int16 are candidates; no error limit applies,
 // the result being exact.
 import type { Target } from "../../ir/target.js";
-import { ensure } from "../patterns.js";
-import { defineAlgorithmRule } from "./algorithm-rule.js";
-import { integerConv } from "./qconv.js";
+import type { Node } from "../../ir/graph.js";
+import { ensure, type GraphView } from "../patterns.js";
+import { defineAlgorithmRule, type LowerOptions } from "./algorithm-rule.js";
+import { integerConv, type QConvShape } from "./qconv.js";
 import { AUTO_TILES, chooseTile, integerFits, label } from "./winograd-cost.js";
 
 const where = (t: Target) => `on ${t.name}`;
+
+/** A QConv either integer Winograd scheme may take (declines otherwise), and the tiles to try. */
+export function integerWinogradCandidate(node: Node, g: GraphView, options: LowerOptions): { s: QConvShape; Mg: number; tiles: readonly number[] } {
+  const s = integerConv(node, g);
+  ensure(s.x !== "i16", "its input is int16 (the 16x8 mode); integer Winograd takes 8-bit activations");
+  ensure(s.stride === 1, () => `its stride is ${s.stride}; Winograd tiles need stride 1`);
+  ensure(s.dilation === 1, () => `its dilation is ${s.dilation}; Winograd tiles need dilation 1`);
+  ensure(s.Kw > 1, "it has one tap (pointwise): nothing to save");
+  return { s, Mg: s.M / s.group, tiles: options.winograd === "auto" ? AUTO_TILES : [Number(options.winograd)] };
+}
 
 export const qconvWinograd = defineAlgorithmRule({
   algorithm: "QConvWinograd",
   enabled: (options) => options.winograd !== "off",
   choose(node, g, target, options) {
-    const s = integerConv(node, g);
-    ensure(s.x !== "i16", "its input is int16 (the 16x8 mode); integer Winograd takes 8-bit activations");
-    ensure(s.stride === 1, () => `its stride is ${s.stride}; Winograd tiles need stride 1`);
-    ensure(s.dilation === 1, () => `its dilation is ${s.dilation}; Winograd tiles need dilation 1`);
-    ensure(s.Kw > 1, "it has one tap (pointwise): nothing to save");
-    const Mg = s.M / s.group;
-    const tiles = options.winograd === "auto" ? AUTO_TILES : [Number(options.winograd)];
+    const { s, Mg, tiles } = integerWinogradCandidate(node, g, options);
     const pick = chooseTile(tiles, s.Kw, s.Cg, Mg, target, { integer: "exact", forced: options.winograd !== "auto", fits: integerFits, fitsRule: "keeps its transformed operands within int16" });
     ensure(!("why" in pick), () => ("why" in pick ? pick.why : ""));
     const { cost } = pick as Exclude<typeof pick, { why: string }>;

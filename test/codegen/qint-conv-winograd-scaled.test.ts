@@ -5,10 +5,10 @@
 // interpreter's bit for bit on every rig.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { arbLayer, layerGraph, layerInputs, zpOf, type Layer } from "./qint-winograd-layers.js";
 import { parseGraph } from "../../ir/text/index.js";
 import type { Graph } from "../../ir/graph.js";
 import { tapHistograms, unclippedScales } from "../../passes/winograd/input-scales.js";
-import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { runPipeline } from "../../passes/index.js";
 import { randomSource } from "../../src/testing/index.js";
@@ -17,40 +17,6 @@ import { qconvWinogradScaledAccumulate, scaledUnsupported, scaledWinogradPlan } 
 import { winogradPlan } from "../../ir/kernels/conv-winograd.js";
 import { convRun } from "../../ir/ops/nn/spatial.js";
 import { ALL_RIGS, checkBitExact, itOnRigs } from "./helpers.js";
-
-interface Layer { readonly M: number; readonly Cg: number; readonly group: number; readonly Kw: number; readonly pads: [number, number]; readonly u8: boolean; readonly seed: number }
-
-const zpOf = (l: Layer) => (l.u8 ? 120 + (l.seed % 20) : -10 + (l.seed % 20));
-
-function layerGraph(layers: readonly Layer[], C: number): string {
-  const body = layers.flatMap((l, k) => {
-    const r = randomSource(l.seed);
-    const ints = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
-    const w = ints(l.M * l.Cg * l.Kw, -127, 127);
-    return [
-      `  %w${k} = const i8[${l.M},${l.Cg},${l.Kw}] [${w.join(", ")}]`,
-      `  %b${k} = const i32[${l.M}] [${ints(l.M, -3000, 3000).join(", ")}]`,
-      `  %y${k} = QConv(%${l.u8 ? "u" : "q"}, %w${k}, %b${k}) {pads=[${l.pads.join(", ")}], group=${l.group}, x_zero_point=${zpOf(l)}, ` +
-        `multiplier=[${ints(l.M, 2 ** 30, 2 ** 31 - 1).join(", ")}], shift=[${ints(l.M, -10, -7).join(", ")}], rounding="gemmlowp", out_dtype="i16"}`,
-    ];
-  });
-  return `graph @g(%q: i8[1,${C},T], %u: u8[1,${C},T]) -> (${layers.map((_, k) => `%y${k}`).join(", ")}) {\n${body.join("\n")}\n}`;
-}
-
-function inputs(C: number, T: number, seed: number): Record<string, Tensor> {
-  const r = randomSource(seed);
-  const vals = (lo: number, hi: number) => Array.from({ length: numel([1, C, T]) }, () => lo + Math.floor(r() * (hi - lo + 1)));
-  return { q: fromNumbers("i8", [1, C, T], vals(-128, 127)), u: fromNumbers("u8", [1, C, T], vals(0, 255)) };
-}
-
-const arbLayer = (C: number) => fc.record({
-  group: fc.constantFrom(1, 2, 3),
-  Mg: fc.integer({ min: 1, max: 5 }),
-  Kw: fc.integer({ min: 2, max: 11 }),
-  pl: fc.nat(6), pr: fc.nat(6),
-  u8: fc.boolean(),
-  seed: fc.nat(),
-}).map(({ group, Mg, Kw, pl, pr, u8, seed }) => ({ M: Mg * group, Cg: C / group, group, Kw, pads: [Math.min(pl, Kw - 1), Math.min(pr, Kw - 1)] as [number, number], u8, seed }));
 
 /** The first segmenting of r taps over tile m the scaled scheme takes (whole, or m-tap segments), or undefined. */
 function scaledSegment(r: number, m: number): number | undefined {
@@ -76,7 +42,7 @@ describe("QConvWinogradScaled: scaled integer Winograd", () => {
         const { rs, S } = winogradPlan(l.Kw, m, segment);
         const { BT, AT, S: SA } = integerTransforms(m, rs);
         const alphas = BT.map((row) => Math.max(1, (255 * row.reduce((a, v) => a + Math.abs(v), 0)) / 127));
-        const C = l.Cg * l.group, x = inputs(C, T, seed)[l.u8 ? "u" : "q"]!;
+        const C = l.Cg * l.group, x = layerInputs(C, T, seed, false)[l.u8 ? "u" : "q"]!;
         const r = randomSource(l.seed);
         const w = Int8Array.from({ length: l.M * l.Cg * l.Kw }, () => Math.floor(r() * 255) - 127);
         const { geometry } = convRun([1, C, T], [l.M, l.Cg, l.Kw], { pads: [...l.pads], strides: [], dilations: [], auto_pad: "NOTSET", kernel_shape: undefined } as never);
@@ -121,9 +87,9 @@ describe("QConvWinogradScaled: scaled integer Winograd", () => {
       { M: 6, Cg: 4, group: 3, Kw: 5, pads: [2, 2], u8: false, seed: 3 },
     ];
     const g = parseGraph(layerGraph(layers, C));
-    const samples = [11, 12, 14, 15].map((seed) => inputs(C, 64, seed));
+    const samples = [11, 12, 14, 15].map((seed) => layerInputs(C, 64, seed, false));
     const calibrationSamples = Object.assign([...samples], { length: samples.length });
-    const heldOut = [inputs(C, 40, 13), inputs(C, 57, 16)];
+    const heldOut = [layerInputs(C, 40, 13, false), layerInputs(C, 57, 16, false)];
     const sqnr = (ref: Graph, got: Graph, o: string) => {
       let sig = 0, err = 0;
       for (const ins of heldOut) {
@@ -170,8 +136,8 @@ describe("QConvWinogradScaled: scaled integer Winograd", () => {
     { M: 36, Cg: 12, group: 1, Kw: 3, pads: [1, 1], u8: false, seed: 5 },
   ];
   const g = parseGraph(layerGraph(layers, C));
-  const SETS = [inputs(C, 29, 1), inputs(C, 12, 2), inputs(C, 3, 3)];
-  const calibrationSamples = Object.assign([inputs(C, 32, 7)], { length: 1 });
+  const SETS = [layerInputs(C, 29, 1, false), layerInputs(C, 12, 2, false), layerInputs(C, 3, 3, false)];
+  const calibrationSamples = Object.assign([layerInputs(C, 32, 7, false)], { length: 1 });
   // m = 2 and 4 take the NEON output transform (4 tiles, VST2/VST4), m = 6 the scalar one; m = 4's
   // k = 8 layer runs in segments.
   for (const m of ["2", "4", "6"]) {

@@ -7,51 +7,13 @@
 // for int64 tap sums.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { arbLayer, layerGraph, layerInputs, type Layer } from "./qint-winograd-layers.js";
 import { parseGraph } from "../../ir/text/index.js";
-import { fromNumbers, numel, type Tensor } from "../../ir/types.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { runPipeline } from "../../passes/index.js";
 import { compileGraph } from "../../codegen/index.js";
 import { getTarget } from "../../ir/target.js";
-import { randomSource } from "../../src/testing/index.js";
 import { ALL_RIGS, checkBitExact, itOnRigs } from "./helpers.js";
-
-interface Layer {
-  readonly M: number; readonly Cg: number; readonly group: number; readonly Kw: number; readonly pads: [number, number]; readonly u8: boolean; readonly seed: number;
-  /** Weights only -128 and 127 (the largest transformed weights, so the widest tap sums). */
-  readonly extreme?: boolean;
-}
-
-function layerGraph(layers: readonly Layer[], C: number): string {
-  const body = layers.flatMap((l, k) => {
-    const r = randomSource(l.seed);
-    const ints = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
-    const w = l.extreme ? ints(l.M * l.Cg * l.Kw, 0, 1).map((b) => (b ? 127 : -128)) : ints(l.M * l.Cg * l.Kw, -128, 127);
-    const zp = l.u8 ? 120 + (l.seed % 20) : -10 + (l.seed % 20);
-    return [
-      `  %w${k} = const i8[${l.M},${l.Cg},${l.Kw}] [${w.join(", ")}]`,
-      `  %b${k} = const i32[${l.M}] [${ints(l.M, -3000, 3000).join(", ")}]`,
-      `  %y${k} = QConv(%${l.u8 ? "u" : "q"}, %w${k}, %b${k}) {pads=[${l.pads.join(", ")}], group=${l.group}, x_zero_point=${zp}, ` +
-        `multiplier=[${ints(l.M, 2 ** 30, 2 ** 31 - 1).join(", ")}], shift=[${ints(l.M, -10, -7).join(", ")}], rounding="gemmlowp", out_dtype="i16"}`,
-    ];
-  });
-  return `graph @g(%q: i8[1,${C},T], %u: u8[1,${C},T]) -> (${layers.map((_, k) => `%y${k}`).join(", ")}) {\n${body.join("\n")}\n}`;
-}
-
-function inputs(C: number, T: number, seed: number): Record<string, Tensor> {
-  const r = randomSource(seed);
-  const vals = (lo: number, hi: number) => Array.from({ length: numel([1, C, T]) }, () => (r() < 0.2 ? (r() < 0.5 ? lo : hi) : lo + Math.floor(r() * (hi - lo + 1))));
-  return { q: fromNumbers("i8", [1, C, T], vals(-128, 127)), u: fromNumbers("u8", [1, C, T], vals(0, 255)) };
-}
-
-const arbLayer = (C: number) => fc.record({
-  group: fc.constantFrom(1, 2, 3),
-  Mg: fc.integer({ min: 1, max: 5 }),
-  Kw: fc.integer({ min: 2, max: 11 }),
-  pl: fc.nat(6), pr: fc.nat(6),
-  u8: fc.boolean(),
-  seed: fc.nat(),
-}).map(({ group, Mg, Kw, pl, pr, u8, seed }) => ({ M: Mg * group, Cg: C / group, group, Kw, pads: [Math.min(pl, Kw - 1), Math.min(pr, Kw - 1)] as [number, number], u8, seed }));
 
 describe("QConvWinograd: integer-exact Winograd", () => {
   for (const m of ["2", "4", "6", "auto"]) {
@@ -62,7 +24,7 @@ describe("QConvWinograd: integer-exact Winograd", () => {
         const g = parseGraph(layerGraph(layers, C));
         const w = runPipeline(g, `winograd{m=${m}}`);
         fired += w.nodes.filter((n) => n.op === "QConvWinograd").length;
-        const ins = inputs(C, T, seed);
+        const ins = layerInputs(C, T, seed);
         const [a, b] = [runGraph(g, ins), runGraph(w, ins)];
         for (const o of g.outputs) expect(Array.from(b[o]!.data as Int16Array)).toEqual(Array.from(a[o]!.data as Int16Array));
       }), { numRuns: 40 });
@@ -85,7 +47,7 @@ describe("QConvWinograd: integer-exact Winograd", () => {
   const g = parseGraph(layerGraph(layers, C));
   // T = 67: several 8-tile blocks of the NEON GEMM and 4-tile blocks of its output transform, then
   // the scalar tail; 29, 12 and 3 leave partial blocks (and no whole one).
-  const SETS = [inputs(C, 29, 1), inputs(C, 12, 2), inputs(C, 3, 3), inputs(C, 67, 4)];
+  const SETS = [layerInputs(C, 29, 1), layerInputs(C, 12, 2), layerInputs(C, 3, 3), layerInputs(C, 67, 4)];
   for (const m of ["2", "4", "6"]) {
     const w = runPipeline(g, `winograd{m=${m}}`);
     // F(6, r) (on NEON: the scalar transforms around the NEON GEMM) takes the layers its int16 bound allows.
@@ -103,5 +65,5 @@ describe("QConvWinograd: integer-exact Winograd", () => {
     expect(wide.nodes.map((n) => n.op)).toEqual(["QConvWinograd"]);
     for (const t of ["c99", "aarch64", "armv7"]) expect(compileGraph(wide, { target: getTarget(t), maxDims: { T: 24 } }).files["model.c"]).toMatch(/int64_t \*const wg_M/);
   });
-  itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(wide, target, rig, [inputs(640, 21, 5), inputs(640, 6, 6)], { maxDims: { T: 24 }, name: "F(4, 4) x 2 int64" }), "F(4, 4) x 2 segments, int64");
+  itOnRigs(ALL_RIGS, (target, rig) => checkBitExact(wide, target, rig, [layerInputs(640, 21, 5), layerInputs(640, 6, 6)], { maxDims: { T: 24 }, name: "F(4, 4) x 2 int64" }), "F(4, 4) x 2 segments, int64");
 });
