@@ -3,14 +3,14 @@
 // operands in the Winograd domain, the direct convolution's int8 GEMM on fewer multiplies) when
 // the winograd pass runs with int8=scaled and the cost model (winograd-cost.ts, scheme "scaled")
 // says it pays. Its input scales come from the layer's inputs on calibration data
-// (passes/winograd/input-scales.ts); a layer no calibration input reached stays direct.
+// (winograd-input-scales.ts); a layer no calibration input reached stays direct.
 import type { Tensor } from "../../ir/types.js";
 import { integerTransforms } from "../../ir/kernels/integer-winograd.js";
 import { scaledUnsupported, scaledWinogradPlan } from "../../ir/kernels/scaled-winograd.js";
 import { winogradPlan } from "../../ir/kernels/conv-winograd.js";
 import type { Target } from "../../ir/target.js";
 import { ensure } from "../patterns.js";
-import { chooseInputScales, chooseTapScale, tapHistograms, unclippedScales } from "../winograd/input-scales.js";
+import { chooseInputScales, chooseTapScale, tapHistograms, unclippedScales } from "./winograd-input-scales.js";
 import { defineAlgorithmRule, type AlgorithmRule } from "./algorithm-rule.js";
 import { integerWinogradCandidate } from "./qconv-winograd.js";
 import { chooseTile, label } from "./winograd-cost.js";

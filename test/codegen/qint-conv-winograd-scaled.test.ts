@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { arbLayer, layerGraph, layerInputs, zpOf, type Layer } from "./qint-winograd-layers.js";
 import { parseGraph } from "../../ir/text/index.js";
 import type { Graph } from "../../ir/graph.js";
-import { tapHistograms, unclippedScales } from "../../passes/winograd/input-scales.js";
+import { tapHistograms, unclippedScales } from "../../passes/lower/winograd-input-scales.js";
 import { runGraph } from "../../src/runtime/interpreter.js";
 import { runPipeline } from "../../passes/index.js";
 import { randomSource } from "../../src/testing/index.js";
