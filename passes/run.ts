@@ -7,7 +7,7 @@ import type { Graph } from "../ir/graph.js";
 import type { Target } from "../ir/target.js";
 import { MAX_LITERAL_ELEMENTS, printGraph } from "../ir/text/index.js";
 import { verifyProblems } from "../ir/verify.js";
-import { UsageError, errorMessage } from "../ir/errors.js";
+import { ModelError, UsageError, errorMessage } from "../ir/errors.js";
 import { formatExplanation } from "./explain.js";
 import { makeContext, runNested, type ExplainEvent, type PassHost } from "./pass.js";
 import { parsePipeline, type Pipeline, type PipelineStep } from "./pipeline.js";
@@ -97,6 +97,8 @@ class Runner {
       out = runNested(s.pass, g, ctx);
     } catch (e) {
       if (e instanceof UsageError) throw e;
+      // A model or data the pass cannot take (not a crash): the user's error, exit 1, with the pass named.
+      if (e instanceof ModelError) throw new ModelError(`${name}${label}: ${e.message}`);
       throw new Error(`pass ${name}${label} failed: ${errorMessage(e)}`, { cause: e });
     }
     this.timings.push({ label: `${s.text}${label}`, ms: performance.now() - t0 });

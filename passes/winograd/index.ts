@@ -55,10 +55,10 @@ function scaledSamples(graph: Graph, ctx: WinogradContext): SampleSet {
   if (spec === "") {
     const given = ctx.host.calibrationSamples;
     if (given && given.length > 0) return given;
-    throw new ModelError("winograd int8=scaled picks its input scales on calibration samples: run it in the int8 flow with data or synthetic calibration (not saved ranges), or give calibration=FOLDER");
+    throw new ModelError("int8=scaled (--winograd-int8 scaled) picks its input scales on calibration samples, and saved ranges hold none: calibrate --int8 on a folder or on synthetic inputs, or give the pass calibration=FOLDER");
   }
   const data = ctx.host.calibrationData?.(spec, graph, ctx.options.samples);
-  if (!data) throw new ModelError(`winograd calibration=${spec}: this host cannot read it (no such folder)`);
-  if (data.kind !== "samples") throw new ModelError(`winograd calibration=${spec}: saved ranges hold no samples; the scaled scheme needs a folder of input .pb files`);
+  if (!data) throw new ModelError(`calibration=${spec}: this host cannot read it (no such folder)`);
+  if (data.kind !== "samples") throw new ModelError(`calibration=${spec}: saved ranges hold no samples; the scaled scheme needs a folder of input .pb files`);
   return data.samples;
 }

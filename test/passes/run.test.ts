@@ -2,6 +2,7 @@
 // fixed point, and the CLI entry point runPipelineFromOptions.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ModelError } from "../../ir/errors.js";
 import { makeGraph } from "../../ir/graph.js";
 import { definePass } from "../../passes/pass.js";
 import { registerPass, registerPreset } from "../../passes/registry.js";
@@ -60,6 +61,12 @@ describe("runPipeline", () => {
   it("wraps a pass's crash with the pass name", () => {
     registerPass(definePass({ name: "test-crash", doc: "throws", run: () => { throw new Error("boom"); } }));
     expect(() => run(g, "test-crash")).toThrow("pass test-crash failed: boom");
+  });
+
+  it("keeps a pass's ModelError one (the model or data is at fault, not neonc), naming the pass", () => {
+    registerPass(definePass({ name: "test-refuse", doc: "refuses", run: () => { throw new ModelError("no samples"); } }));
+    expect(() => run(g, "test-refuse")).toThrow(ModelError);
+    expect(() => run(g, "test-refuse")).toThrow("test-refuse: no samples");
   });
 });
 
