@@ -18,8 +18,9 @@ import { quantize, int8Preset } from "./quantize/index.js"; registerPass(quantiz
 import { importQdq } from "./import-qdq/index.js"; registerPass(importQdq);
 import { lower } from "./lower/index.js"; registerPass(lower);
 import { winograd } from "./winograd/index.js"; registerPass(winograd);
+import { prune } from "./prune/index.js"; registerPass(prune);
 
-export { canonicalize, conv2dTo1d, foldBatchNorm, fuseActivation, O1, patterns, lower, winograd };
+export { canonicalize, conv2dTo1d, foldBatchNorm, fuseActivation, O1, patterns, lower, winograd, prune };
 export { defineAlgorithmRule, registerAlgorithmRule, algorithmRules, type AlgorithmRule } from "./lower/index.js";
 export { definePass, runPass, passContext, describeNode, SILENT_PROGRESS, type Pass, type PassContext, type PassSpec, type ExplainEvent, type PassHost, type ProgressSink, type ProgressTask } from "./pass.js";
 export { intOption, floatOption, boolOption, stringOption, enumOption, type OptionSpec, type OptionSchema, type OptionsOf } from "./options.js";

@@ -36,6 +36,10 @@ export interface PipelineFlags extends Int8Flags, ReportFlags, QdqFlags, BindFla
   fastEngine?: boolean;
   /** --winograd auto|off|2|4|6: the winograd pass before the code-generation stages. */
   winograd?: string;
+  /** --sparsity S: the prune pass after the user's passes (before --int8). */
+  sparsity?: string;
+  /** --sparsity-block: its block shape. */
+  sparsityBlock?: string;
   /** --winograd-int8 exact|scaled: the integer scheme of the winograd pass. */
   winogradInt8?: string;
   /** --max-dim of compile, check and run --engine c: synthetic calibration inputs are no longer. */
@@ -58,6 +62,8 @@ export function addPipelineFlags(cmd: Command): Command {
     .option("--explain <pass>", "print, per node, why a pass did or did not rewrite it (repeatable; 'all' for every pass)", collect)
     .option("--no-fast-engine", "run calibration, the report's SQNR pass and the interpreter's runs on the TypeScript kernels alone (the fast engine gives the same numbers, faster)")
     .addOption(new Option("--winograd <m>", "Winograd convolution F(m, r) for stride-1 1-D convs: auto (the cost model picks m per conv), off (default), or the tile m").choices(["auto", "off", "2", "4", "6"]))
+    .option("--sparsity <fraction>", "block sparsity: zero this fraction (0 to 0.99) of each Conv/MatMul/Gemm weight's blocks, those of least magnitude (the prune pass, after --passes and before --int8)")
+    .addOption(new Option("--sparsity-block <shape>", "with --sparsity: the block shape, output rows x reduction columns (default 8x1)").choices(["8x1", "4x1", "8x4", "1x1"]))
     .addOption(new Option("--winograd-int8 <scheme>", "with --winograd and --int8: exact (integer-scaled transforms, the int8 direct convolution's output bit for bit; default) or scaled (int8 operands in the Winograd domain with per-tap scales picked on the calibration samples: fewer multiplies, an approximation)").choices(["exact", "scaled"]));
   return addInt8Flags(addInputShapeFlag(addBindFlag(addQdqFlag(cmd))));
 }
@@ -75,6 +81,17 @@ export interface PreparedPipeline {
 }
 
 /** The winograd pass --winograd asks for (after quantization with --int8, before lower), or "". */
+/** The prune pass --sparsity asks for, or "" (a usage error for a fraction out of range). */
+function pruneStage(sparsity: string | undefined, block: string | undefined): string {
+  if (sparsity === undefined) {
+    if (block !== undefined) throw new UsageError("--sparsity-block goes with --sparsity");
+    return "";
+  }
+  const s = Number(sparsity);
+  if (!(s >= 0 && s <= 0.99) || sparsity.trim() === "") throw new UsageError(`--sparsity takes a fraction from 0 to 0.99, not '${sparsity}'`);
+  return `prune{sparsity=${s}${block ? `, block=${block}` : ""}}`;
+}
+
 function winogradStage(m: string | undefined, scheme: string | undefined): string {
   return m === undefined || m === "off" ? "" : `winograd{m=${m}${scheme ? `, int8=${scheme}` : ""}}`;
 }
@@ -99,7 +116,7 @@ export async function preparePipeline(flags: PipelineFlags, job: { codegen?: Tar
   setFastEngineEnabled(flags.fastEngine !== false);
   const pipeline: ModelPipeline = {
     preset: presetOf(flags, job.codegen !== undefined, settings !== undefined),
-    passes: flags.passes,
+    passes: [flags.passes ?? "", pruneStage(flags.sparsity, flags.sparsityBlock)].filter((x) => x.trim() !== "").join(",") || undefined,
     int8: settings ? quantizeOptions(settings, flags.maxDim) : undefined,
     stages: [winogradStage(flags.winograd, flags.winogradInt8), job.codegen ? codegenStages() : ""].filter((x) => x !== "").join(",") || undefined,
   };
