@@ -66,7 +66,7 @@ describe("prune", () => {
         // The pruned graph computes what the original does with those zeros.
         const zeroed = parseGraph(c.text.replace(/\[([-0-9., e]+)\]\n/, `[${after.join(", ")}]\n`));
         const inputs = randomInputs(g, new Rng(3), { T: 5 });
-        expect(Array.from(runGraph(out, inputs).y!.data)).toEqual(Array.from(runGraph(zeroed, inputs).y!.data));
+        expect(Array.from(runGraph(out, inputs).y!.data as Float32Array)).toEqual(Array.from(runGraph(zeroed, inputs).y!.data as Float32Array));
       }), { numRuns: 60 });
       expect(pruned).toBeGreaterThan(20);
     });
