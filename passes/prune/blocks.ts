@@ -11,6 +11,17 @@ export interface GemmView {
   readonly rows: number;
   readonly cols: number;
   index(group: number, row: number, col: number): number;
+  /** The input channel (of the op's activation input) that column `col` of group `group` multiplies. */
+  inputChannel(group: number, col: number): number;
+}
+
+/** Per element of the weight: the norm of the input channel it multiplies (Wanda's weighting). */
+export function elementWeights(view: GemmView, size: number, channelNorms: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(size);
+  for (let g = 0; g < view.groups; g++) {
+    for (let r = 0; r < view.rows; r++) for (let c = 0; c < view.cols; c++) out[view.index(g, r, c)] = channelNorms[view.inputChannel(g, c)] ?? 0;
+  }
+  return out;
 }
 
 export interface BlockShape {
@@ -49,10 +60,11 @@ export function zeroBlocks(data: ArrayLike<number>, blocks: readonly number[][])
 
 /**
  * The weights with the `count` blocks of least squared norm set to zero (ties: the earlier block
- * first, so the result is deterministic), and the share of the squared norm kept.
+ * first, so the result is deterministic), and the share of the (weighted) squared norm kept.
  */
-export function pruneBlocks(data: ArrayLike<number>, blocks: readonly number[][], count: number): { values: Float64Array; kept: number } {
-  const norm = blocks.map((b) => b.reduce((s, i) => s + data[i]! ** 2, 0));
+export function pruneBlocks(data: ArrayLike<number>, blocks: readonly number[][], count: number, weight?: ArrayLike<number>): { values: Float64Array; kept: number } {
+  // With `weight` (Wanda: each element's input norm), the score is the squared norm of w * weight.
+  const norm = blocks.map((b) => b.reduce((s, i) => s + (data[i]! * (weight ? weight[i]! : 1)) ** 2, 0));
   const order = blocks.map((_, k) => k).sort((a, b) => norm[a]! - norm[b]! || a - b);
   const values = Float64Array.from(data);
   let total = 0, removed = 0;

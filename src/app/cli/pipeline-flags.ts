@@ -7,6 +7,7 @@
 //
 // The preset defaults to -O1 when the command generates C (compile, check, run --engine c) or
 // quantizes, and to none otherwise (run and optimize keep the model as imported); -O0 turns it off.
+import { existsSync, statSync } from "node:fs";
 import { Option, type Command } from "commander";
 import type { Graph } from "../../../ir/graph.js";
 import type { Target } from "../../../ir/target.js";
@@ -40,6 +41,8 @@ export interface PipelineFlags extends Int8Flags, ReportFlags, QdqFlags, BindFla
   sparsity?: string;
   /** --sparsity-block: its block shape. */
   sparsityBlock?: string;
+  /** --sparsity-method magnitude|wanda: how blocks are scored. */
+  sparsityMethod?: string;
   /** --winograd-int8 exact|scaled: the integer scheme of the winograd pass. */
   winogradInt8?: string;
   /** --max-dim of compile, check and run --engine c: synthetic calibration inputs are no longer. */
@@ -63,6 +66,7 @@ export function addPipelineFlags(cmd: Command): Command {
     .option("--no-fast-engine", "run calibration, the report's SQNR pass and the interpreter's runs on the TypeScript kernels alone (the fast engine gives the same numbers, faster)")
     .addOption(new Option("--winograd <m>", "Winograd convolution F(m, r) for stride-1 1-D convs: auto (the cost model picks m per conv), off (default), or the tile m").choices(["auto", "off", "2", "4", "6"]))
     .option("--sparsity <fraction>", "block sparsity: zero this fraction (0 to 0.99) of each Conv/MatMul/Gemm weight's blocks, those of least magnitude (the prune pass, after --passes and before --int8)")
+    .addOption(new Option("--sparsity-method <method>", "with --sparsity: magnitude (default: the blocks of least squared norm) or wanda (least squared norm of the weights times their input channels' norms, measured on --calibration DIR)").choices(["magnitude", "wanda"]))
     .addOption(new Option("--sparsity-block <shape>", "with --sparsity: the block shape, output rows x reduction columns (default 8x1)").choices(["8x1", "4x1", "8x4", "1x1"]))
     .addOption(new Option("--winograd-int8 <scheme>", "with --winograd and --int8: exact (integer-scaled transforms, the int8 direct convolution's output bit for bit; default) or scaled (int8 operands in the Winograd domain with per-tap scales picked on the calibration samples: fewer multiplies, an approximation)").choices(["exact", "scaled"]));
   return addInt8Flags(addInputShapeFlag(addBindFlag(addQdqFlag(cmd))));
@@ -82,14 +86,25 @@ export interface PreparedPipeline {
 
 /** The winograd pass --winograd asks for (after quantization with --int8, before lower), or "". */
 /** The prune pass --sparsity asks for, or "" (a usage error for a fraction out of range). */
-function pruneStage(sparsity: string | undefined, block: string | undefined): string {
+function pruneStage(flags: PipelineFlags): string {
+  const { sparsity, sparsityBlock: block, sparsityMethod: method } = flags;
   if (sparsity === undefined) {
-    if (block !== undefined) throw new UsageError("--sparsity-block goes with --sparsity");
+    if (block !== undefined || method !== undefined) throw new UsageError(`${block !== undefined ? "--sparsity-block" : "--sparsity-method"} goes with --sparsity`);
     return "";
   }
   const s = Number(sparsity);
   if (!(s >= 0 && s <= 0.99) || sparsity.trim() === "") throw new UsageError(`--sparsity takes a fraction from 0 to 0.99, not '${sparsity}'`);
-  return `prune{sparsity=${s}${block ? `, block=${block}` : ""}}`;
+  let wanda = "";
+  if (method === "wanda") {
+    const dir = flags.calibration;
+    if (dir === undefined || !existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new UsageError("--sparsity-method wanda measures the inputs' norms on calibration data: give --calibration DIR (a folder of input .pb files)");
+    }
+    // The option value is read up to the next ',' or '}' of the pipeline string.
+    if (/[,{}]/.test(dir)) throw new UsageError(`--calibration ${dir}: a folder name with ',', '{' or '}' cannot be passed to the prune pass`);
+    wanda = `, method=wanda, calibration=${dir}`;
+  }
+  return `prune{sparsity=${s}${block ? `, block=${block}` : ""}${wanda}}`;
 }
 
 function winogradStage(m: string | undefined, scheme: string | undefined): string {
@@ -109,14 +124,16 @@ function presetOf(flags: PipelineFlags, generatesC: boolean, int8: boolean): "O0
  * becomes C: codegenStages() then close the pipeline, run with that target.
  */
 export async function preparePipeline(flags: PipelineFlags, job: { codegen?: Target } = {}): Promise<PreparedPipeline> {
-  const settings = checkInt8Flags({ ...flags, O: flags.O });
+  // --sparsity-method wanda reads --calibration DIR too, with or without --int8.
+  const wandaOnly = flags.sparsityMethod === "wanda" && !flags.int8;
+  const settings = checkInt8Flags({ ...flags, O: flags.O, calibration: wandaOnly ? undefined : flags.calibration });
   if (flags.winogradInt8 !== undefined && (flags.winograd === undefined || flags.winograd === "off" || !settings)) {
     throw new UsageError("--winograd-int8 goes with --winograd and --int8 (it chooses how quantized convolutions run Winograd)");
   }
   setFastEngineEnabled(flags.fastEngine !== false);
   const pipeline: ModelPipeline = {
     preset: presetOf(flags, job.codegen !== undefined, settings !== undefined),
-    passes: [flags.passes ?? "", pruneStage(flags.sparsity, flags.sparsityBlock)].filter((x) => x.trim() !== "").join(",") || undefined,
+    passes: [flags.passes ?? "", pruneStage(flags)].filter((x) => x.trim() !== "").join(",") || undefined,
     int8: settings ? quantizeOptions(settings, flags.maxDim) : undefined,
     stages: [winogradStage(flags.winograd, flags.winogradInt8), job.codegen ? codegenStages() : ""].filter((x) => x !== "").join(",") || undefined,
   };

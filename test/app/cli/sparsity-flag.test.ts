@@ -1,6 +1,7 @@
 // --sparsity on the pipeline commands: `--sparsity 0.5 --explain prune` prunes the conv's 8x1
-// blocks and says so, `check --sparsity 0.5 --int8` passes on the C, and a fraction out of range
-// or --sparsity-block alone is a usage error.
+// blocks and says so, `check --sparsity 0.5 --int8` passes on the C, a fraction out of range
+// --sparsity-method wanda measures input norms on --calibration DIR; --sparsity-block or
+// --sparsity-method alone, and wanda without a folder, are usage errors.
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fromNumbers } from "../../../ir/types.js";
@@ -36,8 +37,16 @@ describe("--sparsity", () => {
     expect(r.stderr).toMatch(/12 of its 48 4x1 blocks zeroed/);
   });
 
-  it("a fraction out of range, or --sparsity-block alone, is a usage error", () => {
-    for (const args of [["--sparsity", "1.5"], ["--sparsity", "abc"], ["--sparsity-block", "8x1"]]) {
+  it("--sparsity-method wanda weighs by the input norms measured on --calibration DIR, with or without --int8", () => {
+    for (const int8 of [[], ["--int8"]]) {
+      const r = neonc("optimize", model, "--sparsity", "0.5", "--sparsity-method", "wanda", "--calibration", path.join(dir, "in"), ...int8, "--explain", "prune", "-o", path.join(dir, "w.onnx"));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/12 of its 24 8x1 blocks zeroed by \|w\| x input norm \(Wanda\)/);
+    }
+  });
+
+  it("a fraction out of range, --sparsity-block or --sparsity-method alone, or wanda without a calibration folder is a usage error", () => {
+    for (const args of [["--sparsity", "1.5"], ["--sparsity", "abc"], ["--sparsity-block", "8x1"], ["--sparsity-method", "wanda"], ["--sparsity", "0.5", "--sparsity-method", "wanda"]]) {
       const r = neonc("optimize", model, ...args, "-o", path.join(dir, "o.onnx"));
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(/--sparsity/);

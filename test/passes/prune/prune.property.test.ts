@@ -21,17 +21,17 @@ const arbCase = fc.oneof(
     const Mt = M * group, Mg = M;
     return {
       text: `graph @g(%x: f32[1,${Cg * group},T]) -> (%y) {\n  %w = const f32[${Mt},${Cg},${k}] [${list(Mt * Cg * k, seed).join(", ")}]\n  %y = Conv(%x, %w) {group=${group}, pads=[${k - 1}, 0]}\n}`,
-      view: { groups: group, rows: Mg, cols: Cg * k, index: (g, m, col) => ((g * Mg + m) * Cg + (col % Cg)) * k + Math.floor(col / Cg) },
+      view: { groups: group, rows: Mg, cols: Cg * k, index: (g, m, col) => ((g * Mg + m) * Cg + (col % Cg)) * k + Math.floor(col / Cg), inputChannel: (g, col) => g * Cg + (col % Cg) },
       depthwise: Cg === 1 && group > 1,
     };
   }),
   fc.record({ K: fc.integer({ min: 1, max: 12 }), N: fc.integer({ min: 1, max: 20 }), seed: fc.nat() }).map(({ K, N, seed }): Case => ({
     text: `graph @g(%x: f32[T,${K}]) -> (%y) {\n  %w = const f32[${K},${N}] [${list(K * N, seed).join(", ")}]\n  %y = MatMul(%x, %w)\n}`,
-    view: { groups: 1, rows: N, cols: K, index: (_, n, k) => k * N + n },
+    view: { groups: 1, rows: N, cols: K, index: (_, n, k) => k * N + n, inputChannel: (_, k) => k },
   })),
   fc.record({ K: fc.integer({ min: 1, max: 12 }), N: fc.integer({ min: 1, max: 20 }), seed: fc.nat() }).map(({ K, N, seed }): Case => ({
     text: `graph @g(%x: f32[T,${K}]) -> (%y) {\n  %w = const f32[${N},${K}] [${list(K * N, seed).join(", ")}]\n  %y = Gemm(%x, %w) {transB=1}\n}`,
-    view: { groups: 1, rows: N, cols: K, index: (_, n, k) => n * K + k },
+    view: { groups: 1, rows: N, cols: K, index: (_, n, k) => n * K + k, inputChannel: (_, k) => k },
   })),
 );
 
@@ -71,6 +71,48 @@ describe("prune", () => {
       expect(pruned).toBeGreaterThan(20);
     });
   }
+
+  it("method=wanda: the zeroed blocks have the least norm of |w| times their input channel's norm on the calibration samples (property)", () => {
+    let pruned = 0;
+    fc.assert(fc.property(arbCase, fc.double({ min: 0.1, max: 0.9, noNaN: true }), fc.nat(), (c, sparsity, seed) => {
+      const g = parseGraph(c.text);
+      // Inputs whose channels differ in scale, so the weighting matters.
+      const rng = new Rng(seed);
+      const samples = [0, 1].map(() => {
+        const x = randomInputs(g, rng, { T: 7 }).x!;
+        const shape = x.shape, C = g.nodes[0]!.op === "Conv" ? shape[1]! : shape[shape.length - 1]!;
+        const inner = g.nodes[0]!.op === "Conv" ? shape[2]! : 1;
+        const d = Float32Array.from(x.data as Float32Array, (v, i) => v * (1 + (Math.floor(i / inner) % C) * 3));
+        return { x: { ...x, data: d } };
+      });
+      const calibrationSamples = Object.assign([...samples], { length: samples.length });
+      const out = runPipeline(g, `prune{sparsity=${sparsity}, block=8x1, method=wanda}`, { log: () => {}, host: { calibrationSamples } });
+      const [before, after] = [weightOf(g), weightOf(out)];
+      const blocks = blocksOf(c.view, parseBlock("8x1"));
+      if (Math.floor(sparsity * blocks.length) === 0 || c.depthwise) { expect(after).toEqual(before); return; }
+      pruned++;
+      // Each input channel's norm over both samples, computed here independently.
+      const C = c.view.groups * (g.nodes[0]!.op === "Conv" ? c.view.cols / (g.types[g.nodes[0]!.inputs[1]!]!.shape[2] as number) : c.view.cols);
+      const norms = new Float64Array(C);
+      for (const s of samples) {
+        const d = s.x.data, shape = s.x.shape, inner = g.nodes[0]!.op === "Conv" ? shape[2]! : 1;
+        d.forEach((v, i) => { norms[Math.floor(i / inner) % C]! += v * v; });
+      }
+      const weight = new Float64Array(before.length);
+      for (let grp = 0; grp < c.view.groups; grp++) for (let r = 0; r < c.view.rows; r++) for (let col = 0; col < c.view.cols; col++) weight[c.view.index(grp, r, col)] = Math.sqrt(norms[c.view.inputChannel(grp, col)]!);
+      const score = (b: number[]) => b.reduce((s, i) => s + (before[i]! * weight[i]!) ** 2, 0);
+      const zero = blocks.filter((b) => b.every((i) => after[i] === 0) && !b.every((i) => before[i] === 0));
+      const kept = blocks.filter((b) => !b.every((i) => after[i] === 0));
+      const maxZeroed = Math.max(0, ...zero.map(score)), minKept = Math.min(Infinity, ...kept.map(score));
+      expect(maxZeroed).toBeLessThanOrEqual(minKept * (1 + 1e-9));
+    }), { numRuns: 60 });
+    expect(pruned).toBeGreaterThan(20);
+  });
+
+  it("method=wanda without calibration samples says what it needs", () => {
+    const g = parseGraph(`graph @g(%x: f32[T,3]) -> (%y) {\n  %w = const f32[3,8] [${list(24, 2).join(", ")}]\n  %y = MatMul(%x, %w)\n}`);
+    expect(() => runPipeline(g, "prune{method=wanda}", { log: () => {} })).toThrow(/calibration/);
+  });
 
   it("leaves depthwise convolutions dense and says why", () => {
     const g = parseGraph(`graph @g(%x: f32[1,4,T]) -> (%y) {\n  %w = const f32[4,1,3] [${list(12, 1).join(", ")}]\n  %y = Conv(%x, %w) {group=4}\n}`);
