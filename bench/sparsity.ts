@@ -6,36 +6,21 @@
 // utterances; `--sparsities 0.5,0.7`, `--block 8x1` and `--method magnitude|wanda` choose the
 // settings (default 0.5,0.7,0.8, 8x1, magnitude; wanda measures input norms on 16 of the
 // calibration utterances).
-import { readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { calibrate, CEngine, errorRates, greedyDecode, importOnnxFile, observerByName, parseVocabulary, quantizeGraph, readTensorFile, runPipeline, type Graph } from "neonc";
+import { calibrate, observerByName, quantizeGraph, runPipeline, type Graph } from "neonc";
+import { arg, asrDigits, pct } from "./asr-digits.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const dir = path.resolve(root, "../shared/asr-digits");
-const arg = (name: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
 const limit = Number(arg("--limit") ?? Infinity);
 const sparsities = (arg("--sparsities") ?? "0.5,0.7,0.8").split(",").map(Number);
 const block = arg("--block") ?? "8x1";
 const method = arg("--method") ?? "magnitude";
 
-const vocab = parseVocabulary(readFileSync(path.join(dir, "vocab.json"), "utf8"));
-const refs = new Map(readFileSync(path.join(dir, "dev", "transcripts.tsv"), "utf8").split("\n").filter(Boolean).map((l) => l.split("\t") as [string, string]));
-const all = readdirSync(path.join(dir, "dev")).filter((f) => f.endsWith(".input.pb")).map((f) => f.slice(0, 4)).sort();
-const ids = all.slice(0, limit);
-const load = (id: string) => readTensorFile(path.join(dir, "dev", `${id}.input.pb`)).tensor;
-
-const imported = importOnnxFile(path.join(dir, "model.onnx"));
-const input = imported.inputs[0]!, output = imported.outputs[0]!;
-const sets = ids.map((id) => ({ [input]: load(id) }));
-const calib = all.filter((id) => id >= "0400" && id < "0500").map((id) => ({ [input]: load(id) }));
-const maxT = Math.max(...sets.map((s) => s[input]!.shape[2]!));
-const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+const data = asrDigits(limit);
+const { imported, output, ids } = data;
+const calib = data.calibration();
 
 function wer(g: Graph): { wer: number; words: string } {
-  const e = CEngine.create(g, { target: "c99", maxDims: { T: maxT }, opt: "-O3", extraFlags: ["-march=native"] });
-  const r = errorRates(ids.map((id) => refs.get(id) ?? ""), e.run(sets).runs.map((x) => greedyDecode(x.outputs[output]!, vocab)));
+  const r = data.score(data.engine(g).run(data.sets).runs.map((x) => data.decode(x.outputs[output]!)));
   return { wer: r.wer, words: `${r.wordErrors}/${r.words}` };
 }
 

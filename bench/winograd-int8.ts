@@ -10,40 +10,26 @@
 // one's fastest of 5 runs (timed inside the harness). `--tiles 4,6,auto` chooses the tiles (default 4,6,auto); each forced tile is also
 // measured on the 3-tap layers alone (the others back to direct), where Winograd pays on ARM;
 // `--samples N`: calibration samples the scaled scheme picks its input scales on (default 4).
-import { readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { calibrate, CEngine, errorRates, greedyDecode, importOnnxFile, observerByName, parseVocabulary, quantizeGraph, readTensorFile, runPipeline, runSyntheticCalibration, type Graph, type Tensor } from "neonc";
+import { calibrate, observerByName, quantizeGraph, runPipeline, runSyntheticCalibration, type Graph, type Tensor } from "neonc";
+import { arg, asrDigits, pct } from "./asr-digits.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const dir = path.resolve(root, "../shared/asr-digits");
-const arg = (name: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
 const limit = Number(arg("--limit") ?? Infinity);
 const tiles = (arg("--tiles") ?? "4,6,auto").split(",");
 const scaleSamples = Number(arg("--samples") ?? 4);
 
-const vocab = parseVocabulary(readFileSync(path.join(dir, "vocab.json"), "utf8"));
-const refs = new Map(readFileSync(path.join(dir, "dev", "transcripts.tsv"), "utf8").split("\n").filter(Boolean).map((l) => l.split("\t") as [string, string]));
-const all = readdirSync(path.join(dir, "dev")).filter((f) => f.endsWith(".input.pb")).map((f) => f.slice(0, 4)).sort();
-const ids = all.slice(0, limit);
-const load = (id: string) => readTensorFile(path.join(dir, "dev", `${id}.input.pb`)).tensor;
-
-const imported = importOnnxFile(path.join(dir, "model.onnx"));
-const input = imported.inputs[0]!, output = imported.outputs[0]!;
+const data = asrDigits(limit);
+const { imported, output, ids, sets } = data;
 const fp32 = runPipeline(imported, "-O1", { log: () => {} });
-const sets = ids.map((id) => ({ [input]: load(id) }));
-const maxT = Math.max(...sets.map((s) => s[input]!.shape[2]!));
-const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 /** Utterances timed (the first ones) and runs of each; a figure is the median over them of each one's fastest run. */
 const SPEED_UTTERANCES = 50, SPEED_RUNS = 5;
 interface Run { hyps: string[]; outputs: Float32Array[]; ms: number }
 function runC(g: Graph): Run {
-  const e = CEngine.create(g, { target: "c99", maxDims: { T: maxT }, opt: "-O3", extraFlags: ["-march=native"] });
+  const e = data.engine(g);
   const runs = e.run(sets).runs;
   const timed = e.run(sets.slice(0, SPEED_UTTERANCES), { runs: SPEED_RUNS }).runs.map((r) => r.minMs).sort((a, b) => a - b);
-  return { hyps: runs.map((r) => greedyDecode(r.outputs[output]!, vocab)), outputs: runs.map((r) => r.outputs[output]!.data as Float32Array), ms: timed[Math.floor(timed.length / 2)]! };
+  return { hyps: runs.map((r) => data.decode(r.outputs[output]!)), outputs: runs.map((r) => r.outputs[output]!.data as Float32Array), ms: timed[Math.floor(timed.length / 2)]! };
 }
 const sameOutputs = (a: Run, b: Run) => a.outputs.every((x, i) => x.length === b.outputs[i]!.length && x.every((v, k) => Object.is(v, b.outputs[i]![k])));
 
@@ -52,7 +38,7 @@ function calibration(name: string, samples: Record<string, Tensor>[]): void {
   const t0 = performance.now();
   const q = quantizeGraph(fp32, calibrate(fp32, samples, { observer: observerByName("minmax") }).ranges);
   const direct = runC(q);
-  const base = errorRates(ids.map((id) => refs.get(id) ?? ""), direct.hyps);
+  const base = data.score(direct.hyps);
   rows.push(`| ${name} | int8 direct | ${pct(base.wer)} | ${base.wordErrors}/${base.words} | | | | ${direct.ms.toFixed(3)} | |`);
   console.error(`${name}: int8 direct WER ${pct(base.wer)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   const calibrationSamples = Object.assign([...samples], { length: samples.length });
@@ -65,7 +51,7 @@ function calibration(name: string, samples: Record<string, Tensor>[]): void {
       if (m.includes("k = 3")) w = { ...w, nodes: w.nodes.map((n) => (n.op.startsWith("QConvWinograd") && taps(w, n.inputs[1]!) !== 3 ? backToDirect(n) : n)) };
       const taken = w.nodes.filter((n) => n.op.startsWith("QConvWinograd")).map((n) => `F(${n.attrs.m}, ${n.attrs.segment || taps(w, n.inputs[1]!)})`);
       const r = runC(w);
-      const s = errorRates(ids.map((id) => refs.get(id) ?? ""), r.hyps);
+      const s = data.score(r.hyps);
       const same = scheme === "exact" ? (sameOutputs(direct, r) ? "yes" : "NO") : "";
       rows.push(`| ${name} | ${scheme}, m = ${m} | ${pct(s.wer)} | ${s.wordErrors}/${s.words} | ${((s.wer - base.wer) * 100).toFixed(2)} | ${taken.length ? `${taken.length}: ${[...new Set(taken)].join(", ")}` : "none"} | ${same} | ${r.ms.toFixed(3)} | ${(direct.ms / r.ms).toFixed(2)}x |`);
       console.error(`${name}: ${scheme} m=${m}: WER ${pct(s.wer)}, ${taken.length} layers (${((performance.now() - t1) / 1000).toFixed(1)} s)`);
@@ -82,8 +68,7 @@ function backToDirect(n: Graph["nodes"][number]): Graph["nodes"][number] {
   return { ...n, op: "QConv", attrs };
 }
 
-const calibIds = all.filter((id) => id >= "0400" && id < "0500");
-calibration("data (100 dev utterances)", calibIds.map((id) => ({ [input]: load(id) })));
+calibration("data (100 dev utterances)", data.calibration());
 const synthetic = runSyntheticCalibration(imported, { seed: 0 });
 calibration("synthetic (no data)", synthetic.inputs as Record<string, Tensor>[]);
 

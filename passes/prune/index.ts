@@ -9,10 +9,9 @@
 // method=wanda scores each weight by |w| times the norm of the input channel it multiplies on
 // calibration data (Sun et al., "A Simple and Effective Pruning Approach for LLMs"), blockwise:
 // the host's calibration samples, or a folder named by `calibration`.
-import type { Graph, Node } from "../../ir/graph.js";
-import { ModelError } from "../../ir/errors.js";
-import type { SampleSet } from "../../src/analyses/calibration/samples.js";
-import { definePass, type PassContext } from "../pass.js";
+import type { Node } from "../../ir/graph.js";
+import { definePass } from "../pass.js";
+import { passSamples } from "../calibration-samples.js";
 import { enumOption, floatOption, intOption, stringOption } from "../options.js";
 import { f64Values, floatTensor, isComputeFloat } from "../float-constants.js";
 import { applyRules, ensure, rule, type GraphView, type Rewrite } from "../patterns.js";
@@ -97,7 +96,8 @@ export const prune = definePass({
     const layers = new Set(o.layers.split("|").map((s) => s.trim()).filter(Boolean));
     let norms: Map<string, Float64Array> | undefined;
     if (o.method === "wanda") {
-      const samples = wandaSamples(graph, ctx);
+      const samples = passSamples(graph, ctx, o.calibration, o.samples,
+        "method=wanda weighs weights by the norms of their inputs on calibration data: give calibration=FOLDER (on the command line, --calibration DIR)", "Wanda");
       const count = Math.min(o.samples, samples.length);
       const task = ctx.progress("prune: measuring input norms", count);
       norms = inputChannelNorms(graph, samples, count);
@@ -106,16 +106,3 @@ export const prune = definePass({
     return applyRules(graph, [pruneRule(o.sparsity, parseBlock(o.block), o.block, layers, norms)], { ctx });
   },
 });
-
-function wandaSamples(graph: Graph, ctx: PassContext<{ calibration: string; samples: number }>): SampleSet {
-  const spec = ctx.options.calibration;
-  if (spec === "") {
-    const given = ctx.host.calibrationSamples;
-    if (given && given.length > 0) return given;
-    throw new ModelError("method=wanda weighs weights by the norms of their inputs on calibration data: give calibration=FOLDER (on the command line, --calibration DIR)");
-  }
-  const data = ctx.host.calibrationData?.(spec, graph, ctx.options.samples);
-  if (!data) throw new ModelError(`calibration=${spec}: this host cannot read it (no such folder)`);
-  if (data.kind !== "samples") throw new ModelError(`calibration=${spec}: saved ranges hold no samples; Wanda needs a folder of input .pb files`);
-  return data.samples;
-}

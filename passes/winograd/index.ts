@@ -8,9 +8,7 @@
 // operands in the Winograd domain with per-tap input scales picked on calibration data: the int8
 // flow's samples, which the host hands over, or a folder named by `calibration`).
 import type { Graph } from "../../ir/graph.js";
-import { ModelError } from "../../ir/errors.js";
 import { getTarget } from "../../ir/target.js";
-import type { SampleSet } from "../../src/analyses/calibration/samples.js";
 import { enumOption, intOption, stringOption } from "../options.js";
 import { definePass, type PassContext } from "../pass.js";
 import { applyRules } from "../patterns.js";
@@ -19,6 +17,7 @@ import { convWinograd } from "../lower/winograd.js";
 import { qconvWinograd } from "../lower/qconv-winograd.js";
 import { qconvWinogradScaled } from "../lower/qconv-winograd-scaled.js";
 import { captureConvInputs } from "./capture.js";
+import { passSamples } from "../calibration-samples.js";
 
 export const winograd = definePass({
   name: "winograd",
@@ -42,23 +41,12 @@ type WinogradContext = PassContext<{ m: string; int8: string; calibration: strin
 /** The scaled rule with the convolutions' inputs captured on calibration samples. */
 function scaledRule(graph: Graph, ctx: WinogradContext) {
   const o = ctx.options;
-  const samples = scaledSamples(graph, ctx);
+  const samples = passSamples(graph, ctx, o.calibration, o.samples,
+    "int8=scaled (--winograd-int8 scaled) picks its input scales on calibration samples, and saved ranges hold none: calibrate --int8 on a folder or on synthetic inputs, or give the pass calibration=FOLDER",
+    "the scaled scheme");
   const count = Math.min(o.samples, samples.length);
   const task = ctx.progress("winograd: measuring transformed inputs", count);
   const inputs = captureConvInputs(graph, samples, count, () => task.tick());
   task.done();
   return qconvWinogradScaled((v) => inputs.get(v));
-}
-
-function scaledSamples(graph: Graph, ctx: WinogradContext): SampleSet {
-  const spec = ctx.options.calibration;
-  if (spec === "") {
-    const given = ctx.host.calibrationSamples;
-    if (given && given.length > 0) return given;
-    throw new ModelError("int8=scaled (--winograd-int8 scaled) picks its input scales on calibration samples, and saved ranges hold none: calibrate --int8 on a folder or on synthetic inputs, or give the pass calibration=FOLDER");
-  }
-  const data = ctx.host.calibrationData?.(spec, graph, ctx.options.samples);
-  if (!data) throw new ModelError(`calibration=${spec}: this host cannot read it (no such folder)`);
-  if (data.kind !== "samples") throw new ModelError(`calibration=${spec}: saved ranges hold no samples; the scaled scheme needs a folder of input .pb files`);
-  return data.samples;
 }

@@ -1,0 +1,23 @@
+// Calibration samples for the passes that measure on data besides quantize (the scaled Winograd
+// scheme's input scales, Wanda pruning's input norms): a folder the pass option names (read by the
+// host), or else the samples the host hands over (the int8 flow's). Saved ranges hold no samples.
+import type { Graph } from "../ir/graph.js";
+import { ModelError } from "../ir/errors.js";
+import type { SampleSet } from "../src/analyses/calibration/samples.js";
+import type { PassContext } from "./pass.js";
+
+/**
+ * The samples `spec` names ('' : the host's), at most `limit` read from a folder; `missing` is
+ * the message when there are none, `needs` what the pass needs them for (in the saved-ranges error).
+ */
+export function passSamples(graph: Graph, ctx: Pick<PassContext, "host">, spec: string, limit: number, missing: string, needs: string): SampleSet {
+  if (spec === "") {
+    const given = ctx.host.calibrationSamples;
+    if (given && given.length > 0) return given;
+    throw new ModelError(missing);
+  }
+  const data = ctx.host.calibrationData?.(spec, graph, limit);
+  if (!data) throw new ModelError(`calibration=${spec}: this host cannot read it (no such folder)`);
+  if (data.kind !== "samples") throw new ModelError(`calibration=${spec}: saved ranges hold no samples; ${needs} needs a folder of input .pb files`);
+  return data.samples;
+}
