@@ -89,6 +89,12 @@ export interface Pass<O = any> {
    * which is a graph like any other.
    */
   readonly subgraphs?: false;
+  /**
+   * For a pass whose job is to change the numbers (prune): the options under which it must keep
+   * them (`{sparsity: 0}`), which the generic keeps-the-numbers property runs it with; its own
+   * property tests bound what it changes otherwise. Absent: the pass keeps the numbers as it is.
+   */
+  readonly keepsNumbersWith?: Readonly<Record<string, string>>;
 }
 
 interface PassSpecBase<S extends OptionSchema> {
@@ -97,6 +103,8 @@ interface PassSpecBase<S extends OptionSchema> {
   readonly options?: S;
   /** See Pass.subgraphs. */
   readonly subgraphs?: false;
+  /** See Pass.keepsNumbersWith. */
+  readonly keepsNumbersWith?: Readonly<Record<string, string>>;
 }
 export type PassSpec<S extends OptionSchema> = PassSpecBase<S> & (
   | { run(graph: Graph, ctx: PassContext<OptionsOf<S>>): Graph; rules?: undefined }
@@ -119,9 +127,14 @@ export function definePass<const S extends OptionSchema = {}>(spec: PassSpec<S>)
       options,
       run: (graph, ctx) => applyRules(graph, typeof rules === "function" ? rules(ctx.options, ctx) : rules, { ctx, maxRewrites }),
       ...(spec.subgraphs === false ? { subgraphs: false } : {}),
+      ...(spec.keepsNumbersWith ? { keepsNumbersWith: spec.keepsNumbersWith } : {}),
     };
   }
-  return { name: spec.name, doc: spec.doc, options, run: spec.run, ...(spec.subgraphs === false ? { subgraphs: false } : {}) };
+  return {
+    name: spec.name, doc: spec.doc, options, run: spec.run,
+    ...(spec.subgraphs === false ? { subgraphs: false } : {}),
+    ...(spec.keepsNumbersWith ? { keepsNumbersWith: spec.keepsNumbersWith } : {}),
+  };
 }
 
 /**

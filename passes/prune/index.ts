@@ -82,6 +82,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 export const prune = definePass({
   name: "prune",
+  keepsNumbersWith: { sparsity: "0" },
   doc: "Zeroes the given fraction of each Conv/MatMul/Gemm weight's blocks (8x1 by default), those of least magnitude (or |w| x input norm)",
   options: {
     sparsity: floatOption(0.5, "the fraction of each weight's blocks to zero", { min: 0, max: 0.99 }),
