@@ -24,8 +24,6 @@ export interface TapScale {
   readonly alpha: number;
   /** The mean squared error of the requantized V over its mean square (0: exact). */
   readonly relativeError: number;
-  /** The share of V values at the int8 limits (clipped or just reaching them) at that scale. */
-  readonly clipped: number;
 }
 
 export interface TapLayout {
@@ -57,32 +55,31 @@ export function tapHistograms(inputs: readonly Tensor[], layout: TapLayout): Flo
 
 /** The MSE-best alpha of one tap's histogram (see the header). */
 export function chooseTapScale(hist: Float64Array): TapScale {
-  let lo = BINS, hi = BINS, count = 0, power = 0;
+  let lo = BINS, hi = BINS, power = 0;
   for (let i = 0; i < hist.length; i++) {
     const c = hist[i]!;
     if (c === 0) continue;
     lo = Math.min(lo, i); hi = Math.max(hi, i);
-    count += c; power += c * (i - BINS) ** 2;
+    power += c * (i - BINS) ** 2;
   }
   const maxAbs = Math.max(BINS - lo, hi - BINS);
   const top = Math.max(1, maxAbs / 127);
-  let best: TapScale = { alpha: 1, relativeError: Infinity, clipped: 0 };
+  let best: TapScale = { alpha: 1, relativeError: Infinity };
   const tried = new Set<number>();
   for (const f of GRID) {
     const mult = inputMultiplier(Math.max(1, top * f));
     if (tried.has(mult)) continue;
     tried.add(mult);
     const alpha = 32768 / mult;
-    let err = 0, clipped = 0;
+    let err = 0;
     for (let i = lo; i <= hi; i++) {
       const c = hist[i]!;
       if (c === 0) continue;
       const v = i - BINS, q = requantizeTap(v, mult);
       err += c * (alpha * q - v) ** 2;
-      if (q === 127 || q === -128) clipped += c;
     }
     const rel = power === 0 ? 0 : err / power;
-    if (rel < best.relativeError) best = { alpha, relativeError: rel, clipped: count === 0 ? 0 : clipped / count };
+    if (rel < best.relativeError) best = { alpha, relativeError: rel };
   }
   return best;
 }
