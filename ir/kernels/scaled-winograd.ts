@@ -27,7 +27,7 @@ import { integerTransforms, integerWinogradWeights } from "./integer-winograd.js
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from "../fixed-point.js";
 
 /** floor((v + 2^(s-1)) / 2^s): a rounding right shift (half up), exact for |v| < 2^53. */
-export function roundShift(v: number, s: number): number {
+function roundShift(v: number, s: number): number {
   return s === 0 ? v : Math.floor((v + 2 ** (s - 1)) / 2 ** s);
 }
 

@@ -39,13 +39,14 @@ export function qconvWinogradScaled(calibrationInputs: (value: string) => readon
         tiles: (L) => Math.ceil((L + padBegin + padEnd - s.Kw + 1) / cost.m) + S - 1,
       });
       const w = g.constant(node.inputs[1]!)!.data as Int8Array;
+      const unclipped = unclippedScales(hist);
       try {
-        scaledWinogradPlan(w, s.M, s.Cg, s.group, s.Kw, cost.m, segment, unclippedScales(hist));
+        scaledWinogradPlan(w, s.M, s.Cg, s.group, s.Kw, cost.m, segment, unclipped);
       } catch (e) {
         ensure(false, (e as Error).message);
       }
       const layer = { w, M: s.M, Cg: s.Cg, group: s.group, r: s.Kw, m: cost.m, segment, zeroPoint: a.x_zero_point, pads: [padBegin, padEnd] as const };
-      const { scales: inputScales, sqnrDb } = chooseInputScales(inputs!, layer, hist.map(chooseTapScale), unclippedScales(hist));
+      const { scales: inputScales, sqnrDb } = chooseInputScales(inputs!, layer, hist.map(chooseTapScale), unclipped);
       const asked = options.winograd === "auto" ? "" : " (the tile asked for)";
       return {
         why: `scaled integer ${label(cost)}${asked}: ${cost.S * n} int8 multiplies per ${cost.m} outputs where direct makes ${cost.m * s.Kw}; ` +

@@ -11,10 +11,9 @@
 //    of the accumulators against QConv's exact ones on both halves of the data (even and odd
 //    tiles of a window of each calibration input, small enough together to keep a trial quick).
 import { qconvAccumulate } from "../../ir/kernels/integer-conv.js";
-import { qconvWinogradScaledAccumulate } from "../../ir/kernels/scaled-winograd.js";
 import { convRun } from "../../ir/ops/nn/spatial.js";
 import type { Tensor } from "../../ir/types.js";
-import { forEachTransformedTile, inputMultiplier, requantizeTap } from "../../ir/kernels/scaled-winograd.js";
+import { forEachTransformedTile, inputMultiplier, qconvWinogradScaledAccumulate, requantizeTap } from "../../ir/kernels/scaled-winograd.js";
 
 /** Candidates per tap: alpha_max * 0.95^k down to a tenth of it. */
 const GRID = Array.from({ length: 46 }, (_, k) => 0.95 ** k);

@@ -5,31 +5,23 @@
 import type { Graph } from "../../ir/graph.js";
 import type { Tensor } from "../../ir/types.js";
 import type { InputSample } from "../../src/analyses/calibration/samples.js";
-import { runGraph } from "../../src/runtime/interpreter.js";
+import { visitValues } from "../calibration-samples.js";
 
 const OPS = new Set(["Conv", "MatMul", "Gemm"]);
 
 /** Per value feeding a Conv/MatMul/Gemm: the L2 norm of each of its input channels over `samples` (at most `limit`). */
 export function inputChannelNorms(graph: Graph, samples: Iterable<InputSample>, limit: number): Map<string, Float64Array> {
-  const wanted = new Map<string, "channels" | "last">();
-  for (const n of graph.nodes) if (OPS.has(n.op)) wanted.set(n.inputs[0]!, n.op === "Conv" ? "channels" : "last");
+  const channelAxis = new Map<string, boolean>();
+  for (const n of graph.nodes) if (OPS.has(n.op)) channelAxis.set(n.inputs[0]!, n.op === "Conv");
   const sums = new Map<string, Float64Array>();
-  const add = (name: string, t: Tensor) => {
-    const how = wanted.get(name);
-    if (!how) return;
-    const shape = t.shape;
-    const C = how === "channels" ? shape[1]! : shape[shape.length - 1]!;
-    const inner = how === "channels" ? shape.slice(2).reduce((p, d) => p * d, 1) : 1;
+  visitValues(graph, samples, limit, new Set(channelAxis.keys()), (name: string, t: Tensor) => {
+    const conv = channelAxis.get(name)!, shape = t.shape;
+    const C = conv ? shape[1]! : shape[shape.length - 1]!;
+    const inner = conv ? shape.slice(2).reduce((p, d) => p * d, 1) : 1;
     if (!sums.has(name)) sums.set(name, new Float64Array(C));
     const s = sums.get(name)!;
     const d = t.data as unknown as ArrayLike<number>;
     for (let i = 0; i < d.length; i++) s[Math.floor(i / inner) % C]! += d[i]! * d[i]!;
-  };
-  let taken = 0;
-  for (const sample of samples) {
-    if (taken++ >= limit) break;
-    for (const [name, t] of Object.entries(sample)) add(name, t);
-    runGraph(graph, sample, { onNode: (node, outs) => node.outputs.forEach((o, i) => o && add(o, outs[i]!)) });
-  }
+  });
   return new Map([...sums].map(([k, v]) => [k, v.map(Math.sqrt)]));
 }

@@ -20,8 +20,8 @@ import { inputChannelNorms } from "./activations.js";
 
 export const BLOCKS = ["8x1", "4x1", "8x4", "1x1"] as const;
 
-/** The GEMM view of the node's weight, or a decline. */
-function gemmView(node: Node, g: GraphView): { view: GemmView; slot: number } {
+/** The GEMM view of the node's weight (its operand 1), or a decline. */
+function gemmView(node: Node, g: GraphView): GemmView {
   const w = g.type(node.inputs[1]!);
   if (node.op === "Conv") {
     const a = g.attrs<{ group: number }>(node);
@@ -30,20 +30,20 @@ function gemmView(node: Node, g: GraphView): { view: GemmView; slot: number } {
     ensure(!(Cg === 1 && a.group > 1), () => `it is depthwise (group ${a.group}, one input channel per output): nothing for a sparse GEMM to skip`);
     const Mg = M! / a.group;
     // Column tap * Cg + c (tap-major, as the C GEMMs pack conv weights) of row m in group grp.
-    return { slot: 1, view: { groups: a.group, rows: Mg, cols: Cg! * taps, index: (grp, m, col) => ((grp * Mg + m) * Cg! + (col % Cg!)) * taps + Math.floor(col / Cg!), inputChannel: (grp, col) => grp * Cg! + (col % Cg!) } };
+    return { groups: a.group, rows: Mg, cols: Cg! * taps, index: (grp, m, col) => ((grp * Mg + m) * Cg! + (col % Cg!)) * taps + Math.floor(col / Cg!), inputChannel: (grp, col) => grp * Cg! + (col % Cg!) };
   }
   if (node.op === "MatMul") {
     ensure(w.shape.length === 2, () => `its weight has rank ${w.shape.length} (block pruning takes a [K, N] matrix)`);
     const [K, N] = w.shape as [number, number];
-    return { slot: 1, view: { groups: 1, rows: N, cols: K, index: (_, n, k) => k * N + n, inputChannel: (_, k) => k } };
+    return { groups: 1, rows: N, cols: K, index: (_, n, k) => k * N + n, inputChannel: (_, k) => k };
   }
   // Gemm: y = alpha A' B' + C, B' = transB ? B^T : B, weight B [K, N] or [N, K].
   const { transB, transA } = g.attrs<{ transB: number; transA: number }>(node);
   ensure(!transA, "its first operand is transposed (transA=1): the weight is the second operand");
   const [d0, d1] = w.shape as [number, number];
   return transB
-    ? { slot: 1, view: { groups: 1, rows: d0, cols: d1, index: (_, n, k) => n * d1 + k, inputChannel: (_, k) => k } }
-    : { slot: 1, view: { groups: 1, rows: d1, cols: d0, index: (_, n, k) => k * d1 + n, inputChannel: (_, k) => k } };
+    ? { groups: 1, rows: d0, cols: d1, index: (_, n, k) => n * d1 + k, inputChannel: (_, k) => k }
+    : { groups: 1, rows: d1, cols: d0, index: (_, n, k) => k * d1 + n, inputChannel: (_, k) => k };
 }
 
 /** norms: per activation value, its input channels' norms on calibration data (Wanda); absent: magnitude. */
@@ -55,7 +55,7 @@ function pruneRule(sparsity: number, block: BlockShape, blockText: string, layer
     const w = g.constant(wName!);
     ensure(w, "its weight is computed at run time");
     ensure(isComputeFloat(w!.dtype), () => `its weight is ${w!.dtype}, not float`);
-    const { view, slot } = gemmView(node, g);
+    const view = gemmView(node, g);
     const blocks = blocksOf(view, block);
     const data = f64Values(w!);
     const target = Math.floor(sparsity * blocks.length);
@@ -71,7 +71,7 @@ function pruneRule(sparsity: number, block: BlockShape, blockText: string, layer
     const { values, kept } = pruneBlocks(data, blocks, target, weight);
     const b = g.rewrite(node);
     const pruned = b.constant(`${wName}.pruned`, floatTensor(w!.dtype as "f32" | "f64", w!.shape, values));
-    const inputs = node.inputs.map((v, k) => (k === slot ? pruned : v));
+    const inputs = node.inputs.map((v, k) => (k === 1 ? pruned : v));
     const outs = b.op(node.op, inputs, node.attrs, { name: node.name, outputs: node.outputs });
     const how = norms ? "by |w| x input norm (Wanda)" : "by magnitude";
     return b.explain(`${target} of its ${blocks.length} ${blockText} blocks zeroed ${how} (${pct(target / blocks.length)}); ${pct(kept)} of the ${norms ? "input-weighted " : ""}squared norm kept`).replaceWith(...outs);

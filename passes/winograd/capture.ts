@@ -4,7 +4,7 @@
 import type { Graph } from "../../ir/graph.js";
 import type { Tensor } from "../../ir/types.js";
 import type { InputSample } from "../../src/analyses/calibration/samples.js";
-import { runGraph } from "../../src/runtime/interpreter.js";
+import { visitValues } from "../calibration-samples.js";
 
 /** The tensors each candidate QConv input takes over `samples` (at most `limit` of them). */
 export function captureConvInputs(graph: Graph, samples: Iterable<InputSample>, limit: number, onSample: () => void = () => {}): Map<string, Tensor[]> {
@@ -15,18 +15,9 @@ export function captureConvInputs(graph: Graph, samples: Iterable<InputSample>, 
     if (t.shape.length === 3 && (t.dtype === "i8" || t.dtype === "u8")) wanted.add(x);
   }
   const kept = new Map<string, Tensor[]>();
-  const keep = (name: string, t: Tensor) => {
-    if (!wanted.has(name)) return;
+  visitValues(graph, samples, limit, wanted, (name, t) => {
     if (!kept.has(name)) kept.set(name, []);
     kept.get(name)!.push(t);
-  };
-  if (wanted.size === 0) return kept;
-  let taken = 0;
-  for (const sample of samples) {
-    if (taken++ >= limit) break;
-    for (const [name, t] of Object.entries(sample)) keep(name, t);
-    runGraph(graph, sample, { onNode: (node, outs) => node.outputs.forEach((o, i) => o && keep(o, outs[i]!)) });
-    onSample();
-  }
+  }, onSample);
   return kept;
 }
